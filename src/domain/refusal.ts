@@ -1,0 +1,46 @@
+/**
+ * A refusal: the one way the system says "no" to input.
+ *
+ * Every refusal carries a stable code from `messages.ts` and the Japanese text for it, so that the
+ * JSON API, the SOAP response, the web form and a CSV row report all show the same thing. `field`
+ * names the input that was refused (a glossary identifier such as `supplyPointId`), when there is one.
+ */
+import { messages, type MessageCode } from './messages.ts';
+
+export interface RefusalDetail {
+  readonly code: MessageCode;
+  readonly text: string;
+  readonly field?: string;
+}
+
+export class Refusal extends Error {
+  readonly code: MessageCode;
+  readonly text: string;
+  readonly field: string | undefined;
+
+  constructor(code: MessageCode, options: { field?: string; params?: Record<string, string | number> } = {}) {
+    const text = format(messages[code], options.params);
+    super(`${code}: ${text}`);
+    this.name = 'Refusal';
+    this.code = code;
+    this.text = text;
+    this.field = options.field;
+  }
+
+  toDetail(): RefusalDetail {
+    return this.field === undefined
+      ? { code: this.code, text: this.text }
+      : { code: this.code, text: this.text, field: this.field };
+  }
+}
+
+/** Replaces `{name}` placeholders of a message with the given values. */
+function format(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+export function isRefusal(error: unknown): error is Refusal {
+  return error instanceof Refusal;
+}

@@ -1,0 +1,51 @@
+/**
+ * The database port: the only way code reaches SQL.
+ *
+ * One PostgreSQL dialect, two backends: PGlite (PostgreSQL compiled to WebAssembly, in process, the
+ * embedded default) and a PostgreSQL server (`DATABASE_URL`). Both answer the same `Queryable`
+ * interface, and every repository function takes a `Queryable` as its first argument, so a caller can
+ * pass either the database or its own open transaction: "write the application and enqueue its
+ * delivery" then commits or fails as one.
+ *
+ * Values read back are normalised to the same JavaScript types on both backends:
+ * `date` → "YYYY-MM-DD" string, `int8`/`bigint` → number, `timestamptz` → Date, `numeric` → string.
+ */
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs several statements without parameters (migrations, DDL). */
+  exec(text: string): Promise<void>;
+  /**
+   * Loads rows with COPY FROM STDIN in PostgreSQL's text format. `lines` yields chunks of
+   * complete lines ("a\tb\n"); values must already be escaped with `copyText`.
+   */
+  copyFrom(table: string, columns: readonly string[], lines: AsyncIterable<string> | Iterable<string>): Promise<number>;
+}
+
+export interface Db extends Queryable {
+  readonly backend: 'pglite' | 'postgres';
+  /** A human-readable name of where the data lives, without credentials. */
+  readonly target: string;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Escapes one value for COPY's text format (`\N` for null). */
+export function copyText(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value !== 'string') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** Quotes an SQL identifier (a schema or table name built at run time). */
+export function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}

@@ -49,8 +49,9 @@ export const postgresBackend: Backend = {
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     const db = await openPostgres(url.toString());
+    const closePool = db.close.bind(db);
     const close = async () => {
-      await db.close();
+      await closePool();
       const dropper = new pg.Client({ connectionString: serverUrl });
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -20,7 +20,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: typeParsers, connectionTimeoutMillis: 5000 });
   // Idle clients can fail (server restart); the pool replaces them, and the next query reports it.
   pool.on('error', () => {});
-  const db = new PostgresDb(pool, redact(url));
+  const db = new PostgresDb(pool, url);
   try {
     await db.query('SELECT 1');
   } catch (error) {
@@ -45,10 +45,13 @@ export class PostgresDb implements Db {
   readonly backend = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly target: string;
+  /** The connection URL, for components that open their own connections (the job queue). */
+  readonly url: string;
 
-  constructor(pool: pg.Pool, target: string) {
+  constructor(pool: pg.Pool, url: string) {
     this.pool = pool;
-    this.target = target;
+    this.url = url;
+    this.target = redact(url);
   }
 
   async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {

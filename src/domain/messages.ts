@@ -4,7 +4,7 @@
  * Add new codes at the end of their group.
  *
  * Groups: SPID_ supply point ID, AREA_ areas, PCODE_ participant codes, DATE_ dates and calendar,
- * SEED_ synthetic data, DB_ storage, CLOCK_ time.
+ * CODE_ code tables, SEED_ synthetic data, DB_ storage, CLOCK_ time.
  */
 export const messages = {
   SPID_REQUIRED: '供給地点特定番号を入力してください。',
@@ -20,6 +20,8 @@ export const messages = {
 
   DATE_FORMAT: '日付の形式が正しくありません（YYYY-MM-DD）。',
   DATE_INVALID: '存在しない日付です。',
+
+  CODE_UNKNOWN: '{field}の値「{value}」はコード表にありません。',
 
   SEED_POINTS_INVALID: '供給地点数には0以上の整数を指定してください。',
   SEED_SEED_INVALID: 'シード値には0以上の整数を指定してください。',

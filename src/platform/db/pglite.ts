@@ -11,9 +11,9 @@ const parsers = {
   [types.INT8]: (v: string) => Number(v),
 };
 
-export async function openPglite(dataDir: string | undefined): Promise<PgliteDb> {
+export async function openPglite(dataDir: string | undefined, options: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...options, parsers });
   return new PgliteDb(pg, dataDir ?? 'memory://');
 }
 

@@ -7,6 +7,7 @@
  * - `KIRIKAE_MODE`  `sandbox` (default: demo data, movable clock) or `production`
  * - `PORT`          the port the hub listens on; default 8443
  * - `HOST`          the address it listens on; default 127.0.0.1
+ * - `OPS_PORT`      plain-HTTP `/health` on 127.0.0.1 for supervisors; default 8081
  */
 import { resolve, join } from 'node:path';
 
@@ -19,6 +20,7 @@ export interface Config {
   readonly mode: Mode;
   readonly host: string;
   readonly port: number;
+  readonly opsPort: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,8 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mode !== 'sandbox' && mode !== 'production') {
     throw new Error(`KIRIKAE_MODE must be "sandbox" or "production", not "${mode}"`);
   }
-  const port = Number(env.PORT ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  const port = portFrom(env, 'PORT', 8443);
+  const opsPort = portFrom(env, 'OPS_PORT', 8081);
   return {
     home,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -36,5 +38,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     host: env.HOST ?? '127.0.0.1',
     port,
+    opsPort,
   };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  const port = Number(text ?? fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0–65535), not "${text}"`);
+  return port;
 }

@@ -4,7 +4,8 @@
  * Add new codes at the end of their group.
  *
  * Groups: SPID_ supply point ID, AREA_ areas, PCODE_ participant codes, DATE_ dates and calendar,
- * CODE_ code tables, SEED_ synthetic data, DB_ storage, CLOCK_ time.
+ * CODE_ code tables, SEED_ synthetic data, DB_ storage, CLOCK_ time, AUTH_ identity, certificates,
+ * users, sessions and permissions.
  */
 export const messages = {
   SPID_REQUIRED: '供給地点特定番号を入力してください。',
@@ -25,6 +26,7 @@ export const messages = {
 
   SEED_POINTS_INVALID: '供給地点数には0以上の整数を指定してください。',
   SEED_SEED_INVALID: 'シード値には0以上の整数を指定してください。',
+  SEED_REGISTRY_NOT_EMPTY: '供給地点台帳にはすでに{count}件の供給地点があります。置き換える場合は --replace を指定してください。',
 
   DB_UNREACHABLE: 'データベースに接続できません（{target}）。',
   DB_MIGRATION_FAILED: 'マイグレーション {migration} の適用に失敗しました。データベースは適用前の状態のままです。',
@@ -33,6 +35,56 @@ export const messages = {
   CLOCK_NOT_MOVABLE: '本番モードでは時計を進めることはできません。',
   CLOCK_BACKWARDS: '時計を戻すことはできません。',
   CLOCK_DURATION_FORMAT: '期間の形式が正しくありません（例: 3d, 12h, 20m）。',
+
+  AUTH_TERMINAL_REFUSED: 'お使いの端末では当システムを利用できません',
+  AUTH_FORBIDDEN: 'この操作を行う権限がありません。',
+  AUTH_LOGIN_FAILED: 'ユーザIDまたはパスワードが正しくありません。',
+  AUTH_LOCKED: 'パスワードの誤りが続いたため、このユーザIDは {until} までロックされています。',
+  AUTH_USER_SUSPENDED: 'このユーザIDは利用を停止されています。広域機関にお問い合わせください。',
+  AUTH_CERT_OTHER_PARTICIPANT: 'お使いの端末の証明書は、このユーザIDの事業者のものではありません。',
+  AUTH_API_CERT_FOR_WEB: 'API用の証明書では画面にログインできません。端末用の証明書をお使いください。',
+  AUTH_SESSION_INVALID: 'ログインしていないか、ログアウトしました。再度ログインしてください。',
+  AUTH_SESSION_EXPIRED: '一定時間操作がなかったか、ログインから長時間が経過したため、ログアウトしました。再度ログインしてください。',
+  AUTH_SESSION_CERT_MISMATCH: 'ログインした端末とは別の端末からの操作のため、ログアウトしました。再度ログインしてください。',
+  AUTH_PASSWORD_CHANGE_REQUIRED: 'パスワードを変更してください。',
+  AUTH_PASSWORD_CURRENT_WRONG: '現在のパスワードが正しくありません。',
+  AUTH_PASSWORD_LENGTH: 'パスワードは{min}〜{max}文字で入力してください。',
+  AUTH_PASSWORD_CHARSET: 'パスワードには半角の英数字と記号のみ使用できます（空白は使用できません）。',
+  AUTH_PASSWORD_CLASSES: 'パスワードには英大文字・英小文字・数字・記号のうち3種類以上を含めてください。',
+  AUTH_PASSWORD_CONTAINS_USER_ID: 'パスワードにユーザIDを含めることはできません。',
+  AUTH_PASSWORD_REUSED: '現在のパスワードと同じパスワードは設定できません。',
+  AUTH_USER_ID_FORMAT: 'ユーザIDは半角の英小文字・数字・記号（. _ -）の4〜32文字で、英数字から始めてください。',
+  AUTH_USER_ID_TAKEN: 'ユーザID {userId} はすでに使われています（削除したユーザIDも再利用できません）。',
+  AUTH_USER_NOT_FOUND: 'ユーザID {userId} のユーザは存在しません。',
+  AUTH_USER_ROLE: 'この事業者のユーザには権限「{role}」を設定できません。',
+  AUTH_USER_NAME_REQUIRED: '氏名を1〜100文字で入力してください。',
+  AUTH_EMAIL_FORMAT: 'メールアドレスの形式が正しくありません。',
+  AUTH_NOT_SELF: '自分自身のユーザIDや所属する事業者を停止・削除することはできません。',
+  AUTH_COMPANY_CODE_FORMAT: '事業者の会社コードは英数字4桁で入力してください。',
+  AUTH_PARTICIPANT_NOT_FOUND: '事業者コード {companyCode} の事業者は登録されていません。',
+  AUTH_PARTICIPANT_EXISTS: '事業者コード {companyCode} の事業者はすでに登録されています。',
+  AUTH_PARTICIPANT_NAME_REQUIRED: '事業者名を1〜100文字で入力してください。',
+  AUTH_PARTICIPANT_KIND: '事業者種別「{kind}」はありません。',
+  AUTH_PARTICIPANT_AREAS: 'エリアの指定が正しくありません（一般送配電事業者は1エリア、小売電気事業者・発電者は1エリア以上、広域機関はエリアなし）。',
+  AUTH_CERT_NOT_CLIENT: 'この証明書は事業者のクライアント証明書ではありません（O=事業者コード、OU=api または terminal が必要です）。',
+  AUTH_CERT_PARTICIPANT_MISMATCH: '証明書の事業者コード {bound} は事業者 {companyCode} のものではありません。',
+  AUTH_CERT_EXPIRED: '証明書は有効期間外です（{notBefore} から {notAfter} まで）。',
+  AUTH_CERT_NOT_FOUND: '指定された証明書は登録されていません。',
+  AUTH_REASON_REQUIRED: '理由を1〜500文字で入力してください。',
+
+  // PKI_: certificates and key files handled by the hub operator (kirikae pki).
+  PKI_NO_CERTIFICATE: 'PEMの中に証明書（BEGIN CERTIFICATE）がありません。',
+  PKI_NOT_CERTIFICATE: '証明書ではないPEMブロック（{type}）が含まれています。',
+  PKI_BAD_CERTIFICATE: '証明書を読み取れません（PEMまたはDERの形式が正しくありません）。',
+  PKI_NOT_CA: '証明書「{subject}」は認証局（CA）の証明書ではありません。',
+  PKI_CA_EXPIRED: '認証局の証明書「{subject}」は有効期間外です（{notAfter} まで）。',
+  PKI_KEY_MISMATCH: '秘密鍵が証明書と対応していません。',
+  PKI_BAD_KEY: '秘密鍵を読み取れません（RSAの秘密鍵をPEM形式で指定してください）。',
+  PKI_NAME_INVALID: '{field} に使えない値です（1〜64文字、制御文字は使えません）。',
+  PKI_HOST_INVALID: 'ホスト名またはIPアドレス「{host}」の形式が正しくありません。',
+  PKI_VALIDITY_INVALID: '有効日数には1以上の整数を指定してください。',
+  PKI_PKCS12_UNREADABLE: 'PKCS#12ファイルを開けません（パスワードが違うか、形式が正しくありません）。',
+  PKI_PASSWORD_INVALID: 'PKCS#12のパスワードは英数字・記号（ASCII）で1文字以上にしてください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -3,7 +3,7 @@
  * the import of CA certificates the hub should trust besides its own (e.g. an operator's existing
  * corporate CA whose client certificates are to be accepted).
  */
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 import { describeCert, parseCertificate, type CertDescription } from './identity.ts';
 import { generateKeyPair } from './keys.ts';
 import { checkName } from './names.ts';
@@ -50,20 +50,20 @@ export function loadCaBundle(pem: string, options: { now?: Date } = {}): Trusted
   const now = options.now ?? new Date();
   const blocks = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)];
   const loose = pem.match(/-----BEGIN ([A-Z0-9 ]+)-----/g)?.length ?? 0;
-  if (loose !== blocks.length) throw new PkiError('PKI_BAD_CERTIFICATE');
+  if (loose !== blocks.length) throw new Refusal('PKI_BAD_CERTIFICATE');
   const trusted = new Map<string, TrustedCa>();
   for (const [block, type] of blocks) {
-    if (type !== 'CERTIFICATE') throw new PkiError('PKI_NOT_CERTIFICATE', { type: type! });
+    if (type !== 'CERTIFICATE') throw new Refusal('PKI_NOT_CERTIFICATE', { params: { type: type! } });
     const cert = parseCertificate(block);
     const { fingerprint256, serialNumber, subject, issuer, notBefore, notAfter } = describeCert(cert);
     const name = subject.CN ?? cert.subject.replace(/\n/g, ', ');
-    if (!cert.ca) throw new PkiError('PKI_NOT_CA', { subject: name });
+    if (!cert.ca) throw new Refusal('PKI_NOT_CA', { params: { subject: name } });
     if (now < notBefore || now > notAfter) {
-      throw new PkiError('PKI_CA_EXPIRED', { subject: name, notAfter: notAfter.toISOString() });
+      throw new Refusal('PKI_CA_EXPIRED', { params: { subject: name, notAfter: notAfter.toISOString() } });
     }
     const certPem = cert.toString();
     trusted.set(fingerprint256, { certPem, fingerprint256, serialNumber, subject, issuer, notBefore, notAfter });
   }
-  if (trusted.size === 0) throw new PkiError('PKI_NO_CERTIFICATE');
+  if (trusted.size === 0) throw new Refusal('PKI_NO_CERTIFICATE');
   return [...trusted.values()];
 }

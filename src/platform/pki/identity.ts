@@ -8,7 +8,7 @@
  * described, not only those node-forge could read.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 
 export const clientCertUsages = ['api', 'terminal'] as const;
 export type ClientCertUsage = (typeof clientCertUsages)[number];
@@ -49,12 +49,12 @@ export function describeCert(pemOrDer: string | Uint8Array | X509Certificate): C
   };
 }
 
-/** Reads one certificate from PEM text or DER bytes, or a PkiError PKI_BAD_CERTIFICATE. */
+/** Reads one certificate from PEM text or DER bytes, or a refusal PKI_BAD_CERTIFICATE. */
 export function parseCertificate(pemOrDer: string | Uint8Array): X509Certificate {
   try {
     return new X509Certificate(pemOrDer);
   } catch {
-    throw new PkiError('PKI_BAD_CERTIFICATE');
+    throw new Refusal('PKI_BAD_CERTIFICATE');
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 import { clientCertUsages, parseCertificate, type ClientCertUsage } from './identity.ts';
 import { generateKeyPair } from './keys.ts';
 import { checkName } from './names.ts';
@@ -49,7 +49,7 @@ export function issueServerCert(options: ServerCertOptions): IssuedCert {
     ...unique(ips.map(checkIp)).map((ip) => ({ type: 7, ip })),
   ];
   const first = altNames[0];
-  if (!first) throw new PkiError('PKI_HOST_INVALID', { host: '' });
+  if (!first) throw new Refusal('PKI_HOST_INVALID', { params: { host: '' } });
   return issue(options.ca, {
     subject: [['CN', 'value' in first ? first.value : first.ip]],
     validity: validityFrom(options.now ?? new Date(), options.validityDays ?? SERVER_CERT_VALIDITY_DAYS),
@@ -74,8 +74,8 @@ export interface ClientCertOptions {
 
 export function issueClientCert(options: ClientCertOptions): IssuedCert {
   const participantCode = checkName(options.participantCode, 'participantCode');
-  if (!/^[0-9A-Za-z]+$/.test(participantCode)) throw new PkiError('PKI_NAME_INVALID', { field: 'participantCode' });
-  if (!clientCertUsages.includes(options.usage)) throw new PkiError('PKI_NAME_INVALID', { field: 'usage' });
+  if (!/^[0-9A-Za-z]+$/.test(participantCode)) throw new Refusal('PKI_NAME_INVALID', { params: { field: 'participantCode' } });
+  if (!clientCertUsages.includes(options.usage)) throw new Refusal('PKI_NAME_INVALID', { params: { field: 'usage' } });
   const commonName =
     options.usage === 'terminal' && options.terminalName !== undefined
       ? checkName(options.terminalName, 'terminalName')
@@ -113,14 +113,14 @@ function issue(ca: CaKeyPair, leaf: { subject: Name; validity: Validity; extensi
 /** The CA certificate must be a CA, and the key must be its key, before anything is signed with them. */
 function checkSigningCa(ca: CaKeyPair): X509Certificate {
   const cert = parseCertificate(ca.certPem);
-  if (!cert.ca) throw new PkiError('PKI_NOT_CA', { subject: cert.subject.replace(/\n/g, ', ') });
+  if (!cert.ca) throw new Refusal('PKI_NOT_CA', { params: { subject: cert.subject.replace(/\n/g, ', ') } });
   let matches: boolean;
   try {
     matches = cert.checkPrivateKey(createPrivateKey(ca.keyPem));
   } catch {
-    throw new PkiError('PKI_BAD_KEY');
+    throw new Refusal('PKI_BAD_KEY');
   }
-  if (!matches) throw new PkiError('PKI_KEY_MISMATCH');
+  if (!matches) throw new Refusal('PKI_KEY_MISMATCH');
   return cert;
 }
 
@@ -129,13 +129,13 @@ const DNS_NAME = new RegExp(`^(?:\\*\\.)?${DNS_LABEL}(?:\\.${DNS_LABEL})*$`);
 
 function checkDnsName(host: string): string {
   const name = host.trim().toLowerCase().replace(/\.$/, '');
-  if (name.length > 253 || !DNS_NAME.test(name)) throw new PkiError('PKI_HOST_INVALID', { host });
+  if (name.length > 253 || !DNS_NAME.test(name)) throw new Refusal('PKI_HOST_INVALID', { params: { host } });
   return name;
 }
 
 function checkIp(ip: string): string {
   const address = ip.trim();
-  if (!isIP(address)) throw new PkiError('PKI_HOST_INVALID', { host: ip });
+  if (!isIP(address)) throw new Refusal('PKI_HOST_INVALID', { params: { host: ip } });
   return address;
 }
 

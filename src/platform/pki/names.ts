@@ -3,14 +3,14 @@
  * (RFC 5280 ub-common-name) and has no control characters, which would only confuse the logs and
  * screens that show it; anything else, Japanese included, is fine.
  */
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 
 const MAX_NAME_LENGTH = 64;
 
 export function checkName(value: string, field: string): string {
   const name = value.normalize('NFC').trim();
   if (name.length === 0 || [...name].length > MAX_NAME_LENGTH || /\p{Cc}/u.test(name)) {
-    throw new PkiError('PKI_NAME_INVALID', { field });
+    throw new Refusal('PKI_NAME_INVALID', { params: { field } });
   }
   return name;
 }

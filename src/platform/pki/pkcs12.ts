@@ -9,7 +9,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 import { readPrivateKey } from './sign.ts';
 
 export type Pkcs12Algorithm = '3des' | 'aes256';
@@ -30,7 +30,7 @@ export interface Pkcs12Options {
 const ITERATIONS = 2048;
 
 export function toPkcs12(options: Pkcs12Options): Buffer {
-  if (!/^[\x20-\x7e]+$/.test(options.password)) throw new PkiError('PKI_PASSWORD_INVALID');
+  if (!/^[\x20-\x7e]+$/.test(options.password)) throw new Refusal('PKI_PASSWORD_INVALID');
   const key = readPrivateKey(options.keyPem);
   const chain = [options.certPem, ...(options.caPem ? [options.caPem] : [])].map(readCertificate);
   const algorithm = options.algorithm ?? '3des';
@@ -51,12 +51,12 @@ export function fromPkcs12(p12: Uint8Array, password: string): { certPems: strin
     const der = forge.util.createBuffer(Buffer.from(p12).toString('binary'));
     pfx = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), password);
   } catch {
-    throw new PkiError('PKI_PKCS12_UNREADABLE');
+    throw new Refusal('PKI_PKCS12_UNREADABLE');
   }
   const certPems = (pfx.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [])
     .flatMap((bag) => (bag.cert ? [forge.pki.certificateToPem(bag.cert)] : []));
   const keyBag = pfx.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0];
-  if (!keyBag?.key) throw new PkiError('PKI_BAD_KEY');
+  if (!keyBag?.key) throw new Refusal('PKI_BAD_KEY');
   // PKCS#8 like every other key this library hands out (forge would write PKCS#1).
   const keyPem = createPrivateKey(forge.pki.privateKeyToPem(keyBag.key)).export({ type: 'pkcs8', format: 'pem' });
   return { certPems, keyPem: String(keyPem) };
@@ -66,6 +66,6 @@ function readCertificate(pem: string): forge.pki.Certificate {
   try {
     return forge.pki.certificateFromPem(pem);
   } catch {
-    throw new PkiError('PKI_BAD_CERTIFICATE');
+    throw new Refusal('PKI_BAD_CERTIFICATE');
   }
 }

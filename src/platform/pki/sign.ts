@@ -5,7 +5,7 @@
  * identifiers so chains build even if the CA is ever re-keyed under the same name.
  */
 import forge from 'node-forge';
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 import { fingerprintOf, parseCertificate } from './identity.ts';
 import { randomSerialNumber } from './keys.ts';
 
@@ -67,12 +67,12 @@ export function signCertificate(request: SignRequest): SignedCert {
   return { certPem, serialNumber, fingerprint256: fingerprintOf(parseCertificate(certPem)) };
 }
 
-/** Reads an RSA private key in PKCS#8 or PKCS#1 PEM, or a PkiError PKI_BAD_KEY. */
+/** Reads an RSA private key in PKCS#8 or PKCS#1 PEM, or a refusal PKI_BAD_KEY. */
 export function readPrivateKey(keyPem: string): forge.pki.rsa.PrivateKey {
   try {
     return forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   } catch {
-    throw new PkiError('PKI_BAD_KEY');
+    throw new Refusal('PKI_BAD_KEY');
   }
 }
 

@@ -5,7 +5,7 @@
  * already expired; in the running hub it must be real time (TLS checks against real time, so the
  * sandbox's offset clock is the wrong one to pass).
  */
-import { PkiError } from './errors.ts';
+import { Refusal } from '../../domain/refusal.ts';
 
 export const CLOCK_SKEW_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -16,7 +16,7 @@ export interface Validity {
 }
 
 export function validityFrom(now: Date, validityDays: number): Validity {
-  if (!Number.isInteger(validityDays) || validityDays < 1) throw new PkiError('PKI_VALIDITY_INVALID');
+  if (!Number.isInteger(validityDays) || validityDays < 1) throw new Refusal('PKI_VALIDITY_INVALID');
   return {
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter: new Date(now.getTime() + validityDays * DAY_MS),

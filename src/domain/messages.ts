@@ -71,6 +71,7 @@ export const messages = {
   AUTH_CERT_EXPIRED: '証明書は有効期間外です（{notBefore} から {notAfter} まで）。',
   AUTH_CERT_NOT_FOUND: '指定された証明書は登録されていません。',
   AUTH_REASON_REQUIRED: '理由を1〜500文字で入力してください。',
+  AUTH_AUDIT_CURSOR_INVALID: '監査ログの続きの指定（before）が正しくありません。',
 
   // PKI_: certificates and key files handled by the hub operator (kirikae pki).
   PKI_NO_CERTIFICATE: 'PEMの中に証明書（BEGIN CERTIFICATE）がありません。',
@@ -85,6 +86,14 @@ export const messages = {
   PKI_VALIDITY_INVALID: '有効日数には1以上の整数を指定してください。',
   PKI_PKCS12_UNREADABLE: 'PKCS#12ファイルを開けません（パスワードが違うか、形式が正しくありません）。',
   PKI_PASSWORD_INVALID: 'PKCS#12のパスワードは英数字・記号（ASCII）で1文字以上にしてください。',
+
+  // HTTP_: the transport, the same for every interface and screen.
+  HTTP_CSRF: 'フォームの有効期限が切れたか、不正な送信です。画面を開き直してから、もう一度操作してください。',
+  HTTP_RATE_LIMITED: '短時間に多数の要求があったため、受け付けられませんでした。しばらく待ってから再度実行してください。',
+  HTTP_NOT_FOUND: '指定された画面またはインタフェースはありません。',
+  HTTP_BODY_TOO_LARGE: '要求の大きさが上限（{limit}）を超えています。',
+  HTTP_BAD_REQUEST: '要求の形式が正しくありません。',
+  HTTP_INTERNAL: 'システムでエラーが発生しました。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -1,0 +1,79 @@
+/**
+ * The hub's HTTPS server with mutual TLS (SYSTEM.md §7): every connection must present a client
+ * certificate issued by a trusted CA and valid now, or the TLS handshake itself fails. What the
+ * handshake cannot know — whether the certificate is registered, suspended, or bound to a suspended
+ * participant — the hub checks on every request (see hub/http/identity.ts).
+ *
+ * Also here, for every response: hardened headers, a request size limit, and timeouts.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+
+export interface TlsMaterial {
+  readonly keyPem: string;
+  readonly certPem: string;
+  /** The CAs whose client certificates are accepted. */
+  readonly caPems: readonly string[];
+}
+
+export interface HttpsServerOptions {
+  readonly tls: TlsMaterial;
+  /** Largest request body accepted; larger ones get 413 before they are read whole. */
+  readonly bodyLimitBytes?: number;
+}
+
+/**
+ * 1 MiB: the largest SOAP message of the catalogue is a few KiB; bulk CSV uploads (up to the
+ * thousands of rows a retailer registers at once) have their own, larger limit on their route.
+ */
+export const defaultBodyLimitBytes = 1024 * 1024;
+
+export function createHttpsServer(options: HttpsServerOptions): FastifyInstance {
+  const app = Fastify({
+    https: {
+      key: options.tls.keyPem,
+      cert: options.tls.certPem,
+      ca: [...options.tls.caPems],
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    bodyLimit: options.bodyLimitBytes ?? defaultBodyLimitBytes,
+    // A client that opens a connection and sends nothing is dropped after 30 s.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 65_000,
+    logger: false,
+    trustProxy: false,
+    disableRequestLogging: true,
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('strict-transport-security', 'max-age=31536000');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  return app;
+}
+
+/** The SHA-256 fingerprint of the client certificate (lowercase hex, no colons), if any. */
+export function peerFingerprint(request: FastifyRequest): string | undefined {
+  const socket = request.raw.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cert = socket.getPeerCertificate(false);
+  if (!cert || !cert.fingerprint256) return undefined;
+  return cert.fingerprint256.replace(/:/g, '').toLowerCase();
+}
+
+/** The address the request came from. */
+export function sourceAddress(request: FastifyRequest): string {
+  return request.raw.socket.remoteAddress ?? 'unknown';
+}

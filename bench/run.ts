@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: the benchmarks, one after another, against PostgreSQL at
+ * KIRIKAE_BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test), each in its own fresh
+ * database that is dropped afterwards. KIRIKAE_BENCH_POINTS sets the registry size (default 1,000,000).
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { redact } from '../src/platform/db/postgres.ts';
+import { lookupBench } from './lookup.bench.ts';
+import { seedBench } from './seed.bench.ts';
+import { benchPoints, benchUrl } from './support.ts';
+
+if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
+  console.error(`KIRIKAE_BENCH_POINTS must be a positive integer, not ${process.env.KIRIKAE_BENCH_POINTS}`);
+  process.exit(2);
+}
+console.log(`bench: ${redact(benchUrl)}, ${benchPoints} points, ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+await seedBench();
+await lookupBench();

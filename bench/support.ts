@@ -1,0 +1,49 @@
+/**
+ * What the benchmarks share: the PostgreSQL server they run against, a fresh uniquely named
+ * database per benchmark (dropped afterwards, whatever happens), and number formatting.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { PostgresDb } from '../src/platform/db/postgres.ts';
+import { openPostgres } from '../src/platform/db/postgres.ts';
+
+export const benchUrl = process.env.KIRIKAE_BENCH_DATABASE_URL || 'postgres://root@127.0.0.1:5432/test';
+
+/** Points to seed; a million is the scale the targets are stated for. */
+export const benchPoints = Number(process.env.KIRIKAE_BENCH_POINTS ?? 1_000_000);
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: benchUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `fn` with a fresh database, then drops it. */
+export async function withBenchDatabase<T>(fn: (db: PostgresDb) => Promise<T>): Promise<T> {
+  const name = `kirikae_bench_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+  const url = new URL(benchUrl);
+  url.pathname = `/${name}`;
+  try {
+    const db = await openPostgres(url.toString());
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+export function perSecond(count: number, ms: number): string {
+  return Math.round((count * 1000) / ms).toString();
+}

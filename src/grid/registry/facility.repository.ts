@@ -1,0 +1,149 @@
+/**
+ * Reading the supply point registry of one area. Every function takes the caller's `Queryable` (the
+ * database or an open transaction) and the area's schema (`gridSchema(area)`).
+ */
+import type { ContractTypeCode, MeterKindCode, SupplyPointStatusCode, VoltageClassCode } from '../../domain/codes.ts';
+import type { IsoDate } from '../../domain/date.ts';
+import type { SupplyPointId } from '../../domain/supply-point-id.ts';
+import { ident, type Queryable } from '../../platform/db/db.ts';
+import type { Facility, Meter, UsageProfileKind } from './facility.ts';
+
+interface FacilityRow {
+  supply_point_id: string;
+  status: SupplyPointStatusCode;
+  voltage_class: VoltageClassCode;
+  fit_receiving: boolean;
+  contract_type: ContractTypeCode | null;
+  wheeling_menu: string;
+  contract_ampere: number | null;
+  contract_kw: string | null;
+  service_pole_number: string | null;
+  reading_group: number;
+  prefecture: string;
+  city: string;
+  street: string;
+  building: string | null;
+  retailer_code: string | null;
+  customer_id: number | null;
+  tenure_since: string | null;
+  usage_profile: UsageProfileKind;
+  usage_daily_wh: number;
+  usage_seed: number;
+  c_name_kanji: string | null;
+  c_name_kana: string | null;
+  c_phone: string | null;
+  c_prefecture: string | null;
+  c_city: string | null;
+  c_street: string | null;
+  c_building: string | null;
+  meters: { meterNumber: string; kind: MeterKindCode; installedOn: string }[];
+}
+
+/**
+ * One round trip: the point, its customer and its meters (as a JSON array, in meter number order).
+ * Both look-ups go by primary key or by the meter's supply point index.
+ */
+function facilitySql(schema: string): string {
+  const s = ident(schema);
+  return `
+    SELECT sp.supply_point_id, sp.status, sp.voltage_class, sp.fit_receiving, sp.contract_type,
+           sp.wheeling_menu, sp.contract_ampere, sp.contract_kw, sp.service_pole_number,
+           sp.reading_group, sp.prefecture, sp.city, sp.street, sp.building, sp.retailer_code,
+           sp.customer_id, sp.tenure_since, sp.usage_profile, sp.usage_daily_wh, sp.usage_seed,
+           c.name_kanji AS c_name_kanji, c.name_kana AS c_name_kana, c.phone AS c_phone,
+           c.prefecture AS c_prefecture, c.city AS c_city, c.street AS c_street, c.building AS c_building,
+           COALESCE((SELECT json_agg(json_build_object('meterNumber', m.meter_number, 'kind', m.kind,
+                                                       'installedOn', m.installed_on) ORDER BY m.meter_number)
+                       FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id), '[]') AS meters
+      FROM ${s}.supply_point sp
+      LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
+     WHERE sp.supply_point_id = $1`;
+}
+
+/** The facility record of a supply point, or undefined when the area has no such point. */
+export async function findFacility(q: Queryable, schema: string, supplyPointId: string): Promise<Facility | undefined> {
+  const { rows } = await q.query<FacilityRow>(facilitySql(schema), [supplyPointId]);
+  const row = rows[0];
+  return row ? toFacility(row) : undefined;
+}
+
+/** Supply points in the registry of one area. */
+export async function countSupplyPoints(q: Queryable, schema: string): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${ident(schema)}.supply_point`);
+  return rows[0]?.n ?? 0;
+}
+
+export interface CustomerMatch {
+  readonly supplyPointId: SupplyPointId;
+  readonly nameKanji: string;
+  readonly nameKana: string;
+  readonly prefecture: string;
+  readonly city: string;
+  readonly street: string;
+  readonly building: string | null;
+}
+
+/**
+ * Supply points whose current customer's normalised kana name starts with `kanaKeyPrefix` (already
+ * normalised with `normalizeKana`), in kana order. Uses the text_pattern_ops index on the key.
+ */
+export async function findByCustomerKana(
+  q: Queryable,
+  schema: string,
+  kanaKeyPrefix: string,
+  limit: number,
+): Promise<CustomerMatch[]> {
+  const s = ident(schema);
+  const pattern = `${kanaKeyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await q.query<CustomerMatch>(
+    `SELECT sp.supply_point_id AS "supplyPointId", c.name_kanji AS "nameKanji", c.name_kana AS "nameKana",
+            sp.prefecture, sp.city, sp.street, sp.building
+       FROM ${s}.customer c
+       JOIN ${s}.supply_point sp ON sp.customer_id = c.customer_id
+      WHERE c.name_kana_key LIKE $1
+      ORDER BY c.name_kana_key, sp.supply_point_id
+      LIMIT $2`,
+    [pattern, limit],
+  );
+  return rows;
+}
+
+function toFacility(row: FacilityRow): Facility {
+  const meters: Meter[] = row.meters.map((m) => ({
+    meterNumber: m.meterNumber,
+    kind: m.kind,
+    installedOn: m.installedOn as IsoDate,
+  }));
+  return {
+    supplyPointId: row.supply_point_id as SupplyPointId,
+    status: row.status,
+    voltageClass: row.voltage_class,
+    fitReceiving: row.fit_receiving,
+    contractType: row.contract_type,
+    wheelingMenu: row.wheeling_menu,
+    contractAmpere: row.contract_ampere,
+    contractKw: row.contract_kw === null ? null : Number(row.contract_kw),
+    servicePoleNumber: row.service_pole_number,
+    readingGroup: row.reading_group,
+    address: { prefecture: row.prefecture, city: row.city, street: row.street, building: row.building },
+    retailerCode: row.retailer_code,
+    customer:
+      row.customer_id === null
+        ? null
+        : {
+            customerId: row.customer_id,
+            nameKanji: row.c_name_kanji as string,
+            nameKana: row.c_name_kana as string,
+            phone: row.c_phone,
+            address: {
+              prefecture: row.c_prefecture as string,
+              city: row.c_city as string,
+              street: row.c_street as string,
+              building: row.c_building,
+            },
+          },
+    tenureSince: row.tenure_since as IsoDate | null,
+    usageProfile: { kind: row.usage_profile, dailyWh: row.usage_daily_wh, seed: row.usage_seed },
+    meters,
+  };
+}

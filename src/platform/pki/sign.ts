@@ -4,6 +4,7 @@
  * UTF8String names (Japanese terminal names survive), SHA-256 signatures, subject and authority key
  * identifiers so chains build even if the CA is ever re-keyed under the same name.
  */
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { Refusal } from '../../domain/refusal.ts';
 import { fingerprintOf, parseCertificate } from './identity.ts';
@@ -44,15 +45,15 @@ export function signCertificate(request: SignRequest): SignedCert {
   cert.validity.notAfter = request.notAfter;
   cert.setSubject(toForgeName(request.subject));
 
-  let signingKey: forge.pki.rsa.PrivateKey;
+  let signingKey: KeyObject;
   let authorityKeyId: string;
   if ('selfSignedWith' in request.issuer) {
-    signingKey = readPrivateKey(request.issuer.selfSignedWith);
+    signingKey = nodePrivateKey(request.issuer.selfSignedWith);
     cert.setIssuer(toForgeName(request.subject));
     authorityKeyId = cert.generateSubjectKeyIdentifier().getBytes();
   } else {
     const caCert = forge.pki.certificateFromPem(request.issuer.certPem);
-    signingKey = readPrivateKey(request.issuer.keyPem);
+    signingKey = nodePrivateKey(request.issuer.keyPem);
     cert.setIssuer(issuerNameOf(caCert));
     authorityKeyId = subjectKeyIdOf(caCert);
   }
@@ -61,10 +62,36 @@ export function signCertificate(request: SignRequest): SignedCert {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyId },
   ]);
-  cert.sign(signingKey, forge.md.sha256.create());
+  signNatively(cert, signingKey);
 
   const certPem = forge.pki.certificateToPem(cert);
   return { certPem, serialNumber, fingerprint256: fingerprintOf(parseCertificate(certPem)) };
+}
+
+/**
+ * What forge's `cert.sign(key, sha256)` does, with the RSA signature computed by node's native
+ * crypto instead of forge's JavaScript big integers: about 100 ms less per certificate, which is
+ * most of the time the sandbox's first start spends issuing its demo certificates.
+ */
+function signNatively(cert: forge.pki.Certificate, key: KeyObject): void {
+  const oid = forge.pki.oids.sha256WithRSAEncryption!;
+  cert.signatureOid = oid;
+  cert.siginfo.algorithmOid = oid;
+  cert.md = forge.md.sha256.create();
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
+  cert.signature = sign('sha256', der, key).toString('binary');
+}
+
+function nodePrivateKey(keyPem: string): KeyObject {
+  try {
+    const key = createPrivateKey(keyPem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+    return key;
+  } catch {
+    throw new Refusal('PKI_BAD_KEY');
+  }
 }
 
 /** Reads an RSA private key in PKCS#8 or PKCS#1 PEM, or a refusal PKI_BAD_KEY. */

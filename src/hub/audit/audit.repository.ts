@@ -1,0 +1,142 @@
+/**
+ * Writing and searching the audit log (`hub.audit_log`).
+ *
+ * Search is newest first, by `(at, audit_id)`, and pages by cursor rather than by offset: an offset
+ * into millions of rows reads them all, a cursor continues from where the last page ended. Each
+ * filter has an index `(column, at, audit_id)` (the supply point IDs a GIN index), so a page is an
+ * index range scan however large the log grows; only the filters given appear in the statement.
+ */
+import { Refusal } from '../../domain/refusal.ts';
+import type { Queryable } from '../../platform/db/db.ts';
+import type { AuditEntry, AuditFilter, AuditPage, AuditPageRequest, AuditRecord, AuditChannel } from './audit.ts';
+
+export const DEFAULT_AUDIT_LIMIT = 100;
+export const MAX_AUDIT_LIMIT = 1_000;
+
+const columns = [
+  'at',
+  'company_code',
+  'user_id',
+  'fingerprint256',
+  'source_address',
+  'channel',
+  'action',
+  'supply_point_ids',
+  'result',
+  'request_id',
+] as const;
+const casts = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'text'] as const;
+
+/** Rows per INSERT: 10 values a row stays far below PostgreSQL's 65,535 parameters. */
+const batchRows = 1_000;
+
+/** Appends one entry, or a batch in as few statements as it takes. */
+export async function recordAudit(q: Queryable, entry: AuditEntry | readonly AuditEntry[]): Promise<void> {
+  const entries = Array.isArray(entry) ? (entry as readonly AuditEntry[]) : [entry as AuditEntry];
+  for (let start = 0; start < entries.length; start += batchRows) {
+    const batch = entries.slice(start, start + batchRows);
+    const values: unknown[] = [];
+    const tuples = batch.map((e) => {
+      const row = [
+        e.at,
+        e.companyCode,
+        e.userId,
+        e.fingerprint256,
+        e.sourceAddress,
+        e.channel,
+        e.action,
+        [...(e.supplyPointIds ?? [])],
+        e.result,
+        e.requestId ?? null,
+      ];
+      const placeholders = row.map((value, i) => `$${values.push(value)}::${casts[i]}`);
+      return `(${placeholders.join(', ')})`;
+    });
+    await q.query(`INSERT INTO hub.audit_log (${columns.join(', ')}) VALUES ${tuples.join(',\n')}`, values);
+  }
+}
+
+/** The statement `searchAudit` runs, exposed so that tests can EXPLAIN it. */
+export function auditSearchSql(filter: AuditFilter, page: AuditPageRequest = {}): { text: string; values: unknown[]; limit: number } {
+  const values: unknown[] = [];
+  const where: string[] = [];
+  const param = (value: unknown, cast: string) => `$${values.push(value)}::${cast}`;
+  if (filter.participant !== undefined) where.push(`company_code = ${param(filter.participant, 'text')}`);
+  if (filter.userId !== undefined) where.push(`user_id = ${param(filter.userId, 'text')}`);
+  if (filter.fingerprint !== undefined) where.push(`fingerprint256 = ${param(filter.fingerprint.replace(/:/g, '').toLowerCase(), 'text')}`);
+  if (filter.supplyPointId !== undefined) where.push(`supply_point_ids @> ARRAY[${param(filter.supplyPointId, 'text')}]`);
+  if (filter.action !== undefined) where.push(`action = ${param(filter.action, 'text')}`);
+  if (filter.result !== undefined) where.push(`result = ${param(filter.result, 'text')}`);
+  if (filter.from !== undefined) where.push(`at >= ${param(filter.from, 'timestamptz')}`);
+  if (filter.to !== undefined) where.push(`at < ${param(filter.to, 'timestamptz')}`);
+  if (page.before) {
+    const cursor = decodeCursor(page.before);
+    where.push(`(at, audit_id) < (${param(cursor.at, 'timestamptz')}, ${param(cursor.auditId, 'int8')})`);
+  }
+  const limit = Math.min(MAX_AUDIT_LIMIT, Math.max(1, Math.floor(page.limit ?? DEFAULT_AUDIT_LIMIT) || DEFAULT_AUDIT_LIMIT));
+  const select = `SELECT audit_id, at, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key,
+                  company_code, user_id, fingerprint256, source_address, channel, action, supply_point_ids,
+                  result, request_id
+             FROM hub.audit_log
+            ${where.length ? `WHERE ${where.join('\n              AND ')}` : ''}`;
+  const order = `ORDER BY at DESC, audit_id DESC LIMIT ${param(limit + 1, 'int')}`;
+  // PostgreSQL cannot estimate how rare one supply point ID is among the arrays, and would walk
+  // the whole log by time looking for it; in a CTE of its own the GIN index finds its few entries.
+  const text = filter.supplyPointId === undefined ? `${select}\n ${order}` : `WITH hits AS MATERIALIZED (${select})\n SELECT * FROM hits ${order}`;
+  return { text, values, limit };
+}
+
+interface AuditRow {
+  audit_id: number;
+  at: Date;
+  at_key: string;
+  company_code: string | null;
+  user_id: string | null;
+  fingerprint256: string | null;
+  source_address: string | null;
+  channel: AuditChannel;
+  action: string;
+  supply_point_ids: string[];
+  result: string;
+  request_id: string | null;
+}
+
+/** Entries matching every given filter, newest first, a page at a time. */
+export async function searchAudit(q: Queryable, filter: AuditFilter = {}, page: AuditPageRequest = {}): Promise<AuditPage> {
+  const { text, values, limit } = auditSearchSql(filter, page);
+  const { rows } = await q.query<AuditRow>(text, values);
+  const entries = rows.slice(0, limit);
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return {
+    entries: entries.map(toRecord),
+    next: last ? encodeCursor(last.at_key, last.audit_id) : null,
+  };
+}
+
+function toRecord(row: AuditRow): AuditRecord {
+  return {
+    auditId: row.audit_id,
+    at: row.at,
+    companyCode: row.company_code,
+    userId: row.user_id,
+    fingerprint256: row.fingerprint256,
+    sourceAddress: row.source_address,
+    channel: row.channel,
+    action: row.action,
+    supplyPointIds: row.supply_point_ids,
+    result: row.result,
+    requestId: row.request_id,
+  };
+}
+
+/** Opaque to callers: the microsecond timestamp and ID of the last entry shown. */
+function encodeCursor(atKey: string, auditId: number): string {
+  return Buffer.from(`${atKey}|${auditId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: string; auditId: number } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|(\d{1,18})$/.exec(text);
+  if (!match) throw new Refusal('AUTH_AUDIT_CURSOR_INVALID', { field: 'before' });
+  return { at: match[1]!, auditId: Number(match[2]) };
+}

@@ -1,0 +1,131 @@
+/**
+ * Who may do what at the hub: the one place that answers it (STYLE.md 3).
+ *
+ * An actor is a participant, acting through a certificate, and — on the web screens — one of its
+ * users. Each rule below is `allow(action, (actor, resource) => boolean)`; an action is allowed
+ * when any of its rules says yes, and refused otherwise (deny by default). A suspended participant
+ * may do nothing at all.
+ *
+ * To add an action (`relay.view`, `relay.decide`, …): name what it is about in `Resources`, then
+ * add its rules to `rules`. Callers ask `can(actor, 'relay.view', relay)` or
+ * `authorize(actor, 'relay.view', relay)`; the type of the resource follows from the action.
+ */
+import { Refusal } from '../domain/refusal.ts';
+import type { Caller } from './identity/certificate.ts';
+import { HUB_COMPANY_CODE, type ParticipantKind, type ParticipantStatus } from './identity/participant.ts';
+import type { UserRole } from './identity/user.ts';
+
+export interface Actor {
+  readonly participant: {
+    readonly companyCode: string;
+    readonly kind: ParticipantKind;
+    readonly status: ParticipantStatus;
+  };
+  /** Absent for system-to-system (API) calls, which are made by the participant as a whole. */
+  readonly user?: { readonly userId: string; readonly role: UserRole };
+}
+
+/** A user, as the user rules see it: whose it is, and the role it has (or is to be given). */
+export interface UserResource {
+  readonly companyCode: string;
+  readonly role: UserRole;
+}
+
+/** What each action is about; `undefined` when it is about nothing in particular. */
+export interface Resources {
+  /** 事業者一覧: every participant sees every participant. */
+  'participant.list': undefined;
+  'participant.manage': undefined;
+  'certificate.manage': undefined;
+  /** 権限停止 of certificates, admin IDs and user IDs (slide 46). */
+  'suspension.manage': undefined;
+  'audit.search': undefined;
+  /** The users of one participant, or of all (`companyCode: null`). */
+  'user.list': { readonly companyCode: string | null };
+  'user.create': UserResource;
+  'user.modify': UserResource;
+  'user.delete': UserResource;
+  /** Moving the sandbox clock forward. */
+  'clock.advance': undefined;
+  'lookup.facility': undefined;
+  'lookup.usage': undefined;
+}
+
+export type Action = keyof Resources;
+
+type ResourceArgs<A extends Action> = Resources[A] extends undefined ? [] : [resource: Resources[A]];
+
+interface Rule {
+  readonly action: Action;
+  readonly test: (actor: Actor, resource: unknown) => boolean;
+}
+
+function allow<A extends Action>(action: A, test: (actor: Actor, resource: Resources[A]) => boolean): Rule {
+  return { action, test: test as Rule['test'] };
+}
+
+export function isHubAdmin(actor: Actor): boolean {
+  return actor.participant.kind === 'hub' && actor.user?.role === 'hub_admin';
+}
+
+/** A participant administrator (企業内管理者) acting on its own participant's users, never on hub admins. */
+function isParticipantAdminOf(actor: Actor, user: { companyCode: string | null; role?: UserRole }): boolean {
+  return (
+    actor.user?.role === 'participant_admin' &&
+    actor.participant.companyCode === user.companyCode &&
+    user.role !== 'hub_admin'
+  );
+}
+
+function isKind(...kinds: ParticipantKind[]): (actor: Actor) => boolean {
+  return (actor) => kinds.includes(actor.participant.kind);
+}
+
+const rules: readonly Rule[] = [
+  allow('participant.list', () => true),
+  allow('participant.manage', isHubAdmin),
+  allow('certificate.manage', isHubAdmin),
+  allow('suspension.manage', isHubAdmin),
+  allow('audit.search', isHubAdmin),
+  allow('clock.advance', isHubAdmin),
+
+  allow('user.list', isHubAdmin),
+  allow('user.list', isParticipantAdminOf),
+  allow('user.create', isHubAdmin),
+  allow('user.create', isParticipantAdminOf),
+  allow('user.modify', isHubAdmin),
+  allow('user.modify', isParticipantAdminOf),
+  allow('user.delete', isHubAdmin),
+  allow('user.delete', isParticipantAdminOf),
+
+  allow('lookup.facility', isKind('retailer', 'hub')),
+  allow('lookup.usage', isKind('retailer', 'hub')),
+];
+
+export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {
+  if (actor.participant.status !== 'active') return false;
+  return rules.some((rule) => rule.action === action && rule.test(actor, resource[0]));
+}
+
+/** Like `can`, but refuses with AUTH_FORBIDDEN. */
+export function authorize<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): void {
+  if (!can(actor, action, ...resource)) throw new Refusal('AUTH_FORBIDDEN');
+}
+
+/** Every action, for screens that list what an actor may do and for tests. */
+export const actions: readonly Action[] = [...new Set(rules.map((r) => r.action))];
+
+/** The actor of a request: the certificate's participant, and the signed-in user on the web. */
+export function actorOf(caller: Pick<Caller, 'participant'>, user?: { userId: string; role: UserRole }): Actor {
+  const { companyCode, kind, status } = caller.participant;
+  return user ? { participant: { companyCode, kind, status }, user: { userId: user.userId, role: user.role } } : { participant: { companyCode, kind, status } };
+}
+
+/**
+ * The hub operator acting on its own, without a person: the CLI, the demo seed and start-up
+ * registration of the hub's certificates. Its user ID `system` is reserved: no user can take it.
+ */
+export const systemActor: Actor = {
+  participant: { companyCode: HUB_COMPANY_CODE, kind: 'hub', status: 'active' },
+  user: { userId: 'system', role: 'hub_admin' },
+};

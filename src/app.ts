@@ -19,6 +19,14 @@ import { openDatabase } from './platform/db/open.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
+import { isRefusal } from './domain/refusal.ts';
+import { ensureDemoIdentities } from './demo/demo.ts';
+import { recordAudit } from './hub/audit/audit.repository.ts';
+import type { AuditEntry } from './hub/audit/audit.ts';
+import { AuditWriter } from './hub/http/audit-writer.ts';
+import { buildHubServer } from './hub/http/hub-server.ts';
+import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
+import type { FastifyInstance } from 'fastify';
 
 export const allMigrations = [hubMigrations, ...allGridMigrations];
 
@@ -28,6 +36,9 @@ export interface System {
   readonly clock: SystemClock;
   readonly jobs: Jobs | undefined;
   readonly ops: OpsServer | undefined;
+  readonly pki: HubPki;
+  /** The hub's HTTPS address, when listening. */
+  readonly url: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,6 +47,8 @@ export interface StartOptions {
   readonly jobs?: boolean;
   /** Listen on the network (default true; tests and one-shot commands may not). */
   readonly listen?: boolean;
+  /** Per-participant request limit per minute (benchmarks raise it). */
+  readonly requestsPerMinute?: number;
 }
 
 /** Opens the database and brings its schemas up to date. */
@@ -54,17 +67,35 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   if (applied.length > 0) log('info', 'db', `applied ${applied.length} migrations to ${db.target}`);
   let jobs: Jobs | undefined;
   let ops: OpsServer | undefined;
+  let hub: FastifyInstance | undefined;
+  const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const stop = async () => {
+    await hub?.close();
     await ops?.close();
+    await audit.stop();
     await jobs?.stop();
     await db.close();
   };
   try {
     const clock = await openSystemClock(db, config.mode);
-    if (config.mode === 'sandbox') await loadDemoData(db);
+    // TLS checks certificates against the real time; the sandbox clock moves only business time.
+    const pki = await loadHubPki(pkiDir(config.home), new Date());
+    if (config.mode === 'sandbox') {
+      await loadDemoData(db);
+      const demo = await ensureDemoIdentities(db, clock, pki, config.home);
+      if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
+    }
     if (options.jobs ?? true) jobs = await Jobs.start(db);
-    if (options.listen ?? true) ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
-    return { config, db, clock, jobs, ops, stop };
+    let url: string | undefined;
+    if (options.listen ?? true) {
+      ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
+      hub = await buildHubServer({ db, clock, tls: pki.tls, audit, ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}) });
+      await hub.listen({ host: config.host, port: config.port });
+      const address = hub.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      url = `https://${config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/`;
+    }
+    return { config, db, clock, jobs, ops, pki, url, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -75,8 +106,14 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
 async function loadDemoData(db: Db): Promise<void> {
   if (!(await registryIsEmpty(db))) return;
   const started = performance.now();
-  const result = await seedRegistry(db, demoSeed);
-  log('info', 'demo', `loaded ${result.points} demo supply points in ${Math.round(performance.now() - started)} ms`);
+  try {
+    const result = await seedRegistry(db, demoSeed);
+    log('info', 'demo', `loaded ${result.points} demo supply points in ${Math.round(performance.now() - started)} ms`);
+  } catch (error) {
+    // Another process starting at the same moment loaded it first: that is what we wanted.
+    if (isRefusal(error) && error.code === 'SEED_REGISTRY_NOT_EMPTY') return;
+    throw error;
+  }
 }
 
 async function registryIsEmpty(db: Db): Promise<boolean> {

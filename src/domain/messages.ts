@@ -52,6 +52,7 @@ export const messages = {
   AUTH_PASSWORD_CHARSET: 'パスワードには半角の英数字と記号のみ使用できます（空白は使用できません）。',
   AUTH_PASSWORD_CLASSES: 'パスワードには英大文字・英小文字・数字・記号のうち3種類以上を含めてください。',
   AUTH_PASSWORD_CONTAINS_USER_ID: 'パスワードにユーザIDを含めることはできません。',
+  AUTH_PASSWORD_CONFIRM: '新しいパスワードと確認用のパスワードが一致しません。',
   AUTH_PASSWORD_REUSED: '現在のパスワードと同じパスワードは設定できません。',
   AUTH_USER_ID_FORMAT: 'ユーザIDは半角の英小文字・数字・記号（. _ -）の4〜32文字で、英数字から始めてください。',
   AUTH_USER_ID_TAKEN: 'ユーザID {userId} はすでに使われています（削除したユーザIDも再利用できません）。',

@@ -27,6 +27,14 @@ export class Refusal extends Error {
     this.field = options.field;
   }
 
+  /** The same refusal about another input (a screen names its fields its own way). */
+  withField(field: string): Refusal {
+    const copy = new Refusal(this.code, { field });
+    Object.defineProperty(copy, 'text', { value: this.text });
+    copy.message = this.message;
+    return copy;
+  }
+
   toDetail(): RefusalDetail {
     return this.field === undefined
       ? { code: this.code, text: this.text }

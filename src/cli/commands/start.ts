@@ -18,7 +18,9 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST
     const system = await startSystem(config);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`kirikae ready in ${seconds} s (${config.mode} mode)`);
+    if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
     console.log(`  database: ${system.db.target}`);
+    if (config.mode === 'sandbox') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
     await new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@
  * Also here, for every response: hardened headers, a request size limit, and timeouts.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 
 export interface TlsMaterial {
@@ -44,7 +45,8 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     keepAliveTimeout: 65_000,
     logger: false,
     trustProxy: false,
-    disableRequestLogging: true,
+    // A request ID that means something outside this process (shown to users with internal errors).
+    genReqId: () => randomUUID(),
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('strict-transport-security', 'max-age=31536000');

@@ -1,0 +1,85 @@
+/**
+ * The sandbox's first start: demo participants and users at the hub, a certificate for each (one
+ * API certificate per retailer, one terminal certificate per demo user), the synthetic registry in
+ * the grids, and `KIRIKAE_HOME/DEMO.md` saying which file belongs to whom, with the initial
+ * passwords. Later starts find everything in place and do nothing.
+ *
+ * This module composes hub and grid (like app.ts): the retailers of the synthetic registry become
+ * the hub's participants, so every retailer code in the grids belongs to a participant.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { demoRetailers } from '../grid/seed/retailers.ts';
+import { registerCertificate } from '../hub/identity/certificate.commands.ts';
+import { listCertificates } from '../hub/identity/certificate.commands.ts';
+import { seedDemoIdentities, type DemoUser } from '../hub/identity/demo.ts';
+import type { HubPki } from '../hub/pki/hub-pki.ts';
+import { systemActor } from '../hub/policy.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Db } from '../platform/db/db.ts';
+import { writePki } from '../platform/pki/files.ts';
+import { issueClientCert } from '../platform/pki/issue.ts';
+import { toPkcs12 } from '../platform/pki/pkcs12.ts';
+
+/** The password of every demo .p12 file (browsers ask for one on import). */
+export const demoPkcs12Password = 'kirikae';
+
+export interface DemoFiles {
+  readonly api: { companyCode: string; name: string; base: string }[];
+  readonly terminals: { user: DemoUser; base: string }[];
+}
+
+/** Creates the demo identities and certificates that are missing; writes DEMO.md when it created any. */
+export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, home: string): Promise<DemoFiles | undefined> {
+  const created = await seedDemoIdentities(db, clock, {
+    retailers: demoRetailers.map((r) => ({ companyCode: r.companyCode, name: r.name, areas: r.areas })),
+  });
+  if (created.users.length === 0 && created.participants.length === 0) return undefined;
+  const now = new Date(); // certificates are checked by TLS against the real time, not the sandbox clock
+  const existing = new Set((await listCertificates(db, {}, { size: 200 })).items.map((c) => `${c.companyCode}/${c.usage}/${c.subjectCn}`));
+  const files: DemoFiles = { api: [], terminals: [] };
+  const issue = async (companyCode: string, usage: 'api' | 'terminal', terminalName: string | undefined, dir: string, name: string) => {
+    const cert = issueClientCert({ ca: pki.ca, participantCode: companyCode, usage, ...(terminalName ? { terminalName } : {}), now });
+    const pkcs12 = toPkcs12({ certPem: cert.certPem, keyPem: cert.keyPem, caPem: pki.ca.certPem, password: demoPkcs12Password, friendlyName: name });
+    await writePki(join(pki.dir, dir), name, { certPem: cert.certPem, keyPem: cert.keyPem, pkcs12 });
+    await registerCertificate(db, clock, { certPem: cert.certPem, participantCode: companyCode, registeredBy: systemActor });
+    return `pki/${dir}/${name}`;
+  };
+  for (const retailer of demoRetailers) {
+    if (existing.has(`${retailer.companyCode}/api/${retailer.companyCode} api`)) continue;
+    files.api.push({ companyCode: retailer.companyCode, name: retailer.name, base: await issue(retailer.companyCode, 'api', undefined, 'api', retailer.companyCode) });
+  }
+  for (const user of created.users) {
+    files.terminals.push({ user, base: await issue(user.participantCode, 'terminal', `${user.userId} 端末`, 'terminal', user.userId) });
+  }
+  await writeFile(join(home, 'DEMO.md'), demoMarkdown(files), { mode: 0o600 });
+  return files;
+}
+
+function demoMarkdown(files: DemoFiles): string {
+  const lines = [
+    '# kirikae demo identities',
+    '',
+    'Written at the first start of this sandbox. Every connection to the hub (https://localhost:8443/)',
+    'needs a client certificate: import a `.p12` into your browser (password `' + demoPkcs12Password + '`),',
+    'or give `--cert`/`--key` (PEM) to a client. The hub CA to trust is `pki/ca.cert.pem`.',
+    '',
+    '## API certificates (one per retailer, for system-to-system calls)',
+    '',
+    '| company | retailer | certificate | key | PKCS#12 |',
+    '|---|---|---|---|---|',
+    ...files.api.map((a) => `| ${a.companyCode} | ${a.name} | ${a.base}.cert.pem | ${a.base}.key.pem | ${a.base}.p12 |`),
+    '',
+    '## Users and their terminal certificates (web screens)',
+    '',
+    'Sign in with the user ID and initial password, from a browser holding that user\'s terminal',
+    'certificate (a terminal certificate works only for users of its own participant). The initial',
+    'password must be changed at the first sign-in; it is not shown again anywhere.',
+    '',
+    '| user ID | participant | role | initial password | PKCS#12 |',
+    '|---|---|---|---|---|',
+    ...files.terminals.map((t) => `| ${t.user.userId} | ${t.user.participantCode} | ${t.user.role} | \`${t.user.initialPassword}\` | ${t.base}.p12 |`),
+    '',
+  ];
+  return lines.join('\n');
+}

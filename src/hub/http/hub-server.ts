@@ -1,0 +1,171 @@
+/**
+ * The hub's HTTPS application: the request pipeline of context.ts, wired with the hub's routes.
+ */
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRefusal, Refusal } from '../../domain/refusal.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { createHttpsServer, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
+import { log } from '../../platform/log.ts';
+import type { AuditEntry } from '../audit/audit.ts';
+import { identifyCaller } from '../identity/certificate.commands.ts';
+import { resolveSession } from '../identity/session.commands.ts';
+import { AuditWriter } from './audit-writer.ts';
+import { channelOf, sendRefusal } from './respond.ts';
+import { sessionCookie, clearSessionCookie, checkCsrf } from './web-session.ts';
+import { registerWebRoutes } from '../../web/web.routes.ts';
+import { registerApiRoutes } from './api.routes.ts';
+import './context.ts';
+
+export interface HubServerOptions {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly tls: TlsMaterial;
+  readonly audit: AuditWriter<AuditEntry>;
+  /** Requests a participant may make per minute on one process (API and web together). */
+  readonly requestsPerMinute?: number;
+}
+
+export interface HubDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+}
+
+/**
+ * 6,000 a minute per participant and process: 100 a second is far above what one retailer's
+ * integration needs (the busiest area saw ~16,500 look-ups a day across all retailers in 2016's
+ * first days), and low enough that one participant's runaway loop cannot starve the others.
+ */
+export const defaultRequestsPerMinute = 6_000;
+
+const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.meta.url), 'utf8');
+
+export async function buildHubServer(options: HubServerOptions): Promise<FastifyInstance> {
+  const { db, clock, audit } = options;
+  const app = createHttpsServer({ tls: options.tls });
+  app.decorateRequest('caller', undefined);
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('audit', undefined as never);
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+
+  // 1. Identity: the certificate must be registered, active, and its participant active.
+  app.addHook('onRequest', async (request, reply) => {
+    request.audit = { supplyPointIds: [] };
+    const fingerprint = peerFingerprint(request);
+    if (!fingerprint) return sendRefusal(request, reply, new Refusal('AUTH_TERMINAL_REFUSED'));
+    try {
+      request.caller = await identifyCaller(db, clock, fingerprint);
+    } catch (error) {
+      if (isRefusal(error)) return sendRefusal(request, reply, error);
+      throw error;
+    }
+  });
+
+  // 2. Rate limit per participant (after identity, so the key is who is calling, not the address).
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: options.requestsPerMinute ?? defaultRequestsPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.caller?.participant.companyCode ?? request.ip,
+    errorResponseBuilder: () => Object.assign(new Refusal('HTTP_RATE_LIMITED'), { statusCode: 429 }),
+  });
+
+  // 3. Session and CSRF for the web screens.
+  app.addHook('preHandler', async (request, reply) => {
+    if (channelOf(request) !== 'web' || !request.routeOptions.url || request.routeOptions.url.startsWith('/static/')) return;
+    const config = request.routeOptions.config;
+    const token = request.cookies[sessionCookie];
+    if (token && request.caller) {
+      try {
+        request.session = await resolveSession(db, clock, token, request.caller);
+        request.sessionToken = token;
+        request.audit.userId = request.session.user.userId;
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        clearSessionCookie(reply);
+        if (!config.public) return redirectToLogin(request, reply, error.code);
+      }
+    }
+    if (config.public) return;
+    if (!request.session) return redirectToLogin(request, reply, 'AUTH_SESSION_INVALID');
+    if (request.method === 'POST') checkCsrf(request, request.session.csrfToken);
+    if (request.session.session.mustChangePassword && !config.duringPasswordChange) {
+      return reply.redirect('/password', 303);
+    }
+  });
+
+  // 4. Audit: one record per request, after the answer, whatever it was.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.audit?.action === 'login:attempt') return; // signIn writes its own record
+    audit.add({
+      at: clock.now(),
+      companyCode: request.caller?.participant.companyCode ?? null,
+      userId: request.audit?.userId ?? request.session?.user.userId ?? null,
+      fingerprint256: request.caller?.certificate.fingerprint256 ?? peerFingerprint(request) ?? null,
+      sourceAddress: sourceAddress(request),
+      channel: channelOf(request),
+      action: request.audit?.action ?? request.routeOptions.config?.action ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      supplyPointIds: request.audit?.supplyPointIds ?? [],
+      result: request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
+      requestId: request.id,
+    });
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (isRefusal(error)) {
+      request.audit.result = error.code;
+      return sendRefusal(request, reply, error);
+    }
+    const refusal = refusalOfFrameworkError(error);
+    if (refusal) {
+      request.audit.result = refusal.code;
+      return sendRefusal(request, reply, refusal);
+    }
+    const requestId = String(request.id);
+    log('error', 'http', `${request.method} ${request.url} [${requestId}]: ${error.stack ?? error.message}`);
+    request.audit.result = 'HTTP_INTERNAL';
+    return sendRefusal(request, reply, new Refusal('HTTP_INTERNAL', { params: { requestId } }), 500);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    request.audit.result = 'HTTP_NOT_FOUND';
+    return sendRefusal(request, reply, new Refusal('HTTP_NOT_FOUND'));
+  });
+
+  app.get('/static/kirikae.css', { config: { public: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
+  );
+
+  const deps: HubDeps = { db, clock };
+  registerWebRoutes(app, deps);
+  registerApiRoutes(app, deps);
+  return app;
+}
+
+function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: string): FastifyReply {
+  request.audit.result = code;
+  return reply.redirect(`/login?reason=${encodeURIComponent(code)}`, 303);
+}
+
+function refusalOfFrameworkError(error: FastifyError): Refusal | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return Object.assign(new Refusal('HTTP_BODY_TOO_LARGE', { params: { limit: '1 MiB' } }));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new Refusal('HTTP_BAD_REQUEST');
+    default:
+      if (error.statusCode === 429) return new Refusal('HTTP_RATE_LIMITED');
+      if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+        return new Refusal('HTTP_BAD_REQUEST');
+      }
+      return undefined;
+  }
+}

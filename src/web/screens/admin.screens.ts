@@ -1,0 +1,163 @@
+/**
+ * The participant list (事業者一覧, every participant) and the hub administrator's screens:
+ * suspension and resumption (権限停止, slide 46), the certificate registry, and the audit log.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isRefusal, Refusal } from '../../domain/refusal.ts';
+import type { AuditFilter } from '../../hub/audit/audit.ts';
+import { searchAudit } from '../../hub/audit/audit.repository.ts';
+import type { HubDeps } from '../../hub/http/hub-server.ts';
+import { sessionOf } from '../../hub/http/context.ts';
+import { httpStatusOf } from '../../hub/http/respond.ts';
+import { listCertificates } from '../../hub/identity/certificate.commands.ts';
+import { listParticipants } from '../../hub/identity/participant.commands.ts';
+import { isParticipantKind } from '../../hub/identity/participant.ts';
+import { resume, suspend } from '../../hub/identity/suspension.commands.ts';
+import type { SuspensionTargetKind } from '../../hub/identity/status-change.repository.ts';
+import { authorize, can } from '../../hub/policy.ts';
+import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
+import { html, type Html } from '../html.ts';
+import { formError, page } from '../layout.ts';
+import { certificateUsageLabels, jst, participantKindLabels, statusLabels, suspensionTargetLabels } from '../labels.ts';
+import { signedIn } from './page-user.ts';
+
+export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDeps): void {
+  const send = (reply: FastifyReply, markup: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(markup.value);
+
+  app.get('/participants', { config: { action: 'participantList' } }, async (request, reply) => {
+    const actor = sessionOf(request).actor;
+    authorize(actor, 'participant.list');
+    const query = queryOf(request);
+    const pageNo = Math.max(1, Number(query.page) || 1);
+    const kind = query.kind && isParticipantKind(query.kind) ? query.kind : undefined;
+    const result = await listParticipants(db, { ...(kind ? { kind } : {}), ...(query.text ? { text: query.text } : {}) }, { page: pageNo });
+    const admin = can(actor, 'suspension.manage');
+    const rows = result.items.map(
+      (p) => html`<tr><td>${p.companyCode}</td><td>${p.participantCodes.join(' ')}</td><td>${p.name}</td><td>${participantKindLabels[p.kind]}</td>
+        <td>${statusLabels[p.status]}</td>
+        ${admin ? html`<td><a href="/admin/suspensions?kind=participant&id=${p.companyCode}">停止・再開</a></td>` : null}</tr>`,
+    );
+    const body = html`
+      <form method="get" action="/participants" class="card">
+        <label for="kind">事業者種別</label>${select('kind', participantKindLabels, query.kind, { blank: 'すべて' })}
+        <label for="text">事業者名・事業者コード</label><input type="text" id="text" name="text" value="${query.text ?? ''}">
+        <p><button type="submit">検索</button></p>
+      </form>
+      ${pager('/participants', query, result.page, result.size, result.total)}
+      <table><thead><tr><th>会社コード</th><th>事業者コード</th><th>事業者名</th><th>種別</th><th>状態</th>${admin ? html`<th></th>` : null}</tr></thead>
+      <tbody>${rows}</tbody></table>`;
+    return send(reply, page(signedIn(request, '事業者一覧'), body));
+  });
+
+  app.get('/admin/suspensions', { config: { action: 'suspension' } }, async (request, reply) => {
+    authorize(sessionOf(request).actor, 'suspension.manage');
+    return send(reply, suspensionPage(request, queryOf(request)));
+  });
+
+  app.post('/admin/suspensions', { config: { action: 'suspension' } }, async (request, reply) => {
+    const actor = sessionOf(request).actor;
+    const form = formOf(request);
+    try {
+      const kind = targetKind(form.kind);
+      const command = form.operation === 'resume' ? resume : suspend;
+      const result = await command(db, clock, actor, { target: { kind, id: form.id ?? '' }, reason: form.reason ?? '' });
+      const done = result.status === 'suspended' ? '停止しました' : '再開しました';
+      const notice = result.changed
+        ? `${suspensionTargetLabels[kind]} ${result.target.id} を${done}。${result.endedSessions > 0 ? `ログイン中のセッション ${result.endedSessions} 件を終了しました。` : ''}`
+        : `${suspensionTargetLabels[kind]} ${result.target.id} はすでにその状態です。`;
+      return send(reply, suspensionPage(request, {}, undefined, notice));
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      request.audit.result = error.code;
+      return send(reply, suspensionPage(request, form, error), httpStatusOf(error.code));
+    }
+  });
+
+  app.get('/admin/certificates', { config: { action: 'certificateList' } }, async (request, reply) => {
+    authorize(sessionOf(request).actor, 'certificate.manage');
+    const query = queryOf(request);
+    const pageNo = Math.max(1, Number(query.page) || 1);
+    const result = await listCertificates(db, query.companyCode ? { companyCode: query.companyCode.toUpperCase() } : {}, { page: pageNo });
+    const rows = result.items.map(
+      (c) => html`<tr><td class="mono">${c.fingerprint256.slice(0, 16)}…</td><td>${c.companyCode}</td><td>${certificateUsageLabels[c.usage]}</td>
+        <td>${c.subjectCn}</td><td>${jst(c.notAfter)}</td><td>${statusLabels[c.status]}</td>
+        <td><a href="/admin/suspensions?kind=certificate&id=${c.fingerprint256}">停止・再開</a></td></tr>`,
+    );
+    const body = html`
+      <form method="get" action="/admin/certificates" class="card">
+        <label for="companyCode">会社コード</label><input type="text" id="companyCode" name="companyCode" value="${query.companyCode ?? ''}">
+        <p><button type="submit">検索</button></p>
+      </form>
+      ${pager('/admin/certificates', query, result.page, result.size, result.total)}
+      <table><thead><tr><th>フィンガープリント(SHA-256)</th><th>会社</th><th>用途</th><th>CN</th><th>有効期限</th><th>状態</th><th></th></tr></thead>
+      <tbody>${rows}</tbody></table>`;
+    return send(reply, page(signedIn(request, 'クライアント証明書'), body));
+  });
+
+  app.get('/admin/audit', { config: { action: 'auditSearch' } }, async (request, reply) => {
+    authorize(sessionOf(request).actor, 'audit.search');
+    const query = queryOf(request);
+    let refusal: Refusal | undefined;
+    let entries: Awaited<ReturnType<typeof searchAudit>> | undefined;
+    try {
+      entries = await searchAudit(db, auditFilterOf(query), { limit: 100, before: query.before || null });
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      refusal = error;
+    }
+    const rows = (entries?.entries ?? []).map(
+      (e) => html`<tr><td>${jst(e.at)}</td><td>${e.companyCode}</td><td>${e.userId}</td><td class="mono">${e.fingerprint256?.slice(0, 12)}</td>
+        <td>${e.sourceAddress}</td><td>${e.channel}</td><td>${e.action}</td><td>${e.supplyPointIds.join(' ')}</td><td>${e.result}</td></tr>`,
+    );
+    const next = entries?.next ? `/admin/audit?${new URLSearchParams({ ...query, before: entries.next }).toString()}` : null;
+    const field = (name: string, label: string, type = 'text') =>
+      html`<label for="${name}">${label}</label><input type="${type}" id="${name}" name="${name}" value="${query[name] ?? ''}">`;
+    const body = html`
+      <form method="get" action="/admin/audit" class="card">
+        ${formError(refusal)}
+        ${field('participant', '会社コード')}${field('userId', 'ユーザID')}${field('fingerprint', '証明書フィンガープリント')}
+        ${field('supplyPointId', '供給地点特定番号')}${field('from', '期間（から）', 'date')}${field('to', '期間（まで）', 'date')}
+        <p><button type="submit">検索</button></p>
+      </form>
+      <table><thead><tr><th>日時</th><th>会社</th><th>ユーザID</th><th>証明書</th><th>接続元</th><th>経路</th><th>操作</th><th>供給地点</th><th>結果</th></tr></thead>
+      <tbody>${rows}</tbody></table>
+      ${next ? html`<p><a href="${next}">さらに古い記録</a></p>` : null}`;
+    return send(reply, page(signedIn(request, '監査ログ検索'), body), refusal ? 400 : 200);
+  });
+}
+
+function targetKind(value: string | undefined): SuspensionTargetKind {
+  if (value === 'participant' || value === 'certificate' || value === 'user') return value;
+  throw new Refusal('CODE_UNKNOWN', { field: 'kind', params: { field: 'kind', value: value ?? '' } });
+}
+
+/** Dates typed on the screen are days in Japan: "to" includes the whole day. */
+function auditFilterOf(query: FormFields): AuditFilter {
+  const day = (d: string | undefined, plusDays = 0) =>
+    d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? new Date(new Date(`${d}T00:00:00+09:00`).getTime() + plusDays * 86_400_000) : undefined;
+  const filter: Record<string, unknown> = {
+    participant: query.participant?.toUpperCase() || undefined,
+    userId: query.userId || undefined,
+    fingerprint: query.fingerprint || undefined,
+    supplyPointId: query.supplyPointId || undefined,
+    from: day(query.from),
+    to: day(query.to, 1),
+  };
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as AuditFilter;
+}
+
+function suspensionPage(request: Parameters<typeof sessionOf>[0], form: FormFields, refusal?: Refusal, notice?: string): Html {
+  const session = sessionOf(request);
+  return page(
+    signedIn(request, '権限停止・再開'),
+    html`${notice ? html`<p class="notice">${notice}</p>` : null}
+    <form method="post" action="/admin/suspensions" class="card">
+      ${formError(refusal)}${csrfField(session.csrfToken)}
+      <label for="kind">対象</label>${select('kind', suspensionTargetLabels, form.kind ?? 'user')}
+      <label for="id">会社コード・証明書フィンガープリント・ユーザID</label><input type="text" id="id" name="id" value="${form.id ?? ''}" required>
+      <label for="reason">理由</label><textarea id="reason" name="reason" rows="3" required>${form.reason ?? ''}</textarea>
+      <p><button type="submit" name="operation" value="suspend">停止する</button> <button type="submit" name="operation" value="resume" class="secondary">再開する</button></p>
+      <p class="muted">停止は即時に有効になり、対象のログイン中のセッションは終了します。証明書は失効させず、停止のみ行います。</p>
+    </form>`,
+  );
+}

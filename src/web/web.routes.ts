@@ -1,0 +1,12 @@
+/** Every screen of the hub's web, registered on the hub's HTTPS application. */
+import type { FastifyInstance } from 'fastify';
+import type { HubDeps } from '../hub/http/hub-server.ts';
+import { registerAdminScreens } from './screens/admin.screens.ts';
+import { registerAuthScreens } from './screens/auth.screens.ts';
+import { registerUserScreens } from './screens/users.screens.ts';
+
+export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
+  registerAuthScreens(app, deps);
+  registerUserScreens(app, deps);
+  registerAdminScreens(app, deps);
+}

@@ -1,0 +1,69 @@
+/**
+ * A hub listening on a random port over real mutual TLS, on a test database, with the identity world
+ * of hub/identity/testing.ts (the hub and its admin, retailers A003 and B001 with their admins,
+ * users, terminal and API certificates). Clients are real HTTPS connections presenting real
+ * certificates.
+ */
+import { recordAudit } from '../../src/hub/audit/audit.repository.ts';
+import type { AuditEntry } from '../../src/hub/audit/audit.ts';
+import { AuditWriter } from '../../src/hub/http/audit-writer.ts';
+import { buildHubServer } from '../../src/hub/http/hub-server.ts';
+import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../../src/hub/identity/testing.ts';
+import type { ManualClock } from '../../src/platform/clock.ts';
+import type { Db } from '../../src/platform/db/db.ts';
+import { issueServerCert } from '../../src/platform/pki/issue.ts';
+import { TestClient } from './https-client.ts';
+
+/** The certificates of the identity world, by the options they were built with. */
+export const worldCertificates = {
+  hubTerminal: { participantCode: 'H000', terminalName: '広域機関 端末1' },
+  aTerminal: { participantCode: 'A0033', terminalName: '本社 端末1' },
+  aApi: { participantCode: 'A0033', usage: 'api' as const },
+  bTerminal: { participantCode: 'B0016', terminalName: '大阪 端末1' },
+};
+
+export interface TestHub {
+  readonly base: string;
+  readonly clock: ManualClock;
+  readonly world: Awaited<ReturnType<typeof givenIdentityWorld>>;
+  readonly caPem: string;
+  readonly audit: AuditWriter<AuditEntry>;
+  /** A client presenting one of the world's certificates. */
+  as(name: keyof typeof worldCertificates): TestClient;
+  /** A client presenting any certificate (or none). */
+  withCert(cert: { certPem: string; keyPem: string } | undefined): TestClient;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(db: Db, options: { requestsPerMinute?: number } = {}): Promise<TestHub> {
+  const clock = testClock();
+  const world = await givenIdentityWorld(db, clock);
+  const ca = testCertificateAuthority();
+  const server = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'], now: new Date('2026-01-01T00:00:00Z') });
+  const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries), flushIntervalMs: 10 });
+  const app = await buildHubServer({
+    db,
+    clock,
+    tls: { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] },
+    audit,
+    ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `https://localhost:${typeof address === 'object' && address ? address.port : 0}`;
+  const withCert = (cert: { certPem: string; keyPem: string } | undefined) =>
+    new TestClient(base, cert ? { certPem: cert.certPem, keyPem: cert.keyPem, caPem: ca.certPem } : { caPem: ca.certPem });
+  return {
+    base,
+    clock,
+    world,
+    caPem: ca.certPem,
+    audit,
+    as: (name) => withCert(buildCertificate(worldCertificates[name]).cert),
+    withCert,
+    close: async () => {
+      await app.close();
+      await audit.stop();
+    },
+  };
+}

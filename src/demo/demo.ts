@@ -21,6 +21,8 @@ import { writePki } from '../platform/pki/files.ts';
 import { issueClientCert } from '../platform/pki/issue.ts';
 import { toPkcs12 } from '../platform/pki/pkcs12.ts';
 
+const usersFor = new Set(['A003', 'B001']);
+
 /** The password of every demo .p12 file (browsers ask for one on import). */
 export const demoPkcs12Password = 'kirikae';
 
@@ -32,7 +34,9 @@ export interface DemoFiles {
 /** Creates the demo identities and certificates that are missing; writes DEMO.md when it created any. */
 export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, home: string): Promise<DemoFiles | undefined> {
   const created = await seedDemoIdentities(db, clock, {
-    retailers: demoRetailers.map((r) => ({ companyCode: r.companyCode, name: r.name, areas: r.areas })),
+    // Every retailer gets an administrator; the Tokyo incumbent and the first new entrant (the two
+    // sides of a switch in the demo) also get an ordinary user each.
+    retailers: demoRetailers.map((r) => ({ companyCode: r.companyCode, name: r.name, areas: r.areas, withUser: usersFor.has(r.companyCode) })),
   });
   if (created.users.length === 0 && created.participants.length === 0) return undefined;
   const now = new Date(); // certificates are checked by TLS against the real time, not the sandbox clock

@@ -5,7 +5,8 @@
  *
  * Groups: SPID_ supply point ID, AREA_ areas, PCODE_ participant codes, DATE_ dates and calendar,
  * CODE_ code tables, SEED_ synthetic data, DB_ storage, CLOCK_ time, AUTH_ identity, certificates,
- * users, sessions and permissions.
+ * users, sessions and permissions, GRID_ the reference grid's answers (some are notices in an OK
+ * response rather than refusals: GRID_USAGE_WITHHELD, GRID_USAGE_PASSWORD_ISSUED, …).
  */
 export const messages = {
   SPID_REQUIRED: '供給地点特定番号を入力してください。',
@@ -95,6 +96,38 @@ export const messages = {
   HTTP_BODY_TOO_LARGE: '要求の大きさが上限（{limit}）を超えています。',
   HTTP_BAD_REQUEST: '要求の形式が正しくありません。',
   HTTP_INTERNAL: 'システムでエラーが発生しました。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+
+  // GRID_: the reference grid operator's answers to IF_ interfaces, and reaching it.
+  GRID_UNAVAILABLE: 'エリア{area}の一般送配電事業者のシステムから応答がありません。時間をおいて再度実行してください。',
+  GRID_INTERFACE_UNKNOWN: 'インタフェース {interfaceId} はこの一般送配電事業者のシステムでは取り扱っていません。',
+  GRID_AREA_NOT_SERVED: 'この送配電システムはエリア{area}を取り扱っていません。',
+  GRID_FIELD_REQUIRED: '{field}を入力してください。',
+  GRID_FIELD_INVALID: '{field}の値が正しくありません。',
+  GRID_SPID_WRONG_AREA: '供給地点特定番号はエリア{pointArea}のものです。エリア{gridArea}の一般送配電事業者では取り扱えません。',
+  GRID_FACILITY_NOT_FOR_HV: '高圧・特別高圧の供給地点は設備情報照会の対象外です。',
+  GRID_POINT_IS_FIT: 'この地点は低圧FITの受電地点です。設備情報は IF_F10110 で照会してください。',
+  GRID_POINT_NOT_FIT: 'この地点は低圧FITの受電地点ではありません。需要地点の設備情報は IF_10110 で照会してください。',
+  GRID_USAGE_NOT_FOR_FIT: '低圧FITの受電地点は使用量照会（パスワード申請を含む）の対象外です。',
+  GRID_POINT_IS_HV: 'この供給地点は高圧です。{interfaceId} をご利用ください。',
+  GRID_POINT_IS_LV: 'この供給地点は低圧です。{interfaceId} をご利用ください。',
+  GRID_POINT_IS_EHV: '特別高圧の供給地点はこのシステムの対象外です。',
+  GRID_POINT_VACANT: 'この供給地点には現在契約中の需要者がいません（状態: {status}）。',
+  GRID_CONSENT_DATE_FUTURE: '需要者の同意日に将来の日付は指定できません。',
+  GRID_IDENTITY_CONTACT_REQUIRED: '本人確認のため、電話番号または住所のいずれかを入力してください。',
+  GRID_IDENTITY_NAME_MISMATCH: '需要者名（カナ）が、この供給地点の需要者として登録されている名義と一致しません。',
+  GRID_IDENTITY_CONTACT_MISMATCH: '電話番号・住所のいずれも、この供給地点の需要者として登録されている内容と一致しません。',
+  GRID_APPLICATION_NOT_FOUND: '申込番号 {applicationNumber} の申込は見つかりません。',
+  GRID_APPLICATION_OTHER_INTERFACE: '申込番号 {applicationNumber} は {interfaceId} で受け付けた申込です。{statusInterfaceId} で照会してください。',
+  GRID_USAGE_PASSWORD_PENDING: '本人確認中です。{examinedOn}以降に結果を照会してください。',
+  GRID_USAGE_PASSWORD_ISSUED: '使用量照会パスワードを発行しました。有効期限は{validUntil}までです。パスワードはこの一度だけ表示します。',
+  GRID_USAGE_PASSWORD_SHOWN: '使用量照会パスワードは{issuedAt}に通知済みのため、再表示できません（有効期限 {validUntil}まで）。紛失した場合は再度申請してください。',
+  GRID_USAGE_PASSWORD_WRONG: '使用量照会パスワードが正しくありません。',
+  GRID_USAGE_PASSWORD_EXPIRED: '使用量照会パスワードの有効期限（{validUntil}まで）が過ぎています。再度申請してください。',
+  GRID_USAGE_PASSWORD_CUSTOMER_CHANGED: '使用量照会パスワードの発行後に、この供給地点の需要者が変わりました。このパスワードは使用できません。',
+  GRID_USAGE_DATE_OUT_OF_RANGE: '30分値を照会できる日付は{from}から{to}までです。',
+  GRID_USAGE_WITHHELD: '{before}より前の使用量は、前の名義の需要者のものであるため表示しません。',
+  GRID_USAGE_NO_HALF_HOURLY: 'この供給地点の計器は従来型計器（自動検針不可）のため、30分値はありません。',
+  GRID_USAGE_BEFORE_SMART_METER: '{date}はスマートメーターの設置日（{installedOn}）より前のため、30分値はありません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

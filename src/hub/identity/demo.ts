@@ -23,6 +23,11 @@ export interface DemoRetailerIdentity {
   readonly companyCode: string;
   readonly name: string;
   readonly areas: readonly AreaCode[];
+  /**
+   * Whether it also gets an ordinary user besides its administrator. Each user costs a password
+   * hash (a large fraction of a second by design) and a terminal certificate at first start.
+   */
+  readonly withUser?: boolean;
 }
 
 export interface DemoUser {
@@ -39,6 +44,13 @@ export interface DemoIdentities {
   /** Users created by this run, with their initial passwords. */
   readonly users: DemoUser[];
 }
+
+/**
+ * Demo initial passwords are written in plain text to DEMO.md, are random (96 bits) and must be
+ * changed at the first sign-in (the new one is hashed with the full parameters), so a slow hash
+ * protects nothing here; a cheap one (about 1/100 of the work) keeps the sandbox's first start fast.
+ */
+const demoPasswordHashParams = { ln: 12, r: 8, p: 1 } as const;
 
 interface PlannedUser {
   readonly userId: string;
@@ -60,10 +72,9 @@ function demoUsers(retailers: readonly DemoRetailerIdentity[]): PlannedUser[] {
     { userId: `${HUB_COMPANY_CODE.toLowerCase()}.admin`, companyCode: HUB_COMPANY_CODE, role: 'hub_admin', name: '広域機関 管理者' },
     ...retailers.flatMap((r): PlannedUser[] => {
       const code = r.companyCode.toUpperCase();
-      return [
-        { userId: `${code.toLowerCase()}.admin`, companyCode: code, role: 'participant_admin', name: `${code} 管理者` },
-        { userId: `${code.toLowerCase()}.user`, companyCode: code, role: 'user', name: `${code} 利用者` },
-      ];
+      const admin: PlannedUser = { userId: `${code.toLowerCase()}.admin`, companyCode: code, role: 'participant_admin', name: `${code} 管理者` };
+      const user: PlannedUser = { userId: `${code.toLowerCase()}.user`, companyCode: code, role: 'user', name: `${code} 利用者` };
+      return r.withUser === false ? [admin] : [admin, user];
     }),
   ];
 }
@@ -82,7 +93,7 @@ export async function seedDemoIdentities(
       .filter((u) => !existing.has(u.userId))
       .map(async (u) => {
         const initialPassword = generateInitialPassword(u.userId);
-        return { ...u, initialPassword, passwordHash: await hashPassword(initialPassword) };
+        return { ...u, initialPassword, passwordHash: await hashPassword(initialPassword, demoPasswordHashParams) };
       }),
   );
   const by = systemActor.user!.userId;

@@ -7,10 +7,11 @@
 import { isRefusal } from '../domain/refusal.ts';
 import type { Command } from './command.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
+import { pkiCommands } from './commands/pki.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate];
+const commands: readonly Command[] = [start, seed, dbMigrate, ...pkiCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

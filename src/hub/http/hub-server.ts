@@ -4,15 +4,15 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
+import { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { log } from '../../platform/log.ts';
 import type { AuditEntry } from '../audit/audit.ts';
-import { identifyCaller } from '../identity/certificate.commands.ts';
+import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { channelOf, sendRefusal } from './respond.ts';
@@ -47,6 +47,9 @@ const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.m
 export async function buildHubServer(options: HubServerOptions): Promise<FastifyInstance> {
   const { db, clock, audit } = options;
   const app = createHttpsServer({ tls: options.tls });
+  const callers = new CallerCache(db, clock);
+  await callers.start();
+  app.addHook('onClose', () => callers.stop());
   app.decorateRequest('caller', undefined);
   app.decorateRequest('session', undefined);
   app.decorateRequest('sessionToken', undefined);
@@ -61,7 +64,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     const fingerprint = peerFingerprint(request);
     if (!fingerprint) return sendRefusal(request, reply, new Refusal('AUTH_TERMINAL_REFUSED'));
     try {
-      request.caller = await identifyCaller(db, clock, fingerprint);
+      request.caller = await callers.identify(fingerprint);
     } catch (error) {
       if (isRefusal(error)) return sendRefusal(request, reply, error);
       throw error;
@@ -69,12 +72,14 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   });
 
   // 2. Rate limit per participant (after identity, so the key is who is calling, not the address).
-  await app.register(rateLimit, {
-    hook: 'preHandler',
-    max: options.requestsPerMinute ?? defaultRequestsPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => request.caller?.participant.companyCode ?? request.ip,
-    errorResponseBuilder: () => Object.assign(new Refusal('HTTP_RATE_LIMITED'), { statusCode: 429 }),
+  const limiter = new RateLimiter(options.requestsPerMinute ?? defaultRequestsPerMinute);
+  app.addHook('preHandler', async (request, reply) => {
+    const decision = limiter.take(request.caller?.participant.companyCode ?? request.ip);
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      request.audit.result = 'HTTP_RATE_LIMITED';
+      return sendRefusal(request, reply, new Refusal('HTTP_RATE_LIMITED'));
+    }
   });
 
   // 3. Session and CSRF for the web screens.

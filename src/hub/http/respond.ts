@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageCode } from '../../domain/messages.ts';
 import type { Refusal } from '../../domain/refusal.ts';
-import { escapeHtml } from '../../web/html.ts';
+import { soapFault } from '../../interfaces/soap.ts';
 import { errorPage } from '../../web/layout.ts';
 
 export type Channel = 'api' | 'soap' | 'web';
@@ -46,7 +46,7 @@ export function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusa
   const channel = channelOf(request);
   reply.code(status);
   if (channel === 'soap') {
-    return reply.type('text/xml; charset=utf-8').send(soapFault(refusal, status >= 500 ? 'soap:Server' : 'soap:Client'));
+    return reply.type('text/xml; charset=utf-8').send(soapFault(refusal.code, refusal.text, status >= 500 ? 'soap:Server' : 'soap:Client'));
   }
   if (channel === 'api' || !acceptsHtml(request)) {
     return reply.type('application/json; charset=utf-8').send({ result: 'NG', messages: [refusal.toDetail()] });
@@ -57,14 +57,4 @@ export function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusa
 function acceptsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return accept === '' || accept.includes('text/html') || accept.includes('*/*');
-}
-
-export function soapFault(refusal: Refusal, faultcode: 'soap:Client' | 'soap:Server'): string {
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>' +
-    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>${faultcode}</faultcode><faultstring xml:lang="ja">${escapeHtml(refusal.text)}</faultstring>` +
-    `<detail><k:refusal xmlns:k="urn:kirikae:v1"><k:code>${escapeHtml(refusal.code)}</k:code></k:refusal></detail>` +
-    '</soap:Fault></soap:Body></soap:Envelope>'
-  );
 }

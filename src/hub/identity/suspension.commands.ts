@@ -28,6 +28,7 @@ import {
   type SuspensionTarget,
 } from './status-change.repository.ts';
 import { inTransaction } from './transaction.ts';
+import { forgetCallersInThisProcess, identityChannel } from './caller-cache.ts';
 import { selectUserCredentials, updateUserStatus } from './user.repository.ts';
 import { normalizeUserId } from './user.ts';
 
@@ -92,6 +93,11 @@ export function setUserStatus(
   return setStatus(db, clock, actor, { kind: 'user', id: userId }, change.status, change.reason);
 }
 
+/** Tells every hub process, at commit, to forget what it remembered of callers (caller-cache.ts). */
+async function notifyIdentityChange(tx: Queryable, target: SuspensionTarget): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [identityChannel, `${target.kind}:${target.id}`]);
+}
+
 async function setStatus(
   db: Db | Queryable,
   clock: Clock,
@@ -108,7 +114,7 @@ async function setStatus(
   const at = clock.now();
   const suspension = status === 'suspended' ? { at, by, reason } : null;
 
-  return inTransaction(db, async (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     switch (target.kind) {
       case 'participant': {
         const companyCode = normalizeCompanyCode(target.id);
@@ -119,6 +125,7 @@ async function setStatus(
         if (current === status) return { target: id, status, changed: false, endedSessions: 0 };
         await updateParticipantStatus(tx, companyCode, status, suspension);
         await insertStatusChange(tx, { at, target: id, status, changedBy: by, reason });
+        await notifyIdentityChange(tx, id);
         const ended = suspension ? await endSessionsOf(tx, { companyCode }, at, 'participant_suspended') : 0;
         return { target: id, status, changed: true, endedSessions: ended };
       }
@@ -130,6 +137,7 @@ async function setStatus(
         if (certificate.status === status) return { target: id, status, changed: false, endedSessions: 0 };
         await updateCertificateStatus(tx, fingerprint256, status, suspension);
         await insertStatusChange(tx, { at, target: id, status, changedBy: by, reason });
+        await notifyIdentityChange(tx, id);
         const ended = suspension ? await endSessionsOf(tx, { fingerprint256 }, at, 'certificate_suspended') : 0;
         return { target: id, status, changed: true, endedSessions: ended };
       }
@@ -149,6 +157,8 @@ async function setStatus(
         throw new Refusal('AUTH_FORBIDDEN');
     }
   });
+  if (result.changed) forgetCallersInThisProcess();
+  return result;
 }
 
 /** The suspensions and resumptions of one target, oldest first. The caller authorizes `suspension.manage`. */

@@ -28,8 +28,19 @@ export interface Queryable {
   copyFrom(table: string, columns: readonly string[], lines: AsyncIterable<string> | Iterable<string>): Promise<number>;
 }
 
+/** An open LISTEN: `close()` ends it. */
+export interface Subscription {
+  close(): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly backend: 'pglite' | 'postgres';
+  /**
+   * Subscribes to NOTIFY on `channel`. Notifications sent inside a transaction arrive when it
+   * commits, in every process sharing the database. `onLost` is called if the subscription breaks
+   * (PostgreSQL connection lost): anything kept on the strength of it must then be dropped.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost?: (error: Error) => void): Promise<Subscription>;
   /** A human-readable name of where the data lives, without credentials. */
   readonly target: string;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */

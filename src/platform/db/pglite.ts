@@ -4,7 +4,7 @@
  */
 import { PGlite, types } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import type { Db, Queryable, QueryResult } from './db.ts';
+import type { Db, Queryable, QueryResult, Subscription } from './db.ts';
 
 const parsers = {
   [types.DATE]: (v: string) => v,
@@ -37,6 +37,12 @@ export class PgliteDb implements Db {
 
   copyFrom(table: string, columns: readonly string[], lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
     return copy(this.pglite, table, columns, lines);
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<Subscription> {
+    // One session, in this process: a subscription cannot be lost short of closing the database.
+    const unlisten = await this.pglite.listen(channel, onNotify);
+    return { close: () => unlisten() };
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

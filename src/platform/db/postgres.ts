@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFromStream } from 'pg-copy-streams';
-import type { Db, Queryable, QueryResult } from './db.ts';
+import type { Db, Queryable, QueryResult, Subscription } from './db.ts';
 import { Refusal } from '../../domain/refusal.ts';
 
 const typeParsers = {
@@ -70,6 +70,32 @@ export class PostgresDb implements Db {
     } finally {
       client.release();
     }
+  }
+
+  /** A dedicated connection holds the LISTEN (a pooled one would be handed to others). */
+  async listen(channel: string, onNotify: (payload: string) => void, onLost?: (error: Error) => void): Promise<Subscription> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`unsafe channel name: ${channel}`);
+    const client = new pg.Client({ connectionString: this.url, application_name: 'kirikae-listen' });
+    let closing = false;
+    const lost = (error: Error) => {
+      if (closing) return;
+      closing = true;
+      client.end().catch(() => {});
+      onLost?.(error);
+    };
+    client.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('listen connection ended')));
+    await client.connect();
+    await client.query(`LISTEN ${channel}`);
+    return {
+      close: async () => {
+        closing = true;
+        await client.end().catch(() => {});
+      },
+    };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

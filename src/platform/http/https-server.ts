@@ -66,13 +66,24 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
   return app;
 }
 
-/** The SHA-256 fingerprint of the client certificate (lowercase hex, no colons), if any. */
+/**
+ * The SHA-256 fingerprint of the client certificate (lowercase hex, no colons), if any. A
+ * connection's certificate cannot change after the handshake, and `getPeerCertificate` builds a
+ * whole object from it on every call (it was the largest single cost of a keep-alive request), so
+ * the fingerprint is kept per connection.
+ */
+const fingerprints = new WeakMap<object, string | undefined>();
+
 export function peerFingerprint(request: FastifyRequest): string | undefined {
   const socket = request.raw.socket as TLSSocket;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const cert = socket.getPeerCertificate(false);
-  if (!cert || !cert.fingerprint256) return undefined;
-  return cert.fingerprint256.replace(/:/g, '').toLowerCase();
+  if (fingerprints.has(socket)) return fingerprints.get(socket);
+  let fingerprint: string | undefined;
+  if (typeof socket.getPeerCertificate === 'function') {
+    const cert = socket.getPeerCertificate(false);
+    if (cert?.fingerprint256) fingerprint = cert.fingerprint256.replace(/:/g, '').toLowerCase();
+  }
+  fingerprints.set(socket, fingerprint);
+  return fingerprint;
 }
 
 /** The address the request came from. */

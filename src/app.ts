@@ -10,6 +10,7 @@
 import { areaCodes } from './domain/area.ts';
 import { allGridMigrations, gridSchema } from './grid/schema.ts';
 import { demoSeed, seedRegistry } from './grid/seed/seed.ts';
+import { hasSupplyPoints } from './grid/registry/facility.repository.ts';
 import { hubMigrations } from './hub/schema.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
 import type { Config } from './platform/config.ts';
@@ -25,6 +26,7 @@ import { recordAudit } from './hub/audit/audit.repository.ts';
 import type { AuditEntry } from './hub/audit/audit.ts';
 import { AuditWriter } from './hub/http/audit-writer.ts';
 import { buildHubServer } from './hub/http/hub-server.ts';
+import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -85,7 +87,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const demo = await ensureDemoIdentities(db, clock, pki, config.home);
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
     }
-    if (options.jobs ?? true) jobs = await Jobs.start(db);
+    if (options.jobs ?? true) {
+      jobs = await Jobs.start(db);
+      await scheduleHubJobs(jobs, db, clock);
+    }
     let url: string | undefined;
     if (options.listen ?? true) {
       ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
@@ -100,6 +105,15 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await stop();
     throw error;
   }
+}
+
+/** The hub's housekeeping: ended web sessions are deleted once a day (03:30 in Japan). */
+async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<void> {
+  await jobs.work('hub.purge-sessions', async () => {
+    const purged = await purgeSessions(db, clock);
+    if (purged > 0) log('info', 'hub', `deleted ${purged} ended web sessions`);
+  });
+  await jobs.every('hub.purge-sessions', '30 3 * * *');
 }
 
 /** On the first start of a sandbox, fills the grids with a small synthetic registry. */
@@ -117,9 +131,6 @@ async function loadDemoData(db: Db): Promise<void> {
 }
 
 async function registryIsEmpty(db: Db): Promise<boolean> {
-  for (const area of areaCodes) {
-    const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${gridSchema(area)}.supply_point) AS any`);
-    if (rows[0]?.any) return false;
-  }
+  for (const area of areaCodes) if (await hasSupplyPoints(db, gridSchema(area))) return false;
   return true;
 }

@@ -67,6 +67,12 @@ export async function findFacility(q: Queryable, schema: string, supplyPointId: 
   return row ? toFacility(row) : undefined;
 }
 
+/** Whether the registry of one area has any supply point (cheap at any size, unlike a count). */
+export async function hasSupplyPoints(q: Queryable, schema: string): Promise<boolean> {
+  const { rows } = await q.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${ident(schema)}.supply_point) AS any`);
+  return rows[0]?.any ?? false;
+}
+
 /** Supply points in the registry of one area. */
 export async function countSupplyPoints(q: Queryable, schema: string): Promise<number> {
   const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM ${ident(schema)}.supply_point`);

@@ -6,7 +6,8 @@
  * Groups: SPID_ supply point ID, AREA_ areas, PCODE_ participant codes, DATE_ dates and calendar,
  * CODE_ code tables, SEED_ synthetic data, DB_ storage, CLOCK_ time, AUTH_ identity, certificates,
  * users, sessions and permissions, GRID_ the reference grid's answers (some are notices in an OK
- * response rather than refusals: GRID_USAGE_WITHHELD, GRID_USAGE_PASSWORD_ISSUED, …).
+ * response rather than refusals: GRID_USAGE_WITHHELD, GRID_USAGE_PASSWORD_ISSUED, …), IF_ the shape
+ * of interface requests and their JSON and SOAP (XML) documents.
  */
 export const messages = {
   SPID_REQUIRED: '供給地点特定番号を入力してください。',
@@ -97,6 +98,34 @@ export const messages = {
   HTTP_BAD_REQUEST: '要求の形式が正しくありません。',
   HTTP_INTERNAL: 'システムでエラーが発生しました。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
 
+  // IF_: the shape of an interface request (src/interfaces), the same in JSON and SOAP. {name} is the
+  // item's Japanese name; the message's field is its dotted path ("address.city", "meters.0.meterNumber").
+  IF_NOT_OBJECT: '{name}は項目の集まり（JSONのオブジェクト、XMLの子要素）で指定してください。',
+  IF_UNKNOWN_FIELD: '項目「{field}」はこのインタフェースにありません。',
+  IF_REQUIRED: '{name}を入力してください。',
+  IF_ONE_OF_REQUIRED: '{names}のいずれかを入力してください。',
+  IF_TYPE: '{name}は{expected}で指定してください。',
+  IF_TOO_LONG: '{name}は{max}文字以内で入力してください（入力された文字数: {length}文字）。',
+  IF_TOO_SHORT: '{name}は{min}文字以上で入力してください（入力された文字数: {length}文字）。',
+  IF_NOT_DIGITS: '{name}は数字のみで入力してください。',
+  IF_NOT_KANA: '{name}はカナで入力してください。',
+  IF_CONTROL_CHARACTER: '{name}に使用できない文字（制御文字や改行）が含まれています。',
+  IF_NOT_INTEGER: '{name}は整数で入力してください。',
+  IF_NOT_DECIMAL: '{name}は数値（小数点以下{scale}桁まで）で入力してください。',
+  IF_OUT_OF_RANGE: '{name}は{range}の値で入力してください。',
+  IF_DATETIME_FORMAT: '{name}の日時の形式が正しくありません（例: 2016-04-01T09:00:00+09:00）。',
+  IF_TOO_MANY: '{name}は{max}件以内で指定してください（指定された件数: {count}件）。',
+  IF_TOO_FEW: '{name}は{min}件以上指定してください（指定された件数: {count}件）。',
+  IF_JSON_MALFORMED: '要求の内容をJSONとして読み取れません。',
+  IF_XML_TOO_LARGE: 'XML文書の大きさが上限（{limit}）を超えています。',
+  IF_XML_DTD_FORBIDDEN: 'XML文書に文書型宣言（DOCTYPE）や実体宣言（ENTITY）は使用できません。',
+  IF_XML_TOO_DEEP: 'XML文書の要素の入れ子が深すぎます（上限 {limit} 段）。',
+  IF_XML_MALFORMED: 'XML文書の形式が正しくありません（{where}）。',
+  IF_XML_ENTITY: 'XML文書に使用できない実体参照「{entity}」があります（&lt; &gt; &amp; &apos; &quot; と数値文字参照のみ使用できます）。',
+  IF_XML_ENCODING: 'XML文書の文字コードはUTF-8としてください（指定された文字コード: {encoding}）。',
+  IF_SOAP_NOT_ENVELOPE: 'SOAP 1.1 のエンベロープ（Envelope と Body）がありません。',
+  IF_SOAP_WRONG_OPERATION: 'SOAPのBodyの要素「{element}」はこのインタフェースの要求ではありません（{expected} を指定してください）。',
+
   // GRID_: the reference grid operator's answers to IF_ interfaces, and reaching it.
   GRID_UNAVAILABLE: 'エリア{area}の一般送配電事業者のシステムから応答がありません。時間をおいて再度実行してください。',
   GRID_INTERFACE_UNKNOWN: 'インタフェース {interfaceId} はこの一般送配電事業者のシステムでは取り扱っていません。',
@@ -111,12 +140,13 @@ export const messages = {
   GRID_POINT_IS_HV: 'この供給地点は高圧です。{interfaceId} をご利用ください。',
   GRID_POINT_IS_LV: 'この供給地点は低圧です。{interfaceId} をご利用ください。',
   GRID_POINT_IS_EHV: '特別高圧の供給地点はこのシステムの対象外です。',
-  GRID_POINT_VACANT: 'この供給地点には現在契約中の需要者がいません（状態: {status}）。',
+  GRID_POINT_VACANT: 'この供給地点には現在契約中の需要者がいません。',
   GRID_CONSENT_DATE_FUTURE: '需要者の同意日に将来の日付は指定できません。',
   GRID_IDENTITY_CONTACT_REQUIRED: '本人確認のため、電話番号または住所のいずれかを入力してください。',
   GRID_IDENTITY_NAME_MISMATCH: '需要者名（カナ）が、この供給地点の需要者として登録されている名義と一致しません。',
   GRID_IDENTITY_CONTACT_MISMATCH: '電話番号・住所のいずれも、この供給地点の需要者として登録されている内容と一致しません。',
   GRID_APPLICATION_NOT_FOUND: '申込番号 {applicationNumber} の申込は見つかりません。',
+  GRID_APPLICATION_NOT_FOUND_BY_REQUEST: 'リクエストID {requestId} の申込は見つかりません。',
   GRID_APPLICATION_OTHER_INTERFACE: '申込番号 {applicationNumber} は {interfaceId} で受け付けた申込です。{statusInterfaceId} で照会してください。',
   GRID_USAGE_PASSWORD_PENDING: '本人確認中です。{examinedOn}以降に結果を照会してください。',
   GRID_USAGE_PASSWORD_ISSUED: '使用量照会パスワードを発行しました。有効期限は{validUntil}までです。パスワードはこの一度だけ表示します。',
@@ -128,6 +158,11 @@ export const messages = {
   GRID_USAGE_WITHHELD: '{before}より前の使用量は、前の名義の需要者のものであるため表示しません。',
   GRID_USAGE_NO_HALF_HOURLY: 'この供給地点の計器は従来型計器（自動検針不可）のため、30分値はありません。',
   GRID_USAGE_BEFORE_SMART_METER: '{date}はスマートメーターの設置日（{installedOn}）より前のため、30分値はありません。',
+
+  // IF_ (continued): the hub's answers about an interface call as a whole (hub/interfaces).
+  IF_NOT_OFFERED: 'インタフェース {interfaceId} は現在このシステムでは提供していません。',
+  IF_AREA_UNKNOWN: '要求の対象エリアを特定できません（供給地点特定番号または申込番号を確認してください）。',
+  IF_AREA_NOT_REGISTERED: 'エリア「{area}」の事業者として登録されていないため、このエリアの供給地点は照会・申込できません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -20,6 +20,9 @@ import { sessionCookie, clearSessionCookie, checkCsrf } from './web-session.ts';
 import { registerWebRoutes } from '../../web/web.routes.ts';
 import { registerApiRoutes } from './api.routes.ts';
 import './context.ts';
+import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
+import type { GridTransport } from '../../interfaces/message.ts';
+import { registerInterfaceRoutes } from '../interfaces/interfaces.routes.ts';
 
 export interface HubServerOptions {
   readonly db: Db;
@@ -28,7 +31,23 @@ export interface HubServerOptions {
   readonly audit: AuditWriter<AuditEntry>;
   /** Requests a participant may make per minute on one process (API and web together). */
   readonly requestsPerMinute?: number;
+  /** How the hub reaches the grids; without one, every IF_ call answers GRID_UNAVAILABLE. */
+  readonly transport?: GridTransport;
+  /** How long a look-up waits for a grid (default 10 s). */
+  readonly gridTimeoutMs?: number;
 }
+
+/**
+ * 10 s: a facility look-up on the reference grid takes milliseconds; a real operator's system
+ * answering in seconds is slow but alive; beyond that the retailer is better told to try again.
+ */
+export const defaultGridTimeoutMs = 10_000;
+
+const noGrids: GridTransport = {
+  send: async (area) => {
+    throw new GridUnavailableError(area, 'notConfigured');
+  },
+};
 
 export interface HubDeps {
   readonly db: Db;
@@ -150,6 +169,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   const deps: HubDeps = { db, clock };
   registerWebRoutes(app, deps);
   registerApiRoutes(app, deps);
+  registerInterfaceRoutes(app, { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs });
   return app;
 }
 

@@ -1,0 +1,111 @@
+/**
+ * `kirikae call IF_10110 --supply-point 03…`: a retailer's call from a shell, through the SDK.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { interfaceById, interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
+import type { Field } from '../../interfaces/catalogue/types.ts';
+import type { InterfaceResponse } from '../../interfaces/message.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { KirikaeClient } from '../../sdk/client.ts';
+import type { Command } from '../command.ts';
+
+export const call: Command = {
+  name: 'call',
+  summary: 'インタフェースを呼び出す（小売電気事業者のシステムとして）/ call an interface as a retailer system',
+  usage: `kirikae call INTERFACE_ID [--supply-point ID] [--field name=value ...] --cert CERT.pem
+             [--key KEY.pem] [--ca CA.pem] [--url https://localhost:8443] [--soap] [--json]
+
+Calls one interface of the hub with a client certificate and prints the answer as a readable list,
+or the whole envelope with --json. --soap uses the SOAP binding instead of JSON.
+
+  --supply-point ID    shorthand for --field supplyPointId=ID
+  --field name=value   any request field by its identifier (repeatable)
+  --key                default: the certificate path with .cert.pem replaced by .key.pem
+  --ca                 default: KIRIKAE_HOME/pki/ca.cert.pem
+  --url                default: https://localhost:PORT
+
+Example (after npm start):
+  kirikae call IF_10110 --supply-point 0313…  --cert var/pki/api/A003.cert.pem`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        'supply-point': { type: 'string' },
+        field: { type: 'string', multiple: true },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        ca: { type: 'string' },
+        url: { type: 'string' },
+        soap: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const def = interfaceById(positionals[0] ?? '');
+    if (!def) {
+      console.error(`kirikae call: name an interface: ${interfaces.map((i) => i.id).join(' ')}`);
+      return 2;
+    }
+    if (!values.cert) {
+      console.error('kirikae call: --cert is required (a client certificate, e.g. var/pki/api/A003.cert.pem)');
+      return 2;
+    }
+    const config = loadConfig();
+    const fields: Record<string, string> = {};
+    if (values['supply-point']) fields.supplyPointId = values['supply-point'];
+    for (const pair of values.field ?? []) {
+      const at = pair.indexOf('=');
+      if (at < 1) {
+        console.error(`kirikae call: --field takes name=value, not "${pair}"`);
+        return 2;
+      }
+      fields[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    const certPath = resolve(values.cert);
+    const client = new KirikaeClient({
+      baseUrl: values.url ?? `https://localhost:${config.port}`,
+      certPem: await readFile(certPath, 'utf8'),
+      keyPem: await readFile(values.key ? resolve(values.key) : certPath.replace(/\.cert\.pem$/, '.key.pem'), 'utf8'),
+      caPem: await readFile(values.ca ? resolve(values.ca) : join(config.home, 'pki', 'ca.cert.pem'), 'utf8'),
+      binding: values.soap ? 'soap' : 'json',
+    });
+    try {
+      const answer = await client.call(def.id, fields);
+      console.log(values.json ? JSON.stringify(answer, null, 2) : readable(def, answer));
+      return answer.result === 'OK' ? 0 : 3;
+    } finally {
+      client.close();
+    }
+  },
+};
+
+/** The envelope as lines a person reads: result, messages, remarks, then each field by its Japanese name. */
+export function readable(def: InterfaceDefinition, answer: InterfaceResponse): string {
+  const lines = [`${def.id} ${def.name}: ${answer.result}`];
+  for (const m of answer.messages) lines.push(`  [${m.code}] ${m.text}${m.field ? ` (${m.field})` : ''}`);
+  if (answer.remarks) lines.push(`  ご連絡事項: ${answer.remarks}`);
+  if (answer.data) lines.push(...fieldLines(def.response, answer.data as Record<string, unknown>, '  '));
+  return lines.join('\n');
+}
+
+function fieldLines(fields: readonly Field[], data: Record<string, unknown>, indent: string): string[] {
+  const lines: string[] = [];
+  for (const field of fields) {
+    const value = data[field.id];
+    if (value === undefined || value === null) continue;
+    const label = `${field.name} (${field.id})`;
+    if (field.type === 'group') {
+      const items = Array.isArray(value) ? value : [value];
+      lines.push(`${indent}${label}: ${Array.isArray(value) ? `${items.length}件` : ''}`);
+      items.forEach((item, i) => {
+        if (Array.isArray(value)) lines.push(`${indent}  [${i + 1}]`);
+        lines.push(...fieldLines(field.fields, item as Record<string, unknown>, `${indent}    `));
+      });
+    } else {
+      lines.push(`${indent}${label}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,126 @@
+/**
+ * The interfaces of the catalogue, in both bindings, through the same pipeline:
+ *
+ *   POST /api/v1/{interfaceId}   JSON: the request fields; answered with the envelope
+ *   POST /soap/{interfaceId}     SOAP 1.1; answered in kind
+ *   GET  /api/v1/openapi.json    the API repository (slide 22): OpenAPI 3.1
+ *   GET  /soap?wsdl              WSDL 1.1 with the XSD of every message
+ *
+ * identity (hub-server.ts) → codec (validate from the catalogue) → policy → route to the area's
+ * grid or answer at the hub → present in the caller's binding → audit (with the supply point).
+ *
+ * Refusals of the request itself (validation, policy, a grid that cannot be reached) are normal
+ * responses with result NG, as in the real system; transport and authentication failures are
+ * HTTP errors (and SOAP faults).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { areaByDigit, isAreaCode, type AreaCode } from '../../domain/area.ts';
+import type { MessageCode } from '../../domain/messages.ts';
+import { Refusal } from '../../domain/refusal.ts';
+import { interfaceById, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
+import { isGridUnavailable } from '../../interfaces/grid-unavailable.ts';
+import { jsonResponse, parseJsonRequest } from '../../interfaces/json.ts';
+import type { GridTransport, InterfaceResponse } from '../../interfaces/message.ts';
+import { openApiDocument } from '../../interfaces/openapi.ts';
+import { parseSoapRequest, soapResponse } from '../../interfaces/soap.ts';
+import type { FieldValues } from '../../interfaces/validate.ts';
+import { wsdlDocument } from '../../interfaces/wsdl.ts';
+import { can, type Action } from '../policy.ts';
+import { callerOf, actorOfRequest } from '../http/context.ts';
+import { answerAtHub } from './hub-interfaces.ts';
+import type { HubDeps } from '../http/hub-server.ts';
+
+export interface InterfaceDeps extends HubDeps {
+  readonly transport: GridTransport;
+  /** How long a look-up waits for the grid before answering GRID_UNAVAILABLE (not queued). */
+  readonly gridTimeoutMs: number;
+}
+
+/** Which policy action each implemented interface needs; an interface not listed is not offered yet. */
+const actionOf: Readonly<Record<string, InterfaceAction>> = {
+  IF_10110: 'lookup.facility',
+  IF_F10110: 'lookup.facility',
+  IF_10210: 'lookup.usage',
+  IF_K10210: 'lookup.usage',
+  IF_10220: 'lookup.usage',
+  IF_K10220: 'lookup.usage',
+  IF_10310: 'lookup.usage',
+  IF_K10310: 'lookup.usage',
+  IS_30110: 'participant.list',
+};
+
+type Binding = 'json' | 'soap';
+
+/** The actions interfaces need, all about no particular object (the grid checks the point). */
+type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list'>;
+
+export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDeps): void {
+  // SOAP bodies arrive as text; the XML parser (interfaces/xml.ts) enforces its own limits.
+  app.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string', bodyLimit: 512 * 1024 }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.get('/api/v1/openapi.json', { config: { action: 'apiRepository' } }, async (request) =>
+    openApiDocument({ serverUrl: `https://${request.headers.host ?? 'localhost'}` }),
+  );
+  app.get('/soap', { config: { action: 'apiRepository' } }, async (request, reply) => {
+    if (!('wsdl' in (request.query as object))) throw new Refusal('HTTP_NOT_FOUND');
+    return reply.type('text/xml; charset=utf-8').send(wsdlDocument(`https://${request.headers.host ?? 'localhost'}`));
+  });
+
+  const handle = (binding: Binding) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const id = (request.params as { interfaceId: string }).interfaceId;
+    request.audit.action = id;
+    const def = interfaceById(id);
+    if (!def) throw new Refusal('HTTP_NOT_FOUND');
+    const parsed = binding === 'json' ? parseJsonRequest(def, request.body) : parseSoapRequest(def, request.body as string);
+    const response = parsed.ok ? await answer(deps, request, def, parsed.value) : { result: 'NG' as const, messages: parsed.messages };
+    if (response.result === 'NG') request.audit.result = response.messages[0]?.code ?? 'NG';
+    if (binding === 'soap') return reply.type('text/xml; charset=utf-8').send(soapResponse(def, response));
+    return reply.type('application/json; charset=utf-8').send(jsonResponse(def, response));
+  };
+  app.post('/api/v1/:interfaceId', handle('json'));
+  app.post('/soap/:interfaceId', handle('soap'));
+}
+
+function ng(code: MessageCode, params?: Record<string, string | number>): InterfaceResponse {
+  return { result: 'NG', messages: [new Refusal(code, params ? { params } : {}).toDetail()] };
+}
+
+async function answer(deps: InterfaceDeps, request: FastifyRequest, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
+  const action = actionOf[def.id];
+  if (!action) return ng('IF_NOT_OFFERED', { interfaceId: def.id });
+  const actor = actorOfRequest(request);
+  if (!can(actor, action)) return ng('AUTH_FORBIDDEN');
+  if (def.direction === 'hub') return answerAtHub(deps, def, body);
+
+  const supplyPointId = typeof body.supplyPointId === 'string' ? body.supplyPointId : undefined;
+  if (supplyPointId) request.audit.supplyPointIds = [supplyPointId];
+  const area = supplyPointId ? supplyPointId.slice(0, 2) : areaOfApplicationNumber(body);
+  if (!area || !isAreaCode(area)) return ng('IF_AREA_UNKNOWN');
+  const caller = callerOf(request);
+  if (caller.participant.kind !== 'hub' && !caller.participant.areas.includes(area)) {
+    return ng('IF_AREA_NOT_REGISTERED', { area: areaByDigit(area.slice(1))?.name ?? area });
+  }
+  try {
+    return await deps.transport.send(
+      area,
+      { interfaceId: def.id, participantCode: `${caller.participant.companyCode}${area.slice(1)}`, requestId: String(request.id), body },
+      { timeoutMs: deps.gridTimeoutMs },
+    );
+  } catch (error) {
+    if (isGridUnavailable(error)) return ng('GRID_UNAVAILABLE', { area });
+    throw error;
+  }
+}
+
+/**
+ * Status inquiries name an application number, not a supply point. Application numbers of the
+ * reference grid carry the area right after their two-letter prefix (`UP03-…`).
+ */
+function areaOfApplicationNumber(body: FieldValues): AreaCode | undefined {
+  const number = body.applicationNumber;
+  if (typeof number !== 'string') return undefined;
+  const match = /^[A-Z]{2}(\d{2})-/.exec(number);
+  return match && isAreaCode(match[1]!) ? match[1] : undefined;
+}

@@ -1,0 +1,96 @@
+/**
+ * The retailer's client for the hub: one `call(interfaceId, fields)` for every interface of the
+ * catalogue, in either binding (JSON or SOAP 1.1), over HTTPS with the retailer's client
+ * certificate. Answers come back as the envelope `{ result, messages, remarks?, data? }` whichever
+ * binding carried them. Used by `kirikae call` and by the tests.
+ *
+ *   const hub = new KirikaeClient({ baseUrl: 'https://localhost:8443', certPem, keyPem, caPem });
+ *   const facility = await hub.call('IF_10110', { supplyPointId: '0300…' });
+ */
+import { Agent, request } from 'node:https';
+import { interfaceById } from '../interfaces/catalogue/catalogue.ts';
+import type { InterfaceResponse } from '../interfaces/message.ts';
+import { parseSoapResponse, soapActionOf, soapRequest } from '../interfaces/soap.ts';
+
+export interface KirikaeClientOptions {
+  /** The hub, e.g. `https://localhost:8443`. */
+  readonly baseUrl: string;
+  /** The client certificate and its key (PEM). */
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** The CA that signed the hub's server certificate (PEM). */
+  readonly caPem: string;
+  readonly binding?: 'json' | 'soap';
+  /** Milliseconds before a call is abandoned (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+export class HubHttpError extends Error {
+  readonly status: number;
+  readonly body: string;
+
+  constructor(status: number, body: string) {
+    super(`hub answered HTTP ${status}: ${body.slice(0, 300)}`);
+    this.name = 'HubHttpError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export class KirikaeClient {
+  readonly #options: KirikaeClientOptions;
+  readonly #agent: Agent;
+
+  constructor(options: KirikaeClientOptions) {
+    this.#options = options;
+    this.#agent = new Agent({ keepAlive: true, cert: options.certPem, key: options.keyPem, ca: options.caPem });
+  }
+
+  /**
+   * Calls an interface. Business refusals are answers (result NG); transport and authentication
+   * failures (HTTP 4xx/5xx that are not an envelope) throw `HubHttpError`.
+   */
+  async call(interfaceId: string, fields: Readonly<Record<string, unknown>>, binding = this.#options.binding ?? 'json'): Promise<InterfaceResponse> {
+    const def = interfaceById(interfaceId);
+    if (!def) throw new Error(`unknown interface ${interfaceId}`);
+    if (binding === 'soap') {
+      const { status, body } = await this.#post(`/soap/${def.id}`, soapRequest(def, fields), {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: `"${soapActionOf(def)}"`,
+      });
+      const parsed = parseSoapResponse(def, body);
+      if (!parsed.ok) throw new HubHttpError(status, body);
+      return parsed.value;
+    }
+    const { status, body } = await this.#post(`/api/v1/${def.id}`, JSON.stringify(fields), { 'content-type': 'application/json' });
+    try {
+      const envelope = JSON.parse(body) as InterfaceResponse;
+      if (envelope.result === 'OK' || envelope.result === 'NG') return envelope;
+    } catch {
+      // not an envelope: below
+    }
+    throw new HubHttpError(status, body);
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #post(path: string, payload: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(path, this.#options.baseUrl),
+        { method: 'POST', agent: this.#agent, headers: { ...headers, accept: headers['content-type']!.split(';')[0]! }, timeout: this.#options.timeoutMs ?? 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer from the hub within ${this.#options.timeoutMs ?? 30_000} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}

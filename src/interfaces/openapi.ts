@@ -1,0 +1,187 @@
+/**
+ * The OpenAPI 3.1 description of the JSON binding, generated from the catalogue: one
+ * `POST /api/v1/{interfaceId}` per interface, its request schema from the request fields and the
+ * envelope of message.ts with the response fields as `data`. Every call needs a client certificate
+ * (mutual TLS, SYSTEM.md §7).
+ *
+ * The schemas describe values in their canonical form (22 ASCII digits, "2016-04-01"); the hub
+ * also accepts what people type (full-width digits, hyphens), see validate.ts.
+ */
+import { interfaces } from './catalogue/catalogue.ts';
+import { registerCodeTable } from './catalogue/tables.ts';
+import type { CodeTable, Field, InterfaceDefinition, InterfaceKind } from './catalogue/types.ts';
+
+type Schema = Record<string, unknown>;
+
+const kindTags: Readonly<Record<InterfaceKind, string>> = {
+  lookup: '共通情報検索: facility and usage look-ups, answered by the grid at once',
+  application: '託送異動申込: wheeling change applications, forwarded to the grid',
+  status: '申込受付状態確認: the processing stage of an application',
+  feed: '異動申込一括取得: the caller\'s applications, page by page',
+  relay: 'スイッチング廃止取次: switching termination relay, kept by the hub',
+  participant: '事業者一覧: participants admitted to the hub',
+};
+
+export function openApiDocument(options: { readonly serverUrl?: string } = {}): Schema {
+  const codeTables = new Map<string, CodeTable>();
+  const schemas: Record<string, Schema> = {
+    SupplyPointId: {
+      type: 'string',
+      title: '供給地点特定番号',
+      description: '22 digits; the first two are the area code (01–10).',
+      pattern: '^(0[1-9]|10)[0-9]{20}$',
+    },
+    ParticipantCode: {
+      type: 'string',
+      title: '事業者コード',
+      description: 'Company code (4 letters or digits) and the last digit of the area code.',
+      pattern: '^[A-Z0-9]{4}[0-9]$',
+    },
+    ReceptionMessage: {
+      type: 'object',
+      title: '受付メッセージ',
+      properties: {
+        code: { type: 'string', description: 'Stable code, e.g. IF_REQUIRED.' },
+        text: { type: 'string', description: 'Japanese text.' },
+        field: { type: 'string', description: 'Dotted path of the field concerned.' },
+      },
+      required: ['code', 'text'],
+    },
+    Envelope: {
+      type: 'object',
+      properties: {
+        result: { type: 'string', enum: ['OK', 'NG'], title: '連携成否ステータス' },
+        messages: { type: 'array', items: { $ref: '#/components/schemas/ReceptionMessage' }, title: '受付メッセージ' },
+        remarks: { type: 'string', title: 'ご連絡事項' },
+        data: { type: 'object' },
+      },
+      required: ['result', 'messages'],
+    },
+  };
+  const paths: Record<string, Schema> = {};
+  for (const def of interfaces) {
+    schemas[`${def.id}Request`] = objectSchema(def.request, codeTables, def);
+    schemas[`${def.id}ResponseData`] = objectSchema(def.response, codeTables);
+    paths[`/api/v1/${def.id}`] = { post: operation(def) };
+  }
+  for (const table of codeTables.values()) schemas[table.name] = codeSchema(table);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'kirikae — スイッチング支援システム API',
+      version: '1',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      description:
+        'The JSON binding of every IF_ and IS_ interface. The same interfaces are offered as SOAP 1.1 at ' +
+        '`POST /soap/{interfaceId}`, described by the WSDL. A refused request answers result NG with reception messages.',
+    },
+    servers: [{ url: options.serverUrl ?? '/' }],
+    tags: Object.entries(kindTags).map(([name, description]) => ({ name, description })),
+    security: [{ clientCertificate: [] }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        clientCertificate: {
+          type: 'mutualTLS',
+          description: 'A client certificate issued by the hub operator: one per retailer for API use (SYSTEM.md §7).',
+        },
+      },
+    },
+  };
+}
+
+function operation(def: InterfaceDefinition): Schema {
+  const envelope = (data: boolean): Schema => ({
+    'application/json': {
+      schema: data
+        ? { allOf: [{ $ref: '#/components/schemas/Envelope' }, { properties: { data: { $ref: `#/components/schemas/${def.id}ResponseData` } } }] }
+        : { $ref: '#/components/schemas/Envelope' },
+    },
+  });
+  return {
+    operationId: def.id,
+    summary: `${def.name} (${def.englishName})`,
+    ...(def.description ? { description: def.description } : {}),
+    tags: [def.kind],
+    'x-kirikae': {
+      family: def.family,
+      kind: def.kind,
+      direction: def.direction,
+      ...(def.applicationKinds ? { applicationKinds: def.applicationKinds } : {}),
+    },
+    requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` } } } },
+    responses: {
+      '200': { description: 'Answered: result OK with data, or NG with the reason in messages.', content: envelope(true) },
+      '400': { description: 'The request was refused (result NG; messages name each field).', content: envelope(false) },
+      '403': { description: 'The certificate or participant may not call this interface.', content: envelope(false) },
+      '429': { description: 'Too many requests in a short time.', content: envelope(false) },
+    },
+  };
+}
+
+function objectSchema(fields: readonly Field[], codeTables: Map<string, CodeTable>, def?: InterfaceDefinition): Schema {
+  const notes = (def?.atLeastOneOf ?? []).map(
+    (rule) => `At least one of ${rule.fields.join(', ')}${rule.when ? ` when ${rule.when.field} is ${rule.when.values.join(' or ')}` : ''}.`,
+  );
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((f) => [f.id, fieldSchema(f, codeTables)])),
+    ...(fields.some((f) => f.required) ? { required: fields.filter((f) => f.required).map((f) => f.id) } : {}),
+    additionalProperties: false,
+    ...(notes.length > 0 ? { description: notes.join(' ') } : {}),
+  };
+}
+
+function fieldSchema(field: Field, codeTables: Map<string, CodeTable>): Schema {
+  const one = { title: field.name, ...describe(field), ...valueSchema(field, codeTables) };
+  if (!field.repeated) return one;
+  return { type: 'array', title: field.name, items: one, minItems: field.repeated.min, maxItems: field.repeated.max };
+}
+
+function describe(field: Field): Schema {
+  const parts = [field.description, field.requiredWhen ? `Required when ${field.requiredWhen.field} is ${field.requiredWhen.values.join(' or ')}.` : undefined];
+  const text = parts.filter(Boolean).join(' ');
+  return text ? { description: text } : {};
+}
+
+function valueSchema(field: Field, codeTables: Map<string, CodeTable>): Schema {
+  switch (field.type) {
+    case 'string':
+      return { type: 'string', maxLength: field.maxLength };
+    case 'digits':
+      return { type: 'string', pattern: '^[0-9]+$', maxLength: field.maxLength, ...(field.minLength ? { minLength: field.minLength } : {}) };
+    case 'date':
+      return { type: 'string', format: 'date' };
+    case 'dateTime':
+      return { type: 'string', format: 'date-time' };
+    case 'integer':
+      return { type: 'integer', ...range(field) };
+    case 'decimal':
+      return { type: 'number', ...range(field), 'x-fraction-digits': field.scale };
+    case 'code': {
+      registerCodeTable(codeTables, field.table);
+      return { $ref: `#/components/schemas/${field.table.name}` };
+    }
+    case 'supplyPointId':
+      return { $ref: '#/components/schemas/SupplyPointId' };
+    case 'participantCode':
+      return { $ref: '#/components/schemas/ParticipantCode' };
+    case 'group':
+      return objectSchema(field.fields, codeTables);
+  }
+}
+
+function range(field: { min?: number; max?: number }): Schema {
+  return { ...(field.min !== undefined ? { minimum: field.min } : {}), ...(field.max !== undefined ? { maximum: field.max } : {}) };
+}
+
+function codeSchema(table: CodeTable): Schema {
+  const codes = Object.keys(table.codes).sort();
+  return {
+    type: 'string',
+    enum: codes,
+    description: codes.map((c) => `${c}: ${table.codes[c]}`).join(', '),
+    'x-enum-descriptions': codes.map((c) => table.codes[c]),
+  };
+}

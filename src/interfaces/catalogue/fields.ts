@@ -137,8 +137,16 @@ export const applicationAccepted: readonly Field[] = [
   dateTime('receivedAt', '受付日時'),
 ];
 
-/** What every status interface (…20) asks: the application, by its number or by the caller's requestId. */
-export const statusRequest: readonly Field[] = [applicationNumber(), string('requestId', 'リクエストID', 64)];
+/**
+ * What every status interface (…20) asks: the application, by its number or by the caller's
+ * requestId (when the application's response was lost). With a requestId alone, the supply point
+ * tells the hub which area's grid to ask.
+ */
+export const statusRequest: readonly Field[] = [
+  applicationNumber(),
+  string('requestId', 'リクエストID', 64, { description: 'The requestId the application was filed with.' }),
+  supplyPointId({ description: 'With requestId and no applicationNumber: the area\'s grid is asked.' }),
+];
 export const statusAtLeastOneOf: readonly AtLeastOneOf[] = [{ fields: ['applicationNumber', 'requestId'] }];
 
 /** What every status interface (…20) answers. */

@@ -2,13 +2,15 @@
  * The sandbox's first start: demo participants and users at the hub, a certificate for each (one
  * API certificate per retailer, one terminal certificate per demo user), the synthetic registry in
  * the grids, and `KIRIKAE_HOME/DEMO.md` saying which file belongs to whom, with the initial
- * passwords. Later starts find everything in place and do nothing.
+ * passwords and supply points to try the look-ups with. Later starts find everything in place and
+ * do nothing.
  *
  * This module composes hub and grid (like app.ts): the retailers of the synthetic registry become
  * the hub's participants, so every retailer code in the grids belongs to a participant.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { demoPointsMarkdown, demoSupplyPoints } from '../grid/lookup/demo-points.ts';
 import { demoRetailers } from '../grid/seed/retailers.ts';
 import { registerCertificate } from '../hub/identity/certificate.commands.ts';
 import { listCertificates } from '../hub/identity/certificate.commands.ts';
@@ -56,7 +58,8 @@ export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, ho
   for (const user of created.users) {
     files.terminals.push({ user, base: await issue(user.participantCode, 'terminal', `${user.userId} 端末`, 'terminal', user.userId) });
   }
-  await writeFile(join(home, 'DEMO.md'), demoMarkdown(files), { mode: 0o600 });
+  const points = demoPointsMarkdown(await demoSupplyPoints(db, clock));
+  await writeFile(join(home, 'DEMO.md'), `${demoMarkdown(files)}\n${points}`, { mode: 0o600 });
   return files;
 }
 

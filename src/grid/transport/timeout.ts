@@ -1,0 +1,18 @@
+/**
+ * How long the hub waits for a grid before answering the retailer "grid unavailable". 10 s: every
+ * look-up answers in milliseconds, so a grid that takes seconds is in trouble, and the retailer's
+ * own HTTP client (and the hub's 30 s request timeout) should not be the one to give up first.
+ */
+import type { AreaCode } from '../../domain/area.ts';
+import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
+
+export const defaultGridTimeoutMs = 10_000;
+
+/** `work`, or a `timeout` GridUnavailableError if it has not settled after `ms`. */
+export function withTimeout<T>(area: AreaCode, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GridUnavailableError(area, 'timeout', `no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

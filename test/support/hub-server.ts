@@ -11,8 +11,10 @@ import { buildHubServer } from '../../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../../src/hub/identity/testing.ts';
 import type { ManualClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/db.ts';
+import type { GridTransport } from '../../src/interfaces/message.ts';
 import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
+import { KirikaeClient } from '../../src/sdk/client.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
@@ -29,14 +31,19 @@ export interface TestHub {
   readonly caPem: string;
   readonly audit: AuditWriter<AuditEntry>;
   /** A client presenting one of the world's certificates. */
+  sdk(name: keyof typeof worldCertificates, binding?: 'json' | 'soap'): KirikaeClient;
+  /** A client presenting one of the world's certificates. */
   as(name: keyof typeof worldCertificates): TestClient;
   /** A client presenting any certificate (or none). */
   withCert(cert: { certPem: string; keyPem: string } | undefined): TestClient;
   close(): Promise<void>;
 }
 
-export async function startTestHub(db: Db, options: { requestsPerMinute?: number } = {}): Promise<TestHub> {
-  const clock = testClock();
+export async function startTestHub(
+  db: Db,
+  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number } = {},
+): Promise<TestHub> {
+  const clock = options.clock ?? testClock();
   const world = await givenIdentityWorld(db, clock);
   const ca = testCertificateAuthority();
   const server = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'], now: new Date('2026-01-01T00:00:00Z') });
@@ -47,6 +54,8 @@ export async function startTestHub(db: Db, options: { requestsPerMinute?: number
     tls: { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] },
     audit,
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -60,6 +69,10 @@ export async function startTestHub(db: Db, options: { requestsPerMinute?: number
     caPem: ca.certPem,
     audit,
     as: (name) => withCert(buildCertificate(worldCertificates[name]).cert),
+    sdk: (name, binding = 'json') => {
+      const cert = buildCertificate(worldCertificates[name]).cert;
+      return new KirikaeClient({ baseUrl: base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: ca.certPem, binding });
+    },
     withCert,
     close: async () => {
       await app.close();

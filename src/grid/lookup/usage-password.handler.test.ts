@@ -89,6 +89,10 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal((retried.data as Record<string, any>).applicationNumber, number);
     const byRequest = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1' }));
     assert.equal((byRequest.data as Record<string, any>).applicationNumber, number);
+    const withPoint = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1', supplyPointId: request.body.supplyPointId }));
+    assert.equal((withPoint.data as Record<string, any>).applicationNumber, number);
+    const otherPoint = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1', supplyPointId: '0313010000000099999910' }));
+    assert.equal(otherPoint.messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND_BY_REQUEST');
     const othersKey = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1' }, 'B0013'));
     assert.equal(othersKey.messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND_BY_REQUEST');
     assert.equal((await grid.handle(gridRequest('IF_10220', {}))).messages[0]?.code, 'GRID_FIELD_REQUIRED');

@@ -12,7 +12,8 @@
  * Idempotent by (participantCode, requestId) — the retailer's `requestId` field of the request, or
  * the envelope's when the body has none: a repeated request answers with the first application.
  *
- * Status inquiry, by `applicationNumber` or by the applicant's `requestId`: only the applicant sees
+ * Status inquiry, by `applicationNumber` or by the applicant's `requestId` (with the supply point, if
+ * given, that of the application): only the applicant sees
  * its own applications (another retailer's number is "not found", not "forbidden", so numbers
  * reveal nothing). The first status inquiry after completion
  * issues the password and shows it, once: it is stored hashed only, so no later response can show
@@ -200,7 +201,10 @@ async function findOwnApplication(ctx: GridContext, request: InterfaceRequest): 
     number !== undefined
       ? await findUsagePasswordApplication(ctx.db, ctx.schema, number)
       : await findUsagePasswordApplicationByRequest(ctx.db, ctx.schema, request.participantCode, requestId!);
-  if (!application || application.participantCode !== request.participantCode) {
+  // A supply point given besides (it routes an inquiry by requestId to this area) must be the application's.
+  const supplyPointId = optionalText(request, 'supplyPointId');
+  const samePoint = supplyPointId === undefined || application?.supplyPointId === supplyPointIdOf(ctx, request);
+  if (!application || application.participantCode !== request.participantCode || !samePoint) {
     throw number !== undefined
       ? new Refusal('GRID_APPLICATION_NOT_FOUND', { field: 'applicationNumber', params: { applicationNumber: number } })
       : new Refusal('GRID_APPLICATION_NOT_FOUND_BY_REQUEST', { field: 'requestId', params: { requestId: requestId! } });

@@ -12,6 +12,8 @@ import { allGridMigrations, gridSchema } from './grid/schema.ts';
 import { demoSeed, seedRegistry } from './grid/seed/seed.ts';
 import { hasSupplyPoints } from './grid/registry/facility.repository.ts';
 import { hubMigrations } from './hub/schema.ts';
+import { gridTimeoutFromEnv, gridTransportFromConfig, type GridRouting } from './grid/transport/config.ts';
+import { ensureHubGridClientTls } from './grid/transport/pki.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
@@ -70,9 +72,11 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let jobs: Jobs | undefined;
   let ops: OpsServer | undefined;
   let hub: FastifyInstance | undefined;
+  let grids: GridRouting | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const stop = async () => {
     await hub?.close();
+    grids?.close();
     await ops?.close();
     await audit.stop();
     await jobs?.stop();
@@ -87,14 +91,31 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const demo = await ensureDemoIdentities(db, clock, pki, config.home);
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
     }
+    // The grids of all ten areas: in this process, or over HTTPS where KIRIKAE_GRID_<AREA>_URL says so.
+    grids = await gridTransportFromConfig({
+      db,
+      clock,
+      mode: config.mode,
+      clientTls: () => ensureHubGridClientTls(pki.dir, pki.ca, new Date()),
+    });
+    for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     if (options.jobs ?? true) {
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
+      await scheduleGridJobs(jobs, grids);
     }
     let url: string | undefined;
     if (options.listen ?? true) {
       ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
-      hub = await buildHubServer({ db, clock, tls: pki.tls, audit, ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}) });
+      hub = await buildHubServer({
+        db,
+        clock,
+        tls: pki.tls,
+        audit,
+        transport: grids,
+        gridTimeoutMs: gridTimeoutFromEnv(),
+        ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+      });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -114,6 +135,17 @@ async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<
     if (purged > 0) log('info', 'hub', `deleted ${purged} ended web sessions`);
   });
   await jobs.every('hub.purge-sessions', '30 3 * * *');
+}
+
+/**
+ * The grids' scheduled work: usage password applications waiting for the next business day are
+ * examined every 10 minutes (they are also examined when their applicant asks their status).
+ */
+async function scheduleGridJobs(jobs: Jobs, grids: GridRouting): Promise<void> {
+  await jobs.work('grid.examine-usage-passwords', async () => {
+    for (const grid of grids.grids.values()) await grid.examineDue();
+  });
+  await jobs.every('grid.examine-usage-passwords', '*/10 * * * *');
 }
 
 /** On the first start of a sandbox, fills the grids with a small synthetic registry. */

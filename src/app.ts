@@ -95,6 +95,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     grids = await gridTransportFromConfig({
       db,
       clock,
+      env: config.env,
       mode: config.mode,
       clientTls: () => ensureHubGridClientTls(pki.dir, pki.ca, new Date()),
     });
@@ -113,7 +114,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         tls: pki.tls,
         audit,
         transport: grids,
-        gridTimeoutMs: gridTimeoutFromEnv(),
+        gridTimeoutMs: gridTimeoutFromEnv(config.env),
         ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
       });
       await hub.listen({ host: config.host, port: config.port });

@@ -56,3 +56,50 @@ forEachBackend('the system, started as npm start does', (backend) => {
     }
   });
 });
+
+test('routes an area to its grid running as a separate process over HTTPS (PostgreSQL)', { skip: !postgresBackendAvailable() && 'needs KIRIKAE_TEST_DATABASE_URL' }, async () => {
+  const { postgresBackend } = await import('./support/backends.ts');
+  await using db = await postgresBackend.open();
+  const home = mkdtempSync(join(tmpdir(), 'kirikae-split-'));
+  const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url! };
+  // The hub starts first (CA, demo data), then the grid of Tokyo starts in its own process.
+  const first = await startSystem(loadConfig({ ...process.env, ...env }));
+  await first.stop();
+  const grid = spawn(process.execPath, ['src/cli/main.ts', 'grid', 'serve', '--areas', '03', '--port', '0'], { env: { ...process.env, ...env } });
+  try {
+    const gridUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      grid.stdout.on('data', (c) => {
+        out += c;
+        const match = /KIRIKAE_GRID_03_URL=(\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      grid.once('exit', (code) => reject(new Error(`grid serve exited ${code}: ${out}`)));
+    });
+    const system = await startSystem(loadConfig({ ...process.env, ...env, KIRIKAE_GRID_03_URL: gridUrl }));
+    try {
+      const demo = readFileSync(join(home, 'DEMO.md'), 'utf8');
+      const tokyo = /\b(03\d{20})\b/.exec(demo.slice(demo.indexOf('東京')))![1]!;
+      const kansai = /\b(06\d{20})\b/.exec(demo.slice(demo.indexOf('関西')))![1]!;
+      const cert = join(home, 'pki/api/B002.cert.pem'); // a retailer of both areas
+      const remote = await kirikae(env, 'call', 'IF_10110', '--supply-point', tokyo, '--cert', cert, '--url', system.url!, '--json');
+      assert.equal(JSON.parse(remote.out).result, 'OK', remote.out + remote.err);
+      const local = await kirikae(env, 'call', 'IF_10110', '--supply-point', kansai, '--cert', cert, '--url', system.url!, '--json');
+      assert.equal(JSON.parse(local.out).result, 'OK', local.out + local.err);
+      grid.kill('SIGTERM');
+      await new Promise((resolve) => grid.once('exit', resolve));
+      const down = await kirikae(env, 'call', 'IF_10110', '--supply-point', tokyo, '--cert', cert, '--url', system.url!, '--json');
+      assert.equal(JSON.parse(down.out).messages[0]?.code, 'GRID_UNAVAILABLE', down.out + down.err);
+      const stillLocal = await kirikae(env, 'call', 'IF_10110', '--supply-point', kansai, '--cert', cert, '--url', system.url!, '--json');
+      assert.equal(JSON.parse(stillLocal.out).result, 'OK', 'other areas are unaffected');
+    } finally {
+      await system.stop();
+    }
+  } finally {
+    if (grid.exitCode === null) grid.kill('SIGKILL');
+  }
+});
+
+function postgresBackendAvailable(): boolean {
+  return Boolean(process.env.KIRIKAE_TEST_DATABASE_URL);
+}

@@ -21,6 +21,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly opsPort: number;
+  /** The environment this was read from: components with settings of their own read them here. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port,
     opsPort,
+    env,
   };
 }
 

@@ -7,6 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 interface LoadJob {
   readonly url: string;
+  /** POST these bodies in turn (with `contentType`); absent: GET. */
+  readonly bodies?: readonly string[];
+  readonly contentType?: string;
   readonly connections: number;
   readonly durationMs: number;
   readonly certPem: string;
@@ -16,15 +19,25 @@ interface LoadJob {
 
 const job = workerData as LoadJob;
 
+let next = 0;
+
 function get(agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(job.url, { agent, method: 'GET' }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${res.statusCode}`))));
+    const body = job.bodies ? job.bodies[next++ % job.bodies.length] : undefined;
+    const headers = body === undefined ? {} : { 'content-type': job.contentType ?? 'application/json' };
+    const req = request(job.url, { agent, method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
+        if (body !== undefined && !/"result":"OK"|<k:result>OK<\/k:result>/.test(text)) return reject(new Error(`not OK: ${text.slice(0, 200)}`));
+        resolve(performance.now() - started);
+      });
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -13,6 +13,8 @@ import { mulberry32 } from '../src/grid/registry/random.ts';
 import { seedRegistry } from '../src/grid/seed/seed.ts';
 import { areaCodes } from '../src/domain/area.ts';
 import { benchPoints, withBenchDatabase } from './support.ts';
+import { facilityHubBench } from './facility-hub.bench.ts';
+import { hubMigrations } from '../src/hub/schema.ts';
 
 const lookups = 10_000;
 /** Untimed calls first, so connections are open and plans and caches warm, as in a running service. */
@@ -49,6 +51,11 @@ export async function lookupBench(points = benchPoints): Promise<void> {
         `SELECT 1 round trip median ${pingMedian.toFixed(3)} ms, p99 ${pingP99.toFixed(3)} ms; ` +
         `ratio ${(lookupMedian / pingMedian).toFixed(1)}× (median)`,
     );
+
+    // The same registry, through the hub.
+    await migrate(db, [hubMigrations]);
+    // Tokyo's low-voltage demand points (the 21st digit is the kind: 1 LV, 2 HV, 3 FIT; see seed/generate.ts).
+    await facilityHubBench(db, ids.filter((id) => id.startsWith('03') && id[20] === '1'));
   });
 }
 

@@ -7,6 +7,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { redact } from '../src/platform/db/postgres.ts';
 import { lookupBench } from './lookup.bench.ts';
 import { seedBench } from './seed.bench.ts';
+import { hubReadBench } from './hub-read.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -16,3 +17,4 @@ if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
 console.log(`bench: ${redact(benchUrl)}, ${benchPoints} points, ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
 await seedBench();
 await lookupBench();
+await hubReadBench();

@@ -44,6 +44,7 @@ export const messages = {
   AUTH_LOCKED: 'パスワードの誤りが続いたため、このユーザIDは {until} までロックされています。',
   AUTH_USER_SUSPENDED: 'このユーザIDは利用を停止されています。広域機関にお問い合わせください。',
   AUTH_CERT_OTHER_PARTICIPANT: 'お使いの端末の証明書は、このユーザIDの事業者のものではありません。',
+  AUTH_TERMINAL_CERT_FOR_API: '端末用の証明書ではシステム連携（API）を利用できません。事業者のAPI用証明書をお使いください。',
   AUTH_API_CERT_FOR_WEB: 'API用の証明書では画面にログインできません。端末用の証明書をお使いください。',
   AUTH_SESSION_INVALID: 'ログインしていないか、ログアウトしました。再度ログインしてください。',
   AUTH_SESSION_EXPIRED: '一定時間操作がなかったか、ログインから長時間が経過したため、ログアウトしました。再度ログインしてください。',

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubDeps } from '../hub/http/hub-server.ts';
 import { registerAdminScreens } from './screens/admin.screens.ts';
+import { registerApiRepositoryScreens } from './screens/api-repository.screens.ts';
 import { registerAuthScreens } from './screens/auth.screens.ts';
 import { registerUserScreens } from './screens/users.screens.ts';
 
@@ -9,4 +10,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
   registerAuthScreens(app, deps);
   registerUserScreens(app, deps);
   registerAdminScreens(app, deps);
+  registerApiRepositoryScreens(app, deps);
 }

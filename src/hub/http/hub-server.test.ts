@@ -126,6 +126,16 @@ forEachBackend('hub over mutual TLS', (backend) => {
       assert.ok(res.body.includes('AUTH_LOCKED'));
     }));
 
+  test('refuses a terminal certificate on the API, in JSON and in SOAP', () =>
+    withHub(async (hub) => {
+      const json = await hub.as('aTerminal').get('/api/v1/me');
+      assert.equal(json.status, 403);
+      assert.equal(json.json().messages[0].code, 'AUTH_TERMINAL_CERT_FOR_API');
+      const soap = await hub.as('aTerminal').post('/soap/IF_10110', { body: '<x/>', headers: { 'content-type': 'text/xml' } });
+      assert.equal(soap.status, 403);
+      assert.match(soap.body, /<soap:Fault>.*AUTH_TERMINAL_CERT_FOR_API/s);
+    }));
+
   test('refuses web sign-in with an API certificate or another participant’s terminal', () =>
     withHub(async (hub) => {
       const api = await signIn(hub.as('aApi'), 'a003.user');
@@ -215,6 +225,19 @@ forEachBackend('hub over mutual TLS', (backend) => {
       assert.ok(created.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
       assert.ok(!created.body.includes('<script>alert(1)'));
       assert.match(created.body, /class="initial-password">[^<]{16}</);
+    }));
+
+  test('lists every interface in the API repository with links to OpenAPI and WSDL', () =>
+    withHub(async (hub) => {
+      const client = hub.as('aTerminal');
+      await signIn(client, 'a003.user');
+      const list = await client.get('/interfaces');
+      assert.equal(list.status, 200);
+      assert.ok(list.body.includes('href="/api/v1/openapi.json"'));
+      assert.ok(list.body.includes('href="/soap?wsdl"'));
+      assert.ok(list.body.includes('IS_F20410'));
+      const one = await client.get('/interfaces/IF_10110');
+      assert.ok(one.body.includes('supplyPointId'));
     }));
 
   test('records every request and sign-in in the audit log, searchable by certificate', () =>

@@ -88,6 +88,12 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       if (isRefusal(error)) return sendRefusal(request, reply, error);
       throw error;
     }
+    // A terminal certificate is for a person at the screens, with a user login; systems use the
+    // participant's API certificate.
+    if (request.caller.certificate.usage !== 'api' && channelOf(request) !== 'web') {
+      request.audit.result = 'AUTH_TERMINAL_CERT_FOR_API';
+      return sendRefusal(request, reply, new Refusal('AUTH_TERMINAL_CERT_FOR_API'));
+    }
   });
 
   // 2. Rate limit per participant (after identity, so the key is who is calling, not the address).

@@ -25,6 +25,7 @@ export function channelOf(request: FastifyRequest): Channel {
 const statusByCode: Partial<Record<MessageCode, number>> = {
   AUTH_TERMINAL_REFUSED: 403,
   AUTH_FORBIDDEN: 403,
+  AUTH_TERMINAL_CERT_FOR_API: 403,
   HTTP_CSRF: 403,
   AUTH_SESSION_INVALID: 401,
   AUTH_SESSION_EXPIRED: 401,

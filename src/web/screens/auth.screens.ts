@@ -77,6 +77,7 @@ export function registerAuthScreens(app: FastifyInstance, { db, clock }: HubDeps
     const changed = queryOf(request).changed === 'password';
     const links = [
       html`<a href="/participants">事業者一覧</a>`,
+      html`<a href="/interfaces">APIリポジトリ</a>`,
       can(actor, 'user.list', { companyCode: actor.participant.companyCode }) ? html`<a href="/users">ユーザ一覧・登録</a>` : null,
       can(actor, 'suspension.manage') ? html`<a href="/admin/suspensions">権限停止・再開</a>` : null,
       can(actor, 'certificate.manage') ? html`<a href="/admin/certificates">クライアント証明書</a>` : null,

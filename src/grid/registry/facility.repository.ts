@@ -62,7 +62,8 @@ function facilitySql(schema: string): string {
 
 /** The facility record of a supply point, or undefined when the area has no such point. */
 export async function findFacility(q: Queryable, schema: string, supplyPointId: string): Promise<Facility | undefined> {
-  const { rows } = await q.query<FacilityRow>(facilitySql(schema), [supplyPointId]);
+  // Prepared per schema: planning this join costs several times its execution (bench/lookup.bench.ts).
+  const { rows } = await q.query<FacilityRow>(facilitySql(schema), [supplyPointId], { name: `find_facility_${schema}` });
   const row = rows[0];
   return row ? toFacility(row) : undefined;
 }

@@ -129,6 +129,7 @@ export async function selectCaller(q: Queryable, fingerprint256: string): Promis
        JOIN hub.participant p ON p.company_code = c.company_code
       WHERE c.fingerprint256 = $1`,
     [fingerprint256],
+    { name: 'select_caller' },
   );
   return rows[0] ?? null;
 }

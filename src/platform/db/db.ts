@@ -17,8 +17,17 @@ export interface QueryResult<R> {
   readonly rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Names the statement so PostgreSQL parses and plans it once per connection and reuses the plan
+   * (a prepared statement): for the hottest queries, whose planning costs more than their
+   * execution. The same name must always carry the same text. PGlite ignores it.
+   */
+  readonly name?: string;
+}
+
 export interface Queryable {
-  query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Row>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /** Runs several statements without parameters (migrations, DDL). */
   exec(text: string): Promise<void>;
   /**

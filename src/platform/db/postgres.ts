@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFromStream } from 'pg-copy-streams';
-import type { Db, Queryable, QueryResult, Subscription } from './db.ts';
+import type { Db, Queryable, QueryOptions, QueryResult, Subscription } from './db.ts';
 import { Refusal } from '../../domain/refusal.ts';
 
 const typeParsers = {
@@ -54,8 +54,10 @@ export class PostgresDb implements Db {
     this.target = redact(url);
   }
 
-  async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(text, values as unknown[] | undefined);
+  async query<R>(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    const result = options?.name
+      ? await this.pool.query({ name: options.name, text, values: values as unknown[] | undefined })
+      : await this.pool.query(text, values as unknown[] | undefined);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -103,8 +105,10 @@ export class PostgresDb implements Db {
     try {
       await client.query('BEGIN');
       const scoped: Queryable = {
-        query: async <R>(text: string, values?: readonly unknown[]) => {
-          const result = await client.query(text, values as unknown[] | undefined);
+        query: async <R>(text: string, values?: readonly unknown[], options?: QueryOptions) => {
+          const result = options?.name
+            ? await client.query({ name: options.name, text, values: values as unknown[] | undefined })
+            : await client.query(text, values as unknown[] | undefined);
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
         exec: async (text: string) => {

@@ -15,6 +15,8 @@ import { hubMigrations } from './hub/schema.ts';
 import { gridTimeoutFromEnv, gridTransportFromConfig, type GridRouting } from './grid/transport/config.ts';
 import { ensureHubGridClientTls } from './grid/transport/pki.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
+import { clockControlWithJobs, type ClockControl } from './hub/clock/clock.commands.ts';
+import { watchClock, type ClockWatch } from './hub/clock/clock-watch.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate, type AppliedMigration } from './platform/db/migrate.ts';
@@ -73,6 +75,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let ops: OpsServer | undefined;
   let hub: FastifyInstance | undefined;
   let grids: GridRouting | undefined;
+  let clockWatch: ClockWatch | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const stop = async () => {
     await hub?.close();
@@ -80,10 +83,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await ops?.close();
     await audit.stop();
     await jobs?.stop();
+    await clockWatch?.stop();
     await db.close();
   };
   try {
     const clock = await openSystemClock(db, config.mode);
+    // Another process (or `kirikae clock advance`) may move the sandbox clock: follow it at once.
+    clockWatch = await watchClock(db, clock);
     // TLS checks certificates against the real time; the sandbox clock moves only business time.
     const pki = await loadHubPki(pkiDir(config.home), new Date());
     if (config.mode === 'sandbox') {
@@ -100,10 +106,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       clientTls: () => ensureHubGridClientTls(pki.dir, pki.ca, new Date()),
     });
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
+    let clockControl: ClockControl = { clock };
     if (options.jobs ?? true) {
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
       await scheduleGridJobs(jobs, grids);
+      // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
+      clockControl = await clockControlWithJobs(clock, jobs);
     }
     let url: string | undefined;
     if (options.listen ?? true) {
@@ -114,6 +123,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         tls: pki.tls,
         audit,
         transport: grids,
+        clockControl,
         gridTimeoutMs: gridTimeoutFromEnv(config.env),
         ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
       });

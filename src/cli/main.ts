@@ -7,13 +7,14 @@
 import { isRefusal } from '../domain/refusal.ts';
 import type { Command } from './command.ts';
 import { call } from './commands/call.ts';
+import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate, call, ...pkiCommands, gridServe];
+const commands: readonly Command[] = [start, seed, dbMigrate, call, ...pkiCommands, gridServe, ...clockCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -37,6 +37,9 @@ export const messages = {
   CLOCK_NOT_MOVABLE: '本番モードでは時計を進めることはできません。',
   CLOCK_BACKWARDS: '時計を戻すことはできません。',
   CLOCK_DURATION_FORMAT: '期間の形式が正しくありません（例: 3d, 12h, 20m）。',
+  CLOCK_TOO_FAR: '一度に進められるのは{days}日までです。',
+  CLOCK_INSTANT_FORMAT: '日時の形式が正しくありません（例: 2026-12-01T09:00+09:00）。',
+  CLOCK_ADVANCE_REQUIRED: '進める期間（advance）または日時（to）のどちらか一方を指定してください。',
 
   AUTH_TERMINAL_REFUSED: 'お使いの端末では当システムを利用できません',
   AUTH_FORBIDDEN: 'この操作を行う権限がありません。',

@@ -8,6 +8,7 @@ const hubUser = buildActor({ companyCode: 'H000', kind: 'hub', role: 'user' });
 const retailerAdmin = buildActor({ companyCode: 'A003', role: 'participant_admin' });
 const retailerUser = buildActor({ companyCode: 'A003', role: 'user' });
 const retailerApi = buildActor({ companyCode: 'A003', role: null });
+const hubApi = buildActor({ companyCode: 'H000', kind: 'hub', role: null });
 const gridApi = buildActor({ companyCode: 'G003', kind: 'grid', role: null });
 const gridAdmin = buildActor({ companyCode: 'G003', kind: 'grid', role: 'participant_admin' });
 const generatorUser = buildActor({ companyCode: 'F001', kind: 'generator', role: 'user' });
@@ -18,8 +19,9 @@ const plainMatrix: Record<string, [Actor, Partial<Record<Action, boolean>>]> = {
   'hub user': [hubUser, { 'participant.list': true, 'participant.manage': false, 'certificate.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
   'retailer admin': [retailerAdmin, { 'participant.list': true, 'participant.manage': false, 'certificate.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
   'retailer user': [retailerUser, { 'participant.list': true, 'participant.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
-  'retailer API': [retailerApi, { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'lookup.facility': true, 'lookup.usage': true }],
-  'grid API': [gridApi, { 'participant.list': true, 'participant.manage': false, 'lookup.facility': false, 'lookup.usage': false }],
+  'retailer API': [retailerApi, { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
+  'hub operator API': [hubApi, { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'clock.advance': true }],
+  'grid API': [gridApi, { 'participant.list': true, 'participant.manage': false, 'clock.advance': false, 'lookup.facility': false, 'lookup.usage': false }],
   'grid admin': [gridAdmin, { 'participant.list': true, 'suspension.manage': false, 'lookup.facility': false, 'lookup.usage': false }],
   'generator user': [generatorUser, { 'participant.list': true, 'lookup.facility': false, 'lookup.usage': false }],
 };

@@ -10,6 +10,8 @@ import { OffsetClock, systemClock, type Clock } from '../platform/clock.ts';
 
 export interface SystemClock extends Clock {
   readonly mode: Mode;
+  /** How far the sandbox clock is ahead of the real time (always 0 in production). */
+  readonly offsetMs: number;
   /** Reloads the offset from the database (another process may have moved it). */
   refresh(q: Queryable): Promise<void>;
   /** Moves the sandbox clock forward by `ms` and persists it. Refused in production. */
@@ -20,6 +22,7 @@ export async function openSystemClock(q: Queryable, mode: Mode): Promise<SystemC
   if (mode === 'production') {
     return {
       mode,
+      offsetMs: 0,
       now: () => systemClock.now(),
       refresh: async () => {},
       advance: async () => {
@@ -30,6 +33,9 @@ export async function openSystemClock(q: Queryable, mode: Mode): Promise<SystemC
   const clock = new OffsetClock(await readOffset(q));
   return {
     mode,
+    get offsetMs() {
+      return clock.offsetMs;
+    },
     now: () => clock.now(),
     refresh: async (q2) => {
       const offset = await readOffset(q2);

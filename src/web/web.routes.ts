@@ -4,6 +4,7 @@ import type { HubDeps } from '../hub/http/hub-server.ts';
 import { registerAdminScreens } from './screens/admin.screens.ts';
 import { registerApiRepositoryScreens } from './screens/api-repository.screens.ts';
 import { registerAuthScreens } from './screens/auth.screens.ts';
+import { registerClockScreens } from './screens/clock.screens.ts';
 import { registerUserScreens } from './screens/users.screens.ts';
 
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
@@ -11,4 +12,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
   registerUserScreens(app, deps);
   registerAdminScreens(app, deps);
   registerApiRepositoryScreens(app, deps);
+  registerClockScreens(app, deps);
 }

@@ -15,6 +15,7 @@ import type { GridTransport } from '../../src/interfaces/message.ts';
 import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
+import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
@@ -41,7 +42,7 @@ export interface TestHub {
 
 export async function startTestHub(
   db: Db,
-  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number } = {},
+  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number; clockControl?: ClockControl } = {},
 ): Promise<TestHub> {
   const clock = options.clock ?? testClock();
   const world = await givenIdentityWorld(db, clock);
@@ -56,6 +57,7 @@ export async function startTestHub(
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
+    ...(options.clockControl ? { clockControl: options.clockControl } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

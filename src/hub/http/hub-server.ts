@@ -23,6 +23,8 @@ import './context.ts';
 import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
 import type { GridTransport } from '../../interfaces/message.ts';
 import { registerInterfaceRoutes } from '../interfaces/interfaces.routes.ts';
+import type { ClockControl } from '../clock/clock.commands.ts';
+import { registerClockRoutes } from '../clock/clock.routes.ts';
 
 export interface HubServerOptions {
   readonly db: Db;
@@ -35,6 +37,8 @@ export interface HubServerOptions {
   readonly transport?: GridTransport;
   /** How long a look-up waits for a grid (default 10 s). */
   readonly gridTimeoutMs?: number;
+  /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
+  readonly clockControl?: ClockControl;
 }
 
 /**
@@ -52,6 +56,7 @@ const noGrids: GridTransport = {
 export interface HubDeps {
   readonly db: Db;
   readonly clock: Clock;
+  readonly clockControl?: ClockControl | undefined;
 }
 
 /**
@@ -172,9 +177,10 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
   );
 
-  const deps: HubDeps = { db, clock };
+  const deps: HubDeps = { db, clock, clockControl: options.clockControl };
   registerWebRoutes(app, deps);
   registerApiRoutes(app, deps);
+  registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs });
   return app;
 }

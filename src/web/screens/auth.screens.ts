@@ -82,6 +82,7 @@ export function registerAuthScreens(app: FastifyInstance, { db, clock }: HubDeps
       can(actor, 'suspension.manage') ? html`<a href="/admin/suspensions">権限停止・再開</a>` : null,
       can(actor, 'certificate.manage') ? html`<a href="/admin/certificates">クライアント証明書</a>` : null,
       can(actor, 'audit.search') ? html`<a href="/admin/audit">監査ログ検索</a>` : null,
+      can(actor, 'clock.advance') ? html`<a href="/admin/clock">時計（サンドボックス）</a>` : null,
       html`<a href="/password">パスワード変更</a>`,
     ];
     const body = html`

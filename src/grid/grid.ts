@@ -17,6 +17,10 @@ import type { InterfaceRequest, InterfaceResponse } from '../interfaces/message.
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/db.ts';
 import { ng, resolveGridOptions, type GridContext, type GridOptions, type InterfaceHandler } from './context.ts';
+import { applicationHandler } from './applications/application.handler.ts';
+import { applicationFeedHandler } from './applications/feed.handler.ts';
+import { applicationInterfaceList } from './applications/rules.ts';
+import { applicationStatusHandler } from './applications/status.handler.ts';
 import { facilityHandler } from './lookup/facility.handler.ts';
 import { examineDueUsagePasswordApplications, usagePasswordApplicationHandler, usagePasswordStatusHandler } from './lookup/usage-password.handler.ts';
 import { usageHandler } from './lookup/usage.handler.ts';
@@ -34,6 +38,16 @@ export const gridInterfaces: Readonly<Record<string, InterfaceHandler>> = {
   IF_K10220: usagePasswordStatusHandler('HV'),
   IF_10310: usageHandler('LV'),
   IF_K10310: usageHandler('HV'),
+  // Wheeling change applications (…10), their status inquiries (…20) and the feed (applications/).
+  ...Object.fromEntries(
+    applicationInterfaceList.flatMap((i) => [
+      [i.interfaceId, applicationHandler(i.interfaceId)],
+      [i.interfaceId.replace(/10$/, '20'), applicationStatusHandler(i.interfaceId)],
+    ]),
+  ),
+  IF_11110: applicationFeedHandler('LV'),
+  IF_K11110: applicationFeedHandler('HV'),
+  IF_F11110: applicationFeedHandler('FIT'),
 };
 
 /** What a transport or the grid server needs of a grid: its area and a way to answer. */
@@ -56,6 +70,11 @@ export class Grid implements GridEndpoint {
   constructor(deps: GridDeps) {
     this.area = deps.area;
     this.#context = { area: deps.area, schema: gridSchema(deps.area), db: deps.db, clock: deps.clock, options: resolveGridOptions(deps.options) };
+  }
+
+  /** What the grid's jobs (applications/jobs.ts: runMatching, executeDue) work with. */
+  get context(): GridContext {
+    return this.#context;
   }
 
   get options(): GridContext['options'] {

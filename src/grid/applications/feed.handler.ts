@@ -1,0 +1,54 @@
+/**
+ * The application feed (IF_11110, IF_K11110, IF_F11110): the caller's applications of the family
+ * in the order they last changed, a page at a time.
+ *
+ * The cursor is a position in update order, never a timestamp: (the writing transaction's ID,
+ * a sequence value), both stored on each change. A page only shows changes of transactions older
+ * than every transaction still running (`pg_snapshot_xmin`), so a change committed later always
+ * lands after the cursor: a poller misses nothing and, giving back each page's nextCursor, sees
+ * no change twice (an application that changes again shows again, once per change seen).
+ */
+import { stages } from '../../domain/codes.ts';
+import { tokyoDate, type IsoDate } from '../../domain/date.ts';
+import { Refusal } from '../../domain/refusal.ts';
+import { ident } from '../../platform/db/db.ts';
+import { ok, type InterfaceHandler } from '../context.ts';
+import type { Family } from './rules.ts';
+import { text } from './rules.ts';
+
+const familyPattern: Readonly<Record<Family, string>> = { LV: '^IF_[0-9]', HV: '^IF_K', FIT: '^IF_F' };
+
+export function applicationFeedHandler(family: Family): InterfaceHandler {
+  return async (ctx, request) => {
+    const since = text(request.body, 'since') ?? '0-0';
+    const match = /^(\d{1,20})-(\d{1,19})$/.exec(since);
+    if (!match) throw new Refusal('APP_CURSOR_INVALID', { field: 'since' });
+    const sizeText = text(request.body, 'pageSize');
+    const pageSize = sizeText === undefined ? 100 : Number(sizeText);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new Refusal('GRID_FIELD_INVALID', { field: 'pageSize', params: { field: '取得件数' } });
+    const { rows } = await ctx.db.query<{
+      applicationNumber: string; requestId: string; applicationKind: string; supplyPointId: string; stage: keyof typeof stages;
+      stageAt: Date; effectiveDate: IsoDate | null; updatedAt: Date; xid: string; seq: number;
+    }>(
+      `SELECT application_number AS "applicationNumber", COALESCE(retailer_request_id, request_id) AS "requestId",
+         application_kind AS "applicationKind", supply_point_id AS "supplyPointId", stage, stage_at AS "stageAt",
+         effective_date AS "effectiveDate", updated_at AS "updatedAt", update_xid::text AS xid, update_seq AS seq
+       FROM ${ident(ctx.schema)}.application
+       WHERE participant_code = $1 AND interface_id ~ $2
+         AND (update_xid, update_seq) > ($3::text::xid8, $4::bigint)
+         AND update_xid < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY update_xid, update_seq LIMIT $5`,
+      [request.participantCode, familyPattern[family], match[1], match[2], pageSize + 1],
+    );
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    return ok({
+      items: page.map((r) => ({
+        applicationNumber: r.applicationNumber, requestId: r.requestId, applicationKind: r.applicationKind, supplyPointId: r.supplyPointId,
+        stage: r.stage, stageName: stages[r.stage], stageDate: tokyoDate(r.stageAt), scheduledDate: r.effectiveDate, updatedAt: r.updatedAt.toISOString(),
+      })),
+      nextCursor: last ? `${last.xid}-${last.seq}` : since,
+      more: rows.length > pageSize ? '1' : '0',
+    });
+  };
+}

@@ -99,9 +99,13 @@ test('thirteen reading months run from reading day to reading day and end by tod
   assert.equal(early[0]?.month, '2026-10');
 });
 
-test('thirteen months of a point compute in well under a millisecond each', () => {
+// Speed is measured in `npm run bench`, not here: a timed test fails on a busy machine.
+test('points with the same profile still have months of their own (per-point seed)', () => {
   const months = readingMonths(1, parseIsoDate('2026-11-28'));
-  const started = performance.now();
-  for (let i = 0; i < 200; i++) monthlyUsage({ ...household, supplyPointId: `03130100000000${String(i).padStart(6, '0')}10` }, months);
-  assert.ok((performance.now() - started) / 200 < 1);
+  const totals = new Set<number>();
+  for (let i = 0; i < 20; i++) {
+    const usage = monthlyUsage({ ...household, supplyPointId: `03130100000000${String(i).padStart(6, '0')}10` }, months);
+    totals.add(usage.reduce((sum, m) => sum + m.kWh, 0));
+  }
+  assert.ok(totals.size > 15, `only ${totals.size} different totals for 20 points`);
 });

@@ -30,6 +30,7 @@ import { recordAudit } from './hub/audit/audit.repository.ts';
 import type { AuditEntry } from './hub/audit/audit.ts';
 import { AuditWriter } from './hub/http/audit-writer.ts';
 import { buildHubServer } from './hub/http/hub-server.ts';
+import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
@@ -111,6 +112,8 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
       await scheduleGridJobs(jobs, grids);
+      // The application outbox: deliveries to the grids, and the retry scan every minute.
+      await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
       clockControl = await clockControlWithJobs(clock, jobs);
     }
@@ -125,6 +128,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         transport: grids,
         clockControl,
         gridTimeoutMs: gridTimeoutFromEnv(config.env),
+        ...(jobs ? { jobs } : {}),
         ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
       });
       await hub.listen({ host: config.host, port: config.port });

@@ -197,6 +197,26 @@ export const messages = {
   IF_NOT_OFFERED: 'インタフェース {interfaceId} は現在このシステムでは提供していません。',
   IF_AREA_UNKNOWN: '要求の対象エリアを特定できません（供給地点特定番号または申込番号を確認してください）。',
   IF_AREA_NOT_REGISTERED: 'エリア「{area}」の事業者として登録されていないため、このエリアの供給地点は照会・申込できません。',
+
+  // OUTBOX_: the hub's outbox of applications (hub/applications). OUTBOX_NOT_DELIVERED is a notice in an OK response.
+  OUTBOX_NOT_DELIVERED: '申込を受け付けました（申込番号 {applicationNumber}）。一般送配電事業者へは未送達です。送達できるまで自動で再送します。',
+  OUTBOX_APPLICATION_NOT_FOUND: '申込番号 {applicationNumber} の申込は見つかりません。',
+  OUTBOX_REQUEST_ID_REUSED: 'リクエストID {requestId} はすでに {interfaceId} の申込で使われています。別のリクエストIDを指定してください。',
+  OUTBOX_NUMBERS_EXHAUSTED: 'エリア{area}の本日の申込番号が上限に達しました。翌日に再度申し込んでください。',
+  OUTBOX_CURSOR_INVALID: '取得開始位置が正しくありません。前回の応答の nextCursor を指定してください。',
+
+  // BULK_: bulk filing of applications as a CSV file (hub/applications/bulk.ts). The file goes in whole or not at all.
+  BULK_NOT_OFFERED: 'インタフェース {interfaceId} は一括申込（CSV）の対象ではありません。',
+  BULK_EMPTY: 'CSVファイルに申込の行がありません（1行目は項目名の行です）。',
+  BULK_TOO_LARGE: 'CSVファイルの大きさが上限（{limit}）を超えています。',
+  BULK_TOO_MANY_ROWS: 'CSVファイルの申込は{max}行以内としてください（{count}行あります）。',
+  BULK_ENCODING: 'CSVファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。',
+  BULK_CSV_MALFORMED: 'CSVファイルの形式が正しくありません（{line}行目: {reason}）。',
+  BULK_UNKNOWN_COLUMN: '項目名「{column}」はこのインタフェースにありません。',
+  BULK_DUPLICATE_COLUMN: '項目名「{column}」が2回以上あります。',
+  BULK_DUPLICATE_REQUEST_ID: 'リクエストID {requestId} はこのファイルの{row}行目と重複しています。',
+  BULK_REJECTED: '{count}行に誤りがあるため、ファイル全体を受け付けませんでした。誤りを直して、ファイル全体を再度送信してください。',
+  BULK_ACCEPTED: '{count}件の申込を受け付けました。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -20,6 +20,8 @@ export interface Actor {
     readonly companyCode: string;
     readonly kind: ParticipantKind;
     readonly status: ParticipantStatus;
+    /** The areas it is registered in (retailers may be in several); absent: none known. */
+    readonly areas?: readonly string[];
   };
   /** Absent for system-to-system (API) calls, which are made by the participant as a whole. */
   readonly user?: { readonly userId: string; readonly role: UserRole };
@@ -49,6 +51,10 @@ export interface Resources {
   'clock.advance': undefined;
   'lookup.facility': undefined;
   'lookup.usage': undefined;
+  /** Filing a wheeling change application (IF_10410 … IF_10910) for a point of an area. */
+  'application.file': { readonly area: string };
+  /** Following an application (status inquiry, feed): the company that filed it, in its area. */
+  'application.view': { readonly companyCode: string; readonly area: string };
 }
 
 export type Action = keyof Resources;
@@ -82,6 +88,11 @@ function isHubOperatorSystem(actor: Actor): boolean {
   return actor.participant.kind === 'hub' && actor.user === undefined;
 }
 
+/** A retailer registered in the area (applications are made per area, slide 10). */
+function isRetailerIn(actor: Actor, area: string): boolean {
+  return actor.participant.kind === 'retailer' && (actor.participant.areas ?? []).includes(area);
+}
+
 function isKind(...kinds: ParticipantKind[]): (actor: Actor) => boolean {
   return (actor) => kinds.includes(actor.participant.kind);
 }
@@ -106,6 +117,9 @@ const rules: readonly Rule[] = [
 
   allow('lookup.facility', isKind('retailer', 'hub')),
   allow('lookup.usage', isKind('retailer', 'hub')),
+
+  allow('application.file', (actor, { area }) => isRetailerIn(actor, area)),
+  allow('application.view', (actor, { companyCode, area }) => isRetailerIn(actor, area) && actor.participant.companyCode === companyCode),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

@@ -9,7 +9,7 @@
  */
 import { Agent, request } from 'node:https';
 import { interfaceById } from '../interfaces/catalogue/catalogue.ts';
-import type { InterfaceResponse } from '../interfaces/message.ts';
+import type { InterfaceResponse, ReceptionMessage } from '../interfaces/message.ts';
 import { parseSoapResponse, soapActionOf, soapRequest } from '../interfaces/soap.ts';
 
 export interface KirikaeClientOptions {
@@ -23,6 +23,25 @@ export interface KirikaeClientOptions {
   readonly binding?: 'json' | 'soap';
   /** Milliseconds before a call is abandoned (default 30 s). */
   readonly timeoutMs?: number;
+}
+
+/** The hub's answer to a bulk CSV: the file's result and one report per row (hub/applications/bulk.ts). */
+export interface BulkReport {
+  readonly result: 'OK' | 'NG';
+  readonly messages: readonly ReceptionMessage[];
+  readonly data: {
+    readonly interfaceId: string;
+    readonly rows: readonly {
+      readonly row: number;
+      readonly requestId?: string;
+      readonly supplyPointId?: string;
+      readonly result: 'OK' | 'NG';
+      readonly applicationNumber?: string;
+      readonly messages: readonly ReceptionMessage[];
+    }[];
+    readonly accepted: number;
+    readonly refused: number;
+  };
 }
 
 export class HubHttpError extends Error {
@@ -72,15 +91,31 @@ export class KirikaeClient {
     throw new HubHttpError(status, body);
   }
 
+  /**
+   * Files a CSV file of applications in bulk (`POST /api/v1/bulk/{interfaceId}`), UTF-8 or
+   * Shift_JIS as it is: the hub detects the encoding. Answers the row report; the file is filed
+   * whole (result OK) or not at all (result NG, with each refused row's messages).
+   */
+  async bulk(interfaceId: string, csv: Uint8Array | string): Promise<BulkReport> {
+    const { status, body } = await this.#post(`/api/v1/bulk/${encodeURIComponent(interfaceId)}`, csv, { 'content-type': 'text/csv' }, 'application/json');
+    try {
+      const report = JSON.parse(body) as BulkReport;
+      if (report.result === 'OK' || report.result === 'NG') return report;
+    } catch {
+      // not a report: below
+    }
+    throw new HubHttpError(status, body);
+  }
+
   close(): void {
     this.#agent.destroy();
   }
 
-  #post(path: string, payload: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  #post(path: string, payload: string | Uint8Array, headers: Record<string, string>, accept?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
         new URL(path, this.#options.baseUrl),
-        { method: 'POST', agent: this.#agent, headers: { ...headers, accept: headers['content-type']!.split(';')[0]! }, timeout: this.#options.timeoutMs ?? 30_000 },
+        { method: 'POST', agent: this.#agent, headers: { ...headers, accept: accept ?? headers['content-type']!.split(';')[0]! }, timeout: this.#options.timeoutMs ?? 30_000 },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

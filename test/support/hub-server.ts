@@ -12,6 +12,7 @@ import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClo
 import type { ManualClock } from '../../src/platform/clock.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import type { GridTransport } from '../../src/interfaces/message.ts';
+import type { DeliveryJobs } from '../../src/hub/applications/outbox.commands.ts';
 import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
@@ -42,7 +43,7 @@ export interface TestHub {
 
 export async function startTestHub(
   db: Db,
-  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number; clockControl?: ClockControl } = {},
+  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number; clockControl?: ClockControl; jobs?: DeliveryJobs } = {},
 ): Promise<TestHub> {
   const clock = options.clock ?? testClock();
   const world = await givenIdentityWorld(db, clock);
@@ -57,6 +58,7 @@ export async function startTestHub(
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -23,6 +23,7 @@ import './context.ts';
 import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
 import type { GridTransport } from '../../interfaces/message.ts';
 import { registerInterfaceRoutes } from '../interfaces/interfaces.routes.ts';
+import type { DeliveryJobs } from '../applications/outbox.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
 
@@ -37,6 +38,8 @@ export interface HubServerOptions {
   readonly transport?: GridTransport;
   /** How long a look-up waits for a grid (default 10 s). */
   readonly gridTimeoutMs?: number;
+  /** The job queue the application outbox enqueues its deliveries on (hub/applications). */
+  readonly jobs?: DeliveryJobs;
   /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
   readonly clockControl?: ClockControl;
 }
@@ -181,7 +184,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   registerWebRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
-  registerInterfaceRoutes(app, { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs });
+  registerInterfaceRoutes(app, { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs });
   return app;
 }
 

@@ -29,11 +29,16 @@ import { can, type Action } from '../policy.ts';
 import { callerOf, actorOfRequest } from '../http/context.ts';
 import { answerAtHub } from './hub-interfaces.ts';
 import type { HubDeps } from '../http/hub-server.ts';
+import { actorWithAreas, applicationActions, answerApplicationInterface } from '../applications/application-interfaces.ts';
+import type { DeliveryJobs } from '../applications/outbox.commands.ts';
+import { registerBulkRoutes } from '../applications/bulk.routes.ts';
 
 export interface InterfaceDeps extends HubDeps {
   readonly transport: GridTransport;
   /** How long a look-up waits for the grid before answering GRID_UNAVAILABLE (not queued). */
   readonly gridTimeoutMs: number;
+  /** The job queue the outbox enqueues deliveries on; absent: filings are delivered when filed or scanned. */
+  readonly jobs?: DeliveryJobs | undefined;
 }
 
 /** Which policy action each implemented interface needs; an interface not listed is not offered yet. */
@@ -47,12 +52,14 @@ const actionOf: Readonly<Record<string, InterfaceAction>> = {
   IF_10310: 'lookup.usage',
   IF_K10310: 'lookup.usage',
   IS_30110: 'participant.list',
+  // Wheeling change applications, their status inquiries and the feed (hub/applications).
+  ...applicationActions,
 };
 
 type Binding = 'json' | 'soap';
 
 /** The actions interfaces need, all about no particular object (the grid checks the point). */
-type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list'>;
+type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list' | 'application.file' | 'application.view'>;
 
 export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDeps): void {
   // SOAP bodies arrive as text; the XML parser (interfaces/xml.ts) enforces its own limits.
@@ -81,6 +88,7 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
   };
   app.post('/api/v1/:interfaceId', handle('json'));
   app.post('/soap/:interfaceId', handle('soap'));
+  registerBulkRoutes(app, deps);
 }
 
 function ng(code: MessageCode, params?: Record<string, string | number>): InterfaceResponse {
@@ -91,23 +99,28 @@ async function answer(deps: InterfaceDeps, request: FastifyRequest, def: Interfa
   const action = actionOf[def.id];
   if (!action) return ng('IF_NOT_OFFERED', { interfaceId: def.id });
   const actor = actorOfRequest(request);
+  const supplyPointId = typeof body.supplyPointId === 'string' ? body.supplyPointId : undefined;
+  if (supplyPointId) request.audit.supplyPointIds = [supplyPointId];
+  if (action === 'application.file' || action === 'application.view') {
+    const caller = callerOf(request);
+    return answerApplicationInterface(deps, { actor: actorWithAreas(actor, caller), forward: (area, forwarded) => forward(deps, caller.participant.companyCode, area, def, forwarded, String(request.id)) }, def, body);
+  }
   if (!can(actor, action)) return ng('AUTH_FORBIDDEN');
   if (def.direction === 'hub') return answerAtHub(deps, def, body);
 
-  const supplyPointId = typeof body.supplyPointId === 'string' ? body.supplyPointId : undefined;
-  if (supplyPointId) request.audit.supplyPointIds = [supplyPointId];
   const area = supplyPointId ? supplyPointId.slice(0, 2) : areaOfApplicationNumber(body);
   if (!area || !isAreaCode(area)) return ng('IF_AREA_UNKNOWN');
   const caller = callerOf(request);
   if (caller.participant.kind !== 'hub' && !caller.participant.areas.includes(area)) {
     return ng('IF_AREA_NOT_REGISTERED', { area: areaByDigit(area.slice(1))?.name ?? area });
   }
+  return forward(deps, caller.participant.companyCode, area, def, body, String(request.id));
+}
+
+/** Asks the area's grid; a grid that cannot answer is GRID_UNAVAILABLE (the retailer may ask again). */
+async function forward(deps: InterfaceDeps, companyCode: string, area: AreaCode, def: InterfaceDefinition, body: FieldValues, requestId: string): Promise<InterfaceResponse> {
   try {
-    return await deps.transport.send(
-      area,
-      { interfaceId: def.id, participantCode: `${caller.participant.companyCode}${area.slice(1)}`, requestId: String(request.id), body },
-      { timeoutMs: deps.gridTimeoutMs },
-    );
+    return await deps.transport.send(area, { interfaceId: def.id, participantCode: `${companyCode}${area.slice(1)}`, requestId, body }, { timeoutMs: deps.gridTimeoutMs });
   } catch (error) {
     if (isGridUnavailable(error)) return ng('GRID_UNAVAILABLE', { area });
     throw error;

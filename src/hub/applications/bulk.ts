@@ -1,0 +1,202 @@
+/**
+ * Bulk switch-in (slide 8 ★): a CSV file of switch-in applications (IF_10610, IF_K10610,
+ * IF_F10610), as a retailer's staff keeps it in Excel.
+ *
+ * - Encoding: UTF-8 with or without BOM, or Shift_JIS as Excel writes it (Windows code page 932).
+ *   Bytes that are valid UTF-8 are read as UTF-8; anything else as CP932 (the two almost never
+ *   overlap for Japanese text). Parsing is csv-parse's (RFC 4180: quotes, commas and line breaks
+ *   inside quoted fields).
+ * - Header row: one column per request field, named by its Japanese name from the catalogue
+ *   (`需要者名（カナ）`, full- or half-width brackets alike) or by its identifier (`customerNameKana`).
+ *   Columns without a header are ignored (Excel's trailing commas). `更新区分` may be left out: 1.
+ * - Every row is validated exactly as the API validates one request (same codes, same messages),
+ *   then the hub's own checks (area of the caller, request IDs repeated in the file, request IDs
+ *   used before for another interface).
+ * - Whole or not at all: if any row is refused, no row is filed, and the report says which rows
+ *   to correct (result NG, BULK_REJECTED). A retailer corrects the file and sends it again whole;
+ *   a half-filed file would leave it to work out which rows went in. A file sent twice files
+ *   nothing twice (each row's requestId is its idempotency key): its rows answer their first
+ *   application numbers.
+ * - Limits: 10,000 rows and 5 MiB, what one area's busiest retailer files in a day with room to
+ *   spare, and what one transaction files in seconds.
+ */
+import iconv from 'iconv-lite';
+import { parse } from 'csv-parse/sync';
+import { isAreaCode } from '../../domain/area.ts';
+import { Refusal } from '../../domain/refusal.ts';
+import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
+import type { Field } from '../../interfaces/catalogue/types.ts';
+import type { ReceptionMessage } from '../../interfaces/message.ts';
+import { validateRequest, type FieldValues } from '../../interfaces/validate.ts';
+import { can, type Actor } from '../policy.ts';
+import { fileApplications, type OutboxDeps } from './outbox.commands.ts';
+import { areaByDigit } from '../../domain/area.ts';
+
+export const bulkMaxRows = 10_000;
+export const bulkMaxBytes = 5 * 1024 * 1024;
+
+/** The interfaces that may be filed in bulk. */
+export const bulkInterfaces: readonly string[] = ['IF_10610', 'IF_K10610', 'IF_F10610'];
+
+export interface BulkRowReport {
+  /** The row as Excel numbers it: the header is row 1. */
+  readonly row: number;
+  readonly requestId?: string;
+  readonly supplyPointId?: string;
+  /** OK: the row is valid (filed, when the file is accepted); NG: refused, see messages. */
+  readonly result: 'OK' | 'NG';
+  readonly applicationNumber?: string;
+  readonly messages: readonly ReceptionMessage[];
+}
+
+export interface BulkReport {
+  readonly result: 'OK' | 'NG';
+  readonly messages: readonly ReceptionMessage[];
+  readonly data: {
+    readonly interfaceId: string;
+    readonly rows: readonly BulkRowReport[];
+    /** Rows filed by this file (0 when it was refused). */
+    readonly accepted: number;
+    readonly refused: number;
+  };
+}
+
+function fileRefused(interfaceId: string, refusal: Refusal): BulkReport {
+  return { result: 'NG', messages: [refusal.toDetail()], data: { interfaceId, rows: [], accepted: 0, refused: 0 } };
+}
+
+/** The file's text: UTF-8 (BOM or not) if the bytes are UTF-8, else Shift_JIS (CP932). */
+export function decodeCsv(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return buffer.subarray(3).toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    const text = iconv.decode(buffer, 'cp932');
+    if (text.includes('\ufffd')) throw new Refusal('BULK_ENCODING');
+    return text;
+  }
+}
+
+const headerKey = (text: string) => text.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+
+/** Header text → field, by Japanese name or identifier. */
+function columnsOf(def: InterfaceDefinition): Map<string, Field> {
+  const columns = new Map<string, Field>();
+  for (const field of def.request) {
+    if (field.type === 'group') continue;
+    columns.set(headerKey(field.name), field);
+    columns.set(headerKey(field.id), field);
+  }
+  return columns;
+}
+
+interface ParsedRow {
+  readonly row: number;
+  readonly values: Record<string, string>;
+}
+
+/** The rows of the file as field values (empty cells left out), or a refusal of the whole file. */
+export function parseBulkCsv(def: InterfaceDefinition, text: string): ParsedRow[] {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, trim: false });
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    throw new Refusal('BULK_CSV_MALFORMED', { params: { line: e.lines ?? '?', reason: e.message.split(':')[0] ?? e.message } });
+  }
+  const [header, ...rows] = records;
+  if (!header || rows.length === 0) throw new Refusal('BULK_EMPTY');
+  if (rows.length > bulkMaxRows) throw new Refusal('BULK_TOO_MANY_ROWS', { params: { max: bulkMaxRows.toLocaleString('en'), count: rows.length } });
+  const known = columnsOf(def);
+  const fields: (Field | undefined)[] = [];
+  const seen = new Set<string>();
+  for (const cell of header) {
+    const name = cell.trim();
+    if (name === '') {
+      fields.push(undefined);
+      continue;
+    }
+    const field = known.get(headerKey(name));
+    if (!field) throw new Refusal('BULK_UNKNOWN_COLUMN', { params: { column: name } });
+    if (seen.has(field.id)) throw new Refusal('BULK_DUPLICATE_COLUMN', { params: { column: name } });
+    seen.add(field.id);
+    fields.push(field);
+  }
+  return rows.map((cells, i) => {
+    const values: Record<string, string> = {};
+    cells.forEach((cell, c) => {
+      const field = fields[c];
+      if (field && cell.trim() !== '') values[field.id] = cell;
+    });
+    if (!seen.has('updateFlag')) values.updateFlag = '1';
+    return { row: i + 2, values };
+  });
+}
+
+/**
+ * Validates and files a bulk CSV for the caller: the row report, and every row filed in one
+ * transaction or none.
+ */
+export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: InterfaceDefinition, bytes: Uint8Array): Promise<BulkReport> {
+  if (!bulkInterfaces.includes(def.id)) return fileRefused(def.id, new Refusal('BULK_NOT_OFFERED', { params: { interfaceId: def.id } }));
+  if (bytes.byteLength > bulkMaxBytes) return fileRefused(def.id, new Refusal('BULK_TOO_LARGE', { params: { limit: '5 MiB' } }));
+  let parsed: ParsedRow[];
+  try {
+    parsed = parseBulkCsv(def, decodeCsv(bytes));
+  } catch (error) {
+    if (error instanceof Refusal) return fileRefused(def.id, error);
+    throw error;
+  }
+  const reports: BulkRowReport[] = [];
+  const valid: { index: number; body: FieldValues }[] = [];
+  const firstRowOf = new Map<string, number>();
+  for (const { row, values } of parsed) {
+    const checked = validateRequest(def, values);
+    const base = { row, ...(values.requestId ? { requestId: values.requestId.trim() } : {}) };
+    if (!checked.ok) {
+      reports.push({ ...base, result: 'NG', messages: checked.messages });
+      continue;
+    }
+    const body = checked.value;
+    const requestId = String(body.requestId);
+    const supplyPointId = String(body.supplyPointId);
+    const area = supplyPointId.slice(0, 2);
+    const messages: ReceptionMessage[] = [];
+    if (!isAreaCode(area) || !can(actor, 'application.file', { area })) {
+      messages.push(
+        actor.participant.kind === 'retailer'
+          ? new Refusal('IF_AREA_NOT_REGISTERED', { field: 'supplyPointId', params: { area: areaByDigit(area.slice(1))?.name ?? area } }).toDetail()
+          : new Refusal('AUTH_FORBIDDEN').toDetail(),
+      );
+    }
+    const earlier = firstRowOf.get(requestId);
+    if (earlier !== undefined) messages.push(new Refusal('BULK_DUPLICATE_REQUEST_ID', { field: 'requestId', params: { requestId, row: earlier } }).toDetail());
+    else firstRowOf.set(requestId, row);
+    reports.push({ row, requestId, supplyPointId, result: messages.length > 0 ? 'NG' : 'OK', messages });
+    if (messages.length === 0) valid.push({ index: reports.length - 1, body });
+  }
+  let refused = reports.filter((r) => r.result === 'NG').length;
+  if (refused === 0) {
+    const outcomes = await fileApplications(deps, { companyCode: actor.participant.companyCode }, valid.map(({ body }) => ({ def, body })));
+    outcomes.forEach((outcome, i) => {
+      const at = valid[i]!.index;
+      const report = reports[at]!;
+      if (!outcome.ok) reports[at] = { ...report, result: 'NG', messages: outcome.answer.messages };
+      else if (outcome.row) reports[at] = { ...report, applicationNumber: outcome.row.applicationNumber };
+    });
+    refused = reports.filter((r) => r.result === 'NG').length;
+  }
+  if (refused > 0) {
+    const rows = reports.map((r) => {
+      const { applicationNumber: _dropped, ...rest } = r;
+      return rest;
+    });
+    return { result: 'NG', messages: [new Refusal('BULK_REJECTED', { params: { count: refused } }).toDetail()], data: { interfaceId: def.id, rows, accepted: 0, refused } };
+  }
+  return {
+    result: 'OK',
+    messages: [new Refusal('BULK_ACCEPTED', { params: { count: reports.length } }).toDetail()],
+    data: { interfaceId: def.id, rows: reports, accepted: reports.length, refused: 0 },
+  };
+}

@@ -8,6 +8,7 @@ import { redact } from '../src/platform/db/postgres.ts';
 import { lookupBench } from './lookup.bench.ts';
 import { seedBench } from './seed.bench.ts';
 import { hubReadBench } from './hub-read.bench.ts';
+import { matchingBench } from './matching.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -18,3 +19,4 @@ console.log(`bench: ${redact(benchUrl)}, ${benchPoints} points, ${availableParal
 await seedBench();
 await lookupBench();
 await hubReadBench();
+await matchingBench();

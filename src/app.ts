@@ -17,6 +17,8 @@ import { ensureHubGridClientTls } from './grid/transport/pki.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
 import { clockControlWithJobs, type ClockControl } from './hub/clock/clock.commands.ts';
 import { watchClock, type ClockWatch } from './hub/clock/clock-watch.ts';
+import { executeDue, runMatching } from './grid/applications/jobs.ts';
+import { scheduleDueWork } from './jobs/due-work.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { migrate, type AppliedMigration } from './platform/db/migrate.ts';
@@ -111,7 +113,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     if (options.jobs ?? true) {
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
-      await scheduleGridJobs(jobs, grids);
+      await scheduleGridJobs(jobs, grids, db, clock);
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
@@ -156,11 +158,19 @@ async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<
  * The grids' scheduled work: usage password applications waiting for the next business day are
  * examined every 10 minutes (they are also examined when their applicant asks their status).
  */
-async function scheduleGridJobs(jobs: Jobs, grids: GridRouting): Promise<void> {
+async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: SystemClock): Promise<void> {
   await jobs.work('grid.examine-usage-passwords', async () => {
     for (const grid of grids.grids.values()) await grid.examineDue();
   });
   await jobs.every('grid.examine-usage-passwords', '*/10 * * * *');
+  // Applications: matching every 20 minutes, execution of due ones every 10 minutes and at 00:05,
+  // and both right after the sandbox clock moves (jobs/due-work.ts).
+  await scheduleDueWork(jobs, {
+    grids: [...grids.grids.keys()].map((area) => ({ area, db, clock })),
+    areas: areaCodes,
+    runMatching,
+    executeDue,
+  });
 }
 
 /** On the first start of a sandbox, fills the grids with a small synthetic registry. */

@@ -7,14 +7,12 @@ import { gridOptionsFromEnv, gridUrlVariable } from '../../grid/transport/config
 import { ensureGridServerTls, gridPkiDir } from '../../grid/transport/pki.ts';
 import { loadHubPki, pkiDir } from '../../hub/pki/hub-pki.ts';
 import { openSystemClock } from '../../hub/sandbox-clock.ts';
+import { watchClock, type ClockWatch } from '../../hub/clock/clock-watch.ts';
+import { executeDue, runMatching } from '../../grid/applications/jobs.ts';
+import { scheduleDueWork } from '../../jobs/due-work.ts';
+import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
-
-/**
- * How often a separate grid process rereads the sandbox clock's offset: an administrator moving the
- * hub's clock forward reaches the grids within this time.
- */
-const clockRefreshMs = 5_000;
 
 export const gridServe: Command = {
   name: 'grid serve',
@@ -56,15 +54,20 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
     // PGlite keeps its data in one process; a second process must share a PostgreSQL server.
     if (!config.databaseUrl) throw usageError('kirikae grid serve shares the hub\'s database: set DATABASE_URL to the PostgreSQL server the hub uses');
     const { db } = await openMigrated(config);
-    let refresh: NodeJS.Timeout | undefined;
+    let clockWatch: ClockWatch | undefined;
+    let jobs: Jobs | undefined;
     try {
       const clock = await openSystemClock(db, config.mode);
-      refresh = setInterval(() => void clock.refresh(db).catch(() => {}), clockRefreshMs);
+      // The hub's administrator moves the sandbox clock: this process follows at once (NOTIFY).
+      clockWatch = await watchClock(db, clock);
       const pki = await loadHubPki(pkiDir(config.home), new Date());
       const hostnames = [...new Set(['localhost', '127.0.0.1', '::1', ...values.hostname])];
       const tls = await ensureGridServerTls(pki.dir, pki.ca, new Date(), hostnames);
       const options = gridOptionsFromEnv(process.env, config.mode);
       const grids = areas.map((area) => new Grid({ area, db, clock, options }));
+      // This process runs its areas' matching and execution (the hub schedules only its in-process grids).
+      jobs = await Jobs.start(db);
+      await scheduleDueWork(jobs, { grids: areas.map((area) => ({ area, db, clock })), runMatching, executeDue });
       const server = createGridServer({ grids, tls });
       await server.listen({ host: values.host, port });
       const address = server.server.address();
@@ -83,7 +86,8 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
       console.log('kirikae grid stopping…');
       await server.close();
     } finally {
-      clearInterval(refresh);
+      await jobs?.stop();
+      await clockWatch?.stop();
       await db.close();
     }
   },

@@ -9,6 +9,7 @@ import { lookupBench } from './lookup.bench.ts';
 import { seedBench } from './seed.bench.ts';
 import { hubReadBench } from './hub-read.bench.ts';
 import { matchingBench } from './matching.bench.ts';
+import { switchInBench } from './switch-in.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -20,3 +21,4 @@ await seedBench();
 await lookupBench();
 await hubReadBench();
 await matchingBench();
+await switchInBench();

@@ -18,6 +18,7 @@ import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
 import { clockControlWithJobs, type ClockControl } from './hub/clock/clock.commands.ts';
 import { watchClock, type ClockWatch } from './hub/clock/clock-watch.ts';
 import { executeDue, runMatching } from './grid/applications/jobs.ts';
+import { retryDueDeliveries } from './hub/applications/outbox.commands.ts';
 import { scheduleDueWork } from './jobs/due-work.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
@@ -164,12 +165,13 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
   });
   await jobs.every('grid.examine-usage-passwords', '*/10 * * * *');
   // Applications: matching every 20 minutes, execution of due ones every 10 minutes and at 00:05,
-  // and both right after the sandbox clock moves (jobs/due-work.ts).
+  // and both (after the outbox's due retries) right after the sandbox clock moves (jobs/due-work.ts).
   await scheduleDueWork(jobs, {
     grids: [...grids.grids.keys()].map((area) => ({ area, db, clock })),
     areas: areaCodes,
     runMatching,
     executeDue,
+    retryDueDeliveries: () => retryDueDeliveries({ db, clock, transport: grids, jobs }),
   });
 }
 

@@ -272,5 +272,6 @@ forEachBackend('hub over mutual TLS', (backend) => {
       const res = await hub.as('aApi').post('/api/v1/me', { json: { filler: 'x'.repeat(1_100_000) } });
       assert.equal(res.status, 413);
       assert.equal(res.json().messages[0].code, 'HTTP_BODY_TOO_LARGE');
+      assert.match(res.json().messages[0].text, /上限（1 MiB）/);
     }));
 });

@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
-import { createHttpsServer, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
+import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
 import { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { log } from '../../platform/log.ts';
 import type { AuditEntry } from '../audit/audit.ts';
@@ -161,7 +161,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       request.audit.result = error.code;
       return sendRefusal(request, reply, error);
     }
-    const refusal = refusalOfFrameworkError(error);
+    const refusal = refusalOfFrameworkError(error, request.routeOptions.bodyLimit ?? defaultBodyLimitBytes);
     if (refusal) {
       request.audit.result = refusal.code;
       return sendRefusal(request, reply, refusal);
@@ -193,10 +193,10 @@ function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: str
   return reply.redirect(`/login?reason=${encodeURIComponent(code)}`, 303);
 }
 
-function refusalOfFrameworkError(error: FastifyError): Refusal | undefined {
+function refusalOfFrameworkError(error: FastifyError, bodyLimitBytes: number): Refusal | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return Object.assign(new Refusal('HTTP_BODY_TOO_LARGE', { params: { limit: '1 MiB' } }));
+      return new Refusal('HTTP_BODY_TOO_LARGE', { params: { limit: `${Math.round((bodyLimitBytes / 1024 / 1024) * 10) / 10} MiB` } });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

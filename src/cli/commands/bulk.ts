@@ -3,11 +3,12 @@
  * hub (the SDK's `bulk`), as a retailer's staff would from Excel, and prints the row report.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../platform/config.ts';
-import { KirikaeClient, type BulkReport } from '../../sdk/client.ts';
+import type { BulkReport } from '../../sdk/client.ts';
 import type { Command } from '../command.ts';
+import { hubClient } from '../hub-client.ts';
 
 const interfaceOfFamily: Readonly<Record<string, string>> = { LV: 'IF_10610', HV: 'IF_K10610', FIT: 'IF_F10610' };
 
@@ -51,14 +52,7 @@ At most 10,000 rows and 5 MiB. Exit status 0 when filed, 3 when refused.`,
       return 2;
     }
     const config = loadConfig();
-    const certPath = resolve(values.cert);
-    const client = new KirikaeClient({
-      baseUrl: values.url ?? `https://localhost:${config.port}`,
-      certPem: await readFile(certPath, 'utf8'),
-      keyPem: await readFile(values.key ? resolve(values.key) : certPath.replace(/\.cert\.pem$/, '.key.pem'), 'utf8'),
-      caPem: await readFile(values.ca ? resolve(values.ca) : join(config.home, 'pki', 'ca.cert.pem'), 'utf8'),
-      timeoutMs: 300_000,
-    });
+    const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { timeoutMs: 300_000 });
     try {
       const report = await client.bulk(interfaceId, await readFile(resolve(file)));
       console.log(values.json ? JSON.stringify(report, null, 2) : readableReport(report));

@@ -1,15 +1,13 @@
 /**
  * `kirikae call IF_10110 --supply-point 03…`: a retailer's call from a shell, through the SDK.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interfaceById, interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { KirikaeClient } from '../../sdk/client.ts';
 import type { Command } from '../command.ts';
+import { hubClient } from '../hub-client.ts';
 
 export const call: Command = {
   name: 'call',
@@ -63,14 +61,7 @@ Example (after npm start):
       }
       fields[pair.slice(0, at)] = pair.slice(at + 1);
     }
-    const certPath = resolve(values.cert);
-    const client = new KirikaeClient({
-      baseUrl: values.url ?? `https://localhost:${config.port}`,
-      certPem: await readFile(certPath, 'utf8'),
-      keyPem: await readFile(values.key ? resolve(values.key) : certPath.replace(/\.cert\.pem$/, '.key.pem'), 'utf8'),
-      caPem: await readFile(values.ca ? resolve(values.ca) : join(config.home, 'pki', 'ca.cert.pem'), 'utf8'),
-      binding: values.soap ? 'soap' : 'json',
-    });
+    const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { binding: values.soap ? 'soap' : 'json' });
     try {
       const answer = await client.call(def.id, fields);
       console.log(values.json ? JSON.stringify(answer, null, 2) : readable(def, answer));

@@ -42,7 +42,7 @@ export class Refusal extends Error {
   }
 }
 
-/** Replaces `{name}` placeholders of a message with the given values. */
+/** Fills the `{name}` fields of a message with the given values. */
 function format(template: string, params: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,

@@ -55,19 +55,11 @@ export async function nextApplicationSerial(q: Queryable, schema: string, prefix
   return rows[0]!.serial;
 }
 
-export interface NewUsagePasswordApplication {
-  readonly applicationNumber: string;
-  readonly interfaceId: UsagePasswordInterface;
-  readonly participantCode: string;
-  readonly requestId: string;
-  readonly supplyPointId: string;
-  readonly customerNameKana: string;
-  readonly phoneNumber: string | null;
-  readonly address: string | null;
-  readonly consentDate: IsoDate;
-  readonly acceptedAt: Date;
-  readonly examinedOn: IsoDate;
-}
+/** What is known when an application is accepted: the stored application before its examination. */
+export type NewUsagePasswordApplication = Omit<
+  UsagePasswordApplication,
+  'stage' | 'decidedAt' | 'refusalCode' | 'customerId' | 'passwordSalt' | 'passwordHash' | 'passwordIssuedAt' | 'passwordExpiresAt'
+>;
 
 /** Inserts an accepted application (stage 01); undefined when this participant already sent this request ID. */
 export async function insertUsagePasswordApplication(

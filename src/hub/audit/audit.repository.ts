@@ -49,8 +49,8 @@ export async function recordAudit(q: Queryable, entry: AuditEntry | readonly Aud
         e.result,
         e.requestId ?? null,
       ];
-      const placeholders = row.map((value, i) => `$${values.push(value)}::${casts[i]}`);
-      return `(${placeholders.join(', ')})`;
+      const params = row.map((value, i) => `$${values.push(value)}::${casts[i]}`);
+      return `(${params.join(', ')})`;
     });
     await q.query(`INSERT INTO hub.audit_log (${columns.join(', ')}) VALUES ${tuples.join(',\n')}`, values);
   }

@@ -5,7 +5,8 @@
  * certificates.
  */
 import { recordAudit } from '../../src/hub/audit/audit.repository.ts';
-import type { AuditEntry } from '../../src/hub/audit/audit.ts';
+import type { AuditEntry, AuditFilter } from '../../src/hub/audit/audit.ts';
+import { searchAudit } from '../../src/hub/audit/audit.repository.ts';
 import { AuditWriter } from '../../src/hub/http/audit-writer.ts';
 import { buildHubServer } from '../../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../../src/hub/identity/testing.ts';
@@ -39,6 +40,21 @@ export interface TestHub {
   /** A client presenting any certificate (or none). */
   withCert(cert: { certPem: string; keyPem: string } | undefined): TestClient;
   close(): Promise<void>;
+}
+
+/**
+ * The audit entries matching `filter`, waiting (up to 3 s) for the first to be written: the hub
+ * records a request after it has answered it, so a client may hold the answer before the record is
+ * even queued.
+ */
+export async function auditedSoon(db: Db, audit: AuditWriter<AuditEntry>, filter: AuditFilter) {
+  const until = Date.now() + 3000;
+  for (;;) {
+    await audit.flush();
+    const page = await searchAudit(db, filter);
+    if (page.entries.length > 0 || Date.now() > until) return page;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export async function startTestHub(

@@ -152,8 +152,13 @@ forEachBackend('sandbox clock through the hub', (backend) => {
       assert.equal((await hub.as('aApi').get('/api/v1/admin/clock')).json().data.offsetMs, 3 * day, 'anyone may read the clock');
       assert.equal(clock.offsetMs, 3 * day);
 
-      await hub.audit.flush();
-      const audit = await searchAudit(db, { action: 'clockAdvance' });
+      let audit = await searchAudit(db, { action: 'clockAdvance' });
+      // Requests are recorded after they are answered: wait for the last one's record.
+      for (let i = 0; i < 150 && audit.entries.length < 4; i++) {
+        await hub.audit.flush();
+        audit = await searchAudit(db, { action: 'clockAdvance' });
+        if (audit.entries.length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       assert.deepEqual(audit.entries.map((e) => [e.companyCode, e.result]).sort(), [['A003', 'AUTH_FORBIDDEN'], ['H000', 'CLOCK_BACKWARDS'], ['H000', 'CLOCK_DURATION_FORMAT'], ['H000', 'OK']]);
     } finally {
       await hub.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../../../test/support/backends.ts';
 import { hiddenField, TestClient } from '../../../test/support/https-client.ts';
-import { startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
+import { auditedSoon, startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
 import { createCa } from '../../platform/pki/ca.ts';
 import { issueClientCert } from '../../platform/pki/issue.ts';
 import { testCertificateAuthority, TEST_PASSWORD, givenUser } from '../identity/testing.ts';
@@ -244,8 +244,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
     withHub(async (hub, db) => {
       await hub.as('aApi').get('/api/v1/me');
       await signIn(hub.as('aTerminal'), 'a003.user', 'Wrong-Password-1');
-      await hub.audit.flush();
-      const api = await searchAudit(db, { fingerprint: hub.world.certificates.aApi.certificate.fingerprint256 });
+      const api = await auditedSoon(db, hub.audit, { fingerprint: hub.world.certificates.aApi.certificate.fingerprint256 });
       assert.equal(api.entries[0]?.action, 'me');
       assert.equal(api.entries[0]?.channel, 'api');
       assert.equal(api.entries[0]?.result, 'OK');

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../../../test/support/backends.ts';
-import { startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
+import { auditedSoon, startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
 import { allGridMigrations } from '../../grid/schema.ts';
 import { givenSupplyPoint, type TestPoint } from '../../grid/testing.ts';
 import { gridTransportFromConfig } from '../../grid/transport/config.ts';
 import { HttpsGridTransport } from '../../grid/transport/https.ts';
-import { searchAudit } from '../audit/audit.repository.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { testClock, testCertificateAuthority } from '../identity/testing.ts';
 import { issueClientCert } from '../../platform/pki/issue.ts';
@@ -41,8 +40,7 @@ forEachBackend('interfaces through the hub', (backend) => {
       assert.equal(answer.data?.supplyPointId, smart.supplyPointId);
       assert.equal(answer.data?.voltageClass, 'LV');
       assert.ok(Array.isArray(answer.data?.meters));
-      await hub.audit.flush();
-      const audit = await searchAudit(db, { supplyPointId: smart.supplyPointId });
+      const audit = await auditedSoon(db, hub.audit, { supplyPointId: smart.supplyPointId });
       assert.equal(audit.entries[0]?.action, 'IF_10110');
       assert.equal(audit.entries[0]?.result, 'OK');
     }));

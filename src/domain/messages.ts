@@ -217,6 +217,27 @@ export const messages = {
   BULK_DUPLICATE_REQUEST_ID: 'リクエストID {requestId} はこのファイルの{row}行目と重複しています。',
   BULK_REJECTED: '{count}行に誤りがあるため、ファイル全体を受け付けませんでした。誤りを直して、ファイル全体を再度送信してください。',
   BULK_ACCEPTED: '{count}件の申込を受け付けました。',
+  BULK_DUPLICATE_SUPPLY_POINT: '供給地点特定番号 {supplyPointId} はこのファイルの{row}行目と重複しています。',
+
+  // RELAY_: the switching termination relay (hub/relay). A third retailer is told RELAY_NOT_FOUND, never that the relay exists.
+  RELAY_NOT_FOUND: '廃止取次番号 {relayNumber} の廃止取次は見つかりません。',
+  RELAY_OPEN_EXISTS: '供給地点特定番号 {supplyPointId} には判断待ちの廃止取次（{relayNumber}）があります。結果を待つか、取り消してから登録してください。',
+  RELAY_OLD_RETAILER_UNKNOWN: '現小売電気事業者コード {participantCode} の小売電気事業者は登録されていません。',
+  RELAY_OLD_RETAILER_IS_SELF: '現小売電気事業者に自社を指定することはできません。',
+  RELAY_OLD_RETAILER_NOT_IN_AREA: '現小売電気事業者コード {participantCode} は供給地点のエリア（{area}）の事業者コードではありません。',
+  RELAY_OLD_RETAILER_SUSPENDED: '現小売電気事業者 {participantCode} は利用停止中のため、廃止取次を登録できません。',
+  RELAY_TERMINATION_DATE_PAST: '廃止年月日 {date} は過去の日付です。本日（{today}）以降の日付を指定してください。',
+  RELAY_NOT_AWAITING: '廃止取次 {relayNumber} はすでに「{status}」のため、修正・取消できません。',
+  RELAY_ALREADY_DECIDED: '廃止取次 {relayNumber} はすでに「{status}」です。判断済みの廃止取次を再度判断することはできません。',
+  RELAY_NG_REASON_REQUIRED: 'NGの場合はNG理由を選択してください。',
+  RELAY_NOT_ADDRESSED: '廃止取次 {relayNumber} の判断は、現小売電気事業者として指定された事業者のみが行えます。',
+  RELAY_NOT_REGISTRANT: '廃止取次 {relayNumber} の修正・取消は、登録した新小売電気事業者のみが行えます。',
+  RELAY_FAMILY_MISMATCH: '廃止取次 {relayNumber} は{family}の廃止取次です。{family}のインタフェースを使用してください。',
+  RELAY_POINT_CHANGED: '修正で供給地点特定番号・現小売電気事業者を変更することはできません。取り消してから新たに登録してください。',
+  RELAY_REQUEST_ID_REUSED: 'リクエストID {requestId} はすでに別の内容の要求で使われています。別のリクエストIDを指定してください。',
+  RELAY_NUMBERS_EXHAUSTED: '本日の廃止取次番号が上限に達しました。翌日に再度登録してください。',
+  RELAY_REGISTERED: '廃止取次を登録しました（廃止取次番号 {relayNumber}）。現小売電気事業者の判断をお待ちください。',
+  RELAY_DECIDED: '廃止取次 {relayNumber} を「{status}」と判断しました。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -238,6 +238,16 @@ export const messages = {
   RELAY_NUMBERS_EXHAUSTED: '本日の廃止取次番号が上限に達しました。翌日に再度登録してください。',
   RELAY_REGISTERED: '廃止取次を登録しました（廃止取次番号 {relayNumber}）。現小売電気事業者の判断をお待ちください。',
   RELAY_DECIDED: '廃止取次 {relayNumber} を「{status}」と判断しました。',
+
+  // WEB_: the area screens (src/web/screens/area*.ts) and the web-only supply point search of the grids.
+  WEB_SEARCH_QUERY_REQUIRED: '検索する住所または需要者名（カナ）を入力してください。',
+  WEB_SEARCH_QUERY_TOO_SHORT: '検索条件は{min}文字以上で入力してください。',
+  WEB_SEARCH_BY_INVALID: '検索方法は住所（address）または需要者名カナ（nameKana）を指定してください。',
+  WEB_SEARCH_FAMILY_INVALID: '託送区分は LV、HV、FIT のいずれかを指定してください。',
+  WEB_SEARCH_TRUNCATED: '該当する供給地点が{max}件を超えたため、先頭の{max}件を表示しています。条件を絞り込んでください。',
+  WEB_SEARCH_NO_MATCH: '条件に該当する供給地点はありません。',
+  WEB_FUNCTION_NOT_IN_FAMILY: 'この機能は{family}では利用できません。',
+  WEB_NOT_CORRECTABLE: '申込番号 {applicationNumber} は受付工程「{stage}」のため、訂正・取消できません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -1,0 +1,55 @@
+/**
+ * `notify()`: the one way hub code tells a participant something (rules in notifications.ts).
+ *
+ * It writes in the caller's transaction, so a notification exists exactly when the change that
+ * caused it was committed: the notification enters the participant's pull mailbox (IS_40110 /
+ * IS_40120) and, by e-mail, the mail outbox — at once as one mail of its own, or, for a relay
+ * awaiting the old retailer's decision, marked for the participant's next digest.
+ */
+import type { Queryable } from '../../platform/db/db.ts';
+import { mailBodyOf, messageIdOf } from './notifications.ts';
+
+export type NotificationKind = 'relayAwaitingDecision' | 'relayDecided' | 'matchingComplete' | 'applicationCompleted';
+
+export const notificationKinds: readonly NotificationKind[] = ['relayAwaitingDecision', 'relayDecided', 'matchingComplete', 'applicationCompleted'];
+
+export interface NotificationRefs {
+  readonly relayNumber?: string;
+  readonly applicationNumber?: string;
+  readonly supplyPointId?: string;
+}
+
+export interface NewNotification {
+  readonly companyCode: string;
+  readonly kind: NotificationKind;
+  readonly subject: string;
+  readonly text: string;
+  readonly refs?: NotificationRefs;
+}
+
+/** The kinds whose e-mails are gathered into a digest per participant and interval. */
+export function isDigestKind(kind: NotificationKind): boolean {
+  return kind === 'relayAwaitingDecision';
+}
+
+/** Records a notification in the caller's transaction: it enters the participant's pull mailbox and the e-mail outbox together with the change that caused it. */
+export async function notify(tx: Queryable, at: Date, notification: NewNotification): Promise<void> {
+  const { companyCode, kind, subject, text, refs = {} } = notification;
+  const digest = isDigestKind(kind);
+  const inserted = await tx.query<{ id: number }>(
+    `INSERT INTO hub.notification (company_code, kind, subject, text, relay_number, application_number, supply_point_id, created_at, awaiting_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [companyCode, kind, subject, text, refs.relayNumber ?? null, refs.applicationNumber ?? null, refs.supplyPointId ?? null, at, digest],
+  );
+  if (digest) return;
+  const id = inserted.rows[0]!.id;
+  const address = await tx.query<{ email: string }>('SELECT email FROM hub.notification_address WHERE company_code = $1', [companyCode]);
+  const to = address.rows[0]?.email;
+  if (to === undefined) return;
+  const mail = await tx.query<{ id: number }>(
+    `INSERT INTO hub.mail_outbox (company_code, message_id, to_address, subject, body, kind, created_at, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, 'single', $6, $6) RETURNING id`,
+    [companyCode, messageIdOf('notification', id), to, subject, mailBodyOf({ text, refs, createdAt: at }), at],
+  );
+  await tx.query('UPDATE hub.notification SET mail_id = $2 WHERE id = $1', [id, mail.rows[0]!.id]);
+}

@@ -6,7 +6,7 @@
  * when any of its rules says yes, and refused otherwise (deny by default). A suspended participant
  * may do nothing at all.
  *
- * To add an action (`relay.view`, `relay.decide`, …): name what it is about in `Resources`, then
+ * To add an action: name what it is about in `Resources`, then
  * add its rules to `rules`. Callers ask `can(actor, 'relay.view', relay)` or
  * `authorize(actor, 'relay.view', relay)`; the type of the resource follows from the action.
  */
@@ -33,6 +33,12 @@ export interface UserResource {
   readonly role: UserRole;
 }
 
+/** A relay, as the relay rules see it: its two retailers. */
+export interface RelayResource {
+  readonly newCompanyCode: string;
+  readonly oldCompanyCode: string;
+}
+
 /** What each action is about; `undefined` when it is about nothing in particular. */
 export interface Resources {
   /** 事業者一覧: every participant sees every participant. */
@@ -55,6 +61,18 @@ export interface Resources {
   'application.file': { readonly area: string };
   /** Following an application (status inquiry, feed): the company that filed it, in its area. */
   'application.view': { readonly companyCode: string; readonly area: string };
+  /** Registering a termination relay for a point of an area (the new retailer). */
+  'relay.register': { readonly area: string };
+  /** Seeing a relay and the customer's data in it: only its two retailers. */
+  'relay.view': RelayResource;
+  /** Modifying or cancelling a relay: only the new retailer that registered it. */
+  'relay.modify': RelayResource;
+  /** Deciding OK / NG: only the old retailer the relay is addressed to. */
+  'relay.decide': RelayResource;
+  /** Listing relays (each list shows only the caller's own side). */
+  'relay.list': undefined;
+  /** The hub operator's view of how long relays wait and who does not fetch them (no personal data). */
+  'relay.monitor': undefined;
 }
 
 export type Action = keyof Resources;
@@ -120,6 +138,14 @@ const rules: readonly Rule[] = [
 
   allow('application.file', (actor, { area }) => isRetailerIn(actor, area)),
   allow('application.view', (actor, { companyCode, area }) => isRetailerIn(actor, area) && actor.participant.companyCode === companyCode),
+
+  allow('relay.register', (actor, { area }) => isRetailerIn(actor, area)),
+  allow('relay.list', isKind('retailer')),
+  allow('relay.view', (actor, relay) => isKind('retailer')(actor) && [relay.newCompanyCode, relay.oldCompanyCode].includes(actor.participant.companyCode)),
+  allow('relay.modify', (actor, relay) => isKind('retailer')(actor) && actor.participant.companyCode === relay.newCompanyCode),
+  allow('relay.decide', (actor, relay) => isKind('retailer')(actor) && actor.participant.companyCode === relay.oldCompanyCode),
+  allow('relay.monitor', isHubAdmin),
+  allow('relay.monitor', isHubOperatorSystem),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

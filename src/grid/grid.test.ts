@@ -15,6 +15,7 @@ test('dispatches the look-up and application interfaces of every voltage family'
     'IF_F10710', 'IF_F10720', 'IF_F10810', 'IF_F10820', 'IF_F11110',
     'IF_K10210', 'IF_K10220', 'IF_K10310',
     'IF_K10510', 'IF_K10520', 'IF_K10610', 'IF_K10620', 'IF_K10710', 'IF_K10720', 'IF_K10810', 'IF_K10820', 'IF_K11110',
+    'WEB_SUPPLY_POINT_SEARCH',
   ]);
 });
 

@@ -24,6 +24,8 @@ import { applicationStatusHandler } from './applications/status.handler.ts';
 import { facilityHandler } from './lookup/facility.handler.ts';
 import { examineDueUsagePasswordApplications, usagePasswordApplicationHandler, usagePasswordStatusHandler } from './lookup/usage-password.handler.ts';
 import { usageHandler } from './lookup/usage.handler.ts';
+import { supplyPointSearchHandler } from './lookup/search.handler.ts';
+import { webSupplyPointSearchId } from '../interfaces/web-search.ts';
 import { gridSchema } from './schema.ts';
 
 export type { GridOptions } from './context.ts';
@@ -48,6 +50,8 @@ export const gridInterfaces: Readonly<Record<string, InterfaceHandler>> = {
   IF_11110: applicationFeedHandler('LV'),
   IF_K11110: applicationFeedHandler('HV'),
   IF_F11110: applicationFeedHandler('FIT'),
+  // Web only, not in the public catalogue: the area screens' supply point search.
+  [webSupplyPointSearchId]: supplyPointSearchHandler,
 };
 
 /** What a transport or the grid server needs of a grid: its area and a way to answer. */

@@ -100,3 +100,11 @@ test('actorOf takes the participant from the caller and the user from the sessio
     user: { userId: 'a003.admin', role: 'participant_admin' },
   });
 });
+
+test('the web-only supply point search is for retailers registered in the area', () => {
+  const inTokyo = { ...retailerUser, participant: { ...retailerUser.participant, areas: ['03'] } };
+  assert.equal(can(inTokyo, 'supplyPoint.search', { area: '03' }), true);
+  assert.equal(can(inTokyo, 'supplyPoint.search', { area: '06' }), false);
+  assert.equal(can(retailerUser, 'supplyPoint.search', { area: '03' }), false, 'areas unknown: none');
+  assert.equal(can({ ...hubAdmin, participant: { ...hubAdmin.participant, areas: ['03'] } }, 'supplyPoint.search', { area: '03' }), false);
+});

@@ -61,6 +61,8 @@ export interface Resources {
   'application.file': { readonly area: string };
   /** Following an application (status inquiry, feed): the company that filed it, in its area. */
   'application.view': { readonly companyCode: string; readonly area: string };
+  /** The web-only supply point search by address or name (供給地点特定番号検索) in an area's registry. */
+  'supplyPoint.search': { readonly area: string };
   /** Registering a termination relay for a point of an area (the new retailer). */
   'relay.register': { readonly area: string };
   /** Seeing a relay and the customer's data in it: only its two retailers. */
@@ -138,6 +140,7 @@ const rules: readonly Rule[] = [
 
   allow('application.file', (actor, { area }) => isRetailerIn(actor, area)),
   allow('application.view', (actor, { companyCode, area }) => isRetailerIn(actor, area) && actor.participant.companyCode === companyCode),
+  allow('supplyPoint.search', (actor, { area }) => isRetailerIn(actor, area)),
 
   allow('relay.register', (actor, { area }) => isRetailerIn(actor, area)),
   allow('relay.list', isKind('retailer')),

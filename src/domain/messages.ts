@@ -248,6 +248,22 @@ export const messages = {
   WEB_SEARCH_NO_MATCH: '条件に該当する供給地点はありません。',
   WEB_FUNCTION_NOT_IN_FAMILY: 'この機能は{family}では利用できません。',
   WEB_NOT_CORRECTABLE: '申込番号 {applicationNumber} は受付工程「{stage}」のため、訂正・取消できません。',
+
+  // NOTICE_: the hub operator's notices (インフォメーション, hub/notices) and the API operation info screen.
+  NOTICE_TITLE_REQUIRED: 'タイトルを1〜{max}文字で入力してください。',
+  NOTICE_BODY_REQUIRED: '本文を1〜{max}文字で入力してください。',
+  NOTICE_ENDS_BEFORE_PUBLISHED: '掲載終了日には掲載日（{publishedOn}）以降の日付を指定してください。',
+  NOTICE_NOT_FOUND: 'お知らせ（番号 {noticeId}）は見つかりません。',
+  NOTICE_PERIOD_ORDER: '期間の終了日には開始日以降の日付を指定してください。',
+  NOTICE_PERIOD_TOO_LONG: '集計期間は{days}日以内で指定してください。',
+
+  // MAIL_: notifications: the pull mailbox (IS_40110, IS_40120), the mailbox screen and the grids' event feed to the hub.
+  MAIL_PEEK_SIZE: '取得件数は1〜{max}件の範囲で指定してください。',
+  MAIL_ACK_NOTHING: '確認済みにする通知の通知ID、または取得時の取得トークンを指定してください。',
+  MAIL_NOTIFICATION_UNKNOWN: '通知ID {id} の通知は存在しないか、自社宛ての通知ではありません。',
+  MAIL_NOT_FOUND: '指定されたメールは存在しないか、閲覧する権限がありません。',
+  MAIL_GRID_EVENTS_HUB_ONLY: '申込イベントの取得は広域機関（ハブ）のみが行えます。',
+  MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

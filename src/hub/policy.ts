@@ -75,6 +75,12 @@ export interface Resources {
   'relay.list': undefined;
   /** The hub operator's view of how long relays wait and who does not fetch them (no personal data). */
   'relay.monitor': undefined;
+  /** Reading the hub operator's notices (インフォメーション): every signed-in user. */
+  'notice.read': undefined;
+  /** Writing, modifying and deleting notices: the hub operator's administrators. */
+  'notice.manage': undefined;
+  /** API運用情報: calls and NG results per interface, from the audit log. */
+  'apiOperation.view': undefined;
 }
 
 export type Action = keyof Resources;
@@ -149,6 +155,10 @@ const rules: readonly Rule[] = [
   allow('relay.decide', (actor, relay) => isKind('retailer')(actor) && actor.participant.companyCode === relay.oldCompanyCode),
   allow('relay.monitor', isHubAdmin),
   allow('relay.monitor', isHubOperatorSystem),
+
+  allow('notice.read', (actor) => actor.user !== undefined),
+  allow('notice.manage', isHubAdmin),
+  allow('apiOperation.view', isHubAdmin),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

@@ -34,6 +34,9 @@ import type { AuditEntry } from './hub/audit/audit.ts';
 import { AuditWriter } from './hub/http/audit-writer.ts';
 import { buildHubServer } from './hub/http/hub-server.ts';
 import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
+import { mailSettingsFromEnv, type MailSender } from './hub/notifications/mail.ts';
+import { runNotificationWork, startNotificationJobs, type NotificationDeps } from './hub/notifications/notification.jobs.ts';
+import type { AreaCode } from './domain/area.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
@@ -80,6 +83,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let hub: FastifyInstance | undefined;
   let grids: GridRouting | undefined;
   let clockWatch: ClockWatch | undefined;
+  let mailSender: MailSender | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const stop = async () => {
     await hub?.close();
@@ -88,6 +92,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await audit.stop();
     await jobs?.stop();
     await clockWatch?.stop();
+    mailSender?.close();
     await db.close();
   };
   try {
@@ -114,9 +119,14 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     if (options.jobs ?? true) {
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
-      await scheduleGridJobs(jobs, grids, db, clock);
+      // Notifications: grid events fetched and mail sent every minute (SMTP, or the built-in mailbox).
+      const mail = mailSettingsFromEnv(config.env);
+      mailSender = mail.sender;
+      const notifications: NotificationDeps = { mail: { db, clock, ...mail }, events: { db, clock, transport: grids }, areas: areaCodes };
+      await scheduleGridJobs(jobs, grids, db, clock, notifications);
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
+      await startNotificationJobs(jobs, notifications);
       // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
       clockControl = await clockControlWithJobs(clock, jobs);
     }
@@ -159,7 +169,7 @@ async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<
  * The grids' scheduled work: usage password applications waiting for the next business day are
  * examined every 10 minutes (they are also examined when their applicant asks their status).
  */
-async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: SystemClock): Promise<void> {
+async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: SystemClock, notifications: NotificationDeps): Promise<void> {
   await jobs.work('grid.examine-usage-passwords', async () => {
     for (const grid of grids.grids.values()) await grid.examineDue();
   });
@@ -172,6 +182,7 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
     runMatching,
     executeDue,
     retryDueDeliveries: () => retryDueDeliveries({ db, clock, transport: grids, jobs }),
+    notify: (areas) => runNotificationWork(notifications, areas as readonly AreaCode[] | undefined),
   });
 }
 

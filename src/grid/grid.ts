@@ -19,6 +19,7 @@ import type { Db } from '../platform/db/db.ts';
 import { ng, resolveGridOptions, type GridContext, type GridOptions, type InterfaceHandler } from './context.ts';
 import { applicationHandler } from './applications/application.handler.ts';
 import { applicationFeedHandler } from './applications/feed.handler.ts';
+import { applicationEventsHandler, gridEventsInterfaceId } from './applications/events.handler.ts';
 import { applicationInterfaceList } from './applications/rules.ts';
 import { applicationStatusHandler } from './applications/status.handler.ts';
 import { facilityHandler } from './lookup/facility.handler.ts';
@@ -52,6 +53,8 @@ export const gridInterfaces: Readonly<Record<string, InterfaceHandler>> = {
   IF_F11110: applicationFeedHandler('FIT'),
   // Web only, not in the public catalogue: the area screens' supply point search.
   [webSupplyPointSearchId]: supplyPointSearchHandler,
+  // Hub only, not in the public catalogue: the application events the hub notifies retailers of.
+  [gridEventsInterfaceId]: applicationEventsHandler,
 };
 
 /** What a transport or the grid server needs of a grid: its area and a way to answer. */

@@ -6,7 +6,8 @@
  * - matching of switch-in/switch-out pairs: every 20 minutes (`*\/20 * * * *`, Asia/Tokyo);
  * - execution of applications whose effective date has come: every 10 minutes, and once more at
  *   00:05 so that a day's switches are done within minutes of the day starting;
- * - right after the sandbox clock moves: both at once, and the hub's delivery retries.
+ * - right after the sandbox clock moves: both at once, and the hub's delivery retries; then, in
+ *   the hub's process, the notifications of what the due work did (events fetched, mail sent).
  *
  * Queues are per area (`grid.matching.03`): whichever process runs an area's grid (the hub, or a
  * `kirikae grid serve` sharing the database) works its queues. Each tick is one pg-boss job, which
@@ -45,6 +46,12 @@ export interface DueWork<G extends { readonly area: string }> {
   readonly executeDue: (grid: G, options: { limit: number }) => Promise<{ executed: number }>;
   /** The hub's delivery retries (outbox), run first after a clock advance (they have their own schedule too). */
   readonly retryDueDeliveries?: () => Promise<unknown>;
+  /**
+   * The hub's notification work (hub/notifications): after an area's due work in this process, and
+   * after a clock advance (mail whose retry has come). Absent in a `kirikae grid serve` process: the
+   * hub's own minute job picks the events up.
+   */
+  readonly notify?: (areas?: readonly string[]) => Promise<unknown>;
   /** Rows a call handles at most (default 1,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
@@ -113,7 +120,10 @@ export async function scheduleDueWork<G extends { readonly area: string }>(jobs:
     const execute = async () => report('execution', area, await executeAll(work, grid));
     await jobs.work(queues.execution(area), execute);
     await jobs.work(queues.executionDaily(area), execute);
-    await jobs.work(queues.dueNow(area), async () => report('due work after the clock moved', area, await allDue(work, grid)));
+    await jobs.work(queues.dueNow(area), async () => {
+      report('due work after the clock moved', area, await allDue(work, grid));
+      await work.notify?.([area]);
+    });
     await jobs.every(queues.matching(area), matchingCron);
     await jobs.every(queues.execution(area), executionCron);
     await jobs.every(queues.executionDaily(area), executionDailyCron);
@@ -124,6 +134,7 @@ export async function scheduleDueWork<G extends { readonly area: string }>(jobs:
   if (!areas) return;
   await jobs.work(clockAdvancedQueue, async () => {
     await work.retryDueDeliveries?.();
+    await work.notify?.([]);
     for (const area of areas) {
       await jobs.queue(queues.dueNow(area));
       await jobs.send(queues.dueNow(area), {});

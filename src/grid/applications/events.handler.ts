@@ -1,0 +1,62 @@
+/**
+ * GRID_EVENTS: the hub fetches the grid's application events (matching complete, completed,
+ * refused, cancelled; written by the stage machine's `notify` effect into `application_event`) to
+ * notify the retailers (hub/notifications/grid-events.ts). Internal, not in the public catalogue,
+ * and refused for anyone but the hub.
+ *
+ * The cursor is a position `{xid}-{eventId}` (the writing transaction, the event ID), and a page
+ * shows only events of transactions older than every transaction still running, as the
+ * application feed does (feed.handler.ts): an event committed later always lands after the
+ * cursor, so the hub misses none and, keeping `nextCursor`, sees none twice.
+ */
+import { stages } from '../../domain/codes.ts';
+import { Refusal } from '../../domain/refusal.ts';
+import { ident } from '../../platform/db/db.ts';
+import { ok, type InterfaceHandler } from '../context.ts';
+import { hubParticipantCode } from '../server.ts';
+
+export const gridEventsInterfaceId = 'GRID_EVENTS';
+
+export interface GridEvent {
+  readonly eventId: number;
+  readonly applicationNumber: string;
+  /** The applicant (company code + area digit). */
+  readonly participantCode: string;
+  readonly event: 'matchingComplete' | 'completed' | 'refused' | 'cancelled';
+  readonly stage: string;
+  readonly stageName: string;
+  readonly at: string;
+  /** moveIn, moveOut, switchIn, switchOut, infoChange, ampereChange. */
+  readonly kind: string;
+  readonly supplyPointId: string;
+}
+
+export const applicationEventsHandler: InterfaceHandler = async (ctx, request) => {
+  if (request.participantCode.slice(0, 4) !== hubParticipantCode) throw new Refusal('MAIL_GRID_EVENTS_HUB_ONLY');
+  const since = typeof request.body.since === 'string' && request.body.since !== '' ? request.body.since : '0-0';
+  const match = /^(\d{1,20})-(\d{1,19})$/.exec(since);
+  if (!match) throw new Refusal('MAIL_GRID_EVENTS_CURSOR_INVALID', { field: 'since', params: { cursor: since.slice(0, 50) } });
+  const limit = Math.min(1000, Math.max(1, Number(request.body.limit ?? 500) || 500));
+  const { rows } = await ctx.db.query<{ eventId: number; applicationNumber: string; participantCode: string; event: GridEvent['event']; stage: keyof typeof stages; at: Date; kind: string; supplyPointId: string; xid: string }>(
+    `SELECT e.event_id AS "eventId", e.application_number AS "applicationNumber", e.participant_code AS "participantCode", e.event,
+       e.stage, e.at, a.kind, a.supply_point_id AS "supplyPointId", e.xid::text AS xid
+     FROM ${ident(ctx.schema)}.application_event e JOIN ${ident(ctx.schema)}.application a USING (application_number)
+     WHERE (e.xid, e.event_id) > ($1::text::xid8, $2::bigint) AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY e.xid, e.event_id LIMIT $3`,
+    [match[1], match[2], limit + 1],
+  );
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const events: GridEvent[] = page.map((r) => ({
+    eventId: r.eventId,
+    applicationNumber: r.applicationNumber,
+    participantCode: r.participantCode,
+    event: r.event,
+    stage: r.stage,
+    stageName: stages[r.stage] ?? r.stage,
+    at: r.at.toISOString(),
+    kind: r.kind,
+    supplyPointId: r.supplyPointId,
+  }));
+  return ok({ events, nextCursor: last ? `${last.xid}-${last.eventId}` : since, more: rows.length > limit });
+};

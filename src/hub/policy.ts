@@ -75,6 +75,8 @@ export interface Resources {
   'relay.list': undefined;
   /** The hub operator's view of how long relays wait and who does not fetch them (no personal data). */
   'relay.monitor': undefined;
+  /** A participant's notifications (pull mailbox IS_40110/IS_40120, mails of the built-in mailbox): its own; the hub admin's screen shows all. */
+  'mailbox.read': { readonly companyCode: string };
   /** Reading the hub operator's notices (インフォメーション): every signed-in user. */
   'notice.read': undefined;
   /** Writing, modifying and deleting notices: the hub operator's administrators. */
@@ -155,6 +157,9 @@ const rules: readonly Rule[] = [
   allow('relay.decide', (actor, relay) => isKind('retailer')(actor) && actor.participant.companyCode === relay.oldCompanyCode),
   allow('relay.monitor', isHubAdmin),
   allow('relay.monitor', isHubOperatorSystem),
+
+  allow('mailbox.read', (actor, { companyCode }) => actor.participant.companyCode === companyCode),
+  allow('mailbox.read', isHubAdmin),
 
   allow('notice.read', (actor) => actor.user !== undefined),
   allow('notice.manage', isHubAdmin),

@@ -20,6 +20,7 @@ const kindTags: Readonly<Record<InterfaceKind, string>> = {
   feed: '異動申込一括取得: the caller\'s applications, page by page',
   relay: 'スイッチング廃止取次: switching termination relay, kept by the hub',
   participant: '事業者一覧: participants admitted to the hub',
+  mailbox: 'お知らせ: the pull mailbox of notifications (peek, then acknowledge)',
 };
 
 export function openApiDocument(options: { readonly serverUrl?: string } = {}): Schema {

@@ -4,6 +4,7 @@
  */
 import { applicationInterfaces } from './applications.ts';
 import { lookupInterfaces } from './lookup.ts';
+import { mailboxInterfaces } from './mailbox.ts';
 import { participantInterfaces } from './participants.ts';
 import { relayInterfaces } from './relay.ts';
 import type { InterfaceDefinition } from './types.ts';
@@ -16,6 +17,7 @@ export const interfaces: readonly InterfaceDefinition[] = [
   ...applicationInterfaces,
   ...relayInterfaces,
   ...participantInterfaces,
+  ...mailboxInterfaces,
 ].sort((a, b) => sortKey(a.id).localeCompare(sortKey(b.id)));
 
 /** IF_ before IS_; by number, the unprefixed family before K and F ("IF_10110" < "IF_F10110" < "IF_10210"). */

@@ -160,8 +160,9 @@ export type InterfaceFamily = 'LV' | 'HV' | 'FIT';
  * - feed: pages through the caller's applications (11110)
  * - relay: switching termination relay, kept by the hub (IS_20…)
  * - participant: the participant list (IS_30110)
+ * - mailbox: the pull mailbox of notifications (IS_40110, IS_40120)
  */
-export type InterfaceKind = 'lookup' | 'application' | 'status' | 'feed' | 'relay' | 'participant';
+export type InterfaceKind = 'lookup' | 'application' | 'status' | 'feed' | 'relay' | 'participant' | 'mailbox';
 
 /** grid: the hub forwards the call to the grid of the supply point's area; hub: the hub answers itself. */
 export type InterfaceDirection = 'grid' | 'hub';

@@ -21,6 +21,9 @@ import { answerAtHub } from './hub-interfaces.ts';
 import type { HubDeps } from '../http/hub-server.ts';
 import { actorWithAreas, applicationActions, answerApplicationInterface } from '../applications/application-interfaces.ts';
 import type { DeliveryJobs } from '../applications/outbox.commands.ts';
+import { answerMailboxInterface, mailboxActions } from '../notifications/mailbox-interfaces.ts';
+import { relayInterfaces } from '../../interfaces/catalogue/relay.ts';
+import { answerRelayInterface } from '../relay/relay-interfaces.ts';
 
 export interface InterfaceDeps extends HubDeps {
   readonly transport: GridTransport;
@@ -41,7 +44,7 @@ export interface InterfaceCall {
 }
 
 /** The actions interfaces need, all about no particular object (the grid checks the point). */
-type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list' | 'application.file' | 'application.view'>;
+type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list' | 'application.file' | 'application.view' | 'relay.list' | 'mailbox.read'>;
 
 /** Which policy action each implemented interface needs; an interface not listed is not offered yet. */
 const actionOf: Readonly<Record<string, InterfaceAction>> = {
@@ -56,6 +59,10 @@ const actionOf: Readonly<Record<string, InterfaceAction>> = {
   IS_30110: 'participant.list',
   // Wheeling change applications, their status inquiries and the feed (hub/applications).
   ...applicationActions,
+  // The termination relay, kept at the hub (hub/relay): each relay's own rules are asked there.
+  ...Object.fromEntries(relayInterfaces.map((def) => [def.id, 'relay.list'] as const)),
+  // The pull mailbox of notifications (hub/notifications): the caller's own.
+  ...mailboxActions,
 };
 
 /** Whether the hub offers the interface yet (screens list only these). */
@@ -78,7 +85,9 @@ export async function callInterface(deps: InterfaceDeps, call: InterfaceCall, de
   if (action === 'application.file' || action === 'application.view') {
     return answerApplicationInterface(deps, { actor: actorWithAreas(actor, caller), forward: forwardAs }, def, body);
   }
+  if (action === 'mailbox.read') return answerMailboxInterface(deps, actor, def, body);
   if (!can(actor, action)) return ng('AUTH_FORBIDDEN');
+  if (def.kind === 'relay') return answerRelayInterface(deps, { actor: actorWithAreas(actor, caller), audit: call.audit }, def, body);
   if (def.direction === 'hub') return answerAtHub(deps, def, body);
 
   const area = supplyPointId ? supplyPointId.slice(0, 2) : areaOfApplicationNumber(body);

@@ -16,7 +16,8 @@ CREATE TABLE relay (
   supply_point_id text NOT NULL,
   area text NOT NULL,
   contract_number text,
-  address text,
+  -- { prefecture, city, street, building? } as the interfaces give it.
+  address jsonb,
   holder_name_kana text,
   holder_name text,
   -- The kana name normalised (domain/kana.ts), for the prefix search that treats spellings alike.

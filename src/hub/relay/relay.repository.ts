@@ -6,7 +6,7 @@ import type { RelayNgReasonCode, RelayStatusCode } from '../../domain/codes.ts';
 import type { IsoDate } from '../../domain/date.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { InterfaceFamily } from '../../interfaces/catalogue/types.ts';
-import type { Relay, RelayEventName } from './relay.ts';
+import type { Relay, RelayAddress, RelayEventName } from './relay.ts';
 
 interface RelayRow {
   relay_number: string;
@@ -14,7 +14,7 @@ interface RelayRow {
   supply_point_id: string;
   area: string;
   contract_number: string | null;
-  address: string | null;
+  address: RelayAddress | null;
   holder_name_kana: string | null;
   holder_name: string | null;
   termination_date: IsoDate | null;
@@ -102,11 +102,11 @@ const insertColumns = [
   'holder_kana_key', 'termination_date', 'new_company_code', 'new_participant_code', 'old_company_code',
   'old_participant_code', 'phone_number', 'remarks', 'registered_at', 'registered_on',
 ] as const;
-const insertTypes = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'date', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'date'];
+const insertTypes = ['text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text', 'text', 'date', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'date'];
 
 function insertValues(r: NewRelayRow): unknown[] {
   return [
-    r.relayNumber, r.family, r.supplyPointId, r.area, r.contractNumber, r.address, r.holderNameKana, r.holderName,
+    r.relayNumber, r.family, r.supplyPointId, r.area, r.contractNumber, r.address === null ? null : JSON.stringify(r.address), r.holderNameKana, r.holderName,
     r.holderKanaKey, r.terminationDate, r.newCompanyCode, r.newParticipantCode, r.oldCompanyCode,
     r.oldParticipantCode, r.phoneNumber, r.remarks, r.registeredAt, r.registeredOn,
   ];
@@ -184,7 +184,7 @@ export async function updateRelay(
   for (const [key, value] of Object.entries(changes)) {
     const column = updatable[key];
     if (!column) continue;
-    values.push(value);
+    values.push(key === 'address' && value !== null && value !== undefined ? JSON.stringify(value) : value);
     sets.push(`${column} = $${values.length}`);
   }
   if (event.holderKanaKey !== undefined) {

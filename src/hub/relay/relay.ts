@@ -36,11 +36,24 @@ export interface RelayParties {
   readonly oldCompanyCode: string;
 }
 
+/** 需要場所住所, as the interfaces' address group gives it. */
+export interface RelayAddress {
+  readonly prefecture: string;
+  readonly city: string;
+  readonly street: string;
+  readonly building?: string;
+}
+
+/** The address on one line, as screens and e-mails show it. */
+export function addressLine(address: RelayAddress | null): string {
+  return address ? [address.prefecture, address.city, address.street, address.building ?? ''].join('').trim() : '';
+}
+
 /** What the new retailer tells the old one (slide 24). */
 export interface RelayDetails {
   readonly supplyPointId: string;
   readonly contractNumber: string | null;
-  readonly address: string | null;
+  readonly address: RelayAddress | null;
   readonly holderNameKana: string | null;
   readonly holderName: string | null;
   readonly terminationDate: IsoDate | null;

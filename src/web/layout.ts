@@ -11,11 +11,31 @@ export interface PageUser {
   readonly participantName: string;
 }
 
+/** One entry of the header's menu; `current` marks the section the page belongs to. */
+export interface NavItem {
+  readonly href: string;
+  readonly label: string;
+  readonly current?: boolean;
+  /** Administration entries are shown apart, after the others. */
+  readonly admin?: boolean;
+}
+
 export interface PageOptions {
   readonly title: string;
   readonly user?: PageUser;
   /** The CSRF token of the session, for the logout form in the header. */
   readonly csrfToken?: string;
+  /** The menu under the header (signed-in pages; see screens/page-user.ts). */
+  readonly nav?: readonly NavItem[];
+}
+
+function navigation(items: readonly NavItem[] | undefined): Html | null {
+  if (!items || items.length === 0) return null;
+  const link = (item: NavItem) =>
+    html`<li><a href="${item.href}"${item.current ? html` aria-current="page"` : null}>${item.label}</a></li>`;
+  const admin = items.filter((i) => i.admin);
+  return html`<nav class="site" aria-label="メニュー"><ul>${items.filter((i) => !i.admin).map(link)}</ul>
+  ${admin.length > 0 ? html`<ul class="admin" aria-label="管理メニュー"><li class="label">管理</li>${admin.map(link)}</ul>` : null}</nav>`;
 }
 
 export function page(options: PageOptions, body: HtmlValue): Html {
@@ -36,6 +56,7 @@ export function page(options: PageOptions, body: HtmlValue): Html {
       <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ''}"><button type="submit">ログアウト</button></form></div>`
     : null}
 </header>
+${navigation(options.nav)}
 <main>
 <h1>${options.title}</h1>
 ${body}

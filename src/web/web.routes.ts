@@ -6,6 +6,8 @@ import { registerApiRepositoryScreens } from './screens/api-repository.screens.t
 import { registerAuthScreens } from './screens/auth.screens.ts';
 import { registerClockScreens } from './screens/clock.screens.ts';
 import { registerUserScreens } from './screens/users.screens.ts';
+import { registerNoticeScreens } from './screens/notices.screens.ts';
+import { registerApiOperationScreens } from './screens/api-operations.screens.ts';
 
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
   registerAuthScreens(app, deps);
@@ -13,4 +15,6 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
   registerAdminScreens(app, deps);
   registerApiRepositoryScreens(app, deps);
   registerClockScreens(app, deps);
+  registerNoticeScreens(app, deps);
+  registerApiOperationScreens(app, deps);
 }

@@ -37,6 +37,7 @@ const statusByCode: Partial<Record<MessageCode, number>> = {
   HTTP_RATE_LIMITED: 429,
   HTTP_NOT_FOUND: 404,
   HTTP_BODY_TOO_LARGE: 413,
+  NOTICE_NOT_FOUND: 404,
 };
 
 export function httpStatusOf(code: MessageCode): number {

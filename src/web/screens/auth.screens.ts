@@ -15,8 +15,10 @@ import { csrfField, formOf, queryOf } from '../form.ts';
 import { html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
 import { signedIn } from './page-user.ts';
+import { latestNoticesSection } from './notices.screens.ts';
 
-export function registerAuthScreens(app: FastifyInstance, { db, clock }: HubDeps): void {
+export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
+  const { db, clock } = deps;
   app.get('/login', { config: { public: true, action: 'login' } }, async (request, reply) => {
     if (request.session) return reply.redirect('/', 303);
     const reason = queryOf(request).reason;
@@ -76,18 +78,21 @@ export function registerAuthScreens(app: FastifyInstance, { db, clock }: HubDeps
     const actor = session.actor;
     const changed = queryOf(request).changed === 'password';
     const links = [
+      html`<a href="/notices">インフォメーション</a>`,
       html`<a href="/participants">事業者一覧</a>`,
       html`<a href="/interfaces">APIリポジトリ</a>`,
       can(actor, 'user.list', { companyCode: actor.participant.companyCode }) ? html`<a href="/users">ユーザ一覧・登録</a>` : null,
       can(actor, 'suspension.manage') ? html`<a href="/admin/suspensions">権限停止・再開</a>` : null,
       can(actor, 'certificate.manage') ? html`<a href="/admin/certificates">クライアント証明書</a>` : null,
       can(actor, 'audit.search') ? html`<a href="/admin/audit">監査ログ検索</a>` : null,
+      can(actor, 'apiOperation.view') ? html`<a href="/admin/api-operations">API運用情報</a>` : null,
       can(actor, 'clock.advance') ? html`<a href="/admin/clock">時計（サンドボックス）</a>` : null,
       html`<a href="/password">パスワード変更</a>`,
     ];
     const body = html`
       ${changed ? html`<p class="notice">パスワードを変更しました。</p>` : null}
       <p>${session.user.name} さん（${session.user.userId}）、ようこそ。</p>
+      ${await latestNoticesSection(deps, request)}
       <nav class="menu">${links}</nav>`;
     return reply.type('text/html; charset=utf-8').send(page(signedIn(request, 'トップ'), body).value);
   });

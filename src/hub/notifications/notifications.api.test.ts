@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachBackend } from '../../../test/support/backends.ts';
+import { startTestHub } from '../../../test/support/hub-server.ts';
+import { executeDue } from '../../grid/applications/jobs.ts';
+import { allGridMigrations } from '../../grid/schema.ts';
+import { givenSupplyPoint, gridRequest } from '../../grid/testing.ts';
+import { gridTransportFromConfig } from '../../grid/transport/config.ts';
+import type { InterfaceResponse } from '../../interfaces/message.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { KirikaeClient } from '../../sdk/client.ts';
+import { buildCertificate, buildRetailer, givenCertificate, givenParticipant, testClock } from '../identity/testing.ts';
+import { fetchGridEvents } from './grid-events.ts';
+import { runMailWork } from './mail.ts';
+import { givenNotificationAddress, TestSmtpServer } from './testing.ts';
+
+type Data = Record<string, any>;
+const data = (r: InterfaceResponse): Data => (r.data ?? {}) as Data;
+const codes = (r: InterfaceResponse): string[] => r.messages.map((m) => m.code);
+
+forEachBackend('notifications of matching and completion through the pull mailbox API', (backend) => {
+  test('the new retailer alone is notified of matching complete and completion, by mail and through IS_40110/IS_40120; no one else reads its mailbox', async () => {
+    await using db = await backend.open();
+    await migrate(db, allGridMigrations);
+    const clock = testClock('2026-11-25T10:00:00+09:00');
+    const grids = await gridTransportFromConfig({ db, clock, env: {} });
+    const hub = await startTestHub(db, { transport: grids, clock });
+    const smtp = await new TestSmtpServer().start();
+    const { smtpSender } = await import('./mail.ts');
+    const sender = smtpSender(smtp.url);
+    const aApi = hub.sdk('aApi');
+    // A third retailer of Tokyo with an API certificate of its own.
+    await givenParticipant(db, clock, buildRetailer({ companyCode: 'C005', name: 'テスト第三電力株式会社', areas: ['03'] }));
+    await givenCertificate(db, clock, { participantCode: 'C0053', usage: 'api' });
+    const cCert = buildCertificate({ participantCode: 'C0053', usage: 'api' }).cert;
+    const cApi = new KirikaeClient({ baseUrl: hub.base, certPem: cCert.certPem, keyPem: cCert.keyPem, caPem: hub.caPem });
+    try {
+      await givenNotificationAddress(db, 'A003', 'a003@retailer.example');
+      await givenNotificationAddress(db, 'B001', 'b001@retailer.example');
+      // A003 switches in a point of B001; B001 files its switch-out at the grid: matched (05).
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const switchIn = await aApi.call('IF_10610', {
+        requestId: 'si-notify', updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013',
+      });
+      assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn.messages));
+      const applicationNumber = data(switchIn).applicationNumber as string;
+      const switchOut = await grids.send('03', gridRequest('IF_10710', { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' }, 'B0013'));
+      assert.equal(data(switchOut).stage, '05', JSON.stringify(switchOut));
+
+      const events = { db, clock, transport: grids };
+      const first = await fetchGridEvents(events, '03');
+      assert.equal(first.events, 2, 'both applicants have a matching event');
+      assert.equal(first.notified, 1, 'only the switch-in applicant is notified');
+      assert.deepEqual(await fetchGridEvents(events, '03'), { events: 0, notified: 0 }, 'nothing twice');
+
+      // Completion on the effective date.
+      const status = await aApi.call('IF_10620', { applicationNumber });
+      clock.set(`${data(status).scheduledDate}T01:00:00+09:00`);
+      assert.ok((await executeDue({ db, clock, area: '03' }, { limit: 100 })).executed >= 2);
+      const second = await fetchGridEvents(events, '03');
+      assert.equal(second.notified, 1);
+
+      const { rows } = await db.query<{ companyCode: string; kind: string }>(`SELECT company_code AS "companyCode", kind FROM hub.notification ORDER BY id`);
+      assert.deepEqual(rows, [{ companyCode: 'A003', kind: 'matchingComplete' }, { companyCode: 'A003', kind: 'applicationCompleted' }]);
+
+      // By mail: one each, to A003 only.
+      await runMailWork({ db, clock, sender });
+      assert.deepEqual(smtp.received.map((m) => m.to), [['a003@retailer.example'], ['a003@retailer.example']]);
+      assert.match(smtp.received[0]!.text, new RegExp(`申込番号: ${applicationNumber}`));
+
+      // The pull mailbox through the real API.
+      const peeked = await aApi.call('IS_40110', { maxCount: 10 });
+      assert.equal(peeked.result, 'OK', JSON.stringify(peeked.messages));
+      assert.deepEqual(data(peeked).notifications.map((n: Data) => n.kind), ['matchingComplete', 'applicationCompleted']);
+      assert.equal(data(peeked).notifications[0].applicationNumber, applicationNumber);
+      assert.equal(data(peeked).notifications[0].supplyPointId, p.supplyPointId);
+      assert.equal(data(peeked).remaining, 0);
+      const again = await aApi.call('IS_40110', {});
+      assert.deepEqual(data(again).notifications, [], 'leased: not handed out to a second peek');
+
+      // The third retailer sees nothing of A003's and cannot acknowledge it.
+      const theirs = await cApi.call('IS_40110', {});
+      assert.equal(theirs.result, 'OK');
+      assert.deepEqual(data(theirs).notifications, []);
+      const foreign = await cApi.call('IS_40120', { notificationIds: [data(peeked).notifications[0].notificationId] });
+      assert.deepEqual(codes(foreign), ['MAIL_NOTIFICATION_UNKNOWN']);
+      const foreignToken = await cApi.call('IS_40120', { peekToken: data(peeked).peekToken });
+      assert.equal(data(foreignToken).acknowledged, 0);
+
+      const ack = await aApi.call('IS_40120', { peekToken: data(peeked).peekToken });
+      assert.equal(ack.result, 'OK', JSON.stringify(ack.messages));
+      assert.equal(data(ack).acknowledged, 2);
+      const nothing = await aApi.call('IS_40120', {});
+      assert.equal(nothing.result, 'NG');
+      assert.equal(data(await aApi.call('IS_40110', {})).notifications.length, 0);
+    } finally {
+      aApi.close();
+      cApi.close();
+      sender.close();
+      await smtp.stop();
+      await hub.close();
+      grids.close();
+    }
+  });
+
+  test('the grids give their application events to the hub only', async () => {
+    await using db = await backend.open();
+    await migrate(db, allGridMigrations);
+    const clock = testClock('2026-11-25T10:00:00+09:00');
+    const grids = await gridTransportFromConfig({ db, clock, env: {} });
+    try {
+      const refused = await grids.send('03', gridRequest('GRID_EVENTS', { since: '0-0' }, 'A0033'));
+      assert.deepEqual(codes(refused), ['MAIL_GRID_EVENTS_HUB_ONLY']);
+      const bad = await grids.send('03', gridRequest('GRID_EVENTS', { since: 'x' }, 'H000'));
+      assert.deepEqual(codes(bad), ['MAIL_GRID_EVENTS_CURSOR_INVALID']);
+      const ok = await grids.send('03', gridRequest('GRID_EVENTS', {}, 'H000'));
+      assert.equal(ok.result, 'OK');
+      assert.deepEqual(data(ok).events, []);
+    } finally {
+      grids.close();
+    }
+  });
+});

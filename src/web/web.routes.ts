@@ -1,6 +1,10 @@
 /** Every screen of the hub's web, registered on the hub's HTTPS application. */
 import type { FastifyInstance } from 'fastify';
 import type { HubDeps } from '../hub/http/hub-server.ts';
+import type { InterfaceDeps } from '../hub/interfaces/call.ts';
+import { registerAreaScreens } from './screens/area.screens.ts';
+import { registerAreaSearchScreens } from './screens/area-search.screens.ts';
+import { registerAreaApplicationScreens } from './screens/area-applications.screens.ts';
 import { registerAdminScreens } from './screens/admin.screens.ts';
 import { registerApiRepositoryScreens } from './screens/api-repository.screens.ts';
 import { registerAuthScreens } from './screens/auth.screens.ts';
@@ -9,12 +13,16 @@ import { registerUserScreens } from './screens/users.screens.ts';
 import { registerNoticeScreens } from './screens/notices.screens.ts';
 import { registerApiOperationScreens } from './screens/api-operations.screens.ts';
 
-export function registerWebRoutes(app: FastifyInstance, deps: HubDeps): void {
+/** `interfaces`: what the screens that do what an interface does need besides (the grids, their timeout, the outbox's jobs). */
+export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interfaces: InterfaceDeps): void {
   registerAuthScreens(app, deps);
   registerUserScreens(app, deps);
   registerAdminScreens(app, deps);
   registerApiRepositoryScreens(app, deps);
   registerClockScreens(app, deps);
+  registerAreaScreens(app, interfaces);
+  registerAreaSearchScreens(app, interfaces);
+  registerAreaApplicationScreens(app, interfaces);
   registerNoticeScreens(app, deps);
   registerApiOperationScreens(app, deps);
 }

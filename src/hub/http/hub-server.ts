@@ -181,10 +181,12 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   );
 
   const deps: HubDeps = { db, clock, clockControl: options.clockControl };
-  registerWebRoutes(app, deps);
+  // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
+  const interfaceDeps = { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs };
+  registerWebRoutes(app, deps, interfaceDeps);
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
-  registerInterfaceRoutes(app, { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs });
+  registerInterfaceRoutes(app, interfaceDeps);
   return app;
 }
 

@@ -78,6 +78,9 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
     const actor = session.actor;
     const changed = queryOf(request).changed === 'password';
     const links = [
+      html`<a href="/areas?family=lv" class="area-entry">低圧託送（エリア選択）</a>`,
+      html`<a href="/areas?family=hv" class="area-entry">高圧託送（エリア選択）</a>`,
+      html`<a href="/areas?family=fit" class="area-entry">低圧FIT電源（エリア選択）</a>`,
       html`<a href="/notices">インフォメーション</a>`,
       html`<a href="/participants">事業者一覧</a>`,
       html`<a href="/interfaces">APIリポジトリ</a>`,

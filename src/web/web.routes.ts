@@ -12,6 +12,7 @@ import { registerClockScreens } from './screens/clock.screens.ts';
 import { registerUserScreens } from './screens/users.screens.ts';
 import { registerNoticeScreens } from './screens/notices.screens.ts';
 import { registerApiOperationScreens } from './screens/api-operations.screens.ts';
+import { registerMailboxScreens } from './screens/mailbox.screens.ts';
 
 /** `interfaces`: what the screens that do what an interface does need besides (the grids, their timeout, the outbox's jobs). */
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interfaces: InterfaceDeps): void {
@@ -25,4 +26,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interface
   registerAreaApplicationScreens(app, interfaces);
   registerNoticeScreens(app, deps);
   registerApiOperationScreens(app, deps);
+  registerMailboxScreens(app, deps);
 }

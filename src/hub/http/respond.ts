@@ -38,6 +38,7 @@ const statusByCode: Partial<Record<MessageCode, number>> = {
   HTTP_NOT_FOUND: 404,
   HTTP_BODY_TOO_LARGE: 413,
   NOTICE_NOT_FOUND: 404,
+  MAIL_NOT_FOUND: 404,
 };
 
 export function httpStatusOf(code: MessageCode): number {

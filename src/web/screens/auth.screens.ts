@@ -22,7 +22,9 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
   app.get('/login', { config: { public: true, action: 'login' } }, async (request, reply) => {
     if (request.session) return reply.redirect('/', 303);
     const reason = queryOf(request).reason;
-    const notice = reason && reason.startsWith('AUTH_SESSION') && reason in messages ? new Refusal(reason as MessageCode) : undefined;
+    // Why the hub ended the session (a code from the redirect, shown with the catalogue's text only).
+    const shown = reason && (reason.startsWith('AUTH_SESSION') || reason === 'AUTH_USER_SUSPENDED' || reason === 'AUTH_TERMINAL_REFUSED');
+    const notice = shown && reason in messages ? new Refusal(reason as MessageCode) : undefined;
     return reply.type('text/html; charset=utf-8').send(loginPage(issueLoginCsrf(reply), '', notice).value);
   });
 

@@ -13,6 +13,7 @@ import { areaCodes, areaOf, type AreaCode } from '../../domain/area.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { systemActor } from '../policy.ts';
+import { demoNotificationAddress, setNotificationAddress } from '../notifications/address.ts';
 import { checkNewParticipant, gridCompanyCode, HUB_COMPANY_CODE, HUB_NAME, type NewParticipant, type Participant } from './participant.ts';
 import { insertParticipant, selectParticipant } from './participant.repository.ts';
 import { generateInitialPassword, hashPassword } from './password.ts';
@@ -102,6 +103,8 @@ export async function seedDemoIdentities(
     const created: Participant[] = [];
     for (const p of participants) {
       if (await insertParticipant(tx, { ...p, at, by })) created.push((await selectParticipant(tx, p.companyCode))!);
+      // Where its notification e-mails go (the built-in mailbox of the sandbox shows them).
+      await setNotificationAddress(tx, { companyCode: p.companyCode, email: demoNotificationAddress(p), at, by, onlyIfMissing: true });
     }
     const users: DemoUser[] = [];
     for (const u of missing) {

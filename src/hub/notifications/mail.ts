@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
+import { notificationAddressOf } from './address.ts';
 import {
   defaultDigestIntervalMs,
   digestBodyOf,
@@ -108,8 +109,7 @@ async function gatherDigest(tx: Queryable, at: Date, intervalMs: number, company
   );
   if (rows.length === 0) return false;
   const ids = rows.map((r) => r.id);
-  const address = await tx.query<{ email: string }>('SELECT email FROM hub.notification_address WHERE company_code = $1', [companyCode]);
-  const to = address.rows[0]?.email;
+  const to = await notificationAddressOf(tx, companyCode);
   if (to === undefined) {
     // No address: nothing to mail; the notifications stay in the pull mailbox.
     await tx.query('UPDATE hub.notification SET awaiting_digest = false WHERE id = ANY($1::bigint[])', [ids]);

@@ -7,6 +7,7 @@
  * awaiting the old retailer's decision, marked for the participant's next digest.
  */
 import type { Queryable } from '../../platform/db/db.ts';
+import { notificationAddressOf } from './address.ts';
 import { mailBodyOf, messageIdOf } from './notifications.ts';
 
 export type NotificationKind = 'relayAwaitingDecision' | 'relayDecided' | 'matchingComplete' | 'applicationCompleted';
@@ -43,8 +44,7 @@ export async function notify(tx: Queryable, at: Date, notification: NewNotificat
   );
   if (digest) return;
   const id = inserted.rows[0]!.id;
-  const address = await tx.query<{ email: string }>('SELECT email FROM hub.notification_address WHERE company_code = $1', [companyCode]);
-  const to = address.rows[0]?.email;
+  const to = await notificationAddressOf(tx, companyCode);
   if (to === undefined) return;
   const mail = await tx.query<{ id: number }>(
     `INSERT INTO hub.mail_outbox (company_code, message_id, to_address, subject, body, kind, created_at, next_attempt_at)

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Queryable } from '../../platform/db/db.ts';
+import { setNotificationAddress } from './address.ts';
 
 export interface ReceivedMail {
   readonly to: string[];
@@ -62,9 +63,5 @@ export class TestSmtpServer {
 }
 
 export async function givenNotificationAddress(q: Queryable, companyCode: string, email: string): Promise<void> {
-  await q.query(
-    `INSERT INTO hub.notification_address (company_code, email, updated_at, updated_by) VALUES ($1, $2, now(), 'test')
-     ON CONFLICT (company_code) DO UPDATE SET email = EXCLUDED.email`,
-    [companyCode, email],
-  );
+  await setNotificationAddress(q, { companyCode, email, at: new Date(), by: 'test' });
 }

@@ -37,6 +37,9 @@ function fakeWork(grids: FakeGrid[], pending: { matching: number; due: number },
     retryDueDeliveries: async () => {
       count('retries');
     },
+    notify: async (areas = []) => {
+      count(`notify ${areas.length > 0 ? areas.join(',') : 'mail'}`);
+    },
   };
 }
 
@@ -79,12 +82,16 @@ forEachBackend('scheduled due work', (backend) => {
       const clock = await openSystemClock(db, 'sandbox');
       await advanceClock(db, await clockControlWithJobs(clock, first), systemActor, { advance: '2d' });
       const until = Date.now() + 20_000;
-      while (!(calls.get('execute 03') && calls.get('execute 06') && calls.get('retries'))) {
+      while (!(calls.get('notify 03') && calls.get('notify 06') && calls.get('retries'))) {
         if (Date.now() > until) throw new Error(`due work did not run: ${JSON.stringify([...calls])}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, 1_500)); // time for a second run, if there were one
-      assert.deepEqual(Object.fromEntries(calls), { 'matching 03': 1, 'execute 03': 1, 'matching 06': 1, 'execute 06': 1, retries: 1 });
+      assert.deepEqual(Object.fromEntries(calls), {
+        'matching 03': 1, 'execute 03': 1, 'matching 06': 1, 'execute 06': 1, retries: 1,
+        // The hub's notification work: the mail after the advance, each area's events after its due work.
+        'notify mail': 1, 'notify 03': 1, 'notify 06': 1,
+      });
     } finally {
       await first.stop();
       await second.stop();

@@ -43,7 +43,7 @@ export function sharedBrowser(): Promise<Browser> {
     launched = chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions', '--lang=ja'],
     });
     after(closeBrowser);
   }

@@ -38,7 +38,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
         ${admin ? html`<td><a href="/admin/suspensions?kind=participant&id=${p.companyCode}">停止・再開</a></td>` : null}</tr>`,
     );
     const body = html`
-      <form method="get" action="/participants" class="card">
+      <form method="get" action="/participants" class="card search">
         <label for="kind">事業者種別</label>${select('kind', participantKindLabels, query.kind, { blank: 'すべて' })}
         <label for="text">事業者名・事業者コード</label><input type="text" id="text" name="text" value="${query.text ?? ''}">
         <p><button type="submit">検索</button></p>
@@ -84,7 +84,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
         <td><a href="/admin/suspensions?kind=certificate&id=${c.fingerprint256}">停止・再開</a></td></tr>`,
     );
     const body = html`
-      <form method="get" action="/admin/certificates" class="card">
+      <form method="get" action="/admin/certificates" class="card search">
         <label for="companyCode">会社コード</label><input type="text" id="companyCode" name="companyCode" value="${query.companyCode ?? ''}">
         <p><button type="submit">検索</button></p>
       </form>
@@ -113,7 +113,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
     const field = (name: string, label: string, type = 'text') =>
       html`<label for="${name}">${label}</label><input type="${type}" id="${name}" name="${name}" value="${query[name] ?? ''}">`;
     const body = html`
-      <form method="get" action="/admin/audit" class="card">
+      <form method="get" action="/admin/audit" class="card search">
         ${formError(refusal)}
         ${field('participant', '会社コード')}${field('userId', 'ユーザID')}${field('fingerprint', '証明書フィンガープリント')}
         ${field('supplyPointId', '供給地点特定番号')}${field('from', '期間（から）', 'date')}${field('to', '期間（まで）', 'date')}

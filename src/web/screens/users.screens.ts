@@ -30,10 +30,10 @@ export function registerUserScreens(app: FastifyInstance, { db, clock }: HubDeps
         <td>${userRoleLabels[u.role]}</td><td>${statusLabels[u.status]}</td><td>${jst(u.lastSignInAt)}</td></tr>`,
     );
     const body = html`
-      <form method="get" action="/users" class="card">
+      <form method="get" action="/users" class="card search">
         ${isHubAdmin(actor) ? html`<label for="companyCode">事業者コード（会社）</label><input type="text" id="companyCode" name="companyCode" value="${query.companyCode ?? ''}">` : null}
         <label for="text">ユーザIDまたは氏名</label><input type="text" id="text" name="text" value="${query.text ?? ''}">
-        <p><button type="submit">検索</button> <a href="/users/new">ユーザ登録</a></p>
+        <p><button type="submit">検索</button> <a href="/users/new" class="button secondary">ユーザ登録</a></p>
       </form>
       ${pager('/users', query, result.page, result.size, result.total)}
       <table><thead><tr><th>ユーザID</th><th>氏名</th><th>事業者</th><th>権限</th><th>状態</th><th>最終ログイン</th></tr></thead>

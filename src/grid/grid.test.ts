@@ -8,6 +8,7 @@ const unusedDb = {} as Db;
 
 test('dispatches the look-up and application interfaces of every voltage family', () => {
   assert.deepEqual(Object.keys(gridInterfaces).sort(), [
+    'GRID_EVENTS',
     'IF_10110', 'IF_10210', 'IF_10220', 'IF_10310',
     'IF_10410', 'IF_10420', 'IF_10510', 'IF_10520', 'IF_10610', 'IF_10620', 'IF_10710', 'IF_10720',
     'IF_10810', 'IF_10820', 'IF_10910', 'IF_10920', 'IF_11110',

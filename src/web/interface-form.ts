@@ -131,9 +131,14 @@ function errorsAt(ctx: RenderContext, path: string): Html | null {
   return html`${mine.map((m) => html`<p class="field-error" role="alert"><span class="code">${m.code}</span> ${m.text}</p>`)}`;
 }
 
-function requiredMark(field: Field): Html | null {
+/** 必須 when the field must be given: always, or by a condition its sibling (already set, e.g. the update flag) meets. */
+function requiredMark(field: Field, siblings?: FormFields): Html | null {
   if (field.required) return html`<span class="req">必須</span>`;
-  if (field.requiredWhen) return html`<span class="req cond">条件付</span>`;
+  if (field.requiredWhen) {
+    const value = siblings?.[field.requiredWhen.field];
+    if (value !== undefined && value !== '') return field.requiredWhen.values.includes(value) ? html`<span class="req">必須</span>` : null;
+    return html`<span class="req cond">条件付</span>`;
+  }
   return null;
 }
 
@@ -144,7 +149,9 @@ function renderField(field: Field, path: string, ctx: RenderContext, readOnly: b
       <div class="if-grid">${field.fields.map((f) => renderField(f, join(path, f.id), ctx, readOnly))}</div></fieldset>`;
   }
   const invalid = ctx.messages.some((m) => m.field === path);
-  return html`<label for="${inputId(path)}">${field.name}${requiredMark(field)}</label>
+  // Conditions name a sibling: at the top level, the form's own value of it.
+  const siblings = path.includes('.') ? undefined : ctx.values;
+  return html`<label for="${inputId(path)}">${field.name}${requiredMark(field, siblings)}</label>
     <div class="if-input">${input(field, path, ctx.values[path] ?? '', readOnly, invalid)}${errorsAt(ctx, path)}</div>`;
 }
 
@@ -176,7 +183,7 @@ function input(field: Field, path: string, value: string, readOnly: boolean, inv
     case 'code': {
       if (readOnly) return html`<input type="text" ${common} value="${value}">`;
       return html`<select ${common}><option value="">—</option>${Object.entries(field.table.codes).map(
-        ([code, label]) => html`<option value="${code}"${code === value ? html` selected` : null}>${/^\d+$/.test(code) ? `${code} ${label}` : label}</option>`,
+        ([code, label]) => html`<option value="${code}"${code === value ? html` selected` : null}>${/^\d{2,}$/.test(code) ? `${code} ${label}` : label}</option>`,
       )}</select>`;
     }
     case 'date':
@@ -207,7 +214,7 @@ export function displayValue(field: Field, value: unknown): string {
     case 'code': {
       const label = field.table.codes[String(value)];
       if (label === undefined) return String(value);
-      return /^\d+$/.test(String(value)) ? `${value} ${label}` : label;
+      return /^\d{2,}$/.test(String(value)) ? `${value} ${label}` : label;
     }
     case 'integer':
     case 'decimal':

@@ -170,7 +170,7 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
     const flagNames: Record<string, string> = { '1': '登録', '2': '訂正', '3': '取消' };
     const body = html`${crumbs(scope, html`<a href="${scope.base}/applications">申込内容一覧照会</a>`, number)}
       <p>${scopeBadge(scope)} <span class="if-id">${registration.interfaceId}</span></p>
-      <section class="card"><h2>申込</h2>
+      <section class="card area-card"><h2>申込</h2>
         <table class="kv"><tbody>
           <tr><th>申込番号</th><td class="application-number">${number}</td></tr>
           <tr><th>申込種別</th><td>${kindOf(registration)}</td></tr>
@@ -180,12 +180,12 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
         </tbody></table>
         ${open ? html`<p class="actions">${actionLinks(scope, registration, true)}</p>` : html`<p class="muted">訂正・取消できるのは処理中（受付工程 01〜04、10）の申込のみです。</p>`}
       </section>
-      <section class="card"><h2>受付工程（${stage.statusDef?.id ?? ''}）</h2>
+      <section class="card area-card"><h2>受付工程（${stage.statusDef?.id ?? ''}）</h2>
         ${stage.answer.result === 'OK'
           ? html`${renderMessages(stage.answer.messages, 'notice')}${stage.statusDef ? renderData(stage.statusDef.response, stage.answer.data ?? {}) : null}`
           : renderMessages(stage.answer.messages, 'refusal')}
       </section>
-      <section class="card"><h2>申込履歴（ハブ受付）</h2>
+      <section class="card area-card"><h2>申込履歴（ハブ受付）</h2>
         <table class="data-rows"><thead><tr><th>#</th><th>更新区分</th><th>受付日時</th><th>リクエストID</th><th>送達</th><th>一般送配電事業者の応答</th></tr></thead>
         <tbody>${filings.map((f, i) => html`<tr><td>${i + 1}</td><td>${f.updateFlag} ${flagNames[f.updateFlag]}</td><td>${jst(f.filedAt)}</td><td class="mono">${f.requestId}</td>
           <td>${f.status === 'delivered' ? html`送達済（${jst(f.deliveredAt)}）` : html`<span class="stage pending">未送達</span>`}</td>

@@ -218,7 +218,7 @@ function choosePage(request: FastifyRequest, form: { family: string; supplyPoint
   const fieldRefusal = refusal?.field === 'supplyPointId' ? refusal : undefined;
   const body = html`${crumbs(undefined)}
     ${refusal && !fieldRefusal ? html`<p class="refusal" role="alert"><span class="code">${refusal.code}</span> ${refusal.text}</p>` : null}
-    <section class="card">
+    <section class="card area-card">
       <h2>託送区分とエリアを選択</h2>
       <table class="area-choice">
         <thead><tr><th scope="col">託送区分</th>${areas.map((a) => html`<th scope="col">${a.name}<span class="muted">（${a.code}）</span></th>`)}</tr></thead>
@@ -232,7 +232,7 @@ function choosePage(request: FastifyRequest, form: { family: string; supplyPoint
       </table>
       <p class="muted">登録されているエリアのみ選択できます（${participant.kind === 'hub' ? '広域機関: 全エリア' : participant.areas.map((a) => areaOf(a).name).join('・') || 'なし'}）。</p>
     </section>
-    <form method="get" action="/areas/detect" class="card inline-form">
+    <form method="get" action="/areas/detect" class="card inline-form area-card">
       <h2>供給地点特定番号からエリアを判定</h2>
       <div class="if-grid">
         <label for="f-supplyPointId">供給地点特定番号</label>
@@ -266,7 +266,7 @@ function menuPage(request: FastifyRequest, scope: AreaScope, supplyPointId: stri
   const body = html`${crumbs(scope)}
     <p>${scopeBadge(scope)} ${areaOf(scope.area.code).gridOperatorName}</p>
     ${supplyPointId ? html`<p class="notice">供給地点特定番号 <strong>${supplyPointId}</strong> を各画面に引き継ぎます。</p>` : null}
-    <div class="area-menu">${groups.map((g) => html`<section class="card"><h2>${g.title}</h2><nav class="menu">${g.links}</nav></section>`)}</div>
+    <div class="area-menu">${groups.map((g) => html`<section class="card area-card"><h2>${g.title}</h2><nav class="menu">${g.links}</nav></section>`)}</div>
     <p class="muted">他のエリア・託送区分: ${familySlugs.filter((s) => s !== scope.slug).map((s) => html`<a href="/areas/${scope.area.code}/${s}">${scope.area.name}・${familyLabels[s]}</a> `)}<a href="/areas">エリア選択</a></p>`;
   return page(signedIn(request, `エリアメインメニュー（${scope.area.name}・${familyLabels[scope.slug]}）`), body);
 }
@@ -409,7 +409,7 @@ function answerView(request: FastifyRequest, scope: AreaScope, def: InterfaceDef
   const usageDef = familyInterface(scope.family, '10310');
   return html`<section class="answer card" aria-label="照会結果"><h2>照会結果</h2>${notes}${renderData(def.response, data)}
     ${password && usageDef && typeof data.supplyPointId === 'string'
-      ? html`<form method="post" action="${scope.base}/if/${usageDef.id}" class="inline">${csrfField(sessionOf(request).csrfToken)}
+      ? html`<form method="post" action="${scope.base}/if/${usageDef.id}" class="next-step">${csrfField(sessionOf(request).csrfToken)}
           <input type="hidden" name="supplyPointId" value="${data.supplyPointId}"><input type="hidden" name="usagePassword" value="${password}">
           <input type="hidden" name="halfHourlyDate" value="${yesterday}">
           <button type="submit">この使用量照会PWで使用量を照会する</button></form>`
@@ -428,7 +428,7 @@ function filedPage(request: FastifyRequest, scope: AreaScope, def: InterfaceDefi
     <p class="notice" role="status">${done}${number ? html`（申込番号 <strong class="application-number">${number}</strong>）` : null}。</p>
     ${renderMessages(answer.messages, 'notice')}
     ${answer.remarks ? html`<p class="remarks">ご連絡事項: ${answer.remarks}</p>` : null}
-    <section class="card"><h2>受付内容</h2>${renderData(def.response, data)}</section>
+    <section class="card area-card"><h2>受付内容</h2>${renderData(def.response, data)}</section>
     <p class="actions">
       ${number && def.id.endsWith('10210') && statusDef ? html`<a href="${scope.base}/if/${statusDef.id}?${new URLSearchParams({ applicationNumber: number }).toString()}">受付状態を確認する</a>` : null}
       ${number && !def.id.endsWith('10210') ? html`<a href="${scope.base}/applications/${number}">申込の詳細・受付工程</a> <a href="${scope.base}/applications">申込内容一覧</a>` : null}
@@ -454,7 +454,7 @@ function usageView(def: InterfaceDefinition, data: Readonly<Record<string, unkno
   const day = typeof data.halfHourlyDate === 'string' ? data.halfHourlyDate : '';
   const point = typeof data.supplyPointId === 'string' ? data.supplyPointId : '';
   const half = Math.ceil(slots.length / 4);
-  return html`<section class="card"><h2>照会結果</h2>${renderData(headerFields, data)}</section>
+  return html`<section class="card area-card"><h2>照会結果</h2>${renderData(headerFields, data)}</section>
     <section class="card usage-block"><h2>月別使用量（${months.length}か月）</h2>
       <div class="chart-row">${monthlyChart(
         months.map((m) => ({ month: m.month, kWh: m.withheld === '1' || typeof m.kWh !== 'number' ? undefined : m.kWh })),

@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/refusal.ts';
 import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
 import { actorOfRequest, callerOf } from '../http/context.ts';
-import { actorWithAreas } from './application-interfaces.ts';
+import { actorWithAreas } from '../applications/application-interfaces.ts';
 import { bulkMaxBytes, fileBulkCsv } from './bulk.ts';
-import type { OutboxDeps } from './outbox.commands.ts';
+import type { OutboxDeps } from '../applications/outbox.commands.ts';
 
 export function registerBulkRoutes(app: FastifyInstance, deps: OutboxDeps): void {
   // A little above the limit, so that a file just over it is told BULK_TOO_LARGE in the report's words.

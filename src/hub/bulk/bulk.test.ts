@@ -15,7 +15,7 @@ import { migrate } from '../../platform/db/migrate.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { buildCertificate, testClock } from '../identity/testing.ts';
 import { decodeCsv, parseBulkCsv } from './bulk.ts';
-import { startOutboxJobs } from './outbox.jobs.ts';
+import { startOutboxJobs } from '../applications/outbox.jobs.ts';
 
 const header = 'リクエストID,供給地点特定番号,需要者名（カナ）,需要者名（漢字）,現小売電気事業者コード,電話番号';
 

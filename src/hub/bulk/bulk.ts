@@ -1,6 +1,7 @@
 /**
- * Bulk switch-in (slide 8 ★): a CSV file of switch-in applications (IF_10610, IF_K10610,
- * IF_F10610), as a retailer's staff keeps it in Excel.
+ * Bulk filing (slide 8 ★): a CSV file, as a retailer's staff keeps it in Excel, of switch-in
+ * applications (IF_10610, IF_K10610, IF_F10610) or of termination relays (IS_20110, IS_K20110,
+ * IS_F20110: register, modify or cancel).
  *
  * - Encoding: UTF-8 with or without BOM, or Shift_JIS as Excel writes it (Windows code page 932).
  *   Bytes that are valid UTF-8 are read as UTF-8; anything else as CP932 (the two almost never
@@ -8,6 +9,8 @@
  *   inside quoted fields).
  * - Header row: one column per request field, named by its Japanese name from the catalogue
  *   (`需要者名（カナ）`, full- or half-width brackets alike) or by its identifier (`customerNameKana`).
+ *   The items of a group (an address) are columns of their own, named by the group's and the
+ *   item's names (`住所（都道府県）`, `住所都道府県`) or identifiers (`address.prefecture`).
  *   Columns without a header are ignored (Excel's trailing commas). `更新区分` may be left out: 1.
  * - Every row is validated exactly as the API validates one request (same codes, same messages),
  *   then the hub's own checks (area of the caller, request IDs repeated in the file, request IDs
@@ -17,8 +20,10 @@
  *   a half-filed file would leave it to work out which rows went in. A file sent twice files
  *   nothing twice (each row's requestId is its idempotency key): its rows answer their first
  *   application numbers.
- * - Limits: 10,000 rows and 5 MiB, what one area's busiest retailer files in a day with room to
- *   spare, and what one transaction files in seconds.
+ * - Limits: applications 10,000 rows and 5 MiB, what one area's busiest retailer files in a day
+ *   with room to spare; relays 100,000 rows and 40 MiB (a retailer's campaign batch; relays are
+ *   written at the hub alone, by one INSERT per 5,000 rows). Each is what one transaction files in
+ *   seconds.
  */
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -29,14 +34,60 @@ import type { Field } from '../../interfaces/catalogue/types.ts';
 import type { ReceptionMessage } from '../../interfaces/message.ts';
 import { validateRequest, type FieldValues } from '../../interfaces/validate.ts';
 import { can, type Actor } from '../policy.ts';
-import { fileApplications, type OutboxDeps } from './outbox.commands.ts';
+import { fileApplications, type OutboxDeps } from '../applications/outbox.commands.ts';
 import { areaByDigit } from '../../domain/area.ts';
+import { fileRelays } from '../relay/relay.commands.ts';
 
-export const bulkMaxRows = 10_000;
-export const bulkMaxBytes = 5 * 1024 * 1024;
+/** How the rows of one kind of file are filed: all of them, or none (whatever `file` answers). */
+interface BulkKind {
+  readonly interfaces: readonly string[];
+  readonly maxRows: number;
+  readonly maxBytes: number;
+  /**
+   * Files the valid rows in one transaction; answers each, in order; writes nothing if any is
+   * refused. With `checkOnly` (other rows of the file are already refused), writes nothing and
+   * says what it would answer, where the kind can tell without filing.
+   */
+  file(deps: OutboxDeps, actor: Actor, def: InterfaceDefinition, rows: readonly { row: number; body: FieldValues }[], options: { checkOnly: boolean }): Promise<RowOutcome[]>;
+}
+
+type RowOutcome = { ok: true; applicationNumber?: string; relayNumber?: string } | { ok: false; messages: readonly ReceptionMessage[] };
+
+const mib = 1024 * 1024;
+
+const bulkKinds: readonly BulkKind[] = [
+  {
+    interfaces: ['IF_10610', 'IF_K10610', 'IF_F10610'],
+    maxRows: 10_000,
+    maxBytes: 5 * mib,
+    async file(deps, actor, def, rows, { checkOnly }) {
+      // The grid's checks need the grid: a file with refused rows is not sent, so its other rows stay unchecked.
+      if (checkOnly) return rows.map(() => ({ ok: true }));
+      const outcomes = await fileApplications(deps, { companyCode: actor.participant.companyCode }, rows.map(({ body }) => ({ def, body })));
+      return outcomes.map((o) => (o.ok ? (o.row ? { ok: true, applicationNumber: o.row.applicationNumber } : { ok: true }) : { ok: false, messages: o.answer.messages }));
+    },
+  },
+  {
+    interfaces: ['IS_20110', 'IS_K20110', 'IS_F20110'],
+    maxRows: 100_000,
+    maxBytes: 40 * mib,
+    async file(deps, actor, def, rows, { checkOnly }) {
+      const filings = rows.map(({ row, body }) => ({ interfaceId: def.id, family: def.family, body, row }));
+      const answers = await fileRelays(deps, actor, filings, { wholeOrNothing: true, checkOnly });
+      return answers.map((a) => (a.result === 'OK' ? { ok: true, relayNumber: String((a.data as FieldValues | undefined)?.relayNumber ?? '') } : { ok: false, messages: a.messages }));
+    },
+  },
+];
 
 /** The interfaces that may be filed in bulk. */
-export const bulkInterfaces: readonly string[] = ['IF_10610', 'IF_K10610', 'IF_F10610'];
+export const bulkInterfaces: readonly string[] = bulkKinds.flatMap((k) => k.interfaces);
+
+/** The largest file any kind accepts (the route's body limit). */
+export const bulkMaxBytes = Math.max(...bulkKinds.map((k) => k.maxBytes));
+
+function bulkKindOf(interfaceId: string): BulkKind | undefined {
+  return bulkKinds.find((k) => k.interfaces.includes(interfaceId));
+}
 
 export interface BulkRowReport {
   /** The row as Excel numbers it: the header is row 1. */
@@ -46,6 +97,7 @@ export interface BulkRowReport {
   /** OK: the row is valid (filed, when the file is accepted); NG: refused, see messages. */
   readonly result: 'OK' | 'NG';
   readonly applicationNumber?: string;
+  readonly relayNumber?: string;
   readonly messages: readonly ReceptionMessage[];
 }
 
@@ -80,24 +132,40 @@ export function decodeCsv(bytes: Uint8Array): string {
 
 const headerKey = (text: string) => text.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 
-/** Header text → field, by Japanese name or identifier. */
-function columnsOf(def: InterfaceDefinition): Map<string, Field> {
-  const columns = new Map<string, Field>();
+/** A column of the file: a top-level field, or an item of a (non-repeated) group. */
+interface Column {
+  /** `supplyPointId`, or `address.prefecture`. */
+  readonly key: string;
+  readonly field: Field;
+  readonly group?: string;
+}
+
+/** Header text → column, by Japanese name or identifier. */
+function columnsOf(def: InterfaceDefinition): Map<string, Column> {
+  const columns = new Map<string, Column>();
   for (const field of def.request) {
-    if (field.type === 'group') continue;
-    columns.set(headerKey(field.name), field);
-    columns.set(headerKey(field.id), field);
+    if (field.type !== 'group') {
+      columns.set(headerKey(field.name), { key: field.id, field });
+      columns.set(headerKey(field.id), { key: field.id, field });
+      continue;
+    }
+    if (field.repeated) continue;
+    for (const item of field.fields) {
+      if (item.type === 'group') continue;
+      const column = { key: `${field.id}.${item.id}`, field: item, group: field.id };
+      for (const name of [`${field.name}（${item.name}）`, `${field.name}${item.name}`, `${field.id}.${item.id}`]) columns.set(headerKey(name), column);
+    }
   }
   return columns;
 }
 
 interface ParsedRow {
   readonly row: number;
-  readonly values: Record<string, string>;
+  readonly values: Record<string, string | Record<string, string>>;
 }
 
 /** The rows of the file as field values (empty cells left out), or a refusal of the whole file. */
-export function parseBulkCsv(def: InterfaceDefinition, text: string): ParsedRow[] {
+export function parseBulkCsv(def: InterfaceDefinition, text: string, maxRows = bulkKindOf(def.id)?.maxRows ?? 10_000): ParsedRow[] {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, trim: false });
@@ -107,27 +175,32 @@ export function parseBulkCsv(def: InterfaceDefinition, text: string): ParsedRow[
   }
   const [header, ...rows] = records;
   if (!header || rows.length === 0) throw new Refusal('BULK_EMPTY');
-  if (rows.length > bulkMaxRows) throw new Refusal('BULK_TOO_MANY_ROWS', { params: { max: bulkMaxRows.toLocaleString('en'), count: rows.length } });
+  if (rows.length > maxRows) throw new Refusal('BULK_TOO_MANY_ROWS', { params: { max: maxRows.toLocaleString('en'), count: rows.length } });
   const known = columnsOf(def);
-  const fields: (Field | undefined)[] = [];
+  const columns: (Column | undefined)[] = [];
   const seen = new Set<string>();
   for (const cell of header) {
     const name = cell.trim();
     if (name === '') {
-      fields.push(undefined);
+      columns.push(undefined);
       continue;
     }
-    const field = known.get(headerKey(name));
-    if (!field) throw new Refusal('BULK_UNKNOWN_COLUMN', { params: { column: name } });
-    if (seen.has(field.id)) throw new Refusal('BULK_DUPLICATE_COLUMN', { params: { column: name } });
-    seen.add(field.id);
-    fields.push(field);
+    const column = known.get(headerKey(name));
+    if (!column) throw new Refusal('BULK_UNKNOWN_COLUMN', { params: { column: name } });
+    if (seen.has(column.key)) throw new Refusal('BULK_DUPLICATE_COLUMN', { params: { column: name } });
+    seen.add(column.key);
+    columns.push(column);
   }
   return rows.map((cells, i) => {
-    const values: Record<string, string> = {};
+    const values: Record<string, string | Record<string, string>> = {};
     cells.forEach((cell, c) => {
-      const field = fields[c];
-      if (field && cell.trim() !== '') values[field.id] = cell;
+      const column = columns[c];
+      if (!column || cell.trim() === '') return;
+      if (column.group === undefined) values[column.field.id] = cell;
+      else {
+        const group = (values[column.group] ??= {}) as Record<string, string>;
+        group[column.field.id] = cell;
+      }
     });
     if (!seen.has('updateFlag')) values.updateFlag = '1';
     return { row: i + 2, values };
@@ -139,31 +212,32 @@ export function parseBulkCsv(def: InterfaceDefinition, text: string): ParsedRow[
  * transaction or none.
  */
 export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: InterfaceDefinition, bytes: Uint8Array): Promise<BulkReport> {
-  if (!bulkInterfaces.includes(def.id)) return fileRefused(def.id, new Refusal('BULK_NOT_OFFERED', { params: { interfaceId: def.id } }));
-  if (bytes.byteLength > bulkMaxBytes) return fileRefused(def.id, new Refusal('BULK_TOO_LARGE', { params: { limit: '5 MiB' } }));
+  const kind = bulkKindOf(def.id);
+  if (!kind) return fileRefused(def.id, new Refusal('BULK_NOT_OFFERED', { params: { interfaceId: def.id } }));
+  if (bytes.byteLength > kind.maxBytes) return fileRefused(def.id, new Refusal('BULK_TOO_LARGE', { params: { limit: `${kind.maxBytes / mib} MiB` } }));
   let parsed: ParsedRow[];
   try {
-    parsed = parseBulkCsv(def, decodeCsv(bytes));
+    parsed = parseBulkCsv(def, decodeCsv(bytes), kind.maxRows);
   } catch (error) {
     if (error instanceof Refusal) return fileRefused(def.id, error);
     throw error;
   }
   const reports: BulkRowReport[] = [];
-  const valid: { index: number; body: FieldValues }[] = [];
+  const valid: { index: number; row: number; body: FieldValues }[] = [];
   const firstRowOf = new Map<string, number>();
   for (const { row, values } of parsed) {
     const checked = validateRequest(def, values);
-    const base = { row, ...(values.requestId ? { requestId: values.requestId.trim() } : {}) };
+    const base = { row, ...(typeof values.requestId === 'string' ? { requestId: values.requestId.trim() } : {}) };
     if (!checked.ok) {
       reports.push({ ...base, result: 'NG', messages: checked.messages });
       continue;
     }
     const body = checked.value;
     const requestId = String(body.requestId);
-    const supplyPointId = String(body.supplyPointId);
-    const area = supplyPointId.slice(0, 2);
+    const supplyPointId = typeof body.supplyPointId === 'string' ? body.supplyPointId : undefined;
+    const area = supplyPointId?.slice(0, 2) ?? '';
     const messages: ReceptionMessage[] = [];
-    if (!isAreaCode(area) || !can(actor, 'application.file', { area })) {
+    if (def.kind === 'application' && (!isAreaCode(area) || !can(actor, 'application.file', { area }))) {
       messages.push(
         actor.participant.kind === 'retailer'
           ? new Refusal('IF_AREA_NOT_REGISTERED', { field: 'supplyPointId', params: { area: areaByDigit(area.slice(1))?.name ?? area } }).toDetail()
@@ -173,23 +247,26 @@ export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: Interface
     const earlier = firstRowOf.get(requestId);
     if (earlier !== undefined) messages.push(new Refusal('BULK_DUPLICATE_REQUEST_ID', { field: 'requestId', params: { requestId, row: earlier } }).toDetail());
     else firstRowOf.set(requestId, row);
-    reports.push({ row, requestId, supplyPointId, result: messages.length > 0 ? 'NG' : 'OK', messages });
-    if (messages.length === 0) valid.push({ index: reports.length - 1, body });
+    reports.push({ row, requestId, ...(supplyPointId ? { supplyPointId } : {}), result: messages.length > 0 ? 'NG' : 'OK', messages });
+    if (messages.length === 0) valid.push({ index: reports.length - 1, row, body });
   }
   let refused = reports.filter((r) => r.result === 'NG').length;
-  if (refused === 0) {
-    const outcomes = await fileApplications(deps, { companyCode: actor.participant.companyCode }, valid.map(({ body }) => ({ def, body })));
+  if (valid.length > 0) {
+    const outcomes = await kind.file(deps, actor, def, valid, { checkOnly: refused > 0 });
     outcomes.forEach((outcome, i) => {
       const at = valid[i]!.index;
       const report = reports[at]!;
-      if (!outcome.ok) reports[at] = { ...report, result: 'NG', messages: outcome.answer.messages };
-      else if (outcome.row) reports[at] = { ...report, applicationNumber: outcome.row.applicationNumber };
+      if (!outcome.ok) reports[at] = { ...report, result: 'NG', messages: outcome.messages };
+      else {
+        const { ok: _ok, ...numbers } = outcome;
+        reports[at] = { ...report, ...numbers };
+      }
     });
     refused = reports.filter((r) => r.result === 'NG').length;
   }
   if (refused > 0) {
     const rows = reports.map((r) => {
-      const { applicationNumber: _dropped, ...rest } = r;
+      const { applicationNumber: _application, relayNumber: _relay, ...rest } = r;
       return rest;
     });
     return { result: 'NG', messages: [new Refusal('BULK_REJECTED', { params: { count: refused } }).toDetail()], data: { interfaceId: def.id, rows, accepted: 0, refused } };

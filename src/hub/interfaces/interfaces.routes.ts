@@ -21,7 +21,7 @@ import { openApiDocument } from '../../interfaces/openapi.ts';
 import { parseSoapRequest, soapResponse } from '../../interfaces/soap.ts';
 import { wsdlDocument } from '../../interfaces/wsdl.ts';
 import { callerOf, actorOfRequest } from '../http/context.ts';
-import { registerBulkRoutes } from '../applications/bulk.routes.ts';
+import { registerBulkRoutes } from '../bulk/bulk.routes.ts';
 import { callInterface, type InterfaceDeps } from './call.ts';
 
 export type { InterfaceDeps } from './call.ts';

@@ -127,18 +127,37 @@ async function withRetry<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<
 
 /**
  * Files relay requests (update flag 1 register, 2 modify, 3 cancel) for the actor, the new retailer,
- * and answers each. With `wholeOrNothing` (a CSV file), if any is refused none is written.
+ * and answers each. With `wholeOrNothing` (a CSV file), if any is refused none is written; with
+ * `checkOnly`, none is written at all (the answers say what filing would answer).
  */
 export async function fileRelays(
   deps: RelayDeps,
   actor: Actor,
   filings: readonly RelayFiling[],
-  options: { wholeOrNothing?: boolean } = {},
+  options: { wholeOrNothing?: boolean; checkOnly?: boolean } = {},
 ): Promise<InterfaceResponse[]> {
-  return withRetry(deps.db, (tx) => fileInTransaction(tx, deps.clock.now(), actor, filings, options.wholeOrNothing ?? false));
+  try {
+    return await withRetry(deps.db, async (tx) => {
+      const answers = await fileInTransaction(tx, deps.clock.now(), actor, filings);
+      if (options.checkOnly || (options.wholeOrNothing && answers.some((a) => a.result === 'NG'))) throw new RolledBack(answers);
+      return answers;
+    });
+  } catch (error) {
+    if (error instanceof RolledBack) return error.answers;
+    throw error;
+  }
 }
 
-async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings: readonly RelayFiling[], wholeOrNothing: boolean): Promise<InterfaceResponse[]> {
+/** Thrown out of a transaction to undo it while keeping the answers it found. */
+class RolledBack extends Error {
+  readonly answers: InterfaceResponse[];
+  constructor(answers: InterfaceResponse[]) {
+    super('rolled back');
+    this.answers = answers;
+  }
+}
+
+async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings: readonly RelayFiling[]): Promise<InterfaceResponse[]> {
   const companyCode = actor.participant.companyCode;
   const userId = actor.user?.userId ?? null;
   const answers: (InterfaceResponse | undefined)[] = new Array(filings.length);
@@ -160,8 +179,6 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
     const checked = rows[k]!;
     if (!checked.ok) answers[index] = ng(...checked.messages);
   });
-  if (wholeOrNothing && answers.some((a) => a?.result === 'NG')) return answers.map((a) => a ?? { result: 'OK', messages: [] });
-
   const accepted = registrations.filter((i) => answers[i] === undefined);
   if (accepted.length > 0) {
     const day = tokyoDate(at);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
 import { forEachBackend, type TestDb } from '../../../test/support/backends.ts';
 import { auditedSoon, startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
@@ -347,6 +348,46 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(waits!.averageWaitMinutes, 150);
       assert.equal(await checkFetchLapses(db, hub.clock), 0);
       await assert.rejects(relayWaits(db, hub.clock, { participant: { companyCode: 'A003', kind: 'retailer', status: 'active' } }), /AUTH_FORBIDDEN/);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  test('a CSV of relays in UTF-8 or Shift_JIS goes in whole, is refused whole with a row report when a row is bad, and sent again files nothing twice', async () => {
+    await using db = await backend.open();
+    const { hub, newRetailer, oldRetailer } = await givenRelayWorld(db);
+    try {
+      const header = 'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
+      const line = (n: number, overrides: { old?: string; kana?: string } = {}) =>
+        `CSV-${n},${tokyoPoint(n)},K-${n},東京都,千代田区,丸の内${n}番,${overrides.kana ?? 'ｽｽﾞｷ ﾊﾅｺ'},鈴木 花子,2026-04-30,${overrides.old ?? 'A0033'}`;
+      const bad = [header, line(500), line(501, { old: 'Z9993' }), line(502, { kana: '鈴木' }), line(500)].join('\r\n');
+      const refused = await newRetailer.bulk('IS_20110', iconv.encode(bad, 'cp932'));
+      assert.equal(refused.result, 'NG');
+      assert.deepEqual(codes(refused as unknown as InterfaceResponse), ['BULK_REJECTED']);
+      const rows = refused.data.rows.map((r) => [r.row, r.result, r.messages.map((m) => m.code).join(' ')]);
+      assert.deepEqual(rows, [
+        [2, 'OK', ''],
+        [3, 'NG', 'RELAY_OLD_RETAILER_UNKNOWN'],
+        [4, 'NG', 'IF_NOT_KANA'],
+        [5, 'NG', 'BULK_DUPLICATE_REQUEST_ID'],
+      ]);
+      assert.equal(data(await oldRetailer.call('IS_20310', {})).total, 0, 'nothing of a refused file is filed');
+
+      const good = `\ufeff${[header, line(500), line(501), line(502)].join('\n')}\n`;
+      const accepted = await newRetailer.bulk('IS_20110', good);
+      assert.equal(accepted.result, 'OK', JSON.stringify(accepted.messages));
+      assert.equal(accepted.data.accepted, 3);
+      const numbers = accepted.data.rows.map((r) => (r as { relayNumber?: string }).relayNumber);
+      assert.equal(new Set(numbers).size, 3);
+      const seen = data(await oldRetailer.call('IS_20310', { customerName: 'すずき' }));
+      assert.equal(seen.total, 3);
+      assert.deepEqual(seen.relays.find((r: Data) => r.supplyPointId === tokyoPoint(501)).address, { prefecture: '東京都', city: '千代田区', street: '丸の内501番' });
+      const again = await newRetailer.bulk('IS_20110', good);
+      assert.deepEqual(again.data.rows.map((r) => (r as { relayNumber?: string }).relayNumber), numbers);
+      assert.equal(data(await oldRetailer.call('IS_20310', {})).total, 3);
+      // A relay for a point already in the hub's open relays is a bad row of the next file.
+      const clash = await newRetailer.bulk('IS_20110', [header, line(600), line(501).replace('CSV-501', 'CSV-9501')].join('\n'));
+      assert.deepEqual(clash.data.rows.map((r) => r.messages.map((m) => m.code).join(' ')), ['', 'RELAY_OPEN_EXISTS']);
     } finally {
       await hub.close();
     }

@@ -210,6 +210,26 @@ forEachBackend('area screens', (backend) => {
       assert.ok(usage.body.includes('23:30–24:00'), 'the numbers in a table too');
     }));
 
+  test('every function of every family’s menu opens its form; an at-least-one rule is shown at its first field', () =>
+    withWorld(backend, async ({ web, post }) => {
+      for (const family of ['lv', 'hv', 'fit']) {
+        const menu = await web.get(`/areas/03/${family}`);
+        const links = [...menu.body.matchAll(/href="(\/areas\/03\/[a-z]+\/if\/IF_[A-Z0-9]+)"/g)].map((m) => m[1]!);
+        assert.ok(links.length >= 6, `${family}: ${links.length} interface screens`);
+        for (const link of links) {
+          const form = await web.get(link);
+          assert.equal(form.status, 200, link);
+          assert.match(form.body, /<form method="post" action="[^"]+" class="card if-form"/, link);
+          assert.ok(!form.body.includes('name="applicationNumber"') || link.endsWith('20'), `${link}: no application number when registering`);
+        }
+      }
+      const change = '/areas/03/lv/if/IF_10810';
+      const shown = await web.get(change);
+      assert.match(shown.body, /for="f-changeDate">変更日<span class="req">必須<\/span>/, 'required when registering');
+      const refused = await post(change, change, { requestId: 'web-change-1', updateFlag: '1', supplyPointId: '0313010000000000000110', changeDate: '2026-12-01' });
+      assert.match(refused.body, /id="f-customerNameKana"[^>]*aria-invalid="true"[^]*IF_ONE_OF_REQUIRED/);
+    }));
+
   test('supply point search by address and by kana name; an empty query refused next to the field; other areas refused', () =>
     withWorld(backend, async ({ db, hub, web }) => {
       const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', customer: { nameKana: 'サガシ　タロウ' } });

@@ -65,7 +65,7 @@ function yAxis(frame: Frame, max: number, unit: string): Html {
 
 /** The bar chart of the 13 reading months. */
 export function monthlyChart(months: readonly MonthBar[], options: { caption: string }): Html {
-  const frame: Frame = { width: 620, height: 260, left: 64, right: 12, top: 24, bottom: 44 };
+  const frame: Frame = { width: 620, height: 260, left: 64, right: 20, top: 24, bottom: 44 };
   const max = niceMax(Math.max(0, ...months.map((m) => m.kWh ?? 0)));
   const plotWidth = frame.width - frame.left - frame.right;
   const plotHeight = frame.height - frame.top - frame.bottom;
@@ -96,7 +96,7 @@ export function monthlyChart(months: readonly MonthBar[], options: { caption: st
 
 /** The bar chart of one day's 48 half-hourly values. */
 export function halfHourlyChart(slots: readonly SlotBar[], options: { caption: string; date: string }): Html {
-  const frame: Frame = { width: 620, height: 260, left: 64, right: 12, top: 24, bottom: 44 };
+  const frame: Frame = { width: 620, height: 260, left: 64, right: 20, top: 24, bottom: 44 };
   const max = niceMax(Math.max(0, ...slots.map((s) => s.kWh)));
   const plotWidth = frame.width - frame.left - frame.right;
   const plotHeight = frame.height - frame.top - frame.bottom;

@@ -7,7 +7,8 @@
  * The cursor is a position `{xid}-{eventId}` (the writing transaction, the event ID), and a page
  * shows only events of transactions older than every transaction still running, as the
  * application feed does (feed.handler.ts): an event committed later always lands after the
- * cursor, so the hub misses none and, keeping `nextCursor`, sees none twice.
+ * cursor, so the hub misses none and, keeping `nextCursor`, sees none twice. The price: a long
+ * transaction anywhere on the server (xids are cluster-wide) holds newer events back until it ends.
  */
 import { stages } from '../../domain/codes.ts';
 import { Refusal } from '../../domain/refusal.ts';

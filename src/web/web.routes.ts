@@ -13,6 +13,8 @@ import { registerUserScreens } from './screens/users.screens.ts';
 import { registerNoticeScreens } from './screens/notices.screens.ts';
 import { registerApiOperationScreens } from './screens/api-operations.screens.ts';
 import { registerMailboxScreens } from './screens/mailbox.screens.ts';
+import { registerRelayScreens } from './screens/relay.screens.ts';
+import { registerRelayAdminScreens } from './screens/relay-admin.screens.ts';
 
 /** `interfaces`: what the screens that do what an interface does need besides (the grids, their timeout, the outbox's jobs). */
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interfaces: InterfaceDeps): void {
@@ -27,4 +29,6 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interface
   registerNoticeScreens(app, deps);
   registerApiOperationScreens(app, deps);
   registerMailboxScreens(app, deps);
+  registerRelayScreens(app, interfaces);
+  registerRelayAdminScreens(app, deps);
 }

@@ -16,6 +16,7 @@ import { html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
 import { signedIn } from './page-user.ts';
 import { latestNoticesSection } from './notices.screens.ts';
+import { countAwaitingDecision } from '../../hub/relay/relay.repository.ts';
 
 export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
   const { db, clock } = deps;
@@ -79,10 +80,15 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
     const session = sessionOf(request);
     const actor = session.actor;
     const changed = queryOf(request).changed === 'password';
+    // Relays awaiting this retailer's decision: the portal's icon (slide 23).
+    const relays = can(actor, 'relay.list');
+    const awaiting = relays ? await countAwaitingDecision(deps.db, actor.participant.companyCode) : 0;
     const links = [
       html`<a href="/areas?family=lv" class="area-entry">低圧託送（エリア選択）</a>`,
       html`<a href="/areas?family=hv" class="area-entry">高圧託送（エリア選択）</a>`,
       html`<a href="/areas?family=fit" class="area-entry">低圧FIT電源（エリア選択）</a>`,
+      relays ? html`<a href="/relays" class="relay-entry">廃止取次（新小売）</a>` : null,
+      relays ? html`<a href="/relays/received" class="relay-entry">廃止取次受領（現小売）</a>` : null,
       html`<a href="/notices">インフォメーション</a>`,
       html`<a href="/participants">事業者一覧</a>`,
       html`<a href="/interfaces">APIリポジトリ</a>`,
@@ -91,12 +97,16 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
       can(actor, 'certificate.manage') ? html`<a href="/admin/certificates">クライアント証明書</a>` : null,
       can(actor, 'audit.search') ? html`<a href="/admin/audit">監査ログ検索</a>` : null,
       can(actor, 'apiOperation.view') ? html`<a href="/admin/api-operations">API運用情報</a>` : null,
+      can(actor, 'relay.monitor') ? html`<a href="/admin/relays">廃止取次の監視</a>` : null,
       can(actor, 'clock.advance') ? html`<a href="/admin/clock">時計（サンドボックス）</a>` : null,
       html`<a href="/password">パスワード変更</a>`,
     ];
     const body = html`
       ${changed ? html`<p class="notice">パスワードを変更しました。</p>` : null}
       <p>${session.user.name} さん（${session.user.userId}）、ようこそ。</p>
+      ${awaiting > 0
+        ? html`<p class="relay-alert" role="status"><a href="/relays/received?status=01"><span class="relay-badge" aria-label="判断待ちの廃止取次 ${awaiting}件">${awaiting}</span> 判断待ちの廃止取次が ${awaiting} 件あります（廃止取次受領一覧へ）</a></p>`
+        : null}
       ${await latestNoticesSection(deps, request)}
       <nav class="menu">${links}</nav>`;
     return reply.type('text/html; charset=utf-8').send(page(signedIn(request, 'トップ'), body).value);
@@ -106,7 +116,7 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
 function loginPage(csrf: string, userId: string, refusal?: Refusal) {
   return page(
     { title: 'ログイン' },
-    html`<form method="post" action="/login" class="card" autocomplete="off">
+    html`<form method="post" action="/login" class="card login" autocomplete="off">
       ${formError(refusal)}
       ${csrfField(csrf)}
       <label for="userId">ユーザID</label>

@@ -17,6 +17,7 @@ const menu: readonly { href: string; label: string; admin?: boolean; shown: (act
   { href: '/', label: 'トップ', shown: () => true },
   { href: '/notices', label: 'インフォメーション', shown: (actor) => can(actor, 'notice.read') },
   { href: '/participants', label: '事業者一覧', shown: (actor) => can(actor, 'participant.list') },
+  { href: '/relays', label: '廃止取次', shown: (actor) => can(actor, 'relay.list') },
   { href: '/mailbox', label: 'メールボックス', shown: (actor) => isHubAdmin(actor) || can(actor, 'mailbox.read', { companyCode: actor.participant.companyCode }) },
   { href: '/interfaces', label: 'APIリポジトリ', shown: () => true },
   { href: '/users', label: 'ユーザ管理', shown: (actor) => isHubAdmin(actor) || can(actor, 'user.list', { companyCode: actor.participant.companyCode }) },
@@ -24,6 +25,7 @@ const menu: readonly { href: string; label: string; admin?: boolean; shown: (act
   { href: '/admin/certificates', label: '証明書', admin: true, shown: (actor) => can(actor, 'certificate.manage') },
   { href: '/admin/audit', label: '監査ログ', admin: true, shown: (actor) => can(actor, 'audit.search') },
   { href: '/admin/api-operations', label: 'API運用情報', admin: true, shown: (actor) => can(actor, 'apiOperation.view') },
+  { href: '/admin/relays', label: '廃止取次監視', admin: true, shown: (actor) => can(actor, 'relay.monitor') },
   { href: '/admin/clock', label: '時計', admin: true, shown: (actor) => can(actor, 'clock.advance') },
 ];
 

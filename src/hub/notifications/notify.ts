@@ -53,3 +53,30 @@ export async function notify(tx: Queryable, at: Date, notification: NewNotificat
   );
   await tx.query('UPDATE hub.notification SET mail_id = $2 WHERE id = $1', [id, mail.rows[0]!.id]);
 }
+
+/**
+ * Records many notifications at once in the caller's transaction (a CSV file of relays): the
+ * digest kinds with one INSERT, each other one as `notify` does.
+ */
+export async function notifyAll(tx: Queryable, at: Date, notifications: readonly NewNotification[]): Promise<void> {
+  const digests = notifications.filter((n) => isDigestKind(n.kind));
+  for (let start = 0; start < digests.length; start += 5_000) {
+    const chunk = digests.slice(start, start + 5_000);
+    await tx.query(
+      `INSERT INTO hub.notification (company_code, kind, subject, text, relay_number, application_number, supply_point_id, created_at, awaiting_digest)
+       SELECT c, k, s, t, r, a, p, $1, true
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(c, k, s, t, r, a, p)`,
+      [
+        at,
+        chunk.map((n) => n.companyCode),
+        chunk.map((n) => n.kind),
+        chunk.map((n) => n.subject),
+        chunk.map((n) => n.text),
+        chunk.map((n) => n.refs?.relayNumber ?? null),
+        chunk.map((n) => n.refs?.applicationNumber ?? null),
+        chunk.map((n) => n.refs?.supplyPointId ?? null),
+      ],
+    );
+  }
+  for (const notification of notifications) if (!isDigestKind(notification.kind)) await notify(tx, at, notification);
+}

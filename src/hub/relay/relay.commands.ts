@@ -23,7 +23,7 @@ import type { InterfaceResponse, ReceptionMessage } from '../../interfaces/messa
 import type { FieldValues } from '../../interfaces/validate.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
-import { notify } from '../notifications/notify.ts';
+import { notify, notifyAll } from '../notifications/notify.ts';
 import { can, type Actor } from '../policy.ts';
 import { AWAITING, formatRelayNumber, maxRelaySerialPerDay, transition, type RelayAddress, type RelayCommand, type RelayDetails } from './relay.ts';
 import {
@@ -198,7 +198,7 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
       };
     });
     const newName = await participantName(tx, companyCode);
-    for (const row of newRows) await notify(tx, at, awaitingDecisionNotice(row, newName));
+    await notifyAll(tx, at, newRows.map((row) => awaitingDecisionNotice(row, newName)));
   }
 
   // Modifications and cancellations, one relay at a time.

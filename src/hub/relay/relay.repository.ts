@@ -303,7 +303,7 @@ export async function selectRelayPage(
   if (filter.relayNumber) add((p) => `r.relay_number = ${p}`, filter.relayNumber);
   if (filter.supplyPointId) add((p) => `r.supply_point_id = ${p}`, filter.supplyPointId);
   if (filter.otherRetailerCode) {
-    add((p) => (filter.otherRetailerCode!.length === 5 ? `r.${other}_participant_code = ${p}` : `r.${other}_company_code = ${p}`), filter.otherRetailerCode);
+    add((p) => (filter.otherRetailerCode!.length === 5 ? `r.${other}_company_code = left(${p}, 4) AND r.${other}_participant_code = ${p}` : `r.${other}_company_code = ${p}`), filter.otherRetailerCode);
   }
   if (filter.otherRetailerName) {
     add((p) => `r.${other}_company_code IN (SELECT company_code FROM hub.participant WHERE strpos(name, ${p}) > 0)`, filter.otherRetailerName);
@@ -321,7 +321,13 @@ export async function selectRelayPage(
       ORDER BY r.updated_at DESC, r.relay_number DESC LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
     values,
   );
-  const count = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.relay r WHERE ${whereSql}`, values);
+  // Without a filter other than the status, the total is kept in relay_count (0004_relay.sql).
+  const count = Object.keys(filter).every((key) => key === 'status')
+    ? await q.query<{ n: number }>(
+        `SELECT coalesce(sum(n), 0)::int AS n FROM hub.relay_count WHERE company_code = $1 AND side = $2 AND family = $3 AND ($4::text IS NULL OR status = $4)`,
+        [companyCode, side, family, filter.status ?? null],
+      )
+    : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.relay r WHERE ${whereSql}`, values);
   return { items: rows.map(toView), total: count.rows[0]?.n ?? 0 };
 }
 

@@ -36,6 +36,7 @@ import { buildHubServer } from './hub/http/hub-server.ts';
 import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
 import { mailSettingsFromEnv, type MailSender } from './hub/notifications/mail.ts';
 import { runNotificationWork, startNotificationJobs, type NotificationDeps } from './hub/notifications/notification.jobs.ts';
+import { runFetchCheck, startRelayJobs } from './hub/relay/relay.jobs.ts';
 import type { AreaCode } from './domain/area.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
@@ -127,6 +128,8 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       await startNotificationJobs(jobs, notifications);
+      // The relay: the hourly check of who does not fetch the relays awaiting its decision.
+      await startRelayJobs(jobs, { db, clock });
       // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
       clockControl = await clockControlWithJobs(clock, jobs);
     }
@@ -183,6 +186,7 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
     executeDue,
     retryDueDeliveries: () => retryDueDeliveries({ db, clock, transport: grids, jobs }),
     notify: (areas) => runNotificationWork(notifications, areas as readonly AreaCode[] | undefined),
+    checkRelayFetches: () => runFetchCheck(db, clock),
   });
 }
 

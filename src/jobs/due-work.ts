@@ -52,6 +52,8 @@ export interface DueWork<G extends { readonly area: string }> {
    * hub's own minute job picks the events up.
    */
   readonly notify?: (areas?: readonly string[]) => Promise<unknown>;
+  /** The hub's relay fetch check (hub/relay: hourly), run after a clock advance too. */
+  readonly checkRelayFetches?: () => Promise<unknown>;
   /** Rows a call handles at most (default 1,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
@@ -134,6 +136,7 @@ export async function scheduleDueWork<G extends { readonly area: string }>(jobs:
   if (!areas) return;
   await jobs.work(clockAdvancedQueue, async () => {
     await work.retryDueDeliveries?.();
+    await work.checkRelayFetches?.();
     await work.notify?.([]);
     for (const area of areas) {
       await jobs.queue(queues.dueNow(area));

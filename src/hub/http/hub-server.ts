@@ -132,7 +132,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       }
     }
     if (config.public) return;
-    if (!request.session) return redirectToLogin(request, reply, 'AUTH_SESSION_INVALID');
+    if (!request.session) return redirectToLogin(request, reply, 'AUTH_SESSION_INVALID', token !== undefined);
     if (request.method === 'POST') checkCsrf(request, request.session.csrfToken);
     if (request.session.session.mustChangePassword && !config.duringPasswordChange) {
       return reply.redirect('/password', 303);
@@ -190,9 +190,10 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   return app;
 }
 
-function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: string): FastifyReply {
+function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: string, tell = true): FastifyReply {
   request.audit.result = code;
-  return reply.redirect(`/login?reason=${encodeURIComponent(code)}`, 303);
+  // A first visit, without any session cookie, is no error to show: just the login screen.
+  return reply.redirect(tell ? `/login?reason=${encodeURIComponent(code)}` : '/login', 303);
 }
 
 function refusalOfFrameworkError(error: FastifyError, bodyLimitBytes: number): Refusal | undefined {

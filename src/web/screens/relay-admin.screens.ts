@@ -27,7 +27,7 @@ export function registerRelayAdminScreens(app: FastifyInstance, deps: HubDeps): 
     const overdue = waits.filter((w) => w.fetchOverdue).length;
     const body = html`<p class="muted">現小売電気事業者ごとの判断待ち・判断までの時間（過去${waitWindowDays}日に判断したもの）と廃止取次の取得状況です。現小売電気事業者は1時間に1回以上、廃止取次を取得する必要があります（取得: IS_20310 の呼出し、または受領一覧・受領詳細の表示）。現在 ${jst(deps.clock.now())}。</p>
       ${overdue > 0 ? html`<p class="refusal" role="alert">1時間以上取得していない現小売電気事業者が ${overdue} 社あります。</p>` : null}
-      <section class="card"><h2>現小売電気事業者ごとの状況</h2>
+      <section class="card relay-card"><h2>現小売電気事業者ごとの状況</h2>
       ${waits.length === 0
         ? html`<p class="empty">判断待ち・判断済みの廃止取次はありません。</p>`
         : html`<table class="data-rows dense relay-waits">
@@ -38,7 +38,7 @@ export function registerRelayAdminScreens(app: FastifyInstance, deps: HubDeps): 
             <td class="nowrap">${jst(w.lastFetchedAt) || '未取得'}</td>
             <td>${w.fetchOverdue ? html`<span class="bad">1時間以上未取得</span>` : html`<span class="good">正常</span>`}</td><td class="num">${w.lapses}</td></tr>`)}</tbody></table>`}
       </section>
-      <section class="card"><h2>未取得の記録（毎時の確認）</h2>
+      <section class="card relay-card"><h2>未取得の記録（毎時の確認）</h2>
       ${lapses.length === 0
         ? html`<p class="empty">記録はありません。</p>`
         : html`<table class="data-rows dense relay-lapses"><thead><tr><th>時間帯</th><th>事業者</th><th>その時点の判断待ち</th><th>その時点の最終取得日時</th></tr></thead>

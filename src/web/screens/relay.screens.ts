@@ -348,7 +348,7 @@ async function listScreen(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const body = html`${crumbs(sideTitles[side])}
     ${sideTabs(side, slug)}
     ${side === 'new'
-      ? html`<p class="actions"><a class="button" href="/relays/new?family=${slug}">新規登録</a> <a class="button secondary" href="/relays/upload?family=${slug}">CSVで一括登録</a>
+      ? html`<p class="actions relay-list-actions"><a class="button" href="/relays/new?family=${slug}">新規登録</a> <a class="button secondary" href="/relays/upload?family=${slug}">CSVで一括登録</a>
           <span class="muted">${familyLabels[slug]}の廃止取次（${def.id}）</span></p>`
       : html`<p class="muted">現小売電気事業者として指定された廃止取次（${familyLabels[slug]}、${def.id}）。一覧の表示は取得として記録されます（1時間に1回以上の取得をお願いします）。</p>`}
     <form method="get" action="${base}" class="card filters relay-filters">
@@ -443,10 +443,22 @@ function relayTable(relay: RelayView): Html {
   </tbody></table>`;
 }
 
-function decisionTable(relay: RelayView): Html | null {
+/** What each side does next after a decision (slides 24–25 ⑦ and 25 ⑤). */
+const hint: Readonly<Record<Side, Readonly<Record<'02' | '03', string>>>> = {
+  new: {
+    '02': '廃止OKとなりました。一般送配電システムで「スイッチング開始申込」を行ってください。',
+    '03': '内容を確認のうえ、必要であれば新たに廃止取次を登録してください。',
+  },
+  old: {
+    '02': '一般送配電システムで「スイッチング廃止申込」を行ってください。',
+    '03': 'NGと判断しました。新小売電気事業者が内容を確認のうえ、再度登録することがあります。',
+  },
+};
+
+function decisionTable(relay: RelayView, side: Side): Html | null {
   if (relay.status !== '02' && relay.status !== '03') return null;
   const reason = relay.ngReason ? `${relay.ngReason} ${relayNgReasons[relay.ngReason as RelayNgReasonCode] ?? ''}` : null;
-  return html`<section class="card relay-decision decided-${relay.status}"><h2>判断結果</h2>
+  return html`<section class="card relay-card relay-decision decided-${relay.status}"><h2>判断結果</h2>
     <table class="kv"><tbody>
       <tr><th>判断</th><td>${statusBadge(relay.status)}</td></tr>
       <tr><th>判断者名</th><td class="free-text deciding-person">${relay.decidingPersonName ?? '—'}</td></tr>
@@ -455,15 +467,13 @@ function decisionTable(relay: RelayView): Html | null {
         ? html`<tr><th>NG理由</th><td class="ng-reason">${reason ?? '—'}</td></tr><tr><th>NG理由詳細</th><td class="free-text pre ng-text">${relay.ngText ?? '—'}</td></tr>`
         : null}
     </tbody></table>
-    ${relay.status === '03'
-      ? html`<p class="muted">内容を確認のうえ、必要であれば新たに廃止取次を登録してください。</p>`
-      : html`<p class="muted">廃止OKの判断を受けて、新小売は一般送配電システムで「スイッチング開始申込」、現小売は「スイッチング廃止申込」を行ってください。</p>`}
+    <p class="muted">${hint[side][relay.status]}</p>
   </section>`;
 }
 
 function historyTable(relay: RelayView, events: readonly RelayEventRow[]): Html {
   const company = (code: string) => (code === relay.newCompanyCode ? `${relay.newRetailerName}（新小売）` : code === relay.oldCompanyCode ? `${relay.oldRetailerName}（現小売）` : code);
-  return html`<section class="card"><h2>履歴</h2>
+  return html`<section class="card relay-card"><h2>履歴</h2>
     <table class="data-rows relay-history"><thead><tr><th>日時</th><th>操作</th><th>ステータス</th><th>事業者</th><th>ユーザ</th></tr></thead>
     <tbody>${events.map((e) => html`<tr><td class="nowrap">${jst(e.at)}</td><td>${eventLabels[e.event]}</td><td>${statusBadge(e.status)}</td><td>${company(e.companyCode)}</td><td class="mono">${e.userId ?? '（システム連携）'}</td></tr>`)}</tbody></table>
   </section>`;
@@ -479,25 +489,27 @@ function detailPage(request: FastifyRequest, side: Side, detail: RelayDetail, de
   const body = html`${crumbs(html`<a href="${base}?family=${slug}">${sideTitles[side]}</a>`, relay.relayNumber)}
     ${doneNotice(queryOf(request), relay)}
     <div class="relay-detail">
-      <section class="card"><h2>廃止取次の内容</h2>${relayTable(relay)}
+      <section class="card relay-card"><h2>廃止取次の内容</h2>${relayTable(relay)}
         ${side === 'new' && open
           ? html`<p class="actions"><a class="button" href="/relays/${relay.relayNumber}/modify">修正</a> <a class="button secondary" href="/relays/${relay.relayNumber}/cancel">取消</a></p>`
           : null}
       </section>
-      ${decisionTable(relay)}
+      ${decisionTable(relay, side)}
       ${side === 'old' && open && decision ? decisionFormView(request, relay, decision) : null}
       ${side === 'old' && !open && decision && decision.messages.length > 0 ? renderMessages(decision.messages, 'refusal') : null}
     </div>
     ${historyTable(relay, events)}
     <p class="actions"><a href="${base}?family=${slug}">一覧へ戻る</a>
-      ${relay.status === '02' ? html`<a href="${areaBase}">一般送配電システム（${side === 'new' ? 'スイッチング開始申込' : 'スイッチング廃止申込'}）へ</a>` : null}
+      ${relay.status === '02'
+        ? html`<a href="${areaBase}/if/${ifId(relay.family, side === 'new' ? '10610' : '10710')}?${new URLSearchParams({ supplyPointId: relay.supplyPointId }).toString()}">一般送配電システムで${side === 'new' ? 'スイッチング開始申込' : 'スイッチング廃止申込'}を行う</a>`
+        : null}
       ${side === 'new' && relay.status === '03' ? html`<a href="/relays/new?family=${slug}&amp;supplyPointId=${relay.supplyPointId}">この供給地点で再登録</a>` : null}</p>`;
   return page(signedIn(request, `${title} ${relay.relayNumber}`), body);
 }
 
 function decisionFormView(request: FastifyRequest, relay: RelayView, decision: DecisionForm): Html {
   const rendered = renderFields(decision.def.request, decision.values, decision.messages, { hidden: new Set(['requestId', 'relayNumber']) });
-  return html`<section class="card relay-decide"><h2>廃止の判断</h2>
+  return html`<section class="card relay-card relay-decide"><h2>廃止の判断</h2>
     <p class="muted">需要者の情報を確認し、OKの場合は担当者名を、NGの場合は担当者名とNG理由を入力して「決定」を押してください。NG理由「09 その他」はNG理由詳細が必須です。</p>
     ${renderMessages(rendered.unplaced, 'refusal')}
     <form method="post" action="/relays/received/${relay.relayNumber}" class="if-form decision-form" novalidate>
@@ -551,7 +563,7 @@ function cancelPage(request: FastifyRequest, relay: RelayView, requestId: string
   const body = html`${crumbs(html`<a href="/relays?family=${slug}">${sideTitles.new}</a>`, html`<a href="/relays/${relay.relayNumber}">${relay.relayNumber}</a>`, title)}
     ${renderMessages(messages, 'refusal')}
     <p class="notice">廃止取次 ${relay.relayNumber} を取り消します。取り消した廃止取次は元に戻せません（更新区分 3 取消）。</p>
-    <section class="card">${relayTable(relay)}</section>
+    <section class="card relay-card">${relayTable(relay)}</section>
     <form method="post" action="/relays/${relay.relayNumber}/cancel" class="card">
       ${csrfField(sessionOf(request).csrfToken)}
       <input type="hidden" name="requestId" value="${requestId}">
@@ -602,15 +614,27 @@ function uploadPage(request: FastifyRequest, slug: FamilySlug, report: BulkRepor
       <p class="muted">${def.id}: 更新区分 1 登録・2 修正・3 取消。1行でも誤りがあればファイル全体を受け付けません（どの行も登録されません）。誤りを直してファイル全体を再度送信してください。同じファイルを2回送っても二重には登録されません（行ごとのリクエストID）。</p>
       <p class="muted csv-columns">項目: ${csvHeader(def).join('、')}</p>
     </form>
-    ${report ? reportView(report) : null}`;
+    ${report ? reportView(def, report) : null}`;
   return page(signedIn(request, title), body);
 }
 
-function reportView(report: BulkReport): Html {
+/** A field path of a refusal as the CSV's column is named (`address.city` → 住所（市区町村）). */
+function columnName(def: InterfaceDefinition, path: string): string {
+  const [top, item] = path.split('.');
+  const field = def.request.find((f) => f.id === top);
+  if (!field) return path;
+  if (item !== undefined && field.type === 'group') {
+    const sub = field.fields.find((f) => f.id === item);
+    return sub ? `${field.name}（${sub.name}）` : path;
+  }
+  return field.name;
+}
+
+function reportView(def: InterfaceDefinition, report: BulkReport): Html {
   const rows = report.data.rows;
   const refusedRows = rows.filter((r) => r.result === 'NG');
   const shown = rows.length <= maxReportRows ? rows : (refusedRows.length > 0 ? refusedRows : rows).slice(0, maxReportRows);
-  return html`<section class="card relay-report" aria-label="処理結果"><h2>処理結果</h2>
+  return html`<section class="card relay-card relay-report" aria-label="処理結果"><h2>処理結果</h2>
     ${renderMessages(report.messages, report.result === 'OK' ? 'notice' : 'refusal')}
     <p class="summary">行数 ${rows.length}　登録 ${report.data.accepted}　誤り ${report.data.refused}${shown.length < rows.length ? html`　<span class="muted">（${shown.length}行を表示）</span>` : null}</p>
     ${rows.length > 0
@@ -618,7 +642,7 @@ function reportView(report: BulkReport): Html {
         <tbody>${shown.map((r) => html`<tr class="${r.result === 'NG' ? 'ng' : 'ok'}" data-row="${r.row}"><td class="num">${r.row}</td><td class="mono">${r.requestId ?? ''}</td><td class="mono">${r.supplyPointId ?? ''}</td>
           <td class="${r.result === 'NG' ? 'bad' : 'good'}">${r.result}</td>
           <td class="mono">${r.relayNumber ? html`<a href="/relays/${r.relayNumber}">${r.relayNumber}</a>` : ''}</td>
-          <td>${r.messages.map((m) => html`<p class="msg"><span class="code">${m.code}</span> ${m.field ? html`<span class="muted">[${m.field}]</span> ` : null}${m.text}</p>`)}</td></tr>`)}</tbody></table>`
+          <td>${r.messages.map((m) => html`<p class="msg"><span class="code">${m.code}</span> ${m.field ? html`<span class="muted">[${columnName(def, m.field)}]</span> ` : null}${m.text}</p>`)}</td></tr>`)}</tbody></table>`
       : null}
   </section>`;
 }

@@ -132,7 +132,9 @@ function errorsAt(ctx: RenderContext, path: string): Html | null {
 }
 
 /** 必須 when the field must be given: always, or by a condition its sibling (already set, e.g. the update flag) meets. */
-function requiredMark(field: Field, siblings?: FormFields): Html | null {
+function requiredMark(field: Field, siblings?: FormFields, withinOptionalGroup = false): Html | null {
+  // A part of a group that may be left out altogether (an address given or not): required only with it.
+  if (field.required && withinOptionalGroup) return html`<span class="req cond">入力時必須</span>`;
   if (field.required) return html`<span class="req">必須</span>`;
   if (field.requiredWhen) {
     const value = siblings?.[field.requiredWhen.field];
@@ -142,16 +144,17 @@ function requiredMark(field: Field, siblings?: FormFields): Html | null {
   return null;
 }
 
-function renderField(field: Field, path: string, ctx: RenderContext, readOnly: boolean): Html {
+function renderField(field: Field, path: string, ctx: RenderContext, readOnly: boolean, withinOptionalGroup = false): Html {
   if (field.repeated) return renderRepeated(field, path, ctx);
   if (field.type === 'group') {
-    return html`<fieldset class="if-group"><legend>${field.name}${requiredMark(field)}</legend>${errorsAt(ctx, path)}
-      <div class="if-grid">${field.fields.map((f) => renderField(f, join(path, f.id), ctx, readOnly))}</div></fieldset>`;
+    const optional = withinOptionalGroup || (!field.required && !field.requiredWhen);
+    return html`<fieldset class="if-group"><legend>${field.name}${requiredMark(field, path.includes('.') ? undefined : ctx.values, withinOptionalGroup)}</legend>${errorsAt(ctx, path)}
+      <div class="if-grid">${field.fields.map((f) => renderField(f, join(path, f.id), ctx, readOnly, optional))}</div></fieldset>`;
   }
   const invalid = ctx.messages.some((m) => m.field === path);
   // Conditions name a sibling: at the top level, the form's own value of it.
   const siblings = path.includes('.') ? undefined : ctx.values;
-  return html`<label for="${inputId(path)}">${field.name}${requiredMark(field, siblings)}</label>
+  return html`<label for="${inputId(path)}">${field.name}${requiredMark(field, siblings, withinOptionalGroup)}</label>
     <div class="if-input">${input(field, path, ctx.values[path] ?? '', readOnly, invalid)}${errorsAt(ctx, path)}</div>`;
 }
 

@@ -283,6 +283,17 @@ function modeOf(def: InterfaceDefinition, updateFlag: string | undefined): Mode 
 const modeTitles: Readonly<Record<Mode, string>> = { register: '', correct: '（訂正）', cancel: '（取消）', lookup: '' };
 const modeButtons: Readonly<Record<Mode, string>> = { register: '申し込む', correct: '訂正する', cancel: '取り消す', lookup: '照会する' };
 
+/** The button of a form: an application without an update flag (the usage password application) is applied for, not looked up. */
+function buttonOf(def: InterfaceDefinition, mode: Mode): string {
+  return mode === 'lookup' && def.kind === 'application' ? '申し込む' : modeButtons[mode];
+}
+
+/** The catalogue's at-least-one rules, said once above the fields ("電話番号、住所のいずれか1つ以上"). */
+function atLeastOneNote(def: InterfaceDefinition, mode: Mode): Html | null {
+  if (mode === 'cancel' || !def.atLeastOneOf?.length) return null;
+  return html`${def.atLeastOneOf.map((rule) => html`<p class="muted form-note">${rule.fields.map((id) => def.request.find((f) => f.id === id)?.name ?? id).join('、')}のいずれか1つ以上を入力してください。</p>`)}`;
+}
+
 /** A request ID for one showing of a form: a form sent twice files once (the outbox's idempotency). */
 function newRequestId(): string {
   return `web-${randomUUID()}`;
@@ -389,8 +400,9 @@ function formPage(
     ${mode === 'cancel' ? html`<p class="notice">申込番号 ${values.applicationNumber ?? ''} の申込を取り消します。取り消した申込は元に戻せません。</p>` : null}
     <form method="post" action="${scope.base}/if/${def.id}" class="card if-form" novalidate>
       ${csrfField(session.csrfToken)}
+      ${atLeastOneNote(def, mode)}
       ${rendered.fields}
-      <p class="actions"><button type="submit">${modeButtons[mode]}</button> <a href="${scope.base}">メニューへ戻る</a></p>
+      <p class="actions"><button type="submit">${buttonOf(def, mode)}</button> <a href="${scope.base}">メニューへ戻る</a></p>
     </form>
     ${result ? answerView(request, scope, def, result.answer, result.yesterday) : null}`;
   return page(signedIn(request, title), body);

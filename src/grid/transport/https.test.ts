@@ -77,6 +77,15 @@ forEachBackend('a grid behind its HTTPS server, called by the hub over mutual TL
     assert.equal((usage.data as Record<string, any>).halfHourly.length, 48);
   });
 
+  test('answers the web-only supply point search (an internal message) as in process', async () => {
+    const point = await givenSupplyPoint(db, { area: '06', customer: { nameKana: 'ツウシン　タロウ' } });
+    const found = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'nameKana', query: 'つうしん', family: 'LV' }, 'B0016'));
+    assert.equal(found.result, 'OK', JSON.stringify(found.messages));
+    assert.deepEqual((found.data as Record<string, any>).points.map((p: { supplyPointId: string }) => p.supplyPointId), [point.supplyPointId]);
+    const empty = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'address', query: '', family: 'LV' }, 'B0016'));
+    assert.equal(empty.messages[0]?.code, 'WEB_SEARCH_QUERY_REQUIRED');
+  });
+
   test('the area header picks the grid: a Tokyo point sent to area 06 is refused by the Kansai grid', async () => {
     const point = await givenSupplyPoint(db, { area: '03' });
     assert.equal((await transport.send('03', gridRequest('IF_10110', { supplyPointId: point.supplyPointId }))).result, 'OK');

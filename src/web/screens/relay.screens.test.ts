@@ -223,11 +223,11 @@ forEachBackend('relay screens', (backend) => {
       assert.ok(header.startsWith('リクエストID,更新区分,廃止取次番号,供給地点特定番号,契約番号,住所（都道府県）'), header);
       const row = (n: number, id: string, extra: { old?: string } = {}) =>
         [id, '1', '', tokyoPoint(n), `K-${n}`, '東京都', '千代田区', '丸の内1-1', '', 'ヤマダ タロウ', '山田 太郎', '2026-04-20', extra.old ?? 'A0033', '', ''].join(',');
-      const upload = async (csv: string) => {
+      const upload = async (csv: string, csrf?: string) => {
         const page = await b.client.get('/relays/upload?family=lv');
         const boundary = '----kirikae-test-boundary';
         const body =
-          `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${hiddenField(page.body, '_csrf')}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf ?? hiddenField(page.body, '_csrf')}\r\n` +
           `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="relays.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
         return b.client.post('/relays/upload?family=lv', { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
       };
@@ -238,11 +238,27 @@ forEachBackend('relay screens', (backend) => {
       assert.match(bad.body, /<tr class="ok" data-row="2">/);
       assert.match((await b.client.get('/relays')).body, /全0件/, 'nothing filed');
 
-      const good = await upload(`${header}\r\n${row(10, 'CSV-1')}\r\n${row(11, 'CSV-2')}\r\n`);
+      const forged = await upload(`${header}\r\n${row(10, 'CSV-1')}\r\n`, 'not-the-token');
+      assert.equal(forged.status, 403);
+      assert.match(forged.body, /HTTP_CSRF/);
+
+      const rows = Array.from({ length: 21 }, (_, i) => row(10 + i, `CSV-${i + 1}`));
+      const good = await upload(`${header}\r\n${rows.join('\r\n')}\r\n`);
       assert.equal(good.status, 200, good.body);
       assert.match(good.body, /BULK_ACCEPTED/);
-      assert.equal([...good.body.matchAll(/href="\/relays\/RL\d{15}"/g)].length, 2);
-      assert.match((await b.client.get('/relays')).body, /全2件/);
+      assert.equal([...good.body.matchAll(/href="\/relays\/RL\d{15}"/g)].length, 21);
+
+      // 20 a page, newest first, the total and a pager.
+      const first = await b.client.get('/relays');
+      assert.match(first.body, /全21件　1\/2ページ/);
+      const numbers = [...first.body.matchAll(/data-relay="(RL\d{15})"/g)].map((m) => m[1]!);
+      assert.equal(numbers.length, 20);
+      assert.deepEqual(numbers, [...numbers].sort().reverse());
+      assert.ok(first.body.includes('href="/relays?page=2"'));
+      const second = await b.client.get('/relays?page=2');
+      assert.equal([...second.body.matchAll(/data-relay="/g)].length, 1);
+      assert.equal((await b.client.get('/relays?family=fit')).status, 200);
+      assert.match((await b.client.get('/relays/received?family=hv')).body, /全0件/);
     }));
 
   test('the hub admin sees the waits per old retailer; retailers do not', () =>

@@ -65,7 +65,7 @@ async function decide(page: Page, relayNumber: string, decision: { ok: boolean; 
   assert.equal((await page.locator('.relay-badge').innerText()).trim(), '1', 'the portal shows one relay awaiting a decision');
   await page.click('.relay-alert a');
   await page.waitForLoadState();
-  assert.match(page.url(), /\/relays\/received\?status=01$/);
+  assert.match(page.url(), /\/relays\/received\?status=01&family=lv$/);
   await page.click(`tr[data-relay="${relayNumber}"] a`);
   await page.waitForLoadState();
   await page.selectOption('#f-decision', decision.ok ? '01' : '02');

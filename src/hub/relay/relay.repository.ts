@@ -345,6 +345,17 @@ export async function countAwaitingDecision(q: Queryable, companyCode: string): 
   return rows[0]?.n ?? 0;
 }
 
+/** The same, per family: the portal links to the received list of the family the relays wait in. */
+export async function countAwaitingDecisionByFamily(q: Queryable, companyCode: string): Promise<Record<InterfaceFamily, number>> {
+  const { rows } = await q.query<{ family: InterfaceFamily; n: number }>(
+    `SELECT family, count(*)::int AS n FROM hub.relay WHERE old_company_code = $1 AND status = '01' GROUP BY family`,
+    [companyCode],
+  );
+  const counts: Record<InterfaceFamily, number> = { LV: 0, HV: 0, FIT: 0 };
+  for (const row of rows) counts[row.family] = row.n;
+  return counts;
+}
+
 // ---- fetch monitoring ----------------------------------------------------------------------------
 
 export async function recordFetch(q: Queryable, companyCode: string, at: Date): Promise<void> {

@@ -16,7 +16,7 @@ import { html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
 import { signedIn } from './page-user.ts';
 import { latestNoticesSection } from './notices.screens.ts';
-import { countAwaitingDecision } from '../../hub/relay/relay.repository.ts';
+import { countAwaitingDecisionByFamily } from '../../hub/relay/relay.repository.ts';
 
 export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
   const { db, clock } = deps;
@@ -82,7 +82,9 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
     const changed = queryOf(request).changed === 'password';
     // Relays awaiting this retailer's decision: the portal's icon (slide 23).
     const relays = can(actor, 'relay.list');
-    const awaiting = relays ? await countAwaitingDecision(deps.db, actor.participant.companyCode) : 0;
+    const waiting = relays ? await countAwaitingDecisionByFamily(deps.db, actor.participant.companyCode) : { LV: 0, HV: 0, FIT: 0 };
+    const awaiting = waiting.LV + waiting.HV + waiting.FIT;
+    const waitingFamily = waiting.LV > 0 ? 'lv' : waiting.HV > 0 ? 'hv' : 'fit';
     const links = [
       html`<a href="/areas?family=lv" class="area-entry">低圧託送（エリア選択）</a>`,
       html`<a href="/areas?family=hv" class="area-entry">高圧託送（エリア選択）</a>`,
@@ -105,7 +107,7 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
       ${changed ? html`<p class="notice">パスワードを変更しました。</p>` : null}
       <p>${session.user.name} さん（${session.user.userId}）、ようこそ。</p>
       ${awaiting > 0
-        ? html`<p class="relay-alert" role="status"><a href="/relays/received?status=01"><span class="relay-badge" aria-label="判断待ちの廃止取次 ${awaiting}件">${awaiting}</span> 判断待ちの廃止取次が ${awaiting} 件あります（廃止取次受領一覧へ）</a></p>`
+        ? html`<p class="relay-alert" role="status"><a href="/relays/received?status=01&amp;family=${waitingFamily}"><span class="relay-badge" aria-label="判断待ちの廃止取次 ${awaiting}件">${awaiting}</span> 判断待ちの廃止取次が ${awaiting} 件あります（廃止取次受領一覧へ）</a></p>`
         : null}
       ${await latestNoticesSection(deps, request)}
       <nav class="menu">${links}</nav>`;

@@ -114,7 +114,7 @@ forEachBackend('relay screens', (backend) => {
 
       const portal = await a.client.get('/');
       assert.match(portal.body, /<span class="relay-badge"[^>]*>1<\/span>/);
-      assert.ok(portal.body.includes('href="/relays/received?status=01"'));
+      assert.ok(portal.body.includes('href="/relays/received?status=01&amp;family=lv"'));
       const received = await a.client.get('/relays/received?status=01&customerName=%EF%BE%94%EF%BE%8F%EF%BE%80%EF%BE%9E');
       assert.equal(received.status, 200, received.body);
       assert.ok(received.body.includes(`data-relay="${number}"`), 'half-width kana prefix finds ヤマダ');
@@ -212,6 +212,21 @@ forEachBackend('relay screens', (backend) => {
       const modify = await a.client.get(`/relays/${number}/modify`);
       assert.equal(modify.status, 403);
       assert.match(modify.body, /RELAY_NOT_REGISTRANT/);
+
+      // An HV relay: the portal leads to the HV received list, whose tab shows the count.
+      const notAddressed = await b.post(`/relays/${number}`, `/relays/received/${number}`, { decision: '01', decidingPersonName: '鈴木' });
+      assert.equal(notAddressed.status, 403, 'the new retailer does not decide');
+      assert.match(notAddressed.body, /RELAY_NOT_ADDRESSED/);
+      const decided = await a.post(`/relays/received/${number}`, `/relays/received/${number}`, { decision: '01', decidingPersonName: '佐藤 花子' });
+      assert.equal(decided.status, 303);
+      const hv = await b.post('/relays/new?family=hv', '/relays/new?family=hv', registration(5));
+      assert.equal(hv.status, 303, hv.body);
+      const portal = await a.client.get('/');
+      assert.ok(portal.body.includes('href="/relays/received?status=01&amp;family=hv"'));
+      const received = await a.client.get('/relays/received?status=01&family=hv');
+      assert.match(received.body, /高圧託送 <span class="relay-badge small"[^>]*>1<\/span>/);
+      assert.match(received.body, /全1件/);
+      assert.match((await a.client.get('/relays/received?status=01&family=lv')).body, /全0件/);
     }));
 
   test('CSV upload: a row report with codes; a refused file files nothing; a good one files every row', () =>

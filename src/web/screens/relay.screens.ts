@@ -34,7 +34,7 @@ import { bulkMaxBytes, fileBulkCsv, type BulkReport } from '../../hub/bulk/bulk.
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { getRelay, type RelayDetail } from '../../hub/relay/relay.commands.ts';
-import type { RelayEventRow, RelayView } from '../../hub/relay/relay.repository.ts';
+import { countAwaitingDecisionByFamily, type RelayEventRow, type RelayView } from '../../hub/relay/relay.repository.ts';
 import { addressLine } from '../../hub/relay/relay.ts';
 import { interfaceById, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import { ifId } from '../../interfaces/catalogue/fields.ts';
@@ -100,10 +100,13 @@ function crumbs(...parts: (Html | string)[]): Html {
   return html`<nav class="crumbs" aria-label="現在の位置">${all.map((p, i) => html`${i > 0 ? html`<span class="sep">›</span>` : null}${p}`)}</nav>`;
 }
 
-/** The two sides and the three families, as tabs above the lists. */
-function sideTabs(side: Side, slug: FamilySlug): Html {
+/** The two sides and the three families, as tabs above the lists; `waiting`: relays awaiting a decision per family (the old side's). */
+function sideTabs(side: Side, slug: FamilySlug, waiting?: Readonly<Record<InterfaceFamily, number>>): Html {
   const tab = (s: Side) => html`<a href="${sideBases[s]}?family=${slug}"${s === side ? html` aria-current="page"` : null}>${s === 'new' ? '新小売（登録した廃止取次）' : '現小売（受領した廃止取次）'}</a>`;
-  const family = (f: FamilySlug) => html`<a href="${sideBases[side]}?family=${f}"${f === slug ? html` aria-current="page"` : null}>${familyLabels[f]}</a>`;
+  const family = (f: FamilySlug) => {
+    const n = waiting?.[familyOfSlug[f]] ?? 0;
+    return html`<a href="${sideBases[side]}?family=${f}"${f === slug ? html` aria-current="page"` : null}>${familyLabels[f]}${n > 0 ? html` <span class="relay-badge small" title="判断待ち">${n}</span>` : null}</a>`;
+  };
   return html`<div class="relay-tabs"><nav class="tabs" aria-label="新小売・現小売">${tab('new')}${tab('old')}</nav>
     <nav class="tabs family" aria-label="託送区分">${familySlugs.map(family)}</nav></div>`;
 }
@@ -346,7 +349,7 @@ async function listScreen(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const placed = new Set(filterFields.map((f) => f.id));
   const unplaced = answer.result === 'NG' ? answer.messages.filter((m) => !m.field || !placed.has(m.field)) : [];
   const body = html`${crumbs(sideTitles[side])}
-    ${sideTabs(side, slug)}
+    ${sideTabs(side, slug, side === 'old' ? await countAwaitingDecisionByFamily(deps.db, callerOf(request).participant.companyCode) : undefined)}
     ${side === 'new'
       ? html`<p class="actions relay-list-actions"><a class="button" href="/relays/new?family=${slug}">新規登録</a> <a class="button secondary" href="/relays/upload?family=${slug}">CSVで一括登録</a>
           <span class="muted">${familyLabels[slug]}の廃止取次（${def.id}）</span></p>`

@@ -7,7 +7,7 @@
 import { isRefusal } from '../domain/refusal.ts';
 import type { Command } from './command.ts';
 import { call } from './commands/call.ts';
-import { bulkSwitchIn } from './commands/bulk.ts';
+import { bulkRelay, bulkSwitchIn } from './commands/bulk.ts';
 import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
@@ -15,7 +15,7 @@ import { pkiCommands } from './commands/pki.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, ...pkiCommands, gridServe, ...clockCommands];
+const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, ...clockCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

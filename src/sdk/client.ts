@@ -25,7 +25,7 @@ export interface KirikaeClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** The hub's answer to a bulk CSV: the file's result and one report per row (hub/applications/bulk.ts). */
+/** The hub's answer to a bulk CSV: the file's result and one report per row (hub/bulk/bulk.ts). */
 export interface BulkReport {
   readonly result: 'OK' | 'NG';
   readonly messages: readonly ReceptionMessage[];
@@ -37,6 +37,7 @@ export interface BulkReport {
       readonly supplyPointId?: string;
       readonly result: 'OK' | 'NG';
       readonly applicationNumber?: string;
+      readonly relayNumber?: string;
       readonly messages: readonly ReceptionMessage[];
     }[];
     readonly accepted: number;

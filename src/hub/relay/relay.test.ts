@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bulkRelay } from '../../cli/commands/bulk.ts';
 import { forEachBackend, type TestDb } from '../../../test/support/backends.ts';
 import { auditedSoon, startTestHub, type TestHub } from '../../../test/support/hub-server.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
@@ -389,6 +393,40 @@ forEachBackend('termination relay', (backend) => {
       const clash = await newRetailer.bulk('IS_20110', [header, line(600), line(501).replace('CSV-501', 'CSV-9501')].join('\n'));
       assert.deepEqual(clash.data.rows.map((r) => r.messages.map((m) => m.code).join(' ')), ['', 'RELAY_OPEN_EXISTS']);
     } finally {
+      await hub.close();
+    }
+  });
+
+  test('kirikae bulk relay registers a Shift_JIS file of high-voltage relays and prints each row\'s relay number', async () => {
+    await using db = await backend.open();
+    const { hub, oldRetailer } = await givenRelayWorld(db);
+    const dir = await mkdtemp(join(tmpdir(), 'kirikae-relay-'));
+    try {
+      const cert = buildCertificate({ participantCode: 'B0013', usage: 'api' }).cert;
+      await writeFile(join(dir, 'b.cert.pem'), cert.certPem);
+      await writeFile(join(dir, 'b.key.pem'), cert.keyPem);
+      await writeFile(join(dir, 'ca.pem'), hub.caPem);
+      const csv = [
+        'リクエストID,供給地点特定番号,契約番号,住所都道府県,住所市区町村,住所町名・番地,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード',
+        `cli-1,${tokyoPoint(700)},HV-1,東京都,江東区,豊洲1-1,ｺｳｱﾂ ｼｮｳｼﾞ,高圧商事,2026-06-30,A0033`,
+      ].join('\r\n');
+      await writeFile(join(dir, 'relays.csv'), iconv.encode(csv, 'cp932'));
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (line: string) => printed.push(line);
+      let status: number | void;
+      try {
+        status = await bulkRelay.run([join(dir, 'relays.csv'), '--family', 'HV', '--cert', join(dir, 'b.cert.pem'), '--key', join(dir, 'b.key.pem'), '--ca', join(dir, 'ca.pem'), '--url', hub.base]);
+      } finally {
+        console.log = log;
+      }
+      assert.equal(status, 0, printed.join('\n'));
+      const received = data(await oldRetailer.call('IS_K20310', {}));
+      assert.equal(received.total, 1);
+      assert.equal(received.relays[0].customerNameKana, 'コウアツ ショウジ');
+      assert.match(printed.join('\n'), new RegExp(`2行目 OK \\(cli-1\\) 廃止取次番号 ${received.relays[0].relayNumber}`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
       await hub.close();
     }
   });

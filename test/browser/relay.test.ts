@@ -99,6 +99,8 @@ forEachBackend('browser: termination relay', (backend) => {
     assert.equal(await b.inputValue('#f-remarks'), xss.remarks);
     assert.equal(await b.inputValue('#f-supplyPointId'), fullWidth(point));
     await assertInert(b);
+    await b.click('details.relay-retailers summary');
+    assert.match(await b.locator('details.relay-retailers').innerText(), /A0033\s+テスト東京電力株式会社/);
     await screenshot(b, 'relay-register-refused');
     await b.fill('#f-customerNameKana', 'ﾔﾏﾀﾞ ﾀﾛｳ');
     await submitRelay(b);

@@ -170,6 +170,10 @@ forEachBackend('relay screens', (backend) => {
       assert.match(hubChecks.body, /id="f-oldRetailerCode"[^>]*aria-invalid="true"[^]*RELAY_OLD_RETAILER_NOT_IN_AREA/);
       assert.match(hubChecks.body, /id="f-terminationDate"[^>]*aria-invalid="true"[^]*RELAY_TERMINATION_DATE_PAST/);
 
+      const codes = (await b.client.get('/relays/new')).body;
+      for (const code of ['A0033', 'C0013', 'C0016']) assert.ok(codes.includes(`<td class="mono">${code}</td>`), `the old retailer code ${code} is listed`);
+      assert.ok(!codes.includes('<td class="mono">B0013</td>'), 'not itself');
+
       const number = await register(b, 2);
       const duplicate = await b.post('/relays/new', '/relays/new?family=lv', registration(2));
       assert.match(duplicate.body, /id="f-supplyPointId"[^>]*aria-invalid="true"[^]*RELAY_OPEN_EXISTS/);

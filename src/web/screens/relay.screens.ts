@@ -30,6 +30,8 @@ import { relayNgReasons, relayStatuses, type RelayNgReasonCode, type RelayStatus
 import type { MessageCode } from '../../domain/messages.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { actorWithAreas } from '../../hub/applications/application-interfaces.ts';
+import { listParticipants } from '../../hub/identity/participant.commands.ts';
+import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { bulkMaxBytes, fileBulkCsv, type BulkReport } from '../../hub/bulk/bulk.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
@@ -135,7 +137,7 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
     const def = relayDef(familyOfSlug[slugOf(query)], '20110');
     const values: FormFields = { requestId: newRequestId(), updateFlag: '1' };
     if (query.supplyPointId) values.supplyPointId = query.supplyPointId;
-    return sendHtml(reply, registerPage(request, def, values, []));
+    return sendHtml(reply, registerPage(request, def, values, [], await retailerCodes(deps, request)));
   });
 
   app.post('/relays/new', { config: { action: 'relayRegister' } }, async (request, reply) => {
@@ -144,7 +146,7 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
     const answer = await submit(deps, request, def, { ...requestFromForm(def.request, form), updateFlag: '1' });
     if (answer.result === 'OK') return reply.redirect(`/relays/${encodeURIComponent(textOf(answer.data?.relayNumber))}?done=registered`, 303);
     const { _csrf: _token, ...values } = form;
-    return sendHtml(reply, registerPage(request, def, { ...values, updateFlag: '1' }, answer.messages), statusOf(answer.messages));
+    return sendHtml(reply, registerPage(request, def, { ...values, updateFlag: '1' }, answer.messages, await retailerCodes(deps, request)), statusOf(answer.messages));
   });
 
   app.get('/relays/template.csv', { config: { action: 'relayCsvTemplate' } }, async (request, reply) => {
@@ -539,14 +541,32 @@ function registerForm(request: FastifyRequest, def: InterfaceDefinition, action:
     </form>`;
 }
 
-function registerPage(request: FastifyRequest, def: InterfaceDefinition, values: FormFields, messages: readonly ReceptionMessage[]): Html {
+/**
+ * The other retailers' codes in the areas the signed-in retailer works in (the participant list,
+ * IS_30110's data): the old retailer is named by its code for the point's area.
+ */
+async function retailerCodes(deps: InterfaceDeps, request: FastifyRequest): Promise<Html> {
+  const caller = callerOf(request).participant;
+  const { items } = await listParticipants(deps.db, { kind: 'retailer', status: 'active' }, { size: 200 });
+  const rows = caller.areas.flatMap((area: AreaCode) =>
+    items
+      .filter((p) => p.companyCode !== caller.companyCode && p.areas.includes(area))
+      .map((p) => html`<tr><td>${areaOf(area).name}（${area}）</td><td class="mono">${p.companyCode}${area.slice(1)}</td><td>${p.name}</td></tr>`),
+  );
+  return html`<details class="card relay-retailers"><summary>現小売電気事業者コードの一覧（登録エリアの小売電気事業者）</summary>
+    ${rows.length === 0 ? html`<p class="muted">該当する事業者はありません。</p>` : html`<table class="data-rows dense"><thead><tr><th>エリア</th><th>現小売電気事業者コード</th><th>事業者名</th></tr></thead><tbody>${rows}</tbody></table>`}
+  </details>`;
+}
+
+function registerPage(request: FastifyRequest, def: InterfaceDefinition, values: FormFields, messages: readonly ReceptionMessage[], retailers: Html): Html {
   const slug = slugOfFamily[def.family];
   const title = '廃止取次登録';
   const body = html`${crumbs(html`<a href="/relays?family=${slug}">${sideTitles.new}</a>`, title)}
     <p><span class="scope-badge">${familyLabels[slug]}</span> <span class="if-id">${def.id}</span>
       <a href="/relays/upload?family=${slug}">CSVで一括登録</a></p>
-    <p class="muted">現小売電気事業者コードは、供給地点のエリアの事業者コード（会社コード4桁＋エリアの番号、例: A0033）です。<a href="/participants">事業者一覧</a>で確認できます。</p>
-    ${registerForm(request, def, `/relays/new?family=${slug}`, values, messages, 'register', html`<a href="/relays?family=${slug}">一覧へ戻る</a>`)}`;
+    <p class="muted">現小売電気事業者コードは、供給地点のエリアの事業者コード（会社コード4桁＋エリアの番号、例: A0033）です。下の一覧または<a href="/participants">事業者一覧</a>で確認できます。</p>
+    ${registerForm(request, def, `/relays/new?family=${slug}`, values, messages, 'register', html`<a href="/relays?family=${slug}">一覧へ戻る</a>`)}
+    ${retailers}`;
   return page(signedIn(request, title), body);
 }
 

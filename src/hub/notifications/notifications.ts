@@ -98,12 +98,19 @@ export function digestSubjectOf(count: number): string {
   return `【スイッチング支援システム】判断待ちの廃止取次 ${count}件`;
 }
 
-/** The body of a digest: every relay awaiting the participant's decision since the previous one. */
+/**
+ * Relays a digest lists one by one, at most: a CSV of 100,000 relays makes one digest, and the
+ * received list, not an e-mail, is where so many are read.
+ */
+export const digestListMax = 100;
+
+/** The body of a digest: the relays awaiting the participant's decision since the previous one (the first `digestListMax`). */
 export function digestBodyOf(items: readonly DigestItem[]): string {
   return [
     `判断待ちの廃止取次が ${items.length}件 届いています。スイッチング支援システムで内容を確認し、判断を登録してください。`,
     '',
-    ...items.map((item, i) => `${i + 1}. ${[formatTokyo(item.createdAt), item.subject, ...refLines(item.refs)].join(' / ')}`),
+    ...items.slice(0, digestListMax).map((item, i) => `${i + 1}. ${[formatTokyo(item.createdAt), item.subject, ...refLines(item.refs)].join(' / ')}`),
+    ...(items.length > digestListMax ? [`ほか ${items.length - digestListMax}件（すべての判断待ちの廃止取次はシステムの受領一覧で確認できます）`] : []),
     ...footer,
   ].join('\n');
 }

@@ -16,6 +16,7 @@ import { registerCertificate } from '../hub/identity/certificate.commands.ts';
 import { listCertificates } from '../hub/identity/certificate.commands.ts';
 import { seedDemoIdentities, type DemoUser } from '../hub/identity/demo.ts';
 import { seedDemoNotices } from '../hub/notices/demo.ts';
+import { seedDemoRelays } from './relays.ts';
 import type { HubPki } from '../hub/pki/hub-pki.ts';
 import { systemActor } from '../hub/policy.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -43,6 +44,7 @@ export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, ho
   });
   if (created.users.length === 0 && created.participants.length === 0) return undefined;
   await seedDemoNotices(db, clock);
+  await seedDemoRelays(db, clock);
   const now = new Date(); // certificates are checked by TLS against the real time, not the sandbox clock
   const existing = new Set((await listCertificates(db, {}, { size: 200 })).items.map((c) => `${c.companyCode}/${c.usage}/${c.subjectCn}`));
   const files: DemoFiles = { api: [], terminals: [] };

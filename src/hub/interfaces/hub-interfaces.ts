@@ -1,6 +1,7 @@
 /**
- * Interfaces the hub answers itself (direction `hub`): the participant list (IS_30110) now; the
- * relay interfaces (IS_20110 …) when the relay exists.
+ * Interfaces the hub answers itself (direction `hub`) that belong to no module of their own: the
+ * participant list (IS_30110). The relay (hub/relay) and the pull mailbox (hub/notifications)
+ * answer theirs in their modules (call.ts routes to them).
  */
 import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';

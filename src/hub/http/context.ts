@@ -29,6 +29,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Web routes allowed while the password must be changed. */
     duringPasswordChange?: boolean;
+    /** Static assets (stylesheet, icon): served to any identified caller, not audited. */
+    asset?: boolean;
   }
 }
 

@@ -142,6 +142,8 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   // 4. Audit: one record per request, after the answer, whatever it was.
   app.addHook('onResponse', async (request, reply) => {
     if (request.audit?.action === 'login:attempt') return; // signIn writes its own record
+    // The stylesheet and the icon: the same bytes for everyone, asked for by every page view.
+    if (request.routeOptions.config?.asset) return;
     audit.add({
       at: clock.now(),
       companyCode: request.caller?.participant.companyCode ?? null,
@@ -176,9 +178,11 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     return sendRefusal(request, reply, new Refusal('HTTP_NOT_FOUND'));
   });
 
-  app.get('/static/kirikae.css', { config: { public: true } }, async (_request, reply) =>
+  app.get('/static/kirikae.css', { config: { public: true, asset: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
   );
+  // Browsers ask for it on every first visit; there is none, and saying so needs no audit record.
+  app.get('/favicon.ico', { config: { public: true, asset: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   const deps: HubDeps = { db, clock, clockControl: options.clockControl };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).

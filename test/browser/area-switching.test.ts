@@ -1,5 +1,6 @@
 /**
- * Switching on the area screens in real browsers: the new retailer (A003) files a switch-in — first
+ * Switching on the area screens in real browsers: the new retailer (A003) files a switch-in (markup in
+ * its free-text fields stays text, also when prefilled into the correction form) — first
  * refused for a malformed phone number, shown next to the field with the API's code while the rest
  * of what was typed stays — and the old retailer (B001, another browser with its own terminal
  * certificate) files the switch-out; the grid matches them at once (stage 05). The hub admin moves
@@ -22,6 +23,8 @@ import { scheduleDueWork } from '../../src/jobs/due-work.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { Jobs } from '../../src/platform/jobs.ts';
 
+const xssName = `山田 花子<img src=x onerror=alert(1)>`;
+const xssRemarks = `立会い希望</textarea><script>alert(2)</script>`;
 const fullWidth = (text: string) => text.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
 
 /** The stage code shown for an application in the list. */
@@ -65,7 +68,8 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       await a.waitForLoadState();
       await a.fill('#f-supplyPointId', fullWidth(point.supplyPointId));
       await a.fill('#f-customerNameKana', 'ﾔﾏﾀﾞ ﾊﾅｺ');
-      await a.fill('#f-customerName', '山田 花子');
+      await a.fill('#f-customerName', xssName);
+      await a.fill('#f-remarks', xssRemarks);
       await a.fill('#f-currentRetailerCode', 'Ｂ００１３');
       await a.fill('#f-phoneNumber', '03-12AB-5678');
       await a.fill('#f-contractAmpere', '３０');
@@ -74,7 +78,9 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       const phoneError = a.locator('#f-phoneNumber + .field-error');
       assert.match(await phoneError.innerText(), /^IF_NOT_DIGITS 電話番号/);
       assert.equal(await a.getAttribute('#f-phoneNumber', 'aria-invalid'), 'true');
-      assert.equal(await a.inputValue('#f-customerName'), '山田 花子', 'what was typed stays');
+      assert.equal(await a.inputValue('#f-customerName'), xssName, 'what was typed stays, markup as text');
+      assert.equal(await a.inputValue('#f-remarks'), xssRemarks);
+      assert.equal(await a.locator('img[src=x]').count(), 0);
       assert.equal(await a.inputValue('#f-supplyPointId'), fullWidth(point.supplyPointId));
       assert.equal(await a.inputValue('#f-contractAmpere'), '３０');
       await screenshot(a, 'area-switch-in-refused');
@@ -86,6 +92,10 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       assert.match(switchIn, /^AP03-\d{14}$/);
       await screenshot(a, 'area-switch-in-accepted');
       assert.equal(await listedStage(a, switchIn), '03', 'waiting for the switch-out');
+      await a.goto(`/areas/03/lv/if/IF_10610?correct=${switchIn}`);
+      assert.equal(await a.inputValue('#f-customerName'), xssName, 'the correction form prefilled from the filing, markup as text');
+      assert.equal(await a.inputValue('#f-remarks'), xssRemarks);
+      assert.equal(await a.locator('img[src=x], script:text("alert")').count(), 0);
 
       // The old retailer, in its own browser, files the switch-out.
       const b = await web.newPage('bTerminal');

@@ -205,7 +205,7 @@ export const messages = {
   OUTBOX_NUMBERS_EXHAUSTED: 'エリア{area}の本日の申込番号が上限に達しました。翌日に再度申し込んでください。',
   OUTBOX_CURSOR_INVALID: '取得開始位置が正しくありません。前回の応答の nextCursor を指定してください。',
 
-  // BULK_: bulk filing of applications as a CSV file (hub/applications/bulk.ts). The file goes in whole or not at all.
+  // BULK_: bulk filing of applications and relays as a CSV file (hub/bulk/bulk.ts). The file goes in whole or not at all.
   BULK_NOT_OFFERED: 'インタフェース {interfaceId} は一括申込（CSV）の対象ではありません。',
   BULK_EMPTY: 'CSVファイルに申込の行がありません（1行目は項目名の行です）。',
   BULK_TOO_LARGE: 'CSVファイルの大きさが上限（{limit}）を超えています。',

@@ -124,6 +124,7 @@ export async function advanceClock(db: Db, control: ClockControl, actor: Actor, 
       [ms],
     );
     const offset = Number(rows[0]!.offset_ms);
+    await keepSecurityTimesReal(tx, ms);
     await tx.query(`SELECT pg_notify($1, $2)`, [clockChannel, String(offset)]);
     await control.afterAdvance?.(tx, { from, to: new Date(from.getTime() + ms), advancedMs: ms, offsetMs: offset });
     return offset;
@@ -131,6 +132,20 @@ export async function advanceClock(db: Db, control: ClockControl, actor: Actor, 
   // This process at once; the others on the NOTIFY, a moment later.
   await clock.refresh(db);
   return { from, to: clock.now(), advancedMs: ms, offsetMs };
+}
+
+/**
+ * Web sessions and lockouts measure people's real time (30 minutes idle, 12 hours at most, 30
+ * minutes locked), not business time: an advance moves their times along with the clock, so
+ * nobody is signed out, or let in early, because the sandbox clock jumped.
+ */
+async function keepSecurityTimesReal(tx: Queryable, ms: number): Promise<void> {
+  const by = `${Math.round(ms)} milliseconds`;
+  await tx.query(
+    `UPDATE hub.session SET created_at = created_at + $1::interval, last_seen_at = last_seen_at + $1::interval WHERE ended_at IS NULL`,
+    [by],
+  );
+  await tx.query(`UPDATE hub.user_account SET locked_until = locked_until + $1::interval WHERE locked_until IS NOT NULL`, [by]);
 }
 
 /** "3d 4h 20m" for people: the largest units first, zero units left out. */

@@ -7,7 +7,8 @@ import type { Db } from '../../platform/db/db.ts';
 import { openPostgres } from '../../platform/db/postgres.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { searchAudit } from '../audit/audit.repository.ts';
-import { buildActor, buildCertificate, givenCertificate, hubAdmin, migrateHub, TEST_PASSWORD, testClock } from '../identity/testing.ts';
+import { buildActor, buildCertificate, givenCertificate, givenIdentityWorld, hubAdmin, migrateHub, TEST_PASSWORD, testClock } from '../identity/testing.ts';
+import { resolveSession, signIn as signInCommand } from '../identity/session.commands.ts';
 import { systemActor } from '../policy.ts';
 import { openSystemClock, type SystemClock } from '../sandbox-clock.ts';
 import { advanceClock, advanceMsOf, clockAdvancedQueue, clockControlWithJobs, formatDuration, parseInstant } from './clock.commands.ts';
@@ -210,5 +211,26 @@ forEachBackend('sandbox clock through the hub', (backend) => {
     } finally {
       await hub.close();
     }
+  });
+});
+
+forEachBackend('sandbox clock and people\'s time', (backend) => {
+  test('an advance of days neither signs anyone out nor ends a lockout early: sessions and lockouts keep real time', async () => {
+    await using db = await backend.open();
+    const clock = await openClock(db, 'sandbox');
+    const world = await givenIdentityWorld(db, clock);
+    const caller = world.certificates.aTerminal.caller;
+    const signed = await signInCommand(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: null });
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(signInCommand(db, clock, { caller, userId: 'a003.admin', password: 'wrong', sourceAddress: null }));
+    }
+    await advanceClock(db, { clock }, hubAdmin, { advance: '3d' });
+    const session = await resolveSession(db, clock, signed.sessionToken, caller);
+    assert.equal(session.user.userId, 'a003.user', 'still signed in after three days of business time');
+    await assert.rejects(
+      signInCommand(db, clock, { caller, userId: 'a003.admin', password: TEST_PASSWORD, sourceAddress: null }),
+      (e: { code: string }) => e.code === 'AUTH_LOCKED',
+      'still locked: thirty real minutes have not passed',
+    );
   });
 });

@@ -18,6 +18,8 @@ import { interfaceById } from '../src/interfaces/catalogue/catalogue.ts';
 import { copyText } from '../src/platform/db/db.ts';
 import { normalizeKana } from '../src/domain/kana.ts';
 import { seconds, withBenchDatabase } from './support.ts';
+import type { PostgresDb } from '../src/platform/db/postgres.ts';
+import type { Clock } from '../src/platform/clock.ts';
 import type { GridTransport } from '../src/interfaces/message.ts';
 
 /** Relays never reach a grid. */
@@ -80,23 +82,23 @@ export async function relayCsvBench(): Promise<void> {
   });
 }
 
-export async function relayListBench(): Promise<void> {
-  await withBenchDatabase(async (db) => {
-    const clock = testClock('2026-11-25T10:00:00+09:00');
-    await givenIdentityWorld(db, clock);
-    for (const code of ['C001', 'C002', 'C003']) await givenParticipant(db, clock, buildRetailer({ companyCode: code, name: `ベンチ電力${code}株式会社`, areas: ['03'] }));
-    const news = ['B001', 'C001', 'C002', 'C003'];
+const news = ['B001', 'C001', 'C002', 'C003'];
+const base = Date.parse('2026-05-01T00:00:00Z');
+
+/** The list benchmark's hub: the identity world, three more retailers, `total` relays by COPY. */
+export async function givenBenchRelays(db: PostgresDb, clock: Clock, total: number): Promise<void> {
+  await givenIdentityWorld(db, clock);
+  for (const code of ['C001', 'C002', 'C003']) await givenParticipant(db, clock, buildRetailer({ companyCode: code, name: `ベンチ電力${code}株式会社`, areas: ['03'] }));
     const olds = ['A003', 'C001', 'C002', 'C003'];
     const statuses = ['02', '02', '02', '03', '03', '04', '01'];
-    const base = Date.parse('2026-05-01T00:00:00Z');
     const span = Date.parse('2026-11-25T00:00:00Z') - base;
     const lines = function* () {
-      for (let i = 0; i < listRelaysTotal; i++) {
+      for (let i = 0; i < total; i++) {
         // 40 % to A003, the measured old retailer; the rest spread over the others.
         const old = i % 5 < 2 ? 'A003' : olds[1 + (i % 3)]!;
         let fresh = news[i % 4]!;
         if (fresh === old) fresh = 'B001';
-        const registered = new Date(base + Math.floor((i / listRelaysTotal) * span));
+        const registered = new Date(base + Math.floor((i / total) * span));
         const updated = new Date(registered.getTime() + (i % 97) * 60_000);
         const status = statuses[i % statuses.length]!;
         const name = i % 8;
@@ -112,10 +114,16 @@ export async function relayListBench(): Promise<void> {
     const columns = ['relay_number', 'family', 'supply_point_id', 'area', 'contract_number', 'address', 'holder_name_kana', 'holder_name',
       'holder_kana_key', 'termination_date', 'new_company_code', 'new_participant_code', 'old_company_code', 'old_participant_code', 'status',
       'deciding_person_name', 'ng_reason', 'decided_at', 'registered_at', 'registered_on', 'updated_at'];
-    const loadStarted = performance.now();
     // Awaiting relays must be one per point: every point here is distinct.
     await db.transaction((tx) => tx.copyFrom('hub.relay', columns, lines()));
     await db.exec('VACUUM ANALYZE hub.relay');
+}
+
+export async function relayListBench(): Promise<void> {
+  await withBenchDatabase(async (db) => {
+    const clock = testClock('2026-11-25T10:00:00+09:00');
+    const loadStarted = performance.now();
+    await givenBenchRelays(db, clock, listRelaysTotal);
     const loadMs = performance.now() - loadStarted;
 
     const someRelay = async () => {

@@ -50,14 +50,15 @@ CREATE TABLE relay (
 -- database even against two registrations at the same moment.
 CREATE UNIQUE INDEX relay_open_point_idx ON relay (supply_point_id) WHERE status = '01';
 
--- The two lists (newest update first) and their filters, for each side: every filter that keeps
--- many rows has an index that also gives the order, so the first page reads 20 index entries.
+-- The two lists (newest update first) and their filters, for each side: every filter has an
+-- index its count reads alone (an index-only scan), and the filters that keep many rows one that
+-- also gives the order, so the first page reads 20 index entries.
 CREATE INDEX relay_old_list_idx ON relay (old_company_code, family, updated_at DESC, relay_number DESC);
 CREATE INDEX relay_new_list_idx ON relay (new_company_code, family, updated_at DESC, relay_number DESC);
 CREATE INDEX relay_old_status_idx ON relay (old_company_code, family, status, updated_at DESC, relay_number DESC);
 CREATE INDEX relay_new_status_idx ON relay (new_company_code, family, status, updated_at DESC, relay_number DESC);
-CREATE INDEX relay_old_other_idx ON relay (old_company_code, family, new_company_code, updated_at DESC, relay_number DESC);
-CREATE INDEX relay_new_other_idx ON relay (new_company_code, family, old_company_code, updated_at DESC, relay_number DESC);
+CREATE INDEX relay_old_other_idx ON relay (old_company_code, family, new_participant_code, updated_at DESC, relay_number DESC);
+CREATE INDEX relay_new_other_idx ON relay (new_company_code, family, old_participant_code, updated_at DESC, relay_number DESC);
 CREATE INDEX relay_old_kana_idx ON relay (old_company_code, family, holder_kana_key text_pattern_ops);
 CREATE INDEX relay_new_kana_idx ON relay (new_company_code, family, holder_kana_key text_pattern_ops);
 CREATE INDEX relay_old_name_idx ON relay (old_company_code, family, holder_name text_pattern_ops);
@@ -68,42 +69,47 @@ CREATE INDEX relay_point_idx ON relay (supply_point_id);
 -- The monitoring of waits: relays still awaiting, per old retailer.
 CREATE INDEX relay_awaiting_idx ON relay (old_company_code, registered_at) WHERE status = '01';
 
--- How many relays each retailer has on each side, per family and status: the total of a list
--- without a filter (or filtered by status only) is read here instead of counted over hundreds of
--- thousands of rows. Kept by the statement triggers below, in the writing transaction.
+-- How many relays each retailer has on each side, per family, retailer on the other side and
+-- status: the total of a list without a filter, or filtered by status or the other retailer only
+-- (the filters that keep hundreds of thousands of rows), is summed here instead of counted. Kept by
+-- the statement triggers below, in the writing transaction.
 CREATE TABLE relay_count (
   company_code text NOT NULL,
   side text NOT NULL CHECK (side IN ('new', 'old')),
   family text NOT NULL,
+  -- The participant code of the retailer on the other side.
+  other_code text NOT NULL,
   status text NOT NULL,
   n bigint NOT NULL,
-  PRIMARY KEY (company_code, side, family, status)
+  PRIMARY KEY (company_code, side, family, other_code, status)
 );
 
 CREATE FUNCTION relay_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO hub.relay_count AS c (company_code, side, family, status, n)
-  SELECT old_company_code, 'old', family, status, count(*) FROM added GROUP BY old_company_code, family, status
+  INSERT INTO hub.relay_count AS c (company_code, side, family, other_code, status, n)
+  SELECT old_company_code, 'old', family, new_participant_code, status, count(*) FROM added
+   GROUP BY old_company_code, family, new_participant_code, status
   UNION ALL
-  SELECT new_company_code, 'new', family, status, count(*) FROM added GROUP BY new_company_code, family, status
-  ON CONFLICT (company_code, side, family, status) DO UPDATE SET n = c.n + EXCLUDED.n;
+  SELECT new_company_code, 'new', family, old_participant_code, status, count(*) FROM added
+   GROUP BY new_company_code, family, old_participant_code, status
+  ON CONFLICT (company_code, side, family, other_code, status) DO UPDATE SET n = c.n + EXCLUDED.n;
   RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION relay_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO hub.relay_count AS c (company_code, side, family, status, n)
-  SELECT company_code, side, family, status, sum(delta)
+  INSERT INTO hub.relay_count AS c (company_code, side, family, other_code, status, n)
+  SELECT company_code, side, family, other_code, status, sum(delta)
     FROM (
-      SELECT old_company_code AS company_code, 'old' AS side, family, status, 1 AS delta FROM added
-      UNION ALL SELECT new_company_code, 'new', family, status, 1 FROM added
-      UNION ALL SELECT old_company_code, 'old', family, status, -1 FROM removed
-      UNION ALL SELECT new_company_code, 'new', family, status, -1 FROM removed
+      SELECT old_company_code AS company_code, 'old' AS side, family, new_participant_code AS other_code, status, 1 AS delta FROM added
+      UNION ALL SELECT new_company_code, 'new', family, old_participant_code, status, 1 FROM added
+      UNION ALL SELECT old_company_code, 'old', family, new_participant_code, status, -1 FROM removed
+      UNION ALL SELECT new_company_code, 'new', family, old_participant_code, status, -1 FROM removed
     ) d
-   GROUP BY company_code, side, family, status
+   GROUP BY company_code, side, family, other_code, status
   HAVING sum(delta) <> 0
-  ON CONFLICT (company_code, side, family, status) DO UPDATE SET n = c.n + EXCLUDED.n;
+  ON CONFLICT (company_code, side, family, other_code, status) DO UPDATE SET n = c.n + EXCLUDED.n;
   RETURN NULL;
 END
 $$;
@@ -111,10 +117,11 @@ $$;
 CREATE FUNCTION relay_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE hub.relay_count c SET n = c.n - d.n
-    FROM (SELECT old_company_code AS company_code, 'old' AS side, family, status, count(*) AS n FROM removed GROUP BY 1, 3, 4
+    FROM (SELECT old_company_code AS company_code, 'old' AS side, family, new_participant_code AS other_code, status, count(*) AS n
+            FROM removed GROUP BY 1, 3, 4, 5
           UNION ALL
-          SELECT new_company_code, 'new', family, status, count(*) FROM removed GROUP BY 1, 3, 4) d
-   WHERE c.company_code = d.company_code AND c.side = d.side AND c.family = d.family AND c.status = d.status;
+          SELECT new_company_code, 'new', family, old_participant_code, status, count(*) FROM removed GROUP BY 1, 3, 4, 5) d
+   WHERE c.company_code = d.company_code AND c.side = d.side AND c.family = d.family AND c.other_code = d.other_code AND c.status = d.status;
   RETURN NULL;
 END
 $$;

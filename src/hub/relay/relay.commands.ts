@@ -407,6 +407,12 @@ export interface RelayPage {
   readonly items: readonly RelayView[];
 }
 
+/** A name typed in kana (any width, hiragana or katakana) is looked for in the kana names; any other in the kanji names. */
+function holderFilterOf(name: string): { holderKanaKey: string } | { holderName: string } {
+  const key = normalizeKana(name);
+  return /^[\u30a1-\u30fcー]+$/.test(key) ? { holderKanaKey: key } : { holderName: name };
+}
+
 /** The list filters as a request or a search form gives them (slides 24–25). */
 export function relayFilterOf(values: Readonly<Record<string, unknown>>, side: 'new' | 'old'): RelayFilter {
   const other = side === 'new' ? 'old' : 'new';
@@ -422,7 +428,7 @@ export function relayFilterOf(values: Readonly<Record<string, unknown>>, side: '
     ...(text('supplyPointId') ? { supplyPointId: text('supplyPointId')! } : {}),
     ...(code ? { otherRetailerCode: code } : {}),
     ...(text(`${other}RetailerName`) ? { otherRetailerName: text(`${other}RetailerName`)! } : {}),
-    ...(name ? { holderKanaKey: normalizeKana(name), holderName: name } : {}),
+    ...(name ? holderFilterOf(name) : {}),
     ...(status && isRelayStatusCode(status) ? { status } : {}),
     ...(text('registeredFrom') ? { registeredFrom: text('registeredFrom') as IsoDate } : {}),
     ...(text('registeredUntil') ? { registeredUntil: text('registeredUntil') as IsoDate } : {}),

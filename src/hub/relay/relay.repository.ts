@@ -271,7 +271,7 @@ export interface RelayFilter {
   readonly otherRetailerCode?: string;
   /** Part of the other retailer's name. */
   readonly otherRetailerName?: string;
-  /** The beginning of the customer's name: compared with the normalised kana and with the kanji. */
+  /** The beginning of the customer's name: of its normalised kana (typed in kana), or of its kanji. */
   readonly holderKanaKey?: string;
   readonly holderName?: string;
   readonly status?: RelayStatusCode;
@@ -302,34 +302,55 @@ export async function selectRelayPage(
   };
   if (filter.relayNumber) add((p) => `r.relay_number = ${p}`, filter.relayNumber);
   if (filter.supplyPointId) add((p) => `r.supply_point_id = ${p}`, filter.supplyPointId);
-  if (filter.otherRetailerCode) {
-    add((p) => (filter.otherRetailerCode!.length === 5 ? `r.${other}_company_code = left(${p}, 4) AND r.${other}_participant_code = ${p}` : `r.${other}_company_code = ${p}`), filter.otherRetailerCode);
-  }
-  if (filter.otherRetailerName) {
-    add((p) => `r.${other}_company_code IN (SELECT company_code FROM hub.participant WHERE strpos(name, ${p}) > 0)`, filter.otherRetailerName);
-  }
-  if (filter.holderKanaKey !== undefined && filter.holderName !== undefined) {
-    values.push(likePrefix(filter.holderKanaKey), likePrefix(filter.holderName));
-    where.push(`(r.holder_kana_key LIKE $${values.length - 1} OR r.holder_name LIKE $${values.length})`);
-  }
+  // The other retailer by its participant codes (the index relay_*_other_idx and relay_count have
+  // them): a company code or part of a name stands for the codes of its areas.
+  const otherCodes = await otherCodesOf(q, filter);
+  if (otherCodes) add((p) => `r.${other}_participant_code = ANY(${p}::text[])`, otherCodes);
+  // A name typed in kana is compared with the normalised kana; one with any other character (kanji) with the kanji.
+  if (filter.holderKanaKey !== undefined) add((p) => `r.holder_kana_key LIKE ${p}`, likePrefix(filter.holderKanaKey));
+  if (filter.holderName !== undefined) add((p) => `r.holder_name LIKE ${p}`, likePrefix(filter.holderName));
   if (filter.status) add((p) => `r.status = ${p}`, filter.status);
   if (filter.registeredFrom) add((p) => `r.registered_on >= ${p}::date`, filter.registeredFrom);
   if (filter.registeredUntil) add((p) => `r.registered_on <= ${p}::date`, filter.registeredUntil);
   const whereSql = where.join(' AND ');
-  const { rows } = await q.query<RelayRow & { new_retailer_name: string | null; old_retailer_name: string | null }>(
-    `SELECT ${viewColumns} FROM hub.relay r WHERE ${whereSql}
-      ORDER BY r.updated_at DESC, r.relay_number DESC LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
-    values,
-  );
-  // Without a filter other than the status, the total is kept in relay_count (0004_relay.sql).
-  const count = Object.keys(filter).every((key) => key === 'status')
+  // Filtered by nothing but the status and the other retailer, the total is kept in relay_count
+  // (0004_relay.sql); otherwise it is counted, from an index alone.
+  const count = Object.keys(filter).every((key) => countedFilters.has(key))
     ? await q.query<{ n: number }>(
-        `SELECT coalesce(sum(n), 0)::int AS n FROM hub.relay_count WHERE company_code = $1 AND side = $2 AND family = $3 AND ($4::text IS NULL OR status = $4)`,
-        [companyCode, side, family, filter.status ?? null],
+        `SELECT coalesce(sum(n), 0)::int AS n FROM hub.relay_count
+          WHERE company_code = $1 AND side = $2 AND family = $3 AND ($4::text IS NULL OR status = $4) AND ($5::text[] IS NULL OR other_code = ANY($5::text[]))`,
+        [companyCode, side, family, filter.status ?? null, otherCodes ?? null],
       )
     : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.relay r WHERE ${whereSql}`, values);
-  return { items: rows.map(toView), total: count.rows[0]?.n ?? 0 };
+  const total = count.rows[0]?.n ?? 0;
+  if (total === 0 || offset >= total) return { items: [], total };
+  // Few matches: read them all by the filter's index and sort them. Many: walk the list in update
+  // order and keep the matches, which come soon. (Walking the order with a filter whose matches lie
+  // far back in time, such as an old registration date, would read most of the list first.)
+  const from = total <= sortAllBelow ? `(SELECT * FROM hub.relay r WHERE ${whereSql} OFFSET 0) r` : `hub.relay r WHERE ${whereSql}`;
+  const { rows } = await q.query<RelayRow & { new_retailer_name: string | null; old_retailer_name: string | null }>(
+    `SELECT ${viewColumns} FROM ${from} ORDER BY r.updated_at DESC, r.relay_number DESC LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+    values,
+  );
+  return { items: rows.map(toView), total };
 }
+
+/** The filters whose totals relay_count keeps. */
+const countedFilters = new Set(['status', 'otherRetailerCode', 'otherRetailerName']);
+
+/** The participant codes a filter's other retailer stands for; undefined: no such filter. */
+async function otherCodesOf(q: Queryable, filter: RelayFilter): Promise<string[] | undefined> {
+  if (!filter.otherRetailerCode && !filter.otherRetailerName) return undefined;
+  const { rows } = await q.query<{ code: string }>(
+    `SELECT a.participant_code AS code FROM hub.participant_area a JOIN hub.participant p ON p.company_code = a.company_code
+      WHERE ($1::text IS NULL OR a.participant_code = $1 OR a.company_code = $1) AND ($2::text IS NULL OR strpos(p.name, $2) > 0)`,
+    [filter.otherRetailerCode ?? null, filter.otherRetailerName ?? null],
+  );
+  return rows.map((r) => r.code);
+}
+
+/** Matches up to which a list page reads every match by the filter's index and sorts them. */
+const sortAllBelow = 20_000;
 
 /** A LIKE pattern matching values that begin with `prefix` (its own % and _ taken literally). */
 function likePrefix(prefix: string): string {

@@ -184,8 +184,9 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
     const day = tokyoDate(at);
     const first = await reserveRelaySerials(tx, day, accepted.length);
     if (first + accepted.length - 1 > maxRelaySerialPerDay) throw new Refusal('RELAY_NUMBERS_EXHAUSTED');
+    const checkedOf = new Map(registrations.map((index, k) => [index, rows[k]!]));
     const newRows: NewRelayRow[] = accepted.map((index, k) => {
-      const checked = rows[registrations.indexOf(index)]!;
+      const checked = checkedOf.get(index)!;
       if (!checked.ok) throw new Error('unreachable: a refused registration was accepted');
       return { ...checked.row, relayNumber: formatRelayNumber(day, first + k) };
     });

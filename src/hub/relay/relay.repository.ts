@@ -122,7 +122,8 @@ const insertChunk = 5_000;
 export async function insertRelays(q: Queryable, relays: readonly NewRelayRow[], userId: string | null): Promise<void> {
   for (let start = 0; start < relays.length; start += insertChunk) {
     const chunk = relays.slice(start, start + insertChunk);
-    const columns = insertColumns.map((_, c) => chunk.map((r) => insertValues(r)[c]));
+    const rows = chunk.map(insertValues);
+    const columns = insertColumns.map((_, c) => rows.map((r) => r[c]));
     const unnest = insertTypes.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
     await q.query(
       `INSERT INTO hub.relay (${insertColumns.join(', ')}, status, updated_at)

@@ -23,8 +23,8 @@ export interface RequestOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
-  /** application/x-www-form-urlencoded body from fields. */
-  readonly form?: Record<string, string>;
+  /** application/x-www-form-urlencoded body from fields (a list: the field repeated, as checkboxes send it). */
+  readonly form?: Record<string, string | readonly string[]>;
   readonly json?: unknown;
 }
 
@@ -50,7 +50,7 @@ export class TestClient {
     const headers: Record<string, string> = { ...options.headers };
     let body = options.body;
     if (options.form) {
-      body = new URLSearchParams(options.form).toString();
+      body = new URLSearchParams(Object.entries(options.form).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : value.map((v) => [key, v])))).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     } else if (options.json !== undefined) {
       body = JSON.stringify(options.json);

@@ -1,6 +1,7 @@
 /**
  * The participant list (事業者一覧, every participant) and the hub administrator's screens:
- * suspension and resumption (権限停止, slide 46), the certificate registry, and the audit log.
+ * admitting a participant, suspension and resumption (権限停止, slide 46), the certificate
+ * registry, and the audit log.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
@@ -10,14 +11,15 @@ import type { HubDeps } from '../../hub/http/hub-server.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { listCertificates } from '../../hub/identity/certificate.commands.ts';
-import { listParticipants } from '../../hub/identity/participant.commands.ts';
+import { createParticipant, listParticipants } from '../../hub/identity/participant.commands.ts';
+import { areas as allAreas } from '../../domain/area.ts';
 import { isParticipantKind } from '../../hub/identity/participant.ts';
 import { resume, suspend } from '../../hub/identity/suspension.commands.ts';
 import type { SuspensionTargetKind } from '../../hub/identity/status-change.repository.ts';
 import { authorize, can } from '../../hub/policy.ts';
 import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
-import { formError, page } from '../layout.ts';
+import { fieldError, formError, page } from '../layout.ts';
 import { certificateUsageLabels, jst, participantKindLabels, statusLabels, suspensionTargetLabels } from '../labels.ts';
 import { signedIn } from './page-user.ts';
 
@@ -38,6 +40,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
         ${admin ? html`<td><a href="/admin/suspensions?kind=participant&id=${p.companyCode}">停止・再開</a></td>` : null}</tr>`,
     );
     const body = html`
+      ${can(actor, 'participant.manage') ? html`<p><a href="/admin/participants/new">事業者を登録する</a></p>` : null}
       <form method="get" action="/participants" class="card search">
         <label for="kind">事業者種別</label>${select('kind', participantKindLabels, query.kind, { blank: 'すべて' })}
         <label for="text">事業者名・事業者コード</label><input type="text" id="text" name="text" value="${query.text ?? ''}">
@@ -47,6 +50,27 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
       <table><thead><tr><th>会社コード</th><th>事業者コード</th><th>事業者名</th><th>種別</th><th>状態</th>${admin ? html`<th></th>` : null}</tr></thead>
       <tbody>${rows}</tbody></table>`;
     return send(reply, page(signedIn(request, '事業者一覧'), body));
+  });
+
+  app.get('/admin/participants/new', { config: { action: 'participantRegister' } }, async (request, reply) => {
+    authorize(sessionOf(request).actor, 'participant.manage');
+    return send(reply, participantForm(request, { companyCode: '', name: '', kind: 'retailer' }, []));
+  });
+
+  app.post('/admin/participants', { config: { action: 'participantRegister' } }, async (request, reply) => {
+    const actor = sessionOf(request).actor;
+    authorize(actor, 'participant.manage');
+    const form = formOf(request);
+    const picked = (request.body as Record<string, unknown>).areas;
+    const areas = (Array.isArray(picked) ? picked : picked === undefined ? [] : [picked]).map(String);
+    try {
+      const created = await createParticipant(db, clock, actor, { companyCode: form.companyCode ?? '', name: form.name ?? '', kind: form.kind as never, areas });
+      return reply.redirect(`/participants?text=${encodeURIComponent(created.companyCode)}`, 303);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      request.audit.result = error.code;
+      return send(reply, participantForm(request, form, areas, error), httpStatusOf(error.code));
+    }
   });
 
   app.get('/admin/suspensions', { config: { action: 'suspension' } }, async (request, reply) => {
@@ -158,6 +182,32 @@ function suspensionPage(request: Parameters<typeof sessionOf>[0], form: FormFiel
       <label for="reason">理由</label><textarea id="reason" name="reason" rows="3" required>${form.reason ?? ''}</textarea>
       <p><button type="submit" name="operation" value="suspend">停止する</button> <button type="submit" name="operation" value="resume" class="secondary">再開する</button></p>
       <p class="muted">停止は即時に有効になり、対象のログイン中のセッションは終了します。証明書は失効させず、停止のみ行います。</p>
+    </form>`,
+  );
+}
+
+/** 事業者登録 (hub administrators): company code, name, kind and the areas it works in. */
+function participantForm(request: Parameters<typeof sessionOf>[0], form: FormFields, areas: readonly string[], refusal?: Refusal): Html {
+  const session = sessionOf(request);
+  return page(
+    signedIn(request, '事業者登録'),
+    html`<form method="post" action="/admin/participants" class="card" autocomplete="off">
+      ${formError(refusal)}
+      ${csrfField(session.csrfToken)}
+      <label for="companyCode">会社コード（英数字4桁）</label>
+      <input type="text" id="companyCode" name="companyCode" value="${form.companyCode ?? ''}" maxlength="8" required>
+      ${fieldError(refusal, 'companyCode')}
+      <label for="name">事業者名</label>
+      <input type="text" id="name" name="name" value="${form.name ?? ''}" maxlength="100" required>
+      ${fieldError(refusal, 'name')}
+      <label for="kind">事業者種別</label>
+      ${select('kind', participantKindLabels, form.kind)}
+      ${fieldError(refusal, 'kind')}
+      <fieldset><legend>エリア（一般送配電事業者は1エリア、広域機関はなし）</legend>
+        ${allAreas.map((a) => html`<label class="inline"><input type="checkbox" name="areas" value="${a.code}" ${areas.includes(a.code) ? html`checked` : null}> ${a.name}</label>`)}
+      </fieldset>
+      ${fieldError(refusal, 'areas')}
+      <p><button type="submit">登録する</button> <a href="/participants">事業者一覧へ戻る</a></p>
     </form>`,
   );
 }

@@ -50,7 +50,10 @@ export class TestClient {
     const headers: Record<string, string> = { ...options.headers };
     let body = options.body;
     if (options.form) {
-      body = new URLSearchParams(Object.entries(options.form).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : value.map((v) => [key, v])))).toString();
+      const pairs: [string, string][] = Object.entries(options.form).flatMap(([key, value]) =>
+        typeof value === 'string' ? [[key, value] as [string, string]] : value.map((v): [string, string] => [key, v]),
+      );
+      body = new URLSearchParams(pairs).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     } else if (options.json !== undefined) {
       body = JSON.stringify(options.json);

@@ -10,6 +10,7 @@ import { seedBench } from './seed.bench.ts';
 import { hubReadBench } from './hub-read.bench.ts';
 import { matchingBench } from './matching.bench.ts';
 import { switchInBench } from './switch-in.bench.ts';
+import { relayCsvBench, relayListBench } from './relay.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -22,3 +23,5 @@ await lookupBench();
 await hubReadBench();
 await matchingBench();
 await switchInBench();
+await relayCsvBench();
+await relayListBench();

@@ -24,7 +24,7 @@ import { html, type Html } from '../html.ts';
 import { renderData, renderMessages } from '../interface-form.ts';
 import { page } from '../layout.ts';
 import { jst } from '../labels.ts';
-import { crumbs, familyInterface, interfaceCall, refusalPage, scopeBadge, scopeOf, scopeRefusal, sendHtml, type AreaScope } from './area.screens.ts';
+import { crumbs, familyInterface, interfaceCall, refusalPage, scopeBadge, scopeOf, refuseOutsideArea, sendHtml, type AreaScope } from './area.screens.ts';
 import { signedIn } from './page-user.ts';
 
 export const applicationsPageSize = 20;
@@ -90,11 +90,8 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
   app.get('/areas/:area/:family/applications', { config: { action: 'applicationList' } }, async (request, reply) => {
     const scope = scopeOf(request);
     const title = '申込内容一覧照会';
-    const refused = scopeRefusal(request, scope);
-    if (refused) {
-      request.audit.result = refused.code;
-      return sendHtml(reply, refusalPage(request, title, scope, refused), 403);
-    }
+    const outside = refuseOutsideArea(request, reply, scope, title);
+    if (outside) return outside;
     const query = queryOf(request);
     const defs = applicationDefs(scope);
     const kindTable: Record<string, string> = {};
@@ -148,11 +145,8 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
   app.get('/areas/:area/:family/applications/:applicationNumber', { config: { action: 'applicationDetail' } }, async (request, reply) => {
     const scope = scopeOf(request);
     const title = '申込内容詳細';
-    const refused = scopeRefusal(request, scope);
-    if (refused) {
-      request.audit.result = refused.code;
-      return sendHtml(reply, refusalPage(request, title, scope, refused), 403);
-    }
+    const outside = refuseOutsideArea(request, reply, scope, title);
+    if (outside) return outside;
     const number = (request.params as { applicationNumber: string }).applicationNumber;
     const company = callerOf(request).participant.companyCode;
     const filings = (await selectFilings(deps.db, number)).filter((f) => f.companyCode === company && f.area === scope.area.code);

@@ -17,7 +17,7 @@ import { queryOf } from '../form.ts';
 import { html } from '../html.ts';
 import { renderMessages } from '../interface-form.ts';
 import { page } from '../layout.ts';
-import { crumbs, familyInterface, interfaceCall, refusalPage, scopeBadge, scopeOf, scopeRefusal, sendHtml } from './area.screens.ts';
+import { crumbs, familyInterface, interfaceCall, scopeBadge, scopeOf, refuseOutsideArea, sendHtml } from './area.screens.ts';
 import { signedIn } from './page-user.ts';
 
 const byLabels: Readonly<Record<WebSearchBy, string>> = { address: '住所（前方一致）', nameKana: '需要者名カナ（前方一致）' };
@@ -26,11 +26,8 @@ export function registerAreaSearchScreens(app: FastifyInstance, deps: InterfaceD
   app.get('/areas/:area/:family/search', { config: { action: webSupplyPointSearchId } }, async (request, reply) => {
     const scope = scopeOf(request);
     const title = '供給地点特定番号検索';
-    const refused = scopeRefusal(request, scope);
-    if (refused) {
-      request.audit.result = refused.code;
-      return sendHtml(reply, refusalPage(request, title, scope, refused), 403);
-    }
+    const outside = refuseOutsideArea(request, reply, scope, title);
+    if (outside) return outside;
     const query = queryOf(request);
     const by: WebSearchBy = query.by === 'nameKana' ? 'nameKana' : 'address';
     const text = query.query ?? '';

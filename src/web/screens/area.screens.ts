@@ -125,6 +125,14 @@ export function scopeRefusal(request: FastifyRequest, scope: AreaScope): Refusal
   return new Refusal('IF_AREA_NOT_REGISTERED', { params: { area: scope.area.name } });
 }
 
+/** Answers 403 with IF_AREA_NOT_REGISTERED (and records it) when the user's participant does not work in the area. */
+export function refuseOutsideArea(request: FastifyRequest, reply: FastifyReply, scope: AreaScope, title: string): FastifyReply | undefined {
+  const refused = scopeRefusal(request, scope);
+  if (!refused) return undefined;
+  request.audit.result = refused.code;
+  return sendHtml(reply, refusalPage(request, title, scope, refused), 403);
+}
+
 export function interfaceCall(request: FastifyRequest): InterfaceCall {
   return { caller: callerOf(request), actor: sessionOf(request).actor, requestId: String(request.id), audit: request.audit };
 }
@@ -178,22 +186,16 @@ export function registerAreaScreens(app: FastifyInstance, deps: InterfaceDeps): 
 
   app.get('/areas/:area/:family', { config: { action: 'areaMenu' } }, async (request, reply) => {
     const scope = scopeOf(request);
-    const refused = scopeRefusal(request, scope);
-    if (refused) {
-      request.audit.result = refused.code;
-      return sendHtml(reply, refusalPage(request, 'エリアメインメニュー', scope, refused), 403);
-    }
+    const outside = refuseOutsideArea(request, reply, scope, 'エリアメインメニュー');
+    if (outside) return outside;
     return sendHtml(reply, menuPage(request, scope, queryOf(request).supplyPointId ?? ''));
   });
 
   const formRoute = async (request: FastifyRequest, reply: FastifyReply) => {
     const scope = scopeOf(request);
     const def = interfaceOf(request, scope);
-    const refused = scopeRefusal(request, scope);
-    if (refused) {
-      request.audit.result = refused.code;
-      return sendHtml(reply, refusalPage(request, def.name, scope, refused), 403);
-    }
+    const outside = refuseOutsideArea(request, reply, scope, def.name);
+    if (outside) return outside;
     if (request.method === 'GET') return showForm(deps, request, reply, scope, def);
     return submitForm(deps, request, reply, scope, def);
   };

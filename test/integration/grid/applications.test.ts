@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { InterfaceResponse } from '../../../src/interfaces/message.ts';
 import { ManualClock } from '../../../src/platform/clock.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
+import { startSecondProcess } from '../../support/second-process.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { findFacility } from '../../../src/grid/registry/facility.repository.ts';
@@ -377,39 +378,28 @@ forEachBackend('application jobs are bounded and single-winner', (backend) => {
     assert.equal(waiting[0]!.n, pairs * 2);
     assert.deepEqual(await runMatching(grid, { limit: 5 }), { matched: 5, expired: 0 }, 'bounded');
 
-    let second: { matched: number } = { matched: 0 };
-    if (db.url) {
-      const { openPostgres } = await import('../../../src/platform/db/postgres.ts');
-      const other = await openPostgres(db.url);
-      try {
-        const results = await Promise.all([
-          runMatching({ db, clock, area: '03' }, { limit: 100 }),
-          runMatching({ db: other, clock, area: '03' }, { limit: 100 }),
-        ]);
-        assert.equal(results[0].matched + results[1].matched, pairs - 5);
-        second = results[1];
-      } finally {
-        await other.close();
-      }
-    } else {
-      second = await runMatching(grid, { limit: 100 });
-      assert.equal(second.matched, pairs - 5);
-    }
+    // Two runs at once: on PostgreSQL the second in another process; PGlite is a single-process
+    // database, so there both share this process.
+    const args = { url: db.url, area: '03', limit: 100, now: clock.now().toISOString() };
+    const second = db.url ? await startSecondProcess<{ matched: number }>('drainMatching', args) : undefined;
+    const results = await Promise.all([runMatching(grid, { limit: 100 }), second ? second.result() : runMatching(grid, { limit: 100 })]);
+    assert.equal(results[0].matched + results[1].matched, pairs - 5);
     const { rows: transitions } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application_transition WHERE to_stage = '05'`);
     assert.equal(transitions[0]!.n, pairs * 2, 'each application matched exactly once');
     const { rows: events } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application_event WHERE event = 'matchingComplete'`);
     assert.equal(events[0]!.n, pairs * 2);
 
     clock.set('2026-12-20T10:00:00+09:00');
-    if (db.url) {
-      const { openPostgres } = await import('../../../src/platform/db/postgres.ts');
-      const other = await openPostgres(db.url);
-      try {
-        const results = await Promise.all([executeDue({ db, clock, area: '03' }, { limit: 4 }), executeDue({ db: other, clock, area: '03' }, { limit: 4 })]);
-        assert.ok(results[0].executed + results[1].executed <= 16);
-      } finally {
-        await other.close();
-      }
+    {
+      // Two execution runs at once, each bounded to 4 switch-ins (each with its switch-out: at most 8
+      // applications a run): both take full batches of their own, and no application is executed by
+      // both (every completion is one transition).
+      const args = { url: db.url, area: '03', limit: 4, now: clock.now().toISOString() };
+      const second = db.url ? await startSecondProcess<{ executed: number }>('executeDue', args) : undefined;
+      const results = await Promise.all([executeDue(grid, { limit: 4 }), second ? second.result() : executeDue(grid, { limit: 4 })]);
+      assert.deepEqual(results, [{ executed: 8 }, { executed: 8 }], 'each run a full batch of 4 pairs');
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application_transition WHERE to_stage = '06'`);
+      assert.equal(rows[0]!.n, 16, 'sixteen applications executed, none twice');
     }
     while ((await executeDue(grid, { limit: 4 })).executed > 0);
     const { rows: complete } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application_transition WHERE to_stage = '06'`);

@@ -1,11 +1,12 @@
 /**
- * The grid's matching and execution as the scheduled jobs run them: two processes on one database
- * (on PostgreSQL: two pools) never match a pair twice; a sandbox clock advance makes the due work
+ * The grid's matching and execution as the scheduled jobs run them: two runs at once on one database
+ * (on PostgreSQL in two processes) never match a pair twice; a sandbox clock advance makes the due work
  * run at once, through the job queue, and the supply points change retailer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { forEachBackend } from '../../support/backends.ts';
+import { startSecondProcess } from '../../support/second-process.ts';
 import { runMatching, executeDue } from '../../../src/grid/applications/jobs.ts';
 import { allGridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint } from '../../../src/grid/testing.ts';
@@ -16,7 +17,6 @@ import { openSystemClock } from '../../../src/hub/sandbox-clock.ts';
 import type { Clock } from '../../../src/platform/clock.ts';
 import type { Db } from '../../../src/platform/db/db.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
-import { openPostgres } from '../../../src/platform/db/postgres.ts';
 import { Jobs } from '../../../src/platform/jobs.ts';
 import { scheduleDueWork } from '../../../src/jobs/due-work.ts';
 
@@ -43,31 +43,28 @@ async function givenPendingPairs(db: Db, clock: Clock, count: number): Promise<s
   return ids;
 }
 
-async function secondDb(db: TestDb): Promise<{ db: Db; close: () => Promise<void> }> {
-  if (!db.url) return { db, close: async () => {} };
-  const other = await openPostgres(db.url);
-  return { db: other, close: () => other.close() };
-}
-
 forEachBackend('matching and execution jobs', (backend) => {
-  test('two processes running the matching job at once: each pair matched exactly once', async () => {
+  test('two matching runs at once (on PostgreSQL, the second in another process) match each pair exactly once', async () => {
     await using db = await backend.open();
     await migrate(db, allGridMigrations);
     await migrateHub(db);
     const clock = await openSystemClock(db, 'sandbox');
     const pairs = 60;
     await givenPendingPairs(db, clock, pairs);
-    const other = await secondDb(db);
-    try {
-      const drain = async (q: Db) => {
-        let matched = 0;
-        for (;;) {
-          const result = await runMatching({ db: q, clock, area: '03' }, { limit: 7 });
-          matched += result.matched;
-          if (result.matched === 0) return matched;
-        }
-      };
-      const [a, b] = await Promise.all([drain(db), drain(other.db)]);
+    const drain = async (q: Db) => {
+      let matched = 0;
+      for (;;) {
+        const result = await runMatching({ db: q, clock, area: '03' }, { limit: 7 });
+        matched += result.matched;
+        if (result.matched === 0) return matched;
+      }
+    };
+    // PGlite is a single-process database: there the two runs share this process (and its one session).
+    const second = db.url
+      ? await startSecondProcess<{ matched: number }>('drainMatching', { url: db.url, area: '03', limit: 7, now: clock.now().toISOString() })
+      : undefined;
+    {
+      const [a, b] = await Promise.all([drain(db), second ? second.result().then((r) => r.matched) : drain(db)]);
       assert.equal(a + b, pairs, `first ${a} + second ${b}`);
       const { rows } = await db.query<{ application_number: string; n: number }>(
         `SELECT a.application_number, count(t.*)::int AS n FROM grid_03.application a
@@ -81,8 +78,6 @@ forEachBackend('matching and execution jobs', (backend) => {
           WHERE o.matched_with <> i.application_number OR o.supply_point_id <> i.supply_point_id`,
       );
       assert.equal(mismatched.length, 0, 'pairs point at each other, on the same supply point');
-    } finally {
-      await other.close();
     }
   });
 

@@ -39,7 +39,7 @@ async function waitForStage(page: Page, applicationNumber: string, stages: reado
     const stage = await listedStage(page, applicationNumber);
     if (stage && stages.includes(stage)) return stage;
     if (Date.now() > until) throw new Error(`${applicationNumber} still at stage ${stage}, not ${stages.join('/')}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

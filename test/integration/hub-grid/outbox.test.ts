@@ -230,7 +230,8 @@ forEachBackend('application outbox through the hub', (backend) => {
         await jobs.send(retryQueue, {});
         await until(async () => (await selectFilings(w.db, number))[0]?.status === 'delivered');
         assert.equal((await selectFilings(w.db, heldNumber))[0]?.status, 'pending', 'held by the dead deliverer');
-        await new Promise((r) => setTimeout(r, 1600));
+        // The dead deliverer's lease runs out (the database's real time, as in production).
+        await until(async () => (await w.db.query(`SELECT 1 FROM hub.application_outbox WHERE application_number = $1 AND claimed_until < clock_timestamp()`, [heldNumber])).rows.length === 1);
         await jobs.send(retryQueue, {});
         await until(async () => (await selectFilings(w.db, heldNumber))[0]?.status === 'delivered');
       } finally {
@@ -308,6 +309,6 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Pro
   const started = Date.now();
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -182,7 +182,7 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
     });
   });
 
-  test('two processes of one retailer polling at once: each notification handed out to one of them, all acknowledged once', async () => {
+  test('two pollers of one retailer at once (on PostgreSQL with connections of their own, as two processes): each notification handed out to one of them, all acknowledged once', async () => {
     await withWorld(async ({ db, clock }) => {
       const total = 200;
       await db.transaction(async (tx) => {

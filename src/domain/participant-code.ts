@@ -9,6 +9,9 @@
 import { areaByDigit, areaDigit, type Area, type AreaCode } from './area.ts';
 import { Refusal } from './refusal.ts';
 
+/** The hub operator's (OCCTO's) company code: the hub calls the grids under it. */
+export const hubCompanyCode = 'H000';
+
 export type ParticipantCode = string & { readonly __participantCode: unique symbol };
 
 export interface ParsedParticipantCode {

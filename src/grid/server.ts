@@ -12,6 +12,7 @@
  * NG for a request the server could not take (wrong area, malformed envelope) comes with a 4xx
  * status, which the hub's transport reports as a bad answer.
  */
+import { hubCompanyCode } from '../domain/participant-code.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { AreaCode } from '../domain/area.ts';
@@ -25,7 +26,7 @@ import type { GridEndpoint } from './grid.ts';
 import { gridAreaHeader } from './transport/https.ts';
 
 /** The hub operator's participant code (OCCTO, SYSTEM.md §2): the only caller of a grid. */
-export const hubParticipantCode = 'H000';
+export const hubParticipantCode = hubCompanyCode;
 
 export interface GridServerOptions {
   readonly grids: Iterable<GridEndpoint>;

@@ -1,6 +1,6 @@
 /** Every screen of the hub's web, registered on the hub's HTTPS application. */
 import type { FastifyInstance } from 'fastify';
-import type { HubDeps } from '../hub/http/hub-server.ts';
+import type { HubDeps } from '../hub/http/hub-deps.ts';
 import type { InterfaceDeps } from '../hub/interfaces/call.ts';
 import { registerAreaScreens } from './screens/area.screens.ts';
 import { registerAreaSearchScreens } from './screens/area-search.screens.ts';

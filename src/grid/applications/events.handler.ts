@@ -14,7 +14,7 @@ import { stages } from '../../domain/codes.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident } from '../../platform/db/db.ts';
 import { ok, type InterfaceHandler } from '../context.ts';
-import { hubParticipantCode } from '../server.ts';
+import { hubCompanyCode as hubParticipantCode } from '../../domain/participant-code.ts';
 
 export const gridEventsInterfaceId = 'GRID_EVENTS';
 

@@ -7,7 +7,7 @@
  */
 import { normalizeKana } from '../../domain/kana.ts';
 import { draw, intBetween, pick, weighted, type Random } from '../registry/random.ts';
-import type { Place } from './generate.ts';
+import type { Place } from './places.ts';
 import { factorySuffixes, givenNames, legalForms, officeSuffixes, shopSuffixes, streetlightHolders, surnames, townKana, type Named } from './names.ts';
 
 export type CustomerKind = 'person' | 'shop' | 'office' | 'factory' | 'streetlight';

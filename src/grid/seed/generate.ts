@@ -25,7 +25,9 @@ import { draw, intBetween, mix32, mulberry32, pick, weighted } from '../registry
 import { contractDrawer, pointClassOf, seedReferenceDate, smartShare } from './contracts.ts';
 import { customerLine, makeCustomer, type PlaceKind } from './customers.ts';
 import { surnames } from './names.ts';
-import { apartmentPrefixes, officeBuildingSuffixes, prefecturesByArea, towns, type Prefecture } from './places.ts';
+import { apartmentPrefixes, officeBuildingSuffixes, prefecturesByArea, towns, type Place, type Prefecture } from './places.ts';
+
+export type { Place };
 import { demoRetailersIn } from './retailers.ts';
 
 export const customerColumns = ['customer_id', 'name_kanji', 'name_kana', 'name_kana_key', 'phone', 'prefecture', 'city', 'street', 'building'] as const;
@@ -42,14 +44,6 @@ export interface GeneratedChunk {
   readonly customers: string;
   readonly supplyPoints: string;
   readonly meters: string;
-}
-
-export interface Place {
-  readonly prefecture: Prefecture;
-  readonly cityIndex: number;
-  readonly town: string;
-  readonly street: string;
-  readonly building: string | null;
 }
 
 const dayMs = 86_400_000;

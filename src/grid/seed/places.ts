@@ -104,3 +104,12 @@ export const apartmentPrefixes: readonly string[] = ['ハイツ', 'コーポ', '
 
 /** Office buildings: a surname makes "田中ビル". */
 export const officeBuildingSuffixes: readonly string[] = ['ビル', '第一ビル', '第二ビル', 'センタービル', '会館'];
+
+/** Where a generated supply point is: a street address in one of an area's prefectures. */
+export interface Place {
+  readonly prefecture: Prefecture;
+  readonly cityIndex: number;
+  readonly town: string;
+  readonly street: string;
+  readonly building: string | null;
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { TlsMaterial } from '../../platform/http/https-server.ts';
 import { readPki, writePki } from '../../platform/pki/files.ts';
 import { issueClientCert, issueServerCert } from '../../platform/pki/issue.ts';
-import { hubParticipantCode } from '../server.ts';
+import { hubCompanyCode as hubParticipantCode } from '../../domain/participant-code.ts';
 import type { GridClientTls } from './https.ts';
 
 export interface CaFiles {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { listParticipants } from '../identity/participant.commands.ts';
 import { authorize } from '../policy.ts';
 import { actorOfRequest, callerOf } from './context.ts';
-import type { HubDeps } from './hub-server.ts';
+import type { HubDeps } from './hub-deps.ts';
 
 export function ok<T>(data: T) {
   return { result: 'OK' as const, messages: [], data };

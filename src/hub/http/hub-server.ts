@@ -25,6 +25,7 @@ import type { GridTransport } from '../../interfaces/message.ts';
 import { registerInterfaceRoutes } from '../interfaces/interfaces.routes.ts';
 import type { DeliveryJobs } from '../applications/outbox.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
+import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
 
 export interface HubServerOptions {
@@ -55,12 +56,6 @@ const noGrids: GridTransport = {
     throw new GridUnavailableError(area, 'notConfigured');
   },
 };
-
-export interface HubDeps {
-  readonly db: Db;
-  readonly clock: Clock;
-  readonly clockControl?: ClockControl | undefined;
-}
 
 /**
  * 6,000 a minute per participant and process: 100 a second is far above what one retailer's

@@ -18,7 +18,7 @@ import type { FieldValues } from '../../interfaces/validate.ts';
 import { can, type Action, type Actor } from '../policy.ts';
 import type { Caller } from '../identity/certificate.ts';
 import { answerAtHub } from './hub-interfaces.ts';
-import type { HubDeps } from '../http/hub-server.ts';
+import type { HubDeps } from '../http/hub-deps.ts';
 import { actorWithAreas, applicationActions, answerApplicationInterface } from '../applications/application-interfaces.ts';
 import type { DeliveryJobs } from '../applications/outbox.commands.ts';
 import { answerMailboxInterface, mailboxActions } from '../notifications/mailbox-interfaces.ts';

@@ -10,7 +10,7 @@ import { isAreaCode } from '../../domain/area.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { listParticipants } from '../identity/participant.commands.ts';
 import { isParticipantKind } from '../identity/participant.ts';
-import type { HubDeps } from '../http/hub-server.ts';
+import type { HubDeps } from '../http/hub-deps.ts';
 
 export async function answerAtHub(deps: HubDeps, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
   switch (def.id) {

@@ -7,7 +7,7 @@ import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { FieldValues } from '../../interfaces/validate.ts';
-import type { HubDeps } from '../http/hub-server.ts';
+import type { HubDeps } from '../http/hub-deps.ts';
 import { authorize, type Actor } from '../policy.ts';
 import { acknowledgeNotifications, peekNotifications } from './mailbox.ts';
 import { defaultLeaseMs, defaultPeekSize } from './notifications.ts';

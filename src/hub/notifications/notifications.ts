@@ -32,7 +32,6 @@
  * go to the built-in mailbox (`mailbox_message`), written in the transaction that marks them sent:
  * there, exactly once.
  */
-import type { NotificationRefs } from './notify.ts';
 
 /** Default time between two digests of one participant (business time). */
 export const defaultDigestIntervalMs = 10 * 60_000;
@@ -71,6 +70,13 @@ const tokyo = new Intl.DateTimeFormat('ja-JP', {
 /** A business instant as the Japanese UI shows it: 2026/04/01 09:30 (Asia/Tokyo). */
 export function formatTokyo(at: Date): string {
   return tokyo.format(at);
+}
+
+/** What a notification is about, shown as lines under its text and kept for look-ups. */
+export interface NotificationRefs {
+  readonly relayNumber?: string;
+  readonly applicationNumber?: string;
+  readonly supplyPointId?: string;
 }
 
 function refLines(refs: NotificationRefs): string[] {

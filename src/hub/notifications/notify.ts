@@ -8,17 +8,14 @@
  */
 import type { Queryable } from '../../platform/db/db.ts';
 import { notificationAddressOf } from './address.ts';
-import { mailBodyOf, messageIdOf } from './notifications.ts';
+import { mailBodyOf, messageIdOf, type NotificationRefs } from './notifications.ts';
+
+export type { NotificationRefs };
 
 export type NotificationKind = 'relayAwaitingDecision' | 'relayDecided' | 'matchingComplete' | 'applicationCompleted';
 
 export const notificationKinds: readonly NotificationKind[] = ['relayAwaitingDecision', 'relayDecided', 'matchingComplete', 'applicationCompleted'];
 
-export interface NotificationRefs {
-  readonly relayNumber?: string;
-  readonly applicationNumber?: string;
-  readonly supplyPointId?: string;
-}
 
 export interface NewNotification {
   readonly companyCode: string;

@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { AuditFilter } from '../../hub/audit/audit.ts';
-import { searchAudit } from '../../hub/audit/audit.repository.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import { searchAudit } from '../../hub/audit/audit.queries.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { listCertificates } from '../../hub/identity/certificate.commands.ts';
@@ -15,7 +15,7 @@ import { createParticipant, listParticipants } from '../../hub/identity/particip
 import { areas as allAreas } from '../../domain/area.ts';
 import { isParticipantKind } from '../../hub/identity/participant.ts';
 import { resume, suspend } from '../../hub/identity/suspension.commands.ts';
-import type { SuspensionTargetKind } from '../../hub/identity/status-change.repository.ts';
+import type { SuspensionTargetKind } from '../../hub/identity/suspension.queries.ts';
 import { authorize, can } from '../../hub/policy.ts';
 import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';

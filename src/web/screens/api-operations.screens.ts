@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { addDays, daysBetween, parseIsoDate, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { API_OPERATIONS_MAX_DAYS, interfaceUsage, type InterfaceUsage } from '../../hub/audit/api-operations.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { authorize } from '../../hub/policy.ts';
 import { interfaces } from '../../interfaces/catalogue/catalogue.ts';

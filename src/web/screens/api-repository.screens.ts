@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { interfaceById, interfaces } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { html, type Html } from '../html.ts';
 import { page } from '../layout.ts';
 import { signedIn } from './page-user.ts';

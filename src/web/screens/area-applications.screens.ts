@@ -13,8 +13,7 @@ import { applicationKinds, isStageCode, stageOutcomes, type ApplicationKindCode 
 import { addDays, parseIsoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { parseSupplyPointId } from '../../domain/supply-point-id.ts';
-import { listApplications, type ApplicationListItem } from '../../hub/applications/application-list.repository.ts';
-import { selectFilings } from '../../hub/applications/outbox.repository.ts';
+import { listApplications, selectFilings, type ApplicationListItem } from '../../hub/applications/application.queries.ts';
 import { callerOf } from '../../hub/http/context.ts';
 import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { interfaceById, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';

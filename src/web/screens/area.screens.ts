@@ -32,7 +32,7 @@ import { ifId } from '../../interfaces/catalogue/fields.ts';
 import type { GroupField, InterfaceFamily } from '../../interfaces/catalogue/types.ts';
 import type { InterfaceResponse, ReceptionMessage } from '../../interfaces/message.ts';
 import { validateRequest } from '../../interfaces/validate.ts';
-import { selectFilings } from '../../hub/applications/outbox.repository.ts';
+import { selectFilings } from '../../hub/applications/application.queries.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';

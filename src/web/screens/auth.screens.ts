@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { messages, type MessageCode } from '../../domain/messages.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { checkLoginCsrf, clearSessionCookie, issueLoginCsrf, setSessionCookie } from '../../hub/http/web-session.ts';
@@ -16,7 +16,7 @@ import { html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
 import { signedIn } from './page-user.ts';
 import { latestNoticesSection } from './notices.screens.ts';
-import { countAwaitingDecisionByFamily } from '../../hub/relay/relay.repository.ts';
+import { countAwaitingDecisionByFamily } from '../../hub/relay/relay.queries.ts';
 
 export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
   const { db, clock } = deps;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { advanceClock, clockStatus, formatDuration, type ClockAdvanced } from '../../hub/clock/clock.commands.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { authorize } from '../../hub/policy.ts';

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sessionOf } from '../../hub/http/context.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { getMail, listMails, type MailListItem } from '../../hub/notifications/mail-list.ts';
 import { isHubAdmin } from '../../hub/policy.ts';
 import { pager, queryOf } from '../form.ts';

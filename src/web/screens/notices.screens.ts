@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRefusal, type Refusal } from '../../domain/refusal.ts';
 import type { IsoDate } from '../../domain/date.ts';
 import { tokyoDate } from '../../domain/date.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { createNotice, getNotice, listNotices, modifyNotice, removeNotice } from '../../hub/notices/notice.commands.ts';

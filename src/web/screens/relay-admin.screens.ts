@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sessionOf } from '../../hub/http/context.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { recentFetchLapses, relayWaits, waitWindowDays } from '../../hub/relay/monitoring.ts';
 import { html } from '../html.ts';
 import { jst } from '../labels.ts';

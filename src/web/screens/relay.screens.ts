@@ -36,7 +36,7 @@ import { bulkMaxBytes, fileBulkCsv, type BulkReport } from '../../hub/bulk/bulk.
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { getRelay, type RelayDetail } from '../../hub/relay/relay.commands.ts';
-import { countAwaitingDecisionByFamily, type RelayEventRow, type RelayView } from '../../hub/relay/relay.repository.ts';
+import { countAwaitingDecisionByFamily, type RelayEventRow, type RelayView } from '../../hub/relay/relay.queries.ts';
 import { addressLine } from '../../hub/relay/relay.ts';
 import { interfaceById, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import { ifId } from '../../interfaces/catalogue/fields.ts';

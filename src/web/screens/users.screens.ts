@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRefusal, type Refusal } from '../../domain/refusal.ts';
-import type { HubDeps } from '../../hub/http/hub-server.ts';
+import type { HubDeps } from '../../hub/http/hub-deps.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
 import { createUser, deleteUser, getUser, listUsers, modifyUser, resetPassword } from '../../hub/identity/user.commands.ts';

@@ -1,0 +1,14 @@
+/**
+ * What the hub's route modules, screens and interfaces are given: the database, the clock and, in
+ * the sandbox, the clock's control. A module of its own so that the route modules depend on it
+ * rather than on the server that registers them (which would close an import cycle).
+ */
+import type { Clock } from '../../platform/clock.ts';
+import type { Db } from '../../platform/db/db.ts';
+import type { ClockControl } from '../clock/clock.commands.ts';
+
+export interface HubDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly clockControl?: ClockControl | undefined;
+}

@@ -110,6 +110,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   const perMinute = options.requestsPerMinute ?? defaultRateLimit.perMinute;
   const burst = options.requestBurst ?? Math.min(defaultRateLimit.burst, perMinute);
   const limiter = new RateLimiter(rateBuckets(db), { perMinute, burst }, options.rateLimitClock);
+  app.addHook('onClose', () => limiter.settled());
   app.addHook('preHandler', async (request, reply) => {
     const decision = await limiter.take(request.caller?.participant.companyCode ?? request.ip);
     if (!decision.allowed) {

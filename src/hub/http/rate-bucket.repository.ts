@@ -19,7 +19,7 @@ const takeSql = `
 INSERT INTO hub.rate_bucket AS b (bucket_key, credit, granted, refilled_ms)
 VALUES ($1, ($4::bigint - least($5::int, $4::int)) * ${unitsPerToken}, least($5::int, $4::int), $2::bigint)
 ON CONFLICT (bucket_key) DO UPDATE SET (credit, granted, refilled_ms) = (
-  SELECT refilled.credit - taken.granted * ${unitsPerToken}, taken.granted, greatest(b.refilled_ms, $2::bigint)
+  SELECT refilled.credit - taken.granted::bigint * ${unitsPerToken}, taken.granted, greatest(b.refilled_ms, $2::bigint)
   FROM (SELECT least($4::bigint * ${unitsPerToken}, b.credit + least(greatest(0, $2::bigint - b.refilled_ms), $6::bigint) * $3::bigint) AS credit) AS refilled,
   LATERAL (SELECT least($5::bigint, refilled.credit / ${unitsPerToken})::int AS granted) AS taken
 )

@@ -117,6 +117,11 @@ export class RateLimiter {
     }
   }
 
+  /** Resolves when no lease is being taken: before the store closes (a server's shutdown). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#held.values()].map((held) => held.taking));
+  }
+
   #takeLease(key: string, held: Held): Promise<void> {
     const now = this.#now();
     const taking = this.#store.take(key, this.#lease, now, this.#limit).then(

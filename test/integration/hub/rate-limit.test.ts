@@ -43,7 +43,9 @@ forEachBackend('rate limit buckets', (backend) => {
     await using db = await backend.open();
     await migrateHub(db);
     const clock = rateClock();
-    await fn(new RateLimiter(rateBuckets(db), limit, clock), clock, db);
+    const limiter = new RateLimiter(rateBuckets(db), limit, clock);
+    await fn(limiter, clock, db);
+    await limiter.settled();
   }
 
   test('admits exactly the default burst of 200 from a participant at one instant, then refuses', () =>
@@ -85,6 +87,17 @@ forEachBackend('rate limit buckets', (backend) => {
       assert.equal((await limiter.take('A003')).allowed, true);
     }));
 
+  test('takes leases of the largest configurable limit, after years idle, without overflowing', () =>
+    withLimiter({ perMinute: 1_000_000_000, burst: 1_000_000_000 }, async (limiter, clock, db) => {
+      // A lease of 16,666,666 tokens is 10^12 units of credit: bigint arithmetic, not integer.
+      // Each new limiter (a process) takes its own first lease from the now existing bucket.
+      const anotherProcess = () => new RateLimiter(rateBuckets(db), { perMinute: 1_000_000_000, burst: 1_000_000_000 }, clock);
+      assert.equal(await admitted(limiter, 'A003', 3), 3);
+      assert.equal(await admitted(anotherProcess(), 'A003', 3), 3);
+      clock.advance(10 * 365 * 24 * 3_600_000);
+      assert.equal(await admitted(anotherProcess(), 'A003', 3), 3);
+    }));
+
   test('holds one bucket for a participant across two processes on the same database', async () => {
     await using db = await backend.open();
     await migrateHub(db);
@@ -100,6 +113,7 @@ forEachBackend('rate limit buckets', (backend) => {
       clock.advance(1_000);
       const [c, d] = await Promise.all([admitted(first, 'A003', 300), admitted(second, 'A003', 300)]);
       assert.equal(c + d, 100);
+      await Promise.all([first.settled(), second.settled()]);
     });
   });
 });

@@ -68,6 +68,7 @@ export async function facilityHubBench(db: Db, tokyoIds: readonly string[]): Pro
     audit,
     transport: grids,
     requestsPerMinute: 100_000_000,
+    requestBurst: 1_000_000,
   });
   await hub.listen({ host: '127.0.0.1', port: 0 });
   const base = `https://localhost:${(hub.server.address() as { port: number }).port}`;

@@ -54,7 +54,7 @@ export async function hubReadBench(): Promise<void> {
     const client = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
 
     const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
-    const hub = await buildHubServer({ db, clock, tls, audit, requestsPerMinute: 100_000_000 });
+    const hub = await buildHubServer({ db, clock, tls, audit, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const hubUrl = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/me`;
 

@@ -67,7 +67,7 @@ export async function switchInBench(): Promise<void> {
     const client = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
-    const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000 });
+    const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const url = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/IF_10610`;
     const bodies = points.map((p, i) =>

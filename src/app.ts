@@ -27,6 +27,7 @@ import { openDatabase } from './platform/db/open.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
+import { rateLimitFromEnv, type RateLimit } from './platform/http/rate-limit.ts';
 import { isRefusal } from './domain/refusal.ts';
 import { ensureDemoIdentities } from './demo/demo.ts';
 import { recordAudit } from './hub/audit/audit.repository.ts';
@@ -61,8 +62,8 @@ export interface StartOptions {
   readonly jobs?: boolean;
   /** Listen on the network (default true; tests and one-shot commands may not). */
   readonly listen?: boolean;
-  /** Per-participant request limit per minute (benchmarks raise it). */
-  readonly requestsPerMinute?: number;
+  /** The per-participant rate limit, instead of KIRIKAE_RATE_LIMIT_PER_MINUTE and _BURST. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Opens the database and brings its schemas up to date. */
@@ -135,6 +136,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     }
     let url: string | undefined;
     if (options.listen ?? true) {
+      const rateLimit = options.rateLimit ?? rateLimitFromEnv(config.env);
       ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
       hub = await buildHubServer({
         db,
@@ -145,7 +147,8 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         clockControl,
         gridTimeoutMs: gridTimeoutFromEnv(config.env),
         ...(jobs ? { jobs } : {}),
-        ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+        requestsPerMinute: rateLimit.perMinute,
+        requestBurst: rateLimit.burst,
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();

@@ -57,12 +57,23 @@ export async function auditedSoon(db: Db, audit: AuditWriter<AuditEntry>, filter
   }
 }
 
-export async function startTestHub(
-  db: Db,
-  options: { requestsPerMinute?: number; transport?: GridTransport; clock?: ManualClock; gridTimeoutMs?: number; clockControl?: ClockControl; jobs?: DeliveryJobs } = {},
-): Promise<TestHub> {
+export interface TestHubOptions {
+  requestsPerMinute?: number;
+  requestBurst?: number;
+  /** The time the rate limit refills by (default the real time). */
+  rateLimitClock?: ManualClock;
+  transport?: GridTransport;
+  clock?: ManualClock;
+  gridTimeoutMs?: number;
+  clockControl?: ClockControl;
+  jobs?: DeliveryJobs;
+  /** The identity world already on `db` (a second hub process on the same database); default: create it. */
+  world?: TestHub['world'];
+}
+
+export async function startTestHub(db: Db, options: TestHubOptions = {}): Promise<TestHub> {
   const clock = options.clock ?? testClock();
-  const world = await givenIdentityWorld(db, clock);
+  const world = options.world ?? (await givenIdentityWorld(db, clock));
   const ca = testCertificateAuthority();
   const server = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'], now: new Date('2026-01-01T00:00:00Z') });
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries), flushIntervalMs: 10 });
@@ -72,6 +83,8 @@ export async function startTestHub(
     tls: { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] },
     audit,
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+    ...(options.requestBurst ? { requestBurst: options.requestBurst } : {}),
+    ...(options.rateLimitClock ? { rateLimitClock: options.rateLimitClock } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),

@@ -9,12 +9,13 @@ import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
-import { RateLimiter } from '../../platform/http/rate-limit.ts';
+import { defaultRateLimit, RateLimiter } from '../../platform/http/rate-limit.ts';
 import { log } from '../../platform/log.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
 import { AuditWriter } from './audit-writer.ts';
+import { rateBuckets } from './rate-bucket.repository.ts';
 import { channelOf, sendRefusal } from './respond.ts';
 import { sessionCookie, clearSessionCookie, checkCsrf } from './web-session.ts';
 import { registerWebRoutes } from '../../web/web.routes.ts';
@@ -33,8 +34,15 @@ export interface HubServerOptions {
   readonly clock: Clock;
   readonly tls: TlsMaterial;
   readonly audit: AuditWriter<AuditEntry>;
-  /** Requests a participant may make per minute on one process (API and web together). */
+  /**
+   * Requests a participant may make per minute, across every hub process on the database (API and
+   * web together); default 6,000 (platform/http/rate-limit.ts).
+   */
   readonly requestsPerMinute?: number;
+  /** How many of them it may make at once; default 200, or the per-minute rate if that is lower. */
+  readonly requestBurst?: number;
+  /** The time the rate limit refills by: the real time (never the sandbox clock); tests pass a manual clock. */
+  readonly rateLimitClock?: Clock;
   /** How the hub reaches the grids; without one, every IF_ call answers GRID_UNAVAILABLE. */
   readonly transport?: GridTransport;
   /** How long a look-up waits for a grid (default 10 s). */
@@ -57,12 +65,6 @@ const noGrids: GridTransport = {
   },
 };
 
-/**
- * 6,000 a minute per participant and process: 100 a second is far above what one retailer's
- * integration needs (the busiest area saw ~16,500 look-ups a day across all retailers in 2016's
- * first days), and low enough that one participant's runaway loop cannot starve the others.
- */
-export const defaultRequestsPerMinute = 6_000;
 
 const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.meta.url), 'utf8');
 
@@ -99,10 +101,14 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     }
   });
 
-  // 2. Rate limit per participant (after identity, so the key is who is calling, not the address).
-  const limiter = new RateLimiter(options.requestsPerMinute ?? defaultRequestsPerMinute);
+  // 2. Rate limit per participant (after identity, so the key is who is calling, not the address),
+  //    one token bucket shared by every hub process through the database, spent a lease at a time.
+  const perMinute = options.requestsPerMinute ?? defaultRateLimit.perMinute;
+  const burst = options.requestBurst ?? Math.min(defaultRateLimit.burst, perMinute);
+  const limiter = new RateLimiter(rateBuckets(db), { perMinute, burst }, options.rateLimitClock);
+  app.addHook('onClose', () => limiter.settled());
   app.addHook('preHandler', async (request, reply) => {
-    const decision = limiter.take(request.caller?.participant.companyCode ?? request.ip);
+    const decision = await limiter.take(request.caller?.participant.companyCode ?? request.ip);
     if (!decision.allowed) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
       request.audit.result = 'HTTP_RATE_LIMITED';

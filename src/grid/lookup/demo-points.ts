@@ -63,7 +63,7 @@ export async function demoSupplyPoints(q: Queryable, clock: Clock, perKind = 2):
            FROM ${s}.supply_point sp
            LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
            CROSS JOIN (SELECT $1::date AS since) params
-           CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.kind = 'smart') AS smart) meter
+           CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.kind = 'smart' AND m.removed_on IS NULL) AS smart) meter
           WHERE ${conditions[kind]}
           ORDER BY sp.supply_point_id
           LIMIT $2`,

@@ -14,7 +14,8 @@ import { givenSupplyPoint } from '../../../src/grid/testing.ts';
 import { gridTransportFromConfig } from '../../../src/grid/transport/config.ts';
 import { interfaces } from '../../../src/interfaces/catalogue/catalogue.ts';
 import { exampleValues } from '../../../src/interfaces/examples.ts';
-import type { InterfaceResponse } from '../../../src/interfaces/message.ts';
+import { GridUnavailableError } from '../../../src/interfaces/grid-unavailable.ts';
+import type { GridTransport, InterfaceResponse } from '../../../src/interfaces/message.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
 import { testClock } from '../../../src/hub/identity/testing.ts';
 
@@ -126,6 +127,33 @@ forEachBackend('a request ID used again', (backend) => {
       assert.equal(await count(db, `SELECT count(*)::int AS n FROM hub.application_outbox`), 1);
       sdk.close();
     }));
+
+  test('every status inquiry (…20) finds an application by request ID alone, from the hub’s own record, even while no grid answers', async () => {
+    await using db = await backend.open();
+    const down: GridTransport = {
+      send: async (area) => {
+        throw new GridUnavailableError(area, 'unreachable', 'down for this test');
+      },
+    };
+    const hub = await startTestHub(db, { transport: down, clock: testClock('2026-11-25T10:00:00+09:00') });
+    const sdk = hub.sdk('aApi');
+    try {
+      for (const def of interfaces.filter((d) => d.kind === 'application')) {
+        const { applicationNumber: _, ...example } = exampleValues(def.request);
+        const filed = await sdk.call(def.id, { ...example, requestId: `status-${def.id}`, ...('updateFlag' in example ? { updateFlag: '1' } : {}) });
+        assert.deepEqual(codes(filed), ['OUTBOX_NOT_DELIVERED'], `${def.id}: ${JSON.stringify(filed)}`);
+        const statusId = def.id.replace(/10$/, '20');
+        const status = await sdk.call(statusId, { requestId: `status-${def.id}` });
+        assert.equal(status.result, 'OK', `${statusId}: ${JSON.stringify(status)}`);
+        assert.deepEqual(codes(status), ['OUTBOX_NOT_DELIVERED']);
+        assert.equal(data(status).applicationNumber, data(filed).applicationNumber, statusId);
+        assert.equal(data(status).supplyPointId, example.supplyPointId, statusId);
+      }
+    } finally {
+      sdk.close();
+      await hub.close();
+    }
+  });
 
   test('a status inquiry by request ID alone answers for every kind of application, the usage password application included', () =>
     withHub(async (hub, db) => {

@@ -17,6 +17,7 @@ import { listCertificates } from '../hub/identity/certificate.commands.ts';
 import { seedDemoIdentities, type DemoUser } from '../hub/identity/demo.ts';
 import { seedDemoNotices } from '../hub/notices/demo.ts';
 import { seedDemoRelays } from './relays.ts';
+import { demoExamples, demoExamplesMarkdown } from './examples.ts';
 import type { HubPki } from '../hub/pki/hub-pki.ts';
 import { systemActor } from '../hub/policy.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -62,9 +63,14 @@ export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, ho
   for (const user of created.users) {
     files.terminals.push({ user, base: await issue(user.participantCode, 'terminal', `${user.userId} 端末`, 'terminal', user.userId) });
   }
-  const points = demoPointsMarkdown(await demoSupplyPoints(db, clock));
-  await writeFile(join(home, 'DEMO.md'), `${demoMarkdown(files)}\n${points}`, { mode: 0o600 });
+  await writeFile(join(home, 'DEMO.md'), `${demoMarkdown(files)}\n${await demoRegistryMarkdown(db, clock)}`, { mode: 0o600 });
   return files;
+}
+
+/** The part of DEMO.md drawn from the grids' registries: the demo points and the example requests. */
+export async function demoRegistryMarkdown(db: Db, clock: Clock): Promise<string> {
+  const byArea = await demoSupplyPoints(db, clock);
+  return `${demoPointsMarkdown(byArea)}\n${demoExamplesMarkdown(demoExamples(byArea, clock))}`;
 }
 
 function demoMarkdown(files: DemoFiles): string {

@@ -204,6 +204,8 @@ export const messages = {
   OUTBOX_REQUEST_ID_REUSED: 'リクエストID {requestId} はすでに {interfaceId} の申込で使われています。別のリクエストIDを指定してください。',
   OUTBOX_NUMBERS_EXHAUSTED: 'エリア{area}の本日の申込番号が上限に達しました。翌日に再度申し込んでください。',
   OUTBOX_CURSOR_INVALID: '取得開始位置が正しくありません。前回の応答の nextCursor を指定してください。',
+  OUTBOX_REQUEST_ID_OTHER_CONTENT: 'リクエストID {requestId} はすでに別の内容の申込（申込番号 {applicationNumber}）で使われています。同じ申込の再送でなければ、別のリクエストIDを指定してください。',
+  OUTBOX_REQUEST_NOT_FOUND: 'リクエストID {requestId} の申込は見つかりません。',
 
   // BULK_: bulk filing of applications and relays as a CSV file (hub/bulk/bulk.ts). The file goes in whole or not at all.
   BULK_NOT_OFFERED: 'インタフェース {interfaceId} は一括申込（CSV）の対象ではありません。',

@@ -74,7 +74,7 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'The JSON binding of every IF_ and IS_ interface. The same interfaces are offered as SOAP 1.1 at ' +
-        '`POST /soap/{interfaceId}`, described by the WSDL. A refused request answers result NG with reception messages.',
+        '`POST /soap/{interfaceId}`, described by the WSDL. ' + refusalContract,
     },
     servers: [{ url: options.serverUrl ?? '/' }],
     tags: Object.entries(kindTags).map(([name, description]) => ({ name, description })),
@@ -91,6 +91,17 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
     },
   };
 }
+
+/**
+ * How refusals are answered (the SDK and the README say the same): as the real system's SOAP does,
+ * a request that was read is answered, and its refusal is the answer's result NG, whatever the
+ * reason; an HTTP error status means the request was not read as a call at all.
+ */
+export const refusalContract =
+  'A request the hub could read is answered with HTTP 200: result OK, or result NG with reception messages that give ' +
+  'each refusal\'s stable code (and the field it concerns); clients decide by `result`, not by the HTTP status. ' +
+  'HTTP 4xx/5xx (with result NG and one message in the envelope) means the call itself was not made: an unreadable body (400), ' +
+  'a certificate that may not use the API (403), an unknown interface (404), a body too large (413), too many requests (429).';
 
 function operation(def: InterfaceDefinition): Schema {
   const envelope = (data: boolean): Schema => ({
@@ -113,10 +124,17 @@ function operation(def: InterfaceDefinition): Schema {
     },
     requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` } } } },
     responses: {
-      '200': { description: 'Answered: result OK with data, or NG with the reason in messages.', content: envelope(true) },
-      '400': { description: 'The request was refused (result NG; messages name each field).', content: envelope(false) },
-      '403': { description: 'The certificate or participant may not call this interface.', content: envelope(false) },
-      '429': { description: 'Too many requests in a short time.', content: envelope(false) },
+      '200': {
+        description:
+          'Answered: result OK with data, or result NG with the reasons in messages. Every refusal of what the request says ' +
+          'comes this way: its fields (IF_REQUIRED, IF_UNKNOWN_FIELD, SPID_LENGTH, CODE_UNKNOWN, … each naming its field), ' +
+          'the policy (IF_AREA_NOT_REGISTERED, AUTH_FORBIDDEN), the hub (OUTBOX_…, RELAY_…) and the grid (GRID_…, APP_…).',
+        content: envelope(true),
+      },
+      '400': { description: 'HTTP_BAD_REQUEST: the body cannot be read as JSON at all (malformed, empty, or another content type). The envelope says so.', content: envelope(false) },
+      '403': { description: 'The client certificate may not use the API (e.g. a terminal certificate): no call was made.', content: envelope(false) },
+      '413': { description: 'HTTP_BODY_TOO_LARGE: the body exceeds the size limit.', content: envelope(false) },
+      '429': { description: 'HTTP_RATE_LIMITED: too many requests in a short time; send again later.', content: envelope(false) },
     },
   };
 }

@@ -67,8 +67,10 @@ export class KirikaeClient {
   }
 
   /**
-   * Calls an interface. Business refusals are answers (result NG); transport and authentication
-   * failures (HTTP 4xx/5xx that are not an envelope) throw `HubHttpError`.
+   * Calls an interface. Every refusal of what the request says (its fields, the policy, the grid)
+   * is an answer: HTTP 200 with result NG, as OpenAPI documents (`refusalContract`). An HTTP error
+   * that still carries an envelope (HTTP_BAD_REQUEST, HTTP_RATE_LIMITED, …) is returned as that NG
+   * too; one without an envelope (a proxy, a TLS failure) throws `HubHttpError`.
    */
   async call(interfaceId: string, fields: Readonly<Record<string, unknown>>, binding = this.#options.binding ?? 'json'): Promise<InterfaceResponse> {
     const def = interfaceById(interfaceId);

@@ -14,6 +14,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { resolveGridOptions, type GridContext } from '../context.ts';
 import { findFacility } from '../registry/facility.repository.ts';
+import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
 import { gridSchema } from '../schema.ts';
 import { applicationColumns, findApplication, moveApplication, type Application } from './application.repository.ts';
 import { matchingLimitBusinessDays, text } from './rules.ts';
@@ -104,8 +105,9 @@ export async function runMatching(grid: JobTarget, options: { limit: number }): 
 
 /**
  * Carries out up to `limit` applications whose effective date has come (by the grid's clock, the
- * business date in Japan): the supply point changes and the application completes (06, 08 with
- * meter work); a switch-in completes its matched switch-out with it.
+ * business date in Japan): the supply point (and with meter work its meters) changes and the
+ * application completes (06, 08 with meter work), all in one transaction; a switch-in completes
+ * its matched switch-out with it.
  */
 export async function executeDue(grid: JobTarget, options: { limit: number }): Promise<{ executed: number }> {
   const ctx = contextOf(grid);
@@ -138,7 +140,21 @@ export async function executeDue(grid: JobTarget, options: { limit: number }): P
   });
 }
 
+/**
+ * Carries out an application on its supply point, in the completion's transaction: the point's
+ * contract and parties as the kind says, then the meter work if it had any (completion 08). Meter
+ * work takes place on the effective date: a move-out with removal (撤去) takes the meters out;
+ * any other replaces a conventional meter by a smart one (or installs one where there is none).
+ */
 async function applyToSupplyPoint(tx: Queryable, ctx: GridContext, a: Application): Promise<void> {
+  await applyContract(tx, ctx, a);
+  if (!a.meterWork) return;
+  const on = a.effectiveDate ?? tokyoDate(ctx.clock.now());
+  if (a.kind === 'moveOut') await removeMeters(tx, ctx.schema, a.supplyPointId, on);
+  else await installSmartMeter(tx, ctx.schema, a.supplyPointId, on);
+}
+
+async function applyContract(tx: Queryable, ctx: GridContext, a: Application): Promise<void> {
   const s = ident(ctx.schema);
   const body = a.body;
   switch (a.kind) {

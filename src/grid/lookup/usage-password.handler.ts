@@ -4,7 +4,8 @@
  *
  * Application: input checks refuse at once with NG and store nothing (unknown point, another area,
  * FIT, wrong voltage variant, no current customer, no phone or address, consent in the future).
- * What passes is stored as accepted (stage 01) with an application number, then examined — the
+ * What passes is stored as accepted (stage 01) with an application number (the one the hub gave in
+ * `applicationNumber`, as for every application it files; else `UP{area}-…` of the grid's own), then examined — the
  * identity check of usage-password.ts — either at once (`immediate`) or once the next business day
  * has begun (`nextBusinessDay`, on the next status inquiry or by `examineDueUsagePasswordApplications`).
  * The examination ends at 06 complete or 09 refused with the reason's code. When it happens during
@@ -116,9 +117,12 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
     const now = ctx.clock.now();
     const immediate = ctx.options.usagePasswordConfirmation === 'immediate';
     const inserted = await ctx.db.transaction(async (tx) => {
-      const serial = await nextApplicationSerial(tx, ctx.schema, usagePasswordApplicationPrefix, tokyoDate(now));
+      // The hub numbers every application it files and sends the number along; called without one, the grid numbers it.
+      const given = optionalText(request, 'applicationNumber')?.normalize('NFKC').toUpperCase();
+      const applicationNumber =
+        given ?? usagePasswordApplicationNumber(ctx.area, tokyoDate(now), await nextApplicationSerial(tx, ctx.schema, usagePasswordApplicationPrefix, tokyoDate(now)));
       const application = await insertUsagePasswordApplication(tx, ctx.schema, {
-        applicationNumber: usagePasswordApplicationNumber(ctx.area, tokyoDate(now), serial),
+        applicationNumber,
         interfaceId: variant.application,
         participantCode: request.participantCode,
         requestId,

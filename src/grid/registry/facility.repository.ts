@@ -40,7 +40,8 @@ interface FacilityRow {
 }
 
 /**
- * One round trip: the point, its customer and its meters (as a JSON array, in meter number order).
+ * One round trip: the point, its customer and its meters in service (as a JSON array, in meter
+ * number order; a meter removed by meter work is not the point's any more).
  * Both look-ups go by primary key or by the meter's supply point index.
  */
 function facilitySql(schema: string): string {
@@ -54,7 +55,7 @@ function facilitySql(schema: string): string {
            c.prefecture AS c_prefecture, c.city AS c_city, c.street AS c_street, c.building AS c_building,
            COALESCE((SELECT json_agg(json_build_object('meterNumber', m.meter_number, 'kind', m.kind,
                                                        'installedOn', m.installed_on) ORDER BY m.meter_number)
-                       FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id), '[]') AS meters
+                       FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters
       FROM ${s}.supply_point sp
       LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
      WHERE sp.supply_point_id = $1`;

@@ -1,25 +1,29 @@
 /**
  * The application interfaces at the hub (called from interfaces.routes.ts after validation):
  *
- *   …10 filings     policy `application.file` for the point's area → the outbox (fileApplication)
+ *   …10 filings     policy `application.file` for the point's area → the outbox (fileApplication);
+ *                   every application interface of the catalogue, the usage password
+ *                   application (IF_10210 / IF_K10210) as much as the wheeling changes
  *   …20 inquiries   the outbox first (the hub answers for an undelivered application, policy
- *                   `application.view` on its filer), then the grid of the application's area
+ *                   `application.view` on its filer), then the grid of the application's area,
+ *                   found from the hub's own record of the filing: a request ID alone suffices
  *   11110 feed      the grids of every area of the caller, merged under the hub's cursor (feed.ts)
  */
 import { areaByDigit, isAreaCode, type AreaCode } from '../../domain/area.ts';
 import type { MessageCode } from '../../domain/messages.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import { applicationInterfaces } from '../../interfaces/catalogue/applications.ts';
-import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
+import { interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { FieldValues } from '../../interfaces/validate.ts';
 import { can, type Actor } from '../policy.ts';
 import { mergedFeed } from './feed.ts';
 import { fileApplication, findForStatus, type OutboxDeps } from './outbox.commands.ts';
 
-/** Every application interface and the policy action it needs. */
+/** Every application interface of the catalogue (…10), its status inquiry (…20) and the feed, with the policy action it needs. */
 export const applicationActions: Readonly<Record<string, 'application.file' | 'application.view'>> = Object.fromEntries(
-  applicationInterfaces.map((def) => [def.id, def.kind === 'application' ? 'application.file' : 'application.view'] as const),
+  interfaces
+    .filter((def) => def.kind === 'application' || def.kind === 'status' || def.kind === 'feed')
+    .map((def) => [def.id, def.kind === 'application' ? 'application.file' : 'application.view'] as const),
 );
 
 /** The actor of an API request with the areas its participant is registered in (the policy's area rules read them). */
@@ -66,6 +70,10 @@ export async function answerApplicationInterface(deps: OutboxDeps, call: Applica
       return ng('OUTBOX_APPLICATION_NOT_FOUND', { applicationNumber: known.registration.applicationNumber });
     }
     return known.answer ?? call.forward(area as AreaCode, known.forwardBody);
+  }
+  // Not in the outbox. By request ID alone: the hub would have it had this company filed it here.
+  if (typeof body.applicationNumber !== 'string' && typeof body.supplyPointId !== 'string' && typeof body.requestId === 'string') {
+    return { result: 'NG', messages: [new Refusal('OUTBOX_REQUEST_NOT_FOUND', { field: 'requestId', params: { requestId: body.requestId } }).toDetail()] };
   }
   const area = typeof body.supplyPointId === 'string' ? body.supplyPointId.slice(0, 2) : areaOfApplicationNumber(body);
   if (!area || !isAreaCode(area)) return ng('IF_AREA_UNKNOWN');

@@ -28,16 +28,17 @@ import {
   selectDueApplications,
   selectFilings,
   type OutboxRow,
-  type UpdateFlag,
 } from './outbox.repository.ts';
 import {
   claimMarginMs,
   deliveryIdOf,
   formatApplicationNumber,
   maxSerialPerDay,
+  requestContentDigest,
   retryBatchSize,
   retryDelayMs,
   syncDeliveryTimeoutMs,
+  updateFlagOf,
 } from './outbox.ts';
 
 /** The job that delivers an application's pending filings; enqueued with the filing. */
@@ -89,8 +90,7 @@ export function answerOf(row: OutboxRow): InterfaceResponse {
 
 /** A filing refused before it is stored; `undefined` when it may be stored. */
 async function checkFiling(q: Queryable, filer: Filer, filing: Filing): Promise<InterfaceResponse | undefined> {
-  const flag = filing.body.updateFlag as UpdateFlag;
-  if (flag === '1') return undefined;
+  if (updateFlagOf(filing.body) === '1') return undefined;
   const number = String(filing.body.applicationNumber);
   const [registration] = await selectFilings(q, number);
   if (!registration || registration.companyCode !== filer.companyCode) {
@@ -106,7 +106,7 @@ async function storeFiling(q: Queryable, deps: OutboxDeps, filer: Filer, filing:
   const { body, def } = filing;
   const supplyPointId = String(body.supplyPointId);
   const area = supplyPointId.slice(0, 2) as AreaCode;
-  const flag = body.updateFlag as UpdateFlag;
+  const flag = updateFlagOf(body);
   const filedAt = deps.clock.now();
   let applicationNumber: string;
   let deliveryId: string;
@@ -138,11 +138,27 @@ async function storeFiling(q: Queryable, deps: OutboxDeps, filer: Filer, filing:
   return row;
 }
 
-/** The answer to a request ID used before: the first answer, or a refusal if it was another interface. */
-async function again(deps: OutboxDeps, existing: OutboxRow, def: InterfaceDefinition, options: { deliver: boolean }): Promise<InterfaceResponse> {
-  if (existing.interfaceId !== def.id) {
+/**
+ * Why a request ID used before may not be used for this filing: another interface, or the same
+ * interface with other content (outbox.ts, "request content"); undefined for a resend.
+ */
+function reuseRefusal(existing: OutboxRow, filing: Filing): InterfaceResponse | undefined {
+  if (existing.interfaceId !== filing.def.id) {
     return ng('OUTBOX_REQUEST_ID_REUSED', { requestId: existing.requestId, interfaceId: existing.interfaceId }, 'requestId');
   }
+  if (requestContentDigest(existing.interfaceId, existing.body) !== requestContentDigest(filing.def.id, filing.body)) {
+    return ng('OUTBOX_REQUEST_ID_OTHER_CONTENT', { requestId: existing.requestId, applicationNumber: existing.applicationNumber }, 'requestId');
+  }
+  return undefined;
+}
+
+/**
+ * The answer to a request ID used before: for a resend, the first answer (the grid's answer to the
+ * filing when it was delivered, never the application's current state); otherwise the refusal.
+ */
+async function again(deps: OutboxDeps, existing: OutboxRow, filing: Filing, options: { deliver: boolean }): Promise<InterfaceResponse> {
+  const refused = reuseRefusal(existing, filing);
+  if (refused) return refused;
   if (existing.status === 'delivered' || !options.deliver) return answerOf(existing);
   // Still pending: the retailer asking again is a good moment to try the grid again.
   await deliverApplication(deps, existing.applicationNumber, { timeoutMs: syncDeliveryTimeoutMs });
@@ -156,7 +172,7 @@ async function again(deps: OutboxDeps, existing: OutboxRow, def: InterfaceDefini
 export async function fileApplication(deps: OutboxDeps, filer: Filer, filing: Filing, options: { syncTimeoutMs?: number } = {}): Promise<InterfaceResponse> {
   const requestId = String(filing.body.requestId);
   const existing = await selectByRequest(deps.db, filer.companyCode, requestId);
-  if (existing) return again(deps, existing, filing.def, { deliver: true });
+  if (existing) return again(deps, existing, filing, { deliver: true });
   const refused = await checkFiling(deps.db, filer, filing);
   if (refused) return refused;
   let row: OutboxRow;
@@ -170,7 +186,7 @@ export async function fileApplication(deps: OutboxDeps, filer: Filer, filing: Fi
   } catch (error) {
     if (!(error instanceof AlreadyFiled)) throw error;
     const first = await selectByRequest(deps.db, filer.companyCode, requestId);
-    return again(deps, first!, filing.def, { deliver: false });
+    return again(deps, first!, filing, { deliver: false });
   }
   await deliverApplication(deps, row.applicationNumber, { timeoutMs: options.syncTimeoutMs ?? syncDeliveryTimeoutMs });
   return answerOf((await selectById(deps.db, row.id))!);
@@ -184,7 +200,7 @@ export type BatchOutcome =
 
 /**
  * Files several applications in one transaction (the bulk CSV): every filing is checked first, and
- * if any is refused nothing is stored. Request IDs filed before give their first filing back
+ * if any is refused nothing is stored. Request IDs filed before with the same content give their first filing back
  * (a file sent twice files nothing twice). Delivery is left to the jobs and the outbox scan.
  */
 export async function fileApplications(deps: OutboxDeps, filer: Filer, filings: readonly Filing[]): Promise<BatchOutcome[]> {
@@ -193,8 +209,9 @@ export async function fileApplications(deps: OutboxDeps, filer: Filer, filings: 
     const checked: (BatchOutcome | undefined)[] = [];
     for (const filing of filings) {
       const existing = await selectByRequest(tx, filer.companyCode, String(filing.body.requestId));
-      if (existing && existing.interfaceId !== filing.def.id) {
-        checked.push({ ok: false, answer: ng('OUTBOX_REQUEST_ID_REUSED', { requestId: existing.requestId, interfaceId: existing.interfaceId }, 'requestId') });
+      const refused = existing && reuseRefusal(existing, filing);
+      if (refused) {
+        checked.push({ ok: false, answer: refused });
       } else if (existing) {
         checked.push({ ok: true, row: existing, repeated: true });
       } else {
@@ -275,7 +292,9 @@ export interface KnownApplication {
 }
 
 /**
- * A status inquiry (…20) about an application in the outbox. Until its registration is delivered
+ * A status inquiry (…20) about an application in the outbox, found by its number or by the request
+ * ID of any of its filings, so the area is the hub's to know. Asked on another interface's status
+ * inquiry, it is GRID_APPLICATION_OTHER_INTERFACE. Until its registration is delivered
  * the hub answers: OK, notice OUTBOX_NOT_DELIVERED, no stage. After that the grid answers, asked by
  * application number (also when the retailer asked by its requestId). Undefined: the hub has no
  * such application; the grid is asked as it was.
@@ -290,7 +309,6 @@ export async function findForStatus(q: Queryable, companyCode: string, def: Inte
   }
   if (!registration) return undefined;
   const forwardBody: FieldValues = { applicationNumber: registration.applicationNumber };
-  if (registration.status === 'delivered') return { registration, answer: undefined, forwardBody };
   const statusId = registration.interfaceId.replace(/10$/, '20');
   if (statusId !== def.id) {
     return {
@@ -299,6 +317,7 @@ export async function findForStatus(q: Queryable, companyCode: string, def: Inte
       answer: ng('GRID_APPLICATION_OTHER_INTERFACE', { applicationNumber: registration.applicationNumber, interfaceId: registration.interfaceId, statusInterfaceId: statusId }),
     };
   }
+  if (registration.status === 'delivered') return { registration, answer: undefined, forwardBody };
   const filedDef = interfaceById(registration.interfaceId);
   const kind = typeof registration.body.applicationKind === 'string' ? registration.body.applicationKind : filedDef?.applicationKinds?.length === 1 ? filedDef.applicationKinds[0] : undefined;
   return {

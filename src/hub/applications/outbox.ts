@@ -11,6 +11,12 @@
  *   registration, `{number}-{n}` for the n-th filing about it. The grid is idempotent by
  *   (participantCode, requestId), so delivering a filing again after a crash changes nothing.
  *
+ * - request content: what a filing asks, by which its request ID is judged when used again: the
+ *   interface and the validated body, the hub's application number of a registration left out.
+ *   The same request ID with the same content is a resend (answered with the first answer); with
+ *   other content it is refused (`OUTBOX_REQUEST_ID_OTHER_CONTENT`, or `OUTBOX_REQUEST_ID_REUSED`
+ *   for another interface), so a second application never disappears behind the first one's answer.
+ *
  * Delivery is at least once from the hub and exactly once in effect at the grid. A filing is tried
  * at once (synchronously, with a short timeout, so that a retailer usually gets the grid's answer);
  * if the grid cannot answer, it stays pending and is retried with back-off by the outbox scan
@@ -18,6 +24,7 @@
  * application are delivered in the order they were filed: a correction never overtakes its
  * registration.
  */
+import { createHash } from 'node:crypto';
 import type { IsoDate } from '../../domain/date.ts';
 
 export const applicationNumberPrefix = 'AP';
@@ -53,3 +60,36 @@ export const claimMarginMs = 30_000;
 
 /** Filings the outbox scan delivers per run, at most: bounded work per tick (STYLE.md 7). */
 export const retryBatchSize = 200;
+
+/**
+ * The update flag of a filing: `1` register, `2` correct, `3` cancel. Interfaces without the field
+ * (the usage password application IF_10210 / IF_K10210) only ever register.
+ */
+export function updateFlagOf(body: Readonly<Record<string, unknown>>): '1' | '2' | '3' {
+  const flag = body.updateFlag;
+  return flag === '2' || flag === '3' ? flag : '1';
+}
+
+/** JSON with every object's keys in order and absent (undefined) values left out: one text per content. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * The digest of a filing's request content (see "request content" above): SHA-256 of the interface
+ * ID and the canonical JSON of the body. A registration's `applicationNumber` is the hub's (stored
+ * with the filing), never the retailer's, so it is no part of what was asked. Equal for the same
+ * request whether it came as JSON, SOAP, a web form or a CSV row, and for a body read back from the
+ * outbox (jsonb keeps values, not key order).
+ */
+export function requestContentDigest(interfaceId: string, body: Readonly<Record<string, unknown>>): string {
+  const { applicationNumber, ...rest } = body;
+  const asked = updateFlagOf(body) === '1' ? rest : { ...rest, applicationNumber };
+  return createHash('sha256').update(interfaceId).update('\0').update(canonicalJson(asked)).digest('base64url');
+}

@@ -50,14 +50,10 @@ type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'par
 const actionOf: Readonly<Record<string, InterfaceAction>> = {
   IF_10110: 'lookup.facility',
   IF_F10110: 'lookup.facility',
-  IF_10210: 'lookup.usage',
-  IF_K10210: 'lookup.usage',
-  IF_10220: 'lookup.usage',
-  IF_K10220: 'lookup.usage',
   IF_10310: 'lookup.usage',
   IF_K10310: 'lookup.usage',
   IS_30110: 'participant.list',
-  // Wheeling change applications, their status inquiries and the feed (hub/applications).
+  // Every application (wheeling changes, usage password), its status inquiry and the feed (hub/applications).
   ...applicationActions,
   // The termination relay, kept at the hub (hub/relay): each relay's own rules are asked there.
   ...Object.fromEntries(relayInterfaces.map((def) => [def.id, 'relay.list'] as const)),

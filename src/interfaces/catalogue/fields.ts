@@ -86,7 +86,8 @@ export const onCorrectOrCancel: FieldOptions = { requiredWhen: { field: 'updateF
 export const requestId = string('requestId', 'リクエストID', 64, {
   required: true,
   description:
-    'The caller\'s key for this request: sending the same requestId again returns the first result instead of filing twice.',
+    'The caller\'s key for this request: sent again with the same content it returns the first answer instead of filing twice; ' +
+    'with other content it is refused (OUTBOX_REQUEST_ID_OTHER_CONTENT).',
 });
 
 export const updateFlag = code('updateFlag', '更新区分', t.updateFlag, required);
@@ -144,8 +145,8 @@ export const applicationAccepted: readonly Field[] = [
  */
 export const statusRequest: readonly Field[] = [
   applicationNumber(),
-  string('requestId', 'リクエストID', 64, { description: 'The requestId the application was filed with.' }),
-  supplyPointId({ description: 'With requestId and no applicationNumber: the area\'s grid is asked.' }),
+  string('requestId', 'リクエストID', 64, { description: 'The requestId the application (or a correction of it) was filed with: enough on its own.' }),
+  supplyPointId({ description: 'Not needed: the hub finds the application, and its area, by applicationNumber or requestId.' }),
 ];
 export const statusAtLeastOneOf: readonly AtLeastOneOf[] = [{ fields: ['applicationNumber', 'requestId'] }];
 

@@ -66,7 +66,8 @@ forEachBackend('demo supply points for DEMO.md', (backend) => {
     assert.match(markdown, /^## Supply points to try the look-ups with/);
     assert.match(markdown, /### 03 東京\n\n\| kind \| supply point ID/);
     const tokyoSmart = byArea.find((a) => a.area === '03')!.points.find((p) => p.kind === 'lvSmart')!;
-    assert.ok(markdown.includes(`| ${tokyoSmart.supplyPointId} | ${tokyoSmart.customerNameKana} | ${tokyoSmart.phone} |`));
+    assert.ok(markdown.includes(`| ${tokyoSmart.supplyPointId} | ${tokyoSmart.retailerCode} `));
+    assert.ok(markdown.includes(`| ${tokyoSmart.customerNameKana} | ${tokyoSmart.customerName} | ${tokyoSmart.phone} |`));
     assert.match(demoPointsMarkdown([{ area: '10', areaName: '沖縄', points: [] }]), /no points/);
   });
 });

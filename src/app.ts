@@ -30,7 +30,8 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
 import { PgliteDb } from './platform/db/pglite.ts';
 import { startControlServer, type ControlOperation, type ControlServer } from './platform/control/control-server.ts';
-import { operatorOperations } from './operations/operations.ts';
+import { operatorOperations, reloadTrustOperation } from './operations/operations.ts';
+import { replaceTls } from './platform/http/https-server.ts';
 import { allMigrations, openMigrated } from './operations/database.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
@@ -154,8 +155,17 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       // The embedded database is this process's alone: commands in other terminals act through it.
       if (db instanceof PgliteDb && db.lock) {
         const ready = clockControl;
-        const operations = operatorOperations({ db, clock, clockControl: async () => ready });
-        control = await startControlServer(operations as unknown as Record<string, ControlOperation>);
+        const server = hub;
+        const operations: Record<string, ControlOperation> = {
+          ...(operatorOperations({ db, clock, clockControl: async () => ready }) as unknown as Record<string, ControlOperation>),
+          // `kirikae pki init --import`: the CAs trusted now, for the handshakes from now on.
+          [reloadTrustOperation]: async () => {
+            const reloaded = await loadHubPki(pkiDir(config.home), new Date());
+            replaceTls(server, reloaded.tls);
+            return { trustedCas: reloaded.tls.caPems.length };
+          },
+        };
+        control = await startControlServer(operations);
         db.lock.publish({ control: { url: control.url, token: control.token } });
       }
     }

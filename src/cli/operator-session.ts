@@ -23,7 +23,8 @@ import { isRefusal } from '../domain/refusal.ts';
 import { operatorOperations, type OperationInput, type OperationName, type OperationResult } from '../operations/operations.ts';
 import type { Config } from '../platform/config.ts';
 import { callControl } from '../platform/control/control-client.ts';
-import { isAlive, readHolder } from '../platform/db/data-lock.ts';
+import type { ControlChannel } from '../platform/control/control-server.ts';
+import { isAlive, lockDataDir, readHolder } from '../platform/db/data-lock.ts';
 import { Jobs } from '../platform/jobs.ts';
 import { log } from '../platform/log.ts';
 
@@ -89,6 +90,22 @@ async function direct(config: Config, command: string): Promise<OperatorSession>
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/**
+ * The control channel of the system running on this KIRIKAE_HOME's embedded database, if one is:
+ * for what only a running process can do (reload its TLS trust). Never opens the database.
+ */
+export function runningSystemChannel(config: Config): ControlChannel | undefined {
+  if (config.databaseUrl) return undefined;
+  try {
+    lockDataDir(config.pgliteDir, 'kirikae').release();
+    return undefined; // nothing holds it
+  } catch (error) {
+    if (!(isRefusal(error) && error.code === 'DB_DATA_DIR_LOCKED')) throw error;
+    const holder = readHolder(config.pgliteDir);
+    return holder?.control && isAlive(holder.pid) ? holder.control : undefined;
   }
 }
 

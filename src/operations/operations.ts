@@ -136,6 +136,12 @@ export function operatorOperations(deps: OperationDeps) {
   };
 }
 
+/**
+ * Only a running system has TLS to reload: it adds this operation (app.ts), which makes the CAs
+ * trusted now (`kirikae pki init --import`) count for the handshakes from then on.
+ */
+export const reloadTrustOperation = 'tls.reloadTrust';
+
 export type OperatorOperations = ReturnType<typeof operatorOperations>;
 export type OperationName = keyof OperatorOperations;
 export type OperationInput<K extends OperationName> = Parameters<OperatorOperations[K]>[0];

@@ -16,11 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { areaCodes } from '../../src/domain/area.ts';
 import { gridSchema } from '../../src/grid/schema.ts';
-import { pkiDir } from '../../src/hub/pki/hub-pki.ts';
 import { readHolder } from '../../src/platform/db/data-lock.ts';
 import type { Db } from '../../src/platform/db/db.ts';
 import { openPglite } from '../../src/platform/db/pglite.ts';
-import { readPki } from '../../src/platform/pki/files.ts';
+import { createCa } from '../../src/platform/pki/ca.ts';
 import { describeCert } from '../../src/platform/pki/identity.ts';
 import { issueClientCert } from '../../src/platform/pki/issue.ts';
 import { forEachBackend } from '../support/backends.ts';
@@ -76,11 +75,15 @@ async function supplyPoints(db: Db): Promise<number> {
 interface RunningSystem {
   readonly process: ChildProcess;
   readonly url: string;
+  /** What it logged before it was ready. */
+  readonly log: string;
 }
 
 /** `kirikae start` in its own process, once it says it is ready. */
 async function startInAnotherProcess(env: NodeJS.ProcessEnv): Promise<RunningSystem> {
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (c) => (log += c));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c) => {
@@ -88,9 +91,9 @@ async function startInAnotherProcess(env: NodeJS.ProcessEnv): Promise<RunningSys
       const hub = /^ {2}hub: +(\S+)/m.exec(out)?.[1];
       if (out.includes('kirikae ready') && hub) resolve(hub);
     });
-    child.once('exit', (code) => reject(new Error(`kirikae start exited ${code}: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`kirikae start exited ${code}: ${out}${log}`)));
   });
-  return { process: child, url };
+  return { process: child, url, log };
 }
 
 async function stop(system: RunningSystem, signal: NodeJS.Signals): Promise<void> {
@@ -111,7 +114,21 @@ forEachBackend('operator commands while the system runs', (backend) => {
     const systems: RunningSystem[] = [];
     let fingerprint = '';
     try {
-      systems.push(await startInAnotherProcess(env));
+      // The first start says what it is doing while it does it (it takes tens of seconds).
+      systems.push(await startInAnotherProcess({ ...env, KIRIKAE_QUIET: '' }));
+      const steps = [
+        ...(embedded ? [/creating the embedded database in .*pglite \(first start only/, /created in [\d.]+ s; applying the migrations…/] : []),
+        /applied \d+ migrations to .* in [\d.]+ s/,
+        /creating the hub's certificate authority/,
+        /loading 2,000 demo supply points…/,
+        /issuing the demo certificates \(first start only\)…/,
+      ];
+      let at = 0;
+      for (const step of steps) {
+        const found = step.exec(systems[0]!.log.slice(at));
+        assert.ok(found, `the first start logs ${step} (in order):\n${systems[0]!.log}`);
+        at += found.index + found[0].length;
+      }
       // PostgreSQL: a second hub process on the same database, as behind a load balancer.
       if (!embedded) systems.push(await startInAnotherProcess(env));
       const caPem = readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8');
@@ -134,11 +151,25 @@ forEachBackend('operator commands while the system runs', (backend) => {
       assert.match(advanced.out, /^advanced 1d: /m);
       for (const client of clients) await within(embedded ? 0 : 1000, 'the advance in the running hub', async () => (await askClock(client)).offsetMs === day);
 
-      // Certificates issued and registered, a new registry, migrations: all in the running system's data.
-      const ca = await readPki(pkiDir(home), 'ca');
-      const external = issueClientCert({ ca, participantCode: 'B001', usage: 'terminal', terminalName: '外部 端末9' });
+      // A retailer's own CA: its certificates fail the handshake until it is trusted; the running
+      // embedded hub trusts it as soon as `pki init --import` returns (PostgreSQL hubs: at restart).
+      const externalCa = createCa({ commonName: 'B001 社内認証局' });
+      const external = issueClientCert({ ca: externalCa, participantCode: 'B001', usage: 'terminal', terminalName: '外部 端末9' });
       const externalPath = join(home, 'external.cert.pem');
       writeFileSync(externalPath, external.certPem);
+      writeFileSync(join(home, 'external-ca.pem'), externalCa.certPem);
+      const externalClient = new TestClient(systems[0]!.url, { certPem: external.certPem, keyPem: external.keyPem, caPem });
+      await assert.rejects(externalClient.get('/api/v1/admin/clock'), 'refused at the handshake');
+      const imported = ok(await kirikae(env, 'pki', 'init', '--import', join(home, 'external-ca.pem')));
+      if (embedded) {
+        assert.match(imported.out, /^the running hub accepts them from now on$/m);
+        const answered = await externalClient.get('/api/v1/admin/clock');
+        assert.equal(answered.json<{ messages: { code: string }[] }>().messages[0]?.code, 'AUTH_TERMINAL_REFUSED', 'past the handshake: not registered yet');
+      } else {
+        assert.match(imported.out, /^restart each hub that uses this KIRIKAE_HOME/m);
+      }
+
+      // Certificates issued and registered, a new registry, migrations: all in the running system's data.
       const [issued, registered, seeded, migrated, shown] = await Promise.all([
         kirikae(env, 'pki', 'issue', '--participant', 'A003', '--usage', 'terminal', '--terminal-name', '運用 端末7', '--out', join(home, 'out')),
         kirikae(env, 'pki', 'register', '--cert', externalPath, '--participant', 'B001'),

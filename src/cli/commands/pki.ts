@@ -16,7 +16,9 @@ import { describeCert } from '../../platform/pki/identity.ts';
 import { issueClientCert } from '../../platform/pki/issue.ts';
 import { toPkcs12 } from '../../platform/pki/pkcs12.ts';
 import type { Command } from '../command.ts';
-import { operatorName, withOperatorSession } from '../operator-session.ts';
+import { reloadTrustOperation } from '../../operations/operations.ts';
+import { callControl } from '../../platform/control/control-client.ts';
+import { operatorName, runningSystemChannel, withOperatorSession } from '../operator-session.ts';
 
 const init: Command = {
   name: 'pki init',
@@ -25,14 +27,24 @@ const init: Command = {
 
 Without options: creates the hub's CA and TLS server certificate under KIRIKAE_HOME/pki if missing
 (the first start does the same). With --import: adds every CA certificate of the PEM file to the
-CAs whose client certificates the hub accepts (each must be a CA, valid now).`,
+CAs whose client certificates the hub accepts (each must be a CA, valid now). A hub running on
+the embedded database accepts them at once; otherwise a hub accepts them from its next start.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { import: { type: 'string' } } });
-    const dir = pkiDir(loadConfig().home);
+    const config = loadConfig();
+    const dir = pkiDir(config.home);
     if (values.import) {
       const fingerprints = await importTrustedCa(dir, await readFile(resolve(values.import), 'utf8'), new Date());
       for (const fp of fingerprints) console.log(`trusted CA ${fp}`);
-      console.log('restart the hub for the new trust to take effect');
+      const running = runningSystemChannel(config);
+      if (running) {
+        await callControl(running, reloadTrustOperation, {});
+        console.log('the running hub accepts them from now on');
+      } else if (config.databaseUrl) {
+        console.log('restart each hub that uses this KIRIKAE_HOME for the new trust to take effect');
+      } else {
+        console.log('the hub accepts them from its next start');
+      }
       return;
     }
     const created = await ensureCa(dir, new Date());

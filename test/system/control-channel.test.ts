@@ -44,16 +44,21 @@ test('answers only the bearer of its token, on the loopback address, under the l
 });
 
 test('streams the progress, then the result; a refusal keeps its code, field and formatted text', async () => {
-  const server = await startControlServer({
-    seed: async (input, progress) => {
-      progress({ loaded: 1 });
-      progress({ loaded: 2 });
-      return { echoed: input };
+  const server = await startControlServer(
+    {
+      seed: async (input, progress) => {
+        progress({ loaded: 1 });
+        // Silent for a while: the server keeps the connection busy with empty lines.
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        progress({ loaded: 2 });
+        return { echoed: input };
+      },
+      'certificate.setStatus': async () => {
+        throw new Refusal('SEED_REGISTRY_NOT_EMPTY', { field: 'points', params: { count: 12 } });
+      },
     },
-    'certificate.setStatus': async () => {
-      throw new Refusal('SEED_REGISTRY_NOT_EMPTY', { field: 'points', params: { count: 12 } });
-    },
-  });
+    { keepAliveMs: 5 },
+  );
   try {
     const reports: unknown[] = [];
     assert.deepEqual(await callControl(server, 'seed', { points: 3 }, (r) => reports.push(r)), { echoed: { points: 3 } });

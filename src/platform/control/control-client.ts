@@ -11,6 +11,8 @@ export async function callControl(channel: ControlChannel, operation: string, in
     method: 'POST',
     headers: { authorization: `Bearer ${channel.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(input ?? {}),
+  }).catch((error: Error) => {
+    throw new Error(`could not reach the running system's control channel at ${channel.url} (${(error.cause as Error | undefined)?.message ?? error.message}); is it stopping?`);
   });
   if (response.status !== 200 || !response.body) {
     throw new Error(`the running system's control channel answered ${response.status} ${(await response.text()).trim()}`);
@@ -21,6 +23,10 @@ export async function callControl(channel: ControlChannel, operation: string, in
     buffered += decoder.decode(chunk as Uint8Array, { stream: true });
     let newline: number;
     while ((newline = buffered.indexOf('\n')) >= 0) {
+      if (newline === 0) {
+        buffered = buffered.slice(1); // the server's keep-alive
+        continue;
+      }
       const line = JSON.parse(buffered.slice(0, newline)) as { progress?: unknown; result?: unknown; refusal?: RefusalDetail; error?: string };
       buffered = buffered.slice(newline + 1);
       if ('progress' in line) onProgress?.(line.progress);

@@ -9,7 +9,9 @@
  * The Host header must name the loopback address, so a web page cannot reach it by DNS rebinding.
  *
  *   POST /v1/<operation>   JSON input → NDJSON answer: zero or more {"progress": …} lines, then one
- *                          {"result": …}, {"refusal": {code, text, field}} or {"error": message}
+ *                          {"result": …}, {"refusal": {code, text, field}} or {"error": message};
+ *                          an empty line every 15 s while a long operation is silent (a large seed
+ *                          rebuilding its indexes), so that no client gives up on an idle connection
  *
  * The operations themselves (what each does to the data) are given by the composition root.
  */
@@ -32,8 +34,13 @@ export interface ControlServer extends ControlChannel {
 
 /** A request body larger than this is refused: inputs are a few fields and at most one certificate. */
 const maxBodyBytes = 1024 * 1024;
+/** Well inside the idle limits of HTTP clients (undici gives up after 300 s without a byte). */
+const keepAliveMs = 15_000;
 
-export async function startControlServer(operations: Readonly<Record<string, ControlOperation>>): Promise<ControlServer> {
+export async function startControlServer(
+  operations: Readonly<Record<string, ControlOperation>>,
+  options: { keepAliveMs?: number } = {},
+): Promise<ControlServer> {
   const token = randomBytes(32).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   let hostHeader = '';
@@ -59,6 +66,7 @@ export async function startControlServer(operations: Readonly<Record<string, Con
       }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       const send = (line: unknown) => res.write(`${JSON.stringify(line)}\n`);
+      const keepAlive = setInterval(() => res.write('\n'), options.keepAliveMs ?? keepAliveMs);
       try {
         const result = await operation(input, (report) => send({ progress: report }));
         send({ result: result ?? null });
@@ -68,6 +76,8 @@ export async function startControlServer(operations: Readonly<Record<string, Con
           log('error', 'control', `${name}: ${(error as Error).stack ?? error}`);
           send({ error: (error as Error).message });
         }
+      } finally {
+        clearInterval(keepAlive);
       }
       res.end();
     })();

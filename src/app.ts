@@ -3,15 +3,21 @@
  *
  * Start-up, in order: open the database (PGlite under KIRIKAE_HOME, or DATABASE_URL), apply
  * migrations (one transaction), open the clock (sandbox: movable, production: real), start the job
- * queue, load demo data on the first start of a sandbox, then listen.
+ * queue, load demo data on the first start of a sandbox, then listen. Each slow step says so in
+ * the log as it begins (the first start of a sandbox takes tens of seconds).
+ *
+ * The embedded database belongs to this process alone (its data lock): a listening system opens a
+ * control channel on the loopback address, so that `kirikae` commands in another terminal act
+ * through it on the running system (operations/operations.ts) instead of opening the data again.
  *
  * Only this file (and the CLI) may import both `hub/` and `grid/`: everything else keeps them apart.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { areaCodes } from './domain/area.ts';
-import { allGridMigrations, gridSchema } from './grid/schema.ts';
+import { gridSchema } from './grid/schema.ts';
 import { demoSeed, seedRegistry } from './grid/seed/seed.ts';
 import { hasSupplyPoints } from './grid/registry/facility.repository.ts';
-import { hubMigrations } from './hub/schema.ts';
 import { gridTimeoutFromEnv, gridTransportFromConfig, type GridRouting } from './grid/transport/config.ts';
 import { ensureHubGridClientTls } from './grid/transport/pki.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
@@ -22,8 +28,11 @@ import { retryDueDeliveries } from './hub/applications/outbox.commands.ts';
 import { scheduleDueWork } from './jobs/due-work.ts';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/db.ts';
-import { migrate, type AppliedMigration } from './platform/db/migrate.ts';
-import { openDatabase } from './platform/db/open.ts';
+import { PgliteDb } from './platform/db/pglite.ts';
+import { startControlServer, type ControlOperation, type ControlServer } from './platform/control/control-server.ts';
+import { operatorOperations, reloadTrustOperation } from './operations/operations.ts';
+import { replaceTls } from './platform/http/https-server.ts';
+import { allMigrations, openMigrated } from './operations/database.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
@@ -43,7 +52,7 @@ import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
 
-export const allMigrations = [hubMigrations, ...allGridMigrations];
+export { allMigrations, openMigrated };
 
 export interface System {
   readonly config: Config;
@@ -66,28 +75,18 @@ export interface StartOptions {
   readonly rateLimit?: RateLimit;
 }
 
-/** Opens the database and brings its schemas up to date. */
-export async function openMigrated(config: Config): Promise<{ db: Db; applied: AppliedMigration[] }> {
-  const db = await openDatabase(config);
-  try {
-    return { db, applied: await migrate(db, allMigrations) };
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-}
-
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
-  const { db, applied } = await openMigrated(config);
-  if (applied.length > 0) log('info', 'db', `applied ${applied.length} migrations to ${db.target}`);
+  const { db } = await openMigrated(config, { holder: 'kirikae start' });
   let jobs: Jobs | undefined;
   let ops: OpsServer | undefined;
   let hub: FastifyInstance | undefined;
   let grids: GridRouting | undefined;
   let clockWatch: ClockWatch | undefined;
   let mailSender: MailSender | undefined;
+  let control: ControlServer | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const stop = async () => {
+    await control?.close();
     await hub?.close();
     grids?.close();
     await ops?.close();
@@ -102,9 +101,11 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     // Another process (or `kirikae clock advance`) may move the sandbox clock: follow it at once.
     clockWatch = await watchClock(db, clock);
     // TLS checks certificates against the real time; the sandbox clock moves only business time.
+    if (!existsSync(join(pkiDir(config.home), 'ca.cert.pem'))) log('info', 'pki', `creating the hub's certificate authority in ${pkiDir(config.home)}…`);
     const pki = await loadHubPki(pkiDir(config.home), new Date());
     if (config.mode === 'sandbox') {
       await loadDemoData(db);
+      if (!existsSync(join(pki.dir, 'api'))) log('info', 'demo', 'issuing the demo certificates (first start only)…');
       const demo = await ensureDemoIdentities(db, clock, pki, config.home);
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
     }
@@ -154,6 +155,22 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const address = hub.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `https://${config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/`;
+      // The embedded database is this process's alone: commands in other terminals act through it.
+      if (db instanceof PgliteDb && db.lock) {
+        const ready = clockControl;
+        const server = hub;
+        const operations: Record<string, ControlOperation> = {
+          ...(operatorOperations({ db, clock, clockControl: async () => ready }) as unknown as Record<string, ControlOperation>),
+          // `kirikae pki init --import`: the CAs trusted now, for the handshakes from now on.
+          [reloadTrustOperation]: async () => {
+            const reloaded = await loadHubPki(pkiDir(config.home), new Date());
+            replaceTls(server, reloaded.tls);
+            return { trustedCas: reloaded.tls.caPems.length };
+          },
+        };
+        control = await startControlServer(operations);
+        db.lock.publish({ control: { url: control.url, token: control.token } });
+      }
     }
     return { config, db, clock, jobs, ops, pki, url, stop };
   } catch (error) {
@@ -196,6 +213,7 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
 /** On the first start of a sandbox, fills the grids with a small synthetic registry. */
 async function loadDemoData(db: Db): Promise<void> {
   if (!(await registryIsEmpty(db))) return;
+  log('info', 'demo', `loading ${demoSeed.points.toLocaleString()} demo supply points…`);
   const started = performance.now();
   try {
     const result = await seedRegistry(db, demoSeed);

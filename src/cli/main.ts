@@ -29,6 +29,22 @@ function help(): string {
   ].join('\n');
 }
 
+/** The help of a command group (`kirikae pki --help`): its sub-commands, as the main help lists them. */
+function groupHelp(group: string, members: readonly Command[]): string {
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `Usage: kirikae ${group} <command> [options]     kirikae ${group} <command> --help`,
+    '',
+    'Commands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+/** The commands of the group named by the first word ("pki": pki init, pki issue, …). */
+function groupOf(word: string | undefined): readonly Command[] {
+  return word === undefined ? [] : commands.filter((c) => c.name.startsWith(`${word} `));
+}
+
 /** The command whose words start the argument list (longest match first). */
 function find(args: string[]): { command: Command; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
@@ -46,6 +62,15 @@ export async function main(args: string[]): Promise<number> {
   }
   const found = find(args);
   if (!found) {
+    const group = groupOf(args[0]);
+    if (group.length > 0) {
+      if (args.length === 2 && ['--help', '-h', 'help'].includes(args[1]!)) {
+        console.log(groupHelp(args[0]!, group));
+        return 0;
+      }
+      console.error(`${args.length === 1 ? `kirikae ${args[0]}: name a command` : `kirikae: unknown command "${args.join(' ')}"`}\n\n${groupHelp(args[0]!, group)}`);
+      return 2;
+    }
     console.error(`kirikae: unknown command "${args.join(' ')}"\n\n${help()}`);
     return 2;
   }

@@ -33,6 +33,7 @@ export const messages = {
   DB_UNREACHABLE: 'データベースに接続できません（{target}）。',
   DB_MIGRATION_FAILED: 'マイグレーション {migration} の適用に失敗しました。データベースは適用前の状態のままです。',
   DB_MIGRATION_CHANGED: '適用済みのマイグレーション {migration} の内容が変更されています。適用済みのマイグレーションは変更できません。',
+  DB_DATA_DIR_LOCKED: 'データディレクトリ {dir} は別のプロセス（{holder}）が使用中です。組み込みデータベースを開けるのは一度に1つのプロセスだけです。',
 
   CLOCK_NOT_MOVABLE: '本番モードでは時計を進めることはできません。',
   CLOCK_BACKWARDS: '時計を戻すことはできません。',

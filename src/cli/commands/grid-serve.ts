@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openMigrated } from '../../app.ts';
+import { openMigrated } from '../../operations/database.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { Grid } from '../../grid/grid.ts';
 import { createGridServer } from '../../grid/server.ts';

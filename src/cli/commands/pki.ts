@@ -1,49 +1,24 @@
 /**
  * `kirikae pki …`: the hub operator's certificate management for real deployments. Files live under
- * KIRIKAE_HOME/pki (see hub/pki/hub-pki.ts); the registry lives in the database. Each command that
- * changes the registry writes an audit record (channel `cli`, naming the operating-system user).
+ * KIRIKAE_HOME/pki (see hub/pki/hub-pki.ts); the registry lives in the database, and is changed
+ * where a running system sees it at once (cli/operator-session.ts): a suspension is in force in the
+ * running hub before the command returns. Each command that changes the registry writes an audit
+ * record (channel `cli`, naming the operating-system user).
  */
-import { hostname, userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openMigrated } from '../../app.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import { recordAudit } from '../../hub/audit/audit.repository.ts';
-import { listCertificates, registerCertificate } from '../../hub/identity/certificate.commands.ts';
-import { resume, suspend } from '../../hub/identity/suspension.commands.ts';
 import { ensureCa, importTrustedCa, loadHubPki, pkiDir } from '../../hub/pki/hub-pki.ts';
-import { systemActor } from '../../hub/policy.ts';
 import { loadConfig } from '../../platform/config.ts';
-import type { Db } from '../../platform/db/db.ts';
 import { writePki } from '../../platform/pki/files.ts';
 import { describeCert } from '../../platform/pki/identity.ts';
 import { issueClientCert } from '../../platform/pki/issue.ts';
 import { toPkcs12 } from '../../platform/pki/pkcs12.ts';
-import { openSystemClock } from '../../hub/sandbox-clock.ts';
 import type { Command } from '../command.ts';
-
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const { db } = await openMigrated(loadConfig());
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-async function audit(db: Db, action: string, result: string, fingerprint: string | null, companyCode: string | null): Promise<void> {
-  await recordAudit(db, {
-    at: new Date(),
-    companyCode,
-    userId: systemActor.user!.userId,
-    fingerprint256: fingerprint,
-    sourceAddress: `cli:${userInfo().username}@${hostname()}`,
-    channel: 'cli',
-    action,
-    result,
-  });
-}
+import { reloadTrustOperation } from '../../operations/operations.ts';
+import { callControl } from '../../platform/control/control-client.ts';
+import { operatorName, runningSystemChannel, withOperatorSession } from '../operator-session.ts';
 
 const init: Command = {
   name: 'pki init',
@@ -52,14 +27,24 @@ const init: Command = {
 
 Without options: creates the hub's CA and TLS server certificate under KIRIKAE_HOME/pki if missing
 (the first start does the same). With --import: adds every CA certificate of the PEM file to the
-CAs whose client certificates the hub accepts (each must be a CA, valid now).`,
+CAs whose client certificates the hub accepts (each must be a CA, valid now). A hub running on
+the embedded database accepts them at once; otherwise a hub accepts them from its next start.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { import: { type: 'string' } } });
-    const dir = pkiDir(loadConfig().home);
+    const config = loadConfig();
+    const dir = pkiDir(config.home);
     if (values.import) {
       const fingerprints = await importTrustedCa(dir, await readFile(resolve(values.import), 'utf8'), new Date());
       for (const fp of fingerprints) console.log(`trusted CA ${fp}`);
-      console.log('restart the hub for the new trust to take effect');
+      const running = runningSystemChannel(config);
+      if (running) {
+        await callControl(running, reloadTrustOperation, {});
+        console.log('the running hub accepts them from now on');
+      } else if (config.databaseUrl) {
+        console.log('restart each hub that uses this KIRIKAE_HOME for the new trust to take effect');
+      } else {
+        console.log('the hub accepts them from its next start');
+      }
       return;
     }
     const created = await ensureCa(dir, new Date());
@@ -105,16 +90,14 @@ certificates: one per client terminal, usable only with a user login of that par
       ...(values['terminal-name'] ? { terminalName: values['terminal-name'] } : {}),
       validityDays: Number(values.days),
     });
-    await withDb(async (db) => {
-      const clock = await openSystemClock(db, config.mode);
-      const registered = await registerCertificate(db, clock, { certPem: cert.certPem, participantCode, registeredBy: systemActor });
+    await withOperatorSession(config, 'pki issue', async (session) => {
+      const registered = await session.call('certificate.register', { certPem: cert.certPem, participantCode, action: 'pki.issue', operator: operatorName() });
       const out = resolve(values.out ?? join(pki.dir, 'issued'));
       const name = `${participantCode}-${values.usage}-${cert.serialNumber.slice(0, 8)}`;
       const password = values['p12-password'];
       const pkcs12 = password ? toPkcs12({ ...cert, caPem: pki.ca.certPem, password, friendlyName: name }) : undefined;
       const paths = await writePki(out, name, { certPem: cert.certPem, keyPem: cert.keyPem, ...(pkcs12 ? { pkcs12 } : {}) });
-      await audit(db, 'pki.issue', 'OK', registered.fingerprint256, registered.companyCode);
-      console.log(`issued ${values.usage} certificate for ${registered.companyCode}, valid until ${registered.notAfter.toISOString()}`);
+      console.log(`issued ${values.usage} certificate for ${registered.companyCode}, valid until ${registered.notAfter}`);
       console.log(`  fingerprint: ${registered.fingerprint256}`);
       console.log(`  certificate: ${paths.certPath}\n  key:         ${paths.keyPath}${pkcs12 ? `\n  PKCS#12:     ${paths.pkcs12Path}` : ''}`);
     });
@@ -127,20 +110,17 @@ const list: Command = {
   usage: `kirikae pki list [--participant COMPANY] [--status active|suspended] [--usage api|terminal]`,
   async run(args) {
     const { values } = parseArgs({ args, options: { participant: { type: 'string' }, status: { type: 'string' }, usage: { type: 'string' } } });
-    await withDb(async (db) => {
+    await withOperatorSession(loadConfig(), 'pki list', async (session) => {
       let page = 1;
       for (;;) {
-        const result = await listCertificates(
-          db,
-          {
-            ...(values.participant ? { companyCode: values.participant.toUpperCase().slice(0, 4) } : {}),
-            ...(values.status === 'active' || values.status === 'suspended' ? { status: values.status } : {}),
-            ...(values.usage === 'api' || values.usage === 'terminal' ? { usage: values.usage } : {}),
-          },
-          { page, size: 200 },
-        );
+        const result = await session.call('certificate.list', {
+          ...(values.participant ? { companyCode: values.participant.toUpperCase().slice(0, 4) } : {}),
+          ...(values.status === 'active' || values.status === 'suspended' ? { status: values.status } : {}),
+          ...(values.usage === 'api' || values.usage === 'terminal' ? { usage: values.usage } : {}),
+          page,
+        });
         for (const c of result.items) {
-          console.log([c.fingerprint256, c.companyCode, c.usage.padEnd(8), c.status.padEnd(9), c.notAfter.toISOString().slice(0, 10), c.subjectCn].join('  '));
+          console.log([c.fingerprint256, c.companyCode, c.usage.padEnd(8), c.status.padEnd(9), c.notAfter.slice(0, 10), c.subjectCn].join('  '));
         }
         if (page * result.size >= result.total) break;
         page++;
@@ -160,12 +140,9 @@ must bind the participant: O = the participant or company code, OU = api or term
     const { values } = parseArgs({ args, options: { cert: { type: 'string' }, participant: { type: 'string' } } });
     if (!values.cert || !values.participant) throw new Refusal('PKI_NO_CERTIFICATE');
     const certPem = await readFile(resolve(values.cert), 'utf8');
-    const described = describeCert(certPem);
-    const config = loadConfig();
-    await withDb(async (db) => {
-      const clock = await openSystemClock(db, config.mode);
-      const registered = await registerCertificate(db, clock, { described, participantCode: values.participant!.toUpperCase(), registeredBy: systemActor });
-      await audit(db, 'pki.register', 'OK', registered.fingerprint256, registered.companyCode);
+    describeCert(certPem); // refuses what is not a certificate before anything is opened
+    await withOperatorSession(loadConfig(), 'pki register', async (session) => {
+      const registered = await session.call('certificate.register', { certPem, participantCode: values.participant!.toUpperCase(), action: 'pki.register', operator: operatorName() });
       console.log(`registered ${registered.usage} certificate ${registered.fingerprint256} for ${registered.companyCode}`);
     });
   },
@@ -180,13 +157,14 @@ function statusCommand(operation: 'suspend' | 'resume'): Command {
 ${operation === 'suspend' ? 'Suspends the certificate at once (slide 46): every later request with it is refused and its web sessions end. It is not revoked and can be resumed.' : 'Resumes a suspended certificate.'}`,
     async run(args) {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { reason: { type: 'string' } } });
-      const config = loadConfig();
-      await withDb(async (db) => {
-        const clock = await openSystemClock(db, config.mode);
-        const command = operation === 'suspend' ? suspend : resume;
-        const result = await command(db, clock, systemActor, { target: { kind: 'certificate', id: positionals[0] ?? '' }, reason: values.reason ?? '' });
-        await audit(db, `pki.${operation}`, 'OK', result.target.id, null);
-        console.log(result.changed ? `${operation === 'suspend' ? 'suspended' : 'resumed'} ${result.target.id} (${result.endedSessions} web sessions ended)` : `${result.target.id} was already ${result.status}`);
+      await withOperatorSession(loadConfig(), `pki ${operation}`, async (session) => {
+        const result = await session.call('certificate.setStatus', {
+          fingerprint: positionals[0] ?? '',
+          status: operation === 'suspend' ? 'suspended' : 'active',
+          reason: values.reason ?? '',
+          operator: operatorName(),
+        });
+        console.log(result.changed ? `${operation === 'suspend' ? 'suspended' : 'resumed'} ${result.fingerprint256} (${result.endedSessions} web sessions ended)` : `${result.fingerprint256} was already ${result.status}`);
       });
     },
   };

@@ -1,11 +1,13 @@
+/**
+ * `kirikae seed`: the synthetic registry. With a system running on the embedded database, the
+ * running system loads it (cli/operator-session.ts); its progress is reported here all the same.
+ */
 import { parseArgs } from 'node:util';
-import { openMigrated } from '../../app.ts';
-import { areas } from '../../domain/area.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import { seedRegistry } from '../../grid/seed/seed.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { joinNegativeValues } from '../args.ts';
 import type { Command } from '../command.ts';
+import { withOperatorSession } from '../operator-session.ts';
 
 export const seed: Command = {
   name: 'seed',
@@ -30,29 +32,17 @@ Example: kirikae seed --points 1000000 --seed 42`,
     if (values.points === undefined) throw new Refusal('SEED_POINTS_INVALID', { field: 'points' });
     const points = integer(values.points, 'SEED_POINTS_INVALID', 'points');
     const seedValue = integer(values.seed, 'SEED_SEED_INVALID', 'seed');
-    const { db } = await openMigrated(loadConfig());
-    try {
-      const started = performance.now();
-      let lastPrint = 0;
-      const result = await seedRegistry(db, {
-        points,
-        seed: seedValue,
-        replace: values.replace,
-        onProgress: ({ loaded, total }) => {
-          const now = performance.now();
-          if (now - lastPrint > 2000 && process.stderr.isTTY) {
-            process.stderr.write(`\r${loaded.toLocaleString()} / ${total.toLocaleString()}`);
-            lastPrint = now;
-          }
-        },
+    await withOperatorSession(loadConfig(), 'seed', async (session) => {
+      const result = await session.call('seed', { points, seed: seedValue, replace: values.replace }, (report) => {
+        const { loaded, total } = report as { loaded: number; total: number };
+        if (process.stderr.isTTY) process.stderr.write(`\r${loaded.toLocaleString()} / ${total.toLocaleString()}`);
       });
-      const seconds = (performance.now() - started) / 1000;
       if (process.stderr.isTTY) process.stderr.write('\r');
-      console.log(`seeded ${result.points.toLocaleString()} supply points in ${seconds.toFixed(1)} s (${Math.round(result.points / Math.max(seconds, 0.001)).toLocaleString()} points/s) into ${db.target}`);
-      for (const area of areas) console.log(`  ${area.code} ${area.name}: ${result.byArea[area.code].toLocaleString()}`);
-    } finally {
-      await db.close();
-    }
+      console.log(
+        `seeded ${result.points.toLocaleString()} supply points in ${result.seconds.toFixed(1)} s (${Math.round(result.points / Math.max(result.seconds, 0.001)).toLocaleString()} points/s) into ${result.target}`,
+      );
+      for (const area of result.byArea) console.log(`  ${area.code} ${area.name}: ${area.points.toLocaleString()}`);
+    });
   },
 };
 

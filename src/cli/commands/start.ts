@@ -1,4 +1,3 @@
-import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 
@@ -15,6 +14,8 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST
   async run() {
     const started = performance.now();
     const config = loadConfig();
+    // Loaded here, not at the top: the other commands need none of the servers.
+    const { startSystem } = await import('../../app.ts');
     const system = await startSystem(config);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`kirikae ready in ${seconds} s (${config.mode} mode)`);

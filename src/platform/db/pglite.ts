@@ -1,9 +1,12 @@
 /**
  * The embedded backend: PGlite, one PostgreSQL session in this process, data in a local folder
  * (or in memory for tests). PGlite runs one statement at a time; its own queue orders callers.
+ * A folder is opened by one process at a time: its lock (data-lock.ts) is taken before PGlite
+ * touches a file and released when the database is closed.
  */
 import { PGlite, types } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
+import { lockDataDir, type DataLock } from './data-lock.ts';
 import type { Db, Queryable, QueryResult, Subscription } from './db.ts';
 
 const parsers = {
@@ -11,20 +14,36 @@ const parsers = {
   [types.INT8]: (v: string) => Number(v),
 };
 
-export async function openPglite(dataDir: string | undefined, options: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...options, parsers });
-  return new PgliteDb(pg, dataDir ?? 'memory://');
+export interface OpenPgliteOptions {
+  readonly loadDataDir?: Blob;
+  /** Who opens a data folder, for the refusal a second opener gets (e.g. "kirikae seed"). */
+  readonly holder?: string;
+}
+
+export async function openPglite(dataDir: string | undefined, options: OpenPgliteOptions = {}): Promise<PgliteDb> {
+  const { holder, ...pgliteOptions } = options;
+  const lock = dataDir ? lockDataDir(dataDir, holder ?? `node, PID ${process.pid}`) : undefined;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...pgliteOptions, parsers });
+    return new PgliteDb(pg, dataDir ?? 'memory://', lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 export class PgliteDb implements Db {
   readonly backend = 'pglite' as const;
   readonly pglite: PGlite;
   readonly target: string;
+  /** The lock of the data folder (none in memory). */
+  readonly lock: DataLock | undefined;
 
-  constructor(pglite: PGlite, target: string) {
+  constructor(pglite: PGlite, target: string, lock?: DataLock) {
     this.pglite = pglite;
     this.target = `PGlite ${target}`;
+    this.lock = lock;
   }
 
   query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -59,7 +78,11 @@ export class PgliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    if (!this.pglite.closed) await this.pglite.close();
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 

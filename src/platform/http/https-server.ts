@@ -8,6 +8,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 
 export interface TlsMaterial {
@@ -29,15 +30,22 @@ export interface HttpsServerOptions {
  */
 export const defaultBodyLimitBytes = 1024 * 1024;
 
+/** The parts of the TLS settings that can change while the server runs (`replaceTls`). */
+function secureContextOf(tls: TlsMaterial) {
+  return { key: tls.keyPem, cert: tls.certPem, ca: [...tls.caPems], minVersion: 'TLSv1.2' as const };
+}
+
+/** New key, certificate and trusted CAs for the handshakes from now on; open connections keep theirs. */
+export function replaceTls(app: FastifyInstance, tls: TlsMaterial): void {
+  (app.server as HttpsServer).setSecureContext(secureContextOf(tls));
+}
+
 export function createHttpsServer(options: HttpsServerOptions): FastifyInstance {
   const app = Fastify({
     https: {
-      key: options.tls.keyPem,
-      cert: options.tls.certPem,
-      ca: [...options.tls.caPems],
+      ...secureContextOf(options.tls),
       requestCert: true,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
     },
     bodyLimit: options.bodyLimitBytes ?? defaultBodyLimitBytes,
     // A client that opens a connection and sends nothing is dropped after 30 s.

@@ -1,0 +1,162 @@
+/**
+ * The hub operator's actions on the data, as `kirikae` commands ask for them: one table, run either
+ * by the command itself on the database it opened (no system running, or PostgreSQL, which any
+ * number of processes share), or — when a system holds the embedded database — by that running
+ * system, on the command's behalf, through its control channel (platform/control). Either way the
+ * same function runs against the same data, so a suspension is at once in force in the process that
+ * serves the certificate, and a clock advance moves the clock that process reads.
+ *
+ * Inputs and results are plain JSON (dates as ISO strings): they cross a process boundary. This
+ * module composes hub and grid (the seed fills the grids' registries), like app.ts.
+ */
+import { seedRegistry } from '../grid/seed/seed.ts';
+import { areas } from '../domain/area.ts';
+import { isRefusal, Refusal } from '../domain/refusal.ts';
+import { recordAudit } from '../hub/audit/audit.repository.ts';
+import { advanceClock, clockStatus, type ClockControl } from '../hub/clock/clock.commands.ts';
+import { listCertificates, registerCertificate } from '../hub/identity/certificate.commands.ts';
+import type { Certificate } from '../hub/identity/certificate.ts';
+import { resume, suspend } from '../hub/identity/suspension.commands.ts';
+import { systemActor } from '../hub/policy.ts';
+import type { SystemClock } from '../hub/sandbox-clock.ts';
+import type { Db } from '../platform/db/db.ts';
+import { migrate, type AppliedMigration } from '../platform/db/migrate.ts';
+import { allMigrations } from './database.ts';
+
+export interface OperationDeps {
+  readonly db: Db;
+  readonly clock: SystemClock;
+  /** How this process moves the clock (a running system: with its job queue, so the due work runs now). */
+  clockControl(): Promise<ClockControl>;
+  /** Migrations applied when this process opened the database: `db.migrate` reports them (once). */
+  readonly appliedAtOpen?: readonly AppliedMigration[];
+}
+
+/** Who acts: the operating-system user and host the command ran as, for the audit record. */
+export interface OperatorInput {
+  readonly operator?: string;
+}
+
+export interface CertificateSummary {
+  readonly fingerprint256: string;
+  readonly companyCode: string;
+  readonly usage: string;
+  readonly status: string;
+  readonly subjectCn: string;
+  readonly notAfter: string;
+}
+
+export function operatorOperations(deps: OperationDeps) {
+  const { db } = deps;
+  let appliedAtOpen = [...(deps.appliedAtOpen ?? [])];
+  const audit = (input: OperatorInput, action: string, result: string, fingerprint: string | null, companyCode: string | null) =>
+    recordAudit(db, {
+      at: new Date(),
+      companyCode,
+      userId: systemActor.user!.userId,
+      fingerprint256: fingerprint,
+      sourceAddress: `cli:${operatorName(input.operator)}`,
+      channel: 'cli',
+      action,
+      result,
+    });
+
+  return {
+    async 'db.migrate'(_input: Record<string, never>) {
+      const applied = [...appliedAtOpen, ...(await migrate(db, allMigrations))];
+      appliedAtOpen = [];
+      return { target: db.target, applied: applied.map((m) => ({ schema: m.schema, name: m.name })) };
+    },
+
+    async seed(input: { points: number; seed: number; replace: boolean }, progress: (report: { loaded: number; total: number }) => void) {
+      const started = performance.now();
+      let last = 0;
+      const result = await seedRegistry(db, {
+        points: input.points,
+        seed: input.seed,
+        replace: input.replace === true,
+        onProgress: ({ loaded, total }) => {
+          // A report every second at most: the caller may be another process.
+          if (performance.now() - last < 1000) return;
+          last = performance.now();
+          progress({ loaded, total });
+        },
+      });
+      return {
+        target: db.target,
+        points: result.points,
+        seconds: (performance.now() - started) / 1000,
+        byArea: areas.map((area) => ({ code: area.code, name: area.name, points: result.byArea[area.code] })),
+      };
+    },
+
+    async 'clock.show'(_input: Record<string, never>) {
+      return presentClock(deps.clock);
+    },
+
+    async 'clock.advance'(input: OperatorInput & { advance?: string | undefined; to?: string | undefined }) {
+      try {
+        const advanced = await advanceClock(db, await deps.clockControl(), systemActor, { advance: input.advance, to: input.to });
+        await audit(input, 'clockAdvance', 'OK', null, null);
+        return { from: advanced.from.toISOString(), to: advanced.to.toISOString(), advancedMs: advanced.advancedMs, offsetMs: advanced.offsetMs };
+      } catch (error) {
+        if (isRefusal(error)) await audit(input, 'clockAdvance', error.code, null, null);
+        throw error;
+      }
+    },
+
+    /** Registers a certificate: one `kirikae pki issue` made (`pki.issue`), or an external one (`pki.register`). */
+    async 'certificate.register'(input: OperatorInput & { certPem: string; participantCode: string; action: 'pki.issue' | 'pki.register' }) {
+      if (typeof input.certPem !== 'string') throw new Refusal('PKI_NO_CERTIFICATE');
+      const registered = await registerCertificate(db, deps.clock, { certPem: input.certPem, participantCode: String(input.participantCode ?? ''), registeredBy: systemActor });
+      await audit(input, input.action === 'pki.issue' ? 'pki.issue' : 'pki.register', 'OK', registered.fingerprint256, registered.companyCode);
+      return summary(registered);
+    },
+
+    async 'certificate.list'(input: { companyCode?: string; status?: 'active' | 'suspended'; usage?: 'api' | 'terminal'; page: number }) {
+      const page = await listCertificates(
+        db,
+        {
+          ...(input.companyCode ? { companyCode: input.companyCode } : {}),
+          ...(input.status === 'active' || input.status === 'suspended' ? { status: input.status } : {}),
+          ...(input.usage === 'api' || input.usage === 'terminal' ? { usage: input.usage } : {}),
+        },
+        { page: input.page, size: 200 },
+      );
+      return { items: page.items.map(summary), total: page.total, page: page.page, size: page.size };
+    },
+
+    /** Suspends or resumes a certificate (slide 46): every process serving it refuses it at once. */
+    async 'certificate.setStatus'(input: OperatorInput & { fingerprint: string; status: 'suspended' | 'active'; reason: string }) {
+      const command = input.status === 'suspended' ? suspend : resume;
+      const result = await command(db, deps.clock, systemActor, { target: { kind: 'certificate', id: String(input.fingerprint ?? '') }, reason: String(input.reason ?? '') });
+      await audit(input, input.status === 'suspended' ? 'pki.suspend' : 'pki.resume', 'OK', result.target.id, null);
+      return { fingerprint256: result.target.id, status: result.status, changed: result.changed, endedSessions: result.endedSessions };
+    },
+  };
+}
+
+/**
+ * Only a running system has TLS to reload: it adds this operation (app.ts), which makes the CAs
+ * trusted now (`kirikae pki init --import`) count for the handshakes from then on.
+ */
+export const reloadTrustOperation = 'tls.reloadTrust';
+
+export type OperatorOperations = ReturnType<typeof operatorOperations>;
+export type OperationName = keyof OperatorOperations;
+export type OperationInput<K extends OperationName> = Parameters<OperatorOperations[K]>[0];
+export type OperationResult<K extends OperationName> = Awaited<ReturnType<OperatorOperations[K]>>;
+
+export function presentClock(clock: SystemClock) {
+  const status = clockStatus(clock);
+  return { mode: status.mode, now: status.now.toISOString(), offsetMs: status.offsetMs, movable: status.movable };
+}
+
+function summary(c: Certificate): CertificateSummary {
+  return { fingerprint256: c.fingerprint256, companyCode: c.companyCode, usage: c.usage, status: c.status, subjectCn: c.subjectCn, notAfter: c.notAfter.toISOString() };
+}
+
+/** `user@host` as the command reported it; anything else is recorded as unknown. */
+function operatorName(text: unknown): string {
+  return typeof text === 'string' && /^[^\s\p{Cc}]{1,200}$/u.test(text) ? text : 'unknown';
+}

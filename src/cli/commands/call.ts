@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { interfaceById, interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
+import { numberFromText } from '../../interfaces/validate.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { hubClient } from '../hub-client.ts';
@@ -51,7 +52,7 @@ Example (after npm start):
       return 2;
     }
     const config = loadConfig();
-    const fields: Record<string, string> = {};
+    const fields: Record<string, string | number> = {};
     if (values['supply-point']) fields.supplyPointId = values['supply-point'];
     for (const pair of values.field ?? []) {
       const at = pair.indexOf('=');
@@ -59,7 +60,10 @@ Example (after npm start):
         console.error(`kirikae call: --field takes name=value, not "${pair}"`);
         return 2;
       }
-      fields[pair.slice(0, at)] = pair.slice(at + 1);
+      const name = pair.slice(0, at);
+      const field = def.request.find((f) => f.id === name);
+      // The shell gives text; the API takes numbers as numbers (page=2 is sent as 2).
+      fields[name] = field ? numberFromText(field, pair.slice(at + 1)) : pair.slice(at + 1);
     }
     const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { binding: values.soap ? 'soap' : 'json' });
     try {

@@ -25,6 +25,26 @@ import iconv from 'iconv-lite';
  */
 export type Repertoire = 'windows31j' | 'kana';
 
+/** How the API documents (OpenAPI in English, the WSDL's XSD annotations in Japanese) state a repertoire. */
+export const repertoireDescriptions: Readonly<Record<Repertoire, { readonly en: string; readonly ja: string }>> = {
+  windows31j: {
+    en:
+      'Characters: what Windows-31J (CP932) carries — JIS X 0201, JIS X 0208 and the NEC and IBM extensions — taken as typed, no normalisation; ' +
+      'others (emoji, JIS X 0213 kanji, U+301C 〜: use U+FF5E ～) are refused with IF_CHARACTER_NOT_ALLOWED, control and bidirectional control characters with IF_CONTROL_CHARACTER.',
+    ja:
+      '使用できる文字: Windows-31J（JIS X 0201、JIS X 0208、NEC・IBM拡張文字）で表せる文字（入力どおりに記録）。' +
+      'それ以外（絵文字、JIS X 0213の漢字、U+301C 〜 など）は IF_CHARACTER_NOT_ALLOWED、制御文字・書字方向の制御文字は IF_CONTROL_CHARACTER。',
+  },
+  kana: {
+    en:
+      'Characters: kana (katakana, hiragana, ー, ・), spaces and the Latin letters, digits and ( ) . , - / & \' of company names, after NFKC ' +
+      '(half-width kana become full-width), within Windows-31J; others are refused with IF_NOT_KANA or IF_CHARACTER_NOT_ALLOWED.',
+    ja:
+      '使用できる文字: NFKC正規化（半角カナは全角）のうえ、カナ（カタカナ、ひらがな、ー、・）、空白、会社名の英数字と記号 ( ) . , - / & \' で、' +
+      'Windows-31Jで表せる文字。それ以外は IF_NOT_KANA または IF_CHARACTER_NOT_ALLOWED。',
+  },
+};
+
 const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 const lineBreaks = /[\t\n\r]/;
 const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;

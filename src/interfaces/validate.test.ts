@@ -253,6 +253,12 @@ describe('validateRequest', () => {
     assert.equal(carried.value['customerName'], '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢', 'kept exactly as typed');
   });
 
+  it('reads response data without refusing characters outside the repertoire: a client does not refuse what the hub wrote', () => {
+    const participants = def('IS_30110');
+    const read = validateResponseData(participants, { total: 1, page: 1, pageSize: 20, participants: [{ companyCode: 'C001', participantCodes: ['C0013'], name: 'Café 電力', kind: 'retailer', status: 'active' }] });
+    assert.ok(read.ok, JSON.stringify(read));
+  });
+
   it('refuses bidirectional controls in every text field, as control characters', () => {
     for (const bidi of ['\u202e', '\u202a', '\u2066', '\u200f', '\u061c']) {
       assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: `山田${bidi}太郎` })), { customerName: 'IF_CONTROL_CHARACTER' }, bidi);

@@ -41,17 +41,21 @@ export function validateRequest(def: InterfaceDefinition, input: unknown): Valid
   return validateFields(def.request, input, { atLeastOneOf: def.atLeastOneOf, name: '要求' });
 }
 
-/** The data of an OK response, checked and normalised the same way (e.g. when a client reads it). */
+/**
+ * The data of an OK response, checked and normalised the same way (e.g. when a client reads it),
+ * except the character repertoire: that is what the hub accepts, and a client does not refuse an
+ * answer for a character the hub itself wrote (a participant's name entered on the admin screen).
+ */
 export function validateResponseData(def: InterfaceDefinition, data: unknown): Validation<FieldValues> {
-  return validateFields(def.response, data ?? {}, { name: '応答データ' });
+  return validateFields(def.response, data ?? {}, { name: '応答データ', repertoire: false });
 }
 
 export function validateFields(
   fields: readonly Field[],
   input: unknown,
-  options: { readonly atLeastOneOf?: readonly AtLeastOneOf[]; readonly name?: string } = {},
+  options: { readonly atLeastOneOf?: readonly AtLeastOneOf[]; readonly name?: string; readonly repertoire?: boolean } = {},
 ): Validation<FieldValues> {
-  const c = new Collector();
+  const c = new Collector(options.repertoire ?? true);
   const value = group(fields, input, '', options.name ?? '要求', c, options.atLeastOneOf ?? []);
   if (c.messages.length > 0 || value === invalid || value === absent) {
     return { ok: false, messages: c.messages.length > 0 ? c.messages : [refusal('IF_NOT_OBJECT', undefined, { name: '要求' })] };
@@ -66,6 +70,11 @@ type Outcome<T = FieldValue> = T | typeof absent | typeof invalid;
 
 class Collector {
   readonly messages: ReceptionMessage[] = [];
+  /** Whether text is checked against its field's repertoire (requests: yes). */
+  readonly repertoire: boolean;
+  constructor(repertoire: boolean) {
+    this.repertoire = repertoire;
+  }
   add(code: MessageCode, field: string | undefined, params: Record<string, string | number> = {}): typeof invalid {
     if (this.messages.length < maxMessages) this.messages.push(refusal(code, field, params));
     return invalid;
@@ -213,7 +222,7 @@ function text(field: Extract<Field, { type: 'string' }>, raw: string, path: stri
     value = normalizeKanaName(value);
     if (!isKanaName(value)) return c.add('IF_NOT_KANA', path, { name: field.name });
   }
-  const outside = firstOutsideWindows31j(value);
+  const outside = c.repertoire ? firstOutsideWindows31j(value) : undefined;
   if (outside !== undefined) return c.add('IF_CHARACTER_NOT_ALLOWED', path, { name: field.name, char: outside, codePoint: codePointOf(outside) });
   const length = value.length <= field.maxLength ? value.length : [...value].length;
   if (length > field.maxLength) return c.add('IF_TOO_LONG', path, { name: field.name, max: field.maxLength, length });

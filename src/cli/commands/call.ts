@@ -52,18 +52,10 @@ Example (after npm start):
       return 2;
     }
     const config = loadConfig();
-    const fields: Record<string, string | number> = {};
-    if (values['supply-point']) fields.supplyPointId = values['supply-point'];
-    for (const pair of values.field ?? []) {
-      const at = pair.indexOf('=');
-      if (at < 1) {
-        console.error(`kirikae call: --field takes name=value, not "${pair}"`);
-        return 2;
-      }
-      const name = pair.slice(0, at);
-      const field = def.request.find((f) => f.id === name);
-      // The shell gives text; the API takes numbers as numbers (page=2 is sent as 2).
-      fields[name] = field ? numberFromText(field, pair.slice(at + 1)) : pair.slice(at + 1);
+    const fields = fieldsFromArgs(def, values['supply-point'], values.field ?? []);
+    if (typeof fields === 'string') {
+      console.error(`kirikae call: --field takes name=value, not "${fields}"`);
+      return 2;
     }
     const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { binding: values.soap ? 'soap' : 'json' });
     try {
@@ -75,6 +67,24 @@ Example (after npm start):
     }
   },
 };
+
+/**
+ * The request fields of `--supply-point` and `--field name=value`. The shell gives text and the API
+ * takes numbers as numbers, so a number field's numeral becomes a number here (page=2 is sent as
+ * 2). A pair without "=" is given back as a string, to be told.
+ */
+export function fieldsFromArgs(def: InterfaceDefinition, supplyPoint: string | undefined, pairs: readonly string[]): Record<string, string | number> | string {
+  const fields: Record<string, string | number> = {};
+  if (supplyPoint) fields.supplyPointId = supplyPoint;
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) return pair;
+    const name = pair.slice(0, at);
+    const field = def.request.find((f) => f.id === name);
+    fields[name] = field ? numberFromText(field, pair.slice(at + 1)) : pair.slice(at + 1);
+  }
+  return fields;
+}
 
 /** The envelope as lines a person reads: result, messages, remarks, then each field by its Japanese name. */
 export function readable(def: InterfaceDefinition, answer: InterfaceResponse): string {

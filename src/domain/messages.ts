@@ -114,7 +114,7 @@ export const messages = {
   IF_TOO_SHORT: '{name}は{min}文字以上で入力してください（入力された文字数: {length}文字）。',
   IF_NOT_DIGITS: '{name}は数字のみで入力してください。',
   IF_NOT_KANA: '{name}はカナで入力してください。',
-  IF_CONTROL_CHARACTER: '{name}に使用できない文字（制御文字や改行）が含まれています。',
+  IF_CONTROL_CHARACTER: '{name}に使用できない文字（制御文字、書字方向の制御文字、または改行）が含まれています。',
   IF_NOT_INTEGER: '{name}は整数で入力してください。',
   IF_NOT_DECIMAL: '{name}は数値（小数点以下{scale}桁まで）で入力してください。',
   IF_OUT_OF_RANGE: '{name}は{range}の値で入力してください。',
@@ -130,6 +130,12 @@ export const messages = {
   IF_XML_ENCODING: 'XML文書の文字コードはUTF-8としてください（指定された文字コード: {encoding}）。',
   IF_SOAP_NOT_ENVELOPE: 'SOAP 1.1 のエンベロープ（Envelope と Body）がありません。',
   IF_SOAP_WRONG_OPERATION: 'SOAPのBodyの要素「{element}」はこのインタフェースの要求ではありません（{expected} を指定してください）。',
+  IF_ENCODING_INVALID: '{name}の値に、{encoding}として正しくないバイト列があります。値を変えずに記録できないため受け付けられません。正しい{encoding}で送信してください。',
+  IF_CHARACTER_NOT_ALLOWED: '{name}に使用できない文字「{char}」（{codePoint}）があります。使用できるのは、JIS X 0208とNEC・IBM拡張文字（Windows-31J）で表せる文字です。',
+  IF_JSON_DUPLICATE_KEY: 'JSONの項目「{field}」が2回以上指定されています。同じ項目は1回だけ指定してください。',
+  IF_NUMBER_AS_STRING: '{name}は数値で指定してください（"{value}" のように引用符で囲んだ文字列は数値として扱いません）。',
+  IF_SOAP_VERSION_MISMATCH: 'SOAP 1.1 のエンベロープ（名前空間 http://schemas.xmlsoap.org/soap/envelope/）で送信してください（受信したエンベロープの名前空間: {namespace}）。',
+  IF_SOAP_NAMESPACE: 'SOAPの要素「{element}」の名前空間が正しくありません（{expected} を指定してください。受信した名前空間: {namespace}）。',
 
   // GRID_: the reference grid operator's answers to IF_ interfaces, and reaching it.
   GRID_UNAVAILABLE: 'エリア{area}の一般送配電事業者のシステムから応答がありません。時間をおいて再度実行してください。',

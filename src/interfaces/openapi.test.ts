@@ -62,4 +62,15 @@ describe('OpenAPI document', () => {
       assert.ok(schemas[ref.slice('#/components/schemas/'.length)], ref);
     }
   });
+
+  it('states the character repertoire of every text field and that numbers are JSON numbers, as validation does', () => {
+    const switchIn = doc['components']['schemas']['IF_10610Request'];
+    assert.equal(switchIn.properties.customerName['x-kirikae-repertoire'], 'windows31j');
+    assert.match(switchIn.properties.customerName.description, /Windows-31J.*IF_CHARACTER_NOT_ALLOWED/);
+    assert.equal(switchIn.properties.customerNameKana['x-kirikae-repertoire'], 'kana');
+    const participants = doc['components']['schemas']['IS_30110Request'];
+    assert.equal(participants.properties.page.type, 'integer');
+    assert.match(participants.properties.page.description, /IF_NUMBER_AS_STRING/);
+    assert.match(doc['info'].description, /IF_JSON_DUPLICATE_KEY/);
+  });
 });

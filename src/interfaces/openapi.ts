@@ -10,8 +10,11 @@
 import { interfaces } from './catalogue/catalogue.ts';
 import { registerCodeTable } from './catalogue/tables.ts';
 import type { CodeTable, Field, InterfaceDefinition, InterfaceKind } from './catalogue/types.ts';
+import { repertoireDescriptions } from '../domain/repertoire.ts';
 
 type Schema = Record<string, unknown>;
+
+const numbersAreNumbers = 'A JSON number: the same value as a string ("2", " 1") is refused with IF_NUMBER_AS_STRING.';
 
 const kindTags: Readonly<Record<InterfaceKind, string>> = {
   lookup: '共通情報検索: facility and usage look-ups, answered by the grid at once',
@@ -74,7 +77,10 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'The JSON binding of every IF_ and IS_ interface. The same interfaces are offered as SOAP 1.1 at ' +
-        '`POST /soap/{interfaceId}`, described by the WSDL. ' + refusalContract,
+        '`POST /soap/{interfaceId}`, described by the WSDL. ' + refusalContract + '\n\n' +
+        'Bodies are read strictly: UTF-8 only (a value with bytes that are not UTF-8 is refused, naming the field, with IF_ENCODING_INVALID; it is never stored altered); ' +
+        'a key given twice in one object, at any depth, is refused with IF_JSON_DUPLICATE_KEY; numbers are JSON numbers (a string such as "2" is refused with IF_NUMBER_AS_STRING); ' +
+        'text fields hold only the characters of their repertoire (x-kirikae-repertoire: windows31j or kana, see each field).',
     },
     servers: [{ url: options.serverUrl ?? '/' }],
     tags: Object.entries(kindTags).map(([name, description]) => ({ name, description })),
@@ -100,7 +106,7 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
 export const refusalContract =
   'A request the hub could read is answered with HTTP 200: result OK, or result NG with reception messages that give ' +
   'each refusal\'s stable code (and the field it concerns); clients decide by `result`, not by the HTTP status. ' +
-  'HTTP 4xx/5xx (with result NG and one message in the envelope) means the call itself was not made: an unreadable body (400), ' +
+  'HTTP 4xx/5xx (with result NG and one message in the envelope) means the call itself was not made: an unreadable body (400: not JSON, or a key given twice, IF_JSON_DUPLICATE_KEY), ' +
   'a certificate that may not use the API (403), an unknown interface (404), a body too large (413), too many requests (429).';
 
 function operation(def: InterfaceDefinition): Schema {
@@ -159,7 +165,12 @@ function fieldSchema(field: Field, codeTables: Map<string, CodeTable>): Schema {
 }
 
 function describe(field: Field): Schema {
-  const parts = [field.description, field.requiredWhen ? `Required when ${field.requiredWhen.field} is ${field.requiredWhen.values.join(' or ')}.` : undefined];
+  const parts = [
+    field.description,
+    field.requiredWhen ? `Required when ${field.requiredWhen.field} is ${field.requiredWhen.values.join(' or ')}.` : undefined,
+    field.type === 'string' ? repertoireDescriptions[field.repertoire].en : undefined,
+    field.type === 'integer' || field.type === 'decimal' ? numbersAreNumbers : undefined,
+  ];
   const text = parts.filter(Boolean).join(' ');
   return text ? { description: text } : {};
 }
@@ -167,7 +178,7 @@ function describe(field: Field): Schema {
 function valueSchema(field: Field, codeTables: Map<string, CodeTable>): Schema {
   switch (field.type) {
     case 'string':
-      return { type: 'string', maxLength: field.maxLength };
+      return { type: 'string', maxLength: field.maxLength, 'x-kirikae-repertoire': field.repertoire };
     case 'digits':
       return { type: 'string', pattern: '^[0-9]+$', maxLength: field.maxLength, ...(field.minLength ? { minLength: field.minLength } : {}) };
     case 'date':

@@ -4,7 +4,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { interfaceById, interfaces } from './catalogue/catalogue.ts';
 import { exampleValues } from './examples.ts';
 import type { InterfaceResponse } from './message.ts';
-import { parseSoapRequest, parseSoapResponse, readSoapBody, soapFault, soapRequest, soapResponse } from './soap.ts';
+import { parseSoapRequest, parseSoapResponse, readSoapBody, soapEnvelopeNamespace, soapFault, soapRequest, soapResponse } from './soap.ts';
 
 const facility = interfaceById('IF_10110')!;
 const usage = interfaceById('IF_10310')!;
@@ -104,7 +104,7 @@ describe('SOAP binding', () => {
     assert.ok(!other.ok);
     assert.equal(other.fault, true);
     assert.equal(other.messages[0]?.code, 'IF_SOAP_WRONG_OPERATION');
-    for (const xml of ['<a/>', '<Envelope><Header/></Envelope>', envelope(''), envelope('<a/><b/>'), envelope('<a/><a/>')]) {
+    for (const xml of ['<a/>', '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/></soap:Envelope>', envelope(''), envelope('<a/><b/>'), envelope('<a/><a/>')]) {
       const result = parseSoapRequest(facility, xml);
       assert.ok(!result.ok && result.fault, xml);
       assert.equal(result.messages[0]?.code, 'IF_SOAP_NOT_ENVELOPE', xml);
@@ -134,5 +134,77 @@ describe('SOAP binding', () => {
       ok: true,
       value: { result: 'NG', messages: [{ code: 'IF_XML_TOO_LARGE', text: 'XML文書の大きさが上限（256 KiB）を超えています。<&>' }] },
     });
+  });
+
+  describe('a lax envelope is refused as a fault with a code', () => {
+    const request = '<k:IF_10110Request xmlns:k="urn:kirikae:v1"><k:supplyPointId>0300001234567890123456</k:supplyPointId></k:IF_10110Request>';
+    const faultOf = (xml: string) => {
+      const result = parseSoapRequest(facility, xml);
+      assert.ok(!result.ok && result.fault, `expected a fault: ${JSON.stringify(result)}`);
+      return { code: result.messages[0]?.code, faultcode: result.faultcode, text: result.messages[0]?.text ?? '' };
+    };
+
+    it('answers a SOAP 1.2 envelope with VersionMismatch (SOAP 1.1 §4.4.1, SOAP 1.2 appendix A)', () => {
+      const soap12 = `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>${request}</env:Body></env:Envelope>`;
+      const fault = faultOf(soap12);
+      assert.deepEqual([fault.code, fault.faultcode], ['IF_SOAP_VERSION_MISMATCH', 'soap:VersionMismatch']);
+      assert.match(fault.text, /http:\/\/www\.w3\.org\/2003\/05\/soap-envelope/);
+      const xml = soapFault(fault.code!, fault.text, fault.faultcode);
+      assert.match(xml, /<faultcode>soap:VersionMismatch<\/faultcode>/);
+      assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><soap:Envelope xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/">/, 'a SOAP 1.1 fault');
+    });
+
+    it('refuses an envelope in no namespace, or in another, as not SOAP 1.1', () => {
+      for (const xml of [`<Envelope><Body>${request}</Body></Envelope>`, `<e:Envelope xmlns:e="urn:evil"><e:Body>${request}</e:Body></e:Envelope>`]) {
+        const fault = faultOf(xml);
+        assert.deepEqual([fault.code, fault.faultcode], ['IF_SOAP_VERSION_MISMATCH', 'soap:VersionMismatch'], xml);
+      }
+    });
+
+    it('refuses a Body or Header outside the SOAP 1.1 namespace', () => {
+      const fault = faultOf(`<soap:Envelope xmlns:soap="${soapEnvelopeNamespace}"><Body>${request}</Body></soap:Envelope>`);
+      assert.deepEqual([fault.code, fault.faultcode], ['IF_SOAP_NAMESPACE', 'soap:Client']);
+      assert.equal(faultOf(`<soap:Envelope xmlns:soap="${soapEnvelopeNamespace}"><h:Header xmlns:h="urn:evil"/><soap:Body>${request}</soap:Body></soap:Envelope>`).code, 'IF_SOAP_NAMESPACE');
+    });
+
+    it('refuses the request element in no namespace or a foreign one', () => {
+      for (const payload of [
+        '<IF_10110Request><supplyPointId>0300001234567890123456</supplyPointId></IF_10110Request>',
+        '<e:IF_10110Request xmlns:e="urn:evil"><e:supplyPointId>0300001234567890123456</e:supplyPointId></e:IF_10110Request>',
+      ]) {
+        const fault = faultOf(envelope(payload));
+        assert.deepEqual([fault.code, fault.faultcode], ['IF_SOAP_NAMESPACE', 'soap:Client'], payload);
+        assert.match(fault.text, /IF_10110Request.*urn:kirikae:v1/);
+      }
+    });
+
+    it('refuses a field element outside our namespace, naming its path (the WSDL\'s elementFormDefault="qualified")', () => {
+      const fault = faultOf(envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"><supplyPointId xmlns="urn:evil">0300001234567890123456</supplyPointId></k:IF_10110Request>'));
+      assert.equal(fault.code, 'IF_SOAP_NAMESPACE');
+      assert.match(fault.text, /「IF_10110Request\.supplyPointId」.*urn:evil/);
+    });
+
+    it('takes a request in the default namespace, as many toolkits write it', () => {
+      const xml = envelope('<IF_10110Request xmlns="urn:kirikae:v1"><supplyPointId>0300001234567890123456</supplyPointId></IF_10110Request>');
+      assert.deepEqual(parseSoapRequest(facility, xml), { ok: true, value: { supplyPointId: '0300001234567890123456' } });
+    });
+  });
+
+  it('refuses a value whose bytes are not UTF-8 as that field\'s (an NG response, not a fault), never storing U+FFFD', () => {
+    const def = interfaceById('IF_10610')!;
+    const values = { requestId: 'r1', updateFlag: '1', supplyPointId: '0300001234567890123456', customerNameKana: 'ヤマダ', customerName: '山XX田', currentRetailerCode: 'A0013' };
+    const text = soapRequest(def, values);
+    const at = Buffer.from(text.slice(0, text.indexOf('XX')));
+    const bytes = Buffer.concat([at, Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(text.indexOf('XX') + 2))]);
+    const result = parseSoapRequest(def, bytes);
+    assert.ok(!result.ok);
+    assert.equal(result.fault, false);
+    assert.deepEqual(result.messages.map((m) => [m.field, m.code]), [['customerName', 'IF_ENCODING_INVALID']]);
+  });
+
+  it('reads numerals of number fields as numbers (XML carries text; the catalogue types it)', () => {
+    const participants = interfaceById('IS_30110')!;
+    const xml = envelope('<k:IS_30110Request xmlns:k="urn:kirikae:v1"><k:page> 2 </k:page><k:pageSize>５</k:pageSize></k:IS_30110Request>');
+    assert.deepEqual(parseSoapRequest(participants, xml), { ok: true, value: { page: 2, pageSize: 5 } });
   });
 });

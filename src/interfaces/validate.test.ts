@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { interfaceById } from './catalogue/catalogue.ts';
-import { digits, group, list, string } from './catalogue/fields.ts';
+import { address, digits, group, list, string } from './catalogue/fields.ts';
 import type { InterfaceDefinition } from './catalogue/types.ts';
 import { exampleValues } from './examples.ts';
 import type { ReceptionMessage } from './message.ts';
-import { maxMessages, validateFields, validateRequest, validateResponseData } from './validate.ts';
+import { UndecodableText } from './undecodable.ts';
+import { maxMessages, numberFromText, validateFields, validateRequest, validateResponseData } from './validate.ts';
 
 const def = (id: string): InterfaceDefinition => interfaceById(id)!;
 const switchIn = def('IF_10610');
 const passwordApplication = def('IF_10210');
 const decision = def('IS_20410');
+const contractAmpere = switchIn.request.find((f) => f.id === 'contractAmpere')!;
 
 const validSwitchIn = {
   requestId: 'req-1',
@@ -46,7 +48,7 @@ describe('validateRequest', () => {
       currentRetailerCode: 'ａ００１３',
       requestedDate: '２０１６／０４／０１',
       phoneNumber: '０３－１２３４－５６７８',
-      contractAmpere: '３０',
+      contractAmpere: numberFromText(contractAmpere, '３０'),
     });
     assert.ok(result.ok);
     assert.equal(result.value['updateFlag'], '1');
@@ -93,7 +95,7 @@ describe('validateRequest', () => {
   });
 
   it('refuses a value longer than its maximum with IF_TOO_LONG, counting characters not bytes', () => {
-    assert.ok(validateRequest(switchIn, { ...validSwitchIn, customerName: '𠮷'.repeat(60) }).ok);
+    assert.ok(validateRequest(switchIn, { ...validSwitchIn, customerName: '髙'.repeat(60) }).ok);
     const messages = refusals('IF_10610', { ...validSwitchIn, customerName: '山'.repeat(61) });
     assert.deepEqual(messages, [
       { code: 'IF_TOO_LONG', field: 'customerName', text: '需要者名（漢字）は60文字以内で入力してください（入力された文字数: 61文字）。' },
@@ -196,12 +198,95 @@ describe('validateRequest', () => {
   });
 
   it('refuses numbers that are not integers, too precise or out of range', () => {
-    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, contractAmpere: '30.5', contractKw: '1.25' })), {
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, contractAmpere: 30.5, contractKw: 1.25 })), {
+      contractAmpere: 'IF_NOT_INTEGER',
+      contractKw: 'IF_NOT_DECIMAL',
+    });
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, contractAmpere: '30A', contractKw: 'x' })), {
       contractAmpere: 'IF_NOT_INTEGER',
       contractKw: 'IF_NOT_DECIMAL',
     });
     const messages = refusals('IS_30110', { pageSize: 101 });
     assert.deepEqual(messages, [{ code: 'IF_OUT_OF_RANGE', field: 'pageSize', text: '1ページの件数は1から100までの値で入力してください。' }]);
+  });
+
+  it('takes numbers as JSON numbers only: a number sent as a string is refused, whatever its spacing', () => {
+    const participants = def('IS_30110');
+    assert.deepEqual(validateRequest(participants, { page: 2, pageSize: 5 }), { ok: true, value: { page: 2, pageSize: 5 } });
+    for (const page of ['2', ' 1', '２', '+3', '1.0e1']) {
+      const messages = refusals('IS_30110', { page });
+      assert.equal(messages.length, 1, page);
+      assert.equal(messages[0]?.field, 'page', page);
+      assert.equal(messages[0]?.code, page === '1.0e1' ? 'IF_NOT_INTEGER' : 'IF_NUMBER_AS_STRING', page);
+    }
+    assert.equal(refusals('IS_30110', { page: '2' })[0]?.text, 'ページは数値で指定してください（"2" のように引用符で囲んだ文字列は数値として扱いません）。');
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, contractKw: '1.5' })), { contractKw: 'IF_NUMBER_AS_STRING' });
+    assert.deepEqual(codesByField(refusals('IS_30110', { page: true })), { page: 'IF_TYPE' });
+  });
+
+  it('turns numerals into numbers only at the bindings that carry text (numberFromText)', () => {
+    assert.equal(numberFromText(contractAmpere, ' ３０ '), 30);
+    assert.equal(numberFromText(contractAmpere, '+30'), 30);
+    assert.equal(numberFromText(contractAmpere, '30.5'), '30.5', 'not an integer: left for validation to refuse');
+    assert.equal(numberFromText(contractAmpere, '30A'), '30A');
+    const kw = switchIn.request.find((f) => f.id === 'contractKw')!;
+    assert.equal(numberFromText(kw, '1.5'), 1.5);
+    assert.equal(numberFromText(switchIn.request.find((f) => f.id === 'customerName')!, '30'), '30', 'text fields stay text');
+  });
+
+  it('refuses characters the market\'s Shift_JIS files cannot carry, naming the character', () => {
+    for (const [name, char] of [['山田😀', '😀'], ['𠮷野 太郎', '𠮷'], ['Renée', 'é'], ['山〜田', '〜'], ['山\ufffd田', '\ufffd'], ['山田\u200b', '\u200b']] as const) {
+      const messages = refusals('IF_10610', { ...validSwitchIn, customerName: name });
+      assert.deepEqual(codesByField(messages), { customerName: 'IF_CHARACTER_NOT_ALLOWED' }, name);
+      assert.ok(messages[0]?.text.includes(`「${char}」`), messages[0]?.text);
+    }
+    assert.equal(
+      refusals('IF_10610', { ...validSwitchIn, customerName: '山田😀' })[0]?.text,
+      '需要者名（漢字）に使用できない文字「😀」（U+1F600）があります。使用できるのは、JIS X 0208とNEC・IBM拡張文字（Windows-31J）で表せる文字です。',
+    );
+    const withAddress = validateFields([address()], { address: { prefecture: '東京都', city: '千代田区', street: '丸の内1丁目🏠' } });
+    assert.ok(!withAddress.ok);
+    assert.deepEqual(codesByField(withAddress.messages), { 'address.street': 'IF_CHARACTER_NOT_ALLOWED' });
+    // JIS X 0208, NEC special characters, IBM extensions, half-width kana, the Windows forms of ～ and －
+    const carried = validateRequest(switchIn, { ...validSwitchIn, customerName: '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢' });
+    assert.ok(carried.ok, JSON.stringify(carried));
+    assert.equal(carried.value['customerName'], '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢', 'kept exactly as typed');
+  });
+
+  it('reads response data without refusing characters outside the repertoire: a client does not refuse what the hub wrote', () => {
+    const participants = def('IS_30110');
+    const read = validateResponseData(participants, { total: 1, page: 1, pageSize: 20, participants: [{ companyCode: 'C001', participantCodes: ['C0013'], name: 'Café 電力', kind: 'retailer', status: 'active' }] });
+    assert.ok(read.ok, JSON.stringify(read));
+  });
+
+  it('refuses bidirectional controls in every text field, as control characters', () => {
+    for (const bidi of ['\u202e', '\u202a', '\u2066', '\u200f', '\u061c']) {
+      assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: `山田${bidi}太郎` })), { customerName: 'IF_CONTROL_CHARACTER' }, bidi);
+      assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, remarks: `午前中${bidi}` })), { remarks: 'IF_CONTROL_CHARACTER' }, bidi);
+    }
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: 'ヤマダ\u202eタロウ' })), { customerNameKana: 'IF_CONTROL_CHARACTER' });
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: '山田\u0085' })), { customerName: 'IF_CONTROL_CHARACTER' }, 'C1 controls too');
+  });
+
+  it('takes kana names after NFKC, within Windows-31J: half-width kana and stand-alone voicing marks join', () => {
+    const result = validateRequest(switchIn, { ...validSwitchIn, customerNameKana: 'ｶ゛ﾝﾀﾞ  ハナコ' });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.value['customerNameKana'], 'ガンダ ハナコ');
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: 'ゔぃら' })), { customerNameKana: 'IF_CHARACTER_NOT_ALLOWED' });
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: '山田' })), { customerNameKana: 'IF_NOT_KANA' });
+  });
+
+  it('refuses a value whose bytes were not valid in their encoding, naming the field', () => {
+    const messages = refusals('IF_10610', { ...validSwitchIn, customerName: new UndecodableText('UTF-8') });
+    assert.deepEqual(codesByField(messages), { customerName: 'IF_ENCODING_INVALID' });
+    const inGroup = validateFields([address()], { address: { prefecture: '東京都', city: new UndecodableText('Shift_JIS'), street: '1' } });
+    assert.ok(!inGroup.ok);
+    assert.deepEqual(codesByField(inGroup.messages), { 'address.city': 'IF_ENCODING_INVALID' });
+    assert.match(inGroup.messages[0]!.text, /^市区町村の値に、Shift_JISとして正しくないバイト列があります。/);
+    assert.equal(
+      messages[0]?.text,
+      '需要者名（漢字）の値に、UTF-8として正しくないバイト列があります。値を変えずに記録できないため受け付けられません。正しいUTF-8で送信してください。',
+    );
   });
 
   it('reports at most maxMessages refusals however many there are', () => {

@@ -2,10 +2,15 @@
  * Validation of interface requests (and of response data) against the catalogue's field
  * definitions, the same for the JSON and the SOAP binding: both hand over plain objects.
  *
- * - Input is normalised the way people type it: NFKC for digits, codes, kana names, dates and
- *   numbers (full-width "０３" is "03"), hyphens and spaces dropped from digit fields, supply point
+ * - Input is normalised the way people type it: NFKC for digits, codes, kana names and dates
+ *   (full-width "０３" is "03"), hyphens and spaces dropped from digit fields, supply point
  *   IDs and participant codes through their domain parsers. Free text (kanji names, addresses) keeps
  *   its characters, only trimmed: NFKC would change the registered form of a name (神 → 神).
+ * - Text holds only the characters of its field's repertoire (domain/repertoire.ts): what
+ *   Windows-31J carries, never control or bidirectional control characters (IF_CHARACTER_NOT_ALLOWED,
+ *   IF_CONTROL_CHARACTER).
+ * - Numbers are numbers (JSON numbers): a string is refused, even "2" (IF_NUMBER_AS_STRING). The
+ *   bindings that carry only text (SOAP, CSV, forms) turn numerals into numbers first (numberFromText).
  * - An empty string or null is an absent field: forms and XML send "" for "nothing".
  * - Every refusal of every field is reported, each with a stable code and the field's dotted path
  *   ("address.city", "meters.0.meterNumber"), up to `maxMessages`.
@@ -14,10 +19,12 @@
 import { parseIsoDate } from '../domain/date.ts';
 import type { MessageCode } from '../domain/messages.ts';
 import { parseParticipantCode } from '../domain/participant-code.ts';
+import { codePointOf, firstOutsideWindows31j, hasControlCharacter, isKanaName, normalizeKanaName } from '../domain/repertoire.ts';
 import { isRefusal, Refusal } from '../domain/refusal.ts';
 import { parseSupplyPointId } from '../domain/supply-point-id.ts';
 import type { AtLeastOneOf, Condition, Field, InterfaceDefinition } from './catalogue/types.ts';
 import type { ReceptionMessage } from './message.ts';
+import { UndecodableText } from './undecodable.ts';
 
 export type FieldValues = { [id: string]: FieldValue };
 export type FieldValue = string | number | FieldValues | readonly (string | number | FieldValues)[];
@@ -34,17 +41,21 @@ export function validateRequest(def: InterfaceDefinition, input: unknown): Valid
   return validateFields(def.request, input, { atLeastOneOf: def.atLeastOneOf, name: '要求' });
 }
 
-/** The data of an OK response, checked and normalised the same way (e.g. when a client reads it). */
+/**
+ * The data of an OK response, checked and normalised the same way (e.g. when a client reads it),
+ * except the character repertoire: that is what the hub accepts, and a client does not refuse an
+ * answer for a character the hub itself wrote (a participant's name entered on the admin screen).
+ */
 export function validateResponseData(def: InterfaceDefinition, data: unknown): Validation<FieldValues> {
-  return validateFields(def.response, data ?? {}, { name: '応答データ' });
+  return validateFields(def.response, data ?? {}, { name: '応答データ', repertoire: false });
 }
 
 export function validateFields(
   fields: readonly Field[],
   input: unknown,
-  options: { readonly atLeastOneOf?: readonly AtLeastOneOf[]; readonly name?: string } = {},
+  options: { readonly atLeastOneOf?: readonly AtLeastOneOf[]; readonly name?: string; readonly repertoire?: boolean } = {},
 ): Validation<FieldValues> {
-  const c = new Collector();
+  const c = new Collector(options.repertoire ?? true);
   const value = group(fields, input, '', options.name ?? '要求', c, options.atLeastOneOf ?? []);
   if (c.messages.length > 0 || value === invalid || value === absent) {
     return { ok: false, messages: c.messages.length > 0 ? c.messages : [refusal('IF_NOT_OBJECT', undefined, { name: '要求' })] };
@@ -59,6 +70,11 @@ type Outcome<T = FieldValue> = T | typeof absent | typeof invalid;
 
 class Collector {
   readonly messages: ReceptionMessage[] = [];
+  /** Whether text is checked against its field's repertoire (requests: yes). */
+  readonly repertoire: boolean;
+  constructor(repertoire: boolean) {
+    this.repertoire = repertoire;
+  }
   add(code: MessageCode, field: string | undefined, params: Record<string, string | number> = {}): typeof invalid {
     if (this.messages.length < maxMessages) this.messages.push(refusal(code, field, params));
     return invalid;
@@ -159,6 +175,7 @@ function repeated(field: Field, raw: unknown, path: string, c: Collector): Outco
 }
 
 function single(field: Field, raw: unknown, path: string, c: Collector): Outcome {
+  if (raw instanceof UndecodableText) return c.add('IF_ENCODING_INVALID', path, { name: field.name, encoding: raw.encoding });
   if (isAbsent(raw)) return absent;
   if (Array.isArray(raw)) return c.add('IF_TYPE', path, { name: field.name, expected: '1つの値' });
   switch (field.type) {
@@ -195,25 +212,18 @@ function single(field: Field, raw: unknown, path: string, c: Collector): Outcome
   }
 }
 
-/** C0 controls and DEL other than tab, LF and CR: never in a value (PostgreSQL refuses NUL in text). */
-const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const lineBreaks = /[\t\n\r]/;
-/**
- * Kana names after NFKC: katakana and hiragana, the long vowel mark, the middle dot, voicing marks,
- * spaces, and the Latin letters, digits and punctuation of company names in kana ("カ)ヤマダ").
- */
-const kanaName = /^[\p{Script=Katakana}\p{Script=Hiragana}\u30fc\u30fb\u3099-\u309c A-Za-z0-9().,\-/&']+$/u;
-
 function text(field: Extract<Field, { type: 'string' }>, raw: string, path: string, c: Collector): Outcome {
   let value = raw.trim();
-  if (!value.isWellFormed() || controls.test(value) || (!field.multiline && lineBreaks.test(value))) {
+  if (!value.isWellFormed() || hasControlCharacter(value, { multiline: field.multiline })) {
     return c.add('IF_CONTROL_CHARACTER', path, { name: field.name });
   }
   if (field.multiline) value = value.replace(/\r\n?/g, '\n');
-  if (field.kana) {
-    value = value.normalize('NFKC').replace(/\s+/g, ' ');
-    if (!kanaName.test(value)) return c.add('IF_NOT_KANA', path, { name: field.name });
+  if (field.repertoire === 'kana') {
+    value = normalizeKanaName(value);
+    if (!isKanaName(value)) return c.add('IF_NOT_KANA', path, { name: field.name });
   }
+  const outside = c.repertoire ? firstOutsideWindows31j(value) : undefined;
+  if (outside !== undefined) return c.add('IF_CHARACTER_NOT_ALLOWED', path, { name: field.name, char: outside, codePoint: codePointOf(outside) });
   const length = value.length <= field.maxLength ? value.length : [...value].length;
   if (length > field.maxLength) return c.add('IF_TOO_LONG', path, { name: field.name, max: field.maxLength, length });
   return value;
@@ -241,29 +251,52 @@ function dateTime(field: Field, raw: string, path: string, c: Collector): Outcom
   return new Date(ms).toISOString();
 }
 
-function numberText(raw: unknown): string | undefined {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
-  if (typeof raw === 'string') return raw.normalize('NFKC').trim().replace(/^\+/, '');
-  return undefined;
+/** A numeral as the text bindings carry it: NFKC (full-width digits), trimmed, a leading "+" dropped. */
+const numeral = /^-?\d{1,15}(?:\.\d+)?$/;
+
+function numeralOf(text: string): string {
+  return text.normalize('NFKC').trim().replace(/^\+/, '');
+}
+
+/**
+ * A number field's value from a binding that carries only text (SOAP, CSV, web forms, the command
+ * line): the number, when the text is a numeral; else the text as it was, for validation to say
+ * why. JSON carries numbers as numbers and is not converted: `"page": "2"` is refused.
+ */
+export function numberFromText(field: Field, text: string): string | number {
+  if (field.type !== 'integer' && field.type !== 'decimal') return text;
+  const value = numeralOf(text);
+  return numeral.test(value) && (field.type === 'decimal' || !value.includes('.')) ? Number(value) : text;
+}
+
+/**
+ * A number, as a JSON number. A string is refused: IF_NUMBER_AS_STRING when it reads as a number
+ * (a client quoting its numbers, which the contract does not allow), else IF_NOT_INTEGER or
+ * IF_NOT_DECIMAL (a person's typing the text bindings could not read as one).
+ */
+function numberOf(field: Extract<Field, { type: 'integer' | 'decimal' }>, raw: unknown, path: string, c: Collector): number | typeof invalid {
+  const expected = field.type === 'integer' ? '整数' : '数値';
+  if (typeof raw === 'string') {
+    if (numeral.test(numeralOf(raw))) return c.add('IF_NUMBER_AS_STRING', path, { name: field.name, value: raw.slice(0, 20) });
+    return field.type === 'integer' ? c.add('IF_NOT_INTEGER', path, { name: field.name }) : c.add('IF_NOT_DECIMAL', path, { name: field.name, scale: field.scale });
+  }
+  if (typeof raw !== 'number') return c.add('IF_TYPE', path, { name: field.name, expected });
+  return raw;
 }
 
 function integer(field: Extract<Field, { type: 'integer' }>, raw: unknown, path: string, c: Collector): Outcome {
-  const text = numberText(raw);
-  if (text === undefined && typeof raw !== 'string' && typeof raw !== 'number') {
-    return c.add('IF_TYPE', path, { name: field.name, expected: '整数' });
-  }
-  if (text === undefined || !/^-?\d{1,15}$/.test(text)) return c.add('IF_NOT_INTEGER', path, { name: field.name });
-  return inRange(field, Number(text), path, c);
+  const value = numberOf(field, raw, path, c);
+  if (value === invalid) return invalid;
+  if (!Number.isSafeInteger(value)) return c.add('IF_NOT_INTEGER', path, { name: field.name });
+  return inRange(field, value, path, c);
 }
 
 function decimal(field: Extract<Field, { type: 'decimal' }>, raw: unknown, path: string, c: Collector): Outcome {
-  const text = numberText(raw);
-  if (text === undefined && typeof raw !== 'string' && typeof raw !== 'number') {
-    return c.add('IF_TYPE', path, { name: field.name, expected: '数値' });
-  }
-  const m = text === undefined ? null : /^-?\d{1,15}(?:\.(\d+))?$/.exec(text);
+  const value = numberOf(field, raw, path, c);
+  if (value === invalid) return invalid;
+  const m = Number.isFinite(value) ? /^-?\d{1,15}(?:\.(\d+))?$/.exec(String(value)) : null;
   if (!m || (m[1]?.length ?? 0) > field.scale) return c.add('IF_NOT_DECIMAL', path, { name: field.name, scale: field.scale });
-  return inRange(field, Number(text), path, c);
+  return inRange(field, value, path, c);
 }
 
 function inRange(field: { name: string; min?: number; max?: number }, value: number, path: string, c: Collector): Outcome {

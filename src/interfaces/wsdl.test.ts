@@ -38,7 +38,18 @@ describe('WSDL document', () => {
       const element = String(message['wsdl:part']['@element']).replace(/^k:/, '');
       assert.ok(elements.has(element), element);
     }
-    assert.equal(asList(wsdl['wsdl:message']).length, interfaces.length * 2);
+    assert.equal(asList(wsdl['wsdl:message']).length, interfaces.length * 2 + 1);
+  });
+
+  it('declares the Refusal fault of every operation, and states the envelope and namespace rules', () => {
+    for (const op of asList(wsdl['wsdl:portType']['wsdl:operation'])) assert.equal(op['wsdl:fault']['@message'], 'k:Refusal', op['@name']);
+    for (const op of asList(wsdl['wsdl:binding']['wsdl:operation'])) assert.equal(op['wsdl:fault']['soap:fault']['@use'], 'literal', op['@name']);
+    assert.match(String(wsdl['wsdl:documentation']), /VersionMismatch.*IF_SOAP_NAMESPACE/s);
+  });
+
+  it('states the character repertoire of every text element', () => {
+    assert.match(text, /<xs:element name="customerName" minOccurs="0" maxOccurs="1"><xs:annotation><xs:documentation xml:lang="ja">需要者名（漢字） 使用できる文字: Windows-31J/);
+    assert.match(text, /<xs:element name="customerNameKana"[^>]*><xs:annotation><xs:documentation xml:lang="ja">需要者名（カナ）[^<]*NFKC/);
   });
 
   it('declares every code table and named type it refers to', () => {

@@ -7,13 +7,15 @@
  * per interface, all of the one binding: a client uses port `{id}Port` for operation `{id}`.
  *
  * The types give values in canonical form (22 ASCII digits, xs:date); the hub also accepts what
- * people type (full-width digits, hyphens), see validate.ts.
+ * people type (full-width digits, hyphens), see validate.ts. Each text element's annotation states
+ * its character repertoire; each operation declares the Refusal fault.
  */
 import { interfaces } from './catalogue/catalogue.ts';
 import { registerCodeTable } from './catalogue/tables.ts';
 import type { CodeTable, Field, InterfaceDefinition } from './catalogue/types.ts';
-import { kirikaeNamespace, soapActionOf } from './soap.ts';
+import { kirikaeNamespace, soapActionOf, soapEnvelopeNamespace } from './soap.ts';
 import { escapeXml } from './xml.ts';
+import { repertoireDescriptions } from '../domain/repertoire.ts';
 
 const ns = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
@@ -33,25 +35,30 @@ export function wsdlDocument(baseUrl: string): string {
     [...codeTables.values()].map(codeType).join('') +
     elements +
     '</xs:schema>';
-  const messages = interfaces
-    .map(
-      (def) =>
-        `<wsdl:message name="${def.id}Request"><wsdl:part name="parameters" element="k:${def.id}Request"/></wsdl:message>` +
-        `<wsdl:message name="${def.id}Response"><wsdl:part name="parameters" element="k:${def.id}Response"/></wsdl:message>`,
-    )
-    .join('');
+  // The Fault of a document that is not a usable request (soap.ts): its detail holds k:refusal with the code.
+  const refusalMessage = '<wsdl:message name="Refusal"><wsdl:part name="refusal" element="k:refusal"/></wsdl:message>';
+  const messages =
+    refusalMessage +
+    interfaces
+      .map(
+        (def) =>
+          `<wsdl:message name="${def.id}Request"><wsdl:part name="parameters" element="k:${def.id}Request"/></wsdl:message>` +
+          `<wsdl:message name="${def.id}Response"><wsdl:part name="parameters" element="k:${def.id}Response"/></wsdl:message>`,
+      )
+      .join('');
   const portOperations = interfaces
     .map(
       (def) =>
         `<wsdl:operation name="${def.id}">${documentation(`${def.name} (${def.englishName})`)}` +
-        `<wsdl:input message="k:${def.id}Request"/><wsdl:output message="k:${def.id}Response"/></wsdl:operation>`,
+        `<wsdl:input message="k:${def.id}Request"/><wsdl:output message="k:${def.id}Response"/><wsdl:fault name="Refusal" message="k:Refusal"/></wsdl:operation>`,
     )
     .join('');
   const bindingOperations = interfaces
     .map(
       (def) =>
         `<wsdl:operation name="${def.id}"><soap:operation soapAction="${soapActionOf(def)}" style="document"/>` +
-        '<wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>',
+        '<wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output>' +
+        '<wsdl:fault name="Refusal"><soap:fault name="Refusal" use="literal"/></wsdl:fault></wsdl:operation>',
     )
     .join('');
   const ports = interfaces
@@ -65,7 +72,13 @@ export function wsdlDocument(baseUrl: string): string {
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<wsdl:definitions name="kirikae" targetNamespace="${kirikaeNamespace}" xmlns:wsdl="${ns.wsdl}" xmlns:soap="${ns.soap}" ` +
     `xmlns:xs="${ns.xs}" xmlns:k="${kirikaeNamespace}">` +
-    documentation('kirikae — スイッチング支援システム (Switching Support System) interfaces, SOAP 1.1 document/literal; client certificate required.') +
+    documentation(
+      'kirikae — スイッチング支援システム (Switching Support System) interfaces, SOAP 1.1 document/literal; client certificate required. ' +
+        `The Envelope, Header and Body are in ${soapEnvelopeNamespace}: a SOAP 1.2 envelope (or one in no namespace) is answered with a SOAP 1.1 Fault, faultcode VersionMismatch (IF_SOAP_VERSION_MISMATCH). ` +
+        `The request element and every element inside it are in ${kirikaeNamespace} (elementFormDefault="qualified"): an element in no namespace or another is a Fault (IF_SOAP_NAMESPACE). ` +
+        'A document that is not a usable request is answered with a Fault (HTTP 500, SOAP 1.1 §6.2) whose detail holds k:refusal with the code; refusals of the fields are a response with result NG. ' +
+        'Documents are UTF-8: a value with bytes that are not UTF-8 is refused, naming the field (IF_ENCODING_INVALID).',
+    ) +
     `<wsdl:types>${schema}</wsdl:types>` +
     messages +
     `<wsdl:portType name="KirikaePortType">${portOperations}</wsdl:portType>` +
@@ -126,7 +139,11 @@ function element(field: Field, codeTables: Map<string, CodeTable>): string {
   const min = field.required ? Math.max(1, field.repeated?.min ?? 1) : 0;
   const max = field.repeated ? field.repeated.max : 1;
   const occurs = `minOccurs="${min}" maxOccurs="${max}"`;
-  const doc = annotation(field.name + (field.requiredWhen ? `（${field.requiredWhen.field} が ${field.requiredWhen.values.join('/')} のとき必須）` : ''));
+  const doc = annotation(
+    field.name +
+      (field.requiredWhen ? `（${field.requiredWhen.field} が ${field.requiredWhen.values.join('/')} のとき必須）` : '') +
+      (field.type === 'string' ? ` ${repertoireDescriptions[field.repertoire].ja}` : ''),
+  );
   const named = namedType(field, codeTables);
   if (named) return `<xs:element name="${field.id}" type="${named}" ${occurs}>${doc}</xs:element>`;
   const inner = field.type === 'group' ? `<xs:complexType>${sequence(field.fields, codeTables)}</xs:complexType>` : `<xs:simpleType>${restriction(field)}</xs:simpleType>`;

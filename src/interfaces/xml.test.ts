@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
-import { escapeXml, parseXml, xmlLimits, type XmlParse } from './xml.ts';
+import { UndecodableText } from './undecodable.ts';
+import { escapeXml, parseXml, parseXmlTree, xmlLimits, type XmlElement, type XmlNode, type XmlParse } from './xml.ts';
 
 function refusedWith(result: XmlParse): string {
   assert.equal(result.ok, false, 'expected a refusal');
@@ -105,9 +106,34 @@ describe('parseXml', () => {
     const sjis = parseXml('<?xml version="1.0" encoding="Shift_JIS"?><a/>');
     assert.equal(refusedWith(sjis), 'IF_XML_ENCODING');
     assert.match(sjis.ok ? '' : sjis.messages[0]!.text, /Shift_JIS/);
-    // "<a>あ</a>" in Shift_JIS: 0x82 0xA0 is not UTF-8
-    assert.equal(refusedWith(parseXml(new Uint8Array([0x3c, 0x61, 0x3e, 0x82, 0xa0, 0x3c, 0x2f, 0x61, 0x3e]))), 'IF_XML_ENCODING');
+    // "<あ/>" in Shift_JIS: 0x82 0xA0 is not UTF-8, in markup
+    assert.equal(refusedWith(parseXml(new Uint8Array([0x3c, 0x82, 0xa0, 0x2f, 0x3e]))), 'IF_XML_ENCODING');
     assert.deepEqual(parseXml(new TextEncoder().encode('\ufeff<a>あ</a>')), { ok: true, value: { a: 'あ' } });
+  });
+});
+
+describe('parseXml: namespaces and bytes that are not UTF-8', () => {
+  it('resolves each element\'s namespace: prefixed, default, redeclared, and none', () => {
+    const tree = parseXmlTree('<s:E xmlns:s="urn:s"><B xmlns="urn:d"><c/><s:d/><x:e xmlns:x="urn:x"/><f xmlns=""/></B></s:E>');
+    assert.ok(tree.ok);
+    const names = (n: XmlNode): string[] => [`${n.name}@${n.namespace}`, ...n.children.flatMap(names)];
+    assert.deepEqual(names(tree.root), ['E@urn:s', 'B@urn:d', 'c@urn:d', 'd@urn:s', 'e@urn:x', 'f@']);
+  });
+
+  it('refuses an element whose prefix was never declared', () => {
+    const result = parseXml('<a><evil:b>1</evil:b></a>');
+    assert.equal(refusedWith(result), 'IF_XML_MALFORMED');
+    assert.match(result.ok ? '' : result.messages[0]!.text, /名前空間接頭辞「evil」が宣言されていません/);
+  });
+
+  it('reads a value whose bytes are not UTF-8 as UndecodableText, never as U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('<a><name>山'), Buffer.from([0xff, 0xfe]), Buffer.from('田</name><ok>花子</ok></a>')]);
+    const result = parseXml(bytes);
+    assert.ok(result.ok);
+    const a = result.value['a'] as XmlElement;
+    assert.ok(a['name'] instanceof UndecodableText);
+    assert.equal(a['ok'], '花子');
+    assert.doesNotMatch(JSON.stringify(result.value), /\ufffd/);
   });
 });
 

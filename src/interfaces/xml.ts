@@ -9,7 +9,12 @@
  * - Depth is capped (`xmlLimits.maxDepth`): SOAP messages here are a few levels deep.
  * - UTF-8 only: a declared or detected other encoding (Shift_JIS from older systems) is refused
  *   with a message that says so, rather than read as mojibake.
- * - Attributes are ignored and namespace prefixes stripped: elements are known by local name.
+ * - Namespaces are resolved (parseXmlTree gives each element's namespace, and an undeclared prefix
+ *   is refused); the bindings then read elements by local name (elementOf) once they have checked
+ *   the namespaces they require (soap.ts). Other attributes are ignored.
+ * - Bytes that are not UTF-8 are never read as U+FFFD: in a value, the value is UndecodableText
+ *   (validation refuses it as that field's, IF_ENCODING_INVALID); in markup, the document is
+ *   refused (IF_XML_ENCODING).
  * - Values stay strings (no number guessing: "007" stays "007"); the catalogue types them.
  *
  * Each refusal has its own code (IF_XML_…) so a client can tell a broken document from a hostile one.
@@ -18,6 +23,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { MessageCode } from '../domain/messages.ts';
 import { Refusal } from '../domain/refusal.ts';
 import type { ReceptionMessage } from './message.ts';
+import { replacement, replacingUtf8, strictUtf8, UndecodableText } from './undecodable.ts';
 
 export const xmlLimits = {
   /** 256 KiB: the largest honest message (a feed page of 500 applications) is about 150 KiB. */
@@ -26,15 +32,18 @@ export const xmlLimits = {
   maxDepth: 32,
 } as const;
 
-/** A parsed element: its text, or its child elements by local name (an array when repeated). */
-export type XmlValue = string | XmlElement | XmlValue[];
+/**
+ * A parsed element: its text, or its child elements by local name (an array when repeated);
+ * UndecodableText for text whose bytes were not UTF-8.
+ */
+export type XmlValue = string | UndecodableText | XmlElement | XmlValue[];
 export interface XmlElement {
   [name: string]: XmlValue;
 }
 
 export type XmlParse = { readonly ok: true; readonly value: XmlElement } | { readonly ok: false; readonly messages: ReceptionMessage[] };
 
-function refuse(code: MessageCode, params: Record<string, string | number> = {}): XmlParse {
+function refuse(code: MessageCode, params: Record<string, string | number> = {}): { readonly ok: false; readonly messages: ReceptionMessage[] } {
   return { ok: false, messages: [new Refusal(code, { params }).toDetail()] };
 }
 
@@ -78,9 +87,15 @@ const strictEntities = {
   },
 };
 
+/**
+ * The parser keeps document order and the attributes, so that namespaces can be resolved (the
+ * xmlns declarations are attributes); the tree is then read by local name (elementOf).
+ */
 const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: false,
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
@@ -91,22 +106,49 @@ const parser = new XMLParser({
   maxNestedTags: xmlLimits.maxDepth,
 });
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** An element with its namespace resolved: `namespace` is '' for an element in no namespace. */
+export interface XmlNode {
+  readonly name: string;
+  readonly namespace: string;
+  readonly children: readonly XmlNode[];
+  /** Its own text (trimmed pieces, joined), without its children's. */
+  readonly text: string;
+  /** The text held bytes that are not UTF-8 (then `text` has U+FFFD where they were). */
+  readonly undecodable?: true;
+}
+
+export type XmlTreeParse = { readonly ok: true; readonly root: XmlNode } | { readonly ok: false; readonly messages: ReceptionMessage[] };
+
 const declaredEncoding = /^\s*<\?xml\s[^?]*?encoding\s*=\s*["']([^"']*)["']/;
 const dtd = /<!(?:DOCTYPE|ENTITY)/i;
 
-/** Parses a document from outside, or refuses it with one IF_XML_… message. */
+/** Parses a document from outside into elements by local name, or refuses it with one IF_XML_… message. */
 export function parseXml(input: string | Uint8Array): XmlParse {
+  const tree = parseXmlTree(input);
+  if (!tree.ok) return tree;
+  return { ok: true, value: { [tree.root.name]: elementOf(tree.root) } };
+}
+
+/**
+ * Parses a document from outside into its element tree, namespaces resolved, or refuses it with
+ * one message. Bytes that are not UTF-8 inside an element's text are refused as that element's
+ * (IF_ENCODING_INVALID, field: the path of local names below the root, "Body.IF_10610Request.customerName"),
+ * elsewhere as the document's (IF_XML_ENCODING): text is never read with replacement characters.
+ */
+export function parseXmlTree(input: string | Uint8Array): XmlTreeParse {
   let text: string;
+  let replaced = false;
   if (typeof input === 'string') {
     if (input.length > xmlLimits.maxBytes || Buffer.byteLength(input, 'utf8') > xmlLimits.maxBytes) return tooLarge();
     text = input;
   } else {
     if (input.byteLength > xmlLimits.maxBytes) return tooLarge();
     try {
-      text = utf8.decode(input);
+      text = strictUtf8.decode(input);
     } catch {
-      return refuse('IF_XML_ENCODING', { encoding: 'UTF-8以外' });
+      // Read once more with replacement characters only to tell where the bytes were (below).
+      text = replacingUtf8.decode(input);
+      replaced = true;
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -120,14 +162,92 @@ export function parseXml(input: string | Uint8Array): XmlParse {
     const { line, col } = valid.err;
     return refuse('IF_XML_MALFORMED', { where: col ? `${line}行目 ${col}文字目付近` : `${line}行目付近` });
   }
+  let ordered: OrderedNode[];
   try {
-    return { ok: true, value: parser.parse(text) as XmlElement };
+    ordered = parser.parse(text) as OrderedNode[];
   } catch (error) {
     if (error instanceof EntityRefused) return refuse('IF_XML_ENTITY', { entity: error.entity.slice(0, 40) });
     if (error instanceof Error && /nested tags/i.test(error.message)) return refuse('IF_XML_TOO_DEEP', { limit: xmlLimits.maxDepth });
-    // e.g. an element named __proto__, which the parser refuses to make a property of
     return refuse('IF_XML_MALFORMED', { where: '使用できない要素名があります' });
   }
+  const roots = ordered.filter((n) => tagOf(n) !== undefined);
+  if (roots.length !== 1) return refuse('IF_XML_MALFORMED', { where: '文書要素がありません' });
+  try {
+    const root = resolve(roots[0]!, xmlScope, replaced);
+    // Invalid bytes in markup (a name, an attribute, between elements) rather than in a value:
+    // more replacement characters in the document than in the values.
+    if (replaced && count(text) > replacementsIn(root)) return refuse('IF_XML_ENCODING', { encoding: 'UTF-8以外' });
+    return { ok: true, root };
+  } catch (error) {
+    if (error instanceof NamespaceRefused) return refuse('IF_XML_MALFORMED', { where: error.message });
+    throw error;
+  }
+}
+
+/** What the parser gives in document order: `{ tag: children, ":@"?: attributes }` or `{ "#text": text }`. */
+type OrderedNode = { readonly [key: string]: OrderedNode[] | string | Record<string, string> };
+
+class NamespaceRefused extends Error {}
+
+/** The xml prefix is bound by definition; no other prefix is bound until declared. */
+const xmlScope: ReadonlyMap<string, string> = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
+
+function tagOf(node: OrderedNode): string | undefined {
+  return Object.keys(node).find((k) => k !== ':@' && k !== '#text');
+}
+
+function resolve(node: OrderedNode, outer: ReadonlyMap<string, string>, replaced: boolean): XmlNode {
+  const tag = tagOf(node)!;
+  const attributes = (node[':@'] ?? {}) as Record<string, string>;
+  let scope = outer;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key !== '@_xmlns' && !key.startsWith('@_xmlns:')) continue;
+    if (scope === outer) scope = new Map(outer);
+    (scope as Map<string, string>).set(key === '@_xmlns' ? '' : key.slice('@_xmlns:'.length), value);
+  }
+  const colon = tag.indexOf(':');
+  const prefix = colon === -1 ? '' : tag.slice(0, colon);
+  const name = colon === -1 ? tag : tag.slice(colon + 1);
+  if (name === '__proto__') throw new NamespaceRefused('使用できない要素名があります');
+  const namespace = scope.get(prefix);
+  if (namespace === undefined && prefix !== '') throw new NamespaceRefused(`名前空間接頭辞「${prefix.slice(0, 20)}」が宣言されていません`);
+  const children: XmlNode[] = [];
+  let text = '';
+  for (const child of node[tag] as OrderedNode[]) {
+    if (typeof child['#text'] === 'string') text += child['#text'];
+    else if (tagOf(child) !== undefined) children.push(resolve(child, scope, replaced));
+  }
+  const resolved = { name, namespace: namespace ?? '', children, text };
+  return replaced && text.includes(replacement) ? { ...resolved, undecodable: true as const } : resolved;
+}
+
+/**
+ * An element by local name, as the bindings read it: its text when it has no child elements (''
+ * when empty), else its children by local name (an array for a name that repeats), with any text
+ * of mixed content under "#text".
+ */
+export function elementOf(node: XmlNode): XmlValue {
+  if (node.children.length === 0) return node.undecodable ? new UndecodableText('UTF-8') : node.text;
+  const byName = new Map<string, XmlValue[]>();
+  for (const child of node.children) {
+    const values = byName.get(child.name) ?? [];
+    values.push(elementOf(child));
+    byName.set(child.name, values);
+  }
+  const out: XmlElement = {};
+  for (const [name, values] of byName) out[name] = values.length === 1 ? values[0]! : values;
+  if (node.text !== '') out['#text'] = node.undecodable ? new UndecodableText('UTF-8') : node.text;
+  return out;
+}
+
+function count(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf(replacement); i !== -1; i = text.indexOf(replacement, i + 1)) n++;
+  return n;
+}
+
+function replacementsIn(node: XmlNode): number {
+  return node.children.reduce((n, child) => n + replacementsIn(child), count(node.text));
 }
 
 /**
@@ -166,7 +286,7 @@ function deeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-function tooLarge(): XmlParse {
+function tooLarge() {
   return refuse('IF_XML_TOO_LARGE', { limit: `${xmlLimits.maxBytes / 1024} KiB` });
 }
 

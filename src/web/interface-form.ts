@@ -13,6 +13,7 @@
  */
 import type { Field, GroupField } from '../interfaces/catalogue/types.ts';
 import type { ReceptionMessage } from '../interfaces/message.ts';
+import { numberFromText } from '../interfaces/validate.ts';
 import type { FormFields } from './form.ts';
 import { html, type Html } from './html.ts';
 
@@ -25,14 +26,18 @@ export function inputId(path: string): string {
 
 // ---- reading a posted form -----------------------------------------------------------------
 
-/** A typed number: full-width digits and signs normalised; left as text when it is not one (validation says why). */
+/**
+ * A typed value. Forms send only text, and the API takes numbers as numbers, so a number field's
+ * text becomes a number here, at the form boundary: full-width digits and signs normalised, digit
+ * group separators dropped ("1,000"); left as text when it is not one (validation says why).
+ */
 function scalar(field: Field, raw: string | undefined): string | number | undefined {
   if (raw === undefined) return undefined;
   const text = raw.trim();
   if (text === '') return undefined;
   if (field.type === 'integer' || field.type === 'decimal') {
-    const normalised = text.normalize('NFKC').replace(/[,\s]/g, '');
-    if (/^-?\d{1,15}(\.\d+)?$/.test(normalised) && (field.type === 'decimal' || !normalised.includes('.'))) return Number(normalised);
+    const number = numberFromText(field, text.normalize('NFKC').replace(/[,\s]/g, ''));
+    return typeof number === 'number' ? number : text;
   }
   return text;
 }

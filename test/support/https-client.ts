@@ -22,7 +22,8 @@ export interface TestResponse {
 export interface RequestOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
-  readonly body?: string;
+  /** Sent as it is: a string as UTF-8, bytes as they are (to send what no honest client would). */
+  readonly body?: string | Uint8Array;
   /** application/x-www-form-urlencoded body from fields (a list: the field repeated, as checkboxes send it). */
   readonly form?: Record<string, string | readonly string[]>;
   readonly json?: unknown;

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { interfaceById, interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
+import { numberFromText } from '../../interfaces/validate.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { hubClient } from '../hub-client.ts';
@@ -51,15 +52,10 @@ Example (after npm start):
       return 2;
     }
     const config = loadConfig();
-    const fields: Record<string, string> = {};
-    if (values['supply-point']) fields.supplyPointId = values['supply-point'];
-    for (const pair of values.field ?? []) {
-      const at = pair.indexOf('=');
-      if (at < 1) {
-        console.error(`kirikae call: --field takes name=value, not "${pair}"`);
-        return 2;
-      }
-      fields[pair.slice(0, at)] = pair.slice(at + 1);
+    const fields = fieldsFromArgs(def, values['supply-point'], values.field ?? []);
+    if (typeof fields === 'string') {
+      console.error(`kirikae call: --field takes name=value, not "${fields}"`);
+      return 2;
     }
     const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { binding: values.soap ? 'soap' : 'json' });
     try {
@@ -71,6 +67,24 @@ Example (after npm start):
     }
   },
 };
+
+/**
+ * The request fields of `--supply-point` and `--field name=value`. The shell gives text and the API
+ * takes numbers as numbers, so a number field's numeral becomes a number here (page=2 is sent as
+ * 2). A pair without "=" is given back as a string, to be told.
+ */
+export function fieldsFromArgs(def: InterfaceDefinition, supplyPoint: string | undefined, pairs: readonly string[]): Record<string, string | number> | string {
+  const fields: Record<string, string | number> = {};
+  if (supplyPoint) fields.supplyPointId = supplyPoint;
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) return pair;
+    const name = pair.slice(0, at);
+    const field = def.request.find((f) => f.id === name);
+    fields[name] = field ? numberFromText(field, pair.slice(at + 1)) : pair.slice(at + 1);
+  }
+  return fields;
+}
 
 /** The envelope as lines a person reads: result, messages, remarks, then each field by its Japanese name. */
 export function readable(def: InterfaceDefinition, answer: InterfaceResponse): string {

@@ -4,9 +4,10 @@
  * IS_F20110: register, modify or cancel).
  *
  * - Encoding: UTF-8 with or without BOM, or Shift_JIS as Excel writes it (Windows code page 932).
- *   Bytes that are valid UTF-8 are read as UTF-8; anything else as CP932 (the two almost never
- *   overlap for Japanese text). Parsing is csv-parse's (RFC 4180: quotes, commas and line breaks
- *   inside quoted fields).
+ *   Bytes that are (mostly) valid UTF-8 are read as UTF-8; anything else as CP932 (the two almost
+ *   never overlap for Japanese text). Each cell is decoded strictly: a cell whose bytes are not
+ *   valid is refused in the row report, by row and column (IF_ENCODING_INVALID), never stored as
+ *   U+FFFD. Parsing is csv-parse's (RFC 4180: quotes, commas and line breaks inside quoted fields).
  * - Header row: one column per request field, named by its Japanese name from the catalogue
  *   (`需要者名（カナ）`, full- or half-width brackets alike) or by its identifier (`customerNameKana`).
  *   The items of a group (an address) are columns of their own, named by the group's and the
@@ -32,7 +33,8 @@ import { Refusal } from '../../domain/refusal.ts';
 import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
 import type { ReceptionMessage } from '../../interfaces/message.ts';
-import { validateRequest, type FieldValues } from '../../interfaces/validate.ts';
+import { UndecodableText, replacement, replacingUtf8, strictUtf8 } from '../../interfaces/undecodable.ts';
+import { numberFromText, validateRequest, type FieldValues } from '../../interfaces/validate.ts';
 import { can, type Actor } from '../policy.ts';
 import { fileApplications, type OutboxDeps } from '../applications/outbox.commands.ts';
 import { areaByDigit } from '../../domain/area.ts';
@@ -117,17 +119,64 @@ function fileRefused(interfaceId: string, refusal: Refusal): BulkReport {
   return { result: 'NG', messages: [refusal.toDetail()], data: { interfaceId, rows: [], accepted: 0, refused: 0 } };
 }
 
-/** The file's text: UTF-8 (BOM or not) if the bytes are UTF-8, else Shift_JIS (CP932). */
-export function decodeCsv(bytes: Uint8Array): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return buffer.subarray(3).toString('utf8');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
-  } catch {
-    const text = iconv.decode(buffer, 'cp932');
-    if (text.includes('\ufffd')) throw new Refusal('BULK_ENCODING');
-    return text;
+/** A cell of the file: its text, or UndecodableText when its bytes are not valid in the file's encoding. */
+export type CsvCell = string | UndecodableText;
+
+const utf8Bom = [0xef, 0xbb, 0xbf] as const;
+
+/**
+ * The file's encoding: UTF-8 when it starts with a BOM, or when its bytes read as UTF-8 more than
+ * not (a UTF-8 file with a few bad bytes stays UTF-8, so that the bad cells are named); else
+ * Shift_JIS (CP932), whose Japanese text almost never forms valid UTF-8 sequences.
+ */
+function encodingOf(bytes: Buffer): 'UTF-8' | 'Shift_JIS' {
+  if (bytes[0] === utf8Bom[0] && bytes[1] === utf8Bom[1] && bytes[2] === utf8Bom[2]) return 'UTF-8';
+  const text = replacingUtf8.decode(bytes);
+  let valid = 0;
+  let invalid = 0;
+  for (const char of text) {
+    if (char === replacement) invalid++;
+    else if (char.charCodeAt(0) > 0x7f) valid++;
   }
+  return invalid === 0 || valid > invalid ? 'UTF-8' : 'Shift_JIS';
+}
+
+/**
+ * The file's cells, each decoded strictly by the file's encoding. The CSV structure is read on
+ * the bytes (as latin1, one char a byte): quotes, commas and line breaks are ASCII, and neither
+ * UTF-8 nor Shift_JIS uses ASCII bytes inside a multi-byte character. A cell whose bytes are
+ * not valid is UndecodableText, for the row report to name (never U+FFFD in a stored name).
+ */
+export function readCsvCells(input: Uint8Array | string): CsvCell[][] {
+  const records = (text: string) => {
+    try {
+      return parse(text, { bom: false, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+    } catch (error) {
+      const e = error as Error & { lines?: number };
+      throw new Refusal('BULK_CSV_MALFORMED', { params: { line: e.lines ?? '?', reason: e.message.split(':')[0] ?? e.message } });
+    }
+  };
+  const blank = (cells: readonly CsvCell[]) => cells.every((c) => typeof c === 'string' && c.trim() === '');
+  if (typeof input === 'string') return records(input.replace(/^\ufeff/, '')).filter((r) => !blank(r));
+  let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const encoding = encodingOf(bytes);
+  if (encoding === 'UTF-8' && bytes[0] === utf8Bom[0] && bytes[1] === utf8Bom[1] && bytes[2] === utf8Bom[2]) bytes = bytes.subarray(3);
+  const decode = (cell: string): CsvCell => {
+    const raw = Buffer.from(cell, 'latin1');
+    if (encoding === 'UTF-8') {
+      try {
+        return strictUtf8.decode(raw);
+      } catch {
+        return new UndecodableText('UTF-8');
+      }
+    }
+    // CP932 maps nothing to U+FFFD: one in the text is bytes it could not read.
+    const text = iconv.decode(raw, 'cp932');
+    return text.includes(replacement) ? new UndecodableText('Shift_JIS') : text;
+  };
+  return records(bytes.toString('latin1'))
+    .map((record) => record.map(decode))
+    .filter((r) => !blank(r));
 }
 
 const headerKey = (text: string) => text.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
@@ -159,27 +208,27 @@ function columnsOf(def: InterfaceDefinition): Map<string, Column> {
   return columns;
 }
 
+/** A cell's value as validation takes it: text, a number of a number column, or undecodable bytes. */
+type CsvValue = string | number | UndecodableText;
+
 interface ParsedRow {
   readonly row: number;
-  readonly values: Record<string, string | Record<string, string>>;
+  readonly values: Record<string, CsvValue | Record<string, CsvValue>>;
 }
 
-/** The rows of the file as field values (empty cells left out), or a refusal of the whole file. */
-export function parseBulkCsv(def: InterfaceDefinition, text: string, maxRows = bulkKindOf(def.id)?.maxRows ?? 10_000): ParsedRow[] {
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, trim: false });
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new Refusal('BULK_CSV_MALFORMED', { params: { line: e.lines ?? '?', reason: e.message.split(':')[0] ?? e.message } });
-  }
-  const [header, ...rows] = records;
+/**
+ * The rows of the file as field values (empty cells left out), or a refusal of the whole file.
+ * Numerals in number columns become numbers (a CSV carries only text; validation takes numbers).
+ */
+export function parseBulkCsv(def: InterfaceDefinition, input: Uint8Array | string, maxRows = bulkKindOf(def.id)?.maxRows ?? 10_000): ParsedRow[] {
+  const [header, ...rows] = readCsvCells(input);
   if (!header || rows.length === 0) throw new Refusal('BULK_EMPTY');
   if (rows.length > maxRows) throw new Refusal('BULK_TOO_MANY_ROWS', { params: { max: maxRows.toLocaleString('en'), count: rows.length } });
   const known = columnsOf(def);
   const columns: (Column | undefined)[] = [];
   const seen = new Set<string>();
   for (const cell of header) {
+    if (typeof cell !== 'string') throw new Refusal('BULK_ENCODING');
     const name = cell.trim();
     if (name === '') {
       columns.push(undefined);
@@ -192,14 +241,15 @@ export function parseBulkCsv(def: InterfaceDefinition, text: string, maxRows = b
     columns.push(column);
   }
   return rows.map((cells, i) => {
-    const values: Record<string, string | Record<string, string>> = {};
+    const values: Record<string, CsvValue | Record<string, CsvValue>> = {};
     cells.forEach((cell, c) => {
       const column = columns[c];
-      if (!column || cell.trim() === '') return;
-      if (column.group === undefined) values[column.field.id] = cell;
+      if (!column || (typeof cell === 'string' && cell.trim() === '')) return;
+      const value = typeof cell === 'string' ? numberFromText(column.field, cell) : cell;
+      if (column.group === undefined) values[column.field.id] = value;
       else {
-        const group = (values[column.group] ??= {}) as Record<string, string>;
-        group[column.field.id] = cell;
+        const group = (values[column.group] ??= {}) as Record<string, CsvValue>;
+        group[column.field.id] = value;
       }
     });
     if (!seen.has('updateFlag')) values.updateFlag = '1';
@@ -217,7 +267,7 @@ export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: Interface
   if (bytes.byteLength > kind.maxBytes) return fileRefused(def.id, new Refusal('BULK_TOO_LARGE', { params: { limit: `${kind.maxBytes / mib} MiB` } }));
   let parsed: ParsedRow[];
   try {
-    parsed = parseBulkCsv(def, decodeCsv(bytes), kind.maxRows);
+    parsed = parseBulkCsv(def, bytes, kind.maxRows);
   } catch (error) {
     if (error instanceof Refusal) return fileRefused(def.id, error);
     throw error;

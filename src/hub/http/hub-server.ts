@@ -3,7 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -19,6 +18,8 @@ import { rateBuckets } from './rate-bucket.repository.ts';
 import { channelOf, sendRefusal } from './respond.ts';
 import { sessionCookie, clearSessionCookie, checkCsrf } from './web-session.ts';
 import { registerWebRoutes } from '../../web/web.routes.ts';
+import { parseFormBody } from '../../web/form.ts';
+import { readJson } from '../../interfaces/json.ts';
 import { registerApiRoutes } from './api.routes.ts';
 import './context.ts';
 import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
@@ -80,7 +81,23 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   app.decorateRequest('audit', undefined as never);
 
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // Bodies are read strictly at the codec boundary: bytes that are not UTF-8 are refused, never
+  // stored as U+FFFD; a JSON key given twice is refused (interfaces/json.ts, web/form.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    try {
+      done(null, readJson(body));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body: Buffer, done) => {
+    try {
+      done(null, parseFormBody(body));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
 
   // 1. Identity: the certificate must be registered, active, and its participant active.
   app.addHook('onRequest', async (request, reply) => {

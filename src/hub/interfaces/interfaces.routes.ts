@@ -11,14 +11,17 @@
  *
  * Refusals of the request itself (validation, policy, a grid that cannot be reached) are normal
  * responses with result NG, as in the real system; transport and authentication failures are
- * HTTP errors (and SOAP faults).
+ * HTTP errors (and SOAP faults), and so is a document that is not a usable request at all: JSON
+ * that does not parse or names a key twice (HTTP 400), a SOAP document that is not XML, not a SOAP
+ * 1.1 envelope or not in our namespace (a SOAP Fault, HTTP 500 as SOAP 1.1 §6.2 says).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/refusal.ts';
 import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
 import { jsonResponse, parseJsonRequest } from '../../interfaces/json.ts';
 import { openApiDocument } from '../../interfaces/openapi.ts';
-import { parseSoapRequest, soapResponse } from '../../interfaces/soap.ts';
+import { parseSoapRequest, soapFault, soapResponse } from '../../interfaces/soap.ts';
+import type { FieldValues, Validation } from '../../interfaces/validate.ts';
 import { wsdlDocument } from '../../interfaces/wsdl.ts';
 import { callerOf, actorOfRequest } from '../http/context.ts';
 import { registerBulkRoutes } from '../bulk/bulk.routes.ts';
@@ -29,8 +32,9 @@ export type { InterfaceDeps } from './call.ts';
 type Binding = 'json' | 'soap';
 
 export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDeps): void {
-  // SOAP bodies arrive as text; the XML parser (interfaces/xml.ts) enforces its own limits.
-  app.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string', bodyLimit: 512 * 1024 }, (_request, body, done) =>
+  // SOAP bodies arrive as bytes: the XML parser (interfaces/xml.ts) decodes them strictly and
+  // enforces its own limits.
+  app.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_request, body, done) =>
     done(null, body),
   );
 
@@ -44,17 +48,32 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
 
   const handle = (binding: Binding) => async (request: FastifyRequest, reply: FastifyReply) => {
     const id = (request.params as { interfaceId: string }).interfaceId;
-    request.audit.action = id;
     const def = interfaceById(id);
     if (!def) throw new Refusal('HTTP_NOT_FOUND');
-    const parsed = binding === 'json' ? parseJsonRequest(def, request.body) : parseSoapRequest(def, request.body as string);
+    let parsed: Validation<FieldValues>;
+    if (binding === 'json') parsed = parseJsonRequest(def, request.body);
+    else {
+      if (!(request.body instanceof Uint8Array)) throw new Refusal('HTTP_BAD_REQUEST');
+      const soap = parseSoapRequest(def, request.body);
+      if (!soap.ok && soap.fault) {
+        // SOAP 1.1 §6.2: a Fault travels with HTTP 500, whatever its faultcode.
+        const [first] = soap.messages;
+        request.audit.result = first?.code ?? 'IF_SOAP_NOT_ENVELOPE';
+        return reply.code(500).type('text/xml; charset=utf-8').send(soapFault(first?.code ?? '', first?.text ?? '', soap.faultcode));
+      }
+      parsed = soap;
+    }
     const response = parsed.ok ? await callInterface(deps, { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit }, def, parsed.value) : { result: 'NG' as const, messages: parsed.messages };
     if (response.result === 'NG') request.audit.result = response.messages[0]?.code ?? 'NG';
     if (binding === 'soap') return reply.type('text/xml; charset=utf-8').send(soapResponse(def, response));
     return reply.type('application/json; charset=utf-8').send(jsonResponse(def, response));
   };
-  app.post('/api/v1/:interfaceId', handle('json'));
-  app.post('/soap/:interfaceId', handle('soap'));
+  // The action is known before the body is read, so a body refused by the codec (a key given twice) is audited as this interface's.
+  const auditAction = async (request: FastifyRequest) => {
+    request.audit.action = (request.params as { interfaceId: string }).interfaceId;
+  };
+  app.post('/api/v1/:interfaceId', { onRequest: auditAction }, handle('json'));
+  app.post('/soap/:interfaceId', { onRequest: auditAction }, handle('soap'));
   registerBulkRoutes(app, deps);
 }
 

@@ -2,6 +2,7 @@
  * Builders for field definitions, and the fields many interfaces share, so that a definition reads
  * as a list of its items: `string('customerName', '需要者名（漢字）', 60, required)`.
  */
+import type { Repertoire } from '../../domain/repertoire.ts';
 import * as t from './tables.ts';
 import type {
   AtLeastOneOf,
@@ -35,8 +36,9 @@ export function list(min: number, max: number): FieldOptions {
   return { repeated: { min, max } };
 }
 
-export function string(id: string, name: string, maxLength: number, o: FieldOptions & { kana?: boolean; multiline?: boolean } = {}): StringField {
-  return { type: 'string', id, name, maxLength, ...o };
+/** Free text of `maxLength` characters, within Windows-31J unless said otherwise (a kana name). */
+export function string(id: string, name: string, maxLength: number, o: FieldOptions & { repertoire?: Repertoire; multiline?: boolean } = {}): StringField {
+  return { type: 'string', id, name, maxLength, repertoire: 'windows31j', ...o };
 }
 
 export function digits(id: string, name: string, maxLength: number, o: FieldOptions & { minLength?: number } = {}): DigitsField {
@@ -95,9 +97,9 @@ export const updateFlag = code('updateFlag', '更新区分', t.updateFlag, requi
 export const applicationNumber = (o: FieldOptions = {}) =>
   string('applicationNumber', '申込番号', 20, { description: 'Issued by the grid operator when it accepts an application.', ...o });
 
-export const customerNameKana = (o: FieldOptions = {}) => string('customerNameKana', '需要者名（カナ）', 60, { kana: true, ...o });
+export const customerNameKana = (o: FieldOptions = {}) => string('customerNameKana', '需要者名（カナ）', 60, { repertoire: 'kana', ...o });
 export const customerName = (o: FieldOptions = {}) => string('customerName', '需要者名（漢字）', 60, o);
-export const generatorNameKana = (o: FieldOptions = {}) => string('generatorNameKana', '発電者名（カナ）', 60, { kana: true, ...o });
+export const generatorNameKana = (o: FieldOptions = {}) => string('generatorNameKana', '発電者名（カナ）', 60, { repertoire: 'kana', ...o });
 export const generatorName = (o: FieldOptions = {}) => string('generatorName', '発電者名（漢字）', 60, o);
 
 export const phoneNumber = (o: FieldOptions = {}) =>

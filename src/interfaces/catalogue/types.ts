@@ -11,6 +11,7 @@
  * - code table: the closed list of values of a `code` field, `{ code: Japanese name }`.
  */
 import type { ApplicationKindCode } from '../../domain/codes.ts';
+import type { Repertoire } from '../../domain/repertoire.ts';
 
 export type FieldType =
   | 'string'
@@ -62,8 +63,13 @@ export interface StringField extends FieldBase {
   readonly type: 'string';
   /** In characters (code points), not bytes. */
   readonly maxLength: number;
-  /** Kana only (customer names in kana): NFKC-normalised, so half-width kana become full-width. */
-  readonly kana?: boolean;
+  /**
+   * The characters the value may hold (domain/repertoire.ts, README "What the interfaces accept"):
+   * `windows31j` what the market's Shift_JIS files carry, taken as typed (a name is never
+   * normalised); `kana` kana names, NFKC-normalised first (half-width kana become full-width).
+   * Control and bidirectional control characters are refused in every field.
+   */
+  readonly repertoire: Repertoire;
   /** Line breaks and tabs allowed (free-text notes). */
   readonly multiline?: boolean;
 }

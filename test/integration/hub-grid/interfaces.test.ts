@@ -86,7 +86,8 @@ forEachBackend('interfaces through the hub', (backend) => {
       const started = performance.now();
       const res = await hub.as('aApi').post('/soap/IF_10110', { body: laughs, headers: { 'content-type': 'text/xml' } });
       assert.ok(performance.now() - started < 2000);
-      assert.match(res.body, /<k:result>NG<\/k:result>.*IF_XML_DTD_FORBIDDEN/s);
+      assert.equal(res.status, 500, 'a SOAP Fault travels with HTTP 500 (SOAP 1.1 §6.2)');
+      assert.match(res.body, /<soap:Fault><faultcode>soap:Client<\/faultcode>.*IF_XML_DTD_FORBIDDEN/s);
     }));
 
   test('takes a usage password application, issues the password, and unlocks 13 months of usage with it', () =>

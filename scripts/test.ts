@@ -17,9 +17,9 @@
  *   imports, the PGlite WebAssembly and the test databases are paid for once per process, not once
  *   per file;
  * - files go to processes by their duration in the previous run (the cache), longest first, so the
- *   processes end together; `KIRIKAE_TEST_CONCURRENCY` sets how many run at once (default: twice
- *   `os.availableParallelism()`, since database and browser tests wait on other processes much of
- *   the time).
+ *   processes end together; `KIRIKAE_TEST_CONCURRENCY` sets how many run at once (default: three
+ *   per core and one for the unit tier, since database, browser and system tests spend most of their
+ *   time waiting on other processes: the database server, Chromium, a `kirikae start`).
  * Each process's report is printed whole when it ends. The run ends with a line "N passed, N failed",
  * which CI reads; the exit status is 0 only if nothing failed.
  */
@@ -74,13 +74,16 @@ if (files.length === 0) {
 // ── How to lay it out ───────────────────────────────────────────────────────────────────────────
 
 const backends = serverUrl ? ['pglite', 'postgres'] : ['pglite'];
-const concurrency = Number(process.env.KIRIKAE_TEST_CONCURRENCY) || availableParallelism() * 2;
+const concurrency = Number(process.env.KIRIKAE_TEST_CONCURRENCY) || availableParallelism() * 3 + 1;
 const timingsFile = join(cacheDir, 'timings.json');
 const timings: Record<string, number> = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
 
-/** A file's expected duration: last run's, else a guess from its size. */
+/**
+ * A file's expected duration in ms: last run's, else a guess from its size (a whole-system test,
+ * which starts processes, weighs far more than its size says).
+ */
 function weight(key: string, file: string): number {
-  return timings[key] ?? statSync(file).size / 10;
+  return timings[key] ?? (statSync(file).size / 10) * (tierOf(file) === 'system' ? 20 : 1);
 }
 
 interface Job {
@@ -161,6 +164,15 @@ function run(job: Job, index: number): Promise<{ job: Job; report: Report; outpu
   });
 }
 
+/** The titles of the suites forEachBackend declares in `files`, and the file of each. */
+function titlesOf(files: readonly string[]): Map<string, string> {
+  const titles = new Map<string, string>();
+  for (const file of files) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/forEachBackend\(\s*(['"`])(.*?)\1/g)) titles.set(m[2]!, file);
+  }
+  return titles;
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const jobs = plan();
@@ -182,10 +194,13 @@ async function main(): Promise<number> {
   await Promise.all(lanes);
 
   for (const { job, report } of results) {
-    for (const [file, ms] of Object.entries(report.files)) {
-      const rel = relative(root, file.startsWith('file:') ? new URL(file).pathname : file);
-      timings[job.backend ? `${job.backend}:${rel}` : rel] = Math.round(ms);
+    const byTitle = titlesOf(job.files);
+    const measured: Record<string, number> = {};
+    for (const [key, ms] of Object.entries(report.files)) {
+      const file = key.startsWith('title:') ? byTitle.get(key.slice(6)) : relative(root, key.startsWith('file:') ? new URL(key).pathname : key);
+      if (file) measured[file] = (measured[file] ?? 0) + ms;
     }
+    for (const [file, ms] of Object.entries(measured)) timings[job.backend ? `${job.backend}:${file}` : file] = Math.round(ms);
   }
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(timingsFile, JSON.stringify(timings, null, 1));

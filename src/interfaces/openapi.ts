@@ -137,7 +137,7 @@ function operation(def: InterfaceDefinition): Schema {
           'the policy (IF_AREA_NOT_REGISTERED, AUTH_FORBIDDEN), the hub (OUTBOX_…, RELAY_…) and the grid (GRID_…, APP_…).',
         content: envelope(true),
       },
-      '400': { description: 'HTTP_BAD_REQUEST: the body cannot be read as JSON at all (malformed, empty, or another content type). The envelope says so.', content: envelope(false) },
+      '400': { description: 'IF_JSON_MALFORMED: the body cannot be read as JSON at all (malformed or empty); IF_JSON_DUPLICATE_KEY: it names a key twice. The envelope says so.', content: envelope(false) },
       '403': { description: 'The client certificate may not use the API (e.g. a terminal certificate): no call was made.', content: envelope(false) },
       '413': { description: 'HTTP_BODY_TOO_LARGE: the body exceeds the size limit.', content: envelope(false) },
       '429': { description: 'HTTP_RATE_LIMITED: too many requests in a short time; send again later.', content: envelope(false) },

@@ -5,7 +5,7 @@
  * a test process that finds one missing builds it itself (backends.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -129,4 +129,24 @@ export async function dropRunDatabases(run: string): Promise<number> {
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     return rows.length;
   });
+}
+
+/**
+ * A folder holding an initialised, empty PGlite (initdb done, nothing of ours in it), cached: a test
+ * that starts `kirikae` as a process copies it to `KIRIKAE_HOME/pglite` so that the process opens a
+ * database instead of spending 5–20 s on initdb. Its migrations, demo data and certificates are still
+ * made by the process, as on a first start.
+ */
+export async function pgliteEmptyDataDir(): Promise<string> {
+  const dir = join(cacheDir, `pglite-dir-empty-${pgliteVersion}`);
+  if (existsSync(join(dir, 'PG_VERSION'))) return dir;
+  const building = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const db = await openPglite(building, { loadDataDir: await pgliteTemplate('empty') });
+  await db.close();
+  try {
+    renameSync(building, dir);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another process made it first
+  }
+  return dir;
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kirikaeHome } from '../support/kirikae-home.ts';
 
 function kirikae(home: string, ...args: string[]) {
   const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], {
@@ -44,8 +45,8 @@ test('names an unreachable DATABASE_URL without its password', () => {
   assert.ok(!result.stderr.includes('secret'));
 });
 
-test('migrates an empty database once and then reports it up to date', () => {
-  const dir = home();
+test('migrates an empty database once and then reports it up to date', async () => {
+  const dir = await kirikaeHome('cli');
   const first = kirikae(dir, 'db', 'migrate');
   assert.equal(first.status, 0, first.err);
   assert.match(first.out, /applied hub\/0001_sandbox_clock\.sql/);
@@ -53,8 +54,8 @@ test('migrates an empty database once and then reports it up to date', () => {
   assert.match(kirikae(dir, 'db', 'migrate').out, /up to date/);
 });
 
-test('creates a CA, then refuses to issue for an unknown participant', () => {
-  const dir = home();
+test('creates a CA, then refuses to issue for an unknown participant', async () => {
+  const dir = await kirikaeHome('cli');
   assert.match(kirikae(dir, 'pki', 'init').out, /created the hub CA/);
   assert.match(kirikae(dir, 'pki', 'init').out, /already exists/);
   const issued = kirikae(dir, 'pki', 'issue', '--participant', 'Z9993', '--usage', 'api');

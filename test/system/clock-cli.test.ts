@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kirikaeHome } from '../support/kirikae-home.ts';
 import { forEachBackend, postgresBackend, serverUrl } from '../support/backends.ts';
 import { watchClock } from '../../src/hub/clock/clock-watch.ts';
 import { clockAdvancedQueue } from '../../src/hub/clock/clock.commands.ts';
@@ -26,8 +27,8 @@ function kirikae(env: Record<string, string>, ...args: string[]) {
 
 const home = () => mkdtempSync(join(tmpdir(), 'kirikae-clock-'));
 
-test('kirikae clock advance moves the embedded sandbox clock; show tells; refusals exit 2 with code and text', () => {
-  const env = { KIRIKAE_HOME: home() };
+test('kirikae clock advance moves the embedded sandbox clock; show tells; refusals exit 2 with code and text', async () => {
+  const env = { KIRIKAE_HOME: await kirikaeHome('clock') };
   const moved = kirikae(env, 'clock', 'advance', '3d');
   assert.equal(moved.status, 0, moved.err);
   assert.match(moved.out, /^advanced 3d: .* JST → .* JST$/m);

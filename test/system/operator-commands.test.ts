@@ -105,7 +105,7 @@ async function stop(system: RunningSystem, signal: NodeJS.Signals): Promise<void
 
 forEachBackend('operator commands while the system runs', (backend) => {
   test('pki, clock, seed and db migrate act on the running system at once; audited; refusals keep their code', async () => {
-    await using db = await backend.open();
+    await using db = await backend.open({ migrated: false });
     const home = mkdtempSync(join(tmpdir(), 'kirikae-operator-'));
     const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url ?? '' };
     const embedded = !db.url;

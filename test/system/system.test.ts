@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kirikaeHome } from '../support/kirikae-home.ts';
 import { startSystem } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { forEachBackend } from '../support/backends.ts';
@@ -26,8 +27,8 @@ function kirikae(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: n
 
 forEachBackend('the system, started as npm start does', (backend) => {
   test('comes up with demo identities and answers a retailer’s kirikae call over mutual TLS', async () => {
-    await using db = await backend.open();
-    const home = mkdtempSync(join(tmpdir(), 'kirikae-system-'));
+    await using db = await backend.open({ migrated: false });
+    const home = db.url ? mkdtempSync(join(tmpdir(), 'kirikae-system-')) : await kirikaeHome('system');
     const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url ?? '' };
     if (!db.url) await db.close(); // PGlite: the system opens its own under KIRIKAE_HOME
     const system = await startSystem(loadConfig({ ...process.env, ...env }));
@@ -61,7 +62,7 @@ forEachBackend('the system, started as npm start does', (backend) => {
 
 test('routes an area to its grid running as a separate process over HTTPS (PostgreSQL)', { skip: !postgresBackendAvailable() && 'needs KIRIKAE_TEST_DATABASE_URL' }, async () => {
   const { postgresBackend } = await import('../support/backends.ts');
-  await using db = await postgresBackend.open();
+  await using db = await postgresBackend.open({ migrated: false });
   const home = mkdtempSync(join(tmpdir(), 'kirikae-split-'));
   const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url! };
   // The hub starts first (CA, demo data), then the grid of Tokyo starts in its own process.

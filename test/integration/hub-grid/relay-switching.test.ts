@@ -58,10 +58,16 @@ forEachBackend('relay then switching', (backend) => {
       const status = await newRetailer.call('IF_10620', { requestId: 'si-1' });
       assert.equal(data(status).stage, '05', JSON.stringify(status));
 
-      await fetchGridEvents({ db, clock, transport: grids }, '03');
-      const { rows } = await db.query<{ company_code: string; kind: string }>(
-        `SELECT company_code, kind FROM hub.notification ORDER BY id`,
-      );
+      // The grid hands out an event once no older transaction on the server can still add one before
+      // it (events.handler.ts): with other databases busy on the same server, that may take a moment.
+      const notifications = async () =>
+        (await db.query<{ company_code: string; kind: string }>(`SELECT company_code, kind FROM hub.notification ORDER BY id`)).rows;
+      for (const until = Date.now() + 20_000; Date.now() < until; ) {
+        await fetchGridEvents({ db, clock, transport: grids }, '03');
+        if ((await notifications()).some((r) => r.kind === 'matchingComplete')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const rows = await notifications();
       assert.deepEqual(rows.map((r) => [r.company_code, r.kind]), [
         ['A003', 'relayAwaitingDecision'],
         ['B001', 'relayDecided'],

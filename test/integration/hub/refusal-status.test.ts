@@ -54,8 +54,8 @@ forEachBackend('refusals and their HTTP status', (backend) => {
       for (const [body, contentType] of [['{"supplyPointId": ', 'application/json'], ['', 'application/json']] as const) {
         const unreadable = await api.post('/api/v1/IF_10110', { body, headers: { 'content-type': contentType } });
         assert.equal(unreadable.status, 400, unreadable.body);
-        assert.deepEqual(unreadable.json().messages.map((m: { code: string }) => m.code), ['HTTP_BAD_REQUEST']);
-        assert.match(responses['400'].description, /HTTP_BAD_REQUEST/);
+        assert.deepEqual(unreadable.json().messages.map((m: { code: string }) => m.code), ['IF_JSON_MALFORMED']);
+        assert.match(responses['400'].description, /IF_JSON_MALFORMED/);
       }
       assert.match(doc.info.description, /HTTP 200/);
     } finally {

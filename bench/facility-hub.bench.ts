@@ -48,7 +48,12 @@ export async function facilityHubBench(db: Db, tokyoIds: readonly string[]): Pro
     Array.from({ length: concurrency }, async () => {
       while (performance.now() - started < durationMs) {
         const t = performance.now();
-        const answer = await grid.handle({ interfaceId: 'IF_10110', participantCode: 'A0033', requestId: `b${n}`, body: { supplyPointId: tokyoIds[n++ % tokyoIds.length]! } });
+        const answer = await grid.handle({
+          interfaceId: 'IF_10110',
+          participantCode: 'A0033',
+          requestId: `b${n}`,
+          body: { supplyPointId: tokyoIds[n++ % tokyoIds.length]! },
+        });
         if (answer.result !== 'OK') throw new Error(JSON.stringify(answer.messages));
         direct.latencies.push(performance.now() - t);
         direct.count++;
@@ -75,8 +80,20 @@ export async function facilityHubBench(db: Db, tokyoIds: readonly string[]): Pro
   const client = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
   const def = interfaceById('IF_10110')!;
   const sample = tokyoIds.slice(0, 2000);
-  const json = await load(`${base}/api/v1/IF_10110`, sample.map((id) => JSON.stringify({ supplyPointId: id })), 'application/json', client, ca.certPem);
-  const soap = await load(`${base}/soap/IF_10110`, sample.map((id) => soapRequest(def, { supplyPointId: id })), 'text/xml; charset=utf-8', client, ca.certPem);
+  const json = await load(
+    `${base}/api/v1/IF_10110`,
+    sample.map((id) => JSON.stringify({ supplyPointId: id })),
+    'application/json',
+    client,
+    ca.certPem,
+  );
+  const soap = await load(
+    `${base}/soap/IF_10110`,
+    sample.map((id) => soapRequest(def, { supplyPointId: id })),
+    'text/xml; charset=utf-8',
+    client,
+    ca.certPem,
+  );
   await hub.close();
   await audit.stop();
   grids.close();

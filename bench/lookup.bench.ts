@@ -55,7 +55,10 @@ export async function lookupBench(points = benchPoints): Promise<void> {
     // The same registry, through the hub.
     await migrate(db, [hubMigrations]);
     // Tokyo's low-voltage demand points (the 21st digit is the kind: 1 LV, 2 HV, 3 FIT; see seed/generate.ts).
-    await facilityHubBench(db, ids.filter((id) => id.startsWith('03') && id[20] === '1'));
+    await facilityHubBench(
+      db,
+      ids.filter((id) => id.startsWith('03') && id[20] === '1'),
+    );
   });
 }
 

@@ -25,8 +25,19 @@ const newRetailer = 'Z9993';
 const now = '2026-11-30T10:00:00+09:00';
 
 const columns = [
-  'application_number', 'participant_code', 'request_id', 'interface_id', 'kind', 'application_kind',
-  'supply_point_id', 'stage', 'stage_at', 'body', 'accepted_at', 'updated_at', 'update_seq',
+  'application_number',
+  'participant_code',
+  'request_id',
+  'interface_id',
+  'kind',
+  'application_kind',
+  'supply_point_id',
+  'stage',
+  'stage_at',
+  'body',
+  'accepted_at',
+  'updated_at',
+  'update_seq',
 ] as const;
 
 export async function matchingBench(): Promise<void> {
@@ -52,8 +63,22 @@ export async function matchingBench(): Promise<void> {
           ['switchOut', '04', p.retailer, 'APSO'],
         ] as const) {
           const number = `${prefix}${area}-20261130${serial}`;
-          const row = [number, participant, number, kind === 'switchIn' ? 'IF_10610' : 'IF_10710', kind, code, p.id, '03', accepted, '{}', accepted, accepted, ++seq];
-          chunk += row.map(copyText).join('\t') + '\n';
+          const row = [
+            number,
+            participant,
+            number,
+            kind === 'switchIn' ? 'IF_10610' : 'IF_10710',
+            kind,
+            code,
+            p.id,
+            '03',
+            accepted,
+            '{}',
+            accepted,
+            accepted,
+            ++seq,
+          ];
+          chunk += `${row.map(copyText).join('\t')}\n`;
         }
         if (chunk.length > 1 << 20) {
           yield chunk;

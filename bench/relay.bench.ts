@@ -29,7 +29,16 @@ const csvRows = Number(process.env.KIRIKAE_BENCH_RELAY_CSV_ROWS ?? 100_000);
 const listRelaysTotal = Number(process.env.KIRIKAE_BENCH_RELAYS ?? 1_000_000);
 const queriesPerFilter = 200;
 
-const kanaNames = ['ヤマダ タロウ', 'スズキ ハナコ', 'サトウ イチロウ', 'タナカ ジロウ', 'ワタナベ サクラ', 'イトウ ケンジ', 'ナカムラ ミホ', 'コバヤシ ユウタ'];
+const kanaNames = [
+  'ヤマダ タロウ',
+  'スズキ ハナコ',
+  'サトウ イチロウ',
+  'タナカ ジロウ',
+  'ワタナベ サクラ',
+  'イトウ ケンジ',
+  'ナカムラ ミホ',
+  'コバヤシ ユウタ',
+];
 const kanjiNames = ['山田 太郎', '鈴木 花子', '佐藤 一郎', '田中 次郎', '渡辺 さくら', '伊藤 健二', '中村 美穂', '小林 優太'];
 
 const newRetailer: Actor = { participant: { companyCode: 'B001', kind: 'retailer', status: 'active', areas: ['03', '06'] } };
@@ -41,7 +50,8 @@ export async function relayCsvBench(): Promise<void> {
   await withBenchDatabase(async (db) => {
     const clock = testClock('2026-11-25T10:00:00+09:00');
     await givenIdentityWorld(db, clock);
-    const header = 'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
+    const header =
+      'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
     const lines = [header];
     for (let i = 0; i < csvRows; i++) {
       lines.push(`R${i},${point(i)},K${i},東京都,千代田区,丸の内${i}番,${kanaNames[i % 8]},${kanjiNames[i % 8]},2026-12-20,A0033`);
@@ -53,15 +63,50 @@ export async function relayCsvBench(): Promise<void> {
     const copyLines = function* () {
       for (let i = 0; i < csvRows; i++) {
         const address = JSON.stringify({ prefecture: '東京都', city: '千代田区', street: `丸の内${i}番` });
-        yield [
-          `RLCOPY${String(i).padStart(10, '0')}`, 'LV', point(i), '03', `K${i}`, address, kanaNames[i % 8]!, kanjiNames[i % 8]!,
-          normalizeKana(kanaNames[i % 8]!), '2026-12-20', 'B001', 'B0013', 'A003', 'A0033', '01', at.toISOString(), '2026-11-25', at.toISOString(),
-        ].map((v) => copyText(v)).join('\t') + '\n';
+        yield `${[
+          `RLCOPY${String(i).padStart(10, '0')}`,
+          'LV',
+          point(i),
+          '03',
+          `K${i}`,
+          address,
+          kanaNames[i % 8]!,
+          kanjiNames[i % 8]!,
+          normalizeKana(kanaNames[i % 8]!),
+          '2026-12-20',
+          'B001',
+          'B0013',
+          'A003',
+          'A0033',
+          '01',
+          at.toISOString(),
+          '2026-11-25',
+          at.toISOString(),
+        ]
+          .map((v) => copyText(v))
+          .join('\t')}\n`;
       }
     };
-    const copyColumns = ['relay_number', 'family', 'supply_point_id', 'area', 'contract_number', 'address', 'holder_name_kana', 'holder_name',
-      'holder_kana_key', 'termination_date', 'new_company_code', 'new_participant_code', 'old_company_code', 'old_participant_code', 'status',
-      'registered_at', 'registered_on', 'updated_at'];
+    const copyColumns = [
+      'relay_number',
+      'family',
+      'supply_point_id',
+      'area',
+      'contract_number',
+      'address',
+      'holder_name_kana',
+      'holder_name',
+      'holder_kana_key',
+      'termination_date',
+      'new_company_code',
+      'new_participant_code',
+      'old_company_code',
+      'old_participant_code',
+      'status',
+      'registered_at',
+      'registered_on',
+      'updated_at',
+    ];
     let started = performance.now();
     await db.transaction((tx) => tx.copyFrom('hub.relay', copyColumns, copyLines()));
     const copyMs = performance.now() - started;
@@ -70,7 +115,8 @@ export async function relayCsvBench(): Promise<void> {
     started = performance.now();
     const report = await fileBulkCsv({ db, clock, transport: noGrids }, newRetailer, interfaceById('IS_20110')!, csv);
     const csvMs = performance.now() - started;
-    if (report.result !== 'OK' || report.data.accepted !== csvRows) throw new Error(`relay CSV refused: ${JSON.stringify(report.messages)} ${JSON.stringify(report.data.rows.find((r) => r.result === 'NG'))}`);
+    if (report.result !== 'OK' || report.data.accepted !== csvRows)
+      throw new Error(`relay CSV refused: ${JSON.stringify(report.messages)} ${JSON.stringify(report.data.rows.find((r) => r.result === 'NG'))}`);
     const { rows } = await db.query<{ relays: number; notifications: number }>(
       `SELECT (SELECT count(*)::int FROM hub.relay) AS relays, (SELECT count(*)::int FROM hub.notification) AS notifications`,
     );
@@ -88,35 +134,75 @@ const base = Date.parse('2026-05-01T00:00:00Z');
 /** The list benchmark's hub: the identity world, three more retailers, `total` relays by COPY. */
 export async function givenBenchRelays(db: PostgresDb, clock: Clock, total: number): Promise<void> {
   await givenIdentityWorld(db, clock);
-  for (const code of ['C001', 'C002', 'C003']) await givenParticipant(db, clock, buildRetailer({ companyCode: code, name: `ベンチ電力${code}株式会社`, areas: ['03'] }));
-    const olds = ['A003', 'C001', 'C002', 'C003'];
-    const statuses = ['02', '02', '02', '03', '03', '04', '01'];
-    const span = Date.parse('2026-11-25T00:00:00Z') - base;
-    const lines = function* () {
-      for (let i = 0; i < total; i++) {
-        // 40 % to A003, the measured old retailer; the rest spread over the others.
-        const old = i % 5 < 2 ? 'A003' : olds[1 + (i % 3)]!;
-        let fresh = news[i % 4]!;
-        if (fresh === old) fresh = 'B001';
-        const registered = new Date(base + Math.floor((i / total) * span));
-        const updated = new Date(registered.getTime() + (i % 97) * 60_000);
-        const status = statuses[i % statuses.length]!;
-        const name = i % 8;
-        const decided = status === '02' || status === '03';
-        yield [
-          `RL${registered.toISOString().slice(0, 10).replaceAll('-', '')}${String(i).padStart(7, '0')}`, 'LV', point(i), '03', `K${i}`,
-          JSON.stringify({ prefecture: '東京都', city: '千代田区', street: `丸の内${i}番` }), kanaNames[name]!, kanjiNames[name]!, normalizeKana(kanaNames[name]!),
-          '2026-12-20', fresh, `${fresh}3`, old, `${old}3`, status, decided ? '判断 太郎' : null, status === '03' ? '02' : null,
-          decided ? updated.toISOString() : null, registered.toISOString(), registered.toISOString().slice(0, 10), updated.toISOString(),
-        ].map((v) => copyText(v)).join('\t') + '\n';
-      }
-    };
-    const columns = ['relay_number', 'family', 'supply_point_id', 'area', 'contract_number', 'address', 'holder_name_kana', 'holder_name',
-      'holder_kana_key', 'termination_date', 'new_company_code', 'new_participant_code', 'old_company_code', 'old_participant_code', 'status',
-      'deciding_person_name', 'ng_reason', 'decided_at', 'registered_at', 'registered_on', 'updated_at'];
-    // Awaiting relays must be one per point: every point here is distinct.
-    await db.transaction((tx) => tx.copyFrom('hub.relay', columns, lines()));
-    await db.exec('VACUUM ANALYZE hub.relay');
+  for (const code of ['C001', 'C002', 'C003'])
+    await givenParticipant(db, clock, buildRetailer({ companyCode: code, name: `ベンチ電力${code}株式会社`, areas: ['03'] }));
+  const olds = ['A003', 'C001', 'C002', 'C003'];
+  const statuses = ['02', '02', '02', '03', '03', '04', '01'];
+  const span = Date.parse('2026-11-25T00:00:00Z') - base;
+  const lines = function* () {
+    for (let i = 0; i < total; i++) {
+      // 40 % to A003, the measured old retailer; the rest spread over the others.
+      const old = i % 5 < 2 ? 'A003' : olds[1 + (i % 3)]!;
+      let fresh = news[i % 4]!;
+      if (fresh === old) fresh = 'B001';
+      const registered = new Date(base + Math.floor((i / total) * span));
+      const updated = new Date(registered.getTime() + (i % 97) * 60_000);
+      const status = statuses[i % statuses.length]!;
+      const name = i % 8;
+      const decided = status === '02' || status === '03';
+      yield `${[
+        `RL${registered.toISOString().slice(0, 10).replaceAll('-', '')}${String(i).padStart(7, '0')}`,
+        'LV',
+        point(i),
+        '03',
+        `K${i}`,
+        JSON.stringify({ prefecture: '東京都', city: '千代田区', street: `丸の内${i}番` }),
+        kanaNames[name]!,
+        kanjiNames[name]!,
+        normalizeKana(kanaNames[name]!),
+        '2026-12-20',
+        fresh,
+        `${fresh}3`,
+        old,
+        `${old}3`,
+        status,
+        decided ? '判断 太郎' : null,
+        status === '03' ? '02' : null,
+        decided ? updated.toISOString() : null,
+        registered.toISOString(),
+        registered.toISOString().slice(0, 10),
+        updated.toISOString(),
+      ]
+        .map((v) => copyText(v))
+        .join('\t')}\n`;
+    }
+  };
+  const columns = [
+    'relay_number',
+    'family',
+    'supply_point_id',
+    'area',
+    'contract_number',
+    'address',
+    'holder_name_kana',
+    'holder_name',
+    'holder_kana_key',
+    'termination_date',
+    'new_company_code',
+    'new_participant_code',
+    'old_company_code',
+    'old_participant_code',
+    'status',
+    'deciding_person_name',
+    'ng_reason',
+    'decided_at',
+    'registered_at',
+    'registered_on',
+    'updated_at',
+  ];
+  // Awaiting relays must be one per point: every point here is distinct.
+  await db.transaction((tx) => tx.copyFrom('hub.relay', columns, lines()));
+  await db.exec('VACUUM ANALYZE hub.relay');
 }
 
 export async function relayListBench(): Promise<void> {
@@ -143,10 +229,13 @@ export async function relayListBench(): Promise<void> {
       ['customer name (kana prefix)', async () => ({ customerName: ['やまだ', 'ｽｽﾞｷ', 'サトウ イ', 'タナカ'][randomInt(0, 4)]! })],
       ['customer name (kanji prefix)', async () => ({ customerName: ['山田', '鈴木 花', '佐藤'][randomInt(0, 3)]! })],
       ['status', async () => ({ status: ['01', '02', '03', '04'][randomInt(0, 4)]! })],
-      ['registration date', async () => {
-        const from = randomInt(0, 200);
-        return { registeredFrom: day(from), registeredUntil: day(from + randomInt(0, 7)) };
-      }],
+      [
+        'registration date',
+        async () => {
+          const from = randomInt(0, 200);
+          return { registeredFrom: day(from), registeredUntil: day(from + randomInt(0, 7)) };
+        },
+      ],
     ];
     const lines2: string[] = [];
     let worst = 0;
@@ -164,7 +253,9 @@ export async function relayListBench(): Promise<void> {
       const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
       const median = latencies[Math.floor(latencies.length / 2)]!;
       worst = Math.max(worst, p99);
-      lines2.push(`  ${name.padEnd(30)} median ${median.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (average total ${Math.round(total / queriesPerFilter).toLocaleString('en')})`);
+      lines2.push(
+        `  ${name.padEnd(30)} median ${median.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (average total ${Math.round(total / queriesPerFilter).toLocaleString('en')})`,
+      );
     }
     // Baseline: the primary-key look-up of one relay, the cheapest query the list could be.
     const pk: number[] = [];

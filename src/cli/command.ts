@@ -8,5 +8,6 @@ export interface Command {
   readonly summary: string;
   /** Full help: options and examples. */
   readonly usage: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command returns its exit status, or nothing for 0
   run(args: string[]): Promise<number | void>;
 }

@@ -68,7 +68,9 @@ export async function main(args: string[]): Promise<number> {
         console.log(groupHelp(args[0]!, group));
         return 0;
       }
-      console.error(`${args.length === 1 ? `kirikae ${args[0]}: name a command` : `kirikae: unknown command "${args.join(' ')}"`}\n\n${groupHelp(args[0]!, group)}`);
+      console.error(
+        `${args.length === 1 ? `kirikae ${args[0]}: name a command` : `kirikae: unknown command "${args.join(' ')}"`}\n\n${groupHelp(args[0]!, group)}`,
+      );
       return 2;
     }
     console.error(`kirikae: unknown command "${args.join(' ')}"\n\n${help()}`);

@@ -58,7 +58,11 @@ export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, ho
   };
   for (const retailer of demoRetailers) {
     if (existing.has(`${retailer.companyCode}/api/${retailer.companyCode} api`)) continue;
-    files.api.push({ companyCode: retailer.companyCode, name: retailer.name, base: await issue(retailer.companyCode, 'api', undefined, 'api', retailer.companyCode) });
+    files.api.push({
+      companyCode: retailer.companyCode,
+      name: retailer.name,
+      base: await issue(retailer.companyCode, 'api', undefined, 'api', retailer.companyCode),
+    });
   }
   for (const user of created.users) {
     files.terminals.push({ user, base: await issue(user.participantCode, 'terminal', `${user.userId} 端末`, 'terminal', user.userId) });
@@ -78,7 +82,7 @@ function demoMarkdown(files: DemoFiles): string {
     '# kirikae demo identities',
     '',
     'Written at the first start of this sandbox. Every connection to the hub (https://localhost:8443/)',
-    'needs a client certificate: import a `.p12` into your browser (password `' + demoPkcs12Password + '`),',
+    `needs a client certificate: import a \`.p12\` into your browser (password \`${demoPkcs12Password}\`),`,
     'or give `--cert`/`--key` (PEM) to a client. The hub CA to trust is `pki/ca.cert.pem`.',
     '',
     '## API certificates (one per retailer, for system-to-system calls)',
@@ -89,7 +93,7 @@ function demoMarkdown(files: DemoFiles): string {
     '',
     '## Users and their terminal certificates (web screens)',
     '',
-    'Sign in with the user ID and initial password, from a browser holding that user\'s terminal',
+    "Sign in with the user ID and initial password, from a browser holding that user's terminal",
     'certificate (a terminal certificate works only for users of its own participant). The initial',
     'password must be changed at the first sign-in; it is not shown again anywhere.',
     '',

@@ -41,7 +41,7 @@ export function demoExamples(byArea: readonly AreaDemoPoints[], clock: Clock): D
     {
       interfaceId: 'IF_10210',
       companyCode: newcomer,
-      note: 'a usage password, with the customer\'s consent of today',
+      note: "a usage password, with the customer's consent of today",
       body: {
         requestId: 'demo-pw-1',
         supplyPointId: smart.supplyPointId,
@@ -55,7 +55,7 @@ export function demoExamples(byArea: readonly AreaDemoPoints[], clock: Clock): D
     {
       interfaceId: 'IF_10310',
       companyCode: newcomer,
-      note: '13 months of usage and yesterday\'s half-hourly values (the password as IF_10220 showed it)',
+      note: "13 months of usage and yesterday's half-hourly values (the password as IF_10220 showed it)",
       body: { supplyPointId: smart.supplyPointId, usagePassword: 'ABCDEFGHJKLM', halfHourlyDate: addDays(today, -1) },
     },
     {
@@ -101,13 +101,20 @@ export function demoExamplesMarkdown(examples: readonly DemoExample[]): string {
     '## Example requests (JSON API)',
     '',
     'Each is the body of `POST https://localhost:8443/api/v1/{interface}` (`content-type: application/json`),',
-    'sent with the named company\'s API certificate, e.g.',
-    '`curl --cacert pki/ca.cert.pem --cert pki/api/B001.cert.pem --key pki/api/B001.key.pem -H \'content-type: application/json\' -d @body.json https://localhost:8443/api/v1/IF_10110`.',
+    "sent with the named company's API certificate, e.g.",
+    "`curl --cacert pki/ca.cert.pem --cert pki/api/B001.cert.pem --key pki/api/B001.key.pem -H 'content-type: application/json' -d @body.json https://localhost:8443/api/v1/IF_10110`.",
     'The same fields go into the SOAP binding (`/soap?wsdl`) and the web forms.',
     '',
   ];
   for (const e of examples) {
-    lines.push(`\`POST /api/v1/${e.interfaceId}\` as ${e.companyCode} (\`pki/api/${e.companyCode}.*\`): ${e.note}.`, '', '```json', JSON.stringify(e.body, null, 2), '```', '');
+    lines.push(
+      `\`POST /api/v1/${e.interfaceId}\` as ${e.companyCode} (\`pki/api/${e.companyCode}.*\`): ${e.note}.`,
+      '',
+      '```json',
+      JSON.stringify(e.body, null, 2),
+      '```',
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -55,4 +55,3 @@ export function areaDigit(code: AreaCode): string {
 export function areaByDigit(digit: string): Area | undefined {
   return areas.find((a) => areaDigit(a.code) === digit);
 }
-

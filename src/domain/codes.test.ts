@@ -34,9 +34,7 @@ test('the public code values have their Japanese names', () => {
 });
 
 test('application kinds are 01–08 and the FIT kinds 12–17, nothing between', () => {
-  assert.deepEqual(codesOf(applicationKinds), [
-    '01', '02', '03', '04', '05', '06', '07', '08', '12', '13', '14', '15', '16', '17',
-  ]);
+  assert.deepEqual(codesOf(applicationKinds), ['01', '02', '03', '04', '05', '06', '07', '08', '12', '13', '14', '15', '16', '17']);
   assert.equal(isApplicationKindCode('09'), false);
   assert.equal(isApplicationKindCode('11'), false);
 });
@@ -99,6 +97,6 @@ test('refuses an unknown code, naming the field and the value', () => {
   assert.throws(() => parseCode(updateFlags, 'toString', 'updateFlag'), { code: 'CODE_UNKNOWN' });
 });
 
-test('refuses with the caller\'s own message code when one is given', () => {
+test("refuses with the caller's own message code when one is given", () => {
   assert.throws(() => parseCode(serviceClasses, '999', 'serviceClass', 'DATE_FORMAT'), { code: 'DATE_FORMAT' });
 });

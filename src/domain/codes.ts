@@ -26,12 +26,7 @@ export function codesOf<T extends CodeTable>(table: T): (keyof T & string)[] {
 }
 
 /** The code for input (NFKC, trimmed: full-width digits are typed in forms), or a refusal. */
-export function parseCode<T extends CodeTable>(
-  table: T,
-  value: string,
-  field: string,
-  messageCode: MessageCode = 'CODE_UNKNOWN',
-): keyof T & string {
+export function parseCode<T extends CodeTable>(table: T, value: string, field: string, messageCode: MessageCode = 'CODE_UNKNOWN'): keyof T & string {
   const text = value.normalize('NFKC').trim();
   if (!isCodeOf(table, text)) throw new Refusal(messageCode, { field, params: { field, value: text } });
   return text;
@@ -147,8 +142,7 @@ export const supplyPointStatuses = {
   discontinuedLit: '廃止（遠隔点灯）',
 } as const;
 export type SupplyPointStatusCode = keyof typeof supplyPointStatuses;
-export const isSupplyPointStatusCode = (v: unknown): v is SupplyPointStatusCode =>
-  isCodeOf(supplyPointStatuses, v);
+export const isSupplyPointStatusCode = (v: unknown): v is SupplyPointStatusCode => isCodeOf(supplyPointStatuses, v);
 
 /** 計器種別 (ours: keys). Only smart meters give half-hourly values. */
 export const meterKinds = {

@@ -23,7 +23,18 @@
 const voicedMarks = /[\u309b\u309c]/g;
 const hiragana = /[\u3041-\u3096\u309d\u309e]/g;
 const smallKana: Readonly<Record<string, string>> = {
-  ァ: 'ア', ィ: 'イ', ゥ: 'ウ', ェ: 'エ', ォ: 'オ', ッ: 'ツ', ャ: 'ヤ', ュ: 'ユ', ョ: 'ヨ', ヮ: 'ワ', ヵ: 'カ', ヶ: 'ケ',
+  ァ: 'ア',
+  ィ: 'イ',
+  ゥ: 'ウ',
+  ェ: 'エ',
+  ォ: 'オ',
+  ッ: 'ツ',
+  ャ: 'ヤ',
+  ュ: 'ユ',
+  ョ: 'ヨ',
+  ヮ: 'ワ',
+  ヵ: 'カ',
+  ヶ: 'ケ',
 };
 const smallKanaPattern = /[ァィゥェォッャュョヮヵヶ]/g;
 const dashes = /[-\u2010-\u2015\u2212\ufe63]/g;

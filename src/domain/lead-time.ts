@@ -47,21 +47,11 @@ export function earliestDate(from: IsoDate, voltage: VoltageClass, options: Lead
 }
 
 /** The switching date when the retailer asks for none: the first reading day after the lead time. */
-export function defaultSwitchingDate(
-  from: IsoDate,
-  group: ReadingGroup,
-  voltage: VoltageClass,
-  options: LeadTimeOptions = {},
-): IsoDate {
+export function defaultSwitchingDate(from: IsoDate, group: ReadingGroup, voltage: VoltageClass, options: LeadTimeOptions = {}): IsoDate {
   return firstReadingDayOnOrAfter(group, earliestDate(from, voltage, options));
 }
 
 /** Whether a requested switching date respects the lead time. */
-export function isDateAllowed(
-  requested: IsoDate,
-  from: IsoDate,
-  voltage: VoltageClass,
-  options: LeadTimeOptions = {},
-): boolean {
+export function isDateAllowed(requested: IsoDate, from: IsoDate, voltage: VoltageClass, options: LeadTimeOptions = {}): boolean {
   return requested >= earliestDate(from, voltage, options);
 }

@@ -130,11 +130,14 @@ export const messages = {
   IF_XML_ENCODING: 'XML文書の文字コードはUTF-8としてください（指定された文字コード: {encoding}）。',
   IF_SOAP_NOT_ENVELOPE: 'SOAP 1.1 のエンベロープ（Envelope と Body）がありません。',
   IF_SOAP_WRONG_OPERATION: 'SOAPのBodyの要素「{element}」はこのインタフェースの要求ではありません（{expected} を指定してください）。',
-  IF_ENCODING_INVALID: '{name}の値に、{encoding}として正しくないバイト列があります。値を変えずに記録できないため受け付けられません。正しい{encoding}で送信してください。',
-  IF_CHARACTER_NOT_ALLOWED: '{name}に使用できない文字「{char}」（{codePoint}）があります。使用できるのは、JIS X 0208とNEC・IBM拡張文字（Windows-31J）で表せる文字です。',
+  IF_ENCODING_INVALID:
+    '{name}の値に、{encoding}として正しくないバイト列があります。値を変えずに記録できないため受け付けられません。正しい{encoding}で送信してください。',
+  IF_CHARACTER_NOT_ALLOWED:
+    '{name}に使用できない文字「{char}」（{codePoint}）があります。使用できるのは、JIS X 0208とNEC・IBM拡張文字（Windows-31J）で表せる文字です。',
   IF_JSON_DUPLICATE_KEY: 'JSONの項目「{field}」が2回以上指定されています。同じ項目は1回だけ指定してください。',
   IF_NUMBER_AS_STRING: '{name}は数値で指定してください（"{value}" のように引用符で囲んだ文字列は数値として扱いません）。',
-  IF_SOAP_VERSION_MISMATCH: 'SOAP 1.1 のエンベロープ（名前空間 http://schemas.xmlsoap.org/soap/envelope/）で送信してください（受信したエンベロープの名前空間: {namespace}）。',
+  IF_SOAP_VERSION_MISMATCH:
+    'SOAP 1.1 のエンベロープ（名前空間 http://schemas.xmlsoap.org/soap/envelope/）で送信してください（受信したエンベロープの名前空間: {namespace}）。',
   IF_SOAP_NAMESPACE: 'SOAPの要素「{element}」の名前空間が正しくありません（{expected} を指定してください。受信した名前空間: {namespace}）。',
 
   // GRID_: the reference grid operator's answers to IF_ interfaces, and reaching it.
@@ -161,7 +164,8 @@ export const messages = {
   GRID_APPLICATION_OTHER_INTERFACE: '申込番号 {applicationNumber} は {interfaceId} で受け付けた申込です。{statusInterfaceId} で照会してください。',
   GRID_USAGE_PASSWORD_PENDING: '本人確認中です。{examinedOn}以降に結果を照会してください。',
   GRID_USAGE_PASSWORD_ISSUED: '使用量照会パスワードを発行しました。有効期限は{validUntil}までです。パスワードはこの一度だけ表示します。',
-  GRID_USAGE_PASSWORD_SHOWN: '使用量照会パスワードは{issuedAt}に通知済みのため、再表示できません（有効期限 {validUntil}まで）。紛失した場合は再度申請してください。',
+  GRID_USAGE_PASSWORD_SHOWN:
+    '使用量照会パスワードは{issuedAt}に通知済みのため、再表示できません（有効期限 {validUntil}まで）。紛失した場合は再度申請してください。',
   GRID_USAGE_PASSWORD_WRONG: '使用量照会パスワードが正しくありません。',
   GRID_USAGE_PASSWORD_EXPIRED: '使用量照会パスワードの有効期限（{validUntil}まで）が過ぎています。再度申請してください。',
   GRID_USAGE_PASSWORD_CUSTOMER_CHANGED: '使用量照会パスワードの発行後に、この供給地点の需要者が変わりました。このパスワードは使用できません。',
@@ -211,7 +215,8 @@ export const messages = {
   OUTBOX_REQUEST_ID_REUSED: 'リクエストID {requestId} はすでに {interfaceId} の申込で使われています。別のリクエストIDを指定してください。',
   OUTBOX_NUMBERS_EXHAUSTED: 'エリア{area}の本日の申込番号が上限に達しました。翌日に再度申し込んでください。',
   OUTBOX_CURSOR_INVALID: '取得開始位置が正しくありません。前回の応答の nextCursor を指定してください。',
-  OUTBOX_REQUEST_ID_OTHER_CONTENT: 'リクエストID {requestId} はすでに別の内容の申込（申込番号 {applicationNumber}）で使われています。同じ申込の再送でなければ、別のリクエストIDを指定してください。',
+  OUTBOX_REQUEST_ID_OTHER_CONTENT:
+    'リクエストID {requestId} はすでに別の内容の申込（申込番号 {applicationNumber}）で使われています。同じ申込の再送でなければ、別のリクエストIDを指定してください。',
   OUTBOX_REQUEST_NOT_FOUND: 'リクエストID {requestId} の申込は見つかりません。',
 
   // BULK_: bulk filing of applications and relays as a CSV file (hub/bulk/bulk.ts). The file goes in whole or not at all.

@@ -33,7 +33,7 @@ test('refuses a code whose last character is not an area digit', () => {
   });
 });
 
-test('builds a company\'s code for an area from the last digit of the area code', () => {
+test("builds a company's code for an area from the last digit of the area code", () => {
   assert.equal(participantCodeFor('A001', '03'), 'A0013');
   assert.equal(participantCodeFor('a001', '10'), 'A0010');
   assert.equal(parseParticipantCode(participantCodeFor('K777', '06')).area.key, 'kansai');

@@ -1,13 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  firstReadingDayOnOrAfter,
-  isReadingGroup,
-  nextReadingDayAfter,
-  readingDayOf,
-  readingGroups,
-  syntheticReadingGroupOf,
-} from './reading-day.ts';
+import { firstReadingDayOnOrAfter, isReadingGroup, nextReadingDayAfter, readingDayOf, readingGroups, syntheticReadingGroupOf } from './reading-day.ts';
 import { isBusinessDay } from './calendar.ts';
 import { parseIsoDate, type IsoDate } from './date.ts';
 
@@ -30,7 +23,7 @@ test('group g reads on the g-th business day of the month', () => {
   assert.equal(readingDayOf(1, 2027, 1), '2027-01-04');
 });
 
-test('a group beyond the month\'s business days reads on the last business day', () => {
+test("a group beyond the month's business days reads on the last business day", () => {
   // January 2027 has 19 business days (4 Jan – 29 Jan, without 成人の日 on 11 Jan).
   assert.equal(readingDayOf(19, 2027, 1), '2027-01-29');
   assert.equal(readingDayOf(20, 2027, 1), '2027-01-29');
@@ -56,7 +49,7 @@ test('the first reading day on or after a date may be that very date', () => {
   assert.equal(firstReadingDayOnOrAfter(4, d('2026-04-02')), '2026-04-06');
 });
 
-test('once this month\'s reading day has passed, the next is next month\'s', () => {
+test("once this month's reading day has passed, the next is next month's", () => {
   assert.equal(firstReadingDayOnOrAfter(4, d('2026-04-07')), '2026-05-11'); // 1, 7, 8, 11 May
   assert.equal(firstReadingDayOnOrAfter(1, d('2026-12-02')), '2027-01-04'); // across the year end
 });

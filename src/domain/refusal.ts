@@ -36,17 +36,13 @@ export class Refusal extends Error {
   }
 
   toDetail(): RefusalDetail {
-    return this.field === undefined
-      ? { code: this.code, text: this.text }
-      : { code: this.code, text: this.text, field: this.field };
+    return this.field === undefined ? { code: this.code, text: this.text } : { code: this.code, text: this.text, field: this.field };
   }
 }
 
 /** Fills the `{name}` fields of a message with the given values. */
 function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 export function isRefusal(error: unknown): error is Refusal {

@@ -9,7 +9,17 @@ test('Windows-31J carries JIS X 0208, half-width kana and the NEC and IBM extens
 });
 
 test('Windows-31J does not carry emoji, JIS X 0213 kanji, accented letters, U+FFFD or the JIS-standard code points Windows maps elsewhere', () => {
-  for (const [text, char] of [['山田😀', '😀'], ['𠮷野', '𠮷'], ['Renée', 'é'], ['山\ufffd', '\ufffd'], ['10〜20', '〜'], ['−5', '−'], ['—', '—'], ['‖', '‖'], ['¢', '¢']]) {
+  for (const [text, char] of [
+    ['山田😀', '😀'],
+    ['𠮷野', '𠮷'],
+    ['Renée', 'é'],
+    ['山\ufffd', '\ufffd'],
+    ['10〜20', '〜'],
+    ['−5', '−'],
+    ['—', '—'],
+    ['‖', '‖'],
+    ['¢', '¢'],
+  ]) {
     assert.equal(isWindows31j(text!), false, text);
     assert.equal(firstOutsideWindows31j(text!), char, text);
   }

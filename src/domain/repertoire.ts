@@ -37,10 +37,10 @@ export const repertoireDescriptions: Readonly<Record<Repertoire, { readonly en: 
   },
   kana: {
     en:
-      'Characters: kana (katakana, hiragana, ー, ・), spaces and the Latin letters, digits and ( ) . , - / & \' of company names, after NFKC ' +
+      "Characters: kana (katakana, hiragana, ー, ・), spaces and the Latin letters, digits and ( ) . , - / & ' of company names, after NFKC " +
       '(half-width kana become full-width), within Windows-31J; others are refused with IF_NOT_KANA or IF_CHARACTER_NOT_ALLOWED.',
     ja:
-      '使用できる文字: NFKC正規化（半角カナは全角）のうえ、カナ（カタカナ、ひらがな、ー、・）、空白、会社名の英数字と記号 ( ) . , - / & \' で、' +
+      "使用できる文字: NFKC正規化（半角カナは全角）のうえ、カナ（カタカナ、ひらがな、ー、・）、空白、会社名の英数字と記号 ( ) . , - / & ' で、" +
       'Windows-31Jで表せる文字。それ以外は IF_NOT_KANA または IF_CHARACTER_NOT_ALLOWED。',
   },
 };

@@ -36,11 +36,14 @@ test('refuses a wrong length and says how many digits were typed', () => {
 });
 
 test('refuses an ID whose first two digits are no area, naming the code', () => {
-  assert.throws(() => parseSupplyPointId('1100111122223333444455'), (e: unknown) => {
-    assert.equal((e as { code: string }).code, 'SPID_UNKNOWN_AREA');
-    assert.match((e as { text: string }).text, /エリアコード 11/);
-    return true;
-  });
+  assert.throws(
+    () => parseSupplyPointId('1100111122223333444455'),
+    (e: unknown) => {
+      assert.equal((e as { code: string }).code, 'SPID_UNKNOWN_AREA');
+      assert.match((e as { text: string }).text, /エリアコード 11/);
+      return true;
+    },
+  );
   assert.throws(() => parseSupplyPointId('0000111122223333444455'), { code: 'SPID_UNKNOWN_AREA' });
 });
 
@@ -51,7 +54,7 @@ test('names the refused field as the caller asks', () => {
 test('recognises only canonical IDs without parsing', () => {
   assert.equal(isSupplyPointId(tokyo), true);
   assert.equal(isSupplyPointId('03 0011 1122 2233 3344 4455'), false);
-  assert.equal(isSupplyPointId('１' + tokyo.slice(1)), false);
+  assert.equal(isSupplyPointId(`１${tokyo.slice(1)}`), false);
   assert.equal(isSupplyPointId('1100111122223333444455'), false);
   assert.equal(isSupplyPointId(tokyo.slice(1)), false);
 });

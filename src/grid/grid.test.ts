@@ -9,13 +9,47 @@ const unusedDb = {} as Db;
 test('dispatches the look-up and application interfaces of every voltage family', () => {
   assert.deepEqual(Object.keys(gridInterfaces).sort(), [
     'GRID_EVENTS',
-    'IF_10110', 'IF_10210', 'IF_10220', 'IF_10310',
-    'IF_10410', 'IF_10420', 'IF_10510', 'IF_10520', 'IF_10610', 'IF_10620', 'IF_10710', 'IF_10720',
-    'IF_10810', 'IF_10820', 'IF_10910', 'IF_10920', 'IF_11110',
-    'IF_F10110', 'IF_F10410', 'IF_F10420', 'IF_F10510', 'IF_F10520', 'IF_F10610', 'IF_F10620',
-    'IF_F10710', 'IF_F10720', 'IF_F10810', 'IF_F10820', 'IF_F11110',
-    'IF_K10210', 'IF_K10220', 'IF_K10310',
-    'IF_K10510', 'IF_K10520', 'IF_K10610', 'IF_K10620', 'IF_K10710', 'IF_K10720', 'IF_K10810', 'IF_K10820', 'IF_K11110',
+    'IF_10110',
+    'IF_10210',
+    'IF_10220',
+    'IF_10310',
+    'IF_10410',
+    'IF_10420',
+    'IF_10510',
+    'IF_10520',
+    'IF_10610',
+    'IF_10620',
+    'IF_10710',
+    'IF_10720',
+    'IF_10810',
+    'IF_10820',
+    'IF_10910',
+    'IF_10920',
+    'IF_11110',
+    'IF_F10110',
+    'IF_F10410',
+    'IF_F10420',
+    'IF_F10510',
+    'IF_F10520',
+    'IF_F10610',
+    'IF_F10620',
+    'IF_F10710',
+    'IF_F10720',
+    'IF_F10810',
+    'IF_F10820',
+    'IF_F11110',
+    'IF_K10210',
+    'IF_K10220',
+    'IF_K10310',
+    'IF_K10510',
+    'IF_K10520',
+    'IF_K10610',
+    'IF_K10620',
+    'IF_K10710',
+    'IF_K10720',
+    'IF_K10810',
+    'IF_K10820',
+    'IF_K11110',
     'WEB_SUPPLY_POINT_SEARCH',
   ]);
 });
@@ -31,7 +65,11 @@ test('answers an interface it does not handle with NG GRID_INTERFACE_UNKNOWN, ev
 });
 
 test('a failure that is not a refusal propagates, for the transport to report', async () => {
-  const failing = { query: async () => { throw new Error('connection terminated'); } } as unknown as Db;
+  const failing = {
+    query: async () => {
+      throw new Error('connection terminated');
+    },
+  } as unknown as Db;
   const grid = new Grid({ area: '03', db: failing, clock: testGridClock() });
   await assert.rejects(grid.handle(gridRequest('IF_10110', { supplyPointId: '0313010000000000000110' })), /connection terminated/);
 });

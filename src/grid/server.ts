@@ -56,9 +56,13 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
     if (!grid) return refuse(reply, 404, 'GRID_AREA_NOT_SERVED', { area: String(area ?? '') });
     const envelope = request.body as Partial<Record<keyof InterfaceRequest, unknown>> | undefined;
     if (
-      typeof envelope !== 'object' || envelope === null ||
-      typeof envelope.participantCode !== 'string' || typeof envelope.requestId !== 'string' ||
-      typeof envelope.body !== 'object' || envelope.body === null || Array.isArray(envelope.body)
+      typeof envelope !== 'object' ||
+      envelope === null ||
+      typeof envelope.participantCode !== 'string' ||
+      typeof envelope.requestId !== 'string' ||
+      typeof envelope.body !== 'object' ||
+      envelope.body === null ||
+      Array.isArray(envelope.body)
     ) {
       return refuse(reply, 400, 'HTTP_BAD_REQUEST');
     }
@@ -94,5 +98,8 @@ function isHub(request: FastifyRequest, fingerprints: ReadonlySet<string> | unde
 
 function refuse(reply: FastifyReply, status: number, code: MessageCode, params?: Record<string, string>): FastifyReply {
   const message = new Refusal(code, params ? { params } : {}).toDetail();
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send({ result: 'NG', messages: [message] });
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ result: 'NG', messages: [message] });
 }

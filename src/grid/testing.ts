@@ -77,7 +77,16 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
     const { rows } = await q.query<{ id: number }>(
       `INSERT INTO ${s}.customer (name_kanji, name_kana, name_kana_key, phone, prefecture, city, street, building)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING customer_id AS id`,
-      [customer.nameKanji, customer.nameKana, normalizeKana(customer.nameKana), customer.phone, customer.prefecture, customer.city, customer.street, customer.building],
+      [
+        customer.nameKanji,
+        customer.nameKana,
+        normalizeKana(customer.nameKana),
+        customer.phone,
+        customer.prefecture,
+        customer.city,
+        customer.street,
+        customer.building,
+      ],
     );
     customerId = rows[0]!.id;
   }
@@ -95,9 +104,21 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
         retailer_code, customer_id, tenure_since, usage_profile, usage_daily_wh, usage_seed)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '本町幹12支3', $9, '東京都', '千代田区', '本町2丁目14番3号', NULL, $10, $11, $12, $13, $14, $15)`,
     [
-      supplyPointId, occupied ? 'contracted' : 'discontinued', contract.voltage, kind === 'fit', contract.type, contract.menu,
-      contract.ampere, contract.kw, spec.readingGroup ?? 5, occupied ? (spec.retailerCode ?? participantCodeFor(`A0${area}`, area)) : null,
-      customerId, occupied ? (spec.tenureSince ?? '2015-04-01') : null, contract.profile, contract.wh, serial,
+      supplyPointId,
+      occupied ? 'contracted' : 'discontinued',
+      contract.voltage,
+      kind === 'fit',
+      contract.type,
+      contract.menu,
+      contract.ampere,
+      contract.kw,
+      spec.readingGroup ?? 5,
+      occupied ? (spec.retailerCode ?? participantCodeFor(`A0${area}`, area)) : null,
+      customerId,
+      occupied ? (spec.tenureSince ?? '2015-04-01') : null,
+      contract.profile,
+      contract.wh,
+      serial,
     ],
   );
   const meterKind = kind === 'lvConventional' ? 'conventional' : 'smart';

@@ -15,11 +15,61 @@ const generatorUser = buildActor({ companyCode: 'F001', kind: 'generator', role:
 
 /** Actions about nothing in particular, and who may do them. */
 const plainMatrix: Record<string, [Actor, Partial<Record<Action, boolean>>]> = {
-  'hub admin': [hubAdmin, { 'participant.list': true, 'participant.manage': true, 'certificate.manage': true, 'suspension.manage': true, 'audit.search': true, 'clock.advance': true, 'lookup.facility': true, 'lookup.usage': true }],
-  'hub user': [hubUser, { 'participant.list': true, 'participant.manage': false, 'certificate.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
-  'retailer admin': [retailerAdmin, { 'participant.list': true, 'participant.manage': false, 'certificate.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
-  'retailer user': [retailerUser, { 'participant.list': true, 'participant.manage': false, 'suspension.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
-  'retailer API': [retailerApi, { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true }],
+  'hub admin': [
+    hubAdmin,
+    {
+      'participant.list': true,
+      'participant.manage': true,
+      'certificate.manage': true,
+      'suspension.manage': true,
+      'audit.search': true,
+      'clock.advance': true,
+      'lookup.facility': true,
+      'lookup.usage': true,
+    },
+  ],
+  'hub user': [
+    hubUser,
+    {
+      'participant.list': true,
+      'participant.manage': false,
+      'certificate.manage': false,
+      'suspension.manage': false,
+      'audit.search': false,
+      'clock.advance': false,
+      'lookup.facility': true,
+      'lookup.usage': true,
+    },
+  ],
+  'retailer admin': [
+    retailerAdmin,
+    {
+      'participant.list': true,
+      'participant.manage': false,
+      'certificate.manage': false,
+      'suspension.manage': false,
+      'audit.search': false,
+      'clock.advance': false,
+      'lookup.facility': true,
+      'lookup.usage': true,
+    },
+  ],
+  'retailer user': [
+    retailerUser,
+    {
+      'participant.list': true,
+      'participant.manage': false,
+      'suspension.manage': false,
+      'audit.search': false,
+      'clock.advance': false,
+      'lookup.facility': true,
+      'lookup.usage': true,
+    },
+  ],
+  'retailer API': [
+    retailerApi,
+    { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'clock.advance': false, 'lookup.facility': true, 'lookup.usage': true },
+  ],
   'hub operator API': [hubApi, { 'participant.list': true, 'participant.manage': false, 'audit.search': false, 'clock.advance': true }],
   'grid API': [gridApi, { 'participant.list': true, 'participant.manage': false, 'clock.advance': false, 'lookup.facility': false, 'lookup.usage': false }],
   'grid admin': [gridAdmin, { 'participant.list': true, 'suspension.manage': false, 'lookup.facility': false, 'lookup.usage': false }],

@@ -104,11 +104,7 @@ export function isHubAdmin(actor: Actor): boolean {
 
 /** A participant administrator (企業内管理者) acting on its own participant's users, never on hub admins. */
 function isParticipantAdminOf(actor: Actor, user: { companyCode: string | null; role?: UserRole }): boolean {
-  return (
-    actor.user?.role === 'participant_admin' &&
-    actor.participant.companyCode === user.companyCode &&
-    user.role !== 'hub_admin'
-  );
+  return actor.user?.role === 'participant_admin' && actor.participant.companyCode === user.companyCode && user.role !== 'hub_admin';
 }
 
 /** The hub operator's own system, by its API certificate (no user): e.g. a test harness moving the sandbox clock. */

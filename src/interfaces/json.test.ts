@@ -45,8 +45,12 @@ describe('JSON binding', () => {
 
   it('rounds computed decimals to their declared digits', () => {
     const usage = interfaceById('IF_10310')!;
-    const response = jsonResponse(usage, { result: 'OK', messages: [], data: { supplyPointId: '0300001234567890123456', halfHourly: [{ slot: 1, kWh: 0.1 + 0.2 }] } });
-    assert.deepEqual(response.data?.['halfHourly'], [{ slot: 1, kWh: 0.3 }]);
+    const response = jsonResponse(usage, {
+      result: 'OK',
+      messages: [],
+      data: { supplyPointId: '0300001234567890123456', halfHourly: [{ slot: 1, kWh: 0.1 + 0.2 }] },
+    });
+    assert.deepEqual(response.data?.halfHourly, [{ slot: 1, kWh: 0.3 }]);
   });
 
   it('passes refusals through with their codes, texts and fields', () => {
@@ -61,7 +65,11 @@ describe('JSON binding', () => {
       return result.messages;
     };
     assert.deepEqual(refused('{"supplyPointId":"0300001234567890123456","supplyPointId":"0600001234567890123456"}'), [
-      { code: 'IF_JSON_DUPLICATE_KEY', field: 'supplyPointId', text: 'JSONの項目「supplyPointId」が2回以上指定されています。同じ項目は1回だけ指定してください。' },
+      {
+        code: 'IF_JSON_DUPLICATE_KEY',
+        field: 'supplyPointId',
+        text: 'JSONの項目「supplyPointId」が2回以上指定されています。同じ項目は1回だけ指定してください。',
+      },
     ]);
     assert.equal(refused('{"supplyPointId":"1","supplyPoint\\u0049d":"2"}')[0]?.field, 'supplyPointId', 'the same key escaped');
     assert.equal(firstDuplicateKey('{"a":{"b":[1,{"c":1,"d":"}\\",\\"c\\"","c":2}]}}'), 'a.b.1.c');
@@ -69,7 +77,7 @@ describe('JSON binding', () => {
     assert.throws(() => readJson('{"a":1,"a":1}'), /IF_JSON_DUPLICATE_KEY/);
   });
 
-  it('refuses a value whose bytes are not UTF-8 as that field\'s, never reading it as U+FFFD', () => {
+  it("refuses a value whose bytes are not UTF-8 as that field's, never reading it as U+FFFD", () => {
     const switchIn = interfaceById('IF_10610')!;
     const body = Buffer.concat([
       Buffer.from('{"requestId":"r1","updateFlag":"1","supplyPointId":"0300001234567890123456","customerNameKana":"ヤマダ","customerName":"山'),
@@ -78,17 +86,26 @@ describe('JSON binding', () => {
     ]);
     const result = parseJsonRequest(switchIn, body);
     assert.ok(!result.ok);
-    assert.deepEqual(result.messages.map((m) => [m.field, m.code]), [['customerName', 'IF_ENCODING_INVALID']]);
+    assert.deepEqual(
+      result.messages.map((m) => [m.field, m.code]),
+      [['customerName', 'IF_ENCODING_INVALID']],
+    );
     assert.ok(readJson(body) instanceof Object);
-    assert.ok((readJson(body) as Record<string, unknown>)['customerName'] instanceof UndecodableText);
-    assert.deepEqual(parseJsonRequest(facility, Buffer.from([0x7b, 0xff, 0x7d])), { ok: false, messages: [{ code: 'IF_JSON_MALFORMED', text: '要求の内容をJSONとして読み取れません。' }] });
+    assert.ok((readJson(body) as Record<string, unknown>).customerName instanceof UndecodableText);
+    assert.deepEqual(parseJsonRequest(facility, Buffer.from([0x7b, 0xff, 0x7d])), {
+      ok: false,
+      messages: [{ code: 'IF_JSON_MALFORMED', text: '要求の内容をJSONとして読み取れません。' }],
+    });
   });
 
   it('keeps an own "__proto__" key a plain, unknown field', () => {
     const body = Buffer.concat([Buffer.from('{"__proto__":{"x":"'), Buffer.from([0xff]), Buffer.from('"},"supplyPointId":"0300001234567890123456"}')]);
     const result = parseJsonRequest(facility, body);
     assert.ok(!result.ok);
-    assert.deepEqual(result.messages.map((m) => m.code), ['IF_UNKNOWN_FIELD']);
-    assert.equal(({} as Record<string, unknown>)['x'], undefined);
+    assert.deepEqual(
+      result.messages.map((m) => m.code),
+      ['IF_UNKNOWN_FIELD'],
+    );
+    assert.equal(({} as Record<string, unknown>).x, undefined);
   });
 });

@@ -74,14 +74,17 @@ function markUndecodable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(markUndecodable);
   if (value !== null && typeof value === 'object') {
     // defineProperty: an own "__proto__" key (JSON.parse makes one) must stay a plain property.
-    for (const [key, item] of Object.entries(value)) Object.defineProperty(value, key, { value: markUndecodable(item), writable: true, enumerable: true, configurable: true });
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(value, key, { value: markUndecodable(item), writable: true, enumerable: true, configurable: true });
   }
   return value;
 }
 
 const join = (path: string, key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
 
-type Frame = { kind: 'object'; path: string; keys: Set<string>; key: string | undefined; expectingKey: boolean } | { kind: 'array'; path: string; index: number };
+type Frame =
+  | { kind: 'object'; path: string; keys: Set<string>; key: string | undefined; expectingKey: boolean }
+  | { kind: 'array'; path: string; index: number };
 
 /**
  * The dotted path of the first key that occurs twice in one object ("address.city",

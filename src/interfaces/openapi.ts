@@ -20,7 +20,7 @@ const kindTags: Readonly<Record<InterfaceKind, string>> = {
   lookup: '共通情報検索: facility and usage look-ups, answered by the grid at once',
   application: '託送異動申込: wheeling change applications, forwarded to the grid',
   status: '申込受付状態確認: the processing stage of an application',
-  feed: '異動申込一括取得: the caller\'s applications, page by page',
+  feed: "異動申込一括取得: the caller's applications, page by page",
   relay: 'スイッチング廃止取次: switching termination relay, kept by the hub',
   participant: '事業者一覧: participants admitted to the hub',
   mailbox: 'お知らせ: the pull mailbox of notifications (peek, then acknowledge)',
@@ -77,7 +77,9 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'The JSON binding of every IF_ and IS_ interface. The same interfaces are offered as SOAP 1.1 at ' +
-        '`POST /soap/{interfaceId}`, described by the WSDL. ' + refusalContract + '\n\n' +
+        '`POST /soap/{interfaceId}`, described by the WSDL. ' +
+        refusalContract +
+        '\n\n' +
         'Bodies are read strictly: UTF-8 only (a value with bytes that are not UTF-8 is refused, naming the field, with IF_ENCODING_INVALID; it is never stored altered); ' +
         'a key given twice in one object, at any depth, is refused with IF_JSON_DUPLICATE_KEY; numbers are JSON numbers (a string such as "2" is refused with IF_NUMBER_AS_STRING); ' +
         'text fields hold only the characters of their repertoire (x-kirikae-repertoire: windows31j or kana, see each field).',
@@ -105,7 +107,7 @@ export function openApiDocument(options: { readonly serverUrl?: string } = {}): 
  */
 export const refusalContract =
   'A request the hub could read is answered with HTTP 200: result OK, or result NG with reception messages that give ' +
-  'each refusal\'s stable code (and the field it concerns); clients decide by `result`, not by the HTTP status. ' +
+  "each refusal's stable code (and the field it concerns); clients decide by `result`, not by the HTTP status. " +
   'HTTP 4xx/5xx (with result NG and one message in the envelope) means the call itself was not made: an unreadable body (400: not JSON, or a key given twice, IF_JSON_DUPLICATE_KEY), ' +
   'a certificate that may not use the API (403), an unknown interface (404), a body too large (413), too many requests (429).';
 
@@ -137,7 +139,11 @@ function operation(def: InterfaceDefinition): Schema {
           'the policy (IF_AREA_NOT_REGISTERED, AUTH_FORBIDDEN), the hub (OUTBOX_…, RELAY_…) and the grid (GRID_…, APP_…).',
         content: envelope(true),
       },
-      '400': { description: 'IF_JSON_MALFORMED: the body cannot be read as JSON at all (malformed or empty); IF_JSON_DUPLICATE_KEY: it names a key twice. The envelope says so.', content: envelope(false) },
+      '400': {
+        description:
+          'IF_JSON_MALFORMED: the body cannot be read as JSON at all (malformed or empty); IF_JSON_DUPLICATE_KEY: it names a key twice. The envelope says so.',
+        content: envelope(false),
+      },
       '403': { description: 'The client certificate may not use the API (e.g. a terminal certificate): no call was made.', content: envelope(false) },
       '413': { description: 'HTTP_BODY_TOO_LARGE: the body exceeds the size limit.', content: envelope(false) },
       '429': { description: 'HTTP_RATE_LIMITED: too many requests in a short time; send again later.', content: envelope(false) },

@@ -15,7 +15,7 @@ function envelope(body: string): string {
 }
 
 describe('SOAP binding', () => {
-  it('reads a request as a retailer\'s system writes it, normalising like JSON', () => {
+  it("reads a request as a retailer's system writes it, normalising like JSON", () => {
     const xml = envelope(
       '<k:IF_10110Request xmlns:k="urn:kirikae:v1">\n  <k:supplyPointId>０３００-００１２-３４５６-７８９０-１２３４-５６</k:supplyPointId>\n</k:IF_10110Request>',
     );
@@ -35,7 +35,10 @@ describe('SOAP binding', () => {
     for (const def of interfaces) {
       const response: InterfaceResponse = {
         result: 'OK',
-        messages: [{ code: 'GRID_NOTICE', text: '注意 <&> "事項"', field: 'supplyPointId' }, { code: 'X', text: 'y' }],
+        messages: [
+          { code: 'GRID_NOTICE', text: '注意 <&> "事項"', field: 'supplyPointId' },
+          { code: 'X', text: 'y' },
+        ],
         remarks: '午前中に伺います。\n立会いをお願いします。',
         data: exampleValues(def.response),
       };
@@ -59,10 +62,17 @@ describe('SOAP binding', () => {
   });
 
   it('makes a repeated field that occurs once a list, and a group from nested elements', () => {
-    const xml = soapResponse(usage, { result: 'OK', messages: [], data: { supplyPointId: '0300001234567890123456', monthlyUsage: [{ month: '2016-03', from: '2016-02-05', to: '2016-03-06', kWh: 300 }] } });
+    const xml = soapResponse(usage, {
+      result: 'OK',
+      messages: [],
+      data: { supplyPointId: '0300001234567890123456', monthlyUsage: [{ month: '2016-03', from: '2016-02-05', to: '2016-03-06', kWh: 300 }] },
+    });
     const parsed = parseSoapResponse(usage, xml);
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value.data, { supplyPointId: '0300001234567890123456', monthlyUsage: [{ month: '2016-03', from: '2016-02-05', to: '2016-03-06', kWh: 300 }] });
+    assert.deepEqual(parsed.value.data, {
+      supplyPointId: '0300001234567890123456',
+      monthlyUsage: [{ month: '2016-03', from: '2016-02-05', to: '2016-03-06', kWh: 300 }],
+    });
   });
 
   it('reads one empty element of a repeated field as none', () => {
@@ -96,15 +106,24 @@ describe('SOAP binding', () => {
   it('treats an empty request element as a request without fields', () => {
     const result = parseSoapRequest(facility, envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"/>'));
     assert.ok(!result.ok);
-    assert.deepEqual(result.messages.map((m) => m.code), ['IF_REQUIRED']);
+    assert.deepEqual(
+      result.messages.map((m) => m.code),
+      ['IF_REQUIRED'],
+    );
   });
 
-  it('refuses as a fault a document that is not this interface\'s request', () => {
+  it("refuses as a fault a document that is not this interface's request", () => {
     const other = parseSoapRequest(facility, envelope('<k:IF_10310Request xmlns:k="urn:kirikae:v1"/>'));
     assert.ok(!other.ok);
     assert.equal(other.fault, true);
     assert.equal(other.messages[0]?.code, 'IF_SOAP_WRONG_OPERATION');
-    for (const xml of ['<a/>', '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/></soap:Envelope>', envelope(''), envelope('<a/><b/>'), envelope('<a/><a/>')]) {
+    for (const xml of [
+      '<a/>',
+      '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/></soap:Envelope>',
+      envelope(''),
+      envelope('<a/><b/>'),
+      envelope('<a/><a/>'),
+    ]) {
       const result = parseSoapRequest(facility, xml);
       assert.ok(!result.ok && result.fault, xml);
       assert.equal(result.messages[0]?.code, 'IF_SOAP_NOT_ENVELOPE', xml);
@@ -112,7 +131,9 @@ describe('SOAP binding', () => {
   });
 
   it('refuses hostile XML as a fault before looking for the interface', () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"><k:supplyPointId>&xxe;</k:supplyPointId></k:IF_10110Request>');
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+      envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"><k:supplyPointId>&xxe;</k:supplyPointId></k:IF_10110Request>');
     const result = parseSoapRequest(facility, xxe);
     assert.ok(!result.ok && result.fault);
     assert.equal(result.messages[0]?.code, 'IF_XML_DTD_FORBIDDEN');
@@ -127,7 +148,10 @@ describe('SOAP binding', () => {
   it('writes a fault with the Japanese text and the stable code, and reads it back as NG', () => {
     const xml = soapFault('IF_XML_TOO_LARGE', 'XML文書の大きさが上限（256 KiB）を超えています。<&>');
     assert.equal(XMLValidator.validate(xml), true);
-    assert.match(xml, /<faultcode>soap:Client<\/faultcode><faultstring xml:lang="ja">XML文書の大きさが上限（256 KiB）を超えています。&lt;&amp;&gt;<\/faultstring>/);
+    assert.match(
+      xml,
+      /<faultcode>soap:Client<\/faultcode><faultstring xml:lang="ja">XML文書の大きさが上限（256 KiB）を超えています。&lt;&amp;&gt;<\/faultstring>/,
+    );
     assert.match(xml, /<detail><k:refusal xmlns:k="urn:kirikae:v1"><k:code>IF_XML_TOO_LARGE<\/k:code><\/k:refusal><\/detail>/);
     assert.match(soapFault('HTTP_INTERNAL', 'x', 'soap:Server'), /<faultcode>soap:Server<\/faultcode>/);
     assert.deepEqual(parseSoapResponse(facility, xml), {
@@ -151,7 +175,11 @@ describe('SOAP binding', () => {
       assert.match(fault.text, /http:\/\/www\.w3\.org\/2003\/05\/soap-envelope/);
       const xml = soapFault(fault.code!, fault.text, fault.faultcode);
       assert.match(xml, /<faultcode>soap:VersionMismatch<\/faultcode>/);
-      assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><soap:Envelope xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/">/, 'a SOAP 1.1 fault');
+      assert.match(
+        xml,
+        /^<\?xml version="1.0" encoding="UTF-8"\?><soap:Envelope xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/">/,
+        'a SOAP 1.1 fault',
+      );
     });
 
     it('refuses an envelope in no namespace, or in another, as not SOAP 1.1', () => {
@@ -164,7 +192,10 @@ describe('SOAP binding', () => {
     it('refuses a Body or Header outside the SOAP 1.1 namespace', () => {
       const fault = faultOf(`<soap:Envelope xmlns:soap="${soapEnvelopeNamespace}"><Body>${request}</Body></soap:Envelope>`);
       assert.deepEqual([fault.code, fault.faultcode], ['IF_SOAP_NAMESPACE', 'soap:Client']);
-      assert.equal(faultOf(`<soap:Envelope xmlns:soap="${soapEnvelopeNamespace}"><h:Header xmlns:h="urn:evil"/><soap:Body>${request}</soap:Body></soap:Envelope>`).code, 'IF_SOAP_NAMESPACE');
+      assert.equal(
+        faultOf(`<soap:Envelope xmlns:soap="${soapEnvelopeNamespace}"><h:Header xmlns:h="urn:evil"/><soap:Body>${request}</soap:Body></soap:Envelope>`).code,
+        'IF_SOAP_NAMESPACE',
+      );
     });
 
     it('refuses the request element in no namespace or a foreign one', () => {
@@ -179,7 +210,9 @@ describe('SOAP binding', () => {
     });
 
     it('refuses a field element outside our namespace, naming its path (the WSDL\'s elementFormDefault="qualified")', () => {
-      const fault = faultOf(envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"><supplyPointId xmlns="urn:evil">0300001234567890123456</supplyPointId></k:IF_10110Request>'));
+      const fault = faultOf(
+        envelope('<k:IF_10110Request xmlns:k="urn:kirikae:v1"><supplyPointId xmlns="urn:evil">0300001234567890123456</supplyPointId></k:IF_10110Request>'),
+      );
       assert.equal(fault.code, 'IF_SOAP_NAMESPACE');
       assert.match(fault.text, /「IF_10110Request\.supplyPointId」.*urn:evil/);
     });
@@ -190,16 +223,26 @@ describe('SOAP binding', () => {
     });
   });
 
-  it('refuses a value whose bytes are not UTF-8 as that field\'s (an NG response, not a fault), never storing U+FFFD', () => {
+  it("refuses a value whose bytes are not UTF-8 as that field's (an NG response, not a fault), never storing U+FFFD", () => {
     const def = interfaceById('IF_10610')!;
-    const values = { requestId: 'r1', updateFlag: '1', supplyPointId: '0300001234567890123456', customerNameKana: 'ヤマダ', customerName: '山XX田', currentRetailerCode: 'A0013' };
+    const values = {
+      requestId: 'r1',
+      updateFlag: '1',
+      supplyPointId: '0300001234567890123456',
+      customerNameKana: 'ヤマダ',
+      customerName: '山XX田',
+      currentRetailerCode: 'A0013',
+    };
     const text = soapRequest(def, values);
     const at = Buffer.from(text.slice(0, text.indexOf('XX')));
     const bytes = Buffer.concat([at, Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(text.indexOf('XX') + 2))]);
     const result = parseSoapRequest(def, bytes);
     assert.ok(!result.ok);
     assert.equal(result.fault, false);
-    assert.deepEqual(result.messages.map((m) => [m.field, m.code]), [['customerName', 'IF_ENCODING_INVALID']]);
+    assert.deepEqual(
+      result.messages.map((m) => [m.field, m.code]),
+      [['customerName', 'IF_ENCODING_INVALID']],
+    );
   });
 
   it('reads numerals of number fields as numbers (XML carries text; the catalogue types it)', () => {

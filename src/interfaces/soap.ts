@@ -70,7 +70,8 @@ export function readSoapBody(xml: string | Uint8Array): SoapBody {
     return refused('IF_SOAP_VERSION_MISMATCH', { namespace: (envelope.namespace || noNamespace).slice(0, 100) }, 'soap:VersionMismatch');
   }
   for (const part of envelope.children) {
-    if ((part.name === 'Header' || part.name === 'Body') && part.namespace !== soapEnvelopeNamespace) return wrongNamespace(part.name, part, soapEnvelopeNamespace);
+    if ((part.name === 'Header' || part.name === 'Body') && part.namespace !== soapEnvelopeNamespace)
+      return wrongNamespace(part.name, part, soapEnvelopeNamespace);
   }
   const bodies = envelope.children.filter((c) => c.name === 'Body');
   const body = bodies[0];
@@ -136,8 +137,10 @@ function fromXml(fields: readonly Field[], node: XmlValue): unknown {
       out[key] = value;
       continue;
     }
-    const convert = (v: XmlValue): unknown => (field.type === 'group' && v !== '' ? fromXml(field.fields, v) : typeof v === 'string' ? numberFromText(field, v) : v);
-    if (field.repeated && value === '') out[key] = []; // one empty element: none
+    const convert = (v: XmlValue): unknown =>
+      field.type === 'group' && v !== '' ? fromXml(field.fields, v) : typeof v === 'string' ? numberFromText(field, v) : v;
+    if (field.repeated && value === '')
+      out[key] = []; // one empty element: none
     else if (Array.isArray(value)) out[key] = value.map(convert);
     else out[key] = field.repeated ? [convert(value)] : convert(value);
   }
@@ -208,28 +211,31 @@ export function parseSoapResponse(def: InterfaceDefinition, xml: string | Uint8A
   if (!body.ok) return { ok: false, messages: body.messages };
   const content = body.content;
   if (body.element === 'Fault' && isElement(content)) {
-    const detail = content['detail'];
-    const refusal = isElement(detail) ? detail['refusal'] : undefined;
-    const code = isElement(refusal) ? text(refusal['code']) : '';
-    return { ok: true, value: { result: 'NG', messages: [{ code: code || 'HTTP_INTERNAL', text: text(content['faultstring']) }] } };
+    const detail = content.detail;
+    const refusal = isElement(detail) ? detail.refusal : undefined;
+    const code = isElement(refusal) ? text(refusal.code) : '';
+    return { ok: true, value: { result: 'NG', messages: [{ code: code || 'HTTP_INTERNAL', text: text(content.faultstring) }] } };
   }
   if (body.element !== `${def.id}Response` || !isElement(content)) {
-    return { ok: false, messages: [new Refusal('IF_SOAP_WRONG_OPERATION', { params: { element: body.element.slice(0, 60), expected: `${def.id}Response` } }).toDetail()] };
+    return {
+      ok: false,
+      messages: [new Refusal('IF_SOAP_WRONG_OPERATION', { params: { element: body.element.slice(0, 60), expected: `${def.id}Response` } }).toDetail()],
+    };
   }
-  const result = text(content['result']);
-  const messagesNode = content['messages'];
-  const items = isElement(messagesNode) ? messagesNode['message'] : undefined;
+  const result = text(content.result);
+  const messagesNode = content.messages;
+  const items = isElement(messagesNode) ? messagesNode.message : undefined;
   const messages: ReceptionMessage[] = (Array.isArray(items) ? items : items === undefined ? [] : [items]).filter(isElement).map((m) => {
-    const field = text(m['field']);
-    return field === '' ? { code: text(m['code']), text: text(m['text']) } : { code: text(m['code']), text: text(m['text']), field };
+    const field = text(m.field);
+    return field === '' ? { code: text(m.code), text: text(m.text) } : { code: text(m.code), text: text(m.text), field };
   });
   const envelope: { result: 'OK' | 'NG'; messages: ReceptionMessage[]; remarks?: string; data?: FieldValues } = {
     result: result === 'OK' ? 'OK' : 'NG',
     messages,
   };
-  if (content['remarks'] !== undefined) envelope.remarks = text(content['remarks']);
-  if (content['data'] !== undefined) {
-    const data = validateResponseData(def, fromXml(def.response, content['data'] === '' ? {} : content['data']));
+  if (content.remarks !== undefined) envelope.remarks = text(content.remarks);
+  if (content.data !== undefined) {
+    const data = validateResponseData(def, fromXml(def.response, content.data === '' ? {} : content.data));
     if (!data.ok) return data;
     envelope.data = data.value;
   }

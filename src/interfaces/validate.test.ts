@@ -51,19 +51,19 @@ describe('validateRequest', () => {
       contractAmpere: numberFromText(contractAmpere, '３０'),
     });
     assert.ok(result.ok);
-    assert.equal(result.value['updateFlag'], '1');
-    assert.equal(result.value['supplyPointId'], '0300001234567890123456');
-    assert.equal(result.value['customerNameKana'], 'ヤマダ タロウ');
-    assert.equal(result.value['currentRetailerCode'], 'A0013');
-    assert.equal(result.value['requestedDate'], '2016-04-01');
-    assert.equal(result.value['phoneNumber'], '0312345678');
-    assert.equal(result.value['contractAmpere'], 30);
+    assert.equal(result.value.updateFlag, '1');
+    assert.equal(result.value.supplyPointId, '0300001234567890123456');
+    assert.equal(result.value.customerNameKana, 'ヤマダ タロウ');
+    assert.equal(result.value.currentRetailerCode, 'A0013');
+    assert.equal(result.value.requestedDate, '2016-04-01');
+    assert.equal(result.value.phoneNumber, '0312345678');
+    assert.equal(result.value.contractAmpere, 30);
   });
 
   it('keeps the characters of a kanji name (no NFKC on free text), only trimmed', () => {
     const result = validateRequest(switchIn, { ...validSwitchIn, customerName: '　髙﨑 神 ' });
     assert.ok(result.ok);
-    assert.equal(result.value['customerName'], '髙﨑 神');
+    assert.equal(result.value.customerName, '髙﨑 神');
   });
 
   it('refuses a missing required field with IF_REQUIRED, treating "" and null as missing', () => {
@@ -110,9 +110,14 @@ describe('validateRequest', () => {
   it('refuses a value outside its code table with CODE_UNKNOWN', () => {
     const messages = refusals('IF_10610', { ...validSwitchIn, updateFlag: '4' });
     assert.deepEqual(messages, [{ code: 'CODE_UNKNOWN', field: 'updateFlag', text: '更新区分の値「4」はコード表にありません。' }]);
-    assert.deepEqual(codesByField(refusals('IF_10510', { requestId: 'r', updateFlag: '1', supplyPointId: '0300001234567890123456', applicationKind: '05', requestedDate: '2016-04-01' })), {
-      applicationKind: 'CODE_UNKNOWN',
-    });
+    assert.deepEqual(
+      codesByField(
+        refusals('IF_10510', { requestId: 'r', updateFlag: '1', supplyPointId: '0300001234567890123456', applicationKind: '05', requestedDate: '2016-04-01' }),
+      ),
+      {
+        applicationKind: 'CODE_UNKNOWN',
+      },
+    );
   });
 
   it('refuses fields the interface does not have with IF_UNKNOWN_FIELD, including inherited names', () => {
@@ -120,16 +125,29 @@ describe('validateRequest', () => {
     const messages = refusals('IF_10110', input);
     assert.deepEqual(
       messages.map((m) => [m.field, m.code]),
-      [['password', 'IF_UNKNOWN_FIELD'], ['__proto__', 'IF_UNKNOWN_FIELD']],
+      [
+        ['password', 'IF_UNKNOWN_FIELD'],
+        ['__proto__', 'IF_UNKNOWN_FIELD'],
+      ],
     );
-    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it('refuses a body or group that is not an object with IF_NOT_OBJECT', () => {
     for (const body of [null, [], 'text', 42]) {
-      assert.deepEqual(refusals('IF_10110', body).map((m) => m.code), ['IF_NOT_OBJECT'], JSON.stringify(body));
+      assert.deepEqual(
+        refusals('IF_10110', body).map((m) => m.code),
+        ['IF_NOT_OBJECT'],
+        JSON.stringify(body),
+      );
     }
-    const messages = refusals('IF_10210', { requestId: 'r', supplyPointId: '0300001234567890123456', customerNameKana: 'ヤマダ', consentDate: '2016-04-01', address: '東京都千代田区' });
+    const messages = refusals('IF_10210', {
+      requestId: 'r',
+      supplyPointId: '0300001234567890123456',
+      customerNameKana: 'ヤマダ',
+      consentDate: '2016-04-01',
+      address: '東京都千代田区',
+    });
     assert.deepEqual(codesByField(messages), { address: 'IF_NOT_OBJECT' });
   });
 
@@ -194,7 +212,7 @@ describe('validateRequest', () => {
     assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: '山田\n太郎' })), { customerName: 'IF_CONTROL_CHARACTER' });
     const notes = validateRequest(switchIn, { ...validSwitchIn, remarks: '午前中\r\n立会いあり' });
     assert.ok(notes.ok);
-    assert.equal(notes.value['remarks'], '午前中\n立会いあり');
+    assert.equal(notes.value.remarks, '午前中\n立会いあり');
   });
 
   it('refuses numbers that are not integers, too precise or out of range', () => {
@@ -234,8 +252,15 @@ describe('validateRequest', () => {
     assert.equal(numberFromText(switchIn.request.find((f) => f.id === 'customerName')!, '30'), '30', 'text fields stay text');
   });
 
-  it('refuses characters the market\'s Shift_JIS files cannot carry, naming the character', () => {
-    for (const [name, char] of [['山田😀', '😀'], ['𠮷野 太郎', '𠮷'], ['Renée', 'é'], ['山〜田', '〜'], ['山\ufffd田', '\ufffd'], ['山田\u200b', '\u200b']] as const) {
+  it("refuses characters the market's Shift_JIS files cannot carry, naming the character", () => {
+    for (const [name, char] of [
+      ['山田😀', '😀'],
+      ['𠮷野 太郎', '𠮷'],
+      ['Renée', 'é'],
+      ['山〜田', '〜'],
+      ['山\ufffd田', '\ufffd'],
+      ['山田\u200b', '\u200b'],
+    ] as const) {
       const messages = refusals('IF_10610', { ...validSwitchIn, customerName: name });
       assert.deepEqual(codesByField(messages), { customerName: 'IF_CHARACTER_NOT_ALLOWED' }, name);
       assert.ok(messages[0]?.text.includes(`「${char}」`), messages[0]?.text);
@@ -250,28 +275,43 @@ describe('validateRequest', () => {
     // JIS X 0208, NEC special characters, IBM extensions, half-width kana, the Windows forms of ～ and －
     const carried = validateRequest(switchIn, { ...validSwitchIn, customerName: '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢' });
     assert.ok(carried.ok, JSON.stringify(carried));
-    assert.equal(carried.value['customerName'], '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢', 'kept exactly as typed');
+    assert.equal(carried.value.customerName, '髙﨑 ①㈱Ⅲ ｶﾅ ～－∥￢', 'kept exactly as typed');
   });
 
   it('reads response data without refusing characters outside the repertoire: a client does not refuse what the hub wrote', () => {
     const participants = def('IS_30110');
-    const read = validateResponseData(participants, { total: 1, page: 1, pageSize: 20, participants: [{ companyCode: 'C001', participantCodes: ['C0013'], name: 'Café 電力', kind: 'retailer', status: 'active' }] });
+    const read = validateResponseData(participants, {
+      total: 1,
+      page: 1,
+      pageSize: 20,
+      participants: [{ companyCode: 'C001', participantCodes: ['C0013'], name: 'Café 電力', kind: 'retailer', status: 'active' }],
+    });
     assert.ok(read.ok, JSON.stringify(read));
   });
 
   it('refuses bidirectional controls in every text field, as control characters', () => {
     for (const bidi of ['\u202e', '\u202a', '\u2066', '\u200f', '\u061c']) {
-      assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: `山田${bidi}太郎` })), { customerName: 'IF_CONTROL_CHARACTER' }, bidi);
+      assert.deepEqual(
+        codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: `山田${bidi}太郎` })),
+        { customerName: 'IF_CONTROL_CHARACTER' },
+        bidi,
+      );
       assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, remarks: `午前中${bidi}` })), { remarks: 'IF_CONTROL_CHARACTER' }, bidi);
     }
-    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: 'ヤマダ\u202eタロウ' })), { customerNameKana: 'IF_CONTROL_CHARACTER' });
-    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: '山田\u0085' })), { customerName: 'IF_CONTROL_CHARACTER' }, 'C1 controls too');
+    assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: 'ヤマダ\u202eタロウ' })), {
+      customerNameKana: 'IF_CONTROL_CHARACTER',
+    });
+    assert.deepEqual(
+      codesByField(refusals('IF_10610', { ...validSwitchIn, customerName: '山田\u0085' })),
+      { customerName: 'IF_CONTROL_CHARACTER' },
+      'C1 controls too',
+    );
   });
 
   it('takes kana names after NFKC, within Windows-31J: half-width kana and stand-alone voicing marks join', () => {
     const result = validateRequest(switchIn, { ...validSwitchIn, customerNameKana: 'ｶ゛ﾝﾀﾞ  ハナコ' });
     assert.ok(result.ok, JSON.stringify(result));
-    assert.equal(result.value['customerNameKana'], 'ガンダ ハナコ');
+    assert.equal(result.value.customerNameKana, 'ガンダ ハナコ');
     assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: 'ゔぃら' })), { customerNameKana: 'IF_CHARACTER_NOT_ALLOWED' });
     assert.deepEqual(codesByField(refusals('IF_10610', { ...validSwitchIn, customerNameKana: '山田' })), { customerNameKana: 'IF_NOT_KANA' });
   });
@@ -294,7 +334,7 @@ describe('validateRequest', () => {
     assert.equal(refusals('IF_10110', input).length, maxMessages);
   });
 
-  it('accepts every interface\'s example whatever the field order', () => {
+  it("accepts every interface's example whatever the field order", () => {
     const def = interfaceById('IS_20110')!;
     const example = exampleValues(def.request);
     const reversed = Object.fromEntries(Object.entries(example).reverse());

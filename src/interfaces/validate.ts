@@ -278,7 +278,9 @@ function numberOf(field: Extract<Field, { type: 'integer' | 'decimal' }>, raw: u
   const expected = field.type === 'integer' ? '整数' : '数値';
   if (typeof raw === 'string') {
     if (numeral.test(numeralOf(raw))) return c.add('IF_NUMBER_AS_STRING', path, { name: field.name, value: raw.slice(0, 20) });
-    return field.type === 'integer' ? c.add('IF_NOT_INTEGER', path, { name: field.name }) : c.add('IF_NOT_DECIMAL', path, { name: field.name, scale: field.scale });
+    return field.type === 'integer'
+      ? c.add('IF_NOT_INTEGER', path, { name: field.name })
+      : c.add('IF_NOT_DECIMAL', path, { name: field.name, scale: field.scale });
   }
   if (typeof raw !== 'number') return c.add('IF_TYPE', path, { name: field.name, expected });
   return raw;

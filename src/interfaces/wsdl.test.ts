@@ -19,8 +19,14 @@ describe('WSDL document', () => {
     const ids = interfaces.map((d) => d.id);
     const portOps = asList(wsdl['wsdl:portType']['wsdl:operation']);
     const bindingOps = asList(wsdl['wsdl:binding']['wsdl:operation']);
-    assert.deepEqual(portOps.map((o) => o['@name']), ids);
-    assert.deepEqual(bindingOps.map((o) => o['@name']), ids);
+    assert.deepEqual(
+      portOps.map((o) => o['@name']),
+      ids,
+    );
+    assert.deepEqual(
+      bindingOps.map((o) => o['@name']),
+      ids,
+    );
     assert.equal(bindingOps[0]!['soap:operation']['@soapAction'], 'urn:kirikae:v1:IF_10110');
     assert.equal(wsdl['wsdl:binding']['soap:binding']['@style'], 'document');
   });
@@ -48,7 +54,10 @@ describe('WSDL document', () => {
   });
 
   it('states the character repertoire of every text element', () => {
-    assert.match(text, /<xs:element name="customerName" minOccurs="0" maxOccurs="1"><xs:annotation><xs:documentation xml:lang="ja">需要者名（漢字） 使用できる文字: Windows-31J/);
+    assert.match(
+      text,
+      /<xs:element name="customerName" minOccurs="0" maxOccurs="1"><xs:annotation><xs:documentation xml:lang="ja">需要者名（漢字） 使用できる文字: Windows-31J/,
+    );
     assert.match(text, /<xs:element name="customerNameKana"[^>]*><xs:annotation><xs:documentation xml:lang="ja">需要者名（カナ）[^<]*NFKC/);
   });
 

@@ -146,7 +146,8 @@ function element(field: Field, codeTables: Map<string, CodeTable>): string {
   );
   const named = namedType(field, codeTables);
   if (named) return `<xs:element name="${field.id}" type="${named}" ${occurs}>${doc}</xs:element>`;
-  const inner = field.type === 'group' ? `<xs:complexType>${sequence(field.fields, codeTables)}</xs:complexType>` : `<xs:simpleType>${restriction(field)}</xs:simpleType>`;
+  const inner =
+    field.type === 'group' ? `<xs:complexType>${sequence(field.fields, codeTables)}</xs:complexType>` : `<xs:simpleType>${restriction(field)}</xs:simpleType>`;
   return `<xs:element name="${field.id}" ${occurs}>${doc}${inner}</xs:element>`;
 }
 

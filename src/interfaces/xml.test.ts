@@ -99,7 +99,7 @@ describe('parseXml', () => {
 
   it('refuses an element name that would pollute prototypes', () => {
     assert.equal(refusedWith(parseXml('<a><__proto__><polluted>1</polluted></__proto__></a>')), 'IF_XML_MALFORMED');
-    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it('refuses encodings other than UTF-8, declared or found', () => {
@@ -113,7 +113,7 @@ describe('parseXml', () => {
 });
 
 describe('parseXml: namespaces and bytes that are not UTF-8', () => {
-  it('resolves each element\'s namespace: prefixed, default, redeclared, and none', () => {
+  it("resolves each element's namespace: prefixed, default, redeclared, and none", () => {
     const tree = parseXmlTree('<s:E xmlns:s="urn:s"><B xmlns="urn:d"><c/><s:d/><x:e xmlns:x="urn:x"/><f xmlns=""/></B></s:E>');
     assert.ok(tree.ok);
     const names = (n: XmlNode): string[] => [`${n.name}@${n.namespace}`, ...n.children.flatMap(names)];
@@ -130,9 +130,9 @@ describe('parseXml: namespaces and bytes that are not UTF-8', () => {
     const bytes = Buffer.concat([Buffer.from('<a><name>山'), Buffer.from([0xff, 0xfe]), Buffer.from('田</name><ok>花子</ok></a>')]);
     const result = parseXml(bytes);
     assert.ok(result.ok);
-    const a = result.value['a'] as XmlElement;
-    assert.ok(a['name'] instanceof UndecodableText);
-    assert.equal(a['ok'], '花子');
+    const a = result.value.a as XmlElement;
+    assert.ok(a.name instanceof UndecodableText);
+    assert.equal(a.ok, '花子');
     assert.doesNotMatch(JSON.stringify(result.value), /\ufffd/);
   });
 });

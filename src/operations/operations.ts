@@ -108,7 +108,11 @@ export function operatorOperations(deps: OperationDeps) {
     /** Registers a certificate: one `kirikae pki issue` made (`pki.issue`), or an external one (`pki.register`). */
     async 'certificate.register'(input: OperatorInput & { certPem: string; participantCode: string; action: 'pki.issue' | 'pki.register' }) {
       if (typeof input.certPem !== 'string') throw new Refusal('PKI_NO_CERTIFICATE');
-      const registered = await registerCertificate(db, deps.clock, { certPem: input.certPem, participantCode: String(input.participantCode ?? ''), registeredBy: systemActor });
+      const registered = await registerCertificate(db, deps.clock, {
+        certPem: input.certPem,
+        participantCode: String(input.participantCode ?? ''),
+        registeredBy: systemActor,
+      });
       await audit(input, input.action === 'pki.issue' ? 'pki.issue' : 'pki.register', 'OK', registered.fingerprint256, registered.companyCode);
       return summary(registered);
     },
@@ -129,7 +133,10 @@ export function operatorOperations(deps: OperationDeps) {
     /** Suspends or resumes a certificate (slide 46): every process serving it refuses it at once. */
     async 'certificate.setStatus'(input: OperatorInput & { fingerprint: string; status: 'suspended' | 'active'; reason: string }) {
       const command = input.status === 'suspended' ? suspend : resume;
-      const result = await command(db, deps.clock, systemActor, { target: { kind: 'certificate', id: String(input.fingerprint ?? '') }, reason: String(input.reason ?? '') });
+      const result = await command(db, deps.clock, systemActor, {
+        target: { kind: 'certificate', id: String(input.fingerprint ?? '') },
+        reason: String(input.reason ?? ''),
+      });
       await audit(input, input.status === 'suspended' ? 'pki.suspend' : 'pki.resume', 'OK', result.target.id, null);
       return { fingerprint256: result.target.id, status: result.status, changed: result.changed, endedSessions: result.endedSessions };
     },
@@ -153,7 +160,14 @@ export function presentClock(clock: SystemClock) {
 }
 
 function summary(c: Certificate): CertificateSummary {
-  return { fingerprint256: c.fingerprint256, companyCode: c.companyCode, usage: c.usage, status: c.status, subjectCn: c.subjectCn, notAfter: c.notAfter.toISOString() };
+  return {
+    fingerprint256: c.fingerprint256,
+    companyCode: c.companyCode,
+    usage: c.usage,
+    status: c.status,
+    subjectCn: c.subjectCn,
+    notAfter: c.notAfter.toISOString(),
+  };
 }
 
 /** `user@host` as the command reported it; anything else is recorded as unknown. */

@@ -118,7 +118,12 @@ export class KirikaeClient {
     return new Promise((resolve, reject) => {
       const req = request(
         new URL(path, this.#options.baseUrl),
-        { method: 'POST', agent: this.#agent, headers: { ...headers, accept: accept ?? headers['content-type']!.split(';')[0]! }, timeout: this.#options.timeoutMs ?? 30_000 },
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: { ...headers, accept: accept ?? headers['content-type']!.split(';')[0]! },
+          timeout: this.#options.timeoutMs ?? 30_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -81,8 +81,11 @@ export function requestFromForm(fields: readonly Field[], form: FormFields, pref
 
 /** A request or stored body as form values by dotted path (to prefill a correction from what was filed). */
 export function formFromValues(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  if (Array.isArray(value)) value.forEach((item, i) => formFromValues(item, join(prefix, i), out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) formFromValues(v, join(prefix, k), out);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      formFromValues(item, join(prefix, i), out);
+    });
+  } else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) formFromValues(v, join(prefix, k), out);
   else if (value !== null && value !== undefined && prefix !== '') out[prefix] = String(value);
   return out;
 }
@@ -177,10 +180,18 @@ function renderRepeated(field: Field, path: string, ctx: RenderContext): Html {
   return html`<fieldset class="if-group if-repeated"><legend>${field.name}${requiredMark(field)}<span class="muted">（${field.repeated!.max}件まで）</span></legend>${errorsAt(ctx, path)}
     <table class="if-rows"><thead><tr><th>#</th>${subfields.map((s) => html`<th>${s.name}${requiredMark(s)}</th>`)}</tr></thead><tbody>
     ${rows.map(
-      (i) => html`<tr><td>${i + 1}</td>${subfields.map((sub) => {
-        const p = cellPath(i, sub);
-        return html`<td>${input(sub, p, ctx.values[p] ?? '', false, ctx.messages.some((m) => m.field === p), `${field.name} ${i + 1} ${sub.name}`)}${errorsAt(ctx, p)}</td>`;
-      })}</tr>`,
+      (i) =>
+        html`<tr><td>${i + 1}</td>${subfields.map((sub) => {
+          const p = cellPath(i, sub);
+          return html`<td>${input(
+            sub,
+            p,
+            ctx.values[p] ?? '',
+            false,
+            ctx.messages.some((m) => m.field === p),
+            `${field.name} ${i + 1} ${sub.name}`,
+          )}${errorsAt(ctx, p)}</td>`;
+        })}</tr>`,
     )}</tbody></table></fieldset>`;
 }
 
@@ -191,7 +202,8 @@ function input(field: Field, path: string, value: string, readOnly: boolean, inv
     case 'code': {
       if (readOnly) return html`<input type="text" ${common} value="${value}">`;
       return html`<select ${common}><option value="">—</option>${Object.entries(field.table.codes).map(
-        ([code, label]) => html`<option value="${code}"${code === value ? html` selected` : null}>${/^\d{2,}$/.test(code) ? `${code} ${label}` : label}</option>`,
+        ([code, label]) =>
+          html`<option value="${code}"${code === value ? html` selected` : null}>${/^\d{2,}$/.test(code) ? `${code} ${label}` : label}</option>`,
       )}</select>`;
     }
     case 'date':
@@ -242,7 +254,8 @@ function cell(field: Field, value: unknown): Html {
   if (field.type === 'group') {
     if (value === null || value === undefined) return html`—`;
     // A group inside a table cell: its parts on one line ("東京都 千代田区 本町2丁目14番3号").
-    return html`${field.fields.map((f) => (f.type === 'group' ? null : (value as Record<string, unknown>)[f.id]))
+    return html`${field.fields
+      .map((f) => (f.type === 'group' ? null : (value as Record<string, unknown>)[f.id]))
       .filter((v) => v !== null && v !== undefined && v !== '')
       .join(' ')}`;
   }

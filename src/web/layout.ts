@@ -31,8 +31,7 @@ export interface PageOptions {
 
 function navigation(items: readonly NavItem[] | undefined): Html | null {
   if (!items || items.length === 0) return null;
-  const link = (item: NavItem) =>
-    html`<li><a href="${item.href}"${item.current ? html` aria-current="page"` : null}>${item.label}</a></li>`;
+  const link = (item: NavItem) => html`<li><a href="${item.href}"${item.current ? html` aria-current="page"` : null}>${item.label}</a></li>`;
   const admin = items.filter((i) => i.admin);
   return html`<nav class="site" aria-label="メニュー"><ul>${items.filter((i) => !i.admin).map(link)}</ul>
   ${admin.length > 0 ? html`<ul class="admin" aria-label="管理メニュー"><li class="label">管理</li>${admin.map(link)}</ul>` : null}</nav>`;
@@ -50,11 +49,13 @@ export function page(options: PageOptions, body: HtmlValue): Html {
 <body>
 <header class="top">
   <a class="brand" href="/">スイッチング支援システム</a>
-  ${options.user
-    ? html`<div class="who"><span>${options.user.participantName}</span> <span>${options.user.name}（${options.user.userId}）</span>
+  ${
+    options.user
+      ? html`<div class="who"><span>${options.user.participantName}</span> <span>${options.user.name}（${options.user.userId}）</span>
       <a href="/password">パスワード変更</a>
       <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ''}"><button type="submit">ログアウト</button></form></div>`
-    : null}
+      : null
+  }
 </header>
 ${navigation(options.nav)}
 <main>
@@ -66,10 +67,7 @@ ${body}
 }
 
 export function errorPage(refusal: Refusal): Html {
-  return page(
-    { title: 'エラー' },
-    html`<p class="refusal" role="alert"><span class="code">${refusal.code}</span> ${refusal.text}</p>`,
-  );
+  return page({ title: 'エラー' }, html`<p class="refusal" role="alert"><span class="code">${refusal.code}</span> ${refusal.text}</p>`);
 }
 
 /** A refusal shown next to the field it is about, with the same code and text as the API. */

@@ -9,7 +9,11 @@ test('axis maxima are round numbers at or above the largest value', () => {
 
 test('the monthly chart: a bar per month shown, withheld months marked without a bar, title and description', () => {
   const svg = monthlyChart(
-    [{ month: '2025-11', kWh: undefined }, { month: '2025-12', kWh: 200 }, { month: '2026-01', kWh: 500 }],
+    [
+      { month: '2025-11', kWh: undefined },
+      { month: '2025-12', kWh: 200 },
+      { month: '2026-01', kWh: 500 },
+    ],
     { caption: '月別 <使用量>' },
   ).value;
   assert.equal([...svg.matchAll(/<rect class="bar"/g)].length, 2);
@@ -20,7 +24,10 @@ test('the monthly chart: a bar per month shown, withheld months marked without a
 });
 
 test('the day chart: 48 bars with their time slots', () => {
-  const svg = halfHourlyChart(Array.from({ length: 48 }, (_, i) => ({ slot: i + 1, kWh: (i % 4) * 0.1 })), { caption: '30分値', date: '2026-11-24' }).value;
+  const svg = halfHourlyChart(
+    Array.from({ length: 48 }, (_, i) => ({ slot: i + 1, kWh: (i % 4) * 0.1 })),
+    { caption: '30分値', date: '2026-11-24' },
+  ).value;
   assert.equal([...svg.matchAll(/<rect class="bar"/g)].length, 48);
   assert.match(svg, /<title>23:30〜24:00: 0\.3 kWh<\/title>/);
   assert.match(svg, />24時</);

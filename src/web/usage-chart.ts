@@ -73,7 +73,8 @@ export function monthlyChart(months: readonly MonthBar[], options: { caption: st
   const barWidth = round(step * 0.7);
   const shown = months.filter((m) => m.kWh !== undefined);
   const total = shown.reduce((sum, m) => sum + (m.kWh ?? 0), 0);
-  const desc = `${months[0]?.month ?? ''}から${months.at(-1)?.month ?? ''}までの${months.length}か月の使用量の棒グラフ。` +
+  const desc =
+    `${months[0]?.month ?? ''}から${months.at(-1)?.month ?? ''}までの${months.length}か月の使用量の棒グラフ。` +
     `表示${shown.length}か月の合計 ${kWhText(total)} kWh、最大 ${kWhText(Math.max(0, ...shown.map((m) => m.kWh ?? 0)))} kWh。` +
     (shown.length < months.length ? `${months.length - shown.length}か月は前の名義人の使用量のため非開示。` : '');
   return html`<svg class="chart monthly" role="img" aria-labelledby="chart-monthly-title chart-monthly-desc" viewBox="0 0 ${frame.width} ${frame.height}" width="${frame.width}" height="${frame.height}" xmlns="http://www.w3.org/2000/svg">
@@ -104,7 +105,8 @@ export function halfHourlyChart(slots: readonly SlotBar[], options: { caption: s
   const barWidth = round(step * 0.75);
   const total = slots.reduce((sum, s) => sum + s.kWh, 0);
   const peak = slots.reduce<SlotBar | undefined>((best, s) => (!best || s.kWh > best.kWh ? s : best), undefined);
-  const desc = `${options.date}の30分ごとの使用量（${slots.length}コマ）の棒グラフ。合計 ${kWhText(total)} kWh` +
+  const desc =
+    `${options.date}の30分ごとの使用量（${slots.length}コマ）の棒グラフ。合計 ${kWhText(total)} kWh` +
     (peak ? `、最大は ${slotStart(peak.slot)}〜${slotEnd(peak.slot)} の ${kWhText(peak.kWh)} kWh。` : '。');
   return html`<svg class="chart half-hourly" role="img" aria-labelledby="chart-day-title chart-day-desc" viewBox="0 0 ${frame.width} ${frame.height}" width="${frame.width}" height="${frame.height}" xmlns="http://www.w3.org/2000/svg">
     <title id="chart-day-title">${options.caption}</title>

@@ -16,6 +16,7 @@ import { gridTransportFromConfig } from '../../src/grid/transport/config.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { testClock } from '../../src/hub/identity/testing.ts';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal typed by an attacker, kept as text
 const payloads = [`<script>alert('s')</script>`, `"><img src=x onerror=alert(1)>`, `'><svg onload=alert(2)>`, '`${alert(3)}`'];
 
 /** No element the payloads could have injected exists in the page's main content. */
@@ -125,7 +126,10 @@ forEachBackend('browser: administration screens', (backend) => {
       assert.equal(await admin.locator('a[href="/interfaces/IF_10210"]').count(), 0, 'interfaces not called are hidden');
       await admin.click('text=すべて表示');
       await admin.waitForLoadState();
-      const idle = await admin.locator('tr', { has: admin.locator('a[href="/interfaces/IF_10210"]') }).locator('td').allInnerTexts();
+      const idle = await admin
+        .locator('tr', { has: admin.locator('a[href="/interfaces/IF_10210"]') })
+        .locator('td')
+        .allInnerTexts();
       assert.deepEqual(idle.slice(2, 8), ['0', '0', '0', '0', '0', '0']);
 
       // The interface links to its page in the API repository.

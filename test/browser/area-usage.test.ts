@@ -88,7 +88,7 @@ forEachBackend('browser: area screens, facility and usage', (backend) => {
       await page.waitForLoadState();
       assert.equal(await page.locator('svg.chart.monthly rect.bar').count(), 13);
       assert.equal(await page.locator('svg.chart.half-hourly rect.bar').count(), 48);
-      assert.match(await page.locator('svg.chart.monthly desc').textContent() ?? '', /13か月の使用量/);
+      assert.match((await page.locator('svg.chart.monthly desc').textContent()) ?? '', /13か月の使用量/);
       assert.equal(await page.locator('table.half-hourly-table tbody td.num').count(), 48);
       const monthlyBox = await page.locator('svg.chart.monthly').boundingBox();
       assert.ok(monthlyBox && monthlyBox.width > 500, 'the chart is drawn at its size');

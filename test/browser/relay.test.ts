@@ -162,18 +162,19 @@ forEachBackend('browser: termination relay', (backend) => {
     assert.equal(await b.locator(`tr[data-relay="${second}"] .relay-status`).getAttribute('data-status'), '02');
     await screenshot(b, 'relay-list-ok-and-ng');
     await b.goto(`/relays/${second}`);
-    assert.match(await b.locator('.relay-decision').innerText(), /OK（承諾）[^]*佐藤 花子/);
+    assert.match(await b.locator('.relay-decision').innerText(), /OK（承諾）[\s\S]*佐藤 花子/);
     await screenshot(b, 'relay-detail-ok');
 
     // The CSV upload: a file with a refused row is reported row by row and files nothing.
     await b.goto('/relays/upload?family=lv');
-    const header = 'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
+    const header =
+      'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
     const csv = `${header}\r\nCSV-1,0300000000000000000001,K-1,東京都,千代田区,丸の内1-1,ヤマダ ハナコ,山田 花子,2026-04-30,A0033\r\nCSV-2,0300000000000000000002,"<script>alert(9)</script>",東京都,千代田区,丸の内1-2,ヤマダ,山田,2026-04-30,Z9993\r\n`;
     await b.setInputFiles('#f-file', { name: 'relays.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await Promise.all([b.waitForLoadState(), b.click('form.relay-upload button[type=submit]')]);
     await b.waitForLoadState();
     assert.match(await b.locator('.relay-report .refusal').innerText(), /BULK_REJECTED/);
-    assert.match(await b.locator('tr[data-row="3"]').innerText(), /NG[^]*RELAY_OLD_RETAILER_UNKNOWN/);
+    assert.match(await b.locator('tr[data-row="3"]').innerText(), /NG[\s\S]*RELAY_OLD_RETAILER_UNKNOWN/);
     assert.match(await b.locator('tr[data-row="2"]').innerText(), /OK/);
     await assertInert(b);
     await screenshot(b, 'relay-csv-report');
@@ -184,7 +185,11 @@ forEachBackend('browser: termination relay', (backend) => {
     await admin.click('a[href="/admin/relays"] >> nth=0');
     await admin.waitForLoadState();
     const figures = await admin.locator('tr[data-company="A003"] td').allInnerTexts();
-    assert.deepEqual(figures.slice(1, 6).map((t) => t.trim()), ['0', '—', '2', '10.0', '20.0'], 'none awaiting; two decided after 20 and 0 minutes');
+    assert.deepEqual(
+      figures.slice(1, 6).map((t) => t.trim()),
+      ['0', '—', '2', '10.0', '20.0'],
+      'none awaiting; two decided after 20 and 0 minutes',
+    );
     await screenshot(admin, 'relay-admin-monitor');
 
     assert.deepEqual(bDialogs, []);

@@ -165,6 +165,9 @@ export function watchDialogs(page: Page): string[] {
 }
 
 async function refusalText(page: Page): Promise<string> {
-  const texts = await page.locator('.refusal, .field-error').allTextContents().catch(() => []);
+  const texts = await page
+    .locator('.refusal, .field-error')
+    .allTextContents()
+    .catch(() => []);
   return texts.join(' / ') || `(no refusal shown at ${page.url()})`;
 }

@@ -52,7 +52,14 @@ const tasks: Record<string, (args: never, stopped: Promise<unknown>) => Promise<
     const calls = new Map<string, number>();
     const jobs = await Jobs.start(db, { pollingIntervalSeconds: 0.5 });
     try {
-      await scheduleDueWork(jobs, countingDueWork(args.areas.map((area) => ({ area })), { matching: 0, due: 0 }, calls));
+      await scheduleDueWork(
+        jobs,
+        countingDueWork(
+          args.areas.map((area) => ({ area })),
+          { matching: 0, due: 0 },
+          calls,
+        ),
+      );
       process.stdout.write('ready\n');
       await stopped;
     } finally {

@@ -120,7 +120,6 @@ export function ensurePostgresTemplate(): Promise<string> {
   return postgresTemplate;
 }
 
-
 /** Drops the databases a run left behind (a crashed test process cannot drop its own). */
 export async function dropRunDatabases(run: string): Promise<number> {
   if (!serverUrl) return 0;

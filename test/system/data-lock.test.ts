@@ -46,7 +46,10 @@ test('a second process is refused while the first holds the directory, and takes
   try {
     const refused = refusalOf(() => lockDataDir(dir, 'kirikae start'));
     assert.equal(refused.code, 'DB_DATA_DIR_LOCKED');
-    assert.equal(refused.text, `データディレクトリ ${dir} は別のプロセス（kirikae seed, PID ${holder.pid}）が使用中です。組み込みデータベースを開けるのは一度に1つのプロセスだけです。`);
+    assert.equal(
+      refused.text,
+      `データディレクトリ ${dir} は別のプロセス（kirikae seed, PID ${holder.pid}）が使用中です。組み込みデータベースを開けるのは一度に1つのプロセスだけです。`,
+    );
     assert.equal(statSync(holderPathOf(dir)).mode & 0o777, 0o600, 'the holder file is the owner’s alone');
   } finally {
     const exited = new Promise((resolve) => holder.once('exit', resolve));

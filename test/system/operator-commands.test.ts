@@ -194,7 +194,10 @@ forEachBackend('operator commands while the system runs', (backend) => {
       if (embedded) {
         const second = await kirikae(env, 'start');
         assert.equal(second.status, 2, second.out + second.err);
-        assert.match(second.err, new RegExp(`DB_DATA_DIR_LOCKED: データディレクトリ .*pglite は別のプロセス（kirikae start, PID ${systems[0]!.process.pid}）が使用中です。`));
+        assert.match(
+          second.err,
+          new RegExp(`DB_DATA_DIR_LOCKED: データディレクトリ .*pglite は別のプロセス（kirikae start, PID ${systems[0]!.process.pid}）が使用中です。`),
+        );
         // Killed with SIGKILL: no stale lock stops the next opener, and nothing was lost.
         await stop(systems[0]!, 'SIGKILL');
       }
@@ -208,7 +211,13 @@ forEachBackend('operator commands while the system runs', (backend) => {
         `SELECT action, channel, source_address FROM hub.audit_log WHERE fingerprint256 = $1 AND action LIKE 'pki.%' ORDER BY at`,
         [fingerprint],
       );
-      assert.deepEqual(audited.rows.map((r) => [r.action, r.channel]), [['pki.suspend', 'cli'], ['pki.resume', 'cli']]);
+      assert.deepEqual(
+        audited.rows.map((r) => [r.action, r.channel]),
+        [
+          ['pki.suspend', 'cli'],
+          ['pki.resume', 'cli'],
+        ],
+      );
       assert.match(audited.rows[0]!.source_address, /^cli:\S+@\S+$/);
       const clock = await data.query<{ offset_ms: number }>('SELECT offset_ms FROM hub.sandbox_clock');
       assert.equal(Number(clock.rows[0]!.offset_ms), day);

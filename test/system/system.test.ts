@@ -38,8 +38,10 @@ forEachBackend('the system, started as npm start does', (backend) => {
       assert.match(demo, /\| a003\.user \| A003 \| user \| `[^`]{16}` \|/);
       const point = /\b(03\d{20})\b/.exec(demo.slice(demo.indexOf('東京')))?.[1];
       assert.ok(point, 'DEMO.md lists Tokyo supply points');
-      const relays = await system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = 'A003' AND new_company_code = 'B001' AND status = '01'`);
-      assert.equal(relays.rows[0]!.n, 3, 'demo relays await the Tokyo incumbent\'s decision');
+      const relays = await system.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = 'A003' AND new_company_code = 'B001' AND status = '01'`,
+      );
+      assert.equal(relays.rows[0]!.n, 3, "demo relays await the Tokyo incumbent's decision");
 
       const health = await fetch(system.ops!.url);
       assert.deepEqual(await health.json(), { status: 'ok', database: db.url ? 'postgres' : 'pglite' });
@@ -60,7 +62,9 @@ forEachBackend('the system, started as npm start does', (backend) => {
   });
 });
 
-test('routes an area to its grid running as a separate process over HTTPS (PostgreSQL)', { skip: !postgresBackendAvailable() && 'needs KIRIKAE_TEST_DATABASE_URL' }, async () => {
+test('routes an area to its grid running as a separate process over HTTPS (PostgreSQL)', {
+  skip: !postgresBackendAvailable() && 'needs KIRIKAE_TEST_DATABASE_URL',
+}, async () => {
   const { postgresBackend } = await import('../support/backends.ts');
   await using db = await postgresBackend.open({ migrated: false });
   const home = mkdtempSync(join(tmpdir(), 'kirikae-split-'));

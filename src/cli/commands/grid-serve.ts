@@ -16,7 +16,7 @@ import type { Command } from '../command.ts';
 
 export const gridServe: Command = {
   name: 'grid serve',
-  summary: '送配電システムを別プロセスで起動する / run some areas\' grids as a separate HTTPS process',
+  summary: "送配電システムを別プロセスで起動する / run some areas' grids as a separate HTTPS process",
   usage: `kirikae grid serve --areas 03,06 [--port 9443] [--host 127.0.0.1] [--hostname NAME]...
 
 Runs the reference grids of the given areas in this process, on the same database as the hub
@@ -52,7 +52,7 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
 
     const config = loadConfig();
     // PGlite keeps its data in one process; a second process must share a PostgreSQL server.
-    if (!config.databaseUrl) throw usageError('kirikae grid serve shares the hub\'s database: set DATABASE_URL to the PostgreSQL server the hub uses');
+    if (!config.databaseUrl) throw usageError("kirikae grid serve shares the hub's database: set DATABASE_URL to the PostgreSQL server the hub uses");
     const { db } = await openMigrated(config);
     let clockWatch: ClockWatch | undefined;
     let jobs: Jobs | undefined;

@@ -142,7 +142,12 @@ must bind the participant: O = the participant or company code, OU = api or term
     const certPem = await readFile(resolve(values.cert), 'utf8');
     describeCert(certPem); // refuses what is not a certificate before anything is opened
     await withOperatorSession(loadConfig(), 'pki register', async (session) => {
-      const registered = await session.call('certificate.register', { certPem, participantCode: values.participant!.toUpperCase(), action: 'pki.register', operator: operatorName() });
+      const registered = await session.call('certificate.register', {
+        certPem,
+        participantCode: values.participant!.toUpperCase(),
+        action: 'pki.register',
+        operator: operatorName(),
+      });
       console.log(`registered ${registered.usage} certificate ${registered.fingerprint256} for ${registered.companyCode}`);
     });
   },
@@ -151,7 +156,8 @@ must bind the participant: O = the participant or company code, OU = api or term
 function statusCommand(operation: 'suspend' | 'resume'): Command {
   return {
     name: `pki ${operation}`,
-    summary: operation === 'suspend' ? 'クライアント証明書を停止する（失効はしない）/ suspend a certificate' : '停止した証明書を再開する / resume a certificate',
+    summary:
+      operation === 'suspend' ? 'クライアント証明書を停止する（失効はしない）/ suspend a certificate' : '停止した証明書を再開する / resume a certificate',
     usage: `kirikae pki ${operation} FINGERPRINT --reason TEXT
 
 ${operation === 'suspend' ? 'Suspends the certificate at once (slide 46): every later request with it is refused and its web sessions end. It is not revoked and can be resumed.' : 'Resumes a suspended certificate.'}`,
@@ -164,7 +170,11 @@ ${operation === 'suspend' ? 'Suspends the certificate at once (slide 46): every 
           reason: values.reason ?? '',
           operator: operatorName(),
         });
-        console.log(result.changed ? `${operation === 'suspend' ? 'suspended' : 'resumed'} ${result.fingerprint256} (${result.endedSessions} web sessions ended)` : `${result.fingerprint256} was already ${result.status}`);
+        console.log(
+          result.changed
+            ? `${operation === 'suspend' ? 'suspended' : 'resumed'} ${result.fingerprint256} (${result.endedSessions} web sessions ended)`
+            : `${result.fingerprint256} was already ${result.status}`,
+        );
       });
     },
   };

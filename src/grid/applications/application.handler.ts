@@ -40,7 +40,8 @@ export function applicationHandler(interfaceId: string): InterfaceHandler {
         let number: string | null = null;
         try {
           await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = $1 FOR UPDATE`, [supplyPointId]);
-          const application = flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
+          const application =
+            flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
           number = application.applicationNumber;
           response = acceptedResponse(application, request, flag === '3');
         } catch (error) {
@@ -100,11 +101,19 @@ async function register(tx: Queryable, ctx: GridContext, itf: ApplicationInterfa
     const facility = await findFacility(tx, ctx.schema, supplyPointId);
     if (!facility) throw new Refusal('SPID_NOT_FOUND', { field: 'supplyPointId' });
     const examined = examineApplication({
-      itf, facility, participantCode: request.participantCode, body, today: day, area: ctx.area,
-      open: await openApplicationsOf(tx, ctx.schema, supplyPointId), self: applicationNumber,
+      itf,
+      facility,
+      participantCode: request.participantCode,
+      body,
+      today: day,
+      area: ctx.area,
+      open: await openApplicationsOf(tx, ctx.schema, supplyPointId),
+      self: applicationNumber,
     });
     const moved = await moveApplication(tx, ctx.schema, application, { type: 'accepted' }, request.requestId, now, {
-      requestedDate: examined.requestedDate, effectiveDate: examined.effectiveDate, meterWork: examined.meterWork,
+      requestedDate: examined.requestedDate,
+      effectiveDate: examined.effectiveDate,
+      meterWork: examined.meterWork,
     });
     application = moved.application;
     if (moved.effects.some((e) => e.type === 'tryMatching') && (await matchPoint(tx, ctx, supplyPointId, request.requestId))) {
@@ -128,7 +137,14 @@ function safeKind(itf: ApplicationInterface, body: Record<string, unknown>) {
   return (itf.family === 'FIT' ? fit : fallback)[itf.kind];
 }
 
-async function update(tx: Queryable, ctx: GridContext, itf: ApplicationInterface, request: InterfaceRequest, supplyPointId: string, cancel: boolean): Promise<Application> {
+async function update(
+  tx: Queryable,
+  ctx: GridContext,
+  itf: ApplicationInterface,
+  request: InterfaceRequest,
+  supplyPointId: string,
+  cancel: boolean,
+): Promise<Application> {
   const number = text(request.body, 'applicationNumber')?.normalize('NFKC').toUpperCase();
   if (number === undefined) throw new Refusal('GRID_FIELD_REQUIRED', { field: 'applicationNumber', params: { field: '申込番号' } });
   const application = await findApplication(tx, ctx.schema, number, { forUpdate: true });
@@ -141,16 +157,26 @@ async function update(tx: Queryable, ctx: GridContext, itf: ApplicationInterface
   if (application.supplyPointId !== supplyPointId) throw new Refusal('APP_POINT_MISMATCH', { field: 'supplyPointId', params: { applicationNumber: number } });
   const now = ctx.clock.now();
   if (cancel) return (await moveApplication(tx, ctx.schema, application, { type: 'cancelled' }, request.requestId, now)).application;
-  if (!['01', '03', '10'].includes(application.stage)) throw new Refusal('APP_NOT_CORRECTABLE', { field: 'applicationNumber', params: { applicationNumber: number } });
+  if (!['01', '03', '10'].includes(application.stage))
+    throw new Refusal('APP_NOT_CORRECTABLE', { field: 'applicationNumber', params: { applicationNumber: number } });
   const body = { ...request.body, applicationNumber: number };
   const facility = await findFacility(tx, ctx.schema, supplyPointId);
   if (!facility) throw new Refusal('SPID_NOT_FOUND', { field: 'supplyPointId' });
   const examined = examineApplication({
-    itf, facility, participantCode: request.participantCode, body, today: tokyoDate(now), area: ctx.area,
-    open: await openApplicationsOf(tx, ctx.schema, supplyPointId), self: number,
+    itf,
+    facility,
+    participantCode: request.participantCode,
+    body,
+    today: tokyoDate(now),
+    area: ctx.area,
+    open: await openApplicationsOf(tx, ctx.schema, supplyPointId),
+    self: number,
   });
   const moved = await moveApplication(tx, ctx.schema, application, { type: 'corrected' }, request.requestId, now, {
-    body, requestedDate: examined.requestedDate, effectiveDate: examined.effectiveDate, meterWork: examined.meterWork,
+    body,
+    requestedDate: examined.requestedDate,
+    effectiveDate: examined.effectiveDate,
+    meterWork: examined.meterWork,
   });
   if (moved.effects.some((e) => e.type === 'tryMatching') && (await matchPoint(tx, ctx, supplyPointId, request.requestId))) {
     return (await findApplication(tx, ctx.schema, number))!;

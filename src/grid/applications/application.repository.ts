@@ -40,7 +40,12 @@ const columns = `application_number AS "applicationNumber", participant_code AS 
 
 export const applicationColumns = columns;
 
-export async function findApplication(q: Queryable, schema: string, applicationNumber: string, options: { forUpdate?: boolean } = {}): Promise<Application | undefined> {
+export async function findApplication(
+  q: Queryable,
+  schema: string,
+  applicationNumber: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Application | undefined> {
   const { rows } = await q.query<Application>(
     `SELECT ${columns} FROM ${ident(schema)}.application WHERE application_number = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [applicationNumber],
@@ -88,7 +93,18 @@ export async function insertApplication(q: Queryable, schema: string, a: NewAppl
        application_kind, supply_point_id, stage, stage_at, body, accepted_at, updated_at, update_seq)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '01', $9, $10, $9, $9, nextval('${schema}.application_update_seq'))
      RETURNING ${columns}`,
-    [a.applicationNumber, a.participantCode, a.requestId, a.retailerRequestId, a.interfaceId, a.kind, a.applicationKind, a.supplyPointId, at, JSON.stringify(a.body)],
+    [
+      a.applicationNumber,
+      a.participantCode,
+      a.requestId,
+      a.retailerRequestId,
+      a.interfaceId,
+      a.kind,
+      a.applicationKind,
+      a.supplyPointId,
+      at,
+      JSON.stringify(a.body),
+    ],
   );
   await q.query(
     `INSERT INTO ${s}.application_transition (application_number, from_stage, to_stage, event, cause, at) VALUES ($1, NULL, '01', 'received', $2, $3)`,
@@ -137,23 +153,37 @@ export async function moveApplication(
        updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
      WHERE application_number = $1 RETURNING ${columns}`,
     [
-      application.applicationNumber, next, at, refusal?.code ?? null, refusal?.text ?? null,
+      application.applicationNumber,
+      next,
+      at,
+      refusal?.code ?? null,
+      refusal?.text ?? null,
       changes.body ? JSON.stringify(changes.body) : null,
-      changes.requestedDate !== undefined, changes.requestedDate ?? null,
-      changes.effectiveDate !== undefined, changes.effectiveDate ?? null,
-      changes.meterWork ?? null, changes.matchedWith ?? null,
+      changes.requestedDate !== undefined,
+      changes.requestedDate ?? null,
+      changes.effectiveDate !== undefined,
+      changes.effectiveDate ?? null,
+      changes.meterWork ?? null,
+      changes.matchedWith ?? null,
     ],
   );
-  await q.query(
-    `INSERT INTO ${s}.application_transition (application_number, from_stage, to_stage, event, cause, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [application.applicationNumber, application.stage, next, event.type, cause, at],
-  );
+  await q.query(`INSERT INTO ${s}.application_transition (application_number, from_stage, to_stage, event, cause, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    application.applicationNumber,
+    application.stage,
+    next,
+    event.type,
+    cause,
+    at,
+  ]);
   for (const effect of result.effects) {
     if (effect.type !== 'notify') continue;
-    await q.query(
-      `INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at) VALUES ($1, $2, $3, $4, $5)`,
-      [application.applicationNumber, application.participantCode, effect.event, next, at],
-    );
+    await q.query(`INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at) VALUES ($1, $2, $3, $4, $5)`, [
+      application.applicationNumber,
+      application.participantCode,
+      effect.event,
+      next,
+      at,
+    ]);
   }
   return { application: rows[0]!, effects: result.effects.filter((e) => e.type !== 'notify') };
 }

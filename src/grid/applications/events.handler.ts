@@ -38,7 +38,17 @@ export const applicationEventsHandler: InterfaceHandler = async (ctx, request) =
   const match = /^(\d{1,20})-(\d{1,19})$/.exec(since);
   if (!match) throw new Refusal('MAIL_GRID_EVENTS_CURSOR_INVALID', { field: 'since', params: { cursor: since.slice(0, 50) } });
   const limit = Math.min(1000, Math.max(1, Number(request.body.limit ?? 500) || 500));
-  const { rows } = await ctx.db.query<{ eventId: number; applicationNumber: string; participantCode: string; event: GridEvent['event']; stage: keyof typeof stages; at: Date; kind: string; supplyPointId: string; xid: string }>(
+  const { rows } = await ctx.db.query<{
+    eventId: number;
+    applicationNumber: string;
+    participantCode: string;
+    event: GridEvent['event'];
+    stage: keyof typeof stages;
+    at: Date;
+    kind: string;
+    supplyPointId: string;
+    xid: string;
+  }>(
     `SELECT e.event_id AS "eventId", e.application_number AS "applicationNumber", e.participant_code AS "participantCode", e.event,
        e.stage, e.at, a.kind, a.supply_point_id AS "supplyPointId", e.xid::text AS xid
      FROM ${ident(ctx.schema)}.application_event e JOIN ${ident(ctx.schema)}.application a USING (application_number)

@@ -25,10 +25,19 @@ export function applicationFeedHandler(family: Family): InterfaceHandler {
     if (!match) throw new Refusal('APP_CURSOR_INVALID', { field: 'since' });
     const sizeText = text(request.body, 'pageSize');
     const pageSize = sizeText === undefined ? 100 : Number(sizeText);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new Refusal('GRID_FIELD_INVALID', { field: 'pageSize', params: { field: '取得件数' } });
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)
+      throw new Refusal('GRID_FIELD_INVALID', { field: 'pageSize', params: { field: '取得件数' } });
     const { rows } = await ctx.db.query<{
-      applicationNumber: string; requestId: string; applicationKind: string; supplyPointId: string; stage: keyof typeof stages;
-      stageAt: Date; effectiveDate: IsoDate | null; updatedAt: Date; xid: string; seq: number;
+      applicationNumber: string;
+      requestId: string;
+      applicationKind: string;
+      supplyPointId: string;
+      stage: keyof typeof stages;
+      stageAt: Date;
+      effectiveDate: IsoDate | null;
+      updatedAt: Date;
+      xid: string;
+      seq: number;
     }>(
       `SELECT application_number AS "applicationNumber", COALESCE(retailer_request_id, request_id) AS "requestId",
          application_kind AS "applicationKind", supply_point_id AS "supplyPointId", stage, stage_at AS "stageAt",
@@ -44,8 +53,15 @@ export function applicationFeedHandler(family: Family): InterfaceHandler {
     const last = page.at(-1);
     return ok({
       items: page.map((r) => ({
-        applicationNumber: r.applicationNumber, requestId: r.requestId, applicationKind: r.applicationKind, supplyPointId: r.supplyPointId,
-        stage: r.stage, stageName: stages[r.stage], stageDate: tokyoDate(r.stageAt), scheduledDate: r.effectiveDate, updatedAt: r.updatedAt.toISOString(),
+        applicationNumber: r.applicationNumber,
+        requestId: r.requestId,
+        applicationKind: r.applicationKind,
+        supplyPointId: r.supplyPointId,
+        stage: r.stage,
+        stageName: stages[r.stage],
+        stageDate: tokyoDate(r.stageAt),
+        scheduledDate: r.effectiveDate,
+        updatedAt: r.updatedAt.toISOString(),
       })),
       nextCursor: last ? `${last.xid}-${last.seq}` : since,
       more: rows.length > pageSize ? '1' : '0',

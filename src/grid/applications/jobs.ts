@@ -127,7 +127,10 @@ export async function executeDue(grid: JobTarget, options: { limit: number }): P
     let executed = 0;
     const now = ctx.clock.now();
     for (const application of rows) {
-      const counterpart = application.kind === 'switchIn' && application.matchedWith ? await findApplication(tx, ctx.schema, application.matchedWith, { forUpdate: true }) : undefined;
+      const counterpart =
+        application.kind === 'switchIn' && application.matchedWith
+          ? await findApplication(tx, ctx.schema, application.matchedWith, { forUpdate: true })
+          : undefined;
       await applyToSupplyPoint(tx, ctx, application);
       await moveApplication(tx, ctx.schema, application, { type: 'executed', meterWork: application.meterWork }, 'execution', now);
       executed++;
@@ -184,10 +187,10 @@ async function applyContract(tx: Queryable, ctx: GridContext, a: Application): P
     }
     case 'moveOut': {
       const removal = a.applicationKind === '02' || a.applicationKind === '13';
-      await tx.query(
-        `UPDATE ${s}.supply_point SET status = $2, retailer_code = NULL, customer_id = NULL, tenure_since = NULL WHERE supply_point_id = $1`,
-        [a.supplyPointId, removal ? 'removed' : 'discontinued'],
-      );
+      await tx.query(`UPDATE ${s}.supply_point SET status = $2, retailer_code = NULL, customer_id = NULL, tenure_since = NULL WHERE supply_point_id = $1`, [
+        a.supplyPointId,
+        removal ? 'removed' : 'discontinued',
+      ]);
       return;
     }
     case 'ampereChange':
@@ -200,7 +203,13 @@ async function applyContract(tx: Queryable, ctx: GridContext, a: Application): P
         `UPDATE ${s}.customer c SET name_kana = COALESCE($2, c.name_kana), name_kana_key = COALESCE($3, c.name_kana_key),
            name_kanji = COALESCE($4, c.name_kanji), phone = COALESCE($5, c.phone)
          FROM ${s}.supply_point sp WHERE sp.supply_point_id = $1 AND c.customer_id = sp.customer_id`,
-        [a.supplyPointId, kana, kana === null ? null : normalizeKana(kana), text(body, fit ? 'generatorName' : 'customerName') ?? null, text(body, 'phoneNumber') ?? null],
+        [
+          a.supplyPointId,
+          kana,
+          kana === null ? null : normalizeKana(kana),
+          text(body, fit ? 'generatorName' : 'customerName') ?? null,
+          text(body, 'phoneNumber') ?? null,
+        ],
       );
       return;
     }

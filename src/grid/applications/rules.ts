@@ -24,11 +24,20 @@ export interface ApplicationInterface {
 
 const prefixes: Readonly<Record<Family, string>> = { LV: 'IF_', HV: 'IF_K', FIT: 'IF_F' };
 const kindNumbers: Readonly<Record<ApplicationKind, string>> = {
-  moveIn: '10410', moveOut: '10510', switchIn: '10610', switchOut: '10710', infoChange: '10810', ampereChange: '10910',
+  moveIn: '10410',
+  moveOut: '10510',
+  switchIn: '10610',
+  switchOut: '10710',
+  infoChange: '10810',
+  ampereChange: '10910',
 };
 const offered: Readonly<Record<ApplicationKind, readonly Family[]>> = {
-  moveIn: ['LV', 'FIT'], moveOut: ['LV', 'HV', 'FIT'], switchIn: ['LV', 'HV', 'FIT'], switchOut: ['LV', 'HV', 'FIT'],
-  infoChange: ['LV', 'HV', 'FIT'], ampereChange: ['LV'],
+  moveIn: ['LV', 'FIT'],
+  moveOut: ['LV', 'HV', 'FIT'],
+  switchIn: ['LV', 'HV', 'FIT'],
+  switchOut: ['LV', 'HV', 'FIT'],
+  infoChange: ['LV', 'HV', 'FIT'],
+  ampereChange: ['LV'],
 };
 
 export const applicationInterfaceList: readonly ApplicationInterface[] = (Object.keys(kindNumbers) as ApplicationKind[]).flatMap((kind) =>
@@ -55,7 +64,12 @@ export const conflicts: Readonly<Record<ApplicationKind, readonly ApplicationKin
 };
 
 export const kindNamesJa: Readonly<Record<ApplicationKind, string>> = {
-  moveIn: '再点', moveOut: '廃止', switchIn: 'スイッチング開始', switchOut: 'スイッチング廃止', infoChange: '情報変更', ampereChange: 'アンペア変更',
+  moveIn: '再点',
+  moveOut: '廃止',
+  switchIn: 'スイッチング開始',
+  switchOut: 'スイッチング廃止',
+  infoChange: '情報変更',
+  ampereChange: 'アンペア変更',
 };
 
 /** Areas whose LV lighting is a minimum-charge plan without contract current (最低料金制). */
@@ -65,8 +79,13 @@ export const contractAmperes: readonly number[] = [10, 15, 20, 30, 40, 50, 60];
 export const matchingLimitBusinessDays = 8;
 
 const labels: Readonly<Record<string, string>> = {
-  requestedDate: '希望日', changeDate: '変更日', currentRetailerCode: '現小売電気事業者コード', contractAmpere: '契約電流',
-  applicationKind: '申込種別', customerNameKana: '需要者名（カナ）', generatorNameKana: '発電者名（カナ）',
+  requestedDate: '希望日',
+  changeDate: '変更日',
+  currentRetailerCode: '現小売電気事業者コード',
+  contractAmpere: '契約電流',
+  applicationKind: '申込種別',
+  customerNameKana: '需要者名（カナ）',
+  generatorNameKana: '発電者名（カナ）',
 };
 
 export function text(body: Record<string, unknown>, field: string): string | undefined {
@@ -104,11 +123,16 @@ export interface Examined {
 export function applicationKindOf(kind: ApplicationKind, family: Family, body: Record<string, unknown>): ApplicationKindCode {
   const fit = family === 'FIT';
   switch (kind) {
-    case 'moveIn': return fit ? '15' : '04';
-    case 'switchIn': return fit ? '16' : '05';
-    case 'switchOut': return fit ? '14' : '03';
-    case 'infoChange': return fit ? '17' : '07';
-    case 'ampereChange': return '06';
+    case 'moveIn':
+      return fit ? '15' : '04';
+    case 'switchIn':
+      return fit ? '16' : '05';
+    case 'switchOut':
+      return fit ? '14' : '03';
+    case 'infoChange':
+      return fit ? '17' : '07';
+    case 'ampereChange':
+      return '06';
     case 'moveOut': {
       const code = requiredText(body, 'applicationKind');
       const allowed = fit ? ['12', '13'] : ['01', '02'];
@@ -230,7 +254,10 @@ export function examineApplication(input: {
   }
   const conflicting = input.open.find((a) => a.applicationNumber !== input.self && conflicts[itf.kind].includes(a.kind));
   if (conflicting) {
-    throw new Refusal('APP_CONFLICT', { field: 'supplyPointId', params: { applicationNumber: conflicting.applicationNumber, kind: kindNamesJa[conflicting.kind] } });
+    throw new Refusal('APP_CONFLICT', {
+      field: 'supplyPointId',
+      params: { applicationNumber: conflicting.applicationNumber, kind: kindNamesJa[conflicting.kind] },
+    });
   }
   return { applicationKind, requestedDate, effectiveDate, meterWork };
 }

@@ -81,9 +81,7 @@ test('correction and cancellation are refused from matching complete on', () => 
 });
 
 test('every other event is an illegal transition, and the machine is closed over its stages', () => {
-  const legal = new Set([
-    'accepted@01', 'refused@01', 'corrected@01', 'corrected@03', 'corrected@10', 'cancelled@01', 'cancelled@03', 'cancelled@10',
-  ]);
+  const legal = new Set(['accepted@01', 'refused@01', 'corrected@01', 'corrected@03', 'corrected@10', 'cancelled@01', 'cancelled@03', 'cancelled@10']);
   for (const kind of applicationKindNames) {
     const sw = kind === 'switchIn' || kind === 'switchOut';
     for (const stage of allStages) {

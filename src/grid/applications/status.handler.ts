@@ -32,7 +32,11 @@ export function applicationStatusHandler(applicationInterfaceId: string): Interf
     if (application.interfaceId !== applicationInterfaceId) {
       throw new Refusal('GRID_APPLICATION_OTHER_INTERFACE', {
         field: 'applicationNumber',
-        params: { applicationNumber: application.applicationNumber, interfaceId: application.interfaceId, statusInterfaceId: statusInterfaceOf(application.interfaceId) },
+        params: {
+          applicationNumber: application.applicationNumber,
+          interfaceId: application.interfaceId,
+          statusInterfaceId: statusInterfaceOf(application.interfaceId),
+        },
       });
     }
     const data = {

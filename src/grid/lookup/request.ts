@@ -40,7 +40,10 @@ export function optionalAddressText(request: InterfaceRequest, field: LookupFiel
   if (parts.some((p) => p !== undefined && p !== null && typeof p !== 'string')) {
     throw new Refusal('GRID_FIELD_INVALID', { field, params: { field: fieldLabels[field] } });
   }
-  const text = parts.filter((p): p is string => typeof p === 'string').join('').trim();
+  const text = parts
+    .filter((p): p is string => typeof p === 'string')
+    .join('')
+    .trim();
   return text === '' ? undefined : text;
 }
 

@@ -8,13 +8,7 @@
  */
 import { normalizeKana } from '../../domain/kana.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import {
-  normalizeAddressQuery,
-  webSearchLimit,
-  webSearchMinLength,
-  type WebSearchPoint,
-  type WebSearchResult,
-} from '../../interfaces/web-search.ts';
+import { normalizeAddressQuery, webSearchLimit, webSearchMinLength, type WebSearchPoint, type WebSearchResult } from '../../interfaces/web-search.ts';
 import { ok, type InterfaceHandler } from '../context.ts';
 import { searchByAddress, searchByCustomerKana, type SearchFamily } from '../registry/search.repository.ts';
 

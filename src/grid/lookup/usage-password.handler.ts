@@ -120,7 +120,8 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
       // The hub numbers every application it files and sends the number along; called without one, the grid numbers it.
       const given = optionalText(request, 'applicationNumber')?.normalize('NFKC').toUpperCase();
       const applicationNumber =
-        given ?? usagePasswordApplicationNumber(ctx.area, tokyoDate(now), await nextApplicationSerial(tx, ctx.schema, usagePasswordApplicationPrefix, tokyoDate(now)));
+        given ??
+        usagePasswordApplicationNumber(ctx.area, tokyoDate(now), await nextApplicationSerial(tx, ctx.schema, usagePasswordApplicationPrefix, tokyoDate(now)));
       const application = await insertUsagePasswordApplication(tx, ctx.schema, {
         applicationNumber,
         interfaceId: variant.application,
@@ -260,7 +261,12 @@ function view(application: UsagePasswordApplication): UsagePasswordStatus {
     { stage: '01', stageName: stages['01'], stageDate: tokyoDate(application.acceptedAt), stageAt: application.acceptedAt.toISOString() },
   ];
   if (application.decidedAt) {
-    history.push({ stage: application.stage, stageName: stages[application.stage], stageDate: tokyoDate(application.decidedAt), stageAt: application.decidedAt.toISOString() });
+    history.push({
+      stage: application.stage,
+      stageName: stages[application.stage],
+      stageDate: tokyoDate(application.decidedAt),
+      stageAt: application.decidedAt.toISOString(),
+    });
   }
   return {
     applicationNumber: application.applicationNumber,

@@ -73,8 +73,19 @@ export async function insertUsagePasswordApplication(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '01')
      ON CONFLICT (participant_code, request_id) DO NOTHING
      RETURNING ${columns}`,
-    [a.applicationNumber, a.interfaceId, a.participantCode, a.requestId, a.supplyPointId, a.customerNameKana,
-     a.phoneNumber, a.address, a.consentDate, a.acceptedAt, a.examinedOn],
+    [
+      a.applicationNumber,
+      a.interfaceId,
+      a.participantCode,
+      a.requestId,
+      a.supplyPointId,
+      a.customerNameKana,
+      a.phoneNumber,
+      a.address,
+      a.consentDate,
+      a.acceptedAt,
+      a.examinedOn,
+    ],
   );
   return rows[0];
 }
@@ -98,16 +109,14 @@ export async function findUsagePasswordApplicationByRequest(
   participantCode: string,
   requestId: string,
 ): Promise<UsagePasswordApplication | undefined> {
-  const { rows } = await q.query<UsagePasswordApplication>(
-    `SELECT ${columns} FROM ${table(schema)} WHERE participant_code = $1 AND request_id = $2`,
-    [participantCode, requestId],
-  );
+  const { rows } = await q.query<UsagePasswordApplication>(`SELECT ${columns} FROM ${table(schema)} WHERE participant_code = $1 AND request_id = $2`, [
+    participantCode,
+    requestId,
+  ]);
   return rows[0];
 }
 
-export type Decision =
-  | { readonly stage: '06'; readonly customerId: number }
-  | { readonly stage: '09'; readonly refusalCode: MessageCode };
+export type Decision = { readonly stage: '06'; readonly customerId: number } | { readonly stage: '09'; readonly refusalCode: MessageCode };
 
 /** Records the examination of an application still at stage 01; undefined when it was decided already. */
 export async function decideUsagePasswordApplication(

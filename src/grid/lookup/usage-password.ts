@@ -42,7 +42,10 @@ export function generateUsagePassword(): string {
 
 /** As a customer reads it out or a retailer types it: any width or case, with spaces or hyphens. */
 export function normalizeUsagePassword(input: string): string {
-  return input.normalize('NFKC').replace(/[\s\-‐-―−ー]/g, '').toUpperCase();
+  return input
+    .normalize('NFKC')
+    .replace(/[\s\-‐-―−ー]/g, '')
+    .toUpperCase();
 }
 
 export interface HashedPassword {
@@ -122,13 +125,11 @@ export function addressContainsStreet(address: string, street: string): boolean 
   return false;
 }
 
-export type Examination =
-  | { readonly stage: '06'; readonly customerId: number }
-  | { readonly stage: '09'; readonly refusalCode: MessageCode };
+export type Examination = { readonly stage: '06'; readonly customerId: number } | { readonly stage: '09'; readonly refusalCode: MessageCode };
 
 /** The grid's examination of an application against the registry as it is now. */
 export function examine(claim: IdentityClaim, facility: Facility | undefined): Examination {
-  if (!facility || facility.status !== 'contracted' || facility.customer === null) return { stage: '09', refusalCode: 'GRID_POINT_VACANT' };
+  if (facility?.status !== 'contracted' || facility.customer === null) return { stage: '09', refusalCode: 'GRID_POINT_VACANT' };
   const mismatch = identityMismatch(claim, facility.customer);
   return mismatch ? { stage: '09', refusalCode: mismatch } : { stage: '06', customerId: facility.customer.customerId };
 }

@@ -95,12 +95,7 @@ export interface CustomerMatch {
  * Supply points whose current customer's normalised kana name starts with `kanaKeyPrefix` (already
  * normalised with `normalizeKana`), in kana order. Uses the text_pattern_ops index on the key.
  */
-export async function findByCustomerKana(
-  q: Queryable,
-  schema: string,
-  kanaKeyPrefix: string,
-  limit: number,
-): Promise<CustomerMatch[]> {
+export async function findByCustomerKana(q: Queryable, schema: string, kanaKeyPrefix: string, limit: number): Promise<CustomerMatch[]> {
   const s = ident(schema);
   const pattern = `${kanaKeyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { rows } = await q.query<CustomerMatch>(

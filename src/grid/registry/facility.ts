@@ -5,12 +5,7 @@
  * capacity), its place, its reading group, its current retailer and customer, and the parameters
  * from which its usage is computed on demand (src/grid/registry/usage.ts): usage is never stored.
  */
-import type {
-  ContractTypeCode,
-  MeterKindCode,
-  SupplyPointStatusCode,
-  VoltageClassCode,
-} from '../../domain/codes.ts';
+import type { ContractTypeCode, MeterKindCode, SupplyPointStatusCode, VoltageClassCode } from '../../domain/codes.ts';
 import type { IsoDate } from '../../domain/date.ts';
 import type { ReadingGroup } from '../../domain/reading-day.ts';
 import type { SupplyPointId } from '../../domain/supply-point-id.ts';

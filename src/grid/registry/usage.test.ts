@@ -53,7 +53,9 @@ test('a household peaks in the evening and is lowest before dawn', () => {
   const evening = new Array(48).fill(0) as number[];
   let day: IsoDate = parseIsoDate('2026-10-05');
   for (let i = 0; i < 28; i++, day = addDays(day, 1)) {
-    halfHourlyUsage(household, day).forEach((v, slot) => (evening[slot] = (evening[slot] as number) + v));
+    halfHourlyUsage(household, day).forEach((v, slot) => {
+      evening[slot] = (evening[slot] as number) + v;
+    });
   }
   const peakSlot = evening.indexOf(Math.max(...evening));
   assert.ok(peakSlot >= 36 && peakSlot <= 42, `peak at slot ${peakSlot + 1}`); // 18:00–21:30

@@ -57,15 +57,7 @@ function dayByNumber(dayNumber: number): Day {
     const dayOfYear = (ms - Date.UTC(year, 0, 1)) / dayMs;
     const weekday = (((dayNumber + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
     const md = month * 100 + day;
-    const dayType: DayType = isYearEndHoliday(date)
-      ? 4
-      : md >= 813 && md <= 816
-        ? 3
-        : weekday === 0 || isNationalHoliday(date)
-          ? 2
-          : weekday === 6
-            ? 1
-            : 0;
+    const dayType: DayType = isYearEndHoliday(date) ? 4 : md >= 813 && md <= 816 ? 3 : weekday === 0 || isNationalHoliday(date) ? 2 : weekday === 6 ? 1 : 0;
     if (dayCache.size >= dayCacheLimit) dayCache.clear();
     cached = { date, dayNumber, dayOfYear, month, dayType };
     dayCache.set(dayNumber, cached);

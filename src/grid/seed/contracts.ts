@@ -176,7 +176,15 @@ export function contractDrawer(area: AreaCode, random: Random): (pointClass: Poi
       case 'temporary': {
         // Building sites: a contractor's temporary supply, busy in working hours.
         const kw = intBetween(random, 3, 20);
-        return { ...lv, contractType: 'temporary', menu: wheelingMenus.temporary, kw, profile: 'shop', dailyKwh: kw * 24 * loadFactors.temporary, holder: 'office' };
+        return {
+          ...lv,
+          contractType: 'temporary',
+          menu: wheelingMenus.temporary,
+          kw,
+          profile: 'shop',
+          dailyKwh: kw * 24 * loadFactors.temporary,
+          holder: 'office',
+        };
       }
     }
   }

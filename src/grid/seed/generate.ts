@@ -25,16 +25,33 @@ import { draw, intBetween, mix32, mulberry32, pick, weighted } from '../registry
 import { contractDrawer, pointClassOf, seedReferenceDate, smartShare } from './contracts.ts';
 import { customerLine, makeCustomer, type PlaceKind } from './customers.ts';
 import { surnames } from './names.ts';
-import { apartmentPrefixes, officeBuildingSuffixes, prefecturesByArea, towns, type Place, type Prefecture } from './places.ts';
+import { apartmentPrefixes, officeBuildingSuffixes, prefecturesByArea, towns, type Place } from './places.ts';
 
 export type { Place };
 import { demoRetailersIn } from './retailers.ts';
 
 export const customerColumns = ['customer_id', 'name_kanji', 'name_kana', 'name_kana_key', 'phone', 'prefecture', 'city', 'street', 'building'] as const;
 export const supplyPointColumns = [
-  'supply_point_id', 'status', 'voltage_class', 'fit_receiving', 'contract_type', 'wheeling_menu', 'contract_ampere',
-  'contract_kw', 'service_pole_number', 'reading_group', 'prefecture', 'city', 'street', 'building', 'retailer_code',
-  'customer_id', 'tenure_since', 'usage_profile', 'usage_daily_wh', 'usage_seed',
+  'supply_point_id',
+  'status',
+  'voltage_class',
+  'fit_receiving',
+  'contract_type',
+  'wheeling_menu',
+  'contract_ampere',
+  'contract_kw',
+  'service_pole_number',
+  'reading_group',
+  'prefecture',
+  'city',
+  'street',
+  'building',
+  'retailer_code',
+  'customer_id',
+  'tenure_since',
+  'usage_profile',
+  'usage_daily_wh',
+  'usage_seed',
 ] as const;
 export const meterColumns = ['meter_number', 'supply_point_id', 'kind', 'installed_on'] as const;
 
@@ -101,12 +118,20 @@ export function areaGenerator(area: AreaCode, seed: number): (count: number) => 
     let meterKind: string | null = null;
     if (contract.metered) {
       meterKind = contract.voltageClass === 'HV' || random() < smart ? 'smart' : 'conventional';
-      meters.push(`${meterKind === 'smart' ? '1' : '5'}${String(serial).padStart(9, '0')}\t${id}\t${meterKind}\t${isoDaysBefore(1 + random() * (meterAgeDays - 1))}\n`);
+      meters.push(
+        `${meterKind === 'smart' ? '1' : '5'}${String(serial).padStart(9, '0')}\t${id}\t${meterKind}\t${isoDaysBefore(1 + random() * (meterAgeDays - 1))}\n`,
+      );
     }
 
     const occupied = pointClass !== 'removed' && pointClass !== 'vacant';
     // A vacant point with a smart meter is left lit remotely half the time, ready for a move-in.
-    const status = occupied ? 'contracted' : pointClass === 'removed' ? 'removed' : meterKind === 'smart' && random() < 0.5 ? 'discontinuedLit' : 'discontinued';
+    const status = occupied
+      ? 'contracted'
+      : pointClass === 'removed'
+        ? 'removed'
+        : meterKind === 'smart' && random() < 0.5
+          ? 'discontinuedLit'
+          : 'discontinued';
     let retailer = N;
     let customerId = N;
     let tenure = N;

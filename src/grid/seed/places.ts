@@ -23,7 +23,13 @@ export interface Prefecture {
 
 export const prefecturesByArea: Readonly<Record<AreaCode, readonly Prefecture[]>> = {
   '01': [
-    { name: '北海道', jis: 1, weight: 5.1, phone: '011', cities: ['札幌市中央区', '札幌市北区', '札幌市豊平区', '旭川市', '函館市', '釧路市', '帯広市', '苫小牧市', '小樽市'] },
+    {
+      name: '北海道',
+      jis: 1,
+      weight: 5.1,
+      phone: '011',
+      cities: ['札幌市中央区', '札幌市北区', '札幌市豊平区', '旭川市', '函館市', '釧路市', '帯広市', '苫小牧市', '小樽市'],
+    },
   ],
   '02': [
     { name: '宮城県', jis: 4, weight: 2.3, phone: '022', cities: ['仙台市青葉区', '仙台市泉区', '仙台市太白区', '石巻市', '大崎市'] },
@@ -35,8 +41,20 @@ export const prefecturesByArea: Readonly<Record<AreaCode, readonly Prefecture[]>
     { name: '秋田県', jis: 5, weight: 0.9, phone: '018', cities: ['秋田市', '横手市', '大仙市'] },
   ],
   '03': [
-    { name: '東京都', jis: 13, weight: 14.0, phone: '03', cities: ['世田谷区', '練馬区', '大田区', '江戸川区', '足立区', '杉並区', '板橋区', '八王子市', '町田市', '府中市'] },
-    { name: '神奈川県', jis: 14, weight: 9.2, phone: '045', cities: ['横浜市港北区', '横浜市青葉区', '横浜市戸塚区', '川崎市中原区', '相模原市中央区', '藤沢市', '横須賀市'] },
+    {
+      name: '東京都',
+      jis: 13,
+      weight: 14.0,
+      phone: '03',
+      cities: ['世田谷区', '練馬区', '大田区', '江戸川区', '足立区', '杉並区', '板橋区', '八王子市', '町田市', '府中市'],
+    },
+    {
+      name: '神奈川県',
+      jis: 14,
+      weight: 9.2,
+      phone: '045',
+      cities: ['横浜市港北区', '横浜市青葉区', '横浜市戸塚区', '川崎市中原区', '相模原市中央区', '藤沢市', '横須賀市'],
+    },
     { name: '埼玉県', jis: 11, weight: 7.3, phone: '048', cities: ['さいたま市浦和区', 'さいたま市大宮区', '川口市', '川越市', '所沢市', '越谷市'] },
     { name: '千葉県', jis: 12, weight: 6.3, phone: '043', cities: ['千葉市中央区', '船橋市', '松戸市', '柏市', '市川市'] },
     { name: '茨城県', jis: 8, weight: 2.8, phone: '029', cities: ['水戸市', 'つくば市', '日立市', '土浦市'] },
@@ -87,16 +105,46 @@ export const prefecturesByArea: Readonly<Record<AreaCode, readonly Prefecture[]>
     { name: '宮崎県', jis: 45, weight: 1.1, phone: '0985', cities: ['宮崎市', '都城市', '延岡市'] },
     { name: '佐賀県', jis: 41, weight: 0.8, phone: '0952', cities: ['佐賀市', '唐津市'] },
   ],
-  '10': [
-    { name: '沖縄県', jis: 47, weight: 1.5, phone: '098', cities: ['那覇市', '沖縄市', 'うるま市', '浦添市', '宜野湾市', '名護市'] },
-  ],
+  '10': [{ name: '沖縄県', jis: 47, weight: 1.5, phone: '098', cities: ['那覇市', '沖縄市', 'うるま市', '浦添市', '宜野湾市', '名護市'] }],
 };
 
 /** Town names found in many cities, with the same kana wherever they occur. */
 export const towns: readonly string[] = [
-  '本町', '中央', '栄町', '緑町', '旭町', '幸町', '錦町', '昭和町', '東町', '西町', '南町', '北町', '新町', '大和町',
-  '宮前', '桜木町', '若葉', '松原', '柳町', '日の出町', '千歳町', '富士見', '青葉台', '花園', '泉町', '港町', '元町',
-  '寿町', '八幡町', '山手町', '駅前', '城東', '城西', '中島', '高砂',
+  '本町',
+  '中央',
+  '栄町',
+  '緑町',
+  '旭町',
+  '幸町',
+  '錦町',
+  '昭和町',
+  '東町',
+  '西町',
+  '南町',
+  '北町',
+  '新町',
+  '大和町',
+  '宮前',
+  '桜木町',
+  '若葉',
+  '松原',
+  '柳町',
+  '日の出町',
+  '千歳町',
+  '富士見',
+  '青葉台',
+  '花園',
+  '泉町',
+  '港町',
+  '元町',
+  '寿町',
+  '八幡町',
+  '山手町',
+  '駅前',
+  '城東',
+  '城西',
+  '中島',
+  '高砂',
 ];
 
 /** Apartment building names: a prefix and a town make "ハイツ栄町". */

@@ -97,12 +97,7 @@ async function clearRegistry(tx: Queryable, replace: boolean): Promise<void> {
 }
 
 /** Loads chunk after chunk, area after area, generating each chunk while the previous one loads. */
-async function loadAreas(
-  tx: Queryable,
-  byArea: Readonly<Record<AreaCode, number>>,
-  seed: number,
-  onProgress: SeedOptions['onProgress'],
-): Promise<void> {
+async function loadAreas(tx: Queryable, byArea: Readonly<Record<AreaCode, number>>, seed: number, onProgress: SeedOptions['onProgress']): Promise<void> {
   const total = Object.values(byArea).reduce((sum, n) => sum + n, 0);
   let loaded = 0;
   let inFlight: Promise<void> = Promise.resolve();

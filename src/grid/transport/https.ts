@@ -51,9 +51,7 @@ export class HttpsGridTransport implements GridTransport {
   readonly #timeoutMs: number;
 
   constructor(options: HttpsTransportOptions) {
-    this.#urls = new Map(
-      (Object.entries(options.urls) as [AreaCode, string | URL][]).map(([area, url]) => [area, new URL(url)]),
-    );
+    this.#urls = new Map((Object.entries(options.urls) as [AreaCode, string | URL][]).map(([area, url]) => [area, new URL(url)]));
     this.#agent = new Agent({
       keepAlive: true,
       // Enough parallel calls per grid for a busy hub; more wait for a free connection.

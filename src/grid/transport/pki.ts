@@ -42,9 +42,10 @@ export async function ensureGridServerTls(pkiDir: string, ca: CaFiles, now: Date
 export async function ensureHubGridClientTls(pkiDir: string, ca: CaFiles, now: Date): Promise<GridClientTls> {
   const dir = gridPkiDir(pkiDir);
   const current = await readIfPresent(dir, 'hub-client');
-  const client = current && fresh(current.cert, now)
-    ? current.files
-    : await issueAndWrite(dir, 'hub-client', () => issueClientCert({ ca, participantCode: hubParticipantCode, usage: 'api', now }));
+  const client =
+    current && fresh(current.cert, now)
+      ? current.files
+      : await issueAndWrite(dir, 'hub-client', () => issueClientCert({ ca, participantCode: hubParticipantCode, usage: 'api', now }));
   return { keyPem: client.keyPem, certPem: client.certPem, caPems: [ca.certPem] };
 }
 

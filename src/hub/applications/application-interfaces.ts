@@ -47,7 +47,12 @@ function refusedIn(actor: Actor, area: string): InterfaceResponse {
   return ng('IF_AREA_NOT_REGISTERED', { area: areaByDigit(area.slice(1))?.name ?? area });
 }
 
-export async function answerApplicationInterface(deps: OutboxDeps, call: ApplicationCall, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
+export async function answerApplicationInterface(
+  deps: OutboxDeps,
+  call: ApplicationCall,
+  def: InterfaceDefinition,
+  body: FieldValues,
+): Promise<InterfaceResponse> {
   const { actor } = call;
   const companyCode = actor.participant.companyCode;
   if (def.kind === 'application') {

@@ -44,7 +44,11 @@ export interface ApplicationListPage {
   readonly total: number;
 }
 
-export async function listApplications(q: Queryable, filter: ApplicationListFilter, page: { readonly page: number; readonly size: number }): Promise<ApplicationListPage> {
+export async function listApplications(
+  q: Queryable,
+  filter: ApplicationListFilter,
+  page: { readonly page: number; readonly size: number },
+): Promise<ApplicationListPage> {
   const values: unknown[] = [filter.companyCode, filter.area, filter.interfaceIds];
   const where: string[] = [`r.update_flag = '1'`, `r.company_code = $1`, `r.area = $2`, `r.interface_id = ANY($3::text[])`];
   const param = (value: unknown) => {
@@ -75,7 +79,10 @@ export async function listApplications(q: Queryable, filter: ApplicationListFilt
       LIMIT ${limit} OFFSET ${offset}`,
     values,
   );
-  return { items: rows.map(({ total: _total, ...item }) => item), total: rows[0]?.total ?? (page.page > 1 ? await countOnly(q, where, values.slice(0, -2)) : 0) };
+  return {
+    items: rows.map(({ total: _total, ...item }) => item),
+    total: rows[0]?.total ?? (page.page > 1 ? await countOnly(q, where, values.slice(0, -2)) : 0),
+  };
 }
 
 /** The total when the page asked for lies beyond the last row. */

@@ -271,7 +271,10 @@ export async function deliverApplication(deps: OutboxDeps, applicationNumber: st
  * `limit` applications per call. Called every minute by a job and right after the sandbox clock
  * moves (so a retry due "later" is due at once when the clock jumps past it).
  */
-export async function retryDueDeliveries(deps: OutboxDeps, options: { limit?: number; timeoutMs?: number } = {}): Promise<{ delivered: number; pending: number }> {
+export async function retryDueDeliveries(
+  deps: OutboxDeps,
+  options: { limit?: number; timeoutMs?: number } = {},
+): Promise<{ delivered: number; pending: number }> {
   const numbers = await selectDueApplications(deps.db, deps.clock.now(), options.limit ?? retryBatchSize);
   let delivered = 0;
   let pending = 0;
@@ -314,12 +317,21 @@ export async function findForStatus(q: Queryable, companyCode: string, def: Inte
     return {
       registration,
       forwardBody,
-      answer: ng('GRID_APPLICATION_OTHER_INTERFACE', { applicationNumber: registration.applicationNumber, interfaceId: registration.interfaceId, statusInterfaceId: statusId }),
+      answer: ng('GRID_APPLICATION_OTHER_INTERFACE', {
+        applicationNumber: registration.applicationNumber,
+        interfaceId: registration.interfaceId,
+        statusInterfaceId: statusId,
+      }),
     };
   }
   if (registration.status === 'delivered') return { registration, answer: undefined, forwardBody };
   const filedDef = interfaceById(registration.interfaceId);
-  const kind = typeof registration.body.applicationKind === 'string' ? registration.body.applicationKind : filedDef?.applicationKinds?.length === 1 ? filedDef.applicationKinds[0] : undefined;
+  const kind =
+    typeof registration.body.applicationKind === 'string'
+      ? registration.body.applicationKind
+      : filedDef?.applicationKinds?.length === 1
+        ? filedDef.applicationKinds[0]
+        : undefined;
   return {
     registration,
     forwardBody,

@@ -52,10 +52,10 @@ export async function nextApplicationSerial(q: Queryable, area: string, day: Iso
 }
 
 export async function selectByRequest(q: Queryable, companyCode: string, requestId: string): Promise<OutboxRow | undefined> {
-  const { rows } = await q.query<OutboxRow>(
-    `SELECT ${columns} FROM hub.application_outbox WHERE company_code = $1 AND request_id = $2`,
-    [companyCode, requestId],
-  );
+  const { rows } = await q.query<OutboxRow>(`SELECT ${columns} FROM hub.application_outbox WHERE company_code = $1 AND request_id = $2`, [
+    companyCode,
+    requestId,
+  ]);
   return rows[0];
 }
 
@@ -126,10 +126,11 @@ export async function markDelivered(q: Queryable, id: number, answer: InterfaceR
 }
 
 export async function markAttemptFailed(q: Queryable, id: number, error: string, nextAttemptAt: Date): Promise<void> {
-  await q.query(
-    `UPDATE hub.application_outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`,
-    [id, error.slice(0, 500), nextAttemptAt],
-  );
+  await q.query(`UPDATE hub.application_outbox SET claimed_until = NULL, last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`, [
+    id,
+    error.slice(0, 500),
+    nextAttemptAt,
+  ]);
 }
 
 /** Applications with a pending filing due by `now` and not held by a deliverer, oldest first. */

@@ -2,10 +2,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { requestContentDigest, updateFlagOf } from './outbox.ts';
 
-const registration = { requestId: 'r1', updateFlag: '1', supplyPointId: '0300001234567890123456', customerNameKana: 'ヤマダ ハナコ', address: { city: '千代田区', prefecture: '東京都' } };
+const registration = {
+  requestId: 'r1',
+  updateFlag: '1',
+  supplyPointId: '0300001234567890123456',
+  customerNameKana: 'ヤマダ ハナコ',
+  address: { city: '千代田区', prefecture: '東京都' },
+};
 
 test('the request content is the same whatever the key order, and whether absent fields are left out or undefined', () => {
-  const reordered = { address: { prefecture: '東京都', city: '千代田区' }, customerNameKana: 'ヤマダ ハナコ', supplyPointId: '0300001234567890123456', updateFlag: '1', requestId: 'r1', phoneNumber: undefined };
+  const reordered = {
+    address: { prefecture: '東京都', city: '千代田区' },
+    customerNameKana: 'ヤマダ ハナコ',
+    supplyPointId: '0300001234567890123456',
+    updateFlag: '1',
+    requestId: 'r1',
+    phoneNumber: undefined,
+  };
   assert.equal(requestContentDigest('IF_10610', reordered), requestContentDigest('IF_10610', registration));
 });
 

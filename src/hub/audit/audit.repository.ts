@@ -13,18 +13,7 @@ import type { AuditEntry, AuditFilter, AuditPage, AuditPageRequest, AuditRecord,
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1_000;
 
-const columns = [
-  'at',
-  'company_code',
-  'user_id',
-  'fingerprint256',
-  'source_address',
-  'channel',
-  'action',
-  'supply_point_ids',
-  'result',
-  'request_id',
-] as const;
+const columns = ['at', 'company_code', 'user_id', 'fingerprint256', 'source_address', 'channel', 'action', 'supply_point_ids', 'result', 'request_id'] as const;
 const casts = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'text'] as const;
 
 /** Rows per INSERT: 10 values a row stays far below PostgreSQL's 65,535 parameters. */

@@ -15,8 +15,10 @@ import type { OutboxDeps } from '../applications/outbox.commands.ts';
 
 export function registerBulkRoutes(app: FastifyInstance, deps: OutboxDeps): void {
   // A little above the limit, so that a file just over it is told BULK_TOO_LARGE in the report's words.
-  app.addContentTypeParser(['text/csv', 'application/csv', 'application/vnd.ms-excel'], { parseAs: 'buffer', bodyLimit: bulkMaxBytes + 64 * 1024 }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['text/csv', 'application/csv', 'application/vnd.ms-excel'],
+    { parseAs: 'buffer', bodyLimit: bulkMaxBytes + 64 * 1024 },
+    (_request, body, done) => done(null, body),
   );
   app.post('/api/v1/bulk/:interfaceId', async (request, reply) => {
     const id = (request.params as { interfaceId: string }).interfaceId;

@@ -50,7 +50,13 @@ interface BulkKind {
    * refused. With `checkOnly` (other rows of the file are already refused), writes nothing and
    * says what it would answer, where the kind can tell without filing.
    */
-  file(deps: OutboxDeps, actor: Actor, def: InterfaceDefinition, rows: readonly { row: number; body: FieldValues }[], options: { checkOnly: boolean }): Promise<RowOutcome[]>;
+  file(
+    deps: OutboxDeps,
+    actor: Actor,
+    def: InterfaceDefinition,
+    rows: readonly { row: number; body: FieldValues }[],
+    options: { checkOnly: boolean },
+  ): Promise<RowOutcome[]>;
 }
 
 type RowOutcome = { ok: true; applicationNumber?: string; relayNumber?: string } | { ok: false; messages: readonly ReceptionMessage[] };
@@ -65,8 +71,14 @@ const bulkKinds: readonly BulkKind[] = [
     async file(deps, actor, def, rows, { checkOnly }) {
       // The grid's checks need the grid: a file with refused rows is not sent, so its other rows stay unchecked.
       if (checkOnly) return rows.map(() => ({ ok: true }));
-      const outcomes = await fileApplications(deps, { companyCode: actor.participant.companyCode }, rows.map(({ body }) => ({ def, body })));
-      return outcomes.map((o) => (o.ok ? (o.row ? { ok: true, applicationNumber: o.row.applicationNumber } : { ok: true }) : { ok: false, messages: o.answer.messages }));
+      const outcomes = await fileApplications(
+        deps,
+        { companyCode: actor.participant.companyCode },
+        rows.map(({ body }) => ({ def, body })),
+      );
+      return outcomes.map((o) =>
+        o.ok ? (o.row ? { ok: true, applicationNumber: o.row.applicationNumber } : { ok: true }) : { ok: false, messages: o.answer.messages },
+      );
     },
   },
   {
@@ -76,7 +88,9 @@ const bulkKinds: readonly BulkKind[] = [
     async file(deps, actor, def, rows, { checkOnly }) {
       const filings = rows.map(({ row, body }) => ({ interfaceId: def.id, family: def.family, body, row }));
       const answers = await fileRelays(deps, actor, filings, { wholeOrNothing: true, checkOnly });
-      return answers.map((a) => (a.result === 'OK' ? { ok: true, relayNumber: String((a.data as FieldValues | undefined)?.relayNumber ?? '') } : { ok: false, messages: a.messages }));
+      return answers.map((a) =>
+        a.result === 'OK' ? { ok: true, relayNumber: String((a.data as FieldValues | undefined)?.relayNumber ?? '') } : { ok: false, messages: a.messages },
+      );
     },
   },
 ];
@@ -319,7 +333,11 @@ export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: Interface
       const { applicationNumber: _application, relayNumber: _relay, ...rest } = r;
       return rest;
     });
-    return { result: 'NG', messages: [new Refusal('BULK_REJECTED', { params: { count: refused } }).toDetail()], data: { interfaceId: def.id, rows, accepted: 0, refused } };
+    return {
+      result: 'NG',
+      messages: [new Refusal('BULK_REJECTED', { params: { count: refused } }).toDetail()],
+      data: { interfaceId: def.id, rows, accepted: 0, refused },
+    };
   }
   return {
     result: 'OK',

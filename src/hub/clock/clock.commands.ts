@@ -119,10 +119,9 @@ export async function advanceClock(db: Db, control: ClockControl, actor: Actor, 
   const from = clock.now();
   const ms = advanceMsOf(request, from);
   const offsetMs = await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ offset_ms: number }>(
-      `UPDATE hub.sandbox_clock SET offset_ms = offset_ms + $1, updated_at = now() RETURNING offset_ms`,
-      [ms],
-    );
+    const { rows } = await tx.query<{ offset_ms: number }>(`UPDATE hub.sandbox_clock SET offset_ms = offset_ms + $1, updated_at = now() RETURNING offset_ms`, [
+      ms,
+    ]);
     const offset = Number(rows[0]!.offset_ms);
     await keepSecurityTimesReal(tx, ms);
     await tx.query(`SELECT pg_notify($1, $2)`, [clockChannel, String(offset)]);
@@ -141,10 +140,7 @@ export async function advanceClock(db: Db, control: ClockControl, actor: Actor, 
  */
 async function keepSecurityTimesReal(tx: Queryable, ms: number): Promise<void> {
   const by = `${Math.round(ms)} milliseconds`;
-  await tx.query(
-    `UPDATE hub.session SET created_at = created_at + $1::interval, last_seen_at = last_seen_at + $1::interval WHERE ended_at IS NULL`,
-    [by],
-  );
+  await tx.query(`UPDATE hub.session SET created_at = created_at + $1::interval, last_seen_at = last_seen_at + $1::interval WHERE ended_at IS NULL`, [by]);
   await tx.query(`UPDATE hub.user_account SET locked_until = locked_until + $1::interval WHERE locked_until IS NOT NULL`, [by]);
 }
 
@@ -152,7 +148,12 @@ async function keepSecurityTimesReal(tx: Queryable, ms: number): Promise<void> {
 export function formatDuration(ms: number): string {
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, seconds] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, seconds] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / seconds);
     if (n > 0) parts.push(`${n}${unit}`);
     rest -= n * seconds;

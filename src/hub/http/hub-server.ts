@@ -13,7 +13,7 @@ import { log } from '../../platform/log.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
-import { AuditWriter } from './audit-writer.ts';
+import type { AuditWriter } from './audit-writer.ts';
 import { rateBuckets } from './rate-bucket.repository.ts';
 import { channelOf, sendRefusal } from './respond.ts';
 import { sessionCookie, clearSessionCookie, checkCsrf } from './web-session.ts';
@@ -65,7 +65,6 @@ const noGrids: GridTransport = {
     throw new GridUnavailableError(area, 'notConfigured');
   },
 };
-
 
 const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.meta.url), 'utf8');
 
@@ -200,7 +199,9 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
   );
   // Browsers ask for it on every first visit; there is none, and saying so needs no audit record.
-  app.get('/favicon.ico', { config: { public: true, asset: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+  app.get('/favicon.ico', { config: { public: true, asset: true } }, async (_request, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
 
   const deps: HubDeps = { db, clock, clockControl: options.clockControl };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).

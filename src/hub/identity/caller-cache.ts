@@ -58,7 +58,11 @@ export class CallerCache {
   async start(): Promise<void> {
     caches.add(this);
     try {
-      this.#subscription = await this.#db.listen(identityChannel, () => this.#entries.clear(), (error) => this.#lost(error));
+      this.#subscription = await this.#db.listen(
+        identityChannel,
+        () => this.#entries.clear(),
+        (error) => this.#lost(error),
+      );
     } catch (error) {
       this.#lost(error as Error);
     }

@@ -9,13 +9,7 @@ import type { Db, Queryable } from '../../platform/db/db.ts';
 import { describeCert, type CertDescription } from '../../platform/pki/identity.ts';
 import { authorize, type Actor } from '../policy.ts';
 import { bindsCompany, callerRefusal, normalizeFingerprint, type Caller, type CallerRefusalReason, type Certificate } from './certificate.ts';
-import {
-  insertCertificate,
-  selectCaller,
-  selectCertificate,
-  selectCertificates,
-  type CertificateFilter,
-} from './certificate.repository.ts';
+import { insertCertificate, selectCaller, selectCertificate, selectCertificates, type CertificateFilter } from './certificate.repository.ts';
 import { pageBounds, type Page, type PageRequest } from './page.ts';
 import { normalizeCompanyCode } from './participant.ts';
 import { selectParticipant } from './participant.repository.ts';

@@ -30,10 +30,7 @@ const certificateColumns = `
   c.registered_at, c.registered_by`;
 
 /** Registers a certificate once; registering it again changes nothing (a suspended one stays so). */
-export async function insertCertificate(
-  q: Queryable,
-  c: Omit<Certificate, 'status' | 'suspension'>,
-): Promise<void> {
+export async function insertCertificate(q: Queryable, c: Omit<Certificate, 'status' | 'suspension'>): Promise<void> {
   await q.query(
     `INSERT INTO hub.certificate (fingerprint256, serial_number, company_code, bound_code, usage, terminal_name,
                                   subject_cn, not_before, not_after, registered_at, registered_by)
@@ -146,10 +143,7 @@ function toCertificate(row: CertificateRow): Certificate {
     notBefore: row.not_before,
     notAfter: row.not_after,
     status: row.status,
-    suspension:
-      row.suspended_at && row.suspended_by !== null
-        ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' }
-        : null,
+    suspension: row.suspended_at && row.suspended_by !== null ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' } : null,
     registeredAt: row.registered_at,
     registeredBy: row.registered_by,
   };

@@ -80,14 +80,13 @@ function demoUsers(retailers: readonly DemoRetailerIdentity[]): PlannedUser[] {
   ];
 }
 
-export async function seedDemoIdentities(
-  db: Db,
-  clock: Clock,
-  options: { retailers: readonly DemoRetailerIdentity[] },
-): Promise<DemoIdentities> {
+export async function seedDemoIdentities(db: Db, clock: Clock, options: { retailers: readonly DemoRetailerIdentity[] }): Promise<DemoIdentities> {
   const participants = demoParticipants(options.retailers).map(checkNewParticipant);
   const planned = demoUsers(options.retailers);
-  const existing = await selectUserIds(db, planned.map((u) => u.userId));
+  const existing = await selectUserIds(
+    db,
+    planned.map((u) => u.userId),
+  );
   // Hash outside the transaction (scrypt is slow); several at once use libuv's thread pool.
   const missing = await Promise.all(
     planned

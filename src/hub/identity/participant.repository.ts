@@ -44,19 +44,13 @@ export async function insertParticipant(
 }
 
 export async function selectParticipant(q: Queryable, companyCode: string): Promise<Participant | null> {
-  const { rows } = await q.query<ParticipantRow>(
-    `SELECT ${participantColumns} FROM hub.participant p WHERE p.company_code = $1`,
-    [companyCode],
-  );
+  const { rows } = await q.query<ParticipantRow>(`SELECT ${participantColumns} FROM hub.participant p WHERE p.company_code = $1`, [companyCode]);
   return rows[0] ? toParticipant(rows[0]) : null;
 }
 
 /** The company a per-area participant code belongs to, or null. */
 export async function selectCompanyOfParticipantCode(q: Queryable, participantCode: string): Promise<string | null> {
-  const { rows } = await q.query<{ company_code: string }>(
-    `SELECT company_code FROM hub.participant_area WHERE participant_code = $1`,
-    [participantCode],
-  );
+  const { rows } = await q.query<{ company_code: string }>(`SELECT company_code FROM hub.participant_area WHERE participant_code = $1`, [participantCode]);
   return rows[0]?.company_code ?? null;
 }
 
@@ -98,10 +92,7 @@ export async function selectParticipants(
 
 /** The participant's status, locking its row for the rest of the caller's transaction. */
 export async function selectParticipantStatusForUpdate(q: Queryable, companyCode: string): Promise<ParticipantStatus | null> {
-  const { rows } = await q.query<{ status: ParticipantStatus }>(
-    `SELECT status FROM hub.participant WHERE company_code = $1 FOR UPDATE`,
-    [companyCode],
-  );
+  const { rows } = await q.query<{ status: ParticipantStatus }>(`SELECT status FROM hub.participant WHERE company_code = $1 FOR UPDATE`, [companyCode]);
   return rows[0]?.status ?? null;
 }
 
@@ -125,10 +116,7 @@ function toParticipant(row: ParticipantRow): Participant {
     kind: row.kind,
     name: row.name,
     status: row.status,
-    suspension:
-      row.suspended_at && row.suspended_by !== null
-        ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' }
-        : null,
+    suspension: row.suspended_at && row.suspended_by !== null ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' } : null,
     areas: row.areas,
     participantCodes: participantCodesOf(row.company_code, row.areas),
     createdAt: row.created_at,

@@ -1,13 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  checkPasswordPolicy,
-  generateInitialPassword,
-  hashPassword,
-  needsRehash,
-  passwordHashParams,
-  verifyPassword,
-} from './password.ts';
+import { checkPasswordPolicy, generateInitialPassword, hashPassword, needsRehash, passwordHashParams, verifyPassword } from './password.ts';
 
 const cheap = { ln: 10, r: 8, p: 1 };
 

@@ -127,9 +127,7 @@ function derive(password: string, salt: Buffer, params: ScryptParams, length: nu
   // scrypt needs about 128·N·r bytes; node refuses more than `maxmem` (32 MiB by default).
   const maxmem = 256 * N * params.r;
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, length, { N, r: params.r, p: params.p, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
+    scrypt(password.normalize('NFC'), salt, length, { N, r: params.r, p: params.p, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 

@@ -23,13 +23,7 @@ import { actorOf, type Actor } from '../policy.ts';
 import type { Caller } from './certificate.ts';
 import { afterFailure, isLocked, tokyoMinute } from './lockout.ts';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.ts';
-import {
-  deleteSessionsCreatedBefore,
-  endSession,
-  insertSession,
-  selectSession,
-  touchSession,
-} from './session.repository.ts';
+import { deleteSessionsCreatedBefore, endSession, insertSession, selectSession, touchSession } from './session.repository.ts';
 import { isTokenShaped, newToken, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, sessionVerdict, tokenHash, type Session } from './session.ts';
 import { recordSignIn, selectUserCredentials, updateLockState, updatePasswordHash } from './user.repository.ts';
 import { userIdOrNull, type User } from './user.ts';

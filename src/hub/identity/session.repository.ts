@@ -75,10 +75,11 @@ export async function touchSession(q: Queryable, tokenHash: string, at: Date): P
 }
 
 export async function endSession(q: Queryable, tokenHash: string, at: Date, reason: SessionEndReason): Promise<boolean> {
-  const { rowCount } = await q.query(
-    `UPDATE hub.session SET ended_at = $2, end_reason = $3 WHERE token_hash = $1 AND ended_at IS NULL`,
-    [tokenHash, at, reason],
-  );
+  const { rowCount } = await q.query(`UPDATE hub.session SET ended_at = $2, end_reason = $3 WHERE token_hash = $1 AND ended_at IS NULL`, [
+    tokenHash,
+    at,
+    reason,
+  ]);
   return rowCount > 0;
 }
 
@@ -91,10 +92,7 @@ export async function endSessionsOf(
 ): Promise<number> {
   const [column, value] =
     'userId' in of ? ['user_id', of.userId] : 'companyCode' in of ? ['company_code', of.companyCode] : ['fingerprint256', of.fingerprint256];
-  const { rowCount } = await q.query(
-    `UPDATE hub.session SET ended_at = $2, end_reason = $3 WHERE ${column} = $1 AND ended_at IS NULL`,
-    [value, at, reason],
-  );
+  const { rowCount } = await q.query(`UPDATE hub.session SET ended_at = $2, end_reason = $3 WHERE ${column} = $1 AND ended_at IS NULL`, [value, at, reason]);
   return rowCount;
 }
 

@@ -20,13 +20,7 @@ import { selectCertificate, updateCertificateStatus } from './certificate.reposi
 import { normalizeCompanyCode } from './participant.ts';
 import { selectParticipantStatusForUpdate, updateParticipantStatus } from './participant.repository.ts';
 import { endSessionsOf } from './session.repository.ts';
-import {
-  insertStatusChange,
-  selectStatusChanges,
-  type StatusChange,
-  type SuspendableStatus,
-  type SuspensionTarget,
-} from './status-change.repository.ts';
+import { insertStatusChange, selectStatusChanges, type StatusChange, type SuspendableStatus, type SuspensionTarget } from './status-change.repository.ts';
 import { inTransaction } from './transaction.ts';
 import { forgetCallersInThisProcess, identityChannel } from './caller-cache.ts';
 import { selectUserCredentials, updateUserStatus } from './user.repository.ts';
@@ -108,7 +102,9 @@ async function setStatus(
 ): Promise<StatusChangeResult> {
   authorize(actor, 'suspension.manage');
   if (status !== 'active' && status !== 'suspended') throw new Refusal('AUTH_FORBIDDEN');
-  const reason = String(reasonInput ?? '').normalize('NFKC').trim();
+  const reason = String(reasonInput ?? '')
+    .normalize('NFKC')
+    .trim();
   if (reason.length < 1 || reason.length > REASON_MAX_LENGTH) throw new Refusal('AUTH_REASON_REQUIRED', { field: 'reason' });
   const by = actor.user?.userId ?? actor.participant.companyCode;
   const at = clock.now();

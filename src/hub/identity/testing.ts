@@ -150,13 +150,9 @@ export async function givenCertificate(
   return { certificate, caller: await identifyCaller(db, clock, certificate.fingerprint256), described };
 }
 
-export function buildActor(overrides: {
-  companyCode?: string;
-  kind?: ParticipantKind;
-  role?: UserRole | null;
-  userId?: string;
-  status?: 'active' | 'suspended';
-} = {}): Actor {
+export function buildActor(
+  overrides: { companyCode?: string; kind?: ParticipantKind; role?: UserRole | null; userId?: string; status?: 'active' | 'suspended' } = {},
+): Actor {
   const companyCode = overrides.companyCode ?? 'A003';
   const participant = { companyCode, kind: overrides.kind ?? 'retailer', status: overrides.status ?? 'active' } as const;
   if (overrides.role === null) return { participant };

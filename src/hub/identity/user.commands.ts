@@ -160,7 +160,12 @@ export async function listUsers(q: Queryable, actor: Actor, filter: UserListFilt
   const bounds = pageBounds(page);
   const { items, total } = await selectUsers(
     q,
-    { companyCode, ...(filter.role ? { role: filter.role } : {}), ...(filter.status ? { status: filter.status } : {}), ...(filter.text ? { text: filter.text } : {}) },
+    {
+      companyCode,
+      ...(filter.role ? { role: filter.role } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.text ? { text: filter.text } : {}),
+    },
     bounds.limit,
     bounds.offset,
   );

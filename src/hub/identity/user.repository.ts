@@ -74,10 +74,7 @@ export async function selectUserCredentials(q: Queryable, userId: string, forUpd
 }
 
 export async function selectUserIds(q: Queryable, userIds: readonly string[]): Promise<Set<string>> {
-  const { rows } = await q.query<{ user_id: string }>(
-    `SELECT user_id FROM hub.user_account WHERE user_id = ANY($1::text[])`,
-    [userIds],
-  );
+  const { rows } = await q.query<{ user_id: string }>(`SELECT user_id FROM hub.user_account WHERE user_id = ANY($1::text[])`, [userIds]);
   return new Set(rows.map((r) => r.user_id));
 }
 
@@ -112,23 +109,19 @@ export async function selectUsers(q: Queryable, filter: UserFilter, limit: numbe
   return { items: rows.map(toUser), total: count.rows[0]?.n ?? 0 };
 }
 
-export async function updateUserProfile(
-  q: Queryable,
-  userId: string,
-  p: { name: string; email: string; role: UserRole; at: Date; by: string },
-): Promise<void> {
-  await q.query(
-    `UPDATE hub.user_account SET name = $2, email = $3, role = $4, updated_at = $5, updated_by = $6 WHERE user_id = $1`,
-    [userId, p.name, p.email, p.role, p.at, p.by],
-  );
+export async function updateUserProfile(q: Queryable, userId: string, p: { name: string; email: string; role: UserRole; at: Date; by: string }): Promise<void> {
+  await q.query(`UPDATE hub.user_account SET name = $2, email = $3, role = $4, updated_at = $5, updated_by = $6 WHERE user_id = $1`, [
+    userId,
+    p.name,
+    p.email,
+    p.role,
+    p.at,
+    p.by,
+  ]);
 }
 
 /** A new password hash; `mustChange` for a reset, false for the user's own change. Unlocks. */
-export async function updatePassword(
-  q: Queryable,
-  userId: string,
-  p: { passwordHash: string; mustChange: boolean; at: Date; by: string },
-): Promise<void> {
+export async function updatePassword(q: Queryable, userId: string, p: { passwordHash: string; mustChange: boolean; at: Date; by: string }): Promise<void> {
   await q.query(
     `UPDATE hub.user_account
         SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
@@ -144,18 +137,11 @@ export async function updatePasswordHash(q: Queryable, userId: string, passwordH
 }
 
 export async function updateLockState(q: Queryable, userId: string, lock: LockState): Promise<void> {
-  await q.query(`UPDATE hub.user_account SET failed_attempts = $2, locked_until = $3 WHERE user_id = $1`, [
-    userId,
-    lock.failedAttempts,
-    lock.lockedUntil,
-  ]);
+  await q.query(`UPDATE hub.user_account SET failed_attempts = $2, locked_until = $3 WHERE user_id = $1`, [userId, lock.failedAttempts, lock.lockedUntil]);
 }
 
 export async function recordSignIn(q: Queryable, userId: string, at: Date): Promise<void> {
-  await q.query(
-    `UPDATE hub.user_account SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = $2 WHERE user_id = $1`,
-    [userId, at],
-  );
+  await q.query(`UPDATE hub.user_account SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = $2 WHERE user_id = $1`, [userId, at]);
 }
 
 export async function updateUserStatus(
@@ -194,10 +180,7 @@ export function toUser(row: UserRow): User {
     name: row.name,
     email: row.email,
     status: row.status,
-    suspension:
-      row.suspended_at && row.suspended_by !== null
-        ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' }
-        : null,
+    suspension: row.suspended_at && row.suspended_by !== null ? { at: row.suspended_at, by: row.suspended_by, reason: row.suspension_reason ?? '' } : null,
     mustChangePassword: row.must_change_password,
     lockedUntil: row.locked_until,
     lastSignInAt: row.last_sign_in_at,

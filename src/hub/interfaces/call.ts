@@ -44,7 +44,10 @@ export interface InterfaceCall {
 }
 
 /** The actions interfaces need, all about no particular object (the grid checks the point). */
-type InterfaceAction = Extract<Action, 'lookup.facility' | 'lookup.usage' | 'participant.list' | 'application.file' | 'application.view' | 'relay.list' | 'mailbox.read'>;
+type InterfaceAction = Extract<
+  Action,
+  'lookup.facility' | 'lookup.usage' | 'participant.list' | 'application.file' | 'application.view' | 'relay.list' | 'mailbox.read'
+>;
 
 /** Which policy action each implemented interface needs; an interface not listed is not offered yet. */
 const actionOf: Readonly<Record<string, InterfaceAction>> = {
@@ -95,9 +98,20 @@ export async function callInterface(deps: InterfaceDeps, call: InterfaceCall, de
 }
 
 /** Asks the area's grid; a grid that cannot answer is GRID_UNAVAILABLE (the retailer may ask again). */
-async function forward(deps: InterfaceDeps, companyCode: string, area: AreaCode, def: InterfaceDefinition, body: FieldValues, requestId: string): Promise<InterfaceResponse> {
+async function forward(
+  deps: InterfaceDeps,
+  companyCode: string,
+  area: AreaCode,
+  def: InterfaceDefinition,
+  body: FieldValues,
+  requestId: string,
+): Promise<InterfaceResponse> {
   try {
-    return await deps.transport.send(area, { interfaceId: def.id, participantCode: `${companyCode}${area.slice(1)}`, requestId, body }, { timeoutMs: deps.gridTimeoutMs });
+    return await deps.transport.send(
+      area,
+      { interfaceId: def.id, participantCode: `${companyCode}${area.slice(1)}`, requestId, body },
+      { timeoutMs: deps.gridTimeoutMs },
+    );
   } catch (error) {
     if (isGridUnavailable(error)) return ng('GRID_UNAVAILABLE', { area });
     throw error;

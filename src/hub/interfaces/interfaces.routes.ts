@@ -59,11 +59,21 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
         // SOAP 1.1 §6.2: a Fault travels with HTTP 500, whatever its faultcode.
         const [first] = soap.messages;
         request.audit.result = first?.code ?? 'IF_SOAP_NOT_ENVELOPE';
-        return reply.code(500).type('text/xml; charset=utf-8').send(soapFault(first?.code ?? '', first?.text ?? '', soap.faultcode));
+        return reply
+          .code(500)
+          .type('text/xml; charset=utf-8')
+          .send(soapFault(first?.code ?? '', first?.text ?? '', soap.faultcode));
       }
       parsed = soap;
     }
-    const response = parsed.ok ? await callInterface(deps, { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit }, def, parsed.value) : { result: 'NG' as const, messages: parsed.messages };
+    const response = parsed.ok
+      ? await callInterface(
+          deps,
+          { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit },
+          def,
+          parsed.value,
+        )
+      : { result: 'NG' as const, messages: parsed.messages };
     if (response.result === 'NG') request.audit.result = response.messages[0]?.code ?? 'NG';
     if (binding === 'soap') return reply.type('text/xml; charset=utf-8').send(soapResponse(def, response));
     return reply.type('application/json; charset=utf-8').send(jsonResponse(def, response));
@@ -76,4 +86,3 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
   app.post('/soap/:interfaceId', { onRequest: auditAction }, handle('soap'));
   registerBulkRoutes(app, deps);
 }
-

@@ -29,7 +29,12 @@ export async function searchSupplyPoints(deps: InterfaceDeps, call: InterfaceCal
   try {
     response = await deps.transport.send(
       area,
-      { interfaceId: webSupplyPointSearchId, participantCode: `${actor.participant.companyCode}${areaDigit(area)}`, requestId: call.requestId, body: { ...search } },
+      {
+        interfaceId: webSupplyPointSearchId,
+        participantCode: `${actor.participant.companyCode}${areaDigit(area)}`,
+        requestId: call.requestId,
+        body: { ...search },
+      },
       { timeoutMs: deps.gridTimeoutMs },
     );
   } catch (error) {

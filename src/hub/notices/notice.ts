@@ -50,7 +50,9 @@ export type NoticeState = 'scheduled' | 'shown' | 'ended';
  * The first problem found is refused, naming its field.
  */
 export function checkNotice(input: NoticeInput): NoticeContent {
-  const title = String(input.title ?? '').replace(/\s+/g, ' ').trim();
+  const title = String(input.title ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (title.length < 1 || title.length > NOTICE_TITLE_MAX) throw new Refusal('NOTICE_TITLE_REQUIRED', { field: 'title', params: { max: NOTICE_TITLE_MAX } });
   const body = String(input.body ?? '')
     .replace(/\r\n?/g, '\n')

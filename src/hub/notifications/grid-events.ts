@@ -78,7 +78,11 @@ async function cursorOf(db: Db, area: AreaCode): Promise<string> {
  * Fetches one area's new events, page after page (at most `maxPages`), and notifies; returns how
  * many events were read and notifications written. A grid that cannot answer is left for the next run.
  */
-export async function fetchGridEvents(deps: GridEventsDeps, area: AreaCode, options: { maxPages?: number } = {}): Promise<{ events: number; notified: number }> {
+export async function fetchGridEvents(
+  deps: GridEventsDeps,
+  area: AreaCode,
+  options: { maxPages?: number } = {},
+): Promise<{ events: number; notified: number }> {
   const totals = { events: 0, notified: 0 };
   for (let page = 0; page < (options.maxPages ?? 20); page++) {
     const since = await cursorOf(deps.db, area);
@@ -92,7 +96,11 @@ export async function fetchGridEvents(deps: GridEventsDeps, area: AreaCode, opti
     const data = answer.data as { events: GridEvent[]; nextCursor: string; more: boolean };
     if (data.nextCursor === since) break;
     const notified = await deps.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO hub.grid_event_cursor (area, position, updated_at) VALUES ($1, $2, $3) ON CONFLICT (area) DO NOTHING', [area, '0-0', deps.clock.now()]);
+      await tx.query('INSERT INTO hub.grid_event_cursor (area, position, updated_at) VALUES ($1, $2, $3) ON CONFLICT (area) DO NOTHING', [
+        area,
+        '0-0',
+        deps.clock.now(),
+      ]);
       const current = await tx.query<{ position: string }>('SELECT position FROM hub.grid_event_cursor WHERE area = $1 FOR UPDATE', [area]);
       // Another process wrote this page first.
       if (current.rows[0]!.position !== since) return undefined;

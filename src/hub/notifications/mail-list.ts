@@ -34,7 +34,12 @@ const columns = `id, company_code AS "companyCode", to_address AS "to", subject,
  * One page of mails. `companyCode`: whose; null (everyone's) only for the hub administrator. A
  * participant asking for another's is refused.
  */
-export async function listMails(q: Queryable, actor: Actor, companyCode: string | null, page: number): Promise<{ items: MailListItem[]; total: number; page: number; size: number }> {
+export async function listMails(
+  q: Queryable,
+  actor: Actor,
+  companyCode: string | null,
+  page: number,
+): Promise<{ items: MailListItem[]; total: number; page: number; size: number }> {
   if (companyCode === null) {
     if (!isHubAdmin(actor)) throw new Refusal('AUTH_FORBIDDEN');
   } else {

@@ -96,13 +96,19 @@ async function gatherDigest(tx: Queryable, at: Date, intervalMs: number, company
   // One gatherer per participant at a time, in every process: the interval check and the insert
   // must not interleave.
   await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kirikae.mail-digest'), hashtext($1))`, [companyCode]);
-  const last = await tx.query<{ at: Date | null }>(
-    `SELECT max(created_at) AS at FROM hub.mail_outbox WHERE company_code = $1 AND kind = 'digest'`,
-    [companyCode],
-  );
+  const last = await tx.query<{ at: Date | null }>(`SELECT max(created_at) AS at FROM hub.mail_outbox WHERE company_code = $1 AND kind = 'digest'`, [
+    companyCode,
+  ]);
   const lastAt = last.rows[0]?.at;
   if (lastAt && at.getTime() - lastAt.getTime() < intervalMs) return false;
-  const { rows } = await tx.query<{ id: number; subject: string; relayNumber: string | null; applicationNumber: string | null; supplyPointId: string | null; createdAt: Date }>(
+  const { rows } = await tx.query<{
+    id: number;
+    subject: string;
+    relayNumber: string | null;
+    applicationNumber: string | null;
+    supplyPointId: string | null;
+    createdAt: Date;
+  }>(
     `SELECT id, subject, relay_number AS "relayNumber", application_number AS "applicationNumber", supply_point_id AS "supplyPointId", created_at AS "createdAt"
      FROM hub.notification WHERE company_code = $1 AND awaiting_digest ORDER BY id FOR UPDATE`,
     [companyCode],
@@ -191,10 +197,11 @@ export async function sendDueMail(deps: MailDeps, limit = sendBatchSize): Promis
   const claimed = await deps.db.transaction(async (tx) => {
     const mails = await lockDue(tx, deps.clock.now(), realNow(), limit);
     if (mails.length > 0) {
-      await tx.query(
-        'UPDATE hub.mail_outbox SET claimed_until = $2, claim_token = $3, attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-        [mails.map((m) => m.id), new Date(realNow().getTime() + sendClaimMs), token],
-      );
+      await tx.query('UPDATE hub.mail_outbox SET claimed_until = $2, claim_token = $3, attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
+        mails.map((m) => m.id),
+        new Date(realNow().getTime() + sendClaimMs),
+        token,
+      ]);
     }
     return mails;
   });
@@ -220,7 +227,8 @@ export async function sendDueMail(deps: MailDeps, limit = sendBatchSize): Promis
        WHERE id = $1 AND claim_token = $2 AND status = 'pending'`,
       [mail.id, token, deps.clock.now()],
     );
-    if (marked.rowCount === 0) log('warn', 'mail', `mail ${mail.messageId} was sent after its claim ran out; another sender may send it again with the same Message-ID`);
+    if (marked.rowCount === 0)
+      log('warn', 'mail', `mail ${mail.messageId} was sent after its claim ran out; another sender may send it again with the same Message-ID`);
   }
   return result;
 }

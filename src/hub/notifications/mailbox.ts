@@ -62,11 +62,7 @@ function toNotification(r: Row): MailboxNotification {
 }
 
 /** Hands out up to `size` of the participant's oldest unacknowledged notifications not leased to another peek. */
-export async function peekNotifications(
-  db: Db,
-  companyCode: string,
-  options: { size?: number; leaseMs?: number; now?: Date } = {},
-): Promise<Peeked> {
+export async function peekNotifications(db: Db, companyCode: string, options: { size?: number; leaseMs?: number; now?: Date } = {}): Promise<Peeked> {
   const size = options.size ?? defaultPeekSize;
   if (!Number.isInteger(size) || size < 1 || size > maxPeekSize) throw new Refusal('MAIL_PEEK_SIZE', { field: 'maxCount', params: { max: maxPeekSize } });
   const now = options.now ?? new Date();
@@ -85,10 +81,9 @@ export async function peekNotifications(
       [companyCode, now, size, leasedUntil, token],
     );
     rows.sort((a, b) => a.id - b.id);
-    const left = await tx.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM hub.notification WHERE company_code = $1 AND acknowledged_at IS NULL',
-      [companyCode],
-    );
+    const left = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.notification WHERE company_code = $1 AND acknowledged_at IS NULL', [
+      companyCode,
+    ]);
     return {
       token: rows.length > 0 ? token : undefined,
       leasedUntil: rows.length > 0 ? leasedUntil : undefined,

@@ -16,7 +16,6 @@ export type NotificationKind = 'relayAwaitingDecision' | 'relayDecided' | 'match
 
 export const notificationKinds: readonly NotificationKind[] = ['relayAwaitingDecision', 'relayDecided', 'matchingComplete', 'applicationCompleted'];
 
-
 export interface NewNotification {
   readonly companyCode: string;
   readonly kind: NotificationKind;

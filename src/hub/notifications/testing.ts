@@ -39,7 +39,9 @@ export class TestSmtpServer {
           const header = (name: string) => new RegExp(`^${name}: *(.*)$`, 'im').exec(raw)?.[1]?.trim();
           const split = raw.indexOf('\r\n\r\n');
           const body = split < 0 ? '' : raw.slice(split + 4);
-          const text = /^Content-Transfer-Encoding: *base64/im.test(raw.slice(0, split)) ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
+          const text = /^Content-Transfer-Encoding: *base64/im.test(raw.slice(0, split))
+            ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+            : body;
           this.received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text, messageId: header('Message-ID'), subject: header('Subject') });
           callback();
         });

@@ -128,5 +128,11 @@ export async function recentFetchLapses(q: Queryable, actor: Actor, limit = 50):
        FROM hub.relay_fetch_lapse l LEFT JOIN hub.participant p ON p.company_code = l.company_code
       ORDER BY l.hour DESC, l.company_code LIMIT ${Number(limit)}`,
   );
-  return rows.map((r) => ({ companyCode: r.company_code, name: r.name ?? r.company_code, hour: r.hour, awaiting: r.awaiting, lastFetchedAt: r.last_fetched_at }));
+  return rows.map((r) => ({
+    companyCode: r.company_code,
+    name: r.name ?? r.company_code,
+    hour: r.hour,
+    awaiting: r.awaiting,
+    lastFetchedAt: r.last_fetched_at,
+  }));
 }

@@ -162,7 +162,11 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
   const userId = actor.user?.userId ?? null;
   const answers: (InterfaceResponse | undefined)[] = new Array(filings.length);
   const digests = filings.map((f) => digestOf(f.interfaceId, f.body));
-  const stored = await selectRequests(tx, companyCode, filings.map((f) => String(f.body.requestId)));
+  const stored = await selectRequests(
+    tx,
+    companyCode,
+    filings.map((f) => String(f.body.requestId)),
+  );
   filings.forEach((f, i) => {
     const earlier = stored.get(String(f.body.requestId));
     if (!earlier) return;
@@ -174,7 +178,12 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
 
   // Registrations: every check first, then all written at once.
   const registrations = filings.flatMap((f, i) => (answers[i] === undefined && String(f.body.updateFlag) === '1' ? [i] : []));
-  const rows = await checkRegistrations(tx, at, actor, registrations.map((i) => filings[i]!));
+  const rows = await checkRegistrations(
+    tx,
+    at,
+    actor,
+    registrations.map((i) => filings[i]!),
+  );
   registrations.forEach((index, k) => {
     const checked = rows[k]!;
     if (!checked.ok) answers[index] = ng(...checked.messages);
@@ -199,7 +208,11 @@ async function fileInTransaction(tx: Queryable, at: Date, actor: Actor, filings:
       };
     });
     const newName = await participantName(tx, companyCode);
-    await notifyAll(tx, at, newRows.map((row) => awaitingDecisionNotice(row, newName)));
+    await notifyAll(
+      tx,
+      at,
+      newRows.map((row) => awaitingDecisionNotice(row, newName)),
+    );
   }
 
   // Modifications and cancellations, one relay at a time.
@@ -234,11 +247,15 @@ async function checkRegistrations(tx: Queryable, at: Date, actor: Actor, filings
     const area = d.supplyPointId.slice(0, 2);
     const areaName = isAreaCode(area) ? (areaByDigit(area.slice(1))?.name ?? area) : area;
     if (!isAreaCode(area) || !can(actor, 'relay.register', { area })) {
-      messages.push(actor.participant.kind === 'retailer' ? refusal('IF_AREA_NOT_REGISTERED', { field: 'supplyPointId', params: { area: areaName } }) : refusal('AUTH_FORBIDDEN'));
+      messages.push(
+        actor.participant.kind === 'retailer'
+          ? refusal('IF_AREA_NOT_REGISTERED', { field: 'supplyPointId', params: { area: areaName } })
+          : refusal('AUTH_FORBIDDEN'),
+      );
     }
     const old = oldCodes.get(d.oldParticipantCode);
     const code = { participantCode: d.oldParticipantCode };
-    if (!old || old.kind !== 'retailer') messages.push(refusal('RELAY_OLD_RETAILER_UNKNOWN', { field: 'oldRetailerCode', params: code }));
+    if (old?.kind !== 'retailer') messages.push(refusal('RELAY_OLD_RETAILER_UNKNOWN', { field: 'oldRetailerCode', params: code }));
     else if (old.companyCode === companyCode) messages.push(refusal('RELAY_OLD_RETAILER_IS_SELF', { field: 'oldRetailerCode' }));
     else if (old.area !== area) messages.push(refusal('RELAY_OLD_RETAILER_NOT_IN_AREA', { field: 'oldRetailerCode', params: { ...code, area: areaName } }));
     else if (old.status !== 'active') messages.push(refusal('RELAY_OLD_RETAILER_SUSPENDED', { field: 'oldRetailerCode', params: code }));
@@ -248,7 +265,13 @@ async function checkRegistrations(tx: Queryable, at: Date, actor: Actor, filings
     const openRelay = open.get(d.supplyPointId);
     if (openRelay) messages.push(refusal('RELAY_OPEN_EXISTS', { field: 'supplyPointId', params: { supplyPointId: d.supplyPointId, relayNumber: openRelay } }));
     const earlier = firstRowOf.get(d.supplyPointId);
-    if (earlier !== undefined) messages.push(refusal('BULK_DUPLICATE_SUPPLY_POINT', { field: 'supplyPointId', params: { supplyPointId: d.supplyPointId, row: filings[earlier]!.row ?? earlier + 1 } }));
+    if (earlier !== undefined)
+      messages.push(
+        refusal('BULK_DUPLICATE_SUPPLY_POINT', {
+          field: 'supplyPointId',
+          params: { supplyPointId: d.supplyPointId, row: filings[earlier]!.row ?? earlier + 1 },
+        }),
+      );
     else firstRowOf.set(d.supplyPointId, i);
     if (messages.length > 0 || !old) return { ok: false, messages };
     return {
@@ -295,7 +318,14 @@ async function changeRelay(tx: Queryable, at: Date, actor: Actor, filing: RelayF
     }
     const next = transition(relay, command, at);
     const kanaKey = command.kind === 'modify' ? { holderKanaKey: command.details.holderNameKana ? normalizeKana(command.details.holderNameKana) : '' } : {};
-    await updateRelay(tx, relayNumber, next.changes, { name: next.event, status: next.status, companyCode: actor.participant.companyCode, userId, at, ...kanaKey });
+    await updateRelay(tx, relayNumber, next.changes, {
+      name: next.event,
+      status: next.status,
+      companyCode: actor.participant.companyCode,
+      userId,
+      at,
+      ...kanaKey,
+    });
     return { result: 'OK', messages: [], data: statusData(relayNumber, next.status, { registeredAt: relay.registeredAt }) };
   } catch (error) {
     if (error instanceof Refusal) return ng(error.toDetail());
@@ -320,7 +350,9 @@ export async function decideRelay(deps: RelayDeps, actor: Actor, filing: Decisio
     const digest = digestOf(filing.interfaceId, filing.body);
     const earlier = (await selectRequests(tx, companyCode, [requestId])).get(requestId);
     if (earlier) {
-      return earlier.bodyDigest === digest ? (earlier.answer as InterfaceResponse) : ng(refusal('RELAY_REQUEST_ID_REUSED', { field: 'requestId', params: { requestId } }));
+      return earlier.bodyDigest === digest
+        ? (earlier.answer as InterfaceResponse)
+        : ng(refusal('RELAY_REQUEST_ID_REUSED', { field: 'requestId', params: { requestId } }));
     }
     const relayNumber = String(filing.body.relayNumber);
     let answer: InterfaceResponse;
@@ -383,7 +415,8 @@ function awaitingDecisionNotice(row: Omit<NewRelayRow, 'relayNumber'> & { relayN
 
 function decidedNotice(relay: RelayView) {
   const result = relay.status === '02' ? 'OK' : 'NG';
-  const reason = relay.status === '03' && relay.ngReason ? `NG理由: ${relay.ngReason} ${relayNgReasons[relay.ngReason]}${relay.ngText ? `（${relay.ngText}）` : ''}\n` : '';
+  const reason =
+    relay.status === '03' && relay.ngReason ? `NG理由: ${relay.ngReason} ${relayNgReasons[relay.ngReason]}${relay.ngText ? `（${relay.ngText}）` : ''}\n` : '';
   const next =
     relay.status === '02'
       ? '一般送配電事業者のシステムで「スイッチング開始申込」を行ってください。'
@@ -440,7 +473,14 @@ export function relayFilterOf(values: Readonly<Record<string, unknown>>, side: '
  * One page of the actor's relays on one side: `new`, those it registered (IS_20210, the result
  * list); `old`, those addressed to it (IS_20310, the received list, which counts as a fetch).
  */
-export async function listRelays(deps: RelayDeps, actor: Actor, side: 'new' | 'old', family: InterfaceFamily, filter: RelayFilter, page = 1): Promise<RelayPage> {
+export async function listRelays(
+  deps: RelayDeps,
+  actor: Actor,
+  side: 'new' | 'old',
+  family: InterfaceFamily,
+  filter: RelayFilter,
+  page = 1,
+): Promise<RelayPage> {
   if (!can(actor, 'relay.list')) throw new Refusal('AUTH_FORBIDDEN');
   const companyCode = actor.participant.companyCode;
   const current = Math.max(1, Math.floor(page));

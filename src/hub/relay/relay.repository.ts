@@ -98,17 +98,66 @@ export interface NewRelayRow extends Omit<Relay, 'status' | 'decidingPersonName'
 }
 
 const insertColumns = [
-  'relay_number', 'family', 'supply_point_id', 'area', 'contract_number', 'address', 'holder_name_kana', 'holder_name',
-  'holder_kana_key', 'termination_date', 'new_company_code', 'new_participant_code', 'old_company_code',
-  'old_participant_code', 'phone_number', 'remarks', 'registered_at', 'registered_on',
+  'relay_number',
+  'family',
+  'supply_point_id',
+  'area',
+  'contract_number',
+  'address',
+  'holder_name_kana',
+  'holder_name',
+  'holder_kana_key',
+  'termination_date',
+  'new_company_code',
+  'new_participant_code',
+  'old_company_code',
+  'old_participant_code',
+  'phone_number',
+  'remarks',
+  'registered_at',
+  'registered_on',
 ] as const;
-const insertTypes = ['text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text', 'text', 'date', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'date'];
+const insertTypes = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+  'text',
+  'date',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'timestamptz',
+  'date',
+];
 
 function insertValues(r: NewRelayRow): unknown[] {
   return [
-    r.relayNumber, r.family, r.supplyPointId, r.area, r.contractNumber, r.address === null ? null : JSON.stringify(r.address), r.holderNameKana, r.holderName,
-    r.holderKanaKey, r.terminationDate, r.newCompanyCode, r.newParticipantCode, r.oldCompanyCode,
-    r.oldParticipantCode, r.phoneNumber, r.remarks, r.registeredAt, r.registeredOn,
+    r.relayNumber,
+    r.family,
+    r.supplyPointId,
+    r.area,
+    r.contractNumber,
+    r.address === null ? null : JSON.stringify(r.address),
+    r.holderNameKana,
+    r.holderName,
+    r.holderKanaKey,
+    r.terminationDate,
+    r.newCompanyCode,
+    r.newParticipantCode,
+    r.oldCompanyCode,
+    r.oldParticipantCode,
+    r.phoneNumber,
+    r.remarks,
+    r.registeredAt,
+    r.registeredOn,
   ];
 }
 
@@ -193,10 +242,14 @@ export async function updateRelay(
     sets.push(`holder_kana_key = $${values.length}`);
   }
   await q.query(`UPDATE hub.relay SET ${sets.join(', ')}, version = version + 1 WHERE relay_number = $1`, values);
-  await q.query(
-    `INSERT INTO hub.relay_event (relay_number, event, status, company_code, user_id, at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [relayNumber, event.name, event.status, event.companyCode, event.userId, event.at],
-  );
+  await q.query(`INSERT INTO hub.relay_event (relay_number, event, status, company_code, user_id, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    relayNumber,
+    event.name,
+    event.status,
+    event.companyCode,
+    event.userId,
+    event.at,
+  ]);
 }
 
 export interface RelayEventRow {
@@ -238,7 +291,14 @@ export async function insertRequests(q: Queryable, companyCode: string, at: Date
     await q.query(
       `INSERT INTO hub.relay_request (company_code, request_id, interface_id, body_digest, answer, at)
        SELECT $1, r, i, d, a::jsonb, $2 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(r, i, d, a)`,
-      [companyCode, at, chunk.map((r) => r.requestId), chunk.map((r) => r.interfaceId), chunk.map((r) => r.bodyDigest), chunk.map((r) => JSON.stringify(r.answer))],
+      [
+        companyCode,
+        at,
+        chunk.map((r) => r.requestId),
+        chunk.map((r) => r.interfaceId),
+        chunk.map((r) => r.bodyDigest),
+        chunk.map((r) => JSON.stringify(r.answer)),
+      ],
     );
   }
 }
@@ -260,7 +320,12 @@ export async function selectParticipantCodes(q: Queryable, participantCodes: rea
       WHERE a.participant_code = ANY($1::text[])`,
     [participantCodes],
   );
-  return new Map(rows.map((r) => [r.participant_code, { participantCode: r.participant_code, companyCode: r.company_code, area: r.area_code, kind: r.kind, status: r.status }]));
+  return new Map(
+    rows.map((r) => [
+      r.participant_code,
+      { participantCode: r.participant_code, companyCode: r.company_code, area: r.area_code, kind: r.kind, status: r.status },
+    ]),
+  );
 }
 
 // ---- lists ---------------------------------------------------------------------------------------
@@ -360,10 +425,7 @@ function likePrefix(prefix: string): string {
 
 /** How many relays await this retailer's decision (the portal's icon, slide 23). */
 export async function countAwaitingDecision(q: Queryable, companyCode: string): Promise<number> {
-  const { rows } = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = $1 AND status = '01'`,
-    [companyCode],
-  );
+  const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = $1 AND status = '01'`, [companyCode]);
   return rows[0]?.n ?? 0;
 }
 

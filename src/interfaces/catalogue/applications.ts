@@ -148,7 +148,7 @@ function switchIn(family: InterfaceFamily): InterfaceDefinition[] {
     name: 'スイッチング開始申込',
     englishName: 'Switch-in',
     description:
-      'The new retailer\'s application; the grid operator matches it with the old retailer\'s switch-out. ' +
+      "The new retailer's application; the grid operator matches it with the old retailer's switch-out. " +
       'Without a requested date, the switch happens on the first scheduled reading day after the standard lead time.',
     applicationKinds: [fit(family) ? '16' : '05'],
     fields: [
@@ -170,7 +170,7 @@ function switchOut(family: InterfaceFamily): InterfaceDefinition[] {
     number: '10710',
     name: 'スイッチング廃止申込',
     englishName: 'Switch-out',
-    description: 'The old retailer\'s application, after it accepted the termination relay; matched with the switch-in.',
+    description: "The old retailer's application, after it accepted the termination relay; matched with the switch-in.",
     applicationKinds: [fit(family) ? '14' : '03'],
     fields: [
       participantCode('newRetailerCode', '新小売電気事業者コード'),
@@ -187,7 +187,7 @@ function holderChange(family: InterfaceFamily): InterfaceDefinition[] {
     number: '10810',
     name: fit(family) ? '発電者情報変更申込' : '需要場所情報変更申込',
     englishName: fit(family) ? 'Generator info change' : 'Customer info change',
-    description: 'Changes the holder\'s data the grid operator keeps; only the changed items are given.',
+    description: "Changes the holder's data the grid operator keeps; only the changed items are given.",
     applicationKinds: [fit(family) ? '17' : '07'],
     fields: [date('changeDate', '変更日', unlessCancel), ...changed, phoneNumber(), remarks],
     atLeastOneOf: [...changed.map((f) => f.id), 'phoneNumber'],
@@ -214,7 +214,7 @@ function applicationFeed(family: InterfaceFamily): InterfaceDefinition {
     kind: 'feed',
     direction: 'grid',
     description:
-      'The caller\'s applications in the order they last changed, a page at a time. Give the nextCursor of ' +
+      "The caller's applications in the order they last changed, a page at a time. Give the nextCursor of " +
       'one page as `since` of the next; keep the last one to fetch only what changed since.',
     request: [
       string('since', '取得開始位置', 64, { description: 'The nextCursor of the previous page; absent: from the beginning.' }),

@@ -7,23 +7,63 @@ import type { Field } from './types.ts';
 
 /** SYSTEM.md §4, row by row. */
 const expectedIds = [
-  'IF_10110', 'IF_F10110',
-  'IF_10210', 'IF_10220', 'IF_K10210', 'IF_K10220',
-  'IF_10310', 'IF_K10310',
-  'IF_10410', 'IF_10420', 'IF_F10410', 'IF_F10420',
-  'IF_10510', 'IF_10520', 'IF_K10510', 'IF_K10520', 'IF_F10510', 'IF_F10520',
-  'IF_10610', 'IF_10620', 'IF_K10610', 'IF_K10620', 'IF_F10610', 'IF_F10620',
-  'IF_10710', 'IF_10720', 'IF_K10710', 'IF_K10720', 'IF_F10710', 'IF_F10720',
-  'IF_10810', 'IF_10820', 'IF_K10810', 'IF_K10820', 'IF_F10810', 'IF_F10820',
-  'IF_10910', 'IF_10920',
-  'IF_11110', 'IF_K11110', 'IF_F11110',
-  'IS_20110', 'IS_K20110', 'IS_F20110',
-  'IS_20210', 'IS_K20210', 'IS_F20210',
-  'IS_20310', 'IS_K20310', 'IS_F20310',
-  'IS_20410', 'IS_K20410', 'IS_F20410',
+  'IF_10110',
+  'IF_F10110',
+  'IF_10210',
+  'IF_10220',
+  'IF_K10210',
+  'IF_K10220',
+  'IF_10310',
+  'IF_K10310',
+  'IF_10410',
+  'IF_10420',
+  'IF_F10410',
+  'IF_F10420',
+  'IF_10510',
+  'IF_10520',
+  'IF_K10510',
+  'IF_K10520',
+  'IF_F10510',
+  'IF_F10520',
+  'IF_10610',
+  'IF_10620',
+  'IF_K10610',
+  'IF_K10620',
+  'IF_F10610',
+  'IF_F10620',
+  'IF_10710',
+  'IF_10720',
+  'IF_K10710',
+  'IF_K10720',
+  'IF_F10710',
+  'IF_F10720',
+  'IF_10810',
+  'IF_10820',
+  'IF_K10810',
+  'IF_K10820',
+  'IF_F10810',
+  'IF_F10820',
+  'IF_10910',
+  'IF_10920',
+  'IF_11110',
+  'IF_K11110',
+  'IF_F11110',
+  'IS_20110',
+  'IS_K20110',
+  'IS_F20110',
+  'IS_20210',
+  'IS_K20210',
+  'IS_F20210',
+  'IS_20310',
+  'IS_K20310',
+  'IS_F20310',
+  'IS_20410',
+  'IS_K20410',
+  'IS_F20410',
   'IS_30110',
   // Ours: the pull mailbox of notifications.
-  'IS_40110', 'IS_40120',
+  'IS_40110',
+  'IS_40120',
 ];
 
 function allFields(fields: readonly Field[]): Field[] {
@@ -65,7 +105,7 @@ describe('interface catalogue', () => {
     }
   });
 
-  it('makes every write idempotent by the caller\'s requestId', () => {
+  it("makes every write idempotent by the caller's requestId", () => {
     const writes = interfaces.filter((d) => d.kind === 'application' || d.id.endsWith('20110') || d.id.endsWith('20410'));
     for (const def of writes) assert.equal(def.request.find((f) => f.id === 'requestId')?.required, true, def.id);
   });
@@ -87,13 +127,21 @@ describe('interface catalogue', () => {
     for (const def of interfaces) {
       const check = (fields: readonly Field[]) => {
         for (const f of fields) {
-          if (f.requiredWhen) assert.ok(fields.some((g) => g.id === f.requiredWhen!.field), `${def.id}.${f.id}`);
+          if (f.requiredWhen)
+            assert.ok(
+              fields.some((g) => g.id === f.requiredWhen!.field),
+              `${def.id}.${f.id}`,
+            );
           if (f.type === 'group') check(f.fields);
         }
       };
       check(def.request);
       for (const rule of def.atLeastOneOf ?? []) {
-        for (const id of rule.fields) assert.ok(def.request.some((f) => f.id === id), `${def.id}: ${id}`);
+        for (const id of rule.fields)
+          assert.ok(
+            def.request.some((f) => f.id === id),
+            `${def.id}: ${id}`,
+          );
       }
     }
   });

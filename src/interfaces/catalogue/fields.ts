@@ -88,7 +88,7 @@ export const onCorrectOrCancel: FieldOptions = { requiredWhen: { field: 'updateF
 export const requestId = string('requestId', 'リクエストID', 64, {
   required: true,
   description:
-    'The caller\'s key for this request: sent again with the same content it returns the first answer instead of filing twice; ' +
+    "The caller's key for this request: sent again with the same content it returns the first answer instead of filing twice; " +
     'with other content it is refused (OUTBOX_REQUEST_ID_OTHER_CONTENT).',
 });
 
@@ -119,11 +119,9 @@ export const address = (o: FieldOptions = {}, id = 'address', name = '住所') =
     o,
   );
 
-export const contractAmpere = (o: FieldOptions = {}) =>
-  integer('contractAmpere', '契約電流（A）', { min: 1, max: 999, ...o });
+export const contractAmpere = (o: FieldOptions = {}) => integer('contractAmpere', '契約電流（A）', { min: 1, max: 999, ...o });
 
-export const contractKw = (o: FieldOptions = {}) =>
-  decimal('contractKw', '契約電力（kW）', 1, { min: 0, max: 9999.9, ...o });
+export const contractKw = (o: FieldOptions = {}) => decimal('contractKw', '契約電力（kW）', 1, { min: 0, max: 9999.9, ...o });
 
 export const remarks = string('remarks', '連絡事項', 256, { multiline: true });
 

@@ -73,7 +73,7 @@ function usagePasswordApplication(family: 'LV' | 'HV'): InterfaceDefinition {
     kind: 'application',
     direction: 'grid',
     description:
-      'Asks the grid operator to verify the customer\'s identity and consent and issue a usage password ' +
+      "Asks the grid operator to verify the customer's identity and consent and issue a usage password " +
       '(valid for at most a month). The result comes by the next business day in principle: see …10220.',
     applicationKinds: ['08'],
     request: [
@@ -119,8 +119,7 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
     kind: 'lookup',
     direction: 'grid',
     description:
-      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of one day. ' +
-      'Months of a previous name-holder are withheld.',
+      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of one day. ' + 'Months of a previous name-holder are withheld.',
     request: [
       supplyPointId(required),
       string('usagePassword', '使用量照会PW', 32, required),
@@ -130,7 +129,7 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
       supplyPointId(required),
       code('meterKind', '計器種別', t.meterKind, { description: 'smart: half-hourly values can be had.' }),
       date('passwordValidUntil', 'PW有効期限', { description: 'The last day the usage password used may be used.' }),
-      date('withheldBefore', '開示開始日', { description: 'Usage before this day is a previous name-holder\'s and is withheld.' }),
+      date('withheldBefore', '開示開始日', { description: "Usage before this day is a previous name-holder's and is withheld." }),
       group(
         'monthlyUsage',
         '月別使用量',
@@ -140,7 +139,7 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
           date('to', '期間終了日', { required: true, description: 'The last day of the period (inclusive).' }),
           decimal('kWh', '使用量（kWh）', 3, { min: 0, description: 'Absent when withheld.' }),
           ...(family === 'HV' ? [decimal('maxDemandKw', '最大需要電力（kW）', 1, { min: 0 })] : []),
-          code('withheld', '非開示', t.flag, { description: '1: the month is a previous name-holder\'s.' }),
+          code('withheld', '非開示', t.flag, { description: "1: the month is a previous name-holder's." }),
           code('partial', '一部期間', t.flag, { description: '1: counted from the first day of the current tenure only.' }),
         ],
         list(0, 13),

@@ -38,7 +38,11 @@ export const mailboxInterfaces: readonly InterfaceDefinition[] = [
     response: [
       string('peekToken', '取得トークン', 64, { description: 'Acknowledges everything this peek handed out (IS_40120). Absent when nothing was handed out.' }),
       dateTime('leasedUntil', '保留期限'),
-      integer('remaining', '残り件数', { required: true, min: 0, description: 'Unacknowledged notifications besides these (leased to other peeks or not yet handed out).' }),
+      integer('remaining', '残り件数', {
+        required: true,
+        min: 0,
+        description: 'Unacknowledged notifications besides these (leased to other peeks or not yet handed out).',
+      }),
       group(
         'notifications',
         'お知らせ',
@@ -65,12 +69,15 @@ export const mailboxInterfaces: readonly InterfaceDefinition[] = [
     kind: 'mailbox',
     direction: 'hub',
     description:
-      'Acknowledges notifications: those a peek handed out (peekToken, while no later peek took them after the lease ran out) and/or by their IDs. Acknowledging again is harmless; an ID that is not one of the caller\'s notifications refuses the request.',
-    request: [
-      string('peekToken', '取得トークン', 64),
-      integer('notificationIds', '通知ID', { min: 1, ...list(0, 100) }),
-    ],
+      "Acknowledges notifications: those a peek handed out (peekToken, while no later peek took them after the lease ran out) and/or by their IDs. Acknowledging again is harmless; an ID that is not one of the caller's notifications refuses the request.",
+    request: [string('peekToken', '取得トークン', 64), integer('notificationIds', '通知ID', { min: 1, ...list(0, 100) })],
     atLeastOneOf: [{ fields: ['peekToken', 'notificationIds'] }],
-    response: [integer('acknowledged', '確認件数', { required: true, min: 0, description: 'Notifications acknowledged by this request (not those acknowledged before).' })],
+    response: [
+      integer('acknowledged', '確認件数', {
+        required: true,
+        min: 0,
+        description: 'Notifications acknowledged by this request (not those acknowledged before).',
+      }),
+    ],
   },
 ];

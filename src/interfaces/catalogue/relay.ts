@@ -35,8 +35,7 @@ import type { Field, InterfaceDefinition, InterfaceFamily } from './types.ts';
 export const relayPageSize = 20;
 
 const relayNumber = (o = {}) => string('relayNumber', '廃止取次番号', 20, o);
-const contractNumber = (o = {}) =>
-  string('contractNumber', '契約番号', 30, { description: 'The customer\'s contract number at the old retailer.', ...o });
+const contractNumber = (o = {}) => string('contractNumber', '契約番号', 30, { description: "The customer's contract number at the old retailer.", ...o });
 const terminationDate = (o = {}) => date('terminationDate', '廃止年月日', o);
 const statusName = string('statusName', 'ステータス名', 20);
 
@@ -159,7 +158,7 @@ function relayFamily(family: InterfaceFamily): InterfaceDefinition[] {
       family,
       kind: 'relay',
       direction: 'hub',
-      description: 'The old retailer\'s decision: OK with the deciding person\'s name, or NG with a reason.',
+      description: "The old retailer's decision: OK with the deciding person's name, or NG with a reason.",
       request: [
         requestId,
         relayNumber(required),
@@ -177,8 +176,4 @@ function relayFamily(family: InterfaceFamily): InterfaceDefinition[] {
   ];
 }
 
-export const relayInterfaces: readonly InterfaceDefinition[] = [
-  ...relayFamily('LV'),
-  ...relayFamily('HV'),
-  ...relayFamily('FIT'),
-];
+export const relayInterfaces: readonly InterfaceDefinition[] = [...relayFamily('LV'), ...relayFamily('HV'), ...relayFamily('FIT')];

@@ -13,17 +13,7 @@
 import type { ApplicationKindCode } from '../../domain/codes.ts';
 import type { Repertoire } from '../../domain/repertoire.ts';
 
-export type FieldType =
-  | 'string'
-  | 'digits'
-  | 'date'
-  | 'dateTime'
-  | 'integer'
-  | 'decimal'
-  | 'code'
-  | 'supplyPointId'
-  | 'participantCode'
-  | 'group';
+export type FieldType = 'string' | 'digits' | 'date' | 'dateTime' | 'integer' | 'decimal' | 'code' | 'supplyPointId' | 'participantCode' | 'group';
 
 /** A named code table. The name becomes the XSD simple type and the OpenAPI schema of the codes. */
 export interface CodeTable {

@@ -12,7 +12,9 @@ export async function callControl(channel: ControlChannel, operation: string, in
     headers: { authorization: `Bearer ${channel.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(input ?? {}),
   }).catch((error: Error) => {
-    throw new Error(`could not reach the running system's control channel at ${channel.url} (${(error.cause as Error | undefined)?.message ?? error.message}); is it stopping?`);
+    throw new Error(
+      `could not reach the running system's control channel at ${channel.url} (${(error.cause as Error | undefined)?.message ?? error.message}); is it stopping?`,
+    );
   });
   if (response.status !== 200 || !response.body) {
     throw new Error(`the running system's control channel answered ${response.status} ${(await response.text()).trim()}`);

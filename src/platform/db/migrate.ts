@@ -40,7 +40,9 @@ export interface AppliedMigration {
 const migrationLockKey = 4_115_202_611;
 
 export function readMigrations(dir: string): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
   return files.map((file, index) => {
     const version = Number(file.slice(0, 4));
     if (version !== index + 1) throw new Error(`migration ${join(dir, file)}: expected number ${index + 1}, found ${version}`);
@@ -93,11 +95,7 @@ async function migrateSchema(tx: Queryable, schema: string, migrations: readonly
       const refusal = new Refusal('DB_MIGRATION_FAILED', { params: { migration: `${schema}/${migration.name}` } });
       throw Object.assign(refusal, { cause: error, message: `${refusal.message} (${(error as Error).message})` });
     }
-    await tx.query(`INSERT INTO ${s}.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [
-      migration.version,
-      migration.name,
-      migration.checksum,
-    ]);
+    await tx.query(`INSERT INTO ${s}.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, migration.checksum]);
     applied.push({ schema, version: migration.version, name: migration.name });
   }
   return applied;

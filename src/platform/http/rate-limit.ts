@@ -165,6 +165,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 function checkRateLimit(limit: RateLimit): void {
   // The bucket's integer arithmetic (1/60000 of a token) stays far inside bigint with these bounds.
   for (const [name, value] of Object.entries(limit)) {
-    if (!Number.isSafeInteger(value) || value <= 0 || value > 1_000_000_000) throw new Error(`rate limit ${name} must be a whole number from 1 to 1,000,000,000, not ${value}`);
+    if (!Number.isSafeInteger(value) || value <= 0 || value > 1_000_000_000)
+      throw new Error(`rate limit ${name} must be a whole number from 1 to 1,000,000,000, not ${value}`);
   }
 }

@@ -72,12 +72,12 @@ function parseName(text: string): DistinguishedName {
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const key = line.slice(0, eq);
-    if (!(key in name)) name[key] = unescape(line.slice(eq + 1));
+    if (!(key in name)) name[key] = unescapeDnValue(line.slice(eq + 1));
   }
   return name;
 }
 
-function unescape(value: string): string {
+function unescapeDnValue(value: string): string {
   const bytes: number[] = [];
   const out: string[] = [];
   const flush = () => {

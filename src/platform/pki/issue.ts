@@ -8,7 +8,7 @@
  *
  * A certificate never outlives the CA that signed it: the end date is cut to the CA's.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Refusal } from '../../domain/refusal.ts';
 import { clientCertUsages, parseCertificate, type ClientCertUsage } from './identity.ts';
@@ -44,10 +44,7 @@ export function issueServerCert(options: ServerCertOptions): IssuedCert {
   const ips: string[] = [];
   for (const host of options.hostnames) (isIP(host) ? ips : dnsNames).push(host);
   ips.push(...(options.ips ?? []));
-  const altNames = [
-    ...unique(dnsNames.map(checkDnsName)).map((value) => ({ type: 2, value })),
-    ...unique(ips.map(checkIp)).map((ip) => ({ type: 7, ip })),
-  ];
+  const altNames = [...unique(dnsNames.map(checkDnsName)).map((value) => ({ type: 2, value })), ...unique(ips.map(checkIp)).map((ip) => ({ type: 7, ip }))];
   const first = altNames[0];
   if (!first) throw new Refusal('PKI_HOST_INVALID', { params: { host: '' } });
   return issue(options.ca, {
@@ -98,6 +95,7 @@ export function issueClientCert(options: ClientCertOptions): IssuedCert {
 function issue(ca: CaKeyPair, leaf: { subject: Name; validity: Validity; extensions: object[] }): IssuedCert {
   const caCert = checkSigningCa(ca);
   const keys = generateKeyPair();
+  // biome-ignore lint/complexity/useMathMinMax: Dates, not numbers (Math.min would give a number)
   const notAfter = leaf.validity.notAfter > caCert.validToDate ? caCert.validToDate : leaf.validity.notAfter;
   const signed = signCertificate({
     subject: leaf.subject,

@@ -53,8 +53,9 @@ export function fromPkcs12(p12: Uint8Array, password: string): { certPems: strin
   } catch {
     throw new Refusal('PKI_PKCS12_UNREADABLE');
   }
-  const certPems = (pfx.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [])
-    .flatMap((bag) => (bag.cert ? [forge.pki.certificateToPem(bag.cert)] : []));
+  const certPems = (pfx.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []).flatMap((bag) =>
+    bag.cert ? [forge.pki.certificateToPem(bag.cert)] : [],
+  );
   const keyBag = pfx.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0];
   if (!keyBag?.key) throw new Refusal('PKI_BAD_KEY');
   // PKCS#8 like every other key this library hands out (forge would write PKCS#1).

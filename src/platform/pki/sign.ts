@@ -57,11 +57,7 @@ export function signCertificate(request: SignRequest): SignedCert {
     cert.setIssuer(issuerNameOf(caCert));
     authorityKeyId = subjectKeyIdOf(caCert);
   }
-  cert.setExtensions([
-    ...request.extensions,
-    { name: 'subjectKeyIdentifier' },
-    { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyId },
-  ]);
+  cert.setExtensions([...request.extensions, { name: 'subjectKeyIdentifier' }, { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyId }]);
   signNatively(cert, signingKey);
 
   const certPem = forge.pki.certificateToPem(cert);
@@ -117,16 +113,12 @@ function toForgeName(name: Name): forge.pki.CertificateField[] {
  */
 function issuerNameOf(caCert: forge.pki.Certificate): forge.pki.CertificateField[] {
   return caCert.subject.attributes.map((attr) =>
-    attr.valueTagClass === UTF8 && typeof attr.value === 'string'
-      ? { ...attr, value: forge.util.decodeUtf8(attr.value) }
-      : attr,
+    attr.valueTagClass === UTF8 && typeof attr.value === 'string' ? { ...attr, value: forge.util.decodeUtf8(attr.value) } : attr,
   );
 }
 
 /** The CA's own subject key identifier if it carries one (the value chains are matched on), else SHA-1 of its key. */
 function subjectKeyIdOf(caCert: forge.pki.Certificate): string {
   const ext = caCert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | null;
-  return ext?.subjectKeyIdentifier
-    ? forge.util.hexToBytes(ext.subjectKeyIdentifier)
-    : caCert.generateSubjectKeyIdentifier().getBytes();
+  return ext?.subjectKeyIdentifier ? forge.util.hexToBytes(ext.subjectKeyIdentifier) : caCert.generateSubjectKeyIdentifier().getBytes();
 }

@@ -64,7 +64,12 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
     const picked = (request.body as Record<string, unknown>).areas;
     const areas = (Array.isArray(picked) ? picked : picked === undefined ? [] : [picked]).map(String);
     try {
-      const created = await createParticipant(db, clock, actor, { companyCode: form.companyCode ?? '', name: form.name ?? '', kind: form.kind as never, areas });
+      const created = await createParticipant(db, clock, actor, {
+        companyCode: form.companyCode ?? '',
+        name: form.name ?? '',
+        kind: form.kind as never,
+        areas,
+      });
       return reply.redirect(`/participants?text=${encodeURIComponent(created.companyCode)}`, 303);
     } catch (error) {
       if (!isRefusal(error)) throw error;

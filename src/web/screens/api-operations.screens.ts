@@ -23,7 +23,8 @@ export function periodOf(query: FormFields, today: IsoDate): { from: IsoDate; to
   const from = query.from ? parseIsoDate(query.from, 'from') : today;
   const to = query.to ? parseIsoDate(query.to, 'to') : query.from ? from : today;
   if (to < from) throw new Refusal('NOTICE_PERIOD_ORDER', { field: 'to' });
-  if (daysBetween(from, to) + 1 > API_OPERATIONS_MAX_DAYS) throw new Refusal('NOTICE_PERIOD_TOO_LONG', { field: 'to', params: { days: API_OPERATIONS_MAX_DAYS } });
+  if (daysBetween(from, to) + 1 > API_OPERATIONS_MAX_DAYS)
+    throw new Refusal('NOTICE_PERIOD_TOO_LONG', { field: 'to', params: { days: API_OPERATIONS_MAX_DAYS } });
   return { from, to };
 }
 
@@ -41,7 +42,14 @@ export function registerApiOperationScreens(app: FastifyInstance, { db, clock }:
       refusal = error;
       request.audit.result = error.code;
     }
-    const usage = refusal ? [] : await interfaceUsage(db, interfaces.map((i) => i.id), tokyoMidnight(period.from), tokyoMidnight(addDays(period.to, 1)));
+    const usage = refusal
+      ? []
+      : await interfaceUsage(
+          db,
+          interfaces.map((i) => i.id),
+          tokyoMidnight(period.from),
+          tokyoMidnight(addDays(period.to, 1)),
+        );
     const total = (pick: (u: InterfaceUsage) => number) => usage.reduce((sum, u) => sum + pick(u), 0);
     const names = new Map(interfaces.map((i) => [i.id, i.name]));
     // Only the interfaces that were called, unless asked for all: the catalogue has dozens.
@@ -67,14 +75,20 @@ export function registerApiOperationScreens(app: FastifyInstance, { db, clock }:
         ${showAllField(query)}
         <p class="muted">監査ログから、インタフェースごとの呼出件数とNG件数（受付メッセージコード別）を集計します。期間は${API_OPERATIONS_MAX_DAYS}日以内、日付は日本時間です。</p>
       </form>
-      ${refusal
-        ? null
-        : html`<p class="summary">${period.from === period.to ? period.from.replace(/-/g, '/') : `${period.from.replace(/-/g, '/')} 〜 ${period.to.replace(/-/g, '/')}`}：
+      ${
+        refusal
+          ? null
+          : html`<p class="summary">${period.from === period.to ? period.from.replace(/-/g, '/') : `${period.from.replace(/-/g, '/')} 〜 ${period.to.replace(/-/g, '/')}`}：
             呼出 <strong>${total((u) => u.calls)}</strong>件　うちNG <strong>${total((u) => u.ng)}</strong>件
             <span class="muted">　${showAll ? html`全インタフェースを表示中（<a href="${allLink}">呼出のあったもののみ表示</a>）` : html`呼出のないインタフェース${hidden}件は非表示（<a href="${allLink}">すべて表示</a>）`}</span></p>
-          ${shown.length === 0 ? html`<p class="empty">この期間にインタフェースの呼出はありません。</p>` : html`<table class="list dense"><thead><tr><th>インタフェースID</th><th>名称</th><th class="num">呼出件数</th><th class="num">JSON</th><th class="num">SOAP</th><th class="num">画面</th>
+          ${
+            shown.length === 0
+              ? html`<p class="empty">この期間にインタフェースの呼出はありません。</p>`
+              : html`<table class="list dense"><thead><tr><th>インタフェースID</th><th>名称</th><th class="num">呼出件数</th><th class="num">JSON</th><th class="num">SOAP</th><th class="num">画面</th>
             <th class="num">OK</th><th class="num">NG</th><th>NG内訳（コード別）</th><th>最終呼出</th></tr></thead>
-          <tbody>${rows}</tbody></table>`}`}`;
+          <tbody>${rows}</tbody></table>`
+          }`
+      }`;
     return reply
       .code(refusal ? 400 : 200)
       .type('text/html; charset=utf-8')

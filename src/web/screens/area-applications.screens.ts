@@ -13,7 +13,7 @@ import { applicationKinds, isStageCode, stageOutcomes, type ApplicationKindCode 
 import { addDays, parseIsoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { parseSupplyPointId } from '../../domain/supply-point-id.ts';
-import { listApplications, selectFilings, type ApplicationListItem } from '../../hub/applications/application.queries.ts';
+import { listApplications, selectFilings } from '../../hub/applications/application.queries.ts';
 import { callerOf } from '../../hub/http/context.ts';
 import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { interfaceById, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
@@ -98,18 +98,24 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
     const refusals: Refusal[] = [];
     const filter = parseFilter(query, kindTable, defs, refusals);
     const pageNo = Math.max(1, Math.min(10_000, Number(query.page) || 1));
-    const result = refusals.length > 0
-      ? { items: [], total: 0 }
-      : await listApplications(deps.db, {
-          companyCode: callerOf(request).participant.companyCode,
-          area: scope.area.code,
-          interfaceIds: defs.map((d) => d.id),
-          ...filter,
-        }, { page: pageNo, size: applicationsPageSize });
+    const result =
+      refusals.length > 0
+        ? { items: [], total: 0 }
+        : await listApplications(
+            deps.db,
+            {
+              companyCode: callerOf(request).participant.companyCode,
+              area: scope.area.code,
+              interfaceIds: defs.map((d) => d.id),
+              ...filter,
+            },
+            { page: pageNo, size: applicationsPageSize },
+          );
     if (refusals.length > 0) request.audit.result = refusals[0]!.code;
     const stages = await Promise.all(result.items.map((item) => stageOf(deps, request, item.interfaceId, item.applicationNumber)));
     request.audit.supplyPointIds = [...new Set(result.items.map((i) => i.supplyPointId))];
-    const fieldError = (field: string) => refusals.filter((r) => r.field === field).map((r) => html`<p class="field-error" role="alert"><span class="code">${r.code}</span> ${r.text}</p>`);
+    const fieldError = (field: string) =>
+      refusals.filter((r) => r.field === field).map((r) => html`<p class="field-error" role="alert"><span class="code">${r.code}</span> ${r.text}</p>`);
     const { page: _page, ...kept } = query;
     const body = html`${crumbs(scope, title)}
       <p>${scopeBadge(scope)}</p>
@@ -126,16 +132,18 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
       ${pager(`${scope.base}/applications`, kept, pageNo, applicationsPageSize, result.total)}
       <table class="data-rows applications">
         <thead><tr><th>申込番号</th><th>申込種別</th><th>供給地点特定番号</th><th>受付工程</th><th>実施予定日</th><th>登録日時</th><th>更新日時</th><th>操作</th></tr></thead>
-        <tbody>${result.items.length === 0
-          ? html`<tr><td colspan="8" class="muted">該当する申込はありません。</td></tr>`
-          : result.items.map((item, i) => {
-              const stage = stages[i]!;
-              const scheduled = stage.answer.data?.scheduledDate;
-              return html`<tr data-application="${item.applicationNumber}"><td><a href="${scope.base}/applications/${item.applicationNumber}">${item.applicationNumber}</a>${item.lastUpdateFlag === '3' ? html` <span class="tag">取消</span>` : item.filings > 1 ? html` <span class="tag">訂正${item.filings - 1}</span>` : null}</td>
+        <tbody>${
+          result.items.length === 0
+            ? html`<tr><td colspan="8" class="muted">該当する申込はありません。</td></tr>`
+            : result.items.map((item, i) => {
+                const stage = stages[i]!;
+                const scheduled = stage.answer.data?.scheduledDate;
+                return html`<tr data-application="${item.applicationNumber}"><td><a href="${scope.base}/applications/${item.applicationNumber}">${item.applicationNumber}</a>${item.lastUpdateFlag === '3' ? html` <span class="tag">取消</span>` : item.filings > 1 ? html` <span class="tag">訂正${item.filings - 1}</span>` : null}</td>
                 <td>${kindOf(item)}</td><td class="mono">${item.supplyPointId}</td><td>${stageCell(stage)}</td>
                 <td>${typeof scheduled === 'string' ? scheduled : '—'}</td><td>${jst(item.registeredAt)}</td><td>${jst(item.updatedAt)}</td>
                 <td>${actionLinks(scope, item, inProgress(stage, item.lastUpdateFlag))}</td></tr>`;
-            })}</tbody>
+              })
+        }</tbody>
       </table>
       <p class="actions"><a href="${scope.base}">メニューへ戻る</a></p>`;
     return sendHtml(reply, page(signedIn(request, title), body), refusals.length > 0 ? 400 : 200);
@@ -174,15 +182,19 @@ export function registerAreaApplicationScreens(app: FastifyInstance, deps: Inter
         ${open ? html`<p class="actions">${actionLinks(scope, registration, true)}</p>` : html`<p class="muted">訂正・取消できるのは処理中（受付工程 01〜04、10）の申込のみです。</p>`}
       </section>
       <section class="card area-card"><h2>受付工程（${stage.statusDef?.id ?? ''}）</h2>
-        ${stage.answer.result === 'OK'
-          ? html`${renderMessages(stage.answer.messages, 'notice')}${stage.statusDef ? renderData(stage.statusDef.response, stage.answer.data ?? {}) : null}`
-          : renderMessages(stage.answer.messages, 'refusal')}
+        ${
+          stage.answer.result === 'OK'
+            ? html`${renderMessages(stage.answer.messages, 'notice')}${stage.statusDef ? renderData(stage.statusDef.response, stage.answer.data ?? {}) : null}`
+            : renderMessages(stage.answer.messages, 'refusal')
+        }
       </section>
       <section class="card area-card"><h2>申込履歴（ハブ受付）</h2>
         <table class="data-rows"><thead><tr><th>#</th><th>更新区分</th><th>受付日時</th><th>リクエストID</th><th>送達</th><th>一般送配電事業者の応答</th></tr></thead>
-        <tbody>${filings.map((f, i) => html`<tr><td>${i + 1}</td><td>${f.updateFlag} ${flagNames[f.updateFlag]}</td><td>${jst(f.filedAt)}</td><td class="mono">${f.requestId}</td>
+        <tbody>${filings.map(
+          (f, i) => html`<tr><td>${i + 1}</td><td>${f.updateFlag} ${flagNames[f.updateFlag]}</td><td>${jst(f.filedAt)}</td><td class="mono">${f.requestId}</td>
           <td>${f.status === 'delivered' ? html`送達済（${jst(f.deliveredAt)}）` : html`<span class="stage pending">未送達</span>`}</td>
-          <td>${f.gridAnswer ? html`${f.gridAnswer.result}${f.gridAnswer.messages.map((m) => html` <span class="code">${m.code}</span>`)}` : '—'}</td></tr>`)}</tbody></table>
+          <td>${f.gridAnswer ? html`${f.gridAnswer.result}${f.gridAnswer.messages.map((m) => html` <span class="code">${m.code}</span>`)}` : '—'}</td></tr>`,
+        )}</tbody></table>
       </section>
       <p class="actions"><a href="${scope.base}/applications">一覧へ戻る</a> <a href="${scope.base}">メニューへ戻る</a></p>`;
     return sendHtml(reply, page(signedIn(request, `${title} ${number}`), body));
@@ -211,7 +223,8 @@ function parseFilter(query: FormFields, kindTable: Record<string, string>, defs:
   if (query.applicationNumber) filter.applicationNumber = query.applicationNumber.normalize('NFKC').trim().toUpperCase();
   if (query.supplyPointId) attempt(() => (filter.supplyPointId = parseSupplyPointId(query.supplyPointId!, 'supplyPointId')));
   if (query.kind) {
-    if (!(query.kind in kindTable)) refusals.push(new Refusal('CODE_UNKNOWN', { field: 'kind', params: { field: '申込種別', value: query.kind.slice(0, 20) } }));
+    if (!(query.kind in kindTable))
+      refusals.push(new Refusal('CODE_UNKNOWN', { field: 'kind', params: { field: '申込種別', value: query.kind.slice(0, 20) } }));
     else {
       const filing = defs.filter((d) => d.applicationKinds?.includes(query.kind as ApplicationKindCode));
       const shared = filing.some((d) => (d.applicationKinds?.length ?? 0) > 1);
@@ -222,4 +235,3 @@ function parseFilter(query: FormFields, kindTable: Record<string, string>, defs:
   if (query.to) attempt(() => (filter.registeredBefore = tokyoMidnight(addDays(parseIsoDate(query.to!, 'to'), 1) as IsoDate)));
   return filter;
 }
-

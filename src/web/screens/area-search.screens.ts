@@ -68,8 +68,9 @@ export function registerAreaSearchScreens(app: FastifyInstance, deps: InterfaceD
         <p class="actions"><button type="submit">検索する</button> <a href="${scope.base}">メニューへ戻る</a></p>
       </form>
       ${renderMessages(notices, 'notice')}
-      ${result && result.points.length > 0
-        ? html`<table class="data-rows search-results"><caption>検索結果 ${result.points.length}件</caption>
+      ${
+        result && result.points.length > 0
+          ? html`<table class="data-rows search-results"><caption>検索結果 ${result.points.length}件</caption>
             <thead><tr><th>供給地点特定番号</th><th>住所</th><th>状態</th><th>操作</th></tr></thead>
             <tbody>${result.points.map((p) => {
               const q = new URLSearchParams({ supplyPointId: p.supplyPointId }).toString();
@@ -78,7 +79,8 @@ export function registerAreaSearchScreens(app: FastifyInstance, deps: InterfaceD
                 <td>${supplyPointStatuses[p.status] ?? p.status}</td>
                 <td>${facility ? html`<a href="${scope.base}/if/${facility.id}?${q}">設備情報</a> ` : null}<a href="${scope.base}?${q}">この地点でメニューへ</a></td></tr>`;
             })}</tbody></table>`
-        : null}`;
+          : null
+      }`;
     return sendHtml(reply, page(signedIn(request, title), body), status);
   });
 }

@@ -155,9 +155,12 @@ export function scopeBadge(scope: AreaScope): Html {
 
 /** A page refusing the scope (not registered in the area) or anything else about the screen as a whole. */
 export function refusalPage(request: FastifyRequest, title: string, scope: AreaScope | undefined, refusal: Refusal): Html {
-  return page(signedIn(request, title), html`${crumbs(scope, title)}
+  return page(
+    signedIn(request, title),
+    html`${crumbs(scope, title)}
     <p class="refusal" role="alert"><span class="code">${refusal.code}</span> ${refusal.text}</p>
-    <p><a href="/areas">エリア選択へ戻る</a></p>`);
+    <p><a href="/areas">エリア選択へ戻る</a></p>`,
+  );
 }
 
 // ---- routes ------------------------------------------------------------------------------------
@@ -180,7 +183,11 @@ export function registerAreaScreens(app: FastifyInstance, deps: InterfaceDeps): 
     } catch (error) {
       if (!isRefusal(error)) throw error;
       request.audit.result = error.code;
-      return sendHtml(reply, choosePage(request, { family: slug, supplyPointId: query.supplyPointId ?? '' }, error), error.code === 'IF_AREA_NOT_REGISTERED' ? 403 : httpStatusOf(error.code));
+      return sendHtml(
+        reply,
+        choosePage(request, { family: slug, supplyPointId: query.supplyPointId ?? '' }, error),
+        error.code === 'IF_AREA_NOT_REGISTERED' ? 403 : httpStatusOf(error.code),
+      );
     }
   });
 
@@ -206,7 +213,7 @@ export function registerAreaScreens(app: FastifyInstance, deps: InterfaceDeps): 
 /** The interface of `/if/:interfaceId`: one of the family's lookups, applications or status inquiries that the hub offers. */
 function interfaceOf(request: FastifyRequest, scope: AreaScope): InterfaceDefinition {
   const def = interfaceById((request.params as { interfaceId: string }).interfaceId);
-  if (!def || !def.id.startsWith('IF_') || def.kind === 'feed' || !isOffered(def)) throw new Refusal('HTTP_NOT_FOUND');
+  if (!def?.id.startsWith('IF_') || def.kind === 'feed' || !isOffered(def)) throw new Refusal('HTTP_NOT_FOUND');
   if (def.family !== scope.family) throw new Refusal('WEB_FUNCTION_NOT_IN_FAMILY', { params: { family: familyLabels[scope.slug] } });
   return def;
 }
@@ -225,11 +232,12 @@ function choosePage(request: FastifyRequest, form: { family: string; supplyPoint
       <table class="area-choice">
         <thead><tr><th scope="col">託送区分</th>${areas.map((a) => html`<th scope="col">${a.name}<span class="muted">（${a.code}）</span></th>`)}</tr></thead>
         <tbody>${familySlugs.map(
-          (slug) => html`<tr class="${slug === selected ? 'selected' : ''}"><th scope="row" id="family-${slug}">${familyLabels[slug]}</th>${areas.map((a) =>
-            usable(a.code)
-              ? html`<td><a class="area-link" href="/areas/${a.code}/${slug}" aria-label="${a.name}エリア・${familyLabels[slug]}">${a.name}</a></td>`
-              : html`<td class="unusable" title="このエリアの事業者として登録されていません">—</td>`,
-          )}</tr>`,
+          (slug) =>
+            html`<tr class="${slug === selected ? 'selected' : ''}"><th scope="row" id="family-${slug}">${familyLabels[slug]}</th>${areas.map((a) =>
+              usable(a.code)
+                ? html`<td><a class="area-link" href="/areas/${a.code}/${slug}" aria-label="${a.name}エリア・${familyLabels[slug]}">${a.name}</a></td>`
+                : html`<td class="unusable" title="このエリアの事業者として登録されていません">—</td>`,
+            )}</tr>`,
         )}</tbody>
       </table>
       <p class="muted">登録されているエリアのみ選択できます（${participant.kind === 'hub' ? '広域機関: 全エリア' : participant.areas.map((a) => areaOf(a).name).join('・') || 'なし'}）。</p>
@@ -257,7 +265,9 @@ function menuPage(request: FastifyRequest, scope: AreaScope, supplyPointId: stri
       title: group.title,
       links: group.entries.flatMap((entry) => {
         if (entry.screen) {
-          return [html`<a href="${scope.base}/${entry.screen}${entry.screen === 'applications' && supplyPointId ? carry : ''}"><span class="fn">${entry.label}</span><span class="if-id">Web</span></a>`];
+          return [
+            html`<a href="${scope.base}/${entry.screen}${entry.screen === 'applications' && supplyPointId ? carry : ''}"><span class="fn">${entry.label}</span><span class="if-id">Web</span></a>`,
+          ];
         }
         const def = familyInterface(scope.family, entry.number!);
         if (!def) return [];
@@ -392,7 +402,8 @@ function formPage(
     hidden.add('updateFlag');
     if (mode === 'register') omit.add('applicationNumber');
     else readonly.add('applicationNumber').add('supplyPointId');
-    if (mode === 'cancel') for (const f of def.request) if (!['requestId', 'updateFlag', 'applicationNumber', 'supplyPointId', 'remarks'].includes(f.id)) omit.add(f.id);
+    if (mode === 'cancel')
+      for (const f of def.request) if (!['requestId', 'updateFlag', 'applicationNumber', 'supplyPointId', 'remarks'].includes(f.id)) omit.add(f.id);
   }
   const rendered = renderFields(def.request, values, messages, { hidden, readonly, omit });
   const title = `${def.name}${modeTitles[mode]}`;
@@ -422,12 +433,14 @@ function answerView(request: FastifyRequest, scope: AreaScope, def: InterfaceDef
   const password = typeof data.usagePassword === 'string' ? data.usagePassword : undefined;
   const usageDef = familyInterface(scope.family, '10310');
   return html`<section class="answer card" aria-label="照会結果"><h2>照会結果</h2>${notes}${renderData(def.response, data)}
-    ${password && usageDef && typeof data.supplyPointId === 'string'
-      ? html`<form method="post" action="${scope.base}/if/${usageDef.id}" class="next-step">${csrfField(sessionOf(request).csrfToken)}
+    ${
+      password && usageDef && typeof data.supplyPointId === 'string'
+        ? html`<form method="post" action="${scope.base}/if/${usageDef.id}" class="next-step">${csrfField(sessionOf(request).csrfToken)}
           <input type="hidden" name="supplyPointId" value="${data.supplyPointId}"><input type="hidden" name="usagePassword" value="${password}">
           <input type="hidden" name="halfHourlyDate" value="${yesterday}">
           <button type="submit">この使用量照会PWで使用量を照会する</button></form>`
-      : null}
+        : null
+    }
     ${next.length > 0 ? html`<p class="actions">${next}</p>` : null}</section>`;
 }
 
@@ -474,16 +487,24 @@ function usageView(def: InterfaceDefinition, data: Readonly<Record<string, unkno
         months.map((m) => ({ month: m.month, kWh: m.withheld === '1' || typeof m.kWh !== 'number' ? undefined : m.kWh })),
         { caption: `供給地点 ${point} の月別使用量` },
       )}<div class="chart-table">${rowsTable(monthlyField, months as unknown as Record<string, unknown>[], { caption: '月別使用量（数値）' })}</div></div></section>
-    ${slots.length > 0
-      ? html`<section class="card usage-block"><h2>30分値（${day}）</h2>
+    ${
+      slots.length > 0
+        ? html`<section class="card usage-block"><h2>30分値（${day}）</h2>
         <div class="chart-row">${halfHourlyChart(slots, { caption: `供給地点 ${point} の ${day} の30分値`, date: day })}
         <div class="chart-table"><table class="data-rows half-hourly-table"><caption>30分値（数値、kWh）</caption>
           <thead><tr>${[0, 1, 2, 3].map(() => html`<th>時刻</th><th>kWh</th>`)}</tr></thead>
-          <tbody>${Array.from({ length: half }, (_, r) => html`<tr>${[0, 1, 2, 3].map((c) => {
-            const s = slots[c * half + r];
-            return s ? html`<td>${slotStart(s.slot)}–${slotEnd(s.slot)}</td><td class="num">${s.kWh.toLocaleString('ja-JP', { minimumFractionDigits: 3, maximumFractionDigits: 3 })}</td>` : html`<td></td><td></td>`;
-          })}</tr>`)}</tbody></table></div></div></section>`
-      : day
-        ? html`<p class="muted">${day} の30分値はありません。</p>`
-        : null}`;
+          <tbody>${Array.from(
+            { length: half },
+            (_, r) =>
+              html`<tr>${[0, 1, 2, 3].map((c) => {
+                const s = slots[c * half + r];
+                return s
+                  ? html`<td>${slotStart(s.slot)}–${slotEnd(s.slot)}</td><td class="num">${s.kWh.toLocaleString('ja-JP', { minimumFractionDigits: 3, maximumFractionDigits: 3 })}</td>`
+                  : html`<td></td><td></td>`;
+              })}</tr>`,
+          )}</tbody></table></div></div></section>`
+        : day
+          ? html`<p class="muted">${day} の30分値はありません。</p>`
+          : null
+    }`;
 }

@@ -72,7 +72,10 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
     } catch (error) {
       if (!isRefusal(error)) throw error;
       request.audit.result = error.code;
-      return reply.code(400).type('text/html; charset=utf-8').send(passwordPage(request, session.session.mustChangePassword, error).value);
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(passwordPage(request, session.session.mustChangePassword, error).value);
     }
   });
 
@@ -106,9 +109,11 @@ export function registerAuthScreens(app: FastifyInstance, deps: HubDeps): void {
     const body = html`
       ${changed ? html`<p class="notice">パスワードを変更しました。</p>` : null}
       <p>${session.user.name} さん（${session.user.userId}）、ようこそ。</p>
-      ${awaiting > 0
-        ? html`<p class="relay-alert" role="status"><a href="/relays/received?status=01&amp;family=${waitingFamily}"><span class="relay-badge" aria-label="判断待ちの廃止取次 ${awaiting}件">${awaiting}</span> 判断待ちの廃止取次が ${awaiting} 件あります（廃止取次受領一覧へ）</a></p>`
-        : null}
+      ${
+        awaiting > 0
+          ? html`<p class="relay-alert" role="status"><a href="/relays/received?status=01&amp;family=${waitingFamily}"><span class="relay-badge" aria-label="判断待ちの廃止取次 ${awaiting}件">${awaiting}</span> 判断待ちの廃止取次が ${awaiting} 件あります（廃止取次受領一覧へ）</a></p>`
+          : null
+      }
       ${await latestNoticesSection(deps, request)}
       <nav class="menu">${links}</nav>`;
     return reply.type('text/html; charset=utf-8').send(page(signedIn(request, 'トップ'), body).value);

@@ -36,17 +36,21 @@ export function registerMailboxScreens(app: FastifyInstance, { db }: HubDeps): v
         <td><a href="/mailbox/${m.id}">${m.subject}</a></td><td>${kindLabels[m.kind]}</td><td>${stateLabel(m)}</td></tr>`,
     );
     const body = html`
-      ${admin
-        ? html`<form method="get" action="/mailbox" class="card">
+      ${
+        admin
+          ? html`<form method="get" action="/mailbox" class="card">
             <label for="companyCode">会社コード</label><input type="text" id="companyCode" name="companyCode" value="${query.companyCode ?? ''}">
             <p><button type="submit">絞り込み</button></p>
           </form>`
-        : html`<p class="muted">スイッチング支援システムから貴社の通知先アドレスに送ったメールです。システム連携ではお知らせ取得（IS_40110）で同じお知らせを取得できます。</p>`}
+          : html`<p class="muted">スイッチング支援システムから貴社の通知先アドレスに送ったメールです。システム連携ではお知らせ取得（IS_40110）で同じお知らせを取得できます。</p>`
+      }
       ${pager('/mailbox', query, result.page, result.size, result.total)}
-      ${result.total === 0
-        ? html`<p>メールはありません。</p>`
-        : html`<table><thead><tr><th>日時</th>${admin ? html`<th>会社</th>` : null}<th>宛先</th><th>件名</th><th>種類</th><th>状態</th></tr></thead>
-          <tbody>${rows}</tbody></table>`}`;
+      ${
+        result.total === 0
+          ? html`<p>メールはありません。</p>`
+          : html`<table><thead><tr><th>日時</th>${admin ? html`<th>会社</th>` : null}<th>宛先</th><th>件名</th><th>種類</th><th>状態</th></tr></thead>
+          <tbody>${rows}</tbody></table>`
+      }`;
     return send(reply, page(signedIn(request, 'メールボックス'), body));
   });
 

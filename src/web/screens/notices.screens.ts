@@ -42,13 +42,19 @@ export function registerNoticeScreens(app: FastifyInstance, { db, clock }: HubDe
     );
     const done = query.deleted ? html`<p class="notice">お知らせ（番号 ${query.deleted}）を削除しました。</p>` : null;
     const body = html`${done}
-      ${manage ? html`<p class="actions"><a class="button" href="/notices/new">お知らせを作成</a>
-        <span class="muted">管理者には掲載予定・掲載終了のお知らせも表示されます。</span></p>` : null}
+      ${
+        manage
+          ? html`<p class="actions"><a class="button" href="/notices/new">お知らせを作成</a>
+        <span class="muted">管理者には掲載予定・掲載終了のお知らせも表示されます。</span></p>`
+          : null
+      }
       ${pager('/notices', {}, result.page, result.size, result.total)}
-      ${result.items.length === 0
-        ? html`<p class="empty">掲載中のお知らせはありません。</p>`
-        : html`<table class="list"><thead><tr><th class="date">掲載日</th><th>タイトル</th>${manage ? html`<th class="date">掲載終了日</th><th>状態</th>` : null}</tr></thead>
-          <tbody>${rows}</tbody></table>`}`;
+      ${
+        result.items.length === 0
+          ? html`<p class="empty">掲載中のお知らせはありません。</p>`
+          : html`<table class="list"><thead><tr><th class="date">掲載日</th><th>タイトル</th>${manage ? html`<th class="date">掲載終了日</th><th>状態</th>` : null}</tr></thead>
+          <tbody>${rows}</tbody></table>`
+      }`;
     return send(reply, page(signedIn(request, 'インフォメーション'), body));
   });
 
@@ -83,11 +89,13 @@ export function registerNoticeScreens(app: FastifyInstance, { db, clock }: HubDe
         <div class="notice-body">${notice.body}</div>
         <p class="meta muted">${authorLabel(notice)}　最終更新 ${jst(notice.updatedAt)}</p>
       </article>
-      ${manage
-        ? html`<div class="actions"><a class="button" href="/notices/${notice.noticeId}/edit">修正する</a>
+      ${
+        manage
+          ? html`<div class="actions"><a class="button" href="/notices/${notice.noticeId}/edit">修正する</a>
           <form method="post" action="/notices/${notice.noticeId}/delete" class="inline">${csrfField(session.csrfToken)}
             <button type="submit" class="danger">削除する</button></form></div>`
-        : null}
+          : null
+      }
       <p><a href="/notices">一覧へ戻る</a></p>`;
     return send(reply, page(signedIn(request, notice.title), body));
   });
@@ -96,7 +104,10 @@ export function registerNoticeScreens(app: FastifyInstance, { db, clock }: HubDe
     const actor = sessionOf(request).actor;
     authorize(actor, 'notice.manage');
     const notice = await getNotice(db, clock, actor, noticeIdOf(request));
-    return send(reply, noticeFormPage(request, notice, { title: notice.title, body: notice.body, publishedOn: notice.publishedOn, endsOn: notice.endsOn ?? '' }));
+    return send(
+      reply,
+      noticeFormPage(request, notice, { title: notice.title, body: notice.body, publishedOn: notice.publishedOn, endsOn: notice.endsOn ?? '' }),
+    );
   });
 
   app.post('/notices/:noticeId', { config: { action: 'noticeModify' } }, async (request, reply) => {
@@ -160,7 +171,8 @@ export async function latestNoticesSection(deps: HubDeps, request: FastifyReques
   if (!can(actor, 'notice.read')) return null;
   const result = await listNotices(deps.db, deps.clock, actor, { size: count });
   const items = result.items.map(
-    (n) => html`<li><span class="date">${slashDate(n.publishedOn)}</span> <a href="/notices/${n.noticeId}">${n.title}</a>${isNewNotice(n, result.today) ? html` <span class="badge">NEW</span>` : null}</li>`,
+    (n) =>
+      html`<li><span class="date">${slashDate(n.publishedOn)}</span> <a href="/notices/${n.noticeId}">${n.title}</a>${isNewNotice(n, result.today) ? html` <span class="badge">NEW</span>` : null}</li>`,
   );
   return html`<section class="card notices-latest"><h2>インフォメーション</h2>
     ${items.length > 0 ? html`<ul class="notice-list">${items}</ul>` : html`<p class="empty">掲載中のお知らせはありません。</p>`}

@@ -18,7 +18,11 @@ const menu: readonly { href: string; label: string; admin?: boolean; shown: (act
   { href: '/notices', label: 'インフォメーション', shown: (actor) => can(actor, 'notice.read') },
   { href: '/participants', label: '事業者一覧', shown: (actor) => can(actor, 'participant.list') },
   { href: '/relays', label: '廃止取次', shown: (actor) => can(actor, 'relay.list') },
-  { href: '/mailbox', label: 'メールボックス', shown: (actor) => isHubAdmin(actor) || can(actor, 'mailbox.read', { companyCode: actor.participant.companyCode }) },
+  {
+    href: '/mailbox',
+    label: 'メールボックス',
+    shown: (actor) => isHubAdmin(actor) || can(actor, 'mailbox.read', { companyCode: actor.participant.companyCode }),
+  },
   { href: '/interfaces', label: 'APIリポジトリ', shown: () => true },
   { href: '/users', label: 'ユーザ管理', shown: (actor) => isHubAdmin(actor) || can(actor, 'user.list', { companyCode: actor.participant.companyCode }) },
   { href: '/admin/suspensions', label: '権限停止・再開', admin: true, shown: (actor) => can(actor, 'suspension.manage') },

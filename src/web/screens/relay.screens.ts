@@ -104,7 +104,8 @@ function crumbs(...parts: (Html | string)[]): Html {
 
 /** The two sides and the three families, as tabs above the lists; `waiting`: relays awaiting a decision per family (the old side's). */
 function sideTabs(side: Side, slug: FamilySlug, waiting?: Readonly<Record<InterfaceFamily, number>>): Html {
-  const tab = (s: Side) => html`<a href="${sideBases[s]}?family=${slug}"${s === side ? html` aria-current="page"` : null}>${s === 'new' ? '新小売（登録した廃止取次）' : '現小売（受領した廃止取次）'}</a>`;
+  const tab = (s: Side) =>
+    html`<a href="${sideBases[s]}?family=${slug}"${s === side ? html` aria-current="page"` : null}>${s === 'new' ? '新小売（登録した廃止取次）' : '現小売（受領した廃止取次）'}</a>`;
   const family = (f: FamilySlug) => {
     const n = waiting?.[familyOfSlug[f]] ?? 0;
     return html`<a href="${sideBases[side]}?family=${f}"${f === slug ? html` aria-current="page"` : null}>${familyLabels[f]}${n > 0 ? html` <span class="relay-badge small" title="判断待ち">${n}</span>` : null}</a>`;
@@ -146,7 +147,11 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
     const answer = await submit(deps, request, def, { ...requestFromForm(def.request, form), updateFlag: '1' });
     if (answer.result === 'OK') return reply.redirect(`/relays/${encodeURIComponent(textOf(answer.data?.relayNumber))}?done=registered`, 303);
     const { _csrf: _token, ...values } = form;
-    return sendHtml(reply, registerPage(request, def, { ...values, updateFlag: '1' }, answer.messages, await retailerCodes(deps, request)), statusOf(answer.messages));
+    return sendHtml(
+      reply,
+      registerPage(request, def, { ...values, updateFlag: '1' }, answer.messages, await retailerCodes(deps, request)),
+      statusOf(answer.messages),
+    );
   });
 
   app.get('/relays/template.csv', { config: { action: 'relayCsvTemplate' } }, async (request, reply) => {
@@ -164,8 +169,10 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
 
   // The file comes as multipart/form-data (an <input type=file>, no script): parsed here only.
   app.register(async (scoped) => {
-    scoped.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: bulkMaxBytes + 1024 * 1024 }, async (request: FastifyRequest, body: Buffer) =>
-      parseMultipart(String(request.headers['content-type'] ?? ''), body),
+    scoped.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'buffer', bodyLimit: bulkMaxBytes + 1024 * 1024 },
+      async (request: FastifyRequest, body: Buffer) => parseMultipart(String(request.headers['content-type'] ?? ''), body),
     );
     scoped.post('/relays/upload', { config: { action: 'relayUpload' } }, async (request, reply) => {
       const slug = slugOf(queryOf(request));
@@ -209,7 +216,11 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
     const answer = await submit(deps, request, def, { ...requestFromForm(def.request, form), updateFlag: '2', relayNumber: relay.relayNumber });
     if (answer.result === 'OK') return reply.redirect(`/relays/${relay.relayNumber}?done=modified`, 303);
     const { _csrf: _token, ...values } = form;
-    return sendHtml(reply, modifyPage(request, def, relay, { ...values, updateFlag: '2', relayNumber: relay.relayNumber }, answer.messages), statusOf(answer.messages));
+    return sendHtml(
+      reply,
+      modifyPage(request, def, relay, { ...values, updateFlag: '2', relayNumber: relay.relayNumber }, answer.messages),
+      statusOf(answer.messages),
+    );
   });
 
   app.get('/relays/:relayNumber/cancel', { config: { action: 'relayCancel' } }, async (request, reply) => {
@@ -253,7 +264,11 @@ export function registerRelayScreens(app: FastifyInstance, deps: InterfaceDeps):
     if (answer.result === 'OK') return reply.redirect(`/relays/received/${relay.relayNumber}?done=decided`, 303);
     const { _csrf: _token, ...values } = form;
     const fresh = answer.messages.some((m) => m.code === 'RELAY_ALREADY_DECIDED') ? await getRelay(deps, actorOf(request), relay.relayNumber) : detail;
-    return sendHtml(reply, detailPage(request, 'old', fresh, { def, values: { ...values, relayNumber: relay.relayNumber }, messages: answer.messages }), statusOf(answer.messages));
+    return sendHtml(
+      reply,
+      detailPage(request, 'old', fresh, { def, values: { ...values, relayNumber: relay.relayNumber }, messages: answer.messages }),
+      statusOf(answer.messages),
+    );
   });
 }
 
@@ -265,7 +280,9 @@ function actorOf(request: FastifyRequest) {
 async function submit(deps: InterfaceDeps, request: FastifyRequest, def: InterfaceDefinition, body: Record<string, unknown>): Promise<InterfaceResponse> {
   request.audit.action = def.id;
   const validated = validateRequest(def, body);
-  const answer: InterfaceResponse = validated.ok ? await callInterface(deps, interfaceCall(request), def, validated.value) : { result: 'NG', messages: validated.messages };
+  const answer: InterfaceResponse = validated.ok
+    ? await callInterface(deps, interfaceCall(request), def, validated.value)
+    : { result: 'NG', messages: validated.messages };
   if (answer.result === 'NG') request.audit.result = answer.messages[0]?.code ?? 'NG';
   return answer;
 }
@@ -347,15 +364,20 @@ async function listScreen(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const { page: _page, ...kept } = query;
   const base = sideBases[side];
   const other = side === 'new' ? 'old' : 'new';
-  const holder = family === 'FIT' ? { kana: 'generatorNameKana', name: 'generatorName', label: '発電者名' } : { kana: 'customerNameKana', name: 'customerName', label: '需要者名' };
+  const holder =
+    family === 'FIT'
+      ? { kana: 'generatorNameKana', name: 'generatorName', label: '発電者名' }
+      : { kana: 'customerNameKana', name: 'customerName', label: '需要者名' };
   const placed = new Set(filterFields.map((f) => f.id));
   const unplaced = answer.result === 'NG' ? answer.messages.filter((m) => !m.field || !placed.has(m.field)) : [];
   const body = html`${crumbs(sideTitles[side])}
     ${sideTabs(side, slug, side === 'old' ? await countAwaitingDecisionByFamily(deps.db, callerOf(request).participant.companyCode) : undefined)}
-    ${side === 'new'
-      ? html`<p class="actions relay-list-actions"><a class="button" href="/relays/new?family=${slug}">新規登録</a> <a class="button secondary" href="/relays/upload?family=${slug}">CSVで一括登録</a>
+    ${
+      side === 'new'
+        ? html`<p class="actions relay-list-actions"><a class="button" href="/relays/new?family=${slug}">新規登録</a> <a class="button secondary" href="/relays/upload?family=${slug}">CSVで一括登録</a>
           <span class="muted">${familyLabels[slug]}の廃止取次（${def.id}）</span></p>`
-      : html`<p class="muted">現小売電気事業者として指定された廃止取次（${familyLabels[slug]}、${def.id}）。一覧の表示は取得として記録されます（1時間に1回以上の取得をお願いします）。</p>`}
+        : html`<p class="muted">現小売電気事業者として指定された廃止取次（${familyLabels[slug]}、${def.id}）。一覧の表示は取得として記録されます（1時間に1回以上の取得をお願いします）。</p>`
+    }
     <form method="get" action="${base}" class="card filters relay-filters">
       <input type="hidden" name="family" value="${slug}">
       <div class="filter-row">${filterFields.map((f) => filterInput(f, query[f.id] ?? '', answer.result === 'NG' ? answer.messages : []))}
@@ -366,16 +388,18 @@ async function listScreen(deps: InterfaceDeps, request: FastifyRequest, reply: F
     ${pager(base, kept, pageNo, 20, total)}
     <table class="data-rows relays">
       <thead><tr><th>廃止取次番号</th><th>${family === 'FIT' ? '受電地点特定番号' : '供給地点特定番号'}</th><th>${holder.label}</th><th>${side === 'new' ? '現小売電気事業者' : '新小売電気事業者'}</th><th>廃止年月日</th><th>ステータス</th><th>登録日時</th><th>更新日時</th></tr></thead>
-      <tbody>${items.length === 0
-        ? html`<tr><td colspan="8" class="muted">該当する廃止取次はありません。</td></tr>`
-        : items.map((item) => {
-            const number = textOf(item.relayNumber);
-            return html`<tr data-relay="${number}"><td class="nowrap"><a href="${base}/${number}">${number}</a></td><td class="mono">${textOf(item.supplyPointId)}</td>
+      <tbody>${
+        items.length === 0
+          ? html`<tr><td colspan="8" class="muted">該当する廃止取次はありません。</td></tr>`
+          : items.map((item) => {
+              const number = textOf(item.relayNumber);
+              return html`<tr data-relay="${number}"><td class="nowrap"><a href="${base}/${number}">${number}</a></td><td class="mono">${textOf(item.supplyPointId)}</td>
               <td>${textOf(item[holder.name])}${item[holder.kana] ? html`<br><span class="muted">${textOf(item[holder.kana])}</span>` : null}</td>
               <td><span class="mono">${textOf(item[`${other}RetailerCode`])}</span> ${textOf(item[`${other}RetailerName`])}</td>
               <td class="nowrap">${textOf(item.terminationDate) || '—'}</td><td class="nowrap">${statusBadge(textOf(item.status))}</td>
               <td class="nowrap">${jst(new Date(textOf(item.registeredAt)))}</td><td class="nowrap">${jst(new Date(textOf(item.updatedAt)))}</td></tr>`;
-          })}</tbody>
+            })
+      }</tbody>
     </table>
     ${total > 20 ? pager(base, kept, pageNo, 20, total) : null}`;
   return sendHtml(reply, page(signedIn(request, sideTitles[side]), body), answer.result === 'OK' ? 200 : statusOf(answer.messages));
@@ -428,7 +452,8 @@ function doneNotice(query: FormFields, relay: RelayView): Html | null {
 function relayTable(relay: RelayView): Html {
   const fit = relay.family === 'FIT';
   const familySlug = slugOfFamily[relay.family];
-  const row = (label: string, value: Html | string | null, cls = '') => html`<tr><th>${label}</th><td class="${cls}">${value === null || value === '' ? '—' : value}</td></tr>`;
+  const row = (label: string, value: Html | string | null, cls = '') =>
+    html`<tr><th>${label}</th><td class="${cls}">${value === null || value === '' ? '—' : value}</td></tr>`;
   return html`<table class="kv relay-kv"><tbody>
     ${row('廃止取次番号', html`<span class="relay-number">${relay.relayNumber}</span>`)}
     ${row('ステータス', statusBadge(relay.status))}
@@ -468,16 +493,19 @@ function decisionTable(relay: RelayView, side: Side): Html | null {
       <tr><th>判断</th><td>${statusBadge(relay.status)}</td></tr>
       <tr><th>判断者名</th><td class="free-text deciding-person">${relay.decidingPersonName ?? '—'}</td></tr>
       <tr><th>判断日時</th><td>${jst(relay.decidedAt)}</td></tr>
-      ${relay.status === '03'
-        ? html`<tr><th>NG理由</th><td class="ng-reason">${reason ?? '—'}</td></tr><tr><th>NG理由詳細</th><td class="free-text pre ng-text">${relay.ngText ?? '—'}</td></tr>`
-        : null}
+      ${
+        relay.status === '03'
+          ? html`<tr><th>NG理由</th><td class="ng-reason">${reason ?? '—'}</td></tr><tr><th>NG理由詳細</th><td class="free-text pre ng-text">${relay.ngText ?? '—'}</td></tr>`
+          : null
+      }
     </tbody></table>
     <p class="muted">${hint[side][relay.status]}</p>
   </section>`;
 }
 
 function historyTable(relay: RelayView, events: readonly RelayEventRow[]): Html {
-  const company = (code: string) => (code === relay.newCompanyCode ? `${relay.newRetailerName}（新小売）` : code === relay.oldCompanyCode ? `${relay.oldRetailerName}（現小売）` : code);
+  const company = (code: string) =>
+    code === relay.newCompanyCode ? `${relay.newRetailerName}（新小売）` : code === relay.oldCompanyCode ? `${relay.oldRetailerName}（現小売）` : code;
   return html`<section class="card relay-card"><h2>履歴</h2>
     <table class="data-rows relay-history"><thead><tr><th>日時</th><th>操作</th><th>ステータス</th><th>事業者</th><th>ユーザ</th></tr></thead>
     <tbody>${events.map((e) => html`<tr><td class="nowrap">${jst(e.at)}</td><td>${eventLabels[e.event]}</td><td>${statusBadge(e.status)}</td><td>${company(e.companyCode)}</td><td class="mono">${e.userId ?? '（システム連携）'}</td></tr>`)}</tbody></table>
@@ -495,9 +523,11 @@ function detailPage(request: FastifyRequest, side: Side, detail: RelayDetail, de
     ${doneNotice(queryOf(request), relay)}
     <div class="relay-detail">
       <section class="card relay-card"><h2>廃止取次の内容</h2>${relayTable(relay)}
-        ${side === 'new' && open
-          ? html`<p class="actions"><a class="button" href="/relays/${relay.relayNumber}/modify">修正</a> <a class="button secondary" href="/relays/${relay.relayNumber}/cancel">取消</a></p>`
-          : null}
+        ${
+          side === 'new' && open
+            ? html`<p class="actions"><a class="button" href="/relays/${relay.relayNumber}/modify">修正</a> <a class="button secondary" href="/relays/${relay.relayNumber}/cancel">取消</a></p>`
+            : null
+        }
       </section>
       ${decisionTable(relay, side)}
       ${side === 'old' && open && decision ? decisionFormView(request, relay, decision) : null}
@@ -505,9 +535,11 @@ function detailPage(request: FastifyRequest, side: Side, detail: RelayDetail, de
     </div>
     ${historyTable(relay, events)}
     <p class="actions"><a href="${base}?family=${slug}">一覧へ戻る</a>
-      ${relay.status === '02'
-        ? html`<a href="${areaBase}/if/${ifId(relay.family, side === 'new' ? '10610' : '10710')}?${new URLSearchParams({ supplyPointId: relay.supplyPointId }).toString()}">一般送配電システムで${side === 'new' ? 'スイッチング開始申込' : 'スイッチング廃止申込'}を行う</a>`
-        : null}
+      ${
+        relay.status === '02'
+          ? html`<a href="${areaBase}/if/${ifId(relay.family, side === 'new' ? '10610' : '10710')}?${new URLSearchParams({ supplyPointId: relay.supplyPointId }).toString()}">一般送配電システムで${side === 'new' ? 'スイッチング開始申込' : 'スイッチング廃止申込'}を行う</a>`
+          : null
+      }
       ${side === 'new' && relay.status === '03' ? html`<a href="/relays/new?family=${slug}&amp;supplyPointId=${relay.supplyPointId}">この供給地点で再登録</a>` : null}</p>`;
   return page(signedIn(request, `${title} ${relay.relayNumber}`), body);
 }
@@ -526,7 +558,15 @@ function decisionFormView(request: FastifyRequest, relay: RelayView, decision: D
 
 // ---- register, modify, cancel ---------------------------------------------------------------------
 
-function registerForm(request: FastifyRequest, def: InterfaceDefinition, action: string, values: FormFields, messages: readonly ReceptionMessage[], mode: 'register' | 'modify', back: Html): Html {
+function registerForm(
+  request: FastifyRequest,
+  def: InterfaceDefinition,
+  action: string,
+  values: FormFields,
+  messages: readonly ReceptionMessage[],
+  mode: 'register' | 'modify',
+  back: Html,
+): Html {
   const hidden = new Set(['requestId', 'updateFlag']);
   const readonly = new Set<string>();
   const omit = new Set<string>();
@@ -660,12 +700,18 @@ function reportView(def: InterfaceDefinition, report: BulkReport): Html {
   return html`<section class="card relay-card relay-report" aria-label="処理結果"><h2>処理結果</h2>
     ${renderMessages(report.messages, report.result === 'OK' ? 'notice' : 'refusal')}
     <p class="summary">行数 ${rows.length}　登録 ${report.data.accepted}　誤り ${report.data.refused}${shown.length < rows.length ? html`　<span class="muted">（${shown.length}行を表示）</span>` : null}</p>
-    ${rows.length > 0
-      ? html`<table class="data-rows bulk-report"><thead><tr><th>行</th><th>リクエストID</th><th>供給地点特定番号</th><th>結果</th><th>廃止取次番号</th><th>コード・メッセージ</th></tr></thead>
-        <tbody>${shown.map((r) => html`<tr class="${r.result === 'NG' ? 'ng' : 'ok'}" data-row="${r.row}"><td class="num">${r.row}</td><td class="mono">${r.requestId ?? ''}</td><td class="mono">${r.supplyPointId ?? ''}</td>
+    ${
+      rows.length > 0
+        ? html`<table class="data-rows bulk-report"><thead><tr><th>行</th><th>リクエストID</th><th>供給地点特定番号</th><th>結果</th><th>廃止取次番号</th><th>コード・メッセージ</th></tr></thead>
+        <tbody>${shown.map(
+          (
+            r,
+          ) => html`<tr class="${r.result === 'NG' ? 'ng' : 'ok'}" data-row="${r.row}"><td class="num">${r.row}</td><td class="mono">${r.requestId ?? ''}</td><td class="mono">${r.supplyPointId ?? ''}</td>
           <td class="${r.result === 'NG' ? 'bad' : 'good'}">${r.result}</td>
           <td class="mono">${r.relayNumber ? html`<a href="/relays/${r.relayNumber}">${r.relayNumber}</a>` : ''}</td>
-          <td>${r.messages.map((m) => html`<p class="msg"><span class="code">${m.code}</span> ${m.field ? html`<span class="muted">[${columnName(def, m.field)}]</span> ` : null}${m.text}</p>`)}</td></tr>`)}</tbody></table>`
-      : null}
+          <td>${r.messages.map((m) => html`<p class="msg"><span class="code">${m.code}</span> ${m.field ? html`<span class="muted">[${columnName(def, m.field)}]</span> ` : null}${m.text}</p>`)}</td></tr>`,
+        )}</tbody></table>`
+        : null
+    }
   </section>`;
 }

@@ -86,7 +86,10 @@ export function registerUserScreens(app: FastifyInstance, { db, clock }: HubDeps
 
   app.post('/users/:userId/delete', { config: { action: 'userDelete' } }, async (request, reply) => {
     const user = await deleteUser(db, clock, sessionOf(request).actor, (request.params as { userId: string }).userId);
-    return send(reply, page(signedIn(request, 'ユーザ削除'), html`<p class="notice">ユーザID ${user.userId} を削除しました。</p><p><a href="/users">ユーザ一覧へ</a></p>`));
+    return send(
+      reply,
+      page(signedIn(request, 'ユーザ削除'), html`<p class="notice">ユーザID ${user.userId} を削除しました。</p><p><a href="/users">ユーザ一覧へ</a></p>`),
+    );
   });
 
   app.post('/users/:userId/reset-password', { config: { action: 'userPasswordReset' } }, async (request, reply) => {

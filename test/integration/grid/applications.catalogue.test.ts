@@ -46,9 +46,34 @@ forEachBackend('application answers conform to the interface catalogue', (backen
     const r = await givenSupplyPoint(db, { kind: 'fit' });
     const h = await givenSupplyPoint(db, { kind: 'hv' });
     const calls: [string, Record<string, unknown>, string][] = [
-      ['IF_10610', { requestId: 'c-1', updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'A0033', contractAmpere: 30 }, 'B0013'],
+      [
+        'IF_10610',
+        {
+          requestId: 'c-1',
+          updateFlag: '1',
+          supplyPointId: p.supplyPointId,
+          customerNameKana: 'ヤマダ ハナコ',
+          customerName: '山田 花子',
+          currentRetailerCode: 'A0033',
+          contractAmpere: 30,
+        },
+        'B0013',
+      ],
       ['IF_10710', { requestId: 'c-2', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' }, 'A0033'],
-      ['IF_10410', { requestId: 'c-3', updateFlag: '1', supplyPointId: q.supplyPointId, requestedDate: '2026-12-01', customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎', phoneNumber: '03-1111-2222', contractAmpere: 40 }, 'B0013'],
+      [
+        'IF_10410',
+        {
+          requestId: 'c-3',
+          updateFlag: '1',
+          supplyPointId: q.supplyPointId,
+          requestedDate: '2026-12-01',
+          customerNameKana: 'スズキ イチロウ',
+          customerName: '鈴木 一郎',
+          phoneNumber: '03-1111-2222',
+          contractAmpere: 40,
+        },
+        'B0013',
+      ],
       ['IF_F10510', { requestId: 'c-4', updateFlag: '1', supplyPointId: r.supplyPointId, applicationKind: '12', requestedDate: '2026-12-01' }, 'A0033'],
       ['IF_K10810', { requestId: 'c-5', updateFlag: '1', supplyPointId: h.supplyPointId, changeDate: '2026-12-01', phoneNumber: '03-2222-3333' }, 'A0033'],
       ['IF_10910', { requestId: 'c-6', updateFlag: '1', supplyPointId: p.supplyPointId, contractAmpere: 50, requestedDate: '2026-12-01' }, 'A0033'],
@@ -69,6 +94,10 @@ forEachBackend('application answers conform to the interface catalogue', (backen
     const feed = await call('IF_11110', { pageSize: 2 }, 'B0013');
     assert.equal(feed.result, 'OK');
     const cancel = await call('IF_10410', { requestId: 'c-7', updateFlag: '3', applicationNumber: numbers[2]![1], supplyPointId: q.supplyPointId }, 'B0013');
-    assert.deepEqual(cancel.messages.map((m) => m.code), ['APP_NOT_CANCELLABLE'], 'complete: too late to cancel');
+    assert.deepEqual(
+      cancel.messages.map((m) => m.code),
+      ['APP_NOT_CANCELLABLE'],
+      'complete: too late to cancel',
+    );
   });
 });

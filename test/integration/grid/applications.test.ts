@@ -35,7 +35,13 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
   }
   const point = (spec: PointSpec = {}) => givenSupplyPoint(db, spec);
   const switchIn = (grid: Grid, supplyPointId: string, body: Data = {}, participant = NEW) =>
-    grid.handle(gridRequest('IF_10610', { updateFlag: '1', supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD, ...body }, participant));
+    grid.handle(
+      gridRequest(
+        'IF_10610',
+        { updateFlag: '1', supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD, ...body },
+        participant,
+      ),
+    );
   const switchOut = (grid: Grid, supplyPointId: string, body: Data = {}, participant = OLD) =>
     grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId, newRetailerCode: NEW, ...body }, participant));
   const status = (grid: Grid, interfaceId: string, applicationNumber: string, participant = NEW) =>
@@ -57,7 +63,10 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     assert.equal(data(s).stageName, 'マッチング完了');
     // LV: 25 Nov + 1 business day + 2 days = 28 Nov; group 5 reads on the 5th business day: 7 Dec.
     assert.equal(data(s).scheduledDate, '2026-12-07');
-    assert.deepEqual(data(s).history.map((h: Data) => h.stage), ['01', '03', '05']);
+    assert.deepEqual(
+      data(s).history.map((h: Data) => h.stage),
+      ['01', '03', '05'],
+    );
 
     assert.equal((await executeDue(grid, { limit: 100 })).executed, 0, 'not before the effective date');
     clock.set('2026-12-07T00:30:00+09:00');
@@ -66,10 +75,16 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     assert.equal((await retailerOf(p.supplyPointId)).retailerCode, NEW);
     const done = await status(grid, 'IF_10620', data(a).applicationNumber);
     assert.equal(data(done).stage, '06');
-    assert.deepEqual(data(done).history.map((h: Data) => h.stage), ['01', '03', '05', '06']);
+    assert.deepEqual(
+      data(done).history.map((h: Data) => h.stage),
+      ['01', '03', '05', '06'],
+    );
     assert.equal(data(await status(grid, 'IF_10720', data(b).applicationNumber, OLD)).stage, '06');
     const events = await eventsOf(db, 'grid_03', data(a).applicationNumber);
-    assert.deepEqual(events.map((e) => e.event), ['matchingComplete', 'completed']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['matchingComplete', 'completed'],
+    );
     assert.equal((await executeDue(grid, { limit: 100 })).executed, 0, 'executed once');
   });
 
@@ -114,10 +129,14 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
   test('move-out then move-in of a new resident', async () => {
     const { clock, grid } = world();
     const p = await point();
-    const out = await grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '01', requestedDate: '2026-11-30' }, OLD));
+    const out = await grid.handle(
+      gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '01', requestedDate: '2026-11-30' }, OLD),
+    );
     assert.equal(out.result, 'OK', JSON.stringify(out));
     assert.equal(data(out).stage, '10');
-    const early = await grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-02', customerNameKana: 'スズキ イチロウ' }, NEW));
+    const early = await grid.handle(
+      gridRequest('IF_10410', { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-02', customerNameKana: 'スズキ イチロウ' }, NEW),
+    );
     assert.deepEqual(codes(early), ['APP_POINT_CONTRACTED']);
     clock.set('2026-11-30T08:00:00+09:00');
     assert.ok((await executeDue(grid, { limit: 100 })).executed >= 1);
@@ -127,7 +146,19 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     assert.equal(data(await status(grid, 'IF_10520', data(out).applicationNumber, OLD)).stage, '06');
 
     const moveIn = await grid.handle(
-      gridRequest('IF_10410', { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-03', customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎', phoneNumber: '03-1111-2222', contractAmpere: '40' }, NEW),
+      gridRequest(
+        'IF_10410',
+        {
+          updateFlag: '1',
+          supplyPointId: p.supplyPointId,
+          requestedDate: '2026-12-03',
+          customerNameKana: 'スズキ イチロウ',
+          customerName: '鈴木 一郎',
+          phoneNumber: '03-1111-2222',
+          contractAmpere: '40',
+        },
+        NEW,
+      ),
     );
     assert.equal(moveIn.result, 'OK', JSON.stringify(moveIn));
     assert.equal(data(moveIn).stage, '10');
@@ -144,24 +175,38 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
   test('move-out with removal completes at 08 and leaves the point removed; no move-in after', async () => {
     const { clock, grid } = world();
     const p = await point();
-    const early = await grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '02', requestedDate: '2026-11-30' }, OLD));
+    const early = await grid.handle(
+      gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '02', requestedDate: '2026-11-30' }, OLD),
+    );
     assert.deepEqual(codes(early), ['APP_DATE_TOO_EARLY'], 'removal is meter work: 8 business days + 2 days');
-    const out = await grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '02', requestedDate: '2026-12-09' }, OLD));
+    const out = await grid.handle(
+      gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '02', requestedDate: '2026-12-09' }, OLD),
+    );
     assert.equal(out.result, 'OK', JSON.stringify(out));
     clock.set('2026-12-09T08:00:00+09:00');
     await executeDue(grid, { limit: 100 });
     assert.equal(data(await status(grid, 'IF_10520', data(out).applicationNumber, OLD)).stage, '08');
     assert.equal((await retailerOf(p.supplyPointId)).status, 'removed');
-    const moveIn = await grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-20', customerNameKana: 'スズキ' }, NEW));
+    const moveIn = await grid.handle(
+      gridRequest('IF_10410', { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-20', customerNameKana: 'スズキ' }, NEW),
+    );
     assert.deepEqual(codes(moveIn), ['APP_POINT_REMOVED']);
   });
 
   test('ampere change and customer info change change the point on their date', async () => {
     const { clock, grid } = world();
     const p = await point({ kind: 'lvConventional' });
-    const ampere = await grid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: p.supplyPointId, contractAmpere: '60', requestedDate: '2026-12-09' }, OLD));
+    const ampere = await grid.handle(
+      gridRequest('IF_10910', { updateFlag: '1', supplyPointId: p.supplyPointId, contractAmpere: '60', requestedDate: '2026-12-09' }, OLD),
+    );
     assert.equal(ampere.result, 'OK', JSON.stringify(ampere));
-    const info = await grid.handle(gridRequest('IF_10810', { updateFlag: '1', supplyPointId: p.supplyPointId, changeDate: '2026-11-20', customerNameKana: 'サトウ ハナコ', customerName: '佐藤 花子' }, OLD));
+    const info = await grid.handle(
+      gridRequest(
+        'IF_10810',
+        { updateFlag: '1', supplyPointId: p.supplyPointId, changeDate: '2026-11-20', customerNameKana: 'サトウ ハナコ', customerName: '佐藤 花子' },
+        OLD,
+      ),
+    );
     assert.equal(info.result, 'OK', JSON.stringify(info));
     await executeDue(grid, { limit: 100 }); // the info change is past due: at once
     assert.equal((await retailerOf(p.supplyPointId)).customer?.nameKanji, '佐藤 花子');
@@ -188,32 +233,67 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     // Families: plain only LV demand, K only HV, F only FIT.
     await refusedWith(switchIn(grid, hv.supplyPointId), 'APP_WRONG_FAMILY_HV');
     await refusedWith(switchIn(grid, fit.supplyPointId), 'APP_WRONG_FAMILY_FIT');
-    await refusedWith(grid.handle(gridRequest('IF_K10610', { updateFlag: '1', supplyPointId: lv.supplyPointId, currentRetailerCode: OLD, customerNameKana: 'ヤマダ' }, NEW)), 'APP_WRONG_FAMILY_LV');
-    await refusedWith(grid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: fit.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, OLD)), 'APP_NOT_FOR_FIT');
-    await refusedWith(grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: hv.supplyPointId, requestedDate: '2026-12-10', customerNameKana: 'ヤマダ' }, NEW)), 'APP_NOT_FOR_HV');
+    await refusedWith(
+      grid.handle(gridRequest('IF_K10610', { updateFlag: '1', supplyPointId: lv.supplyPointId, currentRetailerCode: OLD, customerNameKana: 'ヤマダ' }, NEW)),
+      'APP_WRONG_FAMILY_LV',
+    );
+    await refusedWith(
+      grid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: fit.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, OLD)),
+      'APP_NOT_FOR_FIT',
+    );
+    await refusedWith(
+      grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: hv.supplyPointId, requestedDate: '2026-12-10', customerNameKana: 'ヤマダ' }, NEW)),
+      'APP_NOT_FOR_HV',
+    );
     // Point states and retailers.
-    await refusedWith(grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: lv.supplyPointId, requestedDate: '2026-12-10', customerNameKana: 'ヤマダ' }, NEW)), 'APP_POINT_CONTRACTED');
+    await refusedWith(
+      grid.handle(gridRequest('IF_10410', { updateFlag: '1', supplyPointId: lv.supplyPointId, requestedDate: '2026-12-10', customerNameKana: 'ヤマダ' }, NEW)),
+      'APP_POINT_CONTRACTED',
+    );
     await refusedWith(switchIn(grid, vacant.supplyPointId), 'APP_POINT_NOT_CONTRACTED');
     await refusedWith(switchIn(grid, lv.supplyPointId, {}, OLD), 'APP_ALREADY_CURRENT_RETAILER');
     await refusedWith(switchIn(grid, lv.supplyPointId, { currentRetailerCode: 'C0013' }), 'APP_CURRENT_RETAILER_MISMATCH');
     await refusedWith(switchOut(grid, lv.supplyPointId, {}, NEW), 'APP_NOT_CURRENT_RETAILER');
     await refusedWith(switchOut(grid, lv.supplyPointId, { newRetailerCode: OLD }), 'APP_NEW_RETAILER_IS_SELF');
-    await refusedWith(grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, NEW)), 'APP_NOT_CURRENT_RETAILER');
-    await refusedWith(grid.handle(gridRequest('IF_10810', { updateFlag: '1', supplyPointId: lv.supplyPointId, changeDate: '2026-12-10', phoneNumber: '03-0000-0000' }, NEW)), 'APP_NOT_CURRENT_RETAILER');
+    await refusedWith(
+      grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, NEW)),
+      'APP_NOT_CURRENT_RETAILER',
+    );
+    await refusedWith(
+      grid.handle(gridRequest('IF_10810', { updateFlag: '1', supplyPointId: lv.supplyPointId, changeDate: '2026-12-10', phoneNumber: '03-0000-0000' }, NEW)),
+      'APP_NOT_CURRENT_RETAILER',
+    );
     // Ampere change.
-    await refusedWith(grid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: lv.supplyPointId, contractAmpere: '30', requestedDate: '2026-12-10' }, OLD)), 'APP_AMPERE_INVALID');
+    await refusedWith(
+      grid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: lv.supplyPointId, contractAmpere: '30', requestedDate: '2026-12-10' }, OLD)),
+      'APP_AMPERE_INVALID',
+    );
     const kyushuGrid = new Grid({ area: '06', db, clock: testGridClock() });
     const chubu = await point({ area: '06' });
-    await refusedWith(kyushuGrid.handle(gridRequest('IF_10910', { updateFlag: '1', supplyPointId: chubu.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, 'A0066')), 'APP_AMPERE_NOT_IN_AREA');
+    await refusedWith(
+      kyushuGrid.handle(
+        gridRequest('IF_10910', { updateFlag: '1', supplyPointId: chubu.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, 'A0066'),
+      ),
+      'APP_AMPERE_NOT_IN_AREA',
+    );
     // Dates: the standard lead time from today (25 Nov: LV earliest 28 Nov).
     await refusedWith(switchIn(grid, lv.supplyPointId, { requestedDate: '2026-11-27' }), 'APP_DATE_TOO_EARLY');
-    await refusedWith(grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-11-26' }, OLD)), 'APP_DATE_TOO_EARLY');
-    await refusedWith(grid.handle(gridRequest('IF_K10510', { updateFlag: '1', supplyPointId: hv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-04' }, OLD)), 'APP_DATE_TOO_EARLY');
+    await refusedWith(
+      grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-11-26' }, OLD)),
+      'APP_DATE_TOO_EARLY',
+    );
+    await refusedWith(
+      grid.handle(gridRequest('IF_K10510', { updateFlag: '1', supplyPointId: hv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-04' }, OLD)),
+      'APP_DATE_TOO_EARLY',
+    );
     // Conflicts: a second open switch-in, a move-out while a switch is open.
     const first = await switchIn(grid, lv.supplyPointId);
     assert.equal(first.result, 'OK');
     await refusedWith(switchIn(grid, lv.supplyPointId, {}, 'C0013'), 'APP_CONFLICT');
-    await refusedWith(grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, OLD)), 'APP_CONFLICT');
+    await refusedWith(
+      grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, OLD)),
+      'APP_CONFLICT',
+    );
     // A refused application is stored: its status shows 09 with the reason.
     const refused = await switchIn(grid, vacant.supplyPointId);
     const s = await status(grid, 'IF_10620', data(refused).applicationNumber);
@@ -232,7 +312,11 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
   test('status: only the applicant sees it; by requestId; wrong status interface named', async () => {
     const { grid } = world();
     const p = await point();
-    const request = gridRequest('IF_10610', { updateFlag: '1', requestId: 'retailer-req-1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD }, NEW);
+    const request = gridRequest(
+      'IF_10610',
+      { updateFlag: '1', requestId: 'retailer-req-1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD },
+      NEW,
+    );
     const a = await grid.handle(request);
     assert.equal(data(a).requestId, 'retailer-req-1');
     const other = await status(grid, 'IF_10620', data(a).applicationNumber, 'C0013');
@@ -248,10 +332,36 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const p = await point();
     const a = await switchIn(grid, p.supplyPointId);
     const number = data(a).applicationNumber;
-    const corrected = await grid.handle(gridRequest('IF_10610', { updateFlag: '2', applicationNumber: number, supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, requestedDate: '2026-12-15' }, NEW));
+    const corrected = await grid.handle(
+      gridRequest(
+        'IF_10610',
+        {
+          updateFlag: '2',
+          applicationNumber: number,
+          supplyPointId: p.supplyPointId,
+          customerNameKana: 'ヤマダ',
+          currentRetailerCode: OLD,
+          requestedDate: '2026-12-15',
+        },
+        NEW,
+      ),
+    );
     assert.equal(corrected.result, 'OK', JSON.stringify(corrected));
     assert.equal(data(corrected).stage, '03');
-    const badCorrection = await grid.handle(gridRequest('IF_10610', { updateFlag: '2', applicationNumber: number, supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, requestedDate: '2026-11-26' }, NEW));
+    const badCorrection = await grid.handle(
+      gridRequest(
+        'IF_10610',
+        {
+          updateFlag: '2',
+          applicationNumber: number,
+          supplyPointId: p.supplyPointId,
+          customerNameKana: 'ヤマダ',
+          currentRetailerCode: OLD,
+          requestedDate: '2026-11-26',
+        },
+        NEW,
+      ),
+    );
     assert.deepEqual(codes(badCorrection), ['APP_DATE_TOO_EARLY']);
     assert.equal(data(await status(grid, 'IF_10620', number)).stage, '03', 'a refused correction leaves the application as it was');
     const notMine = await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: number, supplyPointId: p.supplyPointId }, 'C0013'));
@@ -260,15 +370,26 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     assert.equal(data(b).stage, '05');
     const s = await status(grid, 'IF_10620', number);
     assert.equal(data(s).scheduledDate, '2026-12-15', 'the corrected date');
-    assert.deepEqual(data(s).history.map((h: Data) => h.stage), ['01', '03', '03', '05']);
+    assert.deepEqual(
+      data(s).history.map((h: Data) => h.stage),
+      ['01', '03', '03', '05'],
+    );
     const late = await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: number, supplyPointId: p.supplyPointId }, NEW));
     assert.deepEqual(codes(late), ['APP_NOT_CANCELLABLE']);
-    const lateCorrection = await grid.handle(gridRequest('IF_10610', { updateFlag: '2', applicationNumber: number, supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD }, NEW));
+    const lateCorrection = await grid.handle(
+      gridRequest(
+        'IF_10610',
+        { updateFlag: '2', applicationNumber: number, supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD },
+        NEW,
+      ),
+    );
     assert.deepEqual(codes(lateCorrection), ['APP_NOT_CORRECTABLE']);
 
     const q = await point();
     const c = await switchIn(grid, q.supplyPointId);
-    const cancelled = await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: data(c).applicationNumber, supplyPointId: q.supplyPointId }, NEW));
+    const cancelled = await grid.handle(
+      gridRequest('IF_10610', { updateFlag: '3', applicationNumber: data(c).applicationNumber, supplyPointId: q.supplyPointId }, NEW),
+    );
     assert.equal(cancelled.result, 'OK', JSON.stringify(cancelled));
     assert.equal(data(cancelled).stage, '09');
     const cs = await status(grid, 'IF_10620', data(c).applicationNumber);
@@ -277,10 +398,17 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     assert.equal((await switchIn(grid, q.supplyPointId, {}, 'C0013')).result, 'OK');
   });
 
-  test('a redelivered request returns the first answer and changes nothing; the hub\'s number is kept', async () => {
+  test("a redelivered request returns the first answer and changes nothing; the hub's number is kept", async () => {
     const { grid } = world();
     const p = await point();
-    const request = { ...gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, applicationNumber: 'AP03-20261125000777' }, NEW), requestId: 'AP03-20261125000777' };
+    const request = {
+      ...gridRequest(
+        'IF_10610',
+        { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, applicationNumber: 'AP03-20261125000777' },
+        NEW,
+      ),
+      requestId: 'AP03-20261125000777',
+    };
     const first = await grid.handle(request);
     assert.equal(data(first).applicationNumber, 'AP03-20261125000777');
     const again = await grid.handle(request);
@@ -291,11 +419,13 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const refusedRequest = gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: NEW }, 'C0013');
     const refused = await grid.handle(refusedRequest);
     assert.deepEqual(await grid.handle(refusedRequest), refused);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE supply_point_id = $1 AND kind = 'switchIn'`, [p.supplyPointId]);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE supply_point_id = $1 AND kind = 'switchIn'`, [
+      p.supplyPointId,
+    ]);
     assert.equal(rows[0]!.n, 1);
   });
 
-  test('the feed pages through the caller\'s applications without gaps or repeats', async () => {
+  test("the feed pages through the caller's applications without gaps or repeats", async () => {
     const { grid } = world();
     const feedParticipant = 'D0013';
     const numbers: string[] = [];
@@ -318,7 +448,10 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
       return { items, cursor };
     }
     const first = await drain(undefined, numbers.length);
-    assert.deepEqual(first.items.map((i) => i.applicationNumber), numbers);
+    assert.deepEqual(
+      first.items.map((i) => i.applicationNumber),
+      numbers,
+    );
     const cursor = first.cursor;
     // Nothing new: an empty page, the same cursor.
     const empty = await grid.handle(gridRequest('IF_11110', { since: cursor }, feedParticipant));
@@ -327,9 +460,26 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     // One changes (cancelled): it comes again, once; nothing else does.
     const p = await point();
     const last = await switchIn(grid, p.supplyPointId, {}, feedParticipant);
-    await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: numbers[2], supplyPointId: (await db.query<{ s: string }>(`SELECT supply_point_id AS s FROM grid_03.application WHERE application_number = $1`, [numbers[2]])).rows[0]!.s }, feedParticipant));
+    await grid.handle(
+      gridRequest(
+        'IF_10610',
+        {
+          updateFlag: '3',
+          applicationNumber: numbers[2],
+          supplyPointId: (await db.query<{ s: string }>(`SELECT supply_point_id AS s FROM grid_03.application WHERE application_number = $1`, [numbers[2]]))
+            .rows[0]!.s,
+        },
+        feedParticipant,
+      ),
+    );
     const next = await drain(cursor, 2);
-    assert.deepEqual(next.items.map((i) => [i.applicationNumber, i.stage]), [[data(last).applicationNumber, '03'], [numbers[2], '09']]);
+    assert.deepEqual(
+      next.items.map((i) => [i.applicationNumber, i.stage]),
+      [
+        [data(last).applicationNumber, '03'],
+        [numbers[2], '09'],
+      ],
+    );
     const after = await grid.handle(gridRequest('IF_11110', { since: next.cursor }, feedParticipant));
     assert.deepEqual(data(after).items, [], 'nothing twice');
     // Others' applications and other families are not in it.
@@ -342,14 +492,18 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
   test('HV (K) and FIT (F) switches match and execute with their lead times', async () => {
     const { clock, grid } = world();
     const hv = await point({ kind: 'hv' });
-    const a = await grid.handle(gridRequest('IF_K10610', { updateFlag: '1', supplyPointId: hv.supplyPointId, customerNameKana: 'カブシキガイシャ', currentRetailerCode: OLD }, NEW));
+    const a = await grid.handle(
+      gridRequest('IF_K10610', { updateFlag: '1', supplyPointId: hv.supplyPointId, customerNameKana: 'カブシキガイシャ', currentRetailerCode: OLD }, NEW),
+    );
     assert.equal(a.result, 'OK', JSON.stringify(a));
     const b = await grid.handle(gridRequest('IF_K10710', { updateFlag: '1', supplyPointId: hv.supplyPointId, newRetailerCode: NEW }, OLD));
     assert.equal(data(b).stage, '05');
     const date = data(await status(grid, 'IF_K10620', data(a).applicationNumber)).scheduledDate;
     assert.ok(date >= '2026-12-07', date); // 8 business days after 25 Nov
     const fit = await point({ kind: 'fit' });
-    const f = await grid.handle(gridRequest('IF_F10610', { updateFlag: '1', supplyPointId: fit.supplyPointId, generatorNameKana: 'タイヨウ', currentRetailerCode: OLD }, NEW));
+    const f = await grid.handle(
+      gridRequest('IF_F10610', { updateFlag: '1', supplyPointId: fit.supplyPointId, generatorNameKana: 'タイヨウ', currentRetailerCode: OLD }, NEW),
+    );
     assert.equal(f.result, 'OK', JSON.stringify(f));
     assert.equal(data(await grid.handle(gridRequest('IF_F10710', { updateFlag: '1', supplyPointId: fit.supplyPointId }, OLD))).stage, '05');
     clock.set(new Date(Date.parse(`${date}T00:00:00+09:00`) + 40 * dayMs));
@@ -370,7 +524,9 @@ forEachBackend('application jobs are bounded and single-winner', (backend) => {
       const p = await givenSupplyPoint(db);
       // Both waiting (03): the switch-out names another new retailer, so they do not match at once;
       // then it names none, as if corrected, and only the batch can pair them.
-      await grid.handle(gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD }, NEW));
+      await grid.handle(
+        gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD }, NEW),
+      );
       await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'C0013' }, OLD));
     }
     await db.query(`UPDATE grid_03.application SET body = body - 'newRetailerCode' WHERE kind = 'switchOut'`);

@@ -82,7 +82,10 @@ forEachBackend('DEMO.md drawn from the registry', (backend) => {
 
   test('every example request validates against the catalogue, and the grid accepts the applications as shown', async () => {
     const examples = examplesOf(markdown);
-    assert.deepEqual(examples.map((e) => e.interfaceId), ['IF_10110', 'IF_10210', 'IF_10220', 'IF_10310', 'IF_10610', 'IF_10620', 'IF_10410']);
+    assert.deepEqual(
+      examples.map((e) => e.interfaceId),
+      ['IF_10110', 'IF_10210', 'IF_10220', 'IF_10310', 'IF_10610', 'IF_10620', 'IF_10410'],
+    );
     for (const e of examples) {
       const checked = validateRequest(interfaceById(e.interfaceId)!, e.body);
       assert.ok(checked.ok, `${e.interfaceId}: ${JSON.stringify(!checked.ok && checked.messages)}`);

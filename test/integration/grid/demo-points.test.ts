@@ -23,7 +23,10 @@ forEachBackend('demo supply points for DEMO.md', (backend) => {
   after(() => db.close());
 
   test('lists every area, and in the larger ones points of every kind', () => {
-    assert.deepEqual(byArea.map((a) => a.area), ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
+    assert.deepEqual(
+      byArea.map((a) => a.area),
+      ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'],
+    );
     const tokyo = byArea.find((a) => a.area === '03')!;
     assert.equal(tokyo.areaName, '東京');
     const kinds = new Set(tokyo.points.map((p) => p.kind));
@@ -42,7 +45,9 @@ forEachBackend('demo supply points for DEMO.md', (backend) => {
         );
         assert.equal(applied.result, 'OK', `${p.kind} ${p.supplyPointId}: ${JSON.stringify(applied.messages)}`);
         const shown = await grid.handle(gridRequest(status!, { applicationNumber: (applied.data as Record<string, any>).applicationNumber }));
-        const response = await grid.handle(gridRequest(usage!, { supplyPointId: p.supplyPointId, usagePassword: (shown.data as Record<string, any>).usagePassword }));
+        const response = await grid.handle(
+          gridRequest(usage!, { supplyPointId: p.supplyPointId, usagePassword: (shown.data as Record<string, any>).usagePassword }),
+        );
         assert.equal(response.result, 'OK');
         const withheld = response.messages.some((m) => m.code === 'GRID_USAGE_WITHHELD');
         assert.equal(withheld, p.kind === 'lvNewCustomer', `${p.kind}: ${JSON.stringify(response.messages)}`);
@@ -55,7 +60,9 @@ forEachBackend('demo supply points for DEMO.md', (backend) => {
     const points = byArea.find((a) => a.area === '03')!.points;
     const vacant = points.find((p) => p.kind === 'vacant')!;
     assert.equal(vacant.customerNameKana, null);
-    const refused = await grid.handle(gridRequest('IF_10210', { supplyPointId: vacant.supplyPointId, customerNameKana: 'ヤマダ', phoneNumber: '0', consentDate: '2026-11-20' }));
+    const refused = await grid.handle(
+      gridRequest('IF_10210', { supplyPointId: vacant.supplyPointId, customerNameKana: 'ヤマダ', phoneNumber: '0', consentDate: '2026-11-20' }),
+    );
     assert.equal(refused.messages[0]?.code, 'GRID_POINT_VACANT');
     const fit = points.find((p) => p.kind === 'fitReceiving')!;
     assert.equal((await grid.handle(gridRequest('IF_F10110', { supplyPointId: fit.supplyPointId }))).result, 'OK');

@@ -28,10 +28,23 @@ forEachBackend('facility info (IF_10110, IF_F10110)', (backend) => {
     assert.equal(response.result, 'OK');
     assert.deepEqual(response.messages, []);
     const data = response.data as Record<string, any>;
-    assert.deepEqual(Object.keys(data), [
-      'supplyPointId', 'status', 'voltageClass', 'contractType', 'wheelingMenu', 'contractAmpere', 'contractKw',
-      'address', 'servicePoleNumber', 'meters', 'nextReadingDate',
-    ], 'the fields of the catalogue, no more');
+    assert.deepEqual(
+      Object.keys(data),
+      [
+        'supplyPointId',
+        'status',
+        'voltageClass',
+        'contractType',
+        'wheelingMenu',
+        'contractAmpere',
+        'contractKw',
+        'address',
+        'servicePoleNumber',
+        'meters',
+        'nextReadingDate',
+      ],
+      'the fields of the catalogue, no more',
+    );
     assert.equal(data.supplyPointId, point.supplyPointId);
     assert.equal(data.voltageClass, 'LV');
     assert.equal(data.status, 'contracted');
@@ -82,7 +95,10 @@ forEachBackend('facility info (IF_10110, IF_F10110)', (backend) => {
   test('refuses an unknown supply point', async () => {
     const response = await facility('IF_10110', '0313010000000099999910');
     assert.equal(response.result, 'NG');
-    assert.deepEqual(response.messages.map((m) => [m.code, m.field]), [['SPID_NOT_FOUND', 'supplyPointId']]);
+    assert.deepEqual(
+      response.messages.map((m) => [m.code, m.field]),
+      [['SPID_NOT_FOUND', 'supplyPointId']],
+    );
   });
 
   test("refuses another area's supply point without looking it up", async () => {

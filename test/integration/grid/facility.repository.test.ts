@@ -22,9 +22,7 @@ forEachBackend('facility look-up', (backend) => {
   after(() => db.close());
 
   async function anId(where: string): Promise<string> {
-    const { rows } = await db.query<{ id: string }>(
-      `SELECT supply_point_id AS id FROM ${tokyo}.supply_point WHERE ${where} ORDER BY supply_point_id LIMIT 1`,
-    );
+    const { rows } = await db.query<{ id: string }>(`SELECT supply_point_id AS id FROM ${tokyo}.supply_point WHERE ${where} ORDER BY supply_point_id LIMIT 1`);
     assert.ok(rows[0], `no point where ${where}`);
     return rows[0].id;
   }
@@ -85,7 +83,7 @@ forEachBackend('facility look-up', (backend) => {
 
   test('finds points by a kana prefix of the customer name, through the kana index', async () => {
     const { rows } = await db.query<{ name_kana: string }>(`SELECT name_kana FROM ${tokyo}.customer ORDER BY customer_id LIMIT 1`);
-    const surname = (rows[0]?.name_kana as string).split('\u3000')[0] as string;
+    const surname = (rows[0]!.name_kana as string).split('\u3000')[0] as string;
     const prefix = normalizeKana(surname);
     const matches = await findByCustomerKana(db, tokyo, prefix, 20);
     assert.ok(matches.length > 0);
@@ -93,10 +91,9 @@ forEachBackend('facility look-up', (backend) => {
 
     const plan = await db.transaction(async (tx) => {
       await tx.exec('SET LOCAL enable_seqscan = off');
-      const { rows: lines } = await tx.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN SELECT customer_id FROM ${tokyo}.customer WHERE name_kana_key LIKE $1`,
-        [`${prefix}%`],
-      );
+      const { rows: lines } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT customer_id FROM ${tokyo}.customer WHERE name_kana_key LIKE $1`, [
+        `${prefix}%`,
+      ]);
       return lines.map((l) => l['QUERY PLAN']).join('\n');
     });
     assert.match(plan, /customer_name_kana_key_idx/);

@@ -63,7 +63,13 @@ forEachBackend('look-up answers conform to the interface catalogue', (backend) =
     await passwordFor({}, '');
     await passwordFor({ kind: 'hv' }, 'K');
     const point = await givenSupplyPoint(db);
-    const refused = await call('IF_10210', { requestId: 'conformance-refused', supplyPointId: point.supplyPointId, customerNameKana: 'サトウ', phoneNumber: '09012345678', consentDate: '2026-11-25' });
+    const refused = await call('IF_10210', {
+      requestId: 'conformance-refused',
+      supplyPointId: point.supplyPointId,
+      customerNameKana: 'サトウ',
+      phoneNumber: '09012345678',
+      consentDate: '2026-11-25',
+    });
     assert.equal(refused.result, 'NG');
     const status = await call('IF_10220', { requestId: 'conformance-refused' });
     assert.equal((status.data as Record<string, any>).stage, '09');

@@ -35,7 +35,7 @@ forEachBackend('web-only supply point search (WEB_SUPPLY_POINT_SEARCH)', (backen
     assert.equal(byPrefecture.result, 'OK', JSON.stringify(byPrefecture.messages));
     assert.deepEqual(ids(byPrefecture), [a.supplyPointId, b.supplyPointId]);
     assert.equal(byPrefecture.data?.more, '0');
-    const point = (byPrefecture.data?.points as Record<string, unknown>[])[0]!;
+    const point = (byPrefecture.data!.points as Record<string, unknown>[])[0]!;
     assert.deepEqual(Object.keys(point), ['supplyPointId', 'status', 'address'], 'no customer name, no retailer');
     assert.deepEqual(ids(await search({ by: 'address', query: '検索市 緑町1丁目2番', family: 'LV' })), [a.supplyPointId]);
     assert.deepEqual(ids(await search({ by: 'address', query: '検索市緑町', family: 'FIT' })), [fit.supplyPointId], 'only the family’s points');

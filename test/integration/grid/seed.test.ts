@@ -38,7 +38,10 @@ async function count(q: Queryable, area: string): Promise<number> {
 
 test('points are split over the areas by their share of low-voltage points, adding up exactly', () => {
   const byArea = pointsPerArea(1_000_001);
-  assert.equal(Object.values(byArea).reduce((s, n) => s + n, 0), 1_000_001);
+  assert.equal(
+    Object.values(byArea).reduce((s, n) => s + n, 0),
+    1_000_001,
+  );
   const total = areas.reduce((s, a) => s + a.lvMillions, 0);
   for (const a of areas) assert.ok(Math.abs(byArea[a.code] - (1_000_001 * a.lvMillions) / total) < 1);
 });

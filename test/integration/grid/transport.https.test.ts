@@ -65,13 +65,20 @@ forEachBackend('a grid behind its HTTPS server, called by the hub over mutual TL
 
     const applied = await transport.send(
       '06',
-      gridRequest('IF_10210', { supplyPointId: point.supplyPointId, customerNameKana: 'やまだ はなこ', phoneNumber: '090-1234-5678', consentDate: '2026-11-25' }, 'B0016'),
+      gridRequest(
+        'IF_10210',
+        { supplyPointId: point.supplyPointId, customerNameKana: 'やまだ はなこ', phoneNumber: '090-1234-5678', consentDate: '2026-11-25' },
+        'B0016',
+      ),
     );
     const applicationNumber = (applied.data as Record<string, any>).applicationNumber;
     assert.match(applicationNumber, /^UP06-/);
     const status = await transport.send('06', gridRequest('IF_10220', { applicationNumber }, 'B0016'));
     const password = (status.data as Record<string, any>).usagePassword;
-    const usage = await transport.send('06', gridRequest('IF_10310', { supplyPointId: point.supplyPointId, usagePassword: password, halfHourlyDate: '2026-11-01' }, 'A0066'));
+    const usage = await transport.send(
+      '06',
+      gridRequest('IF_10310', { supplyPointId: point.supplyPointId, usagePassword: password, halfHourlyDate: '2026-11-01' }, 'A0066'),
+    );
     assert.equal(usage.result, 'OK');
     assert.equal((usage.data as Record<string, any>).monthlyUsage.length, 13);
     assert.equal((usage.data as Record<string, any>).halfHourly.length, 48);
@@ -81,7 +88,10 @@ forEachBackend('a grid behind its HTTPS server, called by the hub over mutual TL
     const point = await givenSupplyPoint(db, { area: '06', customer: { nameKana: 'ツウシン　タロウ' } });
     const found = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'nameKana', query: 'つうしん', family: 'LV' }, 'B0016'));
     assert.equal(found.result, 'OK', JSON.stringify(found.messages));
-    assert.deepEqual((found.data as Record<string, any>).points.map((p: { supplyPointId: string }) => p.supplyPointId), [point.supplyPointId]);
+    assert.deepEqual(
+      (found.data as Record<string, any>).points.map((p: { supplyPointId: string }) => p.supplyPointId),
+      [point.supplyPointId],
+    );
     const empty = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'address', query: '', family: 'LV' }, 'B0016'));
     assert.equal(empty.messages[0]?.code, 'WEB_SEARCH_QUERY_REQUIRED');
   });

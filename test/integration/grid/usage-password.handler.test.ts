@@ -52,7 +52,13 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal(shown.supplyPointId, point.supplyPointId);
     assert.equal(shown.stageDate, '2026-11-25');
     assert.equal(shown.refusalReason, null);
-    assert.deepEqual(shown.history.map((h: any) => [h.stage, h.stageName, h.stageDate]), [['01', '受付済', '2026-11-25'], ['06', '完了', '2026-11-25']]);
+    assert.deepEqual(
+      shown.history.map((h: any) => [h.stage, h.stageName, h.stageDate]),
+      [
+        ['01', '受付済', '2026-11-25'],
+        ['06', '完了', '2026-11-25'],
+      ],
+    );
     assert.equal(first.messages[0]?.code, 'GRID_USAGE_PASSWORD_ISSUED');
 
     const again = await status(data.applicationNumber);
@@ -62,7 +68,9 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal(again.messages[0]?.code, 'GRID_USAGE_PASSWORD_SHOWN');
     assert.match(again.messages[0]?.text ?? '', /2026-11-25 10:00に通知済み/);
 
-    const { rows } = await db.query<{ password_hash: string }>(`SELECT password_hash FROM grid_03.usage_password_application WHERE application_number = $1`, [data.applicationNumber]);
+    const { rows } = await db.query<{ password_hash: string }>(`SELECT password_hash FROM grid_03.usage_password_application WHERE application_number = $1`, [
+      data.applicationNumber,
+    ]);
     assert.notEqual(rows[0]?.password_hash, shown.usagePassword);
     assert.ok(!JSON.stringify(rows).includes(shown.usagePassword));
   });
@@ -77,7 +85,9 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     const { point, request, response } = await apply();
     const repeat = await grid.handle({ ...request, body: { ...request.body } });
     assert.deepEqual(repeat, response);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM grid_03.usage_password_application WHERE supply_point_id = $1`, [point.supplyPointId]);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM grid_03.usage_password_application WHERE supply_point_id = $1`, [
+      point.supplyPointId,
+    ]);
     assert.equal(rows[0]?.n, 1);
   });
 
@@ -98,7 +108,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal((await grid.handle(gridRequest('IF_10220', {}))).messages[0]?.code, 'GRID_FIELD_REQUIRED');
   });
 
-  test('the address may come as the catalogue\'s group of prefecture, city, street and building', async () => {
+  test("the address may come as the catalogue's group of prefecture, city, street and building", async () => {
     const address = { prefecture: '東京都', city: '千代田区', street: '本町２－１４－３', building: 'コーポ本町203' };
     const { response } = await apply({}, { phoneNumber: undefined, address });
     assert.equal((response.data as Record<string, any>).stage, '06');
@@ -139,7 +149,10 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
   test('refuses a vacant point at once, storing nothing', async () => {
     const { point, response } = await apply({ kind: 'vacant' });
     assert.equal(response.result, 'NG');
-    assert.deepEqual(response.messages.map((m) => m.code), ['GRID_POINT_VACANT']);
+    assert.deepEqual(
+      response.messages.map((m) => m.code),
+      ['GRID_POINT_VACANT'],
+    );
     assert.equal(response.data, undefined);
     const { rows } = await db.query(`SELECT 1 FROM grid_03.usage_password_application WHERE supply_point_id = $1`, [point.supplyPointId]);
     assert.equal(rows.length, 0);
@@ -214,7 +227,13 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal(decided.stage, '06');
     assert.match(decided.usagePassword, /^[A-Z2-9]{12}$/);
     assert.equal(decided.passwordValidUntil, '2026-12-29');
-    assert.deepEqual(decided.history.map((h: any) => [h.stage, h.stageDate]), [['01', '2026-11-27'], ['06', '2026-11-30']]);
+    assert.deepEqual(
+      decided.history.map((h: any) => [h.stage, h.stageDate]),
+      [
+        ['01', '2026-11-27'],
+        ['06', '2026-11-30'],
+      ],
+    );
   });
 
   test('under nextBusinessDay, the examination finds a mismatch the next business day, and a batch decides unasked applications', async () => {

@@ -28,7 +28,12 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     const point = await givenSupplyPoint(db, spec);
     const interfaces = spec.kind === 'hv' ? ['IF_K10210', 'IF_K10220'] : ['IF_10210', 'IF_10220'];
     const applied = await grid.handle(
-      gridRequest(interfaces[0]!, { supplyPointId: point.supplyPointId, customerNameKana: 'ヤマダ ハナコ', phoneNumber: '09012345678', consentDate: '2026-11-25' }),
+      gridRequest(interfaces[0]!, {
+        supplyPointId: point.supplyPointId,
+        customerNameKana: 'ヤマダ ハナコ',
+        phoneNumber: '09012345678',
+        consentDate: '2026-11-25',
+      }),
     );
     assert.equal(applied.result, 'OK', JSON.stringify(applied.messages));
     const status = await grid.handle(gridRequest(interfaces[1]!, { applicationNumber: (applied.data as Record<string, any>).applicationNumber }));
@@ -63,7 +68,10 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     });
     assert.equal(data.halfHourlyDate, '2026-10-15');
     assert.equal(data.halfHourly.length, 48);
-    assert.deepEqual(data.halfHourly.map((h: any) => h.slot), Array.from({ length: 48 }, (_, i) => i + 1));
+    assert.deepEqual(
+      data.halfHourly.map((h: any) => h.slot),
+      Array.from({ length: 48 }, (_, i) => i + 1),
+    );
     const tenths = data.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
     assert.equal(tenths, Math.round(dailyUsage(facility, '2026-10-15' as IsoDate) * 10));
   });
@@ -91,7 +99,10 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     const { point, password } = await withPassword();
     const wrong = await usage(point.supplyPointId, 'ABCDEFGHJKLM');
     assert.equal(wrong.result, 'NG');
-    assert.deepEqual(wrong.messages.map((m) => [m.code, m.field]), [['GRID_USAGE_PASSWORD_WRONG', 'usagePassword']]);
+    assert.deepEqual(
+      wrong.messages.map((m) => [m.code, m.field]),
+      [['GRID_USAGE_PASSWORD_WRONG', 'usagePassword']],
+    );
     const other = await givenSupplyPoint(db);
     assert.equal((await usage(other.supplyPointId, password)).messages[0]?.code, 'GRID_USAGE_PASSWORD_WRONG');
     assert.equal((await usage(point.supplyPointId, '')).messages[0]?.code, 'GRID_FIELD_REQUIRED');
@@ -115,7 +126,10 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
       `INSERT INTO grid_03.customer (name_kanji, name_kana, name_kana_key, prefecture, city, street)
        VALUES ('佐藤　一郎', 'サトウ　イチロウ', 'サトウイチロウ', '東京都', '千代田区', '本町2丁目14番3号') RETURNING customer_id AS id`,
     );
-    await db.query(`UPDATE grid_03.supply_point SET customer_id = $2, tenure_since = '2026-11-20' WHERE supply_point_id = $1`, [point.supplyPointId, rows[0]!.id]);
+    await db.query(`UPDATE grid_03.supply_point SET customer_id = $2, tenure_since = '2026-11-20' WHERE supply_point_id = $1`, [
+      point.supplyPointId,
+      rows[0]!.id,
+    ]);
     assert.equal((await usage(point.supplyPointId, password)).messages[0]?.code, 'GRID_USAGE_PASSWORD_CUSTOMER_CHANGED');
   });
 
@@ -125,7 +139,10 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-06-10' });
     assert.equal(response.result, 'OK');
     const data = response.data as Record<string, any>;
-    assert.deepEqual(response.messages.map((m) => m.code), ['GRID_USAGE_WITHHELD']);
+    assert.deepEqual(
+      response.messages.map((m) => m.code),
+      ['GRID_USAGE_WITHHELD'],
+    );
     assert.match(response.messages[0]?.text ?? '', /2026-06-18より前/);
     assert.equal(data.withheldBefore, tenureSince);
     assert.equal(data.monthlyUsage.length, 13);
@@ -156,14 +173,20 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     assert.equal(data.meterKind, 'conventional');
     assert.deepEqual(data.halfHourly, []);
     assert.equal(data.monthlyUsage.length, 13);
-    assert.deepEqual(response.messages.map((m) => m.code), ['GRID_USAGE_NO_HALF_HOURLY']);
+    assert.deepEqual(
+      response.messages.map((m) => m.code),
+      ['GRID_USAGE_NO_HALF_HOURLY'],
+    );
   });
 
   test('no half-hourly values for a day before the smart meter was installed', async () => {
     const { point, password } = await withPassword({ meterInstalledOn: '2026-09-01' as IsoDate });
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-08-31' });
     assert.deepEqual((response.data as Record<string, any>).halfHourly, []);
-    assert.deepEqual(response.messages.map((m) => m.code), ['GRID_USAGE_BEFORE_SMART_METER']);
+    assert.deepEqual(
+      response.messages.map((m) => m.code),
+      ['GRID_USAGE_BEFORE_SMART_METER'],
+    );
   });
 
   test('refuses a day outside the 13 months, or one not yet over', async () => {

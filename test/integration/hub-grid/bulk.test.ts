@@ -25,7 +25,17 @@ test('reads UTF-8 with and without BOM and Shift_JIS as Excel writes it, by Japa
   for (const bytes of [Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), iconv.encode(text, 'cp932')]) {
     const rows = parseBulkCsv(def, bytes);
     assert.deepEqual(rows, [
-      { row: 2, values: { requestId: 'r1', supplyPointId: '0300000000000000000001', customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013', updateFlag: '1' } },
+      {
+        row: 2,
+        values: {
+          requestId: 'r1',
+          supplyPointId: '0300000000000000000001',
+          customerNameKana: 'ヤマダ ハナコ',
+          customerName: '山田 花子',
+          currentRetailerCode: 'B0013',
+          updateFlag: '1',
+        },
+      },
     ]);
   }
   const byId = parseBulkCsv(def, 'requestId,supplyPointId,customerNameKana,"需要者名(漢字)",,\n"r,2",03,"ア\nイ",x,,\n,,,,,\n');
@@ -78,7 +88,10 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
         const report = await sdk.bulk('IF_10610', encoding === 'utf8' ? csv : iconv.encode(csv, 'cp932'));
         sdk.close();
         assert.equal(report.result, 'NG');
-        assert.deepEqual(report.messages.map((m) => m.code), ['BULK_REJECTED']);
+        assert.deepEqual(
+          report.messages.map((m) => m.code),
+          ['BULK_REJECTED'],
+        );
         assert.equal(report.data.accepted, 0);
         assert.equal(report.data.refused, 4);
         assert.deepEqual(
@@ -93,7 +106,9 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
         );
         assert.equal(report.data.rows[0]!.applicationNumber, undefined, 'nothing filed, no number');
         // The same message as the API gives for the same request.
-        const api = await hub.sdk('aApi').call('IF_10610', { requestId: 'x', updateFlag: '1', supplyPointId: b, customerName: '山田 花子', currentRetailerCode: 'B0013' });
+        const api = await hub
+          .sdk('aApi')
+          .call('IF_10610', { requestId: 'x', updateFlag: '1', supplyPointId: b, customerName: '山田 花子', currentRetailerCode: 'B0013' });
         assert.deepEqual(report.data.rows[2]!.messages, api.messages);
         assert.equal(await outboxCount(db), 0);
       }));
@@ -102,11 +117,14 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
   test('a good file is filed whole, delivered by the jobs, and sending it again files nothing twice; the CLI prints the report', () =>
     withHub(async (hub, db) => {
       const ids = await points(db, 3);
-      const csv = '\ufeff' + [header, ...ids.map((id, i) => `bulk-${i + 1},${id},ヤマダ ハナコ,山田 花子,B0013,`)].join('\r\n') + '\r\n';
+      const csv = `\ufeff${[header, ...ids.map((id, i) => `bulk-${i + 1},${id},ヤマダ ハナコ,山田 花子,B0013,`)].join('\r\n')}\r\n`;
       const sdk = hub.sdk('aApi');
       const report = await sdk.bulk('IF_10610', csv);
       assert.equal(report.result, 'OK', JSON.stringify(report));
-      assert.deepEqual(report.messages.map((m) => m.code), ['BULK_ACCEPTED']);
+      assert.deepEqual(
+        report.messages.map((m) => m.code),
+        ['BULK_ACCEPTED'],
+      );
       assert.equal(report.data.accepted, 3);
       const numbers = report.data.rows.map((r) => r.applicationNumber);
       for (const n of numbers) assert.match(n ?? '', /^AP03-20261125\d{6}$/);
@@ -125,7 +143,10 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
       assert.equal(status.data?.stage, '03');
 
       const again = await sdk.bulk('IF_10610', iconv.encode(csv.slice(1), 'cp932'));
-      assert.deepEqual(again.data.rows.map((r) => r.applicationNumber), numbers);
+      assert.deepEqual(
+        again.data.rows.map((r) => r.applicationNumber),
+        numbers,
+      );
       assert.equal(await outboxCount(db), 3);
       sdk.close();
 
@@ -139,9 +160,10 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
         const printed: string[] = [];
         const log = console.log;
         console.log = (line: string) => printed.push(line);
-        let status: number | void;
+        let status: number | undefined;
         try {
-          status = await bulkSwitchIn.run([join(dir, 'in.csv'), '--cert', join(dir, 'a.cert.pem'), '--ca', join(dir, 'ca.pem'), '--url', hub.base]);
+          status =
+            (await bulkSwitchIn.run([join(dir, 'in.csv'), '--cert', join(dir, 'a.cert.pem'), '--ca', join(dir, 'ca.pem'), '--url', hub.base])) ?? undefined;
         } finally {
           console.log = log;
         }
@@ -157,14 +179,29 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
     withHub(async (hub, db) => {
       const sdk = hub.sdk('aApi');
       const rows = Array.from({ length: 10_001 }, (_, i) => `r${i},0300000000000000000001,ア,亜,B0013,`);
-      assert.deepEqual((await sdk.bulk('IF_10610', [header, ...rows].join('\n'))).messages.map((m) => m.code), ['BULK_TOO_MANY_ROWS']);
+      assert.deepEqual(
+        (await sdk.bulk('IF_10610', [header, ...rows].join('\n'))).messages.map((m) => m.code),
+        ['BULK_TOO_MANY_ROWS'],
+      );
       const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0x61);
-      assert.deepEqual((await sdk.bulk('IF_10610', big)).messages.map((m) => m.code), ['BULK_TOO_LARGE']);
-      assert.deepEqual((await sdk.bulk('IF_10610', 'リクエストID,色\nr1,赤\n')).messages.map((m) => m.code), ['BULK_UNKNOWN_COLUMN']);
-      assert.deepEqual((await sdk.bulk('IF_10710', 'リクエストID\nr1\n')).messages.map((m) => m.code), ['BULK_NOT_OFFERED']);
+      assert.deepEqual(
+        (await sdk.bulk('IF_10610', big)).messages.map((m) => m.code),
+        ['BULK_TOO_LARGE'],
+      );
+      assert.deepEqual(
+        (await sdk.bulk('IF_10610', 'リクエストID,色\nr1,赤\n')).messages.map((m) => m.code),
+        ['BULK_UNKNOWN_COLUMN'],
+      );
+      assert.deepEqual(
+        (await sdk.bulk('IF_10710', 'リクエストID\nr1\n')).messages.map((m) => m.code),
+        ['BULK_NOT_OFFERED'],
+      );
       const [mine, theirs] = await points(db, 2);
       await sdk.call('IF_10710', { requestId: 'reused-1', updateFlag: '1', supplyPointId: mine, newRetailerCode: 'B0013' });
-      const reused = await sdk.bulk('IF_10610', [header, `fresh-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`, `reused-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`].join('\n'));
+      const reused = await sdk.bulk(
+        'IF_10610',
+        [header, `fresh-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`, `reused-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`].join('\n'),
+      );
       assert.deepEqual(
         reused.data.rows.map((r) => [r.row, r.result, r.applicationNumber, r.messages.map((m) => m.code)]),
         [

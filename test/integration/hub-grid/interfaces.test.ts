@@ -108,8 +108,8 @@ forEachBackend('interfaces through the hub', (backend) => {
       assert.ok(password, JSON.stringify(status.data));
       const usage = await sdk.call('IF_10310', { supplyPointId: smart.supplyPointId, usagePassword: password, halfHourlyDate: '2026-11-20' });
       assert.equal(usage.result, 'OK', JSON.stringify(usage.messages));
-      assert.equal((usage.data?.monthlyUsage as unknown[]).length, 13);
-      assert.equal((usage.data?.halfHourly as unknown[]).length, 48);
+      assert.equal((usage.data!.monthlyUsage as unknown[]).length, 13);
+      assert.equal((usage.data!.halfHourly as unknown[]).length, 48);
       const wrong = await sdk.call('IF_10310', { supplyPointId: smart.supplyPointId, usagePassword: 'WRONGPASS1' });
       assert.equal(wrong.result, 'NG');
       sdk.close();
@@ -118,7 +118,13 @@ forEachBackend('interfaces through the hub', (backend) => {
   test('refuses the usage password when the customer’s identity does not match', () =>
     withHub(async (hub, { smart }) => {
       const sdk = hub.sdk('aApi');
-      const applied = await sdk.call('IF_10210', { requestId: 'pw-0002', supplyPointId: smart.supplyPointId, customerNameKana: 'スズキ イチロウ', phoneNumber: '09012345678', consentDate: '2026-11-25' });
+      const applied = await sdk.call('IF_10210', {
+        requestId: 'pw-0002',
+        supplyPointId: smart.supplyPointId,
+        customerNameKana: 'スズキ イチロウ',
+        phoneNumber: '09012345678',
+        consentDate: '2026-11-25',
+      });
       sdk.close();
       assert.equal(applied.result, 'NG');
       assert.equal(applied.messages[0]?.code, 'GRID_IDENTITY_NAME_MISMATCH');
@@ -132,7 +138,10 @@ forEachBackend('interfaces through the hub', (backend) => {
     withHub(async (hub) => {
       const answer = await hub.sdk('aApi').call('IS_30110', { kind: 'retailer' });
       assert.equal(answer.result, 'OK');
-      assert.deepEqual((answer.data?.participants as { companyCode: string }[]).map((p) => p.companyCode), ['A003', 'B001']);
+      assert.deepEqual(
+        (answer.data!.participants as { companyCode: string }[]).map((p) => p.companyCode),
+        ['A003', 'B001'],
+      );
     }));
 
   test('serves the API repository: OpenAPI and WSDL generated from the catalogue', () =>
@@ -166,7 +175,10 @@ forEachBackend('a grid that does not answer', (backend) => {
     try {
       const started = performance.now();
       const res = await hub.as('aApi').post('/api/v1/IF_10110', { json: { supplyPointId: '0313010000000000000110' } });
-      assert.deepEqual(res.json().messages.map((m: { code: string }) => m.code), ['GRID_UNAVAILABLE']);
+      assert.deepEqual(
+        res.json().messages.map((m: { code: string }) => m.code),
+        ['GRID_UNAVAILABLE'],
+      );
       assert.ok(performance.now() - started < 3000);
     } finally {
       await hub.close();

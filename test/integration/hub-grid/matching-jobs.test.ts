@@ -30,7 +30,10 @@ async function givenPendingPairs(db: Db, clock: Clock, count: number): Promise<s
   for (let i = 0; i < count; i++) {
     const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: oldRetailer });
     ids.push(p.supplyPointId);
-    for (const [kind, code, participant, prefix] of [['switchIn', '03', newRetailer, 'API'], ['switchOut', '04', oldRetailer, 'APO']] as const) {
+    for (const [kind, code, participant, prefix] of [
+      ['switchIn', '03', newRetailer, 'API'],
+      ['switchOut', '04', oldRetailer, 'APO'],
+    ] as const) {
       const number = `${prefix}03-${String(i).padStart(6, '0')}`;
       await db.query(
         `INSERT INTO grid_03.application (application_number, participant_code, request_id, interface_id, kind, application_kind,
@@ -72,7 +75,11 @@ forEachBackend('matching and execution jobs', (backend) => {
           GROUP BY a.application_number`,
       );
       assert.equal(rows.length, 2 * pairs);
-      assert.deepEqual(rows.filter((r) => r.n !== 1), [], 'every application reached 05 once');
+      assert.deepEqual(
+        rows.filter((r) => r.n !== 1),
+        [],
+        'every application reached 05 once',
+      );
       const { rows: mismatched } = await db.query(
         `SELECT 1 FROM grid_03.application i JOIN grid_03.application o ON o.application_number = i.matched_with
           WHERE o.matched_with <> i.application_number OR o.supply_point_id <> i.supply_point_id`,
@@ -117,7 +124,10 @@ forEachBackend('matching and execution jobs', (backend) => {
         ids.length,
       );
       const { rows } = await db.query<{ kind: string; stage: string }>(`SELECT kind, stage FROM grid_03.application ORDER BY kind, application_number`);
-      assert.ok(rows.every((r) => r.stage === '06' || r.stage === '08'), JSON.stringify(rows));
+      assert.ok(
+        rows.every((r) => r.stage === '06' || r.stage === '08'),
+        JSON.stringify(rows),
+      );
     } finally {
       await jobs.stop();
     }

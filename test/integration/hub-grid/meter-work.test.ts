@@ -29,11 +29,13 @@ forEachBackend('meter work in the registry', (backend) => {
     return { clock, grids };
   }
   const metersOf = async (db: TestDb, supplyPointId: string) =>
-    (await db.query<{ meterNumber: string; kind: string; installedOn: string; removedOn: string | null }>(
-      `SELECT meter_number AS "meterNumber", kind, to_char(installed_on, 'YYYY-MM-DD') AS "installedOn", to_char(removed_on, 'YYYY-MM-DD') AS "removedOn"
+    (
+      await db.query<{ meterNumber: string; kind: string; installedOn: string; removedOn: string | null }>(
+        `SELECT meter_number AS "meterNumber", kind, to_char(installed_on, 'YYYY-MM-DD') AS "installedOn", to_char(removed_on, 'YYYY-MM-DD') AS "removedOn"
          FROM grid_03.meter WHERE supply_point_id = $1 ORDER BY installed_on, meter_number`,
-      [supplyPointId],
-    )).rows;
+        [supplyPointId],
+      )
+    ).rows;
 
   test('a switch at a conventional-meter point completes at 08 and the facility look-up then shows a new smart meter installed on the switching date', async () => {
     await using db = await backend.open();
@@ -47,10 +49,24 @@ forEachBackend('meter work in the registry', (backend) => {
       const [oldMeter] = data(before).meters;
       assert.equal(oldMeter.meterKind, 'conventional', JSON.stringify(data(before).meters));
 
-      const switchIn = await sdk.call('IF_10610', { requestId: 'mw-1', updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013' });
+      const switchIn = await sdk.call('IF_10610', {
+        requestId: 'mw-1',
+        updateFlag: '1',
+        supplyPointId: p.supplyPointId,
+        customerNameKana: 'ヤマダ ハナコ',
+        customerName: '山田 花子',
+        currentRetailerCode: 'B0013',
+      });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn));
       // The old retailer's switch-out, straight to the grid (numbered apart from the hub's numbers).
-      const switchOut = await grids.send('03', gridRequest('IF_10710', { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' }, 'B0013'));
+      const switchOut = await grids.send(
+        '03',
+        gridRequest(
+          'IF_10710',
+          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' },
+          'B0013',
+        ),
+      );
       assert.equal(switchOut.result, 'OK', JSON.stringify(switchOut));
       const matched = await sdk.call('IF_10620', { requestId: 'mw-1' });
       assert.equal(data(matched).stage, '05', JSON.stringify(matched));
@@ -116,10 +132,17 @@ forEachBackend('meter work in the registry', (backend) => {
       assert.equal((await executeDue({ db, clock, area: '03' }, { limit: 100 })).executed, 3);
 
       const replaced = (await findFacility(db, 'grid_03', conventional.supplyPointId))!;
-      assert.deepEqual(replaced.meters.map((m) => [m.kind, m.installedOn]), [['smart', '2026-12-09']]);
+      assert.deepEqual(
+        replaced.meters.map((m) => [m.kind, m.installedOn]),
+        [['smart', '2026-12-09']],
+      );
       assert.equal(replaced.contractAmpere, 60);
       const kept = (await findFacility(db, 'grid_03', smart.supplyPointId))!;
-      assert.deepEqual(kept.meters, [{ meterNumber: smartMeter.meterNumber, kind: 'smart', installedOn: smartMeter.installedOn }], 'no meter work, no new meter');
+      assert.deepEqual(
+        kept.meters,
+        [{ meterNumber: smartMeter.meterNumber, kind: 'smart', installedOn: smartMeter.installedOn }],
+        'no meter work, no new meter',
+      );
       const gone = (await findFacility(db, 'grid_03', removed.supplyPointId))!;
       assert.equal(gone.status, 'removed');
       assert.deepEqual(gone.meters, [], 'removal (撤去) takes the meter away');

@@ -63,11 +63,23 @@ forEachBackend('notifications of matching and completion through the pull mailbo
       // A003 switches in a point of B001; B001 files its switch-out at the grid: matched (05).
       const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
       const switchIn = await aApi.call('IF_10610', {
-        requestId: 'si-notify', updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013',
+        requestId: 'si-notify',
+        updateFlag: '1',
+        supplyPointId: p.supplyPointId,
+        customerNameKana: 'ヤマダ ハナコ',
+        customerName: '山田 花子',
+        currentRetailerCode: 'B0013',
       });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn.messages));
       const applicationNumber = data(switchIn).applicationNumber as string;
-      const switchOut = await grids.send('03', gridRequest('IF_10710', { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' }, 'B0013'));
+      const switchOut = await grids.send(
+        '03',
+        gridRequest(
+          'IF_10710',
+          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' },
+          'B0013',
+        ),
+      );
       assert.equal(data(switchOut).stage, '05', JSON.stringify(switchOut));
 
       const events = { db, clock, transport: grids };
@@ -84,17 +96,26 @@ forEachBackend('notifications of matching and completion through the pull mailbo
       assert.equal(second.notified, 1);
 
       const { rows } = await db.query<{ companyCode: string; kind: string }>(`SELECT company_code AS "companyCode", kind FROM hub.notification ORDER BY id`);
-      assert.deepEqual(rows, [{ companyCode: 'A003', kind: 'matchingComplete' }, { companyCode: 'A003', kind: 'applicationCompleted' }]);
+      assert.deepEqual(rows, [
+        { companyCode: 'A003', kind: 'matchingComplete' },
+        { companyCode: 'A003', kind: 'applicationCompleted' },
+      ]);
 
       // By mail: one each, to A003 only.
       await runMailWork({ db, clock, sender });
-      assert.deepEqual(smtp.received.map((m) => m.to), [['a003@retailer.example'], ['a003@retailer.example']]);
+      assert.deepEqual(
+        smtp.received.map((m) => m.to),
+        [['a003@retailer.example'], ['a003@retailer.example']],
+      );
       assert.match(smtp.received[0]!.text, new RegExp(`申込番号: ${applicationNumber}`));
 
       // The pull mailbox through the real API.
       const peeked = await aApi.call('IS_40110', { maxCount: 10 });
       assert.equal(peeked.result, 'OK', JSON.stringify(peeked.messages));
-      assert.deepEqual(data(peeked).notifications.map((n: Data) => n.kind), ['matchingComplete', 'applicationCompleted']);
+      assert.deepEqual(
+        data(peeked).notifications.map((n: Data) => n.kind),
+        ['matchingComplete', 'applicationCompleted'],
+      );
       assert.equal(data(peeked).notifications[0].applicationNumber, applicationNumber);
       assert.equal(data(peeked).notifications[0].supplyPointId, p.supplyPointId);
       assert.equal(data(peeked).remaining, 0);
@@ -156,10 +177,20 @@ forEachBackend('notifications of matching and completion through the pull mailbo
     const app = createGridServer({ grids: [grid], tls: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `https://localhost:${(app.server.address() as AddressInfo).port}`;
-    const transport = new HttpsGridTransport({ urls: { '03': url }, tls: { keyPem: hubCert.keyPem, certPem: hubCert.certPem, caPems: [ca.certPem] }, timeoutMs: 5_000 });
+    const transport = new HttpsGridTransport({
+      urls: { '03': url },
+      tls: { keyPem: hubCert.keyPem, certPem: hubCert.certPem, caPems: [ca.certPem] },
+      timeoutMs: 5_000,
+    });
     try {
       const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033' });
-      const filed = await grid.handle(gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'A0033' }, 'B0013'));
+      const filed = await grid.handle(
+        gridRequest(
+          'IF_10610',
+          { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'A0033' },
+          'B0013',
+        ),
+      );
       assert.equal(filed.result, 'OK', JSON.stringify(filed));
       await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' }, 'A0033'));
       const fetched = await fetchUntil({ db, clock, transport }, 2);

@@ -60,7 +60,7 @@ forEachBackend('application outbox through the hub', (backend) => {
     gridApplications(supplyPointId: string): Promise<number>;
   }
 
-  async function withWorld(fn: (w: World) => Promise<void>, options: { jobs?: Jobs } = {}) {
+  async function withWorld(fn: (w: World) => Promise<void>, _options: { jobs?: Jobs } = {}) {
     await using db = await backend.open();
     await migrate(db, allGridMigrations);
     const clock = testClock('2026-11-25T10:00:00+09:00');
@@ -117,7 +117,14 @@ forEachBackend('application outbox through the hub', (backend) => {
       const byRequest = await w.hub.sdk('aApi').call('IF_10620', { requestId: 'si-0001' });
       assert.equal(data(byRequest).applicationNumber, data(answer).applicationNumber, 'asked by requestId alone, no supply point');
       const soap = w.hub.sdk('aApi', 'soap');
-      const bySoap = await soap.call('IF_10610', { requestId: 'si-0001', updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013' });
+      const bySoap = await soap.call('IF_10610', {
+        requestId: 'si-0001',
+        updateFlag: '1',
+        supplyPointId: p.supplyPointId,
+        customerNameKana: 'ヤマダ ハナコ',
+        customerName: '山田 花子',
+        currentRetailerCode: 'B0013',
+      });
       soap.close();
       assert.equal(data(bySoap).applicationNumber, data(answer).applicationNumber, 'the same filing through SOAP: the first answer');
       assert.equal(w.transport.reached.filter((r) => r.interfaceId === 'IF_10610').length, 1, 'delivered once');
@@ -134,7 +141,9 @@ forEachBackend('application outbox through the hub', (backend) => {
       const rows = await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.application_outbox WHERE request_id IN ('si-again', 'si-race')`);
       assert.equal(rows.rows[0]!.n, 2);
       assert.equal(w.transport.reached.filter((r) => r.requestId === data(first).applicationNumber).length, 1);
-      const other = await w.hub.sdk('aApi').call('IF_10710', { requestId: 'si-again', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' });
+      const other = await w.hub
+        .sdk('aApi')
+        .call('IF_10710', { requestId: 'si-again', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' });
       assert.deepEqual(codes(other), ['OUTBOX_REQUEST_ID_REUSED']);
     }));
 
@@ -198,10 +207,24 @@ forEachBackend('application outbox through the hub', (backend) => {
       w.transport.down = false;
       w.hub.clock.advance(minute);
       await retryDueDeliveries({ db: w.db, clock: w.hub.clock, transport: w.transport });
-      assert.deepEqual(w.transport.reached.map((r) => [r.requestId, r.body.updateFlag]), [[number, '1'], [`${number}-2`, '2']]);
+      assert.deepEqual(
+        w.transport.reached.map((r) => [r.requestId, r.body.updateFlag]),
+        [
+          [number, '1'],
+          [`${number}-2`, '2'],
+        ],
+      );
       const filings = await selectFilings(w.db, number);
-      assert.deepEqual(filings.map((f) => [f.status, f.gridAnswer?.result]), [['delivered', 'OK'], ['delivered', 'OK']]);
-      const foreign = await w.hub.sdk('aApi').call('IF_10610', { requestId: 'si-x', updateFlag: '3', applicationNumber: 'AP03-20261125999999', supplyPointId: p.supplyPointId });
+      assert.deepEqual(
+        filings.map((f) => [f.status, f.gridAnswer?.result]),
+        [
+          ['delivered', 'OK'],
+          ['delivered', 'OK'],
+        ],
+      );
+      const foreign = await w.hub
+        .sdk('aApi')
+        .call('IF_10610', { requestId: 'si-x', updateFlag: '3', applicationNumber: 'AP03-20261125999999', supplyPointId: p.supplyPointId });
       assert.deepEqual(codes(foreign), ['OUTBOX_APPLICATION_NOT_FOUND']);
     }));
 
@@ -231,7 +254,11 @@ forEachBackend('application outbox through the hub', (backend) => {
         await until(async () => (await selectFilings(w.db, number))[0]?.status === 'delivered');
         assert.equal((await selectFilings(w.db, heldNumber))[0]?.status, 'pending', 'held by the dead deliverer');
         // The dead deliverer's lease runs out (the database's real time, as in production).
-        await until(async () => (await w.db.query(`SELECT 1 FROM hub.application_outbox WHERE application_number = $1 AND claimed_until < clock_timestamp()`, [heldNumber])).rows.length === 1);
+        await until(
+          async () =>
+            (await w.db.query(`SELECT 1 FROM hub.application_outbox WHERE application_number = $1 AND claimed_until < clock_timestamp()`, [heldNumber])).rows
+              .length === 1,
+        );
         await jobs.send(retryQueue, {});
         await until(async () => (await selectFilings(w.db, heldNumber))[0]?.status === 'delivered');
       } finally {
@@ -255,7 +282,14 @@ forEachBackend('application outbox through the hub', (backend) => {
       try {
         const file = async (area: '03' | '06', requestId: string) => {
           const p = await givenSupplyPoint(w.db, { area, kind: 'lvSmart', retailerCode: `A003${area.slice(1)}` });
-          const answer = await b.call('IF_10610', { requestId, updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: `A003${area.slice(1)}` });
+          const answer = await b.call('IF_10610', {
+            requestId,
+            updateFlag: '1',
+            supplyPointId: p.supplyPointId,
+            customerNameKana: 'ヤマダ ハナコ',
+            customerName: '山田 花子',
+            currentRetailerCode: `A003${area.slice(1)}`,
+          });
           assert.equal(answer.result, 'OK', JSON.stringify(answer.messages));
           return data(answer).applicationNumber as string;
         };

@@ -40,10 +40,20 @@ forEachBackend('relay then switching', (backend) => {
         oldRetailerCode: 'A0033',
       });
       assert.equal(relay.result, 'OK', JSON.stringify(relay.messages));
-      const decided = await oldRetailer.call('IS_20410', { requestId: 'decide-1', relayNumber: data(relay).relayNumber, decision: '01', decidingPersonName: '佐藤' });
+      const decided = await oldRetailer.call('IS_20410', {
+        requestId: 'decide-1',
+        relayNumber: data(relay).relayNumber,
+        decision: '01',
+        decidingPersonName: '佐藤',
+      });
       assert.equal(data(decided).status, '02');
 
-      const switchOut = await oldRetailer.call('IF_10710', { requestId: 'so-1', updateFlag: '1', supplyPointId: point.supplyPointId, newRetailerCode: 'B0013' });
+      const switchOut = await oldRetailer.call('IF_10710', {
+        requestId: 'so-1',
+        updateFlag: '1',
+        supplyPointId: point.supplyPointId,
+        newRetailerCode: 'B0013',
+      });
       assert.equal(switchOut.result, 'OK', JSON.stringify(switchOut.messages));
       const switchIn = await newRetailer.call('IF_10610', {
         requestId: 'si-1',
@@ -68,11 +78,14 @@ forEachBackend('relay then switching', (backend) => {
         await new Promise((r) => setTimeout(r, 50));
       }
       const rows = await notifications();
-      assert.deepEqual(rows.map((r) => [r.company_code, r.kind]), [
-        ['A003', 'relayAwaitingDecision'],
-        ['B001', 'relayDecided'],
-        ['B001', 'matchingComplete'],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => [r.company_code, r.kind]),
+        [
+          ['A003', 'relayAwaitingDecision'],
+          ['B001', 'relayDecided'],
+          ['B001', 'matchingComplete'],
+        ],
+      );
       newRetailer.close();
     } finally {
       await hub.close();

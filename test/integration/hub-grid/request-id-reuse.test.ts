@@ -43,7 +43,14 @@ forEachBackend('a request ID used again', (backend) => {
     withHub(async (hub, db) => {
       const first = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
       const second = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
-      const request = { requestId: 'si-dup-1', updateFlag: '1', supplyPointId: first, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013' };
+      const request = {
+        requestId: 'si-dup-1',
+        updateFlag: '1',
+        supplyPointId: first,
+        customerNameKana: 'ヤマダ ハナコ',
+        customerName: '山田 花子',
+        currentRetailerCode: 'B0013',
+      };
       const json = hub.sdk('aApi');
       const soap = hub.sdk('aApi', 'soap');
       const answer = await json.call('IF_10610', request);
@@ -51,7 +58,10 @@ forEachBackend('a request ID used again', (backend) => {
       const number = data(answer).applicationNumber;
 
       const other = { ...request, supplyPointId: second, customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎' };
-      for (const [client, name] of [[json, 'JSON'], [soap, 'SOAP']] as const) {
+      for (const [client, name] of [
+        [json, 'JSON'],
+        [soap, 'SOAP'],
+      ] as const) {
         const refused = await client.call('IF_10610', other);
         assert.equal(refused.result, 'NG', `${name}: ${JSON.stringify(refused)}`);
         assert.deepEqual(codes(refused), ['OUTBOX_REQUEST_ID_OTHER_CONTENT'], name);
@@ -67,7 +77,14 @@ forEachBackend('a request ID used again', (backend) => {
 
       // The same content again, in either binding, in another key order, typed full-width where the
       // catalogue normalises: a resend, answered with the first answer.
-      const reordered = { currentRetailerCode: 'B0013', customerName: '山田 花子', customerNameKana: 'ﾔﾏﾀﾞ ﾊﾅｺ', supplyPointId: first, updateFlag: '１', requestId: 'si-dup-1' };
+      const reordered = {
+        currentRetailerCode: 'B0013',
+        customerName: '山田 花子',
+        customerNameKana: 'ﾔﾏﾀﾞ ﾊﾅｺ',
+        supplyPointId: first,
+        updateFlag: '１',
+        requestId: 'si-dup-1',
+      };
       for (const resend of [await json.call('IF_10610', reordered), await soap.call('IF_10610', request)]) {
         assert.deepEqual(resend, answer);
       }
@@ -86,7 +103,10 @@ forEachBackend('a request ID used again', (backend) => {
         const { applicationNumber: _, ...example } = exampleValues(def.request);
         const request = { ...example, requestId: `reuse-${def.id}`, ...('updateFlag' in example ? { updateFlag: '1' } : {}) };
         const first = await json.call(def.id, request);
-        assert.ok(first.messages.every((m) => !m.code.startsWith('IF_')), `${def.id} example is valid: ${JSON.stringify(first.messages)}`);
+        assert.ok(
+          first.messages.every((m) => !m.code.startsWith('IF_')),
+          `${def.id} example is valid: ${JSON.stringify(first.messages)}`,
+        );
         const other = { ...request, supplyPointId: '0300001234567890123457' };
         for (const client of [json, soap]) {
           const refused = await client.call(def.id, other);
@@ -111,10 +131,22 @@ forEachBackend('a request ID used again', (backend) => {
       assert.equal(filed.result, 'OK', JSON.stringify(filed));
       const number = filed.data.rows[0]!.applicationNumber;
 
-      const reused = await sdk.bulk('IF_10610', [header, `csv-2,${a},ヤマダ ハナコ,山田 花子,B0013`, `csv-1,${b},スズキ イチロウ,鈴木 一郎,B0013`].join('\r\n'));
+      const reused = await sdk.bulk(
+        'IF_10610',
+        [header, `csv-2,${a},ヤマダ ハナコ,山田 花子,B0013`, `csv-1,${b},スズキ イチロウ,鈴木 一郎,B0013`].join('\r\n'),
+      );
       assert.equal(reused.result, 'NG');
-      assert.deepEqual(reused.messages.map((m) => m.code), ['BULK_REJECTED']);
-      assert.deepEqual(reused.data.rows.map((r) => [r.row, r.messages.map((m) => m.code)]), [[2, []], [3, ['OUTBOX_REQUEST_ID_OTHER_CONTENT']]]);
+      assert.deepEqual(
+        reused.messages.map((m) => m.code),
+        ['BULK_REJECTED'],
+      );
+      assert.deepEqual(
+        reused.data.rows.map((r) => [r.row, r.messages.map((m) => m.code)]),
+        [
+          [2, []],
+          [3, ['OUTBOX_REQUEST_ID_OTHER_CONTENT']],
+        ],
+      );
       assert.equal(await count(db, `SELECT count(*)::int AS n FROM hub.application_outbox`), 1, 'nothing of the file was filed');
 
       // The row as first sent: a resend, the first filing's number.
@@ -122,7 +154,14 @@ forEachBackend('a request ID used again', (backend) => {
       assert.equal(again.result, 'OK');
       assert.equal(again.data.rows[0]!.applicationNumber, number);
       // The same ID by the single API with other content: refused there too.
-      const single = await sdk.call('IF_10610', { requestId: 'csv-1', updateFlag: '1', supplyPointId: b, customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎', currentRetailerCode: 'B0013' });
+      const single = await sdk.call('IF_10610', {
+        requestId: 'csv-1',
+        updateFlag: '1',
+        supplyPointId: b,
+        customerNameKana: 'スズキ イチロウ',
+        customerName: '鈴木 一郎',
+        currentRetailerCode: 'B0013',
+      });
       assert.deepEqual(codes(single), ['OUTBOX_REQUEST_ID_OTHER_CONTENT']);
       assert.equal(await count(db, `SELECT count(*)::int AS n FROM hub.application_outbox`), 1);
       sdk.close();
@@ -157,10 +196,21 @@ forEachBackend('a request ID used again', (backend) => {
 
   test('a status inquiry by request ID alone answers for every kind of application, the usage password application included', () =>
     withHub(async (hub, db) => {
-      const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033', customer: { nameKana: 'ヤマダ タロウ', phone: '03-1111-2222' } });
+      const point = await givenSupplyPoint(db, {
+        area: '03',
+        kind: 'lvSmart',
+        retailerCode: 'A0033',
+        customer: { nameKana: 'ヤマダ タロウ', phone: '03-1111-2222' },
+      });
       const sdk = hub.sdk('aApi');
       const soap = hub.sdk('aApi', 'soap');
-      const usage = await sdk.call('IF_10210', { requestId: 'pw-1', supplyPointId: point.supplyPointId, customerNameKana: 'ヤマダ タロウ', phoneNumber: '03-1111-2222', consentDate: '2026-11-25' });
+      const usage = await sdk.call('IF_10210', {
+        requestId: 'pw-1',
+        supplyPointId: point.supplyPointId,
+        customerNameKana: 'ヤマダ タロウ',
+        phoneNumber: '03-1111-2222',
+        consentDate: '2026-11-25',
+      });
       assert.equal(usage.result, 'OK', JSON.stringify(usage));
       const status = await sdk.call('IF_10220', { requestId: 'pw-1' });
       assert.equal(status.result, 'OK', JSON.stringify(status));
@@ -170,7 +220,14 @@ forEachBackend('a request ID used again', (backend) => {
       assert.match(data(status).usagePassword ?? '', /./, 'the password, shown once');
 
       const target = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
-      const switchIn = await sdk.call('IF_10610', { requestId: 'si-1', updateFlag: '1', supplyPointId: target, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013' });
+      const switchIn = await sdk.call('IF_10610', {
+        requestId: 'si-1',
+        updateFlag: '1',
+        supplyPointId: target,
+        customerNameKana: 'ヤマダ ハナコ',
+        customerName: '山田 花子',
+        currentRetailerCode: 'B0013',
+      });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn));
       for (const client of [sdk, soap]) {
         const bySoap = await client.call('IF_10620', { requestId: 'si-1' });

@@ -22,7 +22,9 @@ forEachBackend('participant registration screen', (backend) => {
       assert.match(list.body, /href="\/admin\/participants\/new"/);
       const csrf = hiddenField((await admin.get('/admin/participants/new')).body, '_csrf');
 
-      const badCode = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: 'D0', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] } });
+      const badCode = await admin.post('/admin/participants', {
+        form: { _csrf: csrf, companyCode: 'D0', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] },
+      });
       assert.equal(badCode.status, 400);
       assert.match(badCode.body, /class="field-error"[^>]*><span class="code">AUTH_COMPANY_CODE_FORMAT/);
       assert.match(badCode.body, /value="新規電力株式会社"/);
@@ -31,7 +33,9 @@ forEachBackend('participant registration screen', (backend) => {
       const noArea = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: 'D001', name: '新規電力株式会社', kind: 'retailer' } });
       assert.match(noArea.body, /AUTH_PARTICIPANT_AREAS/);
 
-      const created = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: 'ｄ００１', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] } });
+      const created = await admin.post('/admin/participants', {
+        form: { _csrf: csrf, companyCode: 'ｄ００１', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] },
+      });
       assert.equal(created.status, 303);
       assert.equal(created.headers.location, '/participants?text=D001');
       const shown = await admin.get('/participants?text=D001');

@@ -55,10 +55,7 @@ forEachBackend('audit log', (backend) => {
     assert.equal(next, null);
     assert.deepEqual(entries.map((e) => e.requestId).slice(0, 2), ['req-9', 'req-8']);
     const single = entries.at(-1)!;
-    assert.deepEqual(
-      { ...single, auditId: 0 },
-      { auditId: 0, ...buildEntry({ at: minutes(-1), requestId: 'single', supplyPointIds: [spid] }) },
-    );
+    assert.deepEqual({ ...single, auditId: 0 }, { auditId: 0, ...buildEntry({ at: minutes(-1), requestId: 'single', supplyPointIds: [spid] }) });
   });
 
   test('refuses to update, delete or truncate entries', async () => {
@@ -90,7 +87,10 @@ forEachBackend('audit log', (backend) => {
   test('pages by cursor without skipping or repeating entries that share an instant', async () => {
     await using db = await backend.open();
     await migrateHub(db);
-    await recordAudit(db, Array.from({ length: 7 }, (_, i) => buildEntry({ at: minutes(i < 4 ? 0 : 1), requestId: `same-${i}` })));
+    await recordAudit(
+      db,
+      Array.from({ length: 7 }, (_, i) => buildEntry({ at: minutes(i < 4 ? 0 : 1), requestId: `same-${i}` })),
+    );
     const seen: string[] = [];
     let before: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
@@ -106,7 +106,10 @@ forEachBackend('audit log', (backend) => {
   test('a batch larger than one statement holds is written whole', async () => {
     await using db = await backend.open();
     await migrateHub(db);
-    await recordAudit(db, Array.from({ length: 2_500 }, (_, i) => buildEntry({ at: minutes(i), requestId: String(i) })));
+    await recordAudit(
+      db,
+      Array.from({ length: 2_500 }, (_, i) => buildEntry({ at: minutes(i), requestId: String(i) })),
+    );
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.audit_log`);
     assert.equal(rows[0]!.n, 2_500);
   });

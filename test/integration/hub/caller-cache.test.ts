@@ -48,7 +48,10 @@ forEachBackend('caller cache', (backend) => {
       }
       let refused = false;
       for (let i = 0; i < 50 && !refused; i++) {
-        refused = await cache.identify(fp).then(() => false, (e: { code?: string }) => e.code === 'AUTH_TERMINAL_REFUSED');
+        refused = await cache.identify(fp).then(
+          () => false,
+          (e: { code?: string }) => e.code === 'AUTH_TERMINAL_REFUSED',
+        );
         if (!refused) await sleep(20);
       }
       assert.ok(refused, 'the suspended certificate is refused within a second');

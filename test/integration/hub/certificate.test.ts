@@ -18,7 +18,6 @@ import { systemActor } from '../../../src/hub/policy.ts';
 import type { Db } from '../../../src/platform/db/db.ts';
 import type { Clock } from '../../../src/platform/clock.ts';
 
-
 async function givenRetailers(db: Db, clock: Clock) {
   await migrateHub(db);
   await givenParticipant(db, clock, buildHub());
@@ -183,7 +182,13 @@ forEachBackend('certificate registry', (backend) => {
     await givenRetailers(db, clock);
     const { certificate } = await givenCertificate(db, clock, { participantCode: 'A0033' });
     const queries: string[] = [];
-    const counting = { ...db, query: (text: string, values?: readonly unknown[]) => (queries.push(text), db.query(text, values)) } as typeof db;
+    const counting = {
+      ...db,
+      query: (text: string, values?: readonly unknown[]) => {
+        queries.push(text);
+        return db.query(text, values);
+      },
+    } as typeof db;
     await identifyCaller(counting, clock, certificate.fingerprint256);
     assert.equal(queries.length, 1);
     const plan = await db.transaction(async (tx) => {

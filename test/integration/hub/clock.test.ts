@@ -7,7 +7,16 @@ import type { Db } from '../../../src/platform/db/db.ts';
 import { openPostgres } from '../../../src/platform/db/postgres.ts';
 import { Jobs } from '../../../src/platform/jobs.ts';
 import { searchAudit } from '../../../src/hub/audit/audit.repository.ts';
-import { buildActor, buildCertificate, givenCertificate, givenIdentityWorld, hubAdmin, migrateHub, TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import {
+  buildActor,
+  buildCertificate,
+  givenCertificate,
+  givenIdentityWorld,
+  hubAdmin,
+  migrateHub,
+  TEST_PASSWORD,
+  testClock,
+} from '../../../src/hub/identity/testing.ts';
 import { resolveSession, signIn as signInCommand } from '../../../src/hub/identity/session.commands.ts';
 import { systemActor } from '../../../src/hub/policy.ts';
 import { openSystemClock, type SystemClock } from '../../../src/hub/sandbox-clock.ts';
@@ -23,7 +32,10 @@ test('an advance is a duration or an instant, exactly one, never backwards, neve
   assert.equal(advanceMsOf({ to: '2026-04-02T09:00+09:00' }, now), day);
   assert.equal(advanceMsOf({ to: '2026-04-02 09:00' }, now), day, 'without an offset: the time in Japan');
   const refused = (request: object, code: string, field?: string) =>
-    assert.throws(() => advanceMsOf(request, now), (e: { code: string; field?: string }) => e.code === code && (field === undefined || e.field === field));
+    assert.throws(
+      () => advanceMsOf(request, now),
+      (e: { code: string; field?: string }) => e.code === code && (field === undefined || e.field === field),
+    );
   refused({}, 'CLOCK_ADVANCE_REQUIRED');
   refused({ advance: '1d', to: '2026-05-01' }, 'CLOCK_ADVANCE_REQUIRED');
   refused({ advance: '-1d' }, 'CLOCK_BACKWARDS', 'advance');
@@ -83,7 +95,11 @@ forEachBackend('sandbox clock', (backend) => {
     const clock = await openSystemClock(db, 'sandbox');
     const production = await openSystemClock(db, 'production');
     await assert.rejects(advanceClock(db, { clock: production }, hubAdmin, { advance: '1d' }), { code: 'CLOCK_NOT_MOVABLE' });
-    for (const actor of [buildActor({ role: 'participant_admin' }), buildActor({ role: null }), buildActor({ companyCode: 'H000', kind: 'hub', role: 'user' })]) {
+    for (const actor of [
+      buildActor({ role: 'participant_admin' }),
+      buildActor({ role: null }),
+      buildActor({ companyCode: 'H000', kind: 'hub', role: 'user' }),
+    ]) {
       await assert.rejects(advanceClock(db, { clock }, actor, { advance: '1d' }), { code: 'AUTH_FORBIDDEN' });
     }
     await assert.rejects(advanceClock(db, { clock }, hubAdmin, { advance: '-1d' }), { code: 'CLOCK_BACKWARDS' });
@@ -101,11 +117,19 @@ forEachBackend('sandbox clock', (backend) => {
     try {
       const control = await clockControlWithJobs(clock, jobs);
       await advanceClock(db, control, systemActor, { advance: '1d' });
-      const failing = { clock, afterAdvance: async () => { throw new Error('the queue failed'); } };
+      const failing = {
+        clock,
+        afterAdvance: async () => {
+          throw new Error('the queue failed');
+        },
+      };
       await assert.rejects(advanceClock(db, failing, systemActor, { advance: '1d' }), /the queue failed/);
       assert.equal(clock.offsetMs, day, 'the failed advance left the clock where it was');
       const { rows } = await db.query<{ data: { offsetMs: number } }>(`SELECT data FROM pgboss.job WHERE name = $1`, [clockAdvancedQueue]);
-      assert.deepEqual(rows.map((r) => r.data), [{ offsetMs: day }]);
+      assert.deepEqual(
+        rows.map((r) => r.data),
+        [{ offsetMs: day }],
+      );
     } finally {
       await jobs.stop();
     }
@@ -160,7 +184,12 @@ forEachBackend('sandbox clock through the hub', (backend) => {
         audit = await searchAudit(db, { action: 'clockAdvance' });
         if (audit.entries.length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      assert.deepEqual(audit.entries.map((e) => [e.companyCode, e.result]).sort(), [['A003', 'AUTH_FORBIDDEN'], ['H000', 'CLOCK_BACKWARDS'], ['H000', 'CLOCK_DURATION_FORMAT'], ['H000', 'OK']]);
+      assert.deepEqual(audit.entries.map((e) => [e.companyCode, e.result]).sort(), [
+        ['A003', 'AUTH_FORBIDDEN'],
+        ['H000', 'CLOCK_BACKWARDS'],
+        ['H000', 'CLOCK_DURATION_FORMAT'],
+        ['H000', 'OK'],
+      ]);
     } finally {
       await hub.close();
     }
@@ -214,7 +243,7 @@ forEachBackend('sandbox clock through the hub', (backend) => {
   });
 });
 
-forEachBackend('sandbox clock and people\'s time', (backend) => {
+forEachBackend("sandbox clock and people's time", (backend) => {
   test('an advance of days neither signs anyone out nor ends a lockout early: sessions and lockouts keep real time', async () => {
     await using db = await backend.open();
     const clock = await openClock(db, 'sandbox');

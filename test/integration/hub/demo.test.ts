@@ -71,8 +71,14 @@ forEachBackend('demo identities', (backend) => {
     const more = await seedDemoIdentities(db, clock, {
       retailers: [...retailers, { companyCode: 'C002', name: 'デモ再エネ電力株式会社', areas: ['01'] }],
     });
-    assert.deepEqual(more.participants.map((p) => p.companyCode), ['C002']);
-    assert.deepEqual(more.users.map((u) => u.userId), ['c002.admin', 'c002.user']);
+    assert.deepEqual(
+      more.participants.map((p) => p.companyCode),
+      ['C002'],
+    );
+    assert.deepEqual(
+      more.users.map((u) => u.userId),
+      ['c002.admin', 'c002.user'],
+    );
     assert.equal((await listParticipants(db)).total, 14);
   });
 });

@@ -4,7 +4,6 @@ import { backends, forEachBackend, postgresBackend } from '../../support/backend
 import { countingDueWork } from '../../support/counting-due-work.ts';
 import { startSecondProcess } from '../../support/second-process.ts';
 import { advanceClock, clockAdvancedQueue, clockControlWithJobs } from '../../../src/hub/clock/clock.commands.ts';
-import { migrateHub } from '../../../src/hub/identity/testing.ts';
 import { systemActor } from '../../../src/hub/policy.ts';
 import { openSystemClock } from '../../../src/hub/sandbox-clock.ts';
 import type { Db } from '../../../src/platform/db/db.ts';
@@ -29,8 +28,14 @@ const advanceJobs = [clockAdvancedQueue, queues.dueNow('03'), queues.dueNow('06'
 
 /** Each area's due work once, the outbox's retries and the mail once, each area's events after its due work. */
 const onceEach = {
-  'matching 03': 1, 'execute 03': 1, 'matching 06': 1, 'execute 06': 1, retries: 1,
-  'notify mail': 1, 'notify 03': 1, 'notify 06': 1,
+  'matching 03': 1,
+  'execute 03': 1,
+  'matching 06': 1,
+  'execute 06': 1,
+  retries: 1,
+  'notify mail': 1,
+  'notify 03': 1,
+  'notify 06': 1,
 };
 
 forEachBackend('scheduled due work', (backend) => {
@@ -83,7 +88,11 @@ if (backends.some((b) => b.name === 'postgres')) {
       }
       const total = new Map(Object.entries(secondCalls));
       for (const [key, n] of calls) total.set(key, (total.get(key) ?? 0) + n);
-      assert.deepEqual(Object.fromEntries(total), onceEach, `this process ${JSON.stringify(Object.fromEntries(calls))}, the second ${JSON.stringify(secondCalls)}`);
+      assert.deepEqual(
+        Object.fromEntries(total),
+        onceEach,
+        `this process ${JSON.stringify(Object.fromEntries(calls))}, the second ${JSON.stringify(secondCalls)}`,
+      );
     });
   });
 }

@@ -99,11 +99,17 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
       const soap = withInvalidBytes(soapRequest(register, registration(2, { customerName: '山XX田' })));
       const viaSoap = await postSoap(api, 'IS_20110', soap);
       assert.equal(viaSoap.status, 200, 'a field refusal is a response, not a fault');
-      assert.match(viaSoap.body, /<k:result>NG<\/k:result><k:messages><k:message><k:code>IF_ENCODING_INVALID<\/k:code><k:text>[^<]*<\/k:text><k:field>customerName<\/k:field>/);
+      assert.match(
+        viaSoap.body,
+        /<k:result>NG<\/k:result><k:messages><k:message><k:code>IF_ENCODING_INVALID<\/k:code><k:text>[^<]*<\/k:text><k:field>customerName<\/k:field>/,
+      );
 
       assert.equal(await relaysStored(sdk), 0, 'no relay with an altered name');
       const audit = await auditedSoon(db, hub.audit, { action: 'IS_20110' });
-      assert.ok(audit.entries.every((e) => e.result === 'IF_ENCODING_INVALID'), JSON.stringify(audit.entries));
+      assert.ok(
+        audit.entries.every((e) => e.result === 'IF_ENCODING_INVALID'),
+        JSON.stringify(audit.entries),
+      );
       assert.equal((await sdk.call('IS_20110', registration(3))).result, 'OK', 'a correct registration still goes in');
     }));
 
@@ -113,7 +119,10 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
         const emoji = await client.call('IS_20110', registration(4, { customerName: '山田😀' }));
         assert.deepEqual(fieldsAndCodes(emoji.messages), [['customerName', 'IF_CHARACTER_NOT_ALLOWED']]);
         assert.match(emoji.messages[0]!.text, /「😀」（U\+1F600）/);
-        const bidi = await client.call('IS_20110', registration(4, { customerName: '山田\u202e郎太', address: { prefecture: '東京都', city: '千代田区', street: '丸の内\u202e1-1' } }));
+        const bidi = await client.call(
+          'IS_20110',
+          registration(4, { customerName: '山田\u202e郎太', address: { prefecture: '東京都', city: '千代田区', street: '丸の内\u202e1-1' } }),
+        );
         assert.deepEqual(fieldsAndCodes(bidi.messages), [
           ['address.street', 'IF_CONTROL_CHARACTER'],
           ['customerName', 'IF_CONTROL_CHARACTER'],
@@ -130,7 +139,10 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
     withWorld(backend, async ({ hub, sdk }) => {
       const client = hub.as('bTerminal');
       const login = await client.get('/login');
-      assert.equal((await client.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'b001.user', password: TEST_PASSWORD } })).status, 303);
+      assert.equal(
+        (await client.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'b001.user', password: TEST_PASSWORD } })).status,
+        303,
+      );
       const form = async () => {
         const page = await client.get('/relays/new?family=lv');
         return { _csrf: hiddenField(page.body, '_csrf'), requestId: hiddenField(page.body, 'requestId') };
@@ -150,11 +162,19 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
         const refused = await client.post('/relays/new?family=lv', { form: { ...(await form()), ...fields(6, name) } });
         assert.equal(refused.status, 400, refused.body);
         assert.match(refused.body, /id="f-customerName"[^>]*aria-invalid="true"/);
-        assert.match(refused.body, new RegExp(`<span class="code">${name.includes('😀') ? 'IF_CHARACTER_NOT_ALLOWED' : 'IF_CONTROL_CHARACTER'}</span> 需要者名（漢字）に使用できない文字`));
+        assert.match(
+          refused.body,
+          new RegExp(
+            `<span class="code">${name.includes('😀') ? 'IF_CHARACTER_NOT_ALLOWED' : 'IF_CONTROL_CHARACTER'}</span> 需要者名（漢字）に使用できない文字`,
+          ),
+        );
       }
       // A browser always sends UTF-8; a hand-made post with %FF%FE is refused, naming the field.
       const body = `${new URLSearchParams({ ...(await form()), ...fields(6, '') }).toString().replace('customerName=', 'customerName=%E5%B1%B1%FF%FE')}`;
-      const invalid = await client.post('/relays/new?family=lv', { body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+      const invalid = await client.post('/relays/new?family=lv', {
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      });
       assert.equal(invalid.status, 400, invalid.body);
       assert.match(invalid.body, /IF_ENCODING_INVALID/);
       assert.match(invalid.body, /項目「customerName」の値に、UTF-8として正しくないバイト列があります/);
@@ -165,8 +185,10 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
 
   test('the CSV row report names the row and column of a value that is not valid in the file’s encoding, or not carried', () =>
     withWorld(backend, async ({ sdk }) => {
-      const header = 'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
-      const row = (n: number, city: string, name: string) => `CSV-H-${n},${tokyoPoint(n)},K-${n},東京都,${city},丸の内1-1,ヤマダ タロウ,${name},2026-04-20,A0033`;
+      const header =
+        'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
+      const row = (n: number, city: string, name: string) =>
+        `CSV-H-${n},${tokyoPoint(n)},K-${n},東京都,${city},丸の内1-1,ヤマダ タロウ,${name},2026-04-20,A0033`;
       const utf8 = Buffer.concat([
         Buffer.from(`${header}\r\n${row(10, '千代田区', '山田 太郎')}\r\n${row(11, '千代田区', '山田😀')}\r\n`),
         withInvalidBytes(`${row(12, '千代XX区', '山田 太郎')}\r\n`),
@@ -208,15 +230,31 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
 
       const cases: [string, string, string, string][] = [
         ['no namespaces', `<Envelope><Body>${payload('')}</Body></Envelope>`, 'soap:VersionMismatch', 'IF_SOAP_VERSION_MISMATCH'],
-        ['SOAP 1.2', `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>${payload(' xmlns="urn:kirikae:v1"')}</env:Body></env:Envelope>`, 'soap:VersionMismatch', 'IF_SOAP_VERSION_MISMATCH'],
+        [
+          'SOAP 1.2',
+          `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>${payload(' xmlns="urn:kirikae:v1"')}</env:Body></env:Envelope>`,
+          'soap:VersionMismatch',
+          'IF_SOAP_VERSION_MISMATCH',
+        ],
         ['payload in no namespace', soap11(payload('')), 'soap:Client', 'IF_SOAP_NAMESPACE'],
         ['payload in urn:evil', soap11(payload(' xmlns="urn:evil"')), 'soap:Client', 'IF_SOAP_NAMESPACE'],
-        ['a field in urn:evil', soap11('<k:IS_30110Request xmlns:k="urn:kirikae:v1"><e:kind xmlns:e="urn:evil">retailer</e:kind></k:IS_30110Request>'), 'soap:Client', 'IF_SOAP_NAMESPACE'],
+        [
+          'a field in urn:evil',
+          soap11('<k:IS_30110Request xmlns:k="urn:kirikae:v1"><e:kind xmlns:e="urn:evil">retailer</e:kind></k:IS_30110Request>'),
+          'soap:Client',
+          'IF_SOAP_NAMESPACE',
+        ],
       ];
       for (const [what, xml, faultcode, code] of cases) {
         const res = await postSoap(api, 'IS_30110', xml);
         assert.equal(res.status, 500, `${what}: a Fault travels with HTTP 500 (SOAP 1.1 §6.2)`);
-        assert.match(res.body, new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>${faultcode}</faultcode>`), what);
+        assert.match(
+          res.body,
+          new RegExp(
+            `^<\\?xml version="1.0" encoding="UTF-8"\\?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>${faultcode}</faultcode>`,
+          ),
+          what,
+        );
         assert.match(res.body, new RegExp(`<k:code>${code}</k:code>`), what);
         assert.doesNotMatch(res.body, /<k:result>/, `${what}: not served`);
       }
@@ -228,12 +266,21 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
 
   test('a JSON key given twice is refused with a code naming it, at any depth, and nothing is filed', () =>
     withWorld(backend, async ({ db, hub, api, sdk }) => {
-      const twice = JSON.stringify(registration(20)).replace(`"supplyPointId":"${tokyoPoint(20)}"`, `"supplyPointId":"${tokyoPoint(20)}","supplyPointId":"${tokyoPoint(21)}"`);
+      const twice = JSON.stringify(registration(20)).replace(
+        `"supplyPointId":"${tokyoPoint(20)}"`,
+        `"supplyPointId":"${tokyoPoint(20)}","supplyPointId":"${tokyoPoint(21)}"`,
+      );
       const res = await api.post('/api/v1/IS_20110', { body: twice, headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 400);
       assert.deepEqual(res.json(), {
         result: 'NG',
-        messages: [{ code: 'IF_JSON_DUPLICATE_KEY', field: 'supplyPointId', text: 'JSONの項目「supplyPointId」が2回以上指定されています。同じ項目は1回だけ指定してください。' }],
+        messages: [
+          {
+            code: 'IF_JSON_DUPLICATE_KEY',
+            field: 'supplyPointId',
+            text: 'JSONの項目「supplyPointId」が2回以上指定されています。同じ項目は1回だけ指定してください。',
+          },
+        ],
       });
       const nested = JSON.stringify(registration(22)).replace('"city":"千代田区"', '"city":"千代田区","city":"港区"');
       const deep = await api.post('/api/v1/IS_20110', { body: nested, headers: { 'content-type': 'application/json' } });
@@ -261,7 +308,7 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
         const listed = await client.call('IS_30110', { page: 1, pageSize: 1 });
         assert.equal(listed.result, 'OK', JSON.stringify(listed.messages));
         assert.equal(listed.data?.pageSize, 1);
-        assert.equal((listed.data?.participants as unknown[]).length, 1);
+        assert.equal((listed.data!.participants as unknown[]).length, 1);
         assert.equal((await client.call('IS_40110', { maxCount: 5 })).result, 'OK');
       }
       const hubApi = hub.sdk('aApi');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../../support/backends.ts';
-import { hiddenField, TestClient } from '../../support/https-client.ts';
+import { hiddenField, type TestClient } from '../../support/https-client.ts';
 import { auditedSoon, startTestHub, type TestHub } from '../../support/hub-server.ts';
 import { createCa } from '../../../src/platform/pki/ca.ts';
 import { issueClientCert } from '../../../src/platform/pki/issue.ts';
@@ -53,7 +53,13 @@ forEachBackend('hub over mutual TLS', (backend) => {
 
   test('refuses an expired certificate in the TLS handshake', () =>
     withHub(async (hub) => {
-      const cert = issueClientCert({ ca: testCertificateAuthority(), participantCode: 'A0033', usage: 'api', now: new Date('2024-01-01T00:00:00Z'), validityDays: 30 });
+      const cert = issueClientCert({
+        ca: testCertificateAuthority(),
+        participantCode: 'A0033',
+        usage: 'api',
+        now: new Date('2024-01-01T00:00:00Z'),
+        validityDays: 30,
+      });
       await assert.rejects(hub.withCert(cert).get('/api/v1/me'), /expired|socket hang up|ECONNRESET|alert/i);
     }));
 

@@ -25,7 +25,13 @@ forEachBackend('mailbox screen', (backend) => {
       await db.transaction(async (tx) => {
         for (let n = 1; n <= 25; n++) {
           clock.advance(60_000);
-          await notify(tx, clock.now(), { companyCode: 'A003', kind: 'relayDecided', subject: `廃止取次 R${n} の判断結果`, text: `R${n} <script>alert(1)</script>`, refs: { relayNumber: `R${n}` } });
+          await notify(tx, clock.now(), {
+            companyCode: 'A003',
+            kind: 'relayDecided',
+            subject: `廃止取次 R${n} の判断結果`,
+            text: `R${n} <script>alert(1)</script>`,
+            refs: { relayNumber: `R${n}` },
+          });
         }
         await notify(tx, clock.now(), { companyCode: 'B001', kind: 'matchingComplete', subject: 'B001宛てのマッチング完了', text: 'B001' });
       });

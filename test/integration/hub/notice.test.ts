@@ -18,12 +18,20 @@ test('a notice is checked and normalised: one-line title, body line breaks kept,
 });
 
 test('a notice without title or body, with a bad date or an end before its publication, is refused at the field', () => {
-  assert.throws(() => checkNotice({ ...notice, title: ' ' }), { code: 'NOTICE_TITLE_REQUIRED', field: 'title', text: 'タイトルを1〜100文字で入力してください。' });
+  assert.throws(() => checkNotice({ ...notice, title: ' ' }), {
+    code: 'NOTICE_TITLE_REQUIRED',
+    field: 'title',
+    text: 'タイトルを1〜100文字で入力してください。',
+  });
   assert.throws(() => checkNotice({ ...notice, title: 'あ'.repeat(101) }), { code: 'NOTICE_TITLE_REQUIRED', field: 'title' });
   assert.throws(() => checkNotice({ ...notice, body: '\n \n' }), { code: 'NOTICE_BODY_REQUIRED', field: 'body' });
   assert.throws(() => checkNotice({ ...notice, publishedOn: '2026-02-30' }), { code: 'DATE_INVALID', field: 'publishedOn' });
   assert.throws(() => checkNotice({ ...notice, endsOn: '4/1' }), { code: 'DATE_FORMAT', field: 'endsOn' });
-  assert.throws(() => checkNotice({ ...notice, endsOn: '2026-03-31' }), { code: 'NOTICE_ENDS_BEFORE_PUBLISHED', field: 'endsOn', text: '掲載終了日には掲載日（2026-04-01）以降の日付を指定してください。' });
+  assert.throws(() => checkNotice({ ...notice, endsOn: '2026-03-31' }), {
+    code: 'NOTICE_ENDS_BEFORE_PUBLISHED',
+    field: 'endsOn',
+    text: '掲載終了日には掲載日（2026-04-01）以降の日付を指定してください。',
+  });
 });
 
 test('a notice is shown from its publication date to its end date, both inclusive, and new for a week', () => {
@@ -69,9 +77,15 @@ forEachBackend('notices', (backend) => {
     const first = await listNotices(db, clock, actors.aUser);
     assert.equal(first.total, 25);
     assert.equal(first.items.length, 20);
-    assert.deepEqual(first.items.slice(0, 3).map((n) => n.title), ['お知らせ25', 'お知らせ24', 'お知らせ23']);
+    assert.deepEqual(
+      first.items.slice(0, 3).map((n) => n.title),
+      ['お知らせ25', 'お知らせ24', 'お知らせ23'],
+    );
     const second = await listNotices(db, clock, actors.aUser, { page: 2 });
-    assert.deepEqual(second.items.map((n) => n.title), ['お知らせ5', 'お知らせ4', 'お知らせ3', 'お知らせ2', 'お知らせ1']);
+    assert.deepEqual(
+      second.items.map((n) => n.title),
+      ['お知らせ5', 'お知らせ4', 'お知らせ3', 'お知らせ2', 'お知らせ1'],
+    );
     await assert.rejects(getNotice(db, clock, actors.aUser, scheduled.noticeId), { code: 'NOTICE_NOT_FOUND' });
     await assert.rejects(getNotice(db, clock, actors.aUser, ended.noticeId), { code: 'NOTICE_NOT_FOUND' });
     assert.equal((await listNotices(db, clock, actors.aUser, { all: true })).total, 25, 'a reader cannot ask for all');
@@ -93,7 +107,10 @@ forEachBackend('notices', (backend) => {
     assert.equal(modified.endsOn, '2026-04-30');
     assert.ok(modified.updatedAt > created.updatedAt);
     await removeNotice(db, actors.hubAdmin, created.noticeId);
-    await assert.rejects(getNotice(db, clock, actors.hubAdmin, created.noticeId), { code: 'NOTICE_NOT_FOUND', text: `お知らせ（番号 ${created.noticeId}）は見つかりません。` });
+    await assert.rejects(getNotice(db, clock, actors.hubAdmin, created.noticeId), {
+      code: 'NOTICE_NOT_FOUND',
+      text: `お知らせ（番号 ${created.noticeId}）は見つかりません。`,
+    });
     await assert.rejects(removeNotice(db, actors.hubAdmin, created.noticeId), { code: 'NOTICE_NOT_FOUND' });
     await assert.rejects(modifyNotice(db, clock, actors.hubAdmin, 999, notice), { code: 'NOTICE_NOT_FOUND' });
   });
@@ -104,7 +121,10 @@ forEachBackend('notices', (backend) => {
     await givenIdentityWorld(db, clock);
     assert.equal(await seedDemoNotices(db, clock), 2);
     assert.equal(await seedDemoNotices(db, clock), 0);
-    const shown = await listNotices(db, clock, { participant: { companyCode: 'A003', kind: 'retailer', status: 'active' }, user: { userId: 'a003.user', role: 'user' } });
+    const shown = await listNotices(db, clock, {
+      participant: { companyCode: 'A003', kind: 'retailer', status: 'active' },
+      user: { userId: 'a003.user', role: 'user' },
+    });
     assert.equal(shown.total, 2);
     assert.equal(shown.items[0]!.authorName, null);
   });
@@ -114,8 +134,16 @@ forEachBackend('notices', (backend) => {
     const clock = testClock();
     await givenIdentityWorld(db, clock);
     const at = new Date('2026-04-01T10:00:00+09:00');
-    const entry = (action: string, result: string, channel: 'api' | 'soap' | 'web' = 'api', when = at) =>
-      ({ at: when, companyCode: 'A003', userId: null, fingerprint256: null, sourceAddress: '127.0.0.1', channel, action, result });
+    const entry = (action: string, result: string, channel: 'api' | 'soap' | 'web' = 'api', when = at) => ({
+      at: when,
+      companyCode: 'A003',
+      userId: null,
+      fingerprint256: null,
+      sourceAddress: '127.0.0.1',
+      channel,
+      action,
+      result,
+    });
     await recordAudit(db, [
       entry('IF_10110', 'OK'),
       entry('IF_10110', 'OK', 'soap'),
@@ -130,7 +158,10 @@ forEachBackend('notices', (backend) => {
     assert.equal(facility!.calls, 5);
     assert.deepEqual(facility!.callsByChannel, { api: 3, soap: 2 });
     assert.equal(facility!.ng, 3);
-    assert.deepEqual(facility!.ngByCode, [{ code: 'SPID_NOT_FOUND', count: 2 }, { code: 'IF_REQUIRED', count: 1 }]);
+    assert.deepEqual(facility!.ngByCode, [
+      { code: 'SPID_NOT_FOUND', count: 2 },
+      { code: 'IF_REQUIRED', count: 1 },
+    ]);
     assert.equal(facility!.lastCallAt?.getTime(), at.getTime());
     assert.deepEqual(usage, { interfaceId: 'IF_10210', calls: 0, callsByChannel: {}, ng: 0, ngByCode: [], lastCallAt: null });
   });

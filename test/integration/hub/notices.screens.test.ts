@@ -60,7 +60,10 @@ forEachBackend('notice screens over HTTP', (backend) => {
       const csrf = hiddenField((await admin.get('/notices/new')).body, '_csrf');
       const res = await admin.post('/notices', { form: { ...notice, title: '', body: '<b>太字</b>', _csrf: csrf } });
       assert.equal(res.status, 400);
-      assert.match(res.body, /<p class="field-error" role="alert"><span class="code">NOTICE_TITLE_REQUIRED<\/span> タイトルを1〜100文字で入力してください。<\/p>/);
+      assert.match(
+        res.body,
+        /<p class="field-error" role="alert"><span class="code">NOTICE_TITLE_REQUIRED<\/span> タイトルを1〜100文字で入力してください。<\/p>/,
+      );
       assert.match(res.body, /<textarea id="body" name="body"[^>]*>&lt;b&gt;太字&lt;\/b&gt;<\/textarea>/);
       assert.match(res.body, /name="publishedOn" value="2026-04-01"/);
       assert.equal((await admin.get('/notices/999')).status, 404);

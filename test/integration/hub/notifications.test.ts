@@ -132,7 +132,10 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       const { rows: box } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.mailbox_message WHERE company_code = 'A003'`);
       assert.equal(box[0]!.n, 2, 'the built-in mailbox holds the two digests');
       const pulled = await peekNotifications(db, 'A003', { size: 100 });
-      assert.deepEqual(pulled.notifications.map((n) => n.refs.relayNumber), ['R1', 'R2', 'R3', 'R4', 'R5']);
+      assert.deepEqual(
+        pulled.notifications.map((n) => n.refs.relayNumber),
+        ['R1', 'R2', 'R3', 'R4', 'R5'],
+      );
     });
   });
 
@@ -153,12 +156,19 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       await send(decided(99, 'A003'));
       const t0 = new Date('2026-11-25T01:00:00Z');
       const first = await peekNotifications(db, 'B001', { size: 2, leaseMs: minute, now: t0 });
-      assert.deepEqual(first.notifications.map((n) => n.refs.relayNumber), ['R1', 'R2']);
+      assert.deepEqual(
+        first.notifications.map((n) => n.refs.relayNumber),
+        ['R1', 'R2'],
+      );
       assert.equal(first.remaining, 3);
       assert.equal(first.notifications[0]!.kind, 'relayDecided');
       assert.ok(first.token);
       const second = await peekNotifications(db, 'B001', { size: 2, leaseMs: minute, now: t0 });
-      assert.deepEqual(second.notifications.map((n) => n.refs.relayNumber), ['R3', 'R4'], 'leased ones are not handed out again');
+      assert.deepEqual(
+        second.notifications.map((n) => n.refs.relayNumber),
+        ['R3', 'R4'],
+        'leased ones are not handed out again',
+      );
 
       assert.equal((await acknowledgeNotifications(db, 'B001', { token: first.token! }, clock.now())).acknowledged, 2);
       assert.equal((await acknowledgeNotifications(db, 'B001', { token: first.token! }, clock.now())).acknowledged, 0, 'acknowledging again is harmless');
@@ -166,8 +176,14 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       // The second peek's lease runs out unacknowledged: R3 and R4 come again, then R5.
       const later = new Date(t0.getTime() + minute + 1);
       const third = await peekNotifications(db, 'B001', { size: 10, leaseMs: minute, now: later });
-      assert.deepEqual(third.notifications.map((n) => n.refs.relayNumber), ['R3', 'R4', 'R5']);
-      assert.deepEqual(third.notifications.map((n) => n.deliveryCount), [2, 2, 1]);
+      assert.deepEqual(
+        third.notifications.map((n) => n.refs.relayNumber),
+        ['R3', 'R4', 'R5'],
+      );
+      assert.deepEqual(
+        third.notifications.map((n) => n.deliveryCount),
+        [2, 2, 1],
+      );
       await acknowledgeNotifications(db, 'B001', { ids: third.notifications.map((n) => n.id) }, clock.now());
       const after = await peekNotifications(db, 'B001', { now: new Date(later.getTime() + 10 * minute) });
       assert.equal(after.notifications.length, 0);

@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../../support/backends.ts';
 import { createParticipant, getParticipant, listParticipants } from '../../../src/hub/identity/participant.commands.ts';
-import { buildActor, buildGridOperator, buildHub, buildRetailer, givenParticipant, hubAdmin, migrateHub, testClock } from '../../../src/hub/identity/testing.ts';
+import {
+  buildActor,
+  buildGridOperator,
+  buildHub,
+  buildRetailer,
+  givenParticipant,
+  hubAdmin,
+  migrateHub,
+  testClock,
+} from '../../../src/hub/identity/testing.ts';
 
 forEachBackend('participants', (backend) => {
   test('registers a retailer with one participant code per area', async () => {
@@ -61,15 +70,24 @@ forEachBackend('participants', (backend) => {
     const first = await listParticipants(db);
     assert.equal(first.total, 26);
     assert.equal(first.items.length, 20);
-    assert.deepEqual(first.items.slice(0, 3).map((p) => p.companyCode), ['G006', 'H000', 'R001']);
+    assert.deepEqual(
+      first.items.slice(0, 3).map((p) => p.companyCode),
+      ['G006', 'H000', 'R001'],
+    );
     const second = await listParticipants(db, {}, { page: 2 });
     assert.equal(second.items.length, 6);
     assert.equal(second.items.at(-1)?.companyCode, 'R024');
 
     const kansai = await listParticipants(db, { area: '06' });
     assert.equal(kansai.total, 13);
-    assert.deepEqual((await listParticipants(db, { kind: 'grid' })).items.map((p) => p.companyCode), ['G006']);
-    assert.deepEqual((await listParticipants(db, { text: '電力2' })).items.map((p) => p.companyCode), ['R002', 'R020', 'R021', 'R022', 'R023', 'R024']);
+    assert.deepEqual(
+      (await listParticipants(db, { kind: 'grid' })).items.map((p) => p.companyCode),
+      ['G006'],
+    );
+    assert.deepEqual(
+      (await listParticipants(db, { text: '電力2' })).items.map((p) => p.companyCode),
+      ['R002', 'R020', 'R021', 'R022', 'R023', 'R024'],
+    );
     assert.deepEqual((await listParticipants(db, { text: 'r01' })).items.map((p) => p.companyCode).slice(0, 2), ['R010', 'R011']);
     assert.equal((await listParticipants(db, { status: 'suspended' })).total, 0);
   });

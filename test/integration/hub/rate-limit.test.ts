@@ -170,7 +170,11 @@ forEachBackend('rate limit over HTTPS', (backend) => {
       assert.equal((await second.as('bTerminal').get('/login')).status, 200, 'another participant has its own bucket');
 
       clock.advance(2_000);
-      const after = [(await second.as('aApi').get('/api/v1/me')).status, (await first.as('aApi').get('/api/v1/me')).status, (await second.as('aApi').get('/api/v1/me')).status];
+      const after = [
+        (await second.as('aApi').get('/api/v1/me')).status,
+        (await first.as('aApi').get('/api/v1/me')).status,
+        (await second.as('aApi').get('/api/v1/me')).status,
+      ];
       assert.deepEqual(after.sort(), [200, 200, 429], 'two seconds refill two requests, shared by both hubs');
     }));
 });

@@ -29,7 +29,10 @@ forEachBackend('refusals and their HTTP status', (backend) => {
         assert.equal(response.status, 200, `${code}: ${response.body}`);
         const envelope = response.json();
         assert.equal(envelope.result, 'NG');
-        assert.ok(envelope.messages.some((m: { code: string }) => m.code === code), `${code}: ${response.body}`);
+        assert.ok(
+          envelope.messages.some((m: { code: string }) => m.code === code),
+          `${code}: ${response.body}`,
+        );
         // The document promises this status for this refusal, and no other status claims it.
         assert.ok(responses[String(response.status)], `OpenAPI documents HTTP ${response.status}`);
         assert.match(responses['200'].description, /result NG/);
@@ -48,13 +51,22 @@ forEachBackend('refusals and their HTTP status', (backend) => {
       const soap = hub.sdk('aApi', 'soap');
       const bySoap = await soap.call('IF_10110', { supplyPointId: '03' });
       soap.close();
-      assert.deepEqual(bySoap.messages.map((m) => m.code), ['SPID_LENGTH']);
+      assert.deepEqual(
+        bySoap.messages.map((m) => m.code),
+        ['SPID_LENGTH'],
+      );
 
       // A body that cannot be read as JSON: HTTP 400, as documented, with the envelope saying so.
-      for (const [body, contentType] of [['{"supplyPointId": ', 'application/json'], ['', 'application/json']] as const) {
+      for (const [body, contentType] of [
+        ['{"supplyPointId": ', 'application/json'],
+        ['', 'application/json'],
+      ] as const) {
         const unreadable = await api.post('/api/v1/IF_10110', { body, headers: { 'content-type': contentType } });
         assert.equal(unreadable.status, 400, unreadable.body);
-        assert.deepEqual(unreadable.json().messages.map((m: { code: string }) => m.code), ['IF_JSON_MALFORMED']);
+        assert.deepEqual(
+          unreadable.json().messages.map((m: { code: string }) => m.code),
+          ['IF_JSON_MALFORMED'],
+        );
         assert.match(responses['400'].description, /IF_JSON_MALFORMED/);
       }
       assert.match(doc.info.description, /HTTP 200/);

@@ -108,18 +108,27 @@ forEachBackend('termination relay', (backend) => {
 
       // Newest update first: the accepted relay above the refused one.
       const list = await newRetailer.call('IS_20210', {});
-      assert.deepEqual(data(list).relays.map((r: Data) => [r.relayNumber, r.status]), [[second, '02'], [first, '03']]);
+      assert.deepEqual(
+        data(list).relays.map((r: Data) => [r.relayNumber, r.status]),
+        [
+          [second, '02'],
+          [first, '03'],
+        ],
+      );
 
       // The old retailer was told of each relay, the new retailer of each decision.
       const { rows } = await db.query<{ company_code: string; kind: string; relay_number: string }>(
         'SELECT company_code, kind, relay_number FROM hub.notification ORDER BY id',
       );
-      assert.deepEqual(rows.map((r) => [r.company_code, r.kind, r.relay_number]), [
-        ['A003', 'relayAwaitingDecision', first],
-        ['B001', 'relayDecided', first],
-        ['A003', 'relayAwaitingDecision', second],
-        ['B001', 'relayDecided', second],
-      ]);
+      assert.deepEqual(
+        rows.map((r) => [r.company_code, r.kind, r.relay_number]),
+        [
+          ['A003', 'relayAwaitingDecision', first],
+          ['B001', 'relayDecided', first],
+          ['A003', 'relayAwaitingDecision', second],
+          ['B001', 'relayDecided', second],
+        ],
+      );
     } finally {
       await hub.close();
     }
@@ -151,7 +160,15 @@ forEachBackend('termination relay', (backend) => {
     const { hub, newRetailer, oldRetailer } = await givenRelayWorld(db);
     try {
       const relayNumber = data(await newRetailer.call('IS_20110', registration(3))).relayNumber as string;
-      const modified = await newRetailer.call('IS_20110', registration(3, { updateFlag: '2', relayNumber, address: { prefecture: '東京都', city: '港区', street: '芝公園四丁目2番8号' }, terminationDate: '2026-05-01' }));
+      const modified = await newRetailer.call(
+        'IS_20110',
+        registration(3, {
+          updateFlag: '2',
+          relayNumber,
+          address: { prefecture: '東京都', city: '港区', street: '芝公園四丁目2番8号' },
+          terminationDate: '2026-05-01',
+        }),
+      );
       assert.equal(modified.result, 'OK', JSON.stringify(modified.messages));
       const seen = data(await oldRetailer.call('IS_20310', {})).relays[0];
       assert.deepEqual(seen.address, { prefecture: '東京都', city: '港区', street: '芝公園四丁目2番8号' });
@@ -254,14 +271,18 @@ forEachBackend('termination relay', (backend) => {
     }
   });
 
-  test('each family sees its own relays, and a relay is decided only through its family\'s interface', async () => {
+  test("each family sees its own relays, and a relay is decided only through its family's interface", async () => {
     await using db = await backend.open();
     const { hub, newRetailer, oldRetailer } = await givenRelayWorld(db);
     try {
       const lv = data(await newRetailer.call('IS_20110', registration(10))).relayNumber as string;
       const hv = await newRetailer.call('IS_K20110', registration(11));
       assert.equal(hv.result, 'OK', JSON.stringify(hv.messages));
-      const fit = await newRetailer.call('IS_F20110', { ...registration(12, { customerNameKana: undefined, customerName: undefined }), generatorNameKana: 'ハツデン', generatorName: '発電 太郎' });
+      const fit = await newRetailer.call('IS_F20110', {
+        ...registration(12, { customerNameKana: undefined, customerName: undefined }),
+        generatorNameKana: 'ハツデン',
+        generatorName: '発電 太郎',
+      });
       assert.equal(fit.result, 'OK', JSON.stringify(fit.messages));
       assert.equal(data(await oldRetailer.call('IS_20310', {})).total, 1);
       assert.equal(data(await oldRetailer.call('IS_K20310', {})).total, 1);
@@ -278,7 +299,10 @@ forEachBackend('termination relay', (backend) => {
     const { hub, newRetailer, oldRetailer, third } = await givenRelayWorld(db);
     try {
       for (let n = 100; n < 123; n++) {
-        const answer = await newRetailer.call('IS_20110', registration(n, n % 2 === 0 ? {} : { customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎' }));
+        const answer = await newRetailer.call(
+          'IS_20110',
+          registration(n, n % 2 === 0 ? {} : { customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎' }),
+        );
         assert.equal(answer.result, 'OK');
       }
       const byThird = data(await third.call('IS_20110', registration(200, { customerNameKana: 'ヤマモト', customerName: '山本' }))).relayNumber as string;
@@ -361,7 +385,8 @@ forEachBackend('termination relay', (backend) => {
     await using db = await backend.open();
     const { hub, newRetailer, oldRetailer } = await givenRelayWorld(db);
     try {
-      const header = 'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
+      const header =
+        'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
       const line = (n: number, overrides: { old?: string; kana?: string } = {}) =>
         `CSV-${n},${tokyoPoint(n)},K-${n},東京都,千代田区,丸の内${n}番,${overrides.kana ?? 'ｽｽﾞｷ ﾊﾅｺ'},鈴木 花子,2026-04-30,${overrides.old ?? 'A0033'}`;
       const bad = [header, line(500), line(501, { old: 'Z9993' }), line(502, { kana: '鈴木' }), line(500)].join('\r\n');
@@ -385,19 +410,29 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(new Set(numbers).size, 3);
       const seen = data(await oldRetailer.call('IS_20310', { customerName: 'すずき' }));
       assert.equal(seen.total, 3);
-      assert.deepEqual(seen.relays.find((r: Data) => r.supplyPointId === tokyoPoint(501)).address, { prefecture: '東京都', city: '千代田区', street: '丸の内501番' });
+      assert.deepEqual(seen.relays.find((r: Data) => r.supplyPointId === tokyoPoint(501)).address, {
+        prefecture: '東京都',
+        city: '千代田区',
+        street: '丸の内501番',
+      });
       const again = await newRetailer.bulk('IS_20110', good);
-      assert.deepEqual(again.data.rows.map((r) => (r as { relayNumber?: string }).relayNumber), numbers);
+      assert.deepEqual(
+        again.data.rows.map((r) => (r as { relayNumber?: string }).relayNumber),
+        numbers,
+      );
       assert.equal(data(await oldRetailer.call('IS_20310', {})).total, 3);
       // A relay for a point already in the hub's open relays is a bad row of the next file.
       const clash = await newRetailer.bulk('IS_20110', [header, line(600), line(501).replace('CSV-501', 'CSV-9501')].join('\n'));
-      assert.deepEqual(clash.data.rows.map((r) => r.messages.map((m) => m.code).join(' ')), ['', 'RELAY_OPEN_EXISTS']);
+      assert.deepEqual(
+        clash.data.rows.map((r) => r.messages.map((m) => m.code).join(' ')),
+        ['', 'RELAY_OPEN_EXISTS'],
+      );
     } finally {
       await hub.close();
     }
   });
 
-  test('kirikae bulk relay registers a Shift_JIS file of high-voltage relays and prints each row\'s relay number', async () => {
+  test("kirikae bulk relay registers a Shift_JIS file of high-voltage relays and prints each row's relay number", async () => {
     await using db = await backend.open();
     const { hub, oldRetailer } = await givenRelayWorld(db);
     const dir = await mkdtemp(join(tmpdir(), 'kirikae-relay-'));
@@ -414,9 +449,22 @@ forEachBackend('termination relay', (backend) => {
       const printed: string[] = [];
       const log = console.log;
       console.log = (line: string) => printed.push(line);
-      let status: number | void;
+      let status: number | undefined;
       try {
-        status = await bulkRelay.run([join(dir, 'relays.csv'), '--family', 'HV', '--cert', join(dir, 'b.cert.pem'), '--key', join(dir, 'b.key.pem'), '--ca', join(dir, 'ca.pem'), '--url', hub.base]);
+        status =
+          (await bulkRelay.run([
+            join(dir, 'relays.csv'),
+            '--family',
+            'HV',
+            '--cert',
+            join(dir, 'b.cert.pem'),
+            '--key',
+            join(dir, 'b.key.pem'),
+            '--ca',
+            join(dir, 'ca.pem'),
+            '--url',
+            hub.base,
+          ])) ?? undefined;
       } finally {
         console.log = log;
       }

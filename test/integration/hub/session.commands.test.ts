@@ -34,7 +34,12 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
-    const { sessionToken } = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const { sessionToken } = await signIn(db, clock, {
+      caller: certificates.aTerminal.caller,
+      userId: 'a003.user',
+      password: TEST_PASSWORD,
+      sourceAddress: from,
+    });
     const { rows } = await db.query<{ t: string }>(`SELECT row_to_json(s)::text AS t FROM hub.session s`);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.t.includes(sessionToken), false);
@@ -54,7 +59,9 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.bTerminal.caller;
-    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), { code: 'AUTH_CERT_OTHER_PARTICIPANT' });
+    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), {
+      code: 'AUTH_CERT_OTHER_PARTICIPANT',
+    });
     await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: 'Wrong-Password-1', sourceAddress: from }), { code: 'AUTH_LOGIN_FAILED' });
   });
 
@@ -157,7 +164,12 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
-    const { sessionToken } = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const { sessionToken } = await signIn(db, clock, {
+      caller: certificates.aTerminal.caller,
+      userId: 'a003.user',
+      password: TEST_PASSWORD,
+      sourceAddress: from,
+    });
     await assert.rejects(resolveSession(db, clock, sessionToken, certificates.aApi.caller), { code: 'AUTH_SESSION_CERT_MISMATCH' });
     await assert.rejects(resolveSession(db, clock, sessionToken, certificates.aTerminal.caller), { code: 'AUTH_SESSION_CERT_MISMATCH' });
   });
@@ -197,7 +209,11 @@ forEachBackend('sign-in and sessions', (backend) => {
     const b = await signIn(db, clock, { caller: certificates.bTerminal.caller, userId: 'b001.user', password: TEST_PASSWORD, sourceAddress: from });
     assert.equal((await setParticipantStatus(db, clock, actors.hubAdmin, 'A003', { status: 'suspended', reason: '調査' })).endedSessions, 1);
     await assert.rejects(resolveSession(db, clock, a.sessionToken, certificates.aTerminal.caller), { code: 'AUTH_TERMINAL_REFUSED' });
-    assert.equal((await setCertificateStatus(db, clock, actors.hubAdmin, certificates.bTerminal.certificate.fingerprint256, { status: 'suspended', reason: '紛失' })).endedSessions, 1);
+    assert.equal(
+      (await setCertificateStatus(db, clock, actors.hubAdmin, certificates.bTerminal.certificate.fingerprint256, { status: 'suspended', reason: '紛失' }))
+        .endedSessions,
+      1,
+    );
     await assert.rejects(resolveSession(db, clock, b.sessionToken, certificates.bTerminal.caller), { code: 'AUTH_TERMINAL_REFUSED' });
   });
 
@@ -225,18 +241,21 @@ forEachBackend('sign-in and sessions', (backend) => {
     await attempt('a003.ghost', TEST_PASSWORD);
     await attempt('a003.user', TEST_PASSWORD, certificates.aApi.caller);
     const { entries } = await searchAudit(db, { action: 'login' });
-    assert.deepEqual(
-      entries.map((e) => [e.userId, e.result]).reverse(),
-      [
-        ['a003.user', 'OK'],
-        ['a003.user', 'AUTH_LOGIN_FAILED'],
-        [null, 'AUTH_LOGIN_FAILED'],
-        [null, 'AUTH_API_CERT_FOR_WEB'],
-      ],
-    );
+    assert.deepEqual(entries.map((e) => [e.userId, e.result]).reverse(), [
+      ['a003.user', 'OK'],
+      ['a003.user', 'AUTH_LOGIN_FAILED'],
+      [null, 'AUTH_LOGIN_FAILED'],
+      [null, 'AUTH_API_CERT_FOR_WEB'],
+    ]);
     const first = entries.at(-1)!;
     assert.deepEqual(
-      { companyCode: first.companyCode, fingerprint256: first.fingerprint256, sourceAddress: first.sourceAddress, channel: first.channel, requestId: first.requestId },
+      {
+        companyCode: first.companyCode,
+        fingerprint256: first.fingerprint256,
+        sourceAddress: first.sourceAddress,
+        channel: first.channel,
+        requestId: first.requestId,
+      },
       { companyCode: 'A003', fingerprint256: caller.certificate.fingerprint256, sourceAddress: from, channel: 'web', requestId: 'r-a003.user' },
     );
   });

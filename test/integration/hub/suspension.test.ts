@@ -24,10 +24,13 @@ forEachBackend('suspension (権限停止)', (backend) => {
     assert.equal(resumed?.status, 'active');
     assert.equal(resumed?.suspension, null);
     const history = await listStatusChanges(db, { kind: 'user', id: 'a003.user' });
-    assert.deepEqual(history.map((h) => [h.status, h.changedBy, h.reason]), [
-      ['suspended', 'h000.admin', 'ID流出の疑い'],
-      ['active', 'h000.admin', '調査完了'],
-    ]);
+    assert.deepEqual(
+      history.map((h) => [h.status, h.changedBy, h.reason]),
+      [
+        ['suspended', 'h000.admin', 'ID流出の疑い'],
+        ['active', 'h000.admin', '調査完了'],
+      ],
+    );
   });
 
   test('suspends a whole participant, and its certificates stop working with it', async () => {
@@ -76,7 +79,9 @@ forEachBackend('suspension (権限停止)', (backend) => {
     const { actors } = await givenIdentityWorld(db, clock);
     await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '  ' }), { code: 'AUTH_REASON_REQUIRED' });
     await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.ghost' }, reason: 'x' }), { code: 'AUTH_USER_NOT_FOUND' });
-    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: 'Z999' }, reason: 'x' }), { code: 'AUTH_PARTICIPANT_NOT_FOUND' });
+    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: 'Z999' }, reason: 'x' }), {
+      code: 'AUTH_PARTICIPANT_NOT_FOUND',
+    });
     await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'certificate', id: 'ab' }, reason: 'x' }), { code: 'AUTH_CERT_NOT_FOUND' });
   });
 

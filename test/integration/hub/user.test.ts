@@ -70,7 +70,10 @@ forEachBackend('users', (backend) => {
     const modified = await modifyUser(db, clock, actors.hubAdmin, 'b001.user', { name: '鈴木 一郎', email: 'ichiro@example.jp', role: 'participant_admin' });
     assert.deepEqual([modified.name, modified.email, modified.role], ['鈴木 一郎', 'ichiro@example.jp', 'participant_admin']);
     const all = await listUsers(db, actors.hubAdmin);
-    assert.deepEqual(all.items.map((u) => u.userId), ['a003.admin', 'a003.user', 'b001.admin', 'b001.sato', 'b001.user', 'h000.admin']);
+    assert.deepEqual(
+      all.items.map((u) => u.userId),
+      ['a003.admin', 'a003.user', 'b001.admin', 'b001.sato', 'b001.user', 'h000.admin'],
+    );
   });
 
   test('lists a participant admin’s own users, 20 a page, with filters', async () => {
@@ -83,7 +86,10 @@ forEachBackend('users', (backend) => {
     assert.equal(first.items.length, 20);
     assert.ok(first.items.every((u) => u.companyCode === 'A003'));
     assert.equal((await listUsers(db, actors.aAdmin, {}, { page: 2 })).items.length, 3);
-    assert.deepEqual((await listUsers(db, actors.aAdmin, { role: 'participant_admin' })).items.map((u) => u.userId), ['a003.admin']);
+    assert.deepEqual(
+      (await listUsers(db, actors.aAdmin, { role: 'participant_admin' })).items.map((u) => u.userId),
+      ['a003.admin'],
+    );
     assert.equal((await listUsers(db, actors.aAdmin, { text: 'u1' })).total, 10);
   });
 
@@ -95,7 +101,10 @@ forEachBackend('users', (backend) => {
     assert.equal(deleted.status, 'deleted');
     assert.deepEqual(deleted.deletedAt, clock.now());
     assert.equal((await selectUserCredentials(db, 'a003.user'))?.passwordHash, null);
-    assert.equal((await listUsers(db, actors.aAdmin)).items.some((u) => u.userId === 'a003.user'), false);
+    assert.equal(
+      (await listUsers(db, actors.aAdmin)).items.some((u) => u.userId === 'a003.user'),
+      false,
+    );
     assert.equal((await listUsers(db, actors.aAdmin, { status: 'deleted' })).items[0]?.userId, 'a003.user');
     await assert.rejects(createUser(db, clock, actors.aAdmin, { ...newUser, userId: 'a003.user' }), { code: 'AUTH_USER_ID_TAKEN' });
     await assert.rejects(modifyUser(db, clock, actors.aAdmin, 'a003.user', { name: 'x' }), { code: 'AUTH_USER_NOT_FOUND' });
@@ -124,7 +133,10 @@ forEachBackend('users', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { actors } = await givenIdentityWorld(db, clock);
-    await db.query(`UPDATE hub.user_account SET locked_until = $2, failed_attempts = 3 WHERE user_id = $1`, ['a003.user', new Date(clock.now().getTime() + LOCKOUT_MS)]);
+    await db.query(`UPDATE hub.user_account SET locked_until = $2, failed_attempts = 3 WHERE user_id = $1`, [
+      'a003.user',
+      new Date(clock.now().getTime() + LOCKOUT_MS),
+    ]);
     const { user, initialPassword } = await resetPassword(db, clock, actors.aAdmin, 'a003.user');
     assert.equal(user.mustChangePassword, true);
     assert.equal(user.lockedUntil, null);

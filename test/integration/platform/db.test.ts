@@ -30,11 +30,17 @@ forEachBackend('database port', (backend) => {
   test('copies rows in with escaping of tabs, newlines, backslashes and nulls', async () => {
     await using db = await backend.open();
     await db.exec('CREATE TABLE c (a text, b text)');
-    const values = [['tab\there', 'line\nbreak'], ['back\\slash', null]] as const;
+    const values = [
+      ['tab\there', 'line\nbreak'],
+      ['back\\slash', null],
+    ] as const;
     const lines = values.map(([a, b]) => `${copyText(a)}\t${copyText(b)}\n`);
     assert.equal(await db.copyFrom('c', ['a', 'b'], lines), 2);
     const { rows } = await db.query<{ a: string; b: string | null }>('SELECT a, b FROM c ORDER BY a DESC');
-    assert.deepEqual(rows.map((r) => [r.a, r.b]), values);
+    assert.deepEqual(
+      rows.map((r) => [r.a, r.b]),
+      values,
+    );
   });
 
   test('copy inside a transaction is rolled back with it', async () => {

@@ -33,7 +33,10 @@ forEachBackend('job queue', (backend) => {
         /the write failed/,
       );
       const { rows } = await db.query<{ data: { kept: boolean } }>(`SELECT data FROM pgboss.job WHERE name = 'outbox'`);
-      assert.deepEqual(rows.map((r) => r.data), [{ kept: true }]);
+      assert.deepEqual(
+        rows.map((r) => r.data),
+        [{ kept: true }],
+      );
     } finally {
       await jobs.stop();
     }

@@ -15,9 +15,7 @@ function folder(files: Record<string, string>): string {
 }
 
 async function tables(db: { query: (s: string) => Promise<{ rows: unknown[] }> }, schema: string): Promise<string[]> {
-  const { rows } = await db.query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}' ORDER BY table_name`,
-  );
+  const { rows } = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}' ORDER BY table_name`);
   return (rows as { table_name: string }[]).map((r) => r.table_name);
 }
 
@@ -26,9 +24,7 @@ forEachBackend('migrations', (backend) => {
     await using db = await backend.open({ migrated: false });
     const applied = await migrate(db, [hubMigrations, ...allGridMigrations]);
     assert.ok(applied.some((m) => m.schema === 'hub'));
-    const { rows } = await db.query<{ nspname: string }>(
-      `SELECT nspname FROM pg_namespace WHERE nspname = 'hub' OR nspname LIKE 'grid\\_%' ORDER BY nspname`,
-    );
+    const { rows } = await db.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname = 'hub' OR nspname LIKE 'grid\\_%' ORDER BY nspname`);
     assert.deepEqual(
       rows.map((r) => r.nspname),
       ['grid_01', 'grid_02', 'grid_03', 'grid_04', 'grid_05', 'grid_06', 'grid_07', 'grid_08', 'grid_09', 'grid_10', 'hub'],

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kirikaeHome } from '../support/kirikae-home.ts';
-import { forEachBackend, postgresBackend, serverUrl } from '../support/backends.ts';
+import { backends, forEachBackend, postgresBackend, serverUrl } from '../support/backends.ts';
 import { watchClock } from '../../src/hub/clock/clock-watch.ts';
 import { clockAdvancedQueue } from '../../src/hub/clock/clock.commands.ts';
 import { openSystemClock } from '../../src/hub/sandbox-clock.ts';
@@ -27,7 +27,10 @@ function kirikae(env: Record<string, string>, ...args: string[]) {
 
 const home = () => mkdtempSync(join(tmpdir(), 'kirikae-clock-'));
 
-test('kirikae clock advance moves the embedded sandbox clock; show tells; refusals exit 2 with code and text', async () => {
+// The embedded database's test: run by the PGlite test processes only.
+test('kirikae clock advance moves the embedded sandbox clock; show tells; refusals exit 2 with code and text', {
+  skip: !backends.some((b) => b.name === 'pglite') && 'the embedded (PGlite) test runs in the PGlite test processes',
+}, async () => {
   const env = { KIRIKAE_HOME: await kirikaeHome('clock') };
   const moved = kirikae(env, 'clock', 'advance', '3d');
   assert.equal(moved.status, 0, moved.err);

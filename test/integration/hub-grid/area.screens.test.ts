@@ -166,7 +166,7 @@ forEachBackend('area screens', (backend) => {
 
       const list = await web.get('/areas/03/lv/applications');
       assert.equal(list.status, 200);
-      assert.match(list.body, new RegExp(`data-application="${number}"[sS]*data-stage="03"`));
+      assert.match(list.body, new RegExp(`data-application="${number}"[\\s\\S]*data-stage="03"`));
       assert.ok(list.body.includes(`?correct=${number}`) && list.body.includes(`?cancel=${number}`));
       assert.ok((await web.get(`/areas/03/lv/applications?supplyPointId=${fullWidth(p.supplyPointId)}`)).body.includes(number));
       assert.ok(!(await web.get('/areas/03/lv/applications?kind=03')).body.includes(number), 'kind filter');

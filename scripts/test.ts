@@ -136,7 +136,7 @@ function run(job: Job, index: number): Promise<{ job: Job; report: Report; outpu
   const args = [
     '--test',
     '--test-isolation=none',
-    '--test-timeout=180000',
+    '--test-timeout=300000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./test/support/run-reporter.ts',

@@ -78,13 +78,16 @@ const backends = serverUrl ? ['pglite', 'postgres'] : ['pglite'];
 const concurrency = Number(process.env.KIRIKAE_TEST_CONCURRENCY) || availableParallelism() * 2 + 1;
 const timingsFile = join(cacheDir, 'timings.json');
 const timings: Record<string, number> = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : {};
+/** Durations measured once and kept in the repository: the plan of a first run (a clean clone, CI). */
+const knownDurations: Record<string, number> = JSON.parse(readFileSync(join(root, 'test/support/test-durations.json'), 'utf8'));
 
 /**
- * A file's expected duration in ms: last run's, else a guess from its size (a whole-system test,
- * which starts processes, weighs far more than its size says).
+ * A file's expected duration in ms: last run's on this machine, else the one kept in the repository
+ * (test/support/test-durations.json, refreshed now and then from the cache), else a guess from its
+ * size (a whole-system test, which starts processes, weighs far more than its size says).
  */
 function weight(key: string, file: string): number {
-  return timings[key] ?? (statSync(file).size / 10) * (tierOf(file) === 'system' ? 20 : 1);
+  return timings[key] ?? knownDurations[key] ?? (statSync(file).size / 10) * (tierOf(file) === 'system' ? 20 : 1);
 }
 
 interface Job {

@@ -110,11 +110,12 @@ async function dropDatabase(name: string): Promise<void> {
 
 async function releaseDatabase(name: string): Promise<void> {
   try {
-    // Whatever the test left connected (a job queue, a second pool) is cut off first.
-    await withServer(async (admin) => {
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    });
-    await withServer((client) => client.query('SELECT kirikae_test.reset()'), databaseUrl(name));
+    // One connection to the database itself: whatever the test left connected (a job queue, a second
+    // pool) is cut off first, then the database is reset.
+    await withServer(async (client) => {
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      await client.query('SELECT kirikae_test.reset()');
+    }, databaseUrl(name));
     idleDatabases.push(name);
   } catch {
     await dropDatabase(name).catch(() => {});

@@ -4,12 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { kirikaeSync } from '../support/kirikae-process.ts';
 
-function kirikae(...args: string[]) {
-  const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], { env: { ...process.env, KIRIKAE_QUIET: '1' }, encoding: 'utf8' });
-  return { status: result.status, out: result.stdout, err: result.stderr };
-}
+const kirikae = (...args: string[]) => kirikaeSync({ KIRIKAE_QUIET: '1' }, ...args);
 
 test('kirikae clock --help and kirikae pki --help list their sub-commands with their summaries', () => {
   const clock = kirikae('clock', '--help');

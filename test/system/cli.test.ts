@@ -7,15 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kirikaeHome } from '../support/kirikae-home.ts';
+import { kirikaeHome, kirikaeSync } from '../support/kirikae-process.ts';
 
-function kirikae(home: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], {
-    env: { ...process.env, KIRIKAE_HOME: home, DATABASE_URL: '', KIRIKAE_QUIET: '1' },
-    encoding: 'utf8',
-  });
-  return { status: result.status, out: result.stdout, err: result.stderr };
-}
+const kirikae = (home: string, ...args: string[]) => kirikaeSync({ KIRIKAE_HOME: home, DATABASE_URL: '', KIRIKAE_QUIET: '1' }, ...args);
 
 const home = () => mkdtempSync(join(tmpdir(), 'kirikae-cli-'));
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kirikaeHome } from '../support/kirikae-home.ts';
+import { kirikaeHome, kirikaeSync } from '../support/kirikae-process.ts';
 import { backends, forEachBackend, postgresBackend, serverUrl } from '../support/backends.ts';
 import { watchClock } from '../../src/hub/clock/clock-watch.ts';
 import { clockAdvancedQueue } from '../../src/hub/clock/clock.commands.ts';
@@ -17,13 +17,7 @@ import { migrateHub } from '../../src/hub/identity/testing.ts';
 
 const day = 86_400_000;
 
-function kirikae(env: Record<string, string>, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], {
-    env: { ...process.env, DATABASE_URL: '', KIRIKAE_QUIET: '1', ...env },
-    encoding: 'utf8',
-  });
-  return { status: result.status, out: result.stdout, err: result.stderr };
-}
+const kirikae = (env: Record<string, string>, ...args: string[]) => kirikaeSync({ DATABASE_URL: '', KIRIKAE_QUIET: '1', ...env }, ...args);
 
 const home = () => mkdtempSync(join(tmpdir(), 'kirikae-clock-'));
 

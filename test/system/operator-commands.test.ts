@@ -8,6 +8,7 @@
  * data over. PostgreSQL: the commands write to the database and every running hub (two here)
  * follows within a second by NOTIFY.
  */
+import { kirikae, type Ran } from '../support/kirikae-process.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,23 +27,6 @@ import { forEachBackend } from '../support/backends.ts';
 import { TestClient } from '../support/https-client.ts';
 
 const day = 86_400_000;
-
-interface Ran {
-  readonly status: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-function kirikae(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (status) => resolve({ status, out, err }));
-  });
-}
 
 function ok(ran: Ran): Ran {
   assert.equal(ran.status, 0, ran.err + ran.out);

@@ -9,21 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kirikaeHome } from '../support/kirikae-home.ts';
+import { kirikae, kirikaeHome } from '../support/kirikae-process.ts';
 import { startSystem } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { forEachBackend } from '../support/backends.ts';
-
-function kirikae(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (status) => resolve({ status, out, err }));
-  });
-}
 
 forEachBackend('the system, started as npm start does', (backend) => {
   test('comes up with demo identities and answers a retailer’s kirikae call over mutual TLS', async () => {

@@ -7,6 +7,7 @@
  *
  * The relay (IS_20110) is kept by the hub itself, so what it stores is seen through IS_20210.
  */
+import { relayRegistration, tokyoPoint } from '../../support/relay.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
@@ -20,24 +21,10 @@ import { soapRequest } from '../../../src/interfaces/soap.ts';
 import { KirikaeClient } from '../../../src/sdk/client.ts';
 
 const register = interfaceById('IS_20110')!;
-const tokyoPoint = (n: number) => `03${String(n).padStart(20, '0')}`;
 let requests = 0;
 
 /** A registration of a relay by B001 to A003, valid as it is. */
-function registration(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    requestId: `HOSTILE-${++requests}`,
-    updateFlag: '1',
-    supplyPointId: tokyoPoint(n),
-    contractNumber: `K-${n}`,
-    address: { prefecture: '東京都', city: '千代田区', street: '丸の内一丁目1番1号' },
-    customerNameKana: 'ヤマダ タロウ',
-    customerName: '山田 太郎',
-    terminationDate: '2026-04-20',
-    oldRetailerCode: 'A0033',
-    ...overrides,
-  };
-}
+const registration = (n: number, overrides: Record<string, unknown> = {}) => relayRegistration(n, `HOSTILE-${++requests}`, overrides);
 
 /** `text` with the bytes FF FE where `XX` stands: what no UTF-8 encoder writes. */
 function withInvalidBytes(text: string): Buffer {

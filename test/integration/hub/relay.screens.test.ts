@@ -4,6 +4,7 @@
  * decides; refusals next to their fields with the API's codes; a third retailer is told
  * RELAY_NOT_FOUND; the CSV upload's row report; the portal's badge; the hub admin's monitoring.
  */
+import { tokyoPoint } from '../../support/relay.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
@@ -12,7 +13,6 @@ import { hiddenField, type TestClient } from '../../support/https-client.ts';
 import { buildCertificate, buildRetailer, givenCertificate, givenParticipant, givenUser, TEST_PASSWORD } from '../../../src/hub/identity/testing.ts';
 
 const fullWidth = (text: string) => text.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
-const tokyoPoint = (n: number) => `03${String(n).padStart(20, '0')}`;
 
 interface Web {
   readonly client: TestClient;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { relayRegistration, tokyoPoint } from '../../support/relay.ts';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +19,6 @@ const codes = (r: InterfaceResponse): string[] => r.messages.map((m) => m.code);
 const hour = 3_600_000;
 
 /** A Tokyo supply point ID (area 03), distinct per n. */
-const tokyoPoint = (n: number) => `03${String(n).padStart(20, '0')}`;
 
 interface World {
   hub: TestHub;
@@ -44,20 +44,7 @@ async function givenRelayWorld(db: TestDb): Promise<World> {
 let requests = 0;
 const nextRequestId = () => `REQ-${++requests}`;
 
-function registration(n: number, overrides: Record<string, unknown> = {}) {
-  return {
-    requestId: nextRequestId(),
-    updateFlag: '1',
-    supplyPointId: tokyoPoint(n),
-    contractNumber: `K-${n}`,
-    address: { prefecture: '東京都', city: '千代田区', street: '丸の内一丁目1番1号' },
-    customerNameKana: 'ヤマダ タロウ',
-    customerName: '山田 太郎',
-    terminationDate: '2026-04-20',
-    oldRetailerCode: 'A0033',
-    ...overrides,
-  };
-}
+const registration = (n: number, overrides: Record<string, unknown> = {}) => relayRegistration(n, nextRequestId(), overrides);
 
 function decision(relayNumber: string, overrides: Record<string, unknown> = {}) {
   return { requestId: nextRequestId(), relayNumber, decision: '01', decidingPersonName: '佐藤 花子', ...overrides };

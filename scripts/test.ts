@@ -67,6 +67,9 @@ function selectedFiles(): string[] {
 }
 
 const files = selectedFiles();
+const sources = new Map<string, string>();
+/** A test file's text, read once (for planning and for naming its suites' durations). */
+const sourceOf = (file: string): string => sources.get(file) ?? sources.set(file, readFileSync(file, 'utf8')).get(file)!;
 if (files.length === 0) {
   console.error(`no test files match ${chosen.join(' ') || tierArg}`);
   process.exit(1);
@@ -106,7 +109,7 @@ function plan(): Job[] {
   const perBackend = Math.max(1, Math.floor((concurrency - (unit.length > 0 ? 1 : 0)) / backends.length));
   // A file that names no backend (CLI processes, TLS handshakes) gives the same result on either:
   // it runs once, with the first backend's processes.
-  const backendFree = new Set(database.filter((f) => !/forEachBackend|postgresBackend|pgliteBackend|\bbackends\b|serverUrl/.test(readFileSync(f, 'utf8'))));
+  const backendFree = new Set(database.filter((f) => !/forEachBackend|postgresBackend|pgliteBackend|\bbackends\b|serverUrl/.test(sourceOf(f))));
   for (const [index, backend] of backends.entries()) {
     const own = database.filter((f) => index === 0 || !backendFree.has(f));
     const count = Math.min(perBackend, own.length);
@@ -183,7 +186,7 @@ function run(job: Job, index: number): Promise<{ job: Job; report: Report; outpu
 function titlesOf(files: readonly string[]): Map<string, string> {
   const titles = new Map<string, string>();
   for (const file of files) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/forEachBackend\(\s*(['"`])(.*?)\1/g)) titles.set(m[2]!, file);
+    for (const m of sourceOf(file).matchAll(/forEachBackend\(\s*(['"`])(.*?)\1/g)) titles.set(m[2]!, file);
   }
   return titles;
 }

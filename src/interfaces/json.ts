@@ -102,10 +102,17 @@ export function firstDuplicateKey(text: string): string | undefined {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let end = i + 1;
-      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      let escaped = false;
+      while (text.charCodeAt(end) !== 0x22) {
+        if (text.charCodeAt(end) === 0x5c /* \ */) {
+          escaped = true;
+          end += 2;
+        } else end += 1;
+      }
       const top = frames.at(-1);
       if (top?.kind === 'object' && top.expectingKey) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // A key without escapes is its own text; only an escaped one is decoded (JSON.parse).
+        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
         if (top.keys.has(key)) return join(top.path, key);
         top.keys.add(key);
         top.key = key;

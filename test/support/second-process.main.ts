@@ -19,9 +19,16 @@ interface GridArgs {
   readonly now: string;
 }
 
-const tasks: Record<string, (args: never, stopped: Promise<unknown>) => Promise<unknown>> = {
+/** `ready()` prints the line the parent waits for; `stopped` resolves when the parent closes stdin. */
+interface Life {
+  readonly ready: () => void;
+  readonly stopped: Promise<unknown>;
+}
+
+const tasks: Record<string, (args: never, life: Life) => Promise<unknown>> = {
   /** Runs the matching batch until nothing is left; the number of pairs this process matched. */
-  async drainMatching(args: GridArgs) {
+  async drainMatching(args: GridArgs, { ready }) {
+    ready();
     const db = await openPostgres(args.url);
     try {
       const grid = { db, clock: new ManualClock(args.now), area: args.area };
@@ -37,7 +44,8 @@ const tasks: Record<string, (args: never, stopped: Promise<unknown>) => Promise<
   },
 
   /** One execution batch of due applications. */
-  async executeDue(args: GridArgs) {
+  async executeDue(args: GridArgs, { ready }) {
+    ready();
     const db = await openPostgres(args.url);
     try {
       return await executeDue({ db, clock: new ManualClock(args.now), area: args.area }, { limit: args.limit });
@@ -47,7 +55,7 @@ const tasks: Record<string, (args: never, stopped: Promise<unknown>) => Promise<
   },
 
   /** A job queue running the due work of `areas` (counting calls) until stdin closes; the counts. */
-  async dueWorkQueue(args: { url: string; areas: string[] }, stopped) {
+  async dueWorkQueue(args: { url: string; areas: string[] }, { ready, stopped }) {
     const db = await openPostgres(args.url);
     const calls = new Map<string, number>();
     const jobs = await Jobs.start(db, { pollingIntervalSeconds: 0.5 });
@@ -60,7 +68,7 @@ const tasks: Record<string, (args: never, stopped: Promise<unknown>) => Promise<
           calls,
         ),
       );
-      process.stdout.write('ready\n');
+      ready();
       await stopped;
     } finally {
       await jobs.stop();
@@ -75,9 +83,7 @@ const task = name ? tasks[name] : undefined;
 if (!task) throw new Error(`unknown task ${name}`);
 process.stdin.resume();
 const stopped = once(process.stdin, 'end');
-const longRunning = name === 'dueWorkQueue';
-if (!longRunning) process.stdout.write('ready\n');
-const result = await task(JSON.parse(json ?? '{}') as never, stopped);
-if (!longRunning) await stopped;
+const result = await task(JSON.parse(json ?? '{}') as never, { ready: () => process.stdout.write('ready\n'), stopped });
+await stopped; // a task that is done before the parent asks keeps its result until then
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { log } from '../log.ts';
 
 export interface TlsMaterial {
   readonly keyPem: string;
@@ -56,6 +57,20 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     // A request ID that means something outside this process (shown to users with internal errors).
     genReqId: () => randomUUID(),
   });
+  // A handshake the TLS layer refused (an expired, not yet valid or unknown-CA client certificate,
+  // none at all): one clear line, with the certificate's subject and end when it sent one.
+  app.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+    let presented = '';
+    try {
+      const cert = socket.getPeerCertificate?.(false);
+      if (cert && Object.keys(cert).length > 0) {
+        presented = ` certificate ${cert.fingerprint256?.replace(/:/g, '').toLowerCase() ?? '?'} (O=${cert.subject?.O ?? '?'}, OU=${cert.subject?.OU ?? '?'}, valid to ${cert.valid_to})`;
+      }
+    } catch {
+      // The socket is already gone: the reason is still worth the line.
+    }
+    log('warn', 'tls', `handshake from ${socket.remoteAddress ?? 'unknown'} refused: ${handshakeReason(error)}${presented}`);
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('strict-transport-security', 'max-age=31536000');
     reply.header('x-content-type-options', 'nosniff');
@@ -72,6 +87,16 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     return payload;
   });
   return app;
+}
+
+/** What a refused handshake's error means, in words an operator reads in the log. */
+export function handshakeReason(error: Error & { code?: string }): string {
+  const text = `${error.code ?? ''} ${error.message}`;
+  if (/CERT_HAS_EXPIRED|certificate expired|certificate has expired/i.test(text)) return 'client certificate expired (CERT_HAS_EXPIRED)';
+  if (/CERT_NOT_YET_VALID|not yet valid/i.test(text)) return 'client certificate not yet valid (CERT_NOT_YET_VALID)';
+  if (/PEER_DID_NOT_RETURN_A_CERTIFICATE|no certificate returned/i.test(text)) return 'no client certificate presented';
+  if (/unknown ca|UNABLE_TO_GET_ISSUER|self.signed|unable to verify/i.test(text)) return 'client certificate not issued by a trusted CA';
+  return `${error.code ?? 'TLS error'}: ${error.message}`;
 }
 
 /**

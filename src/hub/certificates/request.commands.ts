@@ -84,8 +84,16 @@ async function audit(q: Queryable, at: Date, actor: Actor, action: string, compa
   });
 }
 
-/** Checks and records a request; refuses with a code the request's first fault. */
-export async function requestCertificate(db: Db | Queryable, clock: Clock, actor: Actor, input: NewCertificateRequest): Promise<CertificateRequest> {
+/**
+ * Checks and records a request; refuses with a code the request's first fault. A PKCS#12 request
+ * comes back with its PIN: the only time anyone sees it (the .p12 will be encrypted with it).
+ */
+export async function requestCertificate(
+  db: Db | Queryable,
+  clock: Clock,
+  actor: Actor,
+  input: NewCertificateRequest,
+): Promise<{ request: CertificateRequest; pin: string | null }> {
   const companyCode = normalizeCompanyCode(input.companyCode || actor.participant.companyCode);
   authorize(actor, 'certificate.request', { companyCode });
   const usage = checkUsage(String(input.usage ?? ''));
@@ -120,6 +128,7 @@ export async function requestCertificate(db: Db | Queryable, clock: Clock, actor
       );
       if (rows[0]) throw new Refusal('CERT_API_EXISTS', { field: 'usage', params: { notAfter: formatTokyo(rows[0].not_after) } });
     }
+    const pin = method === 'pkcs12' ? newPin() : null;
     const requestId = await insertRequest(tx, {
       companyCode,
       boundCode: subject.boundCode,
@@ -127,12 +136,14 @@ export async function requestCertificate(db: Db | Queryable, clock: Clock, actor
       subjectCn: subject.commonName,
       method,
       csrPem,
+      pin,
       renews,
       at: now,
       by: by(actor),
     });
     await audit(tx, now, actor, 'certificateRequested', companyCode, renews);
-    return (await selectRequest(tx, requestId))!;
+    const { csrPem: _csr, pin: _pin, ...request } = (await selectRequest(tx, requestId))!;
+    return { request, pin };
   });
 }
 
@@ -195,19 +206,18 @@ async function issueOne(tx: Queryable, clock: Clock, ca: CaKeyPair, requestId: n
   const common = { ca, participantCode: request.boundCode, usage: request.usage, terminalName: request.subjectCn, now: issuedFrom };
   let certPem: string;
   let p12: Buffer | null = null;
-  let pin: string | null = null;
   if (request.method === 'csr') {
     const csr = readCsr(request.csrPem ?? '');
     certPem = issueClientCertForKey({ ...common, publicKeyPem: csr.publicKeyPem }).certPem;
   } else {
     const issued = issueClientCert(common);
     certPem = issued.certPem;
-    pin = newPin();
-    p12 = toPkcs12({ certPem, keyPem: issued.keyPem, caPem: ca.certPem, password: pin, friendlyName: `${request.boundCode} ${request.subjectCn}` });
+    // The key exists only inside the .p12, encrypted with the PIN the requester was shown; the PIN is erased now.
+    p12 = toPkcs12({ certPem, keyPem: issued.keyPem, caPem: ca.certPem, password: request.pin ?? '', friendlyName: `${request.boundCode} ${request.subjectCn}` });
   }
   const described = describeCert(certPem);
   await registerCertificate(tx, clock, { described, participantCode: request.companyCode, registeredBy: systemActor });
-  await updateIssued(tx, requestId, { at: now, batchAt, fingerprint256: described.fingerprint256, certPem, p12, pin });
+  await updateIssued(tx, requestId, { at: now, batchAt, fingerprint256: described.fingerprint256, certPem, p12 });
   await audit(tx, now, systemActor, 'certificateIssued', request.companyCode, described.fingerprint256);
   await notify(tx, now, {
     companyCode: request.companyCode,
@@ -216,7 +226,7 @@ async function issueOne(tx: Queryable, clock: Clock, ca: CaKeyPair, requestId: n
     text:
       `証明書申請（番号 ${requestId}、${request.boundCode} ${request.usage} 「${request.subjectCn}」）の証明書を発行しました。\n` +
       `有効期限: ${formatTokyo(described.notAfter)}\n` +
-      `企業内管理者の方は「証明書」画面からダウンロードしてください（ダウンロードは1回のみ${request.method === 'pkcs12' ? '、PINはダウンロード時に1回だけ表示されます' : ''}）。`,
+      `企業内管理者の方は「証明書」画面からダウンロードしてください（ダウンロードは1回のみ${request.method === 'pkcs12' ? '。PKCS#12のPINは申請時に表示したものです' : ''}）。`,
   });
 }
 
@@ -247,9 +257,8 @@ export interface Download {
   readonly requestId: number;
   readonly certPem: string;
   readonly caPem: string;
-  /** PKCS#12 requests: the .p12 and its PIN, this once. */
+  /** PKCS#12 requests: the .p12 (key, certificate and CA, encrypted with the PIN shown at the request), this once. */
   readonly p12: Buffer | null;
-  readonly pin: string | null;
   readonly fileName: string;
 }
 
@@ -265,7 +274,7 @@ export async function downloadCertificate(db: Db, clock: Clock, actor: Actor, ca
     if (!taken) throw new Refusal('CERT_REQUEST_NOT_READY', { params: { requestId: String(requestId), status: request.status } });
     await audit(tx, now, actor, 'certificateDownloaded', request.companyCode, request.fingerprint256);
     const base = `${request.boundCode}-${request.usage}-${requestId}`;
-    return { requestId, certPem: taken.certPem, caPem, p12: taken.p12, pin: taken.pin, fileName: taken.p12 ? `${base}.p12` : `${base}.cert.pem` };
+    return { requestId, certPem: taken.certPem, caPem, p12: taken.p12, fileName: taken.p12 ? `${base}.p12` : `${base}.cert.pem` };
   });
 }
 
@@ -284,6 +293,6 @@ export async function getRequest(q: Queryable, actor: Actor, requestId: number):
   const request = await selectRequest(q, requestId);
   if (!request) throw new Refusal('CERT_REQUEST_NOT_FOUND', { params: { requestId: String(requestId) } });
   authorize(actor, 'certificate.request', { companyCode: request.companyCode });
-  const { csrPem: _csr, ...rest } = request;
+  const { csrPem: _csr, pin: _pin, ...rest } = request;
   return rest;
 }

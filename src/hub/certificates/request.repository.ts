@@ -61,26 +61,31 @@ export async function insertRequest(
     subjectCn: string;
     method: RequestMethod;
     csrPem: string | null;
+    pin: string | null;
     renews: string | null;
     at: Date;
     by: string;
   },
 ): Promise<number> {
   const { rows } = await q.query<{ request_id: string | number }>(
-    `INSERT INTO hub.certificate_request (company_code, bound_code, usage, subject_cn, method, csr_pem, renews, requested_at, requested_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING request_id`,
-    [r.companyCode, r.boundCode, r.usage, r.subjectCn, r.method, r.csrPem, r.renews, r.at, r.by],
+    `INSERT INTO hub.certificate_request (company_code, bound_code, usage, subject_cn, method, csr_pem, pin, renews, requested_at, requested_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING request_id`,
+    [r.companyCode, r.boundCode, r.usage, r.subjectCn, r.method, r.csrPem, r.pin, r.renews, r.at, r.by],
   );
   return Number(rows[0]!.request_id);
 }
 
-export async function selectRequest(q: Queryable, requestId: number, forUpdate = false): Promise<(CertificateRequest & { csrPem: string | null }) | null> {
+export async function selectRequest(
+  q: Queryable,
+  requestId: number,
+  forUpdate = false,
+): Promise<(CertificateRequest & { csrPem: string | null; pin: string | null }) | null> {
   if (!Number.isSafeInteger(requestId) || requestId < 1) return null;
-  const { rows } = await q.query<Row & { csr_pem: string | null }>(
-    `SELECT ${columns}, r.csr_pem FROM ${from} WHERE r.request_id = $1 ${forUpdate ? 'FOR UPDATE OF r' : ''}`,
+  const { rows } = await q.query<Row & { csr_pem: string | null; pin: string | null }>(
+    `SELECT ${columns}, r.csr_pem, r.pin FROM ${from} WHERE r.request_id = $1 ${forUpdate ? 'FOR UPDATE OF r' : ''}`,
     [requestId],
   );
-  return rows[0] ? { ...toRequest(rows[0]), csrPem: rows[0].csr_pem } : null;
+  return rows[0] ? { ...toRequest(rows[0]), csrPem: rows[0].csr_pem, pin: rows[0].pin } : null;
 }
 
 export interface RequestFilter {
@@ -121,31 +126,31 @@ export async function updateDecision(q: Queryable, requestId: number, d: { statu
 export async function updateIssued(
   q: Queryable,
   requestId: number,
-  i: { at: Date; batchAt: Date | null; fingerprint256: string; certPem: string; p12: Buffer | null; pin: string | null },
+  i: { at: Date; batchAt: Date | null; fingerprint256: string; certPem: string; p12: Buffer | null },
 ): Promise<void> {
   await q.query(
-    `UPDATE hub.certificate_request SET status = 'issued', issued_at = $2, batch_at = $3, fingerprint256 = $4, cert_pem = $5, p12 = $6, pin = $7
+    `UPDATE hub.certificate_request SET status = 'issued', issued_at = $2, batch_at = $3, fingerprint256 = $4, cert_pem = $5, p12 = $6, pin = NULL
       WHERE request_id = $1`,
-    [requestId, i.at, i.batchAt, i.fingerprint256, i.certPem, i.p12, i.pin],
+    [requestId, i.at, i.batchAt, i.fingerprint256, i.certPem, i.p12],
   );
 }
 
-/** Takes the result out once: the .p12 and its PIN are erased in the same statement. */
+/** Takes the result out once: the .p12 is erased in the same statement. */
 export async function takeDownload(
   q: Queryable,
   requestId: number,
   at: Date,
   by: string,
-): Promise<{ certPem: string; p12: Buffer | null; pin: string | null } | null> {
-  const { rows } = await q.query<{ cert_pem: string; p12: Uint8Array | null; pin: string | null }>(
-    `UPDATE hub.certificate_request n SET status = 'downloaded', downloaded_at = $2, downloaded_by = $3, p12 = NULL, pin = NULL
-       FROM (SELECT request_id, cert_pem, p12, pin FROM hub.certificate_request WHERE request_id = $1 AND status = 'issued' FOR UPDATE) o
+): Promise<{ certPem: string; p12: Buffer | null } | null> {
+  const { rows } = await q.query<{ cert_pem: string; p12: Uint8Array | null }>(
+    `UPDATE hub.certificate_request n SET status = 'downloaded', downloaded_at = $2, downloaded_by = $3, p12 = NULL
+       FROM (SELECT request_id, cert_pem, p12 FROM hub.certificate_request WHERE request_id = $1 AND status = 'issued' FOR UPDATE) o
       WHERE n.request_id = o.request_id
-      RETURNING o.cert_pem, o.p12, o.pin`,
+      RETURNING o.cert_pem, o.p12`,
     [requestId, at, by],
   );
   const row = rows[0];
-  return row ? { certPem: row.cert_pem, p12: row.p12 ? Buffer.from(row.p12) : null, pin: row.pin } : null;
+  return row ? { certPem: row.cert_pem, p12: row.p12 ? Buffer.from(row.p12) : null } : null;
 }
 
 function toRequest(row: Row): CertificateRequest {

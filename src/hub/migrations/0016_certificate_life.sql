@@ -11,7 +11,9 @@ ALTER TABLE participant
   ADD CONSTRAINT participant_terminal_hours CHECK ((terminal_hours_from IS NULL) = (terminal_hours_to IS NULL));
 
 -- One request for one certificate. `method`: 'csr' (the participant's own key; the CSR is kept) or
--- 'pkcs12' (the hub makes the key; the .p12 and its PIN are kept only until the one download).
+-- 'pkcs12' (the hub makes the key at issuance). A PKCS#12 request's PIN is shown once, when the
+-- request is made, and kept only until issuance, which encrypts the .p12 with it and erases it;
+-- the .p12 is kept only until its one download. The table never holds a PIN and its .p12 together.
 CREATE TABLE certificate_request (
   request_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   company_code text NOT NULL REFERENCES participant,
@@ -41,7 +43,9 @@ CREATE TABLE certificate_request (
   CHECK ((method = 'csr') = (csr_pem IS NOT NULL)),
   CHECK ((status IN ('issued', 'downloaded')) = (fingerprint256 IS NOT NULL)),
   CHECK ((status = 'downloaded') = (downloaded_at IS NOT NULL)),
-  CHECK (status = 'issued' OR (p12 IS NULL AND pin IS NULL))
+  CHECK (status = 'issued' OR p12 IS NULL),
+  CHECK (status IN ('requested', 'approved') OR pin IS NULL),
+  CHECK (p12 IS NULL OR pin IS NULL)
 );
 CREATE INDEX certificate_request_company ON certificate_request (company_code, request_id);
 CREATE INDEX certificate_request_open ON certificate_request (status, decided_at) WHERE status IN ('requested', 'approved');

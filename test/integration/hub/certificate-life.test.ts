@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import forge from 'node-forge';
 import { forEachBackend } from '../../support/backends.ts';
 import { startTestHub } from '../../support/hub-server.ts';
@@ -16,8 +16,16 @@ import { buildCertificate, buildGridOperator, givenCertificate, givenIdentityWor
 import { fromPkcs12 } from '../../../src/platform/pki/pkcs12.ts';
 import type { Queryable } from '../../../src/platform/db/db.ts';
 
-/** A CSR as a participant makes it with its own key (openssl req would do the same). */
+const csrCache = new Map<string, { csrPem: string; keyPem: string }>();
+
+/**
+ * A CSR as a participant makes it with its own key (as `openssl req` would: UTF8String names), signed
+ * by node's crypto (forge's JavaScript RSA would take half a second each).
+ */
 function csrOf(subject: Record<string, string>, bits = 2048): { csrPem: string; keyPem: string } {
+  const cacheKey = JSON.stringify([subject, bits]);
+  const cached = csrCache.get(cacheKey);
+  if (cached) return cached;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: bits,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -25,9 +33,22 @@ function csrOf(subject: Record<string, string>, bits = 2048): { csrPem: string; 
   });
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  csr.setSubject(Object.entries(subject).map(([shortName, value]) => ({ shortName, value })));
-  csr.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return { csrPem: forge.pki.certificationRequestToPem(csr), keyPem: privateKey };
+  csr.setSubject(Object.entries(subject).map(([shortName, value]) => ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 as number as forge.asn1.Class })));
+  signCsr(csr, privateKey);
+  const made = { csrPem: forge.pki.certificationRequestToPem(csr), keyPem: privateKey };
+  csrCache.set(cacheKey, made);
+  return made;
+}
+
+function signCsr(csr: forge.pki.CertificateSigningRequest, keyPem: string): void {
+  const oid = forge.pki.oids.sha256WithRSAEncryption!;
+  const c = csr as unknown as { md: unknown; signatureOid: string; siginfo: { algorithmOid: string }; certificationRequestInfo: unknown; signature: string };
+  c.md = forge.md.sha256.create();
+  c.signatureOid = oid;
+  c.siginfo.algorithmOid = oid;
+  const info = (forge.pki as unknown as { getCertificationRequestInfo(r: unknown): forge.asn1.Asn1 }).getCertificationRequestInfo(csr);
+  c.certificationRequestInfo = info;
+  c.signature = sign('sha256', Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary'), keyPem).toString('binary');
 }
 
 const weekly = (): CertificateAuthority => ({ ca: testCertificateAuthority(), schedule: parseIssuanceSchedule('tue 17:00,fri 17:00') });
@@ -65,8 +86,9 @@ forEachBackend('certificate life: requests and their checks', (backend) => {
     await refused(actors.aAdmin, csr({ O: 'A0033', OU: 'terminal', CN: 'x' }, 1024), 'CERT_CSR_KEY', 'csr');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: 'not a CSR' }, 'CERT_CSR_UNREADABLE', 'csr');
     // The subject changed after signing: the request's own signature no longer holds.
-    const tampered = forge.pki.certificationRequestFromPem(goodCsr.csrPem);
-    tampered.subject.getField('CN').value = '別の端末';
+    const other = csrOf({ O: 'A0033', OU: 'terminal', CN: '別の端末' });
+    const tampered = forge.pki.certificationRequestFromPem(other.csrPem);
+    (tampered as unknown as { signature: string }).signature = (forge.pki.certificationRequestFromPem(goodCsr.csrPem) as unknown as { signature: string }).signature;
     await refused(actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: forge.pki.certificationRequestToPem(tampered) }, 'CERT_CSR_SIGNATURE', 'csr');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' }, 'CERT_TERMINAL_NAME_REQUIRED', 'commonName');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'B0016', commonName: '端末' }, 'CERT_SUBJECT_PARTICIPANT', 'boundCode');
@@ -242,7 +264,7 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
     try {
       const expired = buildCertificate({ participantCode: 'A0033', usage: 'api', notBefore: '2024-01-01T00:00:00Z', validityDays: 30 }).cert;
       await assert.rejects(hub.withCert(expired).get('/api/v1/me'));
-      for (let i = 0; i < 50 && !lines.some((l) => l.includes('[tls]')); i++) await new Promise((resolve) => setImmediate(resolve));
+      for (let i = 0; i < 200 && !lines.some((l) => l.includes('[tls]')); i++) await new Promise((resolve) => setTimeout(resolve, 5));
     } finally {
       process.stderr.write = write;
       await hub.close();

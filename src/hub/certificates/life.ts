@@ -42,22 +42,24 @@ export function checkMethod(value: string): RequestMethod {
 export function checkSubject(
   asked: { boundCode: string; usage: ClientCertUsage; commonName: string },
   own: { companyCode: string; participantCodes: readonly string[] },
+  /** The form field a refusal names (a CSR's subject: `csr`); default the subject's own fields. */
+  field?: string,
 ): RequestedSubject {
   const boundCode = String(asked.boundCode ?? '')
     .normalize('NFKC')
     .trim()
     .toUpperCase();
   if (boundCode !== own.companyCode && !own.participantCodes.includes(boundCode)) {
-    throw new Refusal('CERT_SUBJECT_PARTICIPANT', { field: 'boundCode', params: { bound: boundCode || '（なし）' } });
+    throw new Refusal('CERT_SUBJECT_PARTICIPANT', { field: field ?? 'boundCode', params: { bound: boundCode || '（なし）' } });
   }
   const given = String(asked.commonName ?? '').trim();
-  if (asked.usage === 'terminal' && given === '') throw new Refusal('CERT_TERMINAL_NAME_REQUIRED', { field: 'commonName' });
+  if (asked.usage === 'terminal' && given === '') throw new Refusal('CERT_TERMINAL_NAME_REQUIRED', { field: field ?? 'commonName' });
   let commonName: string;
   try {
     commonName = given === '' ? `${boundCode} api` : checkName(given, 'commonName');
   } catch {
     throw new Refusal(asked.usage === 'terminal' ? 'CERT_TERMINAL_NAME_REQUIRED' : 'PKI_NAME_INVALID', {
-      field: 'commonName',
+      field: field ?? 'commonName',
       params: { field: 'CN' },
     });
   }
@@ -81,7 +83,7 @@ export function subjectOfCsr(
   }
   const ou = seen.get('OU') ?? '';
   if (ou !== usage) throw new Refusal('CERT_SUBJECT_USAGE', { field: 'csr', params: { ou: ou || '（なし）', usage } });
-  const subject = checkSubject({ boundCode: seen.get('O') ?? '', usage, commonName: seen.get('CN') ?? '' }, own);
+  const subject = checkSubject({ boundCode: seen.get('O') ?? '', usage, commonName: seen.get('CN') ?? '' }, own, 'csr');
   if ((seen.get('O') ?? '') !== subject.boundCode) {
     throw new Refusal('CERT_SUBJECT_PARTICIPANT', { field: 'csr', params: { bound: seen.get('O') ?? '' } });
   }

@@ -17,6 +17,7 @@ import { fromPkcs12 } from '../../../src/platform/pki/pkcs12.ts';
 import type { Queryable } from '../../../src/platform/db/db.ts';
 
 const csrCache = new Map<string, { csrPem: string; keyPem: string }>();
+const keyCache = new Map<number, { privateKey: string; publicKey: string }>();
 
 /**
  * A CSR as a participant makes it with its own key (as `openssl req` would: UTF8String names), signed
@@ -26,11 +27,17 @@ function csrOf(subject: Record<string, string>, bits = 2048): { csrPem: string; 
   const cacheKey = JSON.stringify([subject, bits]);
   const cached = csrCache.get(cacheKey);
   if (cached) return cached;
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: bits,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+  // One key per size: the subjects differ, the key need not.
+  let pair = keyCache.get(bits);
+  if (!pair) {
+    pair = generateKeyPairSync('rsa', {
+      modulusLength: bits,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    keyCache.set(bits, pair);
+  }
+  const { privateKey, publicKey } = pair;
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
   csr.setSubject(Object.entries(subject).map(([shortName, value]) => ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 as number as forge.asn1.Class })));

@@ -62,7 +62,8 @@ export async function runCertificateWork(deps: CertificateWorkDeps): Promise<{ i
   const batch = deps.authority ? await issueDueBatch(deps.db, deps.clock, deps.authority) : { batchAt: null, issued: 0 };
   const notices = await sendExpiryNotices(deps.db, deps.clock);
   const flags = await scanSuspiciousUse(deps.db, deps.clock, deps.thresholds);
-  if (batch.issued > 0) log('info', 'certificates', `issued ${batch.issued} certificate(s)${batch.batchAt ? ` in the batch closing ${batch.batchAt.toISOString()}` : ''}`);
+  if (batch.issued > 0)
+    log('info', 'certificates', `issued ${batch.issued} certificate(s)${batch.batchAt ? ` in the batch closing ${batch.batchAt.toISOString()}` : ''}`);
   if (notices > 0) log('info', 'certificates', `sent ${notices} expiry notice(s)`);
   if (flags > 0) log('warn', 'certificates', `${flags} new flag(s) of suspicious certificate use: see /admin/suspicions/flags`);
   return { issued: batch.issued, notices, flags };

@@ -67,11 +67,69 @@ test('a typed subject must name one of the participant’s own codes, and a term
 });
 
 test('a CSR subject has O, OU and CN once each, OU the usage asked for, and nothing else', () => {
-  assert.deepEqual(subjectOfCsr([['O', 'A0036'], ['OU', 'api'], ['CN', 'A0036 api']], 'api', own).boundCode, 'A0036');
-  assert.throws(() => subjectOfCsr([['O', 'A0036'], ['OU', 'terminal'], ['CN', 'x']], 'api', own), { code: 'CERT_SUBJECT_USAGE', field: 'csr' });
-  assert.throws(() => subjectOfCsr([['O', 'A0036'], ['O', 'B0016'], ['OU', 'api']], 'api', own), { code: 'CERT_SUBJECT_EXTRA' });
-  assert.throws(() => subjectOfCsr([['L', 'Tokyo'], ['O', 'A0036'], ['OU', 'api']], 'api', own), { code: 'CERT_SUBJECT_EXTRA' });
-  assert.throws(() => subjectOfCsr([['O', 'a0036'], ['OU', 'api']], 'api', own), { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' });
+  assert.deepEqual(
+    subjectOfCsr(
+      [
+        ['O', 'A0036'],
+        ['OU', 'api'],
+        ['CN', 'A0036 api'],
+      ],
+      'api',
+      own,
+    ).boundCode,
+    'A0036',
+  );
+  assert.throws(
+    () =>
+      subjectOfCsr(
+        [
+          ['O', 'A0036'],
+          ['OU', 'terminal'],
+          ['CN', 'x'],
+        ],
+        'api',
+        own,
+      ),
+    { code: 'CERT_SUBJECT_USAGE', field: 'csr' },
+  );
+  assert.throws(
+    () =>
+      subjectOfCsr(
+        [
+          ['O', 'A0036'],
+          ['O', 'B0016'],
+          ['OU', 'api'],
+        ],
+        'api',
+        own,
+      ),
+    { code: 'CERT_SUBJECT_EXTRA' },
+  );
+  assert.throws(
+    () =>
+      subjectOfCsr(
+        [
+          ['L', 'Tokyo'],
+          ['O', 'A0036'],
+          ['OU', 'api'],
+        ],
+        'api',
+        own,
+      ),
+    { code: 'CERT_SUBJECT_EXTRA' },
+  );
+  assert.throws(
+    () =>
+      subjectOfCsr(
+        [
+          ['O', 'a0036'],
+          ['OU', 'api'],
+        ],
+        'api',
+        own,
+      ),
+    { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' },
+  );
   assert.throws(() => subjectOfCsr([['OU', 'api']], 'api', own), { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' });
 });
 
@@ -81,7 +139,13 @@ test('declared terminal hours are whole hours in Japan', () => {
   assert.equal(withinHours(new Date('2026-04-01T19:59:00+09:00'), hours), true);
   assert.equal(withinHours(new Date('2026-04-01T20:00:00+09:00'), hours), false);
   assert.equal(withinHours(new Date('2026-04-01T03:10:00+09:00'), hours), false);
-  for (const [from, to] of [[20, 8], [8, 8], [-1, 5], [0, 25], [1.5, 3]] as const) {
+  for (const [from, to] of [
+    [20, 8],
+    [8, 8],
+    [-1, 5],
+    [0, 25],
+    [1.5, 3],
+  ] as const) {
     assert.throws(() => checkTerminalHours(from, to), { code: 'CERT_HOURS_INVALID' });
   }
 });

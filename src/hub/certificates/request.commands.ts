@@ -101,7 +101,7 @@ export async function requestCertificate(
   const now = clock.now();
   return inTransaction(db, async (tx) => {
     const participant = await selectParticipant(tx, companyCode);
-    if (!participant || participant.status !== 'active') throw new Refusal('AUTH_PARTICIPANT_NOT_FOUND', { field: 'companyCode', params: { companyCode } });
+    if (participant?.status !== 'active') throw new Refusal('AUTH_PARTICIPANT_NOT_FOUND', { field: 'companyCode', params: { companyCode } });
     const own = { companyCode, participantCodes: participant.participantCodes };
     let csrPem: string | null = null;
     let subject: ReturnType<typeof checkSubject>;
@@ -213,7 +213,13 @@ async function issueOne(tx: Queryable, clock: Clock, ca: CaKeyPair, requestId: n
     const issued = issueClientCert(common);
     certPem = issued.certPem;
     // The key exists only inside the .p12, encrypted with the PIN the requester was shown; the PIN is erased now.
-    p12 = toPkcs12({ certPem, keyPem: issued.keyPem, caPem: ca.certPem, password: request.pin ?? '', friendlyName: `${request.boundCode} ${request.subjectCn}` });
+    p12 = toPkcs12({
+      certPem,
+      keyPem: issued.keyPem,
+      caPem: ca.certPem,
+      password: request.pin ?? '',
+      friendlyName: `${request.boundCode} ${request.subjectCn}`,
+    });
   }
   const described = describeCert(certPem);
   await registerCertificate(tx, clock, { described, participantCode: request.companyCode, registeredBy: systemActor });
@@ -240,10 +246,10 @@ export async function issueDueBatch(db: Db, clock: Clock, authority: Certificate
   const batchAt = authority.schedule.kind === 'weekly' ? lastClosing(authority.schedule.closings, now) : now;
   return db.transaction(async (tx) => {
     if (authority.schedule.kind === 'weekly') {
-      const claimed = await tx.query(`INSERT INTO hub.certificate_batch (batch_at, ran_at, issued) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING RETURNING batch_at`, [
-        batchAt,
-        now,
-      ]);
+      const claimed = await tx.query(
+        `INSERT INTO hub.certificate_batch (batch_at, ran_at, issued) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING RETURNING batch_at`,
+        [batchAt, now],
+      );
       if (claimed.rows.length === 0) return { batchAt: null, issued: 0 };
     }
     const ids = await selectApprovedForIssue(tx, batchAt, BATCH_LIMIT);

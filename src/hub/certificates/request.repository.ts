@@ -113,7 +113,11 @@ export async function selectApprovedForIssue(q: Queryable, until: Date, limit: n
   return rows.map((r) => Number(r.request_id));
 }
 
-export async function updateDecision(q: Queryable, requestId: number, d: { status: 'approved' | 'refused'; at: Date; by: string; reason: string | null }): Promise<void> {
+export async function updateDecision(
+  q: Queryable,
+  requestId: number,
+  d: { status: 'approved' | 'refused'; at: Date; by: string; reason: string | null },
+): Promise<void> {
   await q.query(`UPDATE hub.certificate_request SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5 WHERE request_id = $1`, [
     requestId,
     d.status,
@@ -136,12 +140,7 @@ export async function updateIssued(
 }
 
 /** Takes the result out once: the .p12 is erased in the same statement. */
-export async function takeDownload(
-  q: Queryable,
-  requestId: number,
-  at: Date,
-  by: string,
-): Promise<{ certPem: string; p12: Buffer | null } | null> {
+export async function takeDownload(q: Queryable, requestId: number, at: Date, by: string): Promise<{ certPem: string; p12: Buffer | null } | null> {
   const { rows } = await q.query<{ cert_pem: string; p12: Uint8Array | null }>(
     `UPDATE hub.certificate_request n SET status = 'downloaded', downloaded_at = $2, downloaded_by = $3, p12 = NULL
        FROM (SELECT request_id, cert_pem, p12 FROM hub.certificate_request WHERE request_id = $1 AND status = 'issued' FOR UPDATE) o

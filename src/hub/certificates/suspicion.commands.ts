@@ -202,12 +202,7 @@ export const ruleLabels: Record<SuspicionRule, string> = {
 };
 
 /** A participant's administrator (or a hub admin) declares the hours its terminals are used; null clears them. */
-export async function setTerminalHours(
-  db: Db | Queryable,
-  actor: Actor,
-  companyCode: string,
-  hours: { from: number; to: number } | null,
-): Promise<void> {
+export async function setTerminalHours(db: Db | Queryable, actor: Actor, companyCode: string, hours: { from: number; to: number } | null): Promise<void> {
   const code = normalizeCompanyCode(companyCode);
   authorize(actor, 'certificate.request', { companyCode: code });
   const checked = hours ? checkTerminalHours(hours.from, hours.to) : null;

@@ -35,7 +35,14 @@ export const maxChanges = 1000;
 export async function credentialChangesSince(q: Queryable, since: number, limit = maxChanges): Promise<{ changes: CredentialChange[]; next: number }> {
   const from = Number.isSafeInteger(since) && since > 0 ? since : 0;
   const size = Math.min(Math.max(1, Math.trunc(limit) || maxChanges), maxChanges);
-  const { rows } = await q.query<{ change_id: string | number; at: Date; target_kind: SuspensionTargetKind; target_id: string; status: SuspendableStatus; company_code: string | null }>(
+  const { rows } = await q.query<{
+    change_id: string | number;
+    at: Date;
+    target_kind: SuspensionTargetKind;
+    target_id: string;
+    status: SuspendableStatus;
+    company_code: string | null;
+  }>(
     `SELECT s.change_id, s.at, s.target_kind, s.target_id, s.status,
             CASE s.target_kind WHEN 'participant' THEN s.target_id
                                WHEN 'certificate' THEN (SELECT c.company_code FROM hub.certificate c WHERE c.fingerprint256 = s.target_id)

@@ -74,7 +74,11 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     } catch {
       // Nothing more to say than the reason.
     }
-    log('warn', 'tls', `handshake from ${socket.remoteAddress ?? 'unknown'} refused: ${handshakeReason(String(socket.authorizationError ?? 'unknown'))}${presented}`);
+    log(
+      'warn',
+      'tls',
+      `handshake from ${socket.remoteAddress ?? 'unknown'} refused: ${handshakeReason(String(socket.authorizationError ?? 'unknown'))}${presented}`,
+    );
     socket.destroy();
   });
   app.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {

@@ -34,7 +34,13 @@ import { certificateUsageLabels, jst, statusLabels } from '../labels.ts';
 import { fieldError, formError, page } from '../layout.ts';
 import { signedIn } from './page-user.ts';
 
-const requestStatusLabels = { requested: '審査待ち', approved: '承認済（発行待ち）', refused: '否認', issued: '発行済（未ダウンロード）', downloaded: 'ダウンロード済' } as const;
+const requestStatusLabels = {
+  requested: '審査待ち',
+  approved: '承認済（発行待ち）',
+  refused: '否認',
+  issued: '発行済（未ダウンロード）',
+  downloaded: 'ダウンロード済',
+} as const;
 const methodLabels = { pkcs12: 'ハブで鍵を生成（PKCS#12、PIN付き）', csr: 'CSRをアップロード（秘密鍵は自社で保管）' } as const;
 const lossKindLabels = { certificate: 'クライアント証明書', user: 'ユーザID（管理者ID・ユーザID）' } as const;
 
@@ -100,7 +106,16 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
     try {
       const hours = form.from === '' && form.to === '' ? null : { from: Number(form.from || Number.NaN), to: Number(form.to || Number.NaN) };
       await setTerminalHours(db, actor, actor.participant.companyCode, hours);
-      return send(reply, await overviewPage(request, actor, {}, undefined, hours ? `端末の利用時間帯を ${hours.from}時〜${hours.to}時 にしました。` : '端末の利用時間帯を解除しました。'));
+      return send(
+        reply,
+        await overviewPage(
+          request,
+          actor,
+          {},
+          undefined,
+          hours ? `端末の利用時間帯を ${hours.from}時〜${hours.to}時 にしました。` : '端末の利用時間帯を解除しました。',
+        ),
+      );
     } catch (error) {
       if (!isRefusal(error)) throw error;
       request.audit.result = error.code;
@@ -308,7 +323,15 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
     const form = formOf(request);
     try {
       const decided = await decideRequest(db, clock, actor, certificates, idOf(request), { approve: form.decision === 'approve', reason: form.reason ?? '' });
-      return send(reply, await adminRequestsPage(request, actor, undefined, `申請 ${decided.requestId} を${decided.status === 'refused' ? '否認' : '承認'}しました（状態: ${requestStatusLabels[decided.status]}）。`));
+      return send(
+        reply,
+        await adminRequestsPage(
+          request,
+          actor,
+          undefined,
+          `申請 ${decided.requestId} を${decided.status === 'refused' ? '否認' : '承認'}しました（状態: ${requestStatusLabels[decided.status]}）。`,
+        ),
+      );
     } catch (error) {
       if (!isRefusal(error)) throw error;
       request.audit.result = error.code;
@@ -331,7 +354,9 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
           <p><button type="submit">検索</button></p></form>
         <table id="expiry"><thead><tr><th>残り日数</th><th>有効期限</th><th>会社</th><th>O</th><th>用途</th><th>CN</th><th>状態</th><th>更新</th><th>フィンガープリント</th></tr></thead>
         <tbody>${certs.map(
-          (c) => html`<tr class="${c.daysLeft <= 30 ? 'warn' : ''}"><td class="days-left">${c.daysLeft > 0 ? `${c.daysLeft}日` : '期限切れ'}</td><td>${jst(c.notAfter)}</td>
+          (
+            c,
+          ) => html`<tr class="${c.daysLeft <= 30 ? 'warn' : ''}"><td class="days-left">${c.daysLeft > 0 ? `${c.daysLeft}日` : '期限切れ'}</td><td>${jst(c.notAfter)}</td>
           <td>${c.companyCode}</td><td>${c.boundCode}</td><td>${certificateUsageLabels[c.usage]}</td><td>${c.subjectCn}</td><td>${statusLabels[c.status]}</td>
           <td>${c.renewedBy ? '更新済' : ''}</td><td class="mono">${c.fingerprint256.slice(0, 16)}…</td></tr>`,
         )}</tbody></table>`,
@@ -369,7 +394,10 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
   app.post('/admin/suspicions/flags/:id/suspend', { config: { action: 'suspicionSuspend' } }, async (request, reply) => {
     const actor = sessionOf(request).actor;
     const result = await suspendFlagged(db, clock, actor, idOf(request));
-    return send(reply, await flagsPage(request, actor, `証明書 ${result.target.id.slice(0, 16)}… を停止しました（セッション ${result.endedSessions} 件を終了）。`));
+    return send(
+      reply,
+      await flagsPage(request, actor, `証明書 ${result.target.id.slice(0, 16)}… を停止しました（セッション ${result.endedSessions} 件を終了）。`),
+    );
   });
 
   app.post('/admin/suspicions/flags/:id/dismiss', { config: { action: 'suspicionDismiss' } }, async (request, reply) => {

@@ -12,7 +12,16 @@ import { parseIssuanceSchedule } from '../../../src/hub/certificates/life.ts';
 import { decideRequest, downloadCertificate, requestCertificate, type CertificateAuthority } from '../../../src/hub/certificates/request.commands.ts';
 import { dismissFlag, listFlags, scanSuspiciousUse, setTerminalHours, suspendFlagged } from '../../../src/hub/certificates/suspicion.commands.ts';
 import { identifyCaller } from '../../../src/hub/identity/certificate.commands.ts';
-import { buildCertificate, buildGridOperator, givenCertificate, givenIdentityWorld, givenParticipant, TEST_PASSWORD, testCertificateAuthority, testClock } from '../../../src/hub/identity/testing.ts';
+import {
+  buildCertificate,
+  buildGridOperator,
+  givenCertificate,
+  givenIdentityWorld,
+  givenParticipant,
+  TEST_PASSWORD,
+  testCertificateAuthority,
+  testClock,
+} from '../../../src/hub/identity/testing.ts';
 import { fromPkcs12 } from '../../../src/platform/pki/pkcs12.ts';
 import type { Queryable } from '../../../src/platform/db/db.ts';
 
@@ -40,7 +49,9 @@ function csrOf(subject: Record<string, string>, bits = 2048): { csrPem: string; 
   const { privateKey, publicKey } = pair;
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  csr.setSubject(Object.entries(subject).map(([shortName, value]) => ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 as number as forge.asn1.Class })));
+  csr.setSubject(
+    Object.entries(subject).map(([shortName, value]) => ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 as number as forge.asn1.Class })),
+  );
   signCsr(csr, privateKey);
   const made = { csrPem: forge.pki.certificationRequestToPem(csr), keyPem: privateKey };
   csrCache.set(cacheKey, made);
@@ -95,7 +106,9 @@ forEachBackend('certificate life: requests and their checks', (backend) => {
     // The subject changed after signing: the request's own signature no longer holds.
     const other = csrOf({ O: 'A0033', OU: 'terminal', CN: '別の端末' });
     const tampered = forge.pki.certificationRequestFromPem(other.csrPem);
-    (tampered as unknown as { signature: string }).signature = (forge.pki.certificationRequestFromPem(goodCsr.csrPem) as unknown as { signature: string }).signature;
+    (tampered as unknown as { signature: string }).signature = (
+      forge.pki.certificationRequestFromPem(goodCsr.csrPem) as unknown as { signature: string }
+    ).signature;
     await refused(actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: forge.pki.certificationRequestToPem(tampered) }, 'CERT_CSR_SIGNATURE', 'csr');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' }, 'CERT_TERMINAL_NAME_REQUIRED', 'commonName');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'B0016', commonName: '端末' }, 'CERT_SUBJECT_PARTICIPANT', 'boundCode');
@@ -123,7 +136,9 @@ forEachBackend('certificate life: requests and their checks', (backend) => {
     const { actors } = await givenIdentityWorld(db, clock);
     const { request } = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
     await assert.rejects(decideRequest(db, clock, actors.aAdmin, weekly(), request.requestId, { approve: true }), { code: 'AUTH_FORBIDDEN' });
-    await assert.rejects(decideRequest(db, clock, actors.hubAdmin, weekly(), request.requestId, { approve: false, reason: ' ' }), { code: 'AUTH_REASON_REQUIRED' });
+    await assert.rejects(decideRequest(db, clock, actors.hubAdmin, weekly(), request.requestId, { approve: false, reason: ' ' }), {
+      code: 'AUTH_REASON_REQUIRED',
+    });
     const refused = await decideRequest(db, clock, actors.hubAdmin, weekly(), request.requestId, { approve: false, reason: '端末名が社内台帳にありません' });
     assert.equal(refused.status, 'refused');
     await assert.rejects(decideRequest(db, clock, actors.hubAdmin, weekly(), request.requestId, { approve: true }), { code: 'CERT_REQUEST_NOT_PENDING' });
@@ -157,7 +172,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
         rows.map((r) => r.kind),
         ['certificateIssued'],
       );
-      assert.equal(await count(db, `hub.mail_outbox WHERE company_code = 'A003'`) >= 0, true);
+      assert.equal((await count(db, `hub.mail_outbox WHERE company_code = 'A003'`)) >= 0, true);
 
       await assert.rejects(downloadCertificate(db, clock, world.actors.bAdmin, hub.caPem, request.requestId), { code: 'AUTH_FORBIDDEN' });
       const download = await downloadCertificate(db, clock, world.actors.aAdmin, hub.caPem, request.requestId);
@@ -182,12 +197,21 @@ forEachBackend('certificate life: issuance and use', (backend) => {
       const admin = hub.as('aTerminal');
       await signIn(admin, 'a003.admin');
       const csrf = hiddenField((await admin.get('/certificates/requests/new')).body, '_csrf');
-      const bad = await admin.post('/certificates/requests', { form: { _csrf: csrf, usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' } });
+      const bad = await admin.post('/certificates/requests', {
+        form: { _csrf: csrf, usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' },
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.body, /class="field-error"[^>]*><span class="code">CERT_TERMINAL_NAME_REQUIRED/);
       // The API certificate already exists: this is its renewal.
       const created = await admin.post('/certificates/requests', {
-        form: { _csrf: csrf, usage: 'api', method: 'pkcs12', boundCode: 'A0033', commonName: '', renews: hub.world.certificates.aApi.certificate.fingerprint256 },
+        form: {
+          _csrf: csrf,
+          usage: 'api',
+          method: 'pkcs12',
+          boundCode: 'A0033',
+          commonName: '',
+          renews: hub.world.certificates.aApi.certificate.fingerprint256,
+        },
       });
       assert.equal(created.status, 200);
       const pin = /id="pin">([^<]+)</.exec(created.body)?.[1];
@@ -199,7 +223,9 @@ forEachBackend('certificate life: issuance and use', (backend) => {
       await signIn(hubAdmin, 'h000.admin');
       const pending = await hubAdmin.get('/admin/certificate-requests');
       assert.match(pending.body, new RegExp(`<td>${requestId}</td>`));
-      const approved = await hubAdmin.post(`/admin/certificate-requests/${requestId}`, { form: { _csrf: hiddenField(pending.body, '_csrf'), decision: 'approve' } });
+      const approved = await hubAdmin.post(`/admin/certificate-requests/${requestId}`, {
+        form: { _csrf: hiddenField(pending.body, '_csrf'), decision: 'approve' },
+      });
       assert.match(approved.body, /発行済/);
       assert.equal((await db.query<{ pin: string | null }>('SELECT pin FROM hub.certificate_request WHERE request_id = $1', [requestId])).rows[0]?.pin, null);
 
@@ -228,9 +254,11 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
     const { actors, certificates } = await givenIdentityWorld(db, clock);
     const old = certificates.aApi.certificate; // 2026-03-01 + 730 days
     const notices = async () =>
-      (await db.query<{ subject: string }>(`SELECT subject FROM hub.notification WHERE kind = 'certificateExpiring' AND text LIKE $1 ORDER BY id`, [`%${old.fingerprint256}%`])).rows.map(
-        (r) => r.subject,
-      );
+      (
+        await db.query<{ subject: string }>(`SELECT subject FROM hub.notification WHERE kind = 'certificateExpiring' AND text LIKE $1 ORDER BY id`, [
+          `%${old.fingerprint256}%`,
+        ])
+      ).rows.map((r) => r.subject);
     clock.set(new Date(old.notAfter.getTime() - 91 * 86_400_000));
     await sendExpiryNotices(db, clock);
     assert.deepEqual(await notices(), []);
@@ -372,11 +400,14 @@ forEachBackend('certificate life: loss, theft and suspicion', (backend) => {
 
     await assert.rejects(listFlags(db, actors.aAdmin), { code: 'AUTH_FORBIDDEN' });
     const flags = await listFlags(db, actors.hubAdmin);
-    assert.deepEqual(flags.map((f) => [f.rule, f.fingerprint256, f.observed]).sort(), [
-      ['many_addresses', aApi, 5],
-      ['outside_hours', aTerminal, 19],
-      ['refusal_burst', bTerminal, 20],
-    ].sort());
+    assert.deepEqual(
+      flags.map((f) => [f.rule, f.fingerprint256, f.observed]).sort(),
+      [
+        ['many_addresses', aApi, 5],
+        ['outside_hours', aTerminal, 19],
+        ['refusal_burst', bTerminal, 20],
+      ].sort(),
+    );
     const many = flags.find((f) => f.rule === 'many_addresses')!;
     await assert.rejects(suspendFlagged(db, clock, actors.aAdmin, many.flagId), { code: 'AUTH_FORBIDDEN' });
     const result = await suspendFlagged(db, clock, actors.hubAdmin, many.flagId);
@@ -384,7 +415,10 @@ forEachBackend('certificate life: loss, theft and suspicion', (backend) => {
     await assert.rejects(identifyCaller(db, clock, aApi), { code: 'AUTH_TERMINAL_REFUSED' });
     await assert.rejects(suspendFlagged(db, clock, actors.hubAdmin, many.flagId), { code: 'CERT_FLAG_NOT_FOUND' });
     await dismissFlag(db, clock, actors.hubAdmin, flags.find((f) => f.rule === 'outside_hours')!.flagId);
-    assert.deepEqual((await listFlags(db, actors.hubAdmin, { open: true })).map((f) => f.rule), ['refusal_burst']);
+    assert.deepEqual(
+      (await listFlags(db, actors.hubAdmin, { open: true })).map((f) => f.rule),
+      ['refusal_burst'],
+    );
     assert.equal(await count(db, `hub.audit_log WHERE action IN ('suspicionSuspend', 'suspicionDismiss')`), 2);
   });
 });

@@ -74,7 +74,8 @@ forEachBackend('browser: certificates', (backend) => {
     await admin.click('form[action="/certificates/loss"] button[type=submit]');
     await admin.waitForLoadState();
     assert.match(await admin.locator('.field-error').innerText(), /AUTH_CERT_NOT_FOUND/, 'a partial fingerprint is no fingerprint');
-    const fingerprint = (await db.query<{ f: string }>('SELECT fingerprint256 AS f FROM hub.certificate_request WHERE request_id = $1', [Number(requestId)])).rows[0]!.f;
+    const fingerprint = (await db.query<{ f: string }>('SELECT fingerprint256 AS f FROM hub.certificate_request WHERE request_id = $1', [Number(requestId)]))
+      .rows[0]!.f;
     await admin.fill('#id', fingerprint);
     await admin.click('form[action="/certificates/loss"] button[type=submit]');
     await admin.waitForLoadState();

@@ -24,6 +24,7 @@ import {
 } from '../../../src/hub/identity/testing.ts';
 import { fromPkcs12 } from '../../../src/platform/pki/pkcs12.ts';
 import type { Queryable } from '../../../src/platform/db/db.ts';
+import { givenNotificationAddress } from '../../../src/hub/notifications/testing.ts';
 
 const csrCache = new Map<string, { csrPem: string; keyPem: string }>();
 const keyCache = new Map<number, { privateKey: string; publicKey: string }>();
@@ -157,6 +158,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
     try {
       const { clock, world } = hub;
       const authority = weekly();
+      await givenNotificationAddress(db, 'A003', 'admin@a003.example');
       const { request } = await requestCertificate(db, clock, world.actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
       await decideRequest(db, clock, world.actors.hubAdmin, authority, request.requestId, { approve: true });
       assert.equal((await runCertificateWork({ db, clock, authority })).issued, 0, 'approved after Tuesday’s closing: waits for Friday');
@@ -172,12 +174,21 @@ forEachBackend('certificate life: issuance and use', (backend) => {
         rows.map((r) => r.kind),
         ['certificateIssued'],
       );
-      assert.equal((await count(db, `hub.mail_outbox WHERE company_code = 'A003'`)) >= 0, true);
+      const mail = await db.query<{ subject: string; to_address: string }>(`SELECT subject, to_address FROM hub.mail_outbox WHERE company_code = 'A003'`);
+      assert.deepEqual(
+        mail.rows.map((m) => [m.subject, m.to_address]),
+        [[`証明書を発行しました（申請番号 ${request.requestId}）`, 'admin@a003.example']],
+      );
+      assert.deepEqual(
+        (await db.query<{ action: string }>(`SELECT action FROM hub.audit_log WHERE action LIKE 'certificate%' ORDER BY audit_id`)).rows.map((r) => r.action),
+        ['certificateRequested', 'certificateApproved', 'certificateIssued'],
+      );
 
       await assert.rejects(downloadCertificate(db, clock, world.actors.bAdmin, hub.caPem, request.requestId), { code: 'AUTH_FORBIDDEN' });
       const download = await downloadCertificate(db, clock, world.actors.aAdmin, hub.caPem, request.requestId);
       assert.equal(download.p12, null);
       await assert.rejects(downloadCertificate(db, clock, world.actors.aAdmin, hub.caPem, request.requestId), { code: 'CERT_ALREADY_DOWNLOADED' });
+      assert.equal(await count(db, `hub.audit_log WHERE action = 'certificateDownloaded' AND user_id = 'a003.admin'`), 1);
 
       // The participant's own key with the certificate the hub issued: a real handshake and a signed-in session.
       const terminal = hub.withCert({ certPem: download.certPem, keyPem: goodCsr.keyPem });

@@ -17,6 +17,15 @@ function csr(subject: [string, string][], bits = 2048): string {
   return forge.pki.certificationRequestToPem(request);
 }
 
+/** `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=A0033/OU=api/CN=A0033 api"`: a valid request, of a key the hub does not issue for. */
+const ecdsa = `-----BEGIN CERTIFICATE REQUEST-----
+MIHsMIGUAgEAMDIxDjAMBgNVBAoMBUEwMDMzMQwwCgYDVQQLDANhcGkxEjAQBgNV
+BAMMCUEwMDMzIGFwaTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABOj9kBqdYL4Q
+5IvnjVQksOxOJGzdcYsC0xo4G/Y4ztzhGkLDwMTwgm77tgk+QowRs+ClDrL4K8WJ
+7mLyFrfNOtmgADAKBggqhkjOPQQDAgNHADBEAiB1zbKlGe6kOjsfkJizP6YYNvbO
+JpnVs46Kpdai7I9N/QIgTJ6hjUuj6DYwdva+3ctTc4+B3AHYpy3QT1XoHlNDO9w=
+-----END CERTIFICATE REQUEST-----`;
+
 const good = csr([
   ['O', 'A0033'],
   ['OU', 'terminal'],
@@ -39,7 +48,8 @@ test('refuses what is not one PEM request, a small key, and a request whose sign
   assert.throws(() => readCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----'), { code: 'CERT_CSR_UNREADABLE' });
   assert.throws(() => readCsr(`${good}\n${good}`), { code: 'CERT_CSR_UNREADABLE' });
   assert.throws(() => readCsr(good.replace(/REQUEST/g, 'X')), { code: 'CERT_CSR_UNREADABLE' });
-  assert.throws(() => readCsr(csr([['O', 'A0033']], 1024)), { code: 'CERT_CSR_KEY' });
+  assert.throws(() => readCsr(csr([['O', 'A0033']], 1024)), { code: 'CERT_CSR_KEY', text: /RSA 1024ビット/ });
+  assert.throws(() => readCsr(ecdsa), { code: 'CERT_CSR_KEY', text: /（EC）/ });
   const other = forge.pki.certificationRequestFromPem(csr([['O', 'B0016']]));
   (other as unknown as { signature: string }).signature = (forge.pki.certificationRequestFromPem(good) as unknown as { signature: string }).signature;
   assert.throws(() => readCsr(forge.pki.certificationRequestToPem(other)), { code: 'CERT_CSR_SIGNATURE' });

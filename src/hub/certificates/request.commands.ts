@@ -181,7 +181,8 @@ export async function decideRequest(
     } else if (authority?.schedule.kind === 'immediate') {
       await issueOne(tx, clock, authority.ca, requestId, null);
     }
-    return (await selectRequest(tx, requestId))!;
+    const { csrPem: _csr, pin: _pin, ...decided } = (await selectRequest(tx, requestId))!;
+    return decided;
   });
 }
 

@@ -167,7 +167,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         const ready = clockControl;
         const server = hub;
         const operations: Record<string, ControlOperation> = {
-          ...(operatorOperations({ db, clock, clockControl: async () => ready }) as unknown as Record<string, ControlOperation>),
+          ...(operatorOperations({ db, clock, clockControl: async () => ready, certificates: async () => authority }) as unknown as Record<
+            string,
+            ControlOperation
+          >),
           // `kirikae pki init --import`: the CAs trusted now, for the handshakes from now on.
           [reloadTrustOperation]: async () => {
             const reloaded = await loadHubPki(pkiDir(config.home), new Date());

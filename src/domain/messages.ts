@@ -297,6 +297,7 @@ export const messages = {
   CERT_ALREADY_DOWNLOADED: '証明書申請（番号 {requestId}）の証明書はダウンロード済みです。再ダウンロードはできません。',
   CERT_HOURS_INVALID: '端末の利用時間帯は0〜24時の整数で、開始を終了より前に指定してください。',
   CERT_FLAG_NOT_FOUND: '不正利用の疑い（番号 {flagId}）は見つからないか、対応済みです。',
+  CERT_DECISION_REQUIRED: '承認（--approve）か否認（--refuse）のどちらか一方を指定してください。',
   CERT_SCHEDULE_INVALID: '発行スケジュール「{value}」の形式が正しくありません（例: tue 17:00,fri 17:00）。',
 } as const;
 

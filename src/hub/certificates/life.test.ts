@@ -33,6 +33,18 @@ test('the weekly schedule closes on Tuesday and Friday at 17:00 in Japan', () =>
   assert.deepEqual(parseIssuanceSchedule('immediate'), { kind: 'immediate' });
 });
 
+test('a closing day that is a holiday closes on the business day before (slide 40 ※1)', () => {
+  const schedule = parseIssuanceSchedule('tue 17:00,fri 17:00');
+  if (schedule.kind !== 'weekly') return assert.fail('weekly');
+  // Tuesday 2026-11-03 is 文化の日: that week's Tuesday closing is Monday 11/2 at 17:00.
+  assert.equal(nextClosing(schedule.closings, new Date('2026-10-31T10:00:00+09:00')).toISOString(), new Date('2026-11-02T17:00:00+09:00').toISOString());
+  assert.equal(lastClosing(schedule.closings, new Date('2026-11-03T12:00:00+09:00')).toISOString(), new Date('2026-11-02T17:00:00+09:00').toISOString());
+  // Golden week 2026: Tuesday 5/5 and Monday 5/4 are holidays, so it closes on Friday 5/1, once.
+  assert.equal(nextClosing(schedule.closings, new Date('2026-05-01T17:00:00+09:00')).toISOString(), new Date('2026-05-08T17:00:00+09:00').toISOString());
+  // New Year: Friday 2027-01-01 closes on Monday 2026-12-28.
+  assert.equal(lastClosing(schedule.closings, new Date('2027-01-02T00:00:00+09:00')).toISOString(), new Date('2026-12-28T17:00:00+09:00').toISOString());
+});
+
 test('a schedule that is not closing times is refused', () => {
   for (const bad of ['', 'tuesday 17:00', 'tue 25:00', 'tue 17', 'tue 17:00,']) {
     assert.throws(() => parseIssuanceSchedule(bad), { code: 'CERT_SCHEDULE_INVALID' }, bad);

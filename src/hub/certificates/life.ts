@@ -9,6 +9,8 @@
  *   due at once (a certificate registered 20 days before its end gets the 30-day notice, not three);
  * - suspicion: the declared hours of terminal use.
  */
+import { isBusinessDay, previousBusinessDay } from '../../domain/calendar.ts';
+import type { IsoDate } from '../../domain/date.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { clientCertUsages, type ClientCertUsage } from '../../platform/pki/identity.ts';
 import { checkName } from '../../platform/pki/names.ts';
@@ -123,17 +125,26 @@ export function parseIssuanceSchedule(text: string): IssuanceSchedule {
   return { kind: 'weekly', closings };
 }
 
-/** The closing times of the week that starts on the Sunday (Japan time) before `at`, as instants. */
+/**
+ * The closing times of the weeks around `at` (Japan time), as instants. A closing day that is not a
+ * business day (weekend, national holiday, 29 Dec – 3 Jan) closes on the business day before, at the
+ * same time (slide 40 ※1: 金曜日締切⇒木曜日締切, 火曜日締切⇒月曜日締切).
+ */
 function closingsAround(closings: readonly ClosingTime[], at: Date): Date[] {
   const local = at.getTime() + JST_MS;
   const dayStart = local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
   const weekday = new Date(dayStart).getUTCDay();
   const sunday = dayStart - weekday * DAY_MS;
-  const out: Date[] = [];
-  for (const offset of [-WEEK_MS, 0, WEEK_MS]) {
-    for (const c of closings) out.push(new Date(sunday + offset + c.weekday * DAY_MS + c.minutes * 60_000 - JST_MS));
+  const out = new Map<number, Date>();
+  for (const offset of [-2 * WEEK_MS, -WEEK_MS, 0, WEEK_MS, 2 * WEEK_MS]) {
+    for (const c of closings) {
+      let day = new Date(sunday + offset + c.weekday * DAY_MS).toISOString().slice(0, 10) as IsoDate;
+      if (!isBusinessDay(day)) day = previousBusinessDay(day);
+      const instant = Date.parse(`${day}T00:00:00Z`) + c.minutes * 60_000 - JST_MS;
+      out.set(instant, new Date(instant));
+    }
   }
-  return out.sort((a, b) => a.getTime() - b.getTime());
+  return [...out.values()].sort((a, b) => a.getTime() - b.getTime());
 }
 
 /** The last closing time at or before `now`. */

@@ -47,6 +47,7 @@ import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
 import { mailSettingsFromEnv, type MailSender } from './hub/notifications/mail.ts';
 import { runNotificationWork, startNotificationJobs, type NotificationDeps } from './hub/notifications/notification.jobs.ts';
 import { runFetchCheck, startRelayJobs } from './hub/relay/relay.jobs.ts';
+import { certificateSettingsFromEnv, runCertificateWork, startCertificateJobs } from './hub/certificates/certificate.jobs.ts';
 import type { AreaCode } from './domain/area.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
@@ -119,6 +120,9 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     });
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };
+    const certificateSettings = certificateSettingsFromEnv(config.env, config.mode);
+    const authority = { ca: pki.ca, schedule: certificateSettings.schedule };
+    const certificateWork = { db, clock, authority, thresholds: certificateSettings.thresholds };
     if (options.jobs ?? true) {
       jobs = await Jobs.start(db);
       await scheduleHubJobs(jobs, db, clock);
@@ -126,12 +130,14 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const mail = mailSettingsFromEnv(config.env);
       mailSender = mail.sender;
       const notifications: NotificationDeps = { mail: { db, clock, ...mail }, events: { db, clock, transport: grids }, areas: areaCodes };
-      await scheduleGridJobs(jobs, grids, db, clock, notifications);
+      await scheduleGridJobs(jobs, grids, db, clock, notifications, () => runCertificateWork(certificateWork));
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       await startNotificationJobs(jobs, notifications);
       // The relay: the hourly check of who does not fetch the relays awaiting its decision.
       await startRelayJobs(jobs, { db, clock });
+      // Certificates: the batch at each closing time, expiry notices, the suspicion scan (every 5 minutes).
+      await startCertificateJobs(jobs, certificateWork);
       // Every clock advance enqueues the due work in its own transaction (scheduleGridJobs works it).
       clockControl = await clockControlWithJobs(clock, jobs);
     }
@@ -150,6 +156,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         ...(jobs ? { jobs } : {}),
         requestsPerMinute: rateLimit.perMinute,
         requestBurst: rateLimit.burst,
+        certificates: authority,
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
@@ -160,7 +167,10 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         const ready = clockControl;
         const server = hub;
         const operations: Record<string, ControlOperation> = {
-          ...(operatorOperations({ db, clock, clockControl: async () => ready }) as unknown as Record<string, ControlOperation>),
+          ...(operatorOperations({ db, clock, clockControl: async () => ready, certificates: async () => authority }) as unknown as Record<
+            string,
+            ControlOperation
+          >),
           // `kirikae pki init --import`: the CAs trusted now, for the handshakes from now on.
           [reloadTrustOperation]: async () => {
             const reloaded = await loadHubPki(pkiDir(config.home), new Date());
@@ -192,7 +202,14 @@ async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<
  * The grids' scheduled work: usage password applications waiting for the next business day are
  * examined every 10 minutes (they are also examined when their applicant asks their status).
  */
-async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: SystemClock, notifications: NotificationDeps): Promise<void> {
+async function scheduleGridJobs(
+  jobs: Jobs,
+  grids: GridRouting,
+  db: Db,
+  clock: SystemClock,
+  notifications: NotificationDeps,
+  certificateWork: () => Promise<unknown>,
+): Promise<void> {
   await jobs.work('grid.examine-usage-passwords', async () => {
     for (const grid of grids.grids.values()) await grid.examineDue();
   });
@@ -207,6 +224,7 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
     retryDueDeliveries: () => retryDueDeliveries({ db, clock, transport: grids, jobs }),
     notify: (areas) => runNotificationWork(notifications, areas as readonly AreaCode[] | undefined),
     checkRelayFetches: () => runFetchCheck(db, clock),
+    certificateWork,
   });
 }
 

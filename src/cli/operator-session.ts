@@ -19,6 +19,8 @@ import { hostname, userInfo } from 'node:os';
 import { openMigrated } from '../operations/database.ts';
 import { clockControlWithJobs, type ClockControl } from '../hub/clock/clock.commands.ts';
 import { openSystemClock } from '../hub/sandbox-clock.ts';
+import { certificateSettingsFromEnv } from '../hub/certificates/certificate.jobs.ts';
+import { loadHubPki, pkiDir } from '../hub/pki/hub-pki.ts';
 import { isRefusal } from '../domain/refusal.ts';
 import { operatorOperations, type OperationInput, type OperationName, type OperationResult } from '../operations/operations.ts';
 import type { Config } from '../platform/config.ts';
@@ -67,6 +69,11 @@ async function direct(config: Config, command: string): Promise<OperatorSession>
       db,
       clock,
       appliedAtOpen: applied,
+      // Approving a request in the sandbox issues it at once, with the hub CA of this KIRIKAE_HOME.
+      certificates: async () => ({
+        ca: (await loadHubPki(pkiDir(config.home), new Date())).ca,
+        schedule: certificateSettingsFromEnv(config.env, config.mode).schedule,
+      }),
       // A sandbox advance enqueues the due work; the system runs it when it next runs (or now, on PostgreSQL).
       clockControl: async () => {
         if (control) return control;

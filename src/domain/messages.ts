@@ -278,6 +278,27 @@ export const messages = {
   MAIL_NOT_FOUND: '指定されたメールは存在しないか、閲覧する権限がありません。',
   MAIL_GRID_EVENTS_HUB_ONLY: '申込イベントの取得は広域機関（ハブ）のみが行えます。',
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
+
+  // CERT_: the certificates' life on the web (issue 19): requests, decisions, download, expiry, loss and suspicion.
+  CERT_CSR_UNREADABLE: 'CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）で1件指定してください。',
+  CERT_CSR_KEY: 'CSRの鍵（{key}）は使えません。RSA 2048〜4096ビットの鍵で作成してください。',
+  CERT_CSR_SIGNATURE: 'CSRの署名を検証できません（CSRが鍵と対応していないか、改変されています）。',
+  CERT_SUBJECT_PARTICIPANT: 'サブジェクトのO（事業者コード）「{bound}」は自社の事業者コードではありません。',
+  CERT_SUBJECT_USAGE: 'サブジェクトのOU「{ou}」は申請の用途（{usage}）と一致しません。',
+  CERT_SUBJECT_EXTRA: 'サブジェクトに指定できない項目（{attr}）があります。O・OU・CNのみ指定できます。',
+  CERT_USAGE_INVALID: '用途には api（API利用）または terminal（画面利用）を指定してください。',
+  CERT_METHOD_INVALID: '申請方式には csr（CSRをアップロード）または pkcs12（ハブで鍵を生成）を指定してください。',
+  CERT_TERMINAL_NAME_REQUIRED: '画面利用の証明書には端末名（CN、1〜64文字）を指定してください。',
+  CERT_API_EXISTS: 'API利用の証明書は1事業者1枚です。有効な証明書（{notAfter}まで）があるため、新規ではなくその証明書の更新として申請してください。',
+  CERT_RENEWS_INVALID: '更新対象の証明書が見つからないか、自社の有効な同じ用途の証明書ではありません。',
+  CERT_REQUEST_NOT_FOUND: '証明書申請（番号 {requestId}）は見つかりません。',
+  CERT_REQUEST_NOT_PENDING: '証明書申請（番号 {requestId}）は審査待ちではありません（状態: {status}）。',
+  CERT_REQUEST_NOT_READY: '証明書申請（番号 {requestId}）の証明書はまだ発行されていません（状態: {status}）。',
+  CERT_ALREADY_DOWNLOADED: '証明書申請（番号 {requestId}）の証明書はダウンロード済みです。再ダウンロードはできません。',
+  CERT_HOURS_INVALID: '端末の利用時間帯は0〜24時の整数で、開始を終了より前に指定してください。',
+  CERT_FLAG_NOT_FOUND: '不正利用の疑い（番号 {flagId}）は見つからないか、対応済みです。',
+  CERT_DECISION_REQUIRED: '承認（--approve）か否認（--refuse）のどちらか一方を指定してください。',
+  CERT_SCHEDULE_INVALID: '発行スケジュール「{value}」の形式が正しくありません（例: tue 17:00,fri 17:00）。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

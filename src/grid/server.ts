@@ -88,7 +88,8 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
 
 function isHub(request: FastifyRequest, fingerprints: ReadonlySet<string> | undefined, participantCode: string): boolean {
   const socket = request.raw.socket as TLSSocket;
-  if (typeof socket.getPeerCertificate !== 'function') return false;
+  // The TLS layer closes unverified connections (platform/http/https-server.ts); asked again here all the same.
+  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return false;
   const peer = socket.getPeerCertificate(false);
   if (!peer?.raw) return false;
   const cert = describeCert(peer.raw);

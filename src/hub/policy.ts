@@ -83,6 +83,14 @@ export interface Resources {
   'notice.manage': undefined;
   /** API運用情報: calls and NG results per interface, from the audit log. */
   'apiOperation.view': undefined;
+  /** Requesting certificates for a participant's users and systems, and downloading them once (issue 19): its administrator. */
+  'certificate.request': { readonly companyCode: string };
+  /** Approving or refusing certificate requests, and the flags of suspicious use: the hub admins. */
+  'certificate.decide': undefined;
+  /** Reporting a lost or stolen certificate or ID of a participant (suspended at once, slide 46): its administrator. */
+  'suspension.report': { readonly companyCode: string };
+  /** Following the suspensions (the grids' data provision sites refuse what the hub suspended). */
+  'credential.follow': undefined;
 }
 
 export type Action = keyof Resources;
@@ -160,6 +168,13 @@ const rules: readonly Rule[] = [
   allow('notice.read', (actor) => actor.user !== undefined),
   allow('notice.manage', isHubAdmin),
   allow('apiOperation.view', isHubAdmin),
+
+  allow('certificate.request', isHubAdmin),
+  allow('certificate.request', (actor, { companyCode }) => isParticipantAdminOf(actor, { companyCode })),
+  allow('certificate.decide', isHubAdmin),
+  allow('suspension.report', isHubAdmin),
+  allow('suspension.report', (actor, { companyCode }) => isParticipantAdminOf(actor, { companyCode })),
+  allow('credential.follow', isKind('grid', 'hub')),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

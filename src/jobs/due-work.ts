@@ -54,6 +54,8 @@ export interface DueWork<G extends { readonly area: string }> {
   readonly notify?: (areas?: readonly string[]) => Promise<unknown>;
   /** The hub's relay fetch check (hub/relay: hourly), run after a clock advance too. */
   readonly checkRelayFetches?: () => Promise<unknown>;
+  /** The hub's certificate work (hub/certificates: batch, expiry notices, suspicion scan), run after a clock advance too. */
+  readonly certificateWork?: () => Promise<unknown>;
   /** Rows a call handles at most (default 1,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
@@ -137,6 +139,7 @@ export async function scheduleDueWork<G extends { readonly area: string }>(jobs:
   await jobs.work(clockAdvancedQueue, async () => {
     await work.retryDueDeliveries?.();
     await work.checkRelayFetches?.();
+    await work.certificateWork?.();
     await work.notify?.([]);
     for (const area of areas) {
       await jobs.queue(queues.dueNow(area));

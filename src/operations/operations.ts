@@ -17,6 +17,7 @@ import { advanceClock, clockStatus, type ClockControl } from '../hub/clock/clock
 import { listCertificates, registerCertificate } from '../hub/identity/certificate.commands.ts';
 import type { Certificate } from '../hub/identity/certificate.ts';
 import { resume, suspend } from '../hub/identity/suspension.commands.ts';
+import { decideRequest, listRequests, type CertificateAuthority } from '../hub/certificates/request.commands.ts';
 import { systemActor } from '../hub/policy.ts';
 import type { SystemClock } from '../hub/sandbox-clock.ts';
 import type { Db } from '../platform/db/db.ts';
@@ -30,6 +31,8 @@ export interface OperationDeps {
   clockControl(): Promise<ClockControl>;
   /** Migrations applied when this process opened the database: `db.migrate` reports them (once). */
   readonly appliedAtOpen?: readonly AppliedMigration[];
+  /** The hub CA and issuance schedule, for approving certificate requests (issued at once in the sandbox). */
+  certificates?(): Promise<CertificateAuthority | undefined>;
 }
 
 /** Who acts: the operating-system user and host the command ran as, for the audit record. */
@@ -128,6 +131,32 @@ export function operatorOperations(deps: OperationDeps) {
         { page: input.page, size: 200 },
       );
       return { items: page.items.map(summary), total: page.total, page: page.page, size: page.size };
+    },
+
+    /** Certificate requests (issue 19), newest first: the pending ones, or all. */
+    async 'certificate.requests'(input: { pending?: boolean }) {
+      const requests = await listRequests(db, systemActor, input.pending ? { statuses: ['requested'] } : {});
+      return requests.map((r) => ({
+        requestId: r.requestId,
+        companyCode: r.companyCode,
+        boundCode: r.boundCode,
+        usage: r.usage,
+        subjectCn: r.subjectCn,
+        method: r.method,
+        status: r.status,
+        requestedAt: r.requestedAt.toISOString(),
+        renews: r.renews,
+      }));
+    },
+
+    /** Approves (issued at once or in the next batch) or refuses (with the reason the participant is told) a request. */
+    async 'certificate.decide'(input: OperatorInput & { requestId: number; approve: boolean; reason?: string }) {
+      const decided = await decideRequest(db, deps.clock, systemActor, await deps.certificates?.(), Number(input.requestId), {
+        approve: input.approve === true,
+        reason: String(input.reason ?? ''),
+      });
+      await audit(input, input.approve === true ? 'pki.approve' : 'pki.refuse', 'OK', decided.fingerprint256, decided.companyCode);
+      return { requestId: decided.requestId, status: decided.status, fingerprint256: decided.fingerprint256 };
     },
 
     /** Suspends or resumes a certificate (slide 46): every process serving it refuses it at once. */

@@ -10,6 +10,7 @@ import { registerApiRepositoryScreens } from './screens/api-repository.screens.t
 import { registerAuthScreens } from './screens/auth.screens.ts';
 import { registerClockScreens } from './screens/clock.screens.ts';
 import { registerUserScreens } from './screens/users.screens.ts';
+import { registerCertificateScreens } from './screens/certificates.screens.ts';
 import { registerNoticeScreens } from './screens/notices.screens.ts';
 import { registerApiOperationScreens } from './screens/api-operations.screens.ts';
 import { registerMailboxScreens } from './screens/mailbox.screens.ts';
@@ -31,4 +32,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interface
   registerMailboxScreens(app, deps);
   registerRelayScreens(app, interfaces);
   registerRelayAdminScreens(app, deps);
+  registerCertificateScreens(app, deps);
 }

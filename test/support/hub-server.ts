@@ -18,6 +18,7 @@ import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
+import type { CertificateAuthority } from '../../src/hub/certificates/request.commands.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
@@ -67,6 +68,8 @@ export interface TestHubOptions {
   gridTimeoutMs?: number;
   clockControl?: ClockControl;
   jobs?: DeliveryJobs;
+  /** The hub CA (the test CA) and issuance schedule for certificate requests (issue 19). */
+  certificates?: CertificateAuthority;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
 }
@@ -89,6 +92,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
+    ...(options.certificates ? { certificates: options.certificates } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -180,4 +180,58 @@ ${operation === 'suspend' ? 'Suspends the certificate at once (slide 46): every 
   };
 }
 
-export const pkiCommands: readonly Command[] = [init, issue, list, register, statusCommand('suspend'), statusCommand('resume')];
+const requests: Command = {
+  name: 'pki requests',
+  summary: '証明書申請を一覧する / list certificate requests',
+  usage: `kirikae pki requests [--pending]
+
+Lists the certificate requests participants' administrators made on the web (/certificates), newest
+first; --pending: only those awaiting a decision (kirikae pki decide).`,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { pending: { type: 'boolean' } } });
+    await withOperatorSession(loadConfig(), 'pki requests', async (session) => {
+      for (const r of await session.call('certificate.requests', { pending: values.pending === true })) {
+        console.log(
+          [
+            String(r.requestId).padStart(6),
+            r.status.padEnd(10),
+            r.companyCode,
+            r.boundCode,
+            r.usage.padEnd(8),
+            r.method.padEnd(6),
+            r.requestedAt.slice(0, 16),
+            r.subjectCn,
+          ].join('  '),
+        );
+      }
+    });
+  },
+};
+
+const decide: Command = {
+  name: 'pki decide',
+  summary: '証明書申請を承認・否認する / approve or refuse a certificate request',
+  usage: `kirikae pki decide REQUEST-ID --approve | --refuse --reason TEXT
+
+Approves a request (issued at once in the sandbox, else in the batch at the next closing time of
+KIRIKAE_CERT_ISSUANCE) or refuses it with the reason the participant is told.`,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { approve: { type: 'boolean' }, refuse: { type: 'boolean' }, reason: { type: 'string' } },
+    });
+    if (values.approve === values.refuse) throw new Refusal('CERT_DECISION_REQUIRED');
+    await withOperatorSession(loadConfig(), 'pki decide', async (session) => {
+      const result = await session.call('certificate.decide', {
+        requestId: Number(positionals[0]),
+        approve: values.approve === true,
+        reason: values.reason ?? '',
+        operator: operatorName(),
+      });
+      console.log(`request ${result.requestId}: ${result.status}${result.fingerprint256 ? ` (certificate ${result.fingerprint256})` : ''}`);
+    });
+  },
+};
+
+export const pkiCommands: readonly Command[] = [init, issue, list, register, statusCommand('suspend'), statusCommand('resume'), requests, decide];

@@ -4,6 +4,8 @@
  * `{ result: "OK" | "NG", messages: [...], data }`.
  */
 import type { FastifyInstance } from 'fastify';
+import { Refusal } from '../../domain/refusal.ts';
+import { certificateState, credentialChangesSince } from '../identity/credential-status.queries.ts';
 import { listParticipants } from '../identity/participant.commands.ts';
 import { authorize } from '../policy.ts';
 import { actorOfRequest, callerOf } from './context.ts';
@@ -35,5 +37,17 @@ export function registerApiRoutes(app: FastifyInstance, { db }: HubDeps): void {
         status: p.status,
       })),
     });
+  });
+
+  // The suspensions as the grids' data provision sites follow them (identity/credential-status.queries.ts).
+  app.get('/api/v1/credential-status', { config: { action: 'credentialStatus' } }, async (request) => {
+    authorize(actorOfRequest(request), 'credential.follow');
+    const query = request.query as { since?: string; limit?: string; fingerprint?: string };
+    if (query.fingerprint !== undefined) {
+      const state = await certificateState(db, query.fingerprint);
+      if (!state) throw new Refusal('AUTH_CERT_NOT_FOUND', { field: 'fingerprint' });
+      return ok(state);
+    }
+    return ok(await credentialChangesSince(db, Number(query.since ?? 0), Number(query.limit) || undefined));
   });
 }

@@ -5,10 +5,13 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
+import type { CertificateAuthority } from '../certificates/request.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
 
 export interface HubDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly clockControl?: ClockControl | undefined;
+  /** The hub CA and its issuance schedule (certificate requests, issue 19); absent: requests wait for a process that has it. */
+  readonly certificates?: CertificateAuthority | undefined;
 }

@@ -10,6 +10,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
 import { defaultRateLimit, RateLimiter } from '../../platform/http/rate-limit.ts';
 import { log } from '../../platform/log.ts';
+import type { CertificateAuthority } from '../certificates/request.commands.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
@@ -52,6 +53,8 @@ export interface HubServerOptions {
   readonly jobs?: DeliveryJobs;
   /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
   readonly clockControl?: ClockControl;
+  /** The hub CA and its issuance schedule, for the certificate screens (issue 19). */
+  readonly certificates?: CertificateAuthority;
 }
 
 /**
@@ -106,7 +109,11 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     try {
       request.caller = await callers.identify(fingerprint);
     } catch (error) {
-      if (isRefusal(error)) return sendRefusal(request, reply, error);
+      if (isRefusal(error)) {
+        // Why, for the operator (the caller is told only AUTH_TERMINAL_REFUSED): expired, suspended, unknown…
+        log('warn', 'auth', `client certificate ${fingerprint} from ${sourceAddress(request)} refused: ${String(error.cause ?? error.code)}`);
+        return sendRefusal(request, reply, error);
+      }
       throw error;
     }
     // A terminal certificate is for a person at the screens, with a user login; systems use the
@@ -203,7 +210,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     reply.code(204).header('cache-control', 'public, max-age=86400').send(),
   );
 
-  const deps: HubDeps = { db, clock, clockControl: options.clockControl };
+  const deps: HubDeps = { db, clock, clockControl: options.clockControl, certificates: options.certificates };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
   const interfaceDeps = { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs };
   registerWebRoutes(app, deps, interfaceDeps);

@@ -39,6 +39,9 @@ const statusByCode: Partial<Record<MessageCode, number>> = {
   HTTP_BODY_TOO_LARGE: 413,
   NOTICE_NOT_FOUND: 404,
   MAIL_NOT_FOUND: 404,
+  CERT_REQUEST_NOT_FOUND: 404,
+  CERT_FLAG_NOT_FOUND: 404,
+  CERT_ALREADY_DOWNLOADED: 410,
 };
 
 export function httpStatusOf(code: MessageCode): number {

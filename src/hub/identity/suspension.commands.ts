@@ -87,6 +87,20 @@ export function setUserStatus(
   return setStatus(db, clock, actor, { kind: 'user', id: userId }, change.status, change.reason);
 }
 
+/**
+ * A participant's administrator reports a lost or stolen certificate or ID of its own participant
+ * (slide 46): it is suspended at once, exactly as a hub admin's suspension, and the hub admins
+ * investigate and resume. Refuses AUTH_FORBIDDEN for another participant's certificate or user.
+ */
+export function reportLoss(
+  db: Db | Queryable,
+  clock: Clock,
+  actor: Actor,
+  request: { target: { kind: 'certificate' | 'user'; id: string }; reason: string },
+): Promise<StatusChangeResult> {
+  return setStatus(db, clock, actor, request.target, 'suspended', request.reason, 'holder');
+}
+
 /** Tells every hub process, at commit, to forget what it remembered of callers (caller-cache.ts). */
 async function notifyIdentityChange(tx: Queryable, target: SuspensionTarget): Promise<void> {
   await tx.query('SELECT pg_notify($1, $2)', [identityChannel, `${target.kind}:${target.id}`]);
@@ -99,8 +113,15 @@ async function setStatus(
   target: SuspensionTarget,
   status: SuspendableStatus,
   reasonInput: string,
+  as: 'operator' | 'holder' = 'operator',
 ): Promise<StatusChangeResult> {
-  authorize(actor, 'suspension.manage');
+  // The holder's administrator may only suspend, and only its own participant's (checked on the row).
+  const ownedBy = (companyCode: string) => {
+    if (as === 'holder') authorize(actor, 'suspension.report', { companyCode });
+  };
+  if (as === 'operator') authorize(actor, 'suspension.manage');
+  else if (status !== 'suspended' || target.kind === 'participant') throw new Refusal('AUTH_FORBIDDEN');
+  else authorize(actor, 'suspension.report', { companyCode: actor.participant.companyCode });
   if (status !== 'active' && status !== 'suspended') throw new Refusal('AUTH_FORBIDDEN');
   const reason = String(reasonInput ?? '')
     .normalize('NFKC')
@@ -129,6 +150,7 @@ async function setStatus(
         const fingerprint256 = normalizeFingerprint(target.id);
         const certificate = fingerprint256 ? await selectCertificate(tx, fingerprint256, true) : null;
         if (!certificate || !fingerprint256) throw new Refusal('AUTH_CERT_NOT_FOUND', { field: 'target' });
+        ownedBy(certificate.companyCode);
         const id = { kind: target.kind, id: fingerprint256 };
         if (certificate.status === status) return { target: id, status, changed: false, endedSessions: 0 };
         await updateCertificateStatus(tx, fingerprint256, status, suspension);
@@ -142,6 +164,7 @@ async function setStatus(
         if (userId === actor.user?.userId) throw new Refusal('AUTH_NOT_SELF', { field: 'target' });
         const found = await selectUserCredentials(tx, userId, true);
         if (!found || found.user.status === 'deleted') throw new Refusal('AUTH_USER_NOT_FOUND', { field: 'target', params: { userId } });
+        ownedBy(found.user.companyCode);
         const id = { kind: target.kind, id: userId };
         if (found.user.status === status) return { target: id, status, changed: false, endedSessions: 0 };
         await updateUserStatus(tx, userId, status, suspension, at, by);

@@ -12,9 +12,27 @@ import { mailBodyOf, messageIdOf, type NotificationRefs } from './notifications.
 
 export type { NotificationRefs };
 
-export type NotificationKind = 'relayAwaitingDecision' | 'relayDecided' | 'matchingComplete' | 'applicationCompleted';
+export type NotificationKind =
+  | 'relayAwaitingDecision'
+  | 'relayDecided'
+  | 'matchingComplete'
+  | 'applicationCompleted'
+  // The certificates' life (issue 19, hub/certificates).
+  | 'certificateIssued'
+  | 'certificateRequestRefused'
+  | 'certificateExpiring'
+  | 'credentialSuspended';
 
-export const notificationKinds: readonly NotificationKind[] = ['relayAwaitingDecision', 'relayDecided', 'matchingComplete', 'applicationCompleted'];
+export const notificationKinds: readonly NotificationKind[] = [
+  'relayAwaitingDecision',
+  'relayDecided',
+  'matchingComplete',
+  'applicationCompleted',
+  'certificateIssued',
+  'certificateRequestRefused',
+  'certificateExpiring',
+  'credentialSuspended',
+];
 
 export interface NewNotification {
   readonly companyCode: string;

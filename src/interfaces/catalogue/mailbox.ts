@@ -18,6 +18,10 @@ export const notificationKindTable: CodeTable = {
     relayDecided: '廃止取次の判断結果',
     matchingComplete: 'マッチング完了',
     applicationCompleted: 'スイッチング完了',
+    certificateIssued: '証明書の発行',
+    certificateRequestRefused: '証明書申請の否認',
+    certificateExpiring: '証明書の有効期限',
+    credentialSuspended: '証明書・IDの停止',
   },
 };
 

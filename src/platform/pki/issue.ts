@@ -14,7 +14,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import { clientCertUsages, parseCertificate, type ClientCertUsage } from './identity.ts';
 import { generateKeyPair } from './keys.ts';
 import { checkName } from './names.ts';
-import { signCertificate, type CaKeyPair, type Name } from './sign.ts';
+import { signCertificate, type CaKeyPair, type Name, type SignedCert } from './sign.ts';
 import { validityFrom, type Validity } from './validity.ts';
 
 /** SYSTEM.md §7: client certificates are valid for 2 years. */
@@ -70,6 +70,15 @@ export interface ClientCertOptions {
 }
 
 export function issueClientCert(options: ClientCertOptions): IssuedCert {
+  const keys = generateKeyPair();
+  return { ...issueClientCertForKey({ ...options, publicKeyPem: keys.publicKeyPem }), keyPem: keys.privateKeyPem };
+}
+
+/**
+ * A client certificate for a public key the holder keeps the private key of (a CSR's, issue 19):
+ * the same subject and extensions as `issueClientCert`; only the certificate comes back.
+ */
+export function issueClientCertForKey(options: ClientCertOptions & { readonly publicKeyPem: string }): SignedCert {
   const participantCode = checkName(options.participantCode, 'participantCode');
   if (!/^[0-9A-Za-z]+$/.test(participantCode)) throw new Refusal('PKI_NAME_INVALID', { params: { field: 'participantCode' } });
   if (!clientCertUsages.includes(options.usage)) throw new Refusal('PKI_NAME_INVALID', { params: { field: 'usage' } });
@@ -77,7 +86,7 @@ export function issueClientCert(options: ClientCertOptions): IssuedCert {
     options.usage === 'terminal' && options.terminalName !== undefined
       ? checkName(options.terminalName, 'terminalName')
       : `${participantCode} ${options.usage}`;
-  return issue(options.ca, {
+  return sign(options.ca, options.publicKeyPem, {
     subject: [
       ['O', participantCode],
       ['OU', options.usage],
@@ -93,19 +102,22 @@ export function issueClientCert(options: ClientCertOptions): IssuedCert {
 }
 
 function issue(ca: CaKeyPair, leaf: { subject: Name; validity: Validity; extensions: object[] }): IssuedCert {
-  const caCert = checkSigningCa(ca);
   const keys = generateKeyPair();
+  return { ...sign(ca, keys.publicKeyPem, leaf), keyPem: keys.privateKeyPem };
+}
+
+function sign(ca: CaKeyPair, publicKeyPem: string, leaf: { subject: Name; validity: Validity; extensions: object[] }): SignedCert {
+  const caCert = checkSigningCa(ca);
   // biome-ignore lint/complexity/useMathMinMax: Dates, not numbers (Math.min would give a number)
   const notAfter = leaf.validity.notAfter > caCert.validToDate ? caCert.validToDate : leaf.validity.notAfter;
-  const signed = signCertificate({
+  return signCertificate({
     subject: leaf.subject,
-    publicKeyPem: keys.publicKeyPem,
+    publicKeyPem,
     notBefore: leaf.validity.notBefore,
     notAfter,
     extensions: leaf.extensions,
     issuer: ca,
   });
-  return { ...signed, keyPem: keys.privateKeyPem };
 }
 
 /** The CA certificate must be a CA, and the key must be its key, before anything is signed with them. */

@@ -278,6 +278,12 @@ export const messages = {
   MAIL_NOT_FOUND: '指定されたメールは存在しないか、閲覧する権限がありません。',
   MAIL_GRID_EVENTS_HUB_ONLY: '申込イベントの取得は広域機関（ハブ）のみが行えます。',
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
+
+  // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
+  VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
+  VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
+  VERIFY_SCENARIO_UNKNOWN: 'テストシナリオ {scenarioId} はありません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

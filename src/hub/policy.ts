@@ -83,6 +83,10 @@ export interface Resources {
   'notice.manage': undefined;
   /** API運用情報: calls and NG results per interface, from the audit log. */
   'apiOperation.view': undefined;
+  /** The verification environment's test progress of a participant: its own; hub admins see everyone's (the matrix). */
+  'verification.progress': { readonly companyCode: string };
+  /** The matrix of every participant's progress and its CSV. */
+  'verification.matrix': undefined;
 }
 
 export type Action = keyof Resources;
@@ -160,6 +164,10 @@ const rules: readonly Rule[] = [
   allow('notice.read', (actor) => actor.user !== undefined),
   allow('notice.manage', isHubAdmin),
   allow('apiOperation.view', isHubAdmin),
+
+  allow('verification.progress', (actor, { companyCode }) => actor.participant.companyCode === companyCode),
+  allow('verification.progress', isHubAdmin),
+  allow('verification.matrix', isHubAdmin),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

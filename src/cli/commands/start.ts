@@ -21,7 +21,7 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST
     console.log(`kirikae ready in ${seconds} s (${config.mode} mode)`);
     if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
     console.log(`  database: ${system.db.target}`);
-    if (config.mode === 'sandbox') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
+    if (config.mode !== 'production') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
     await new Promise<void>((resolve) => {

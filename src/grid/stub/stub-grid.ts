@@ -19,7 +19,7 @@
 import { stages } from '../../domain/codes.ts';
 import { addDays, tokyoDate, type IsoDate } from '../../domain/date.ts';
 import type { MessageCode } from '../../domain/messages.ts';
-import { Refusal } from '../../domain/refusal.ts';
+import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { interfaces } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceRequest, InterfaceResponse, ReceptionMessage } from '../../interfaces/message.ts';
 import {
@@ -70,6 +70,15 @@ export class StubGrid implements GridEndpoint {
   }
 
   async handle(request: InterfaceRequest): Promise<InterfaceResponse> {
+    try {
+      return await this.#handle(request);
+    } catch (error) {
+      if (isRefusal(error)) return ng([error.toDetail()]);
+      throw error;
+    }
+  }
+
+  async #handle(request: InterfaceRequest): Promise<InterfaceResponse> {
     const itf = stubInterfaceOf(request.interfaceId);
     if (itf?.status) return (await this.#status(request)) ?? this.reference.handle(request);
     const designation = designationOf(request.body.supplyPointId);
@@ -207,9 +216,6 @@ export class StubGrid implements GridEndpoint {
       const [next, ...rest] = application.script;
       if (next) current = await this.#advance(tx, application, next, rest, request, now);
       return statusAnswer(tx, schema, current, now);
-    }).catch((error: unknown) => {
-      if (error instanceof Refusal) return ng([error.toDetail()]);
-      throw error;
     });
   }
 

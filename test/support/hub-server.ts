@@ -69,6 +69,8 @@ export interface TestHubOptions {
   jobs?: DeliveryJobs;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
+  /** The verification environment: calls recorded for the test scenarios, its screens and banner. */
+  verification?: boolean;
 }
 
 export async function startTestHub(db: Db, options: TestHubOptions = {}): Promise<TestHub> {
@@ -89,6 +91,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
+    ...(options.verification ? { verification: true } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

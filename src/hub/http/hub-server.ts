@@ -30,6 +30,8 @@ import type { ClockControl } from '../clock/clock.commands.ts';
 import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
 
+import { callRecorder } from '../verification/verification.queries.ts';
+import { registerVerificationScreens } from '../../web/screens/verification.screens.ts';
 export interface HubServerOptions {
   readonly db: Db;
   readonly clock: Clock;
@@ -52,6 +54,8 @@ export interface HubServerOptions {
   readonly jobs?: DeliveryJobs;
   /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
   readonly clockControl?: ClockControl;
+  /** The verification environment: every call recorded for the test scenarios, its screens and banner. */
+  readonly verification?: boolean;
 }
 
 /**
@@ -205,8 +209,15 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
 
   const deps: HubDeps = { db, clock, clockControl: options.clockControl };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
-  const interfaceDeps = { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs };
+  const interfaceDeps = {
+    ...deps,
+    transport: options.transport ?? noGrids,
+    gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs,
+    jobs: options.jobs,
+    observe: options.verification ? callRecorder(db, clock) : undefined,
+  };
   registerWebRoutes(app, deps, interfaceDeps);
+  if (options.verification) registerVerificationScreens(app, deps);
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, interfaceDeps);

@@ -179,9 +179,9 @@ function applicationScenarios(id: string): Scenario[] {
         steps: [
           step(id, '9001', { result: 'OK', code: 'OUTBOX_NOT_DELIVERED' }, '9001（5秒遅延）の地点で申し込み、未送達の応答を受け取る'),
           step(id, '9003', { result: 'OK', code: 'OUTBOX_NOT_DELIVERED' }, '9003 の地点で申し込み、未送達の応答を受け取る'),
-          step(status, '9003', { result: 'OK', stage: '03' }, '再送の後、状態照会で 03 を受け取る'),
+          step(status, '9003', { result: 'OK', stage: '05' }, '再送の後、状態照会で 05 を受け取る（受付 03 の次の工程）'),
           step(id, '9004', { result: 'OK', code: 'OUTBOX_NOT_DELIVERED' }, '9004 の地点で申し込む（最初の応答が失われる）'),
-          step(status, '9004', { result: 'OK', stage: '03' }, '再送の後、状態照会で 03 を受け取る（申込は1件）'),
+          step(status, '9004', { result: 'OK', stage: '05' }, '再送の後、状態照会で 05 を受け取る（申込は1件）'),
         ],
       },
       {

@@ -75,3 +75,19 @@ test('every scenario step names an existing interface and an existing designated
     }
   }
 });
+
+test('OpenAPI carries each designated ID of an interface as a named, valid request example; the WSDL documents them', async () => {
+  const { openApiDocument } = await import('../openapi.ts');
+  const { wsdlDocument } = await import('../wsdl.ts');
+  const { validateRequest } = await import('../validate.ts');
+  const { interfaceById } = await import('../catalogue/catalogue.ts');
+  const doc = openApiDocument({ serverUrl: 'https://hub.example' }) as any;
+  const examples = doc.paths['/api/v1/IF_10610'].post.requestBody.content['application/json'].examples;
+  assert.equal(examples['verification-0139'].value.supplyPointId, '0399990139000000000000');
+  assert.match(examples['verification-0139'].summary, /現小売電気事業者コード不一致/);
+  assert.equal(examples['verification-0146'].value.updateFlag, '2');
+  assert.equal(examples['verification-0102'], undefined, 'a look-up behaviour is no example of a switch-in');
+  for (const example of Object.values(examples) as { value: unknown }[]) assert.ok(validateRequest(interfaceById('IF_10610')!, example.value).ok);
+  const wsdl = wsdlDocument('https://hub.example');
+  assert.match(wsdl, /<wsdl:operation name="IF_10110"><wsdl:documentation>[^<]*0399990102000000000000 高圧の地点として設備情報取得を NG/);
+});

@@ -246,9 +246,20 @@ export function interfacesOf(entry: DesignatedEntry, interfaceIds: readonly stri
   });
 }
 
-/** A designated ID and what it does, one line (OpenAPI and WSDL descriptions). */
-export function designatedSummary(area: AreaCode = '03'): string {
+/** The designated IDs (Tokyo's, parameters at their example) an interface answers scripted, for OpenAPI and the WSDL. */
+export function designatedFor(interfaceId: string, area: AreaCode = '03'): { readonly id: string; readonly entry: DesignatedEntry }[] {
+  const itf = stubInterfaceOf(interfaceId);
+  if (!itf || itf.status) return [];
   return designatedEntries
-    .map((e) => `${designatedId(area, e.number, e.parameter?.example ?? 0)}: ${e.description}`)
-    .join('\n');
+    .filter((e) => appliesTo(e, interfaceId, e.updateFlags?.[0]))
+    .map((entry) => ({ id: designatedId(area, entry.number, entry.parameter?.example ?? 0), entry }));
+}
+
+/** One line per designated ID of an interface (the WSDL's documentation). */
+export function designatedSummary(interfaceId: string): string {
+  const designated = designatedFor(interfaceId);
+  if (designated.length === 0) return '';
+  return `検証環境（KIRIKAE_MODE=verification）の一般送配電スタブ: ${designated
+    .map(({ id, entry }) => `${id}${entry.updateFlags ? `（更新区分${entry.updateFlags.join('/')}）` : ''} ${entry.description}`)
+    .join('; ')}`;
 }

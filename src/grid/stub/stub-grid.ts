@@ -121,12 +121,20 @@ export class StubGrid implements GridEndpoint {
       return response;
     });
     if (behaviour.type === 'answerTwice' && delivery.attempts === 1) {
-      throw new Error(`verification stub: the answer to ${request.requestId} is lost on purpose (${designation.entry.number}); its redelivery is answered again`);
+      throw new Error(
+        `verification stub: the answer to ${request.requestId} is lost on purpose (${designation.entry.number}); its redelivery is answered again`,
+      );
     }
     return answer;
   }
 
-  async #answerFiling(tx: Queryable, request: InterfaceRequest, kind: StubInterfaceKind, family: StubFamily, designation: Designation): Promise<InterfaceResponse> {
+  async #answerFiling(
+    tx: Queryable,
+    request: InterfaceRequest,
+    kind: StubInterfaceKind,
+    family: StubFamily,
+    designation: Designation,
+  ): Promise<InterfaceResponse> {
     const { schema, clock } = this.#ctx;
     const body = request.body;
     const now = clock.now();
@@ -143,7 +151,10 @@ export class StubGrid implements GridEndpoint {
       }
       if (!correctableStages.includes(application.stage)) {
         return ng([
-          new Refusal(flag === '3' ? 'APP_NOT_CANCELLABLE' : 'APP_NOT_CORRECTABLE', { field: 'applicationNumber', params: { applicationNumber: number } }).toDetail(),
+          new Refusal(flag === '3' ? 'APP_NOT_CANCELLABLE' : 'APP_NOT_CORRECTABLE', {
+            field: 'applicationNumber',
+            params: { applicationNumber: number },
+          }).toDetail(),
         ]);
       }
       const cancelled = flag === '3';
@@ -171,7 +182,9 @@ export class StubGrid implements GridEndpoint {
       retailerRequestId: typeof body.requestId === 'string' ? body.requestId : null,
       supplyPointId: String(body.supplyPointId),
       applicationKind:
-        kind === 'usagePasswordApplication' || kind === 'facility' || kind === 'usage' ? '08' : applicationKindOf(kind, family, { applicationKind: family === 'FIT' ? '12' : '01', ...body }),
+        kind === 'usagePasswordApplication' || kind === 'facility' || kind === 'usage'
+          ? '08'
+          : applicationKindOf(kind, family, { applicationKind: family === 'FIT' ? '12' : '01', ...body }),
       stage: first!.stage,
       script: rest,
       refusalCode: refusal?.code ?? null,
@@ -219,7 +232,14 @@ export class StubGrid implements GridEndpoint {
     });
   }
 
-  async #advance(tx: Queryable, application: StubApplication, step: ScriptStep, rest: readonly ScriptStep[], request: InterfaceRequest, now: Date): Promise<StubApplication> {
+  async #advance(
+    tx: Queryable,
+    application: StubApplication,
+    step: ScriptStep,
+    rest: readonly ScriptStep[],
+    request: InterfaceRequest,
+    now: Date,
+  ): Promise<StubApplication> {
     const itf = stubInterfaceOf(application.interfaceId)!;
     const refusal = step.code ? refusalAt(step.code, application.stage, request, this.area, this.#today()) : undefined;
     const issuing = itf.kind === 'usagePasswordApplication' && step.stage === '06';

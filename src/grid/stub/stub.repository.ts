@@ -47,7 +47,12 @@ export async function findStubApplication(q: Queryable, schema: string, applicat
   return rows[0];
 }
 
-export async function findStubApplicationByRequest(q: Queryable, schema: string, participantCode: string, requestId: string): Promise<StubApplication | undefined> {
+export async function findStubApplicationByRequest(
+  q: Queryable,
+  schema: string,
+  participantCode: string,
+  requestId: string,
+): Promise<StubApplication | undefined> {
   const { rows } = await q.query<StubApplication>(
     `SELECT ${columns} FROM ${ident(schema)}.stub_application
      WHERE participant_code = $1 AND (retailer_request_id = $2 OR request_id = $2) ORDER BY accepted_at LIMIT 1`,
@@ -96,12 +101,27 @@ export async function updateStubApplication(q: Queryable, schema: string, a: Stu
   await q.query(
     `UPDATE ${ident(schema)}.stub_application SET stage = $2, script = $3, refusal_code = $4, refusal_text = $5, usage_password = $6,
        password_shown = $7, history = $8, stage_at = $9 WHERE application_number = $1`,
-    [a.applicationNumber, a.stage, JSON.stringify(a.script), a.refusalCode, a.refusalText, a.usagePassword, a.passwordShown, JSON.stringify(a.history), a.stageAt],
+    [
+      a.applicationNumber,
+      a.stage,
+      JSON.stringify(a.script),
+      a.refusalCode,
+      a.refusalText,
+      a.usagePassword,
+      a.passwordShown,
+      JSON.stringify(a.history),
+      a.stageAt,
+    ],
   );
 }
 
 /** Counts one more delivery of a filing (in its own statement: a failing delivery still counts); returns the count and any stored answer. */
-export async function countDelivery(q: Queryable, schema: string, participantCode: string, requestId: string): Promise<{ attempts: number; response: InterfaceResponse | null }> {
+export async function countDelivery(
+  q: Queryable,
+  schema: string,
+  participantCode: string,
+  requestId: string,
+): Promise<{ attempts: number; response: InterfaceResponse | null }> {
   const { rows } = await q.query<{ attempts: number; response: InterfaceResponse | null }>(
     `INSERT INTO ${ident(schema)}.stub_delivery (participant_code, request_id, attempts) VALUES ($1, $2, 1)
      ON CONFLICT (participant_code, request_id) DO UPDATE SET attempts = stub_delivery.attempts + 1
@@ -120,9 +140,9 @@ export async function storeAnswer(q: Queryable, schema: string, participantCode:
 }
 
 export async function deliveryAttempts(q: Queryable, schema: string, participantCode: string, requestId: string): Promise<number> {
-  const { rows } = await q.query<{ attempts: number }>(
-    `SELECT attempts FROM ${ident(schema)}.stub_delivery WHERE participant_code = $1 AND request_id = $2`,
-    [participantCode, requestId],
-  );
+  const { rows } = await q.query<{ attempts: number }>(`SELECT attempts FROM ${ident(schema)}.stub_delivery WHERE participant_code = $1 AND request_id = $2`, [
+    participantCode,
+    requestId,
+  ]);
   return rows[0]?.attempts ?? 0;
 }

@@ -15,7 +15,13 @@ const scenario: Scenario = {
 };
 const point = designatedId('06', '0401');
 let id = 0;
-const call = (interfaceId: string, stage: string | null, result: 'OK' | 'NG' = 'OK', codes: string[] = [], supplyPointId: string | null = point): RecordedCall => ({
+const call = (
+  interfaceId: string,
+  stage: string | null,
+  result: 'OK' | 'NG' = 'OK',
+  codes: string[] = [],
+  supplyPointId: string | null = point,
+): RecordedCall => ({
   callId: ++id,
   at: new Date('2026-11-25T01:00:00Z'),
   interfaceId,

@@ -65,7 +65,9 @@ export function differenceFrom(expect: Expectation, call: RecordedCall): string 
   const wanted = [expect.result, expect.stage ? `工程 ${expect.stage}` : null, expect.code ?? null].filter(Boolean).join(' ');
   const got = [call.result, call.stage ? `工程 ${call.stage}` : null, call.codes.join(', ') || null].filter(Boolean).join(' ');
   const differs =
-    call.result !== expect.result || (expect.stage !== undefined && call.stage !== expect.stage) || (expect.code !== undefined && !call.codes.includes(expect.code));
+    call.result !== expect.result ||
+    (expect.stage !== undefined && call.stage !== expect.stage) ||
+    (expect.code !== undefined && !call.codes.includes(expect.code));
   return differs ? `期待: ${wanted} / 応答: ${got}` : undefined;
 }
 

@@ -96,7 +96,6 @@ export interface DesignatedEntry {
 
 const ng = (code: MessageCode) => () => ({ type: 'ng', code }) as const;
 const all: readonly StubInterfaceKind[] = ['facility', 'usagePasswordApplication', 'usage', ...applicationKinds];
-const lookups: readonly StubInterfaceKind[] = ['facility', 'usagePasswordApplication', 'usage'];
 
 /** The table. Numbers are stable: a retailer's test suite names them. Add new rows at the end of a group. */
 export const designatedEntries: readonly DesignatedEntry[] = [
@@ -122,8 +121,18 @@ export const designatedEntries: readonly DesignatedEntry[] = [
   { number: '0133', behaviour: ng('APP_POINT_EHV'), kinds: applicationKinds, description: '特別高圧の地点として申込を NG' },
   { number: '0134', behaviour: ng('APP_POINT_CONTRACTED'), kinds: ['moveIn'], description: '契約中の地点として再点を NG' },
   { number: '0135', behaviour: ng('APP_POINT_REMOVED'), kinds: ['moveIn'], description: '撤去済みの地点として再点を NG' },
-  { number: '0136', behaviour: ng('APP_POINT_NOT_CONTRACTED'), kinds: ['moveOut', 'switchOut', 'infoChange', 'ampereChange'], description: '契約中でない地点として NG' },
-  { number: '0137', behaviour: ng('APP_NOT_CURRENT_RETAILER'), kinds: ['moveOut', 'switchOut', 'infoChange', 'ampereChange'], description: '現小売でないとして NG' },
+  {
+    number: '0136',
+    behaviour: ng('APP_POINT_NOT_CONTRACTED'),
+    kinds: ['moveOut', 'switchOut', 'infoChange', 'ampereChange'],
+    description: '契約中でない地点として NG',
+  },
+  {
+    number: '0137',
+    behaviour: ng('APP_NOT_CURRENT_RETAILER'),
+    kinds: ['moveOut', 'switchOut', 'infoChange', 'ampereChange'],
+    description: '現小売でないとして NG',
+  },
   { number: '0138', behaviour: ng('APP_ALREADY_CURRENT_RETAILER'), kinds: ['switchIn'], description: '申込者自身が現小売として NG' },
   { number: '0139', behaviour: ng('APP_CURRENT_RETAILER_MISMATCH'), kinds: ['switchIn'], description: '現小売電気事業者コード不一致として NG' },
   { number: '0140', behaviour: ng('APP_NEW_RETAILER_IS_SELF'), kinds: ['switchOut'], description: '新小売に申込者自身を指定したとして NG' },
@@ -131,9 +140,26 @@ export const designatedEntries: readonly DesignatedEntry[] = [
   { number: '0142', behaviour: ng('APP_AMPERE_NOT_LIGHTING'), kinds: ['ampereChange'], description: '電灯契約でないとして NG' },
   { number: '0143', behaviour: ng('APP_AMPERE_NOT_IN_AREA'), kinds: ['ampereChange'], description: '最低料金制のエリアとして NG' },
   { number: '0144', behaviour: ng('APP_AMPERE_INVALID'), kinds: ['ampereChange'], description: '契約電流の値が不正として NG' },
-  { number: '0145', behaviour: ng('APP_DATE_TOO_EARLY'), kinds: ['moveIn', 'moveOut', 'switchIn', 'ampereChange'], description: '標準処理期間を満たさない日付として NG' },
-  { number: '0146', behaviour: ng('APP_NOT_CORRECTABLE'), kinds: applicationKinds, updateFlags: ['2'], description: '訂正（更新区分2）をマッチング完了後として NG' },
-  { number: '0147', behaviour: ng('APP_NOT_CANCELLABLE'), kinds: applicationKinds, updateFlags: ['3'], description: '取消（更新区分3）をマッチング完了後として NG' },
+  {
+    number: '0145',
+    behaviour: ng('APP_DATE_TOO_EARLY'),
+    kinds: ['moveIn', 'moveOut', 'switchIn', 'ampereChange'],
+    description: '標準処理期間を満たさない日付として NG',
+  },
+  {
+    number: '0146',
+    behaviour: ng('APP_NOT_CORRECTABLE'),
+    kinds: applicationKinds,
+    updateFlags: ['2'],
+    description: '訂正（更新区分2）をマッチング完了後として NG',
+  },
+  {
+    number: '0147',
+    behaviour: ng('APP_NOT_CANCELLABLE'),
+    kinds: applicationKinds,
+    updateFlags: ['3'],
+    description: '取消（更新区分3）をマッチング完了後として NG',
+  },
   // 02xx: accepted, refused later at a named stage.
   {
     number: '0201',

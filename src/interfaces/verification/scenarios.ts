@@ -40,7 +40,8 @@ const step = (interfaceId: string, point: string | undefined, expect: Expectatio
   point === undefined ? { interfaceId, expect, note } : { interfaceId, point, expect, note };
 
 const statusOf = (id: string) => id.replace(/10$/, '20');
-const familyLabel = (id: string) => (id.startsWith('IF_K') || id.startsWith('IS_K') ? '高圧' : id.startsWith('IF_F') || id.startsWith('IS_F') ? '低圧FIT' : '低圧');
+const familyLabel = (id: string) =>
+  id.startsWith('IF_K') || id.startsWith('IS_K') ? '高圧' : id.startsWith('IF_F') || id.startsWith('IS_F') ? '低圧FIT' : '低圧';
 
 const facility: Scenario[] = [
   {

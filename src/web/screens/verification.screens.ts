@@ -68,10 +68,7 @@ export function registerVerificationScreens(app: FastifyInstance, { db }: HubDep
 
   app.get('/admin/verification.csv', { config: { action: 'verificationMatrixCsv' } }, async (request, reply) => {
     const rows = await progressMatrix(db, sessionOf(request).actor);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="verification-progress.csv"')
-      .send(matrixCsv(rows));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="verification-progress.csv"').send(matrixCsv(rows));
   });
 }
 
@@ -86,9 +83,10 @@ export function designatedTable(area: AreaCode): Html {
     <table class="data-rows dense designated">
       <thead><tr><th>供給地点特定番号</th><th>動作</th><th>使えるインタフェース</th></tr></thead>
       <tbody>${designatedEntries.map(
-        (e) => html`<tr><td><code>${designatedId(area, e.number, e.parameter?.example ?? 0)}</code>${
-          e.parameter ? html`<br><span class="muted">末尾12桁 = ${e.parameter.label}（最大 ${e.parameter.max}）</span>` : null
-        }</td><td>${e.description}</td><td>${interfacesOf(e, ids).join(' ')}（と状態照会）</td></tr>`,
+        (e) =>
+          html`<tr><td><code>${designatedId(area, e.number, e.parameter?.example ?? 0)}</code>${
+            e.parameter ? html`<br><span class="muted">末尾12桁 = ${e.parameter.label}（最大 ${e.parameter.max}）</span>` : null
+          }</td><td>${e.description}</td><td>${interfacesOf(e, ids).join(' ')}（と状態照会）</td></tr>`,
       )}</tbody></table>
     <p class="muted">状態照会（…20）は申込番号またはリクエストIDで照会します。タイムアウトはハブの待ち時間（KIRIKAE_GRID_TIMEOUT_MS、申込の即時送達は3秒）で決まります。</p>`;
 }

@@ -192,7 +192,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.deepEqual(codes(tooLate), ['GRID_UNAVAILABLE']);
   });
 
-  test('time-out: a look-up on 9002 is answered GRID_UNAVAILABLE after the hub\'s timeout', async () => {
+  test("time-out: a look-up on 9002 is answered GRID_UNAVAILABLE after the hub's timeout", async () => {
     const started = performance.now();
     const answer = await file(soap, 'IF_10110', tokyo('9002'));
     assert.deepEqual(codes(answer), ['GRID_UNAVAILABLE']);
@@ -239,7 +239,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     );
   });
 
-  test('an ordinary supply point is answered by the reference grid on the environment\'s data', async () => {
+  test("an ordinary supply point is answered by the reference grid on the environment's data", async () => {
     const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
     const answer = await file(json, 'IF_10110', point.supplyPointId);
     assert.equal(answer.result, 'OK');
@@ -285,7 +285,10 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     const csv = await admin.get('/admin/verification.csv');
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     const header = lines[0]!.split(',');
     const row = lines.find((l) => l.startsWith('A003,'))!.split(',');
     assert.equal(row[header.indexOf('LV-10110')], '合格');

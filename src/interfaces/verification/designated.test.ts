@@ -91,3 +91,16 @@ test('OpenAPI carries each designated ID of an interface as a named, valid reque
   const wsdl = wsdlDocument('https://hub.example');
   assert.match(wsdl, /<wsdl:operation name="IF_10110"><wsdl:documentation>[^<]*0399990102000000000000 高圧の地点として設備情報取得を NG/);
 });
+
+test("the README's table of designated IDs is the code's: every Tokyo ID with its behaviour and code", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { codeOf } = await import('./designated.ts');
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  for (const e of designatedEntries) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${designatedId('03', e.number, e.parameter?.example ?? 0)}\``));
+    assert.ok(row, `README lacks ${e.number}`);
+    assert.ok(row.includes(e.description), `README's ${e.number} says what the code says`);
+    const code = codeOf(e);
+    if (code) assert.ok(row.includes(`\`${code}\``), `README's ${e.number} names ${code}`);
+  }
+});

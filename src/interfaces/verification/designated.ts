@@ -289,3 +289,9 @@ export function designatedSummary(interfaceId: string): string {
     .map(({ id, entry }) => `${id}${entry.updateFlags ? `（更新区分${entry.updateFlags.join('/')}）` : ''} ${entry.description}`)
     .join('; ')}`;
 }
+
+/** The code an entry answers with (a refusal at once or later), if any. */
+export function codeOf(entry: DesignatedEntry): MessageCode | undefined {
+  const behaviour = entry.behaviour(1);
+  return behaviour.type === 'ng' || behaviour.type === 'refuseLater' ? behaviour.code : undefined;
+}

@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { areaCodes, type AreaCode } from '../../domain/area.ts';
 import { interfaces } from '../../interfaces/catalogue/catalogue.ts';
-import { designatedEntries, designatedId, interfacesOf } from '../../interfaces/verification/designated.ts';
+import { codeOf, designatedEntries, designatedId, interfacesOf } from '../../interfaces/verification/designated.ts';
 import { scenarios } from '../../interfaces/verification/scenarios.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import type { HubDeps } from '../../hub/http/hub-deps.ts';
@@ -81,12 +81,12 @@ export function designatedTable(area: AreaCode): Html {
       <select id="area" name="area">${areaCodes.map((a) => html`<option value="${a}"${a === area ? html` selected` : null}>${a}</option>`)}</select>
       <button type="submit">表示</button></form>
     <table class="data-rows dense designated">
-      <thead><tr><th>供給地点特定番号</th><th>動作</th><th>使えるインタフェース</th></tr></thead>
+      <thead><tr><th>供給地点特定番号</th><th>動作</th><th>コード</th><th>使えるインタフェース</th></tr></thead>
       <tbody>${designatedEntries.map(
         (e) =>
           html`<tr><td><code>${designatedId(area, e.number, e.parameter?.example ?? 0)}</code>${
             e.parameter ? html`<br><span class="muted">末尾12桁 = ${e.parameter.label}（最大 ${e.parameter.max}）</span>` : null
-          }</td><td>${e.description}</td><td>${interfacesOf(e, ids).join(' ')}（と状態照会）</td></tr>`,
+          }</td><td>${e.description}</td><td><code>${codeOf(e) ?? ''}</code></td><td>${interfacesOf(e, ids).join(' ')}（と状態照会）</td></tr>`,
       )}</tbody></table>
     <p class="muted">状態照会（…20）は申込番号またはリクエストIDで照会します。タイムアウトはハブの待ち時間（KIRIKAE_GRID_TIMEOUT_MS、申込の即時送達は3秒）で決まります。</p>`;
 }

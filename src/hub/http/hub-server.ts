@@ -31,6 +31,7 @@ import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
 
 import { callRecorder } from '../verification/verification.queries.ts';
+import { registerVerificationApi } from '../verification/verification.routes.ts';
 import { registerVerificationScreens } from '../../web/screens/verification.screens.ts';
 export interface HubServerOptions {
   readonly db: Db;
@@ -217,7 +218,10 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     observe: options.verification ? callRecorder(db, clock) : undefined,
   };
   registerWebRoutes(app, deps, interfaceDeps);
-  if (options.verification) registerVerificationScreens(app, deps);
+  if (options.verification) {
+    registerVerificationScreens(app, deps);
+    registerVerificationApi(app, deps);
+  }
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, interfaceDeps);

@@ -45,7 +45,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
     }
   });
 
-  test('a redelivery of a filing gets the stored answer and files nothing more; another area\'s ID goes to the reference grid', async () => {
+  test("a redelivery of a filing gets the stored answer and files nothing more; another area's ID goes to the reference grid", async () => {
     const stub = new StubGrid(new Grid({ area: '06', db, clock: testGridClock() }));
     const point = designatedId('06', '0401');
     const request = gridRequest('IF_10510', bodyFor('IF_10510', point, 'R-1'), 'A0036');

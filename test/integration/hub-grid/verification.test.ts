@@ -301,6 +301,11 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     const own = await retailer.get('/verification/progress?participant=B001');
     assert.match(own.body, /テストシナリオの進捗（A003）/, 'a retailer sees its own progress only');
     assert.match(own.body, /期待: OK \/ 応答: NG GRID_POINT_NOT_FIT/);
+    const api = await hub.as('aApi').get('/api/v1/verification/progress');
+    assert.equal(api.status, 200);
+    const fitApi = (JSON.parse(api.body).data.scenarios as Data[]).find((s) => s.id === 'FIT-F10110')!;
+    assert.equal(fitApi.status, 'failed');
+    assert.match(fitApi.steps[0].mismatches[0].reason, /GRID_POINT_NOT_FIT/);
     const table = await retailer.get('/verification?area=06');
     assert.match(table.body, /0699990101000000000000/);
   });

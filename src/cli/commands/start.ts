@@ -22,6 +22,8 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|verification|prod
     if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
     console.log(`  database: ${system.db.target}`);
     if (config.mode !== 'production') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
+    if (config.mode === 'verification' && system.url)
+      console.log(`  stub:     ${system.url}verification (designated supply point IDs; test progress at /verification/progress)`);
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
     await new Promise<void>((resolve) => {

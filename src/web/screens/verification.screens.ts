@@ -17,7 +17,7 @@ import { codeOf, designatedEntries, designatedId, interfacesOf } from '../../int
 import { scenarios } from '../../interfaces/verification/scenarios.ts';
 import { sessionOf } from '../../hub/http/context.ts';
 import type { HubDeps } from '../../hub/http/hub-deps.ts';
-import { isHubAdmin } from '../../hub/policy.ts';
+import { can, isHubAdmin } from '../../hub/policy.ts';
 import { scenarioStatusNames, stepStatusNames, type ScenarioProgress } from '../../hub/verification/progress.ts';
 import { matrixCsv, participantProgress, progressMatrix } from '../../hub/verification/verification.queries.ts';
 import { html, type Html } from '../html.ts';
@@ -50,7 +50,8 @@ export function registerVerificationScreens(app: FastifyInstance, { db }: HubDep
     const asked = (request.query as { participant?: string }).participant;
     const companyCode = asked && isHubAdmin(actor) ? asked : actor.participant.companyCode;
     const progress = await participantProgress(db, actor, companyCode);
-    return send(reply, page(signedIn(request, `テストシナリオの進捗（${companyCode}）`), progressView(progress)));
+    const matrixLink = can(actor, 'verification.matrix') ? html`<p><a href="/admin/verification">全事業者の進捗一覧</a></p>` : null;
+    return send(reply, page(signedIn(request, `テストシナリオの進捗（${companyCode}）`), html`${matrixLink}${progressView(progress)}`));
   });
 
   app.get('/admin/verification', { config: { action: 'verificationMatrix' } }, async (request, reply) => {

@@ -332,6 +332,8 @@ const fieldOfCode: Partial<Record<MessageCode, string>> = {
   APP_DATE_TOO_EARLY: 'requestedDate',
   APP_NOT_CORRECTABLE: 'applicationNumber',
   APP_NOT_CANCELLABLE: 'applicationNumber',
+  APP_KIND_MISMATCH: 'applicationNumber',
+  GRID_APPLICATION_NOT_FOUND: 'applicationNumber',
 };
 
 const noField: readonly MessageCode[] = ['APP_MATCH_EXPIRED', 'VERIFY_REFUSED_AT_STAGE', 'GRID_IDENTITY_NAME_MISMATCH', 'GRID_IDENTITY_CONTACT_MISMATCH'];
@@ -343,7 +345,7 @@ export function refusalOf(code: MessageCode, request: InterfaceRequest, area: st
   const variant = (prefix: '' | 'K' | 'F') => id.replace(/^IF_[KF]?/, `IF_${prefix}`);
   const params: Record<string, string | number> = {
     applicationNumber: typeof body.applicationNumber === 'string' ? body.applicationNumber : `AP${area}-${today.replaceAll('-', '')}000001`,
-    interfaceId: code === 'APP_WRONG_FAMILY_HV' || code === 'GRID_POINT_IS_HV' ? variant('K') : code === 'APP_WRONG_FAMILY_FIT' ? variant('F') : variant(''),
+    interfaceId: interfaceIdOf(code, id, variant),
     given: typeof body.currentRetailerCode === 'string' ? body.currentRetailerCode : '',
     kind: 'スイッチング開始',
     area,
@@ -361,4 +363,12 @@ export function refusalOf(code: MessageCode, request: InterfaceRequest, area: st
 function refusalAt(code: MessageCode, stage: StubStage, request: InterfaceRequest, area: string, today: IsoDate): ReceptionMessage {
   if (code === 'VERIFY_REFUSED_AT_STAGE') return new Refusal(code, { params: { stage, stageName: stages[stage] } }).toDetail();
   return refusalOf(code, request, area, today);
+}
+
+/** The interface a refusal's text names: the variant of the right family, or (APP_KIND_MISMATCH) another kind's. */
+function interfaceIdOf(code: MessageCode, id: string, variant: (prefix: '' | 'K' | 'F') => string): string {
+  if (code === 'APP_WRONG_FAMILY_HV' || code === 'GRID_POINT_IS_HV') return variant('K');
+  if (code === 'APP_WRONG_FAMILY_FIT') return variant('F');
+  if (code === 'APP_KIND_MISMATCH') return id === 'IF_10810' ? 'IF_10610' : 'IF_10810';
+  return variant('');
 }

@@ -160,6 +160,35 @@ export const designatedEntries: readonly DesignatedEntry[] = [
     updateFlags: ['3'],
     description: '取消（更新区分3）をマッチング完了後として NG',
   },
+  {
+    number: '0148',
+    behaviour: ng('APP_NOT_FOR_HV'),
+    kinds: ['moveIn', 'ampereChange'],
+    families: ['LV', 'FIT'],
+    description: '高圧の地点（その申込がない）として NG',
+  },
+  { number: '0149', behaviour: ng('APP_NOT_FOR_FIT'), kinds: ['ampereChange'], families: ['LV'], description: '低圧FITの受電地点（その申込がない）として NG' },
+  {
+    number: '0150',
+    behaviour: ng('APP_POINT_MISMATCH'),
+    kinds: applicationKinds,
+    updateFlags: ['2', '3'],
+    description: '訂正・取消で申込番号の供給地点と一致しないとして NG',
+  },
+  {
+    number: '0151',
+    behaviour: ng('APP_KIND_MISMATCH'),
+    kinds: applicationKinds,
+    updateFlags: ['2', '3'],
+    description: '訂正・取消で申込番号が別のインタフェースの申込として NG',
+  },
+  {
+    number: '0152',
+    behaviour: ng('GRID_APPLICATION_NOT_FOUND'),
+    kinds: applicationKinds,
+    updateFlags: ['2', '3'],
+    description: '訂正・取消で申込番号の申込がないとして NG',
+  },
   // 02xx: accepted, refused later at a named stage.
   {
     number: '0201',

@@ -36,8 +36,9 @@ import { allMigrations, openMigrated } from './operations/database.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
-import { rateLimitFromEnv, type RateLimit } from './platform/http/rate-limit.ts';
-import { isRefusal } from './domain/refusal.ts';
+import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platform/http/rate-limit.ts';
+import { claimDataMode } from './hub/verification/verification.repository.ts';
+import { isRefusal, Refusal } from './domain/refusal.ts';
 import { ensureDemoIdentities } from './demo/demo.ts';
 import { recordAudit } from './hub/audit/audit.repository.ts';
 import type { AuditEntry } from './hub/audit/audit.ts';
@@ -98,13 +99,17 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await db.close();
   };
   try {
+    // The data belongs to the mode it was first started in: verification data never mixes with another's.
+    const dataMode = await claimDataMode(db, config.mode, new Date());
+    if (dataMode !== config.mode) throw new Refusal('VERIFY_MODE_DATA_MISMATCH', { params: { dataMode, mode: config.mode } });
     const clock = await openSystemClock(db, config.mode);
     // Another process (or `kirikae clock advance`) may move the sandbox clock: follow it at once.
     clockWatch = await watchClock(db, clock);
     // TLS checks certificates against the real time; the sandbox clock moves only business time.
     if (!existsSync(join(pkiDir(config.home), 'ca.cert.pem'))) log('info', 'pki', `creating the hub's certificate authority in ${pkiDir(config.home)}…`);
     const pki = await loadHubPki(pkiDir(config.home), new Date());
-    if (config.mode === 'sandbox') {
+    // The verification environment is set up as the sandbox: demo participants, certificates, registry.
+    if (config.mode !== 'production') {
       await loadDemoData(db);
       if (!existsSync(join(pki.dir, 'api'))) log('info', 'demo', 'issuing the demo certificates (first start only)…');
       const demo = await ensureDemoIdentities(db, clock, pki, config.home);
@@ -143,7 +148,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     }
     let url: string | undefined;
     if (options.listen ?? true) {
-      const rateLimit = options.rateLimit ?? rateLimitFromEnv(config.env);
+      const rateLimit = options.rateLimit ?? rateLimitFromEnv(config.env, config.mode === 'verification' ? verificationRateLimit : undefined);
       ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
       hub = await buildHubServer({
         db,
@@ -157,6 +162,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         requestsPerMinute: rateLimit.perMinute,
         requestBurst: rateLimit.burst,
         certificates: authority,
+        verification: config.mode === 'verification',
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();

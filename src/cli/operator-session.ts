@@ -77,7 +77,7 @@ async function direct(config: Config, command: string): Promise<OperatorSession>
       // A sandbox advance enqueues the due work; the system runs it when it next runs (or now, on PostgreSQL).
       clockControl: async () => {
         if (control) return control;
-        if (config.mode !== 'sandbox') return (control = { clock });
+        if (config.mode === 'production') return (control = { clock });
         jobs = await Jobs.start(db, { schedule: false });
         return (control = await clockControlWithJobs(clock, jobs));
       },

@@ -299,6 +299,11 @@ export const messages = {
   CERT_FLAG_NOT_FOUND: '不正利用の疑い（番号 {flagId}）は見つからないか、対応済みです。',
   CERT_DECISION_REQUIRED: '承認（--approve）か否認（--refuse）のどちらか一方を指定してください。',
   CERT_SCHEDULE_INVALID: '発行スケジュール「{value}」の形式が正しくありません（例: tue 17:00,fri 17:00）。',
+  // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
+  VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
+  VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
+  VERIFY_SCENARIO_UNKNOWN: 'テストシナリオ {scenarioId} はありません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

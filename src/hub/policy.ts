@@ -91,6 +91,10 @@ export interface Resources {
   'suspension.report': { readonly companyCode: string };
   /** Following the suspensions (the grids' data provision sites refuse what the hub suspended). */
   'credential.follow': undefined;
+  /** The verification environment's test progress of a participant: its own; hub admins see everyone's (the matrix). */
+  'verification.progress': { readonly companyCode: string };
+  /** The matrix of every participant's progress and its CSV. */
+  'verification.matrix': undefined;
 }
 
 export type Action = keyof Resources;
@@ -175,6 +179,9 @@ const rules: readonly Rule[] = [
   allow('suspension.report', isHubAdmin),
   allow('suspension.report', (actor, { companyCode }) => isParticipantAdminOf(actor, { companyCode })),
   allow('credential.follow', isKind('grid', 'hub')),
+  allow('verification.progress', (actor, { companyCode }) => actor.participant.companyCode === companyCode),
+  allow('verification.progress', isHubAdmin),
+  allow('verification.matrix', isHubAdmin),
 ];
 
 export function can<A extends Action>(actor: Actor, action: A, ...resource: ResourceArgs<A>): boolean {

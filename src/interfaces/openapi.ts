@@ -11,6 +11,8 @@ import { interfaces } from './catalogue/catalogue.ts';
 import { registerCodeTable } from './catalogue/tables.ts';
 import type { CodeTable, Field, InterfaceDefinition, InterfaceKind } from './catalogue/types.ts';
 import { repertoireDescriptions } from '../domain/repertoire.ts';
+import { designatedFor } from './verification/designated.ts';
+import { exampleValues } from './examples.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -130,7 +132,10 @@ function operation(def: InterfaceDefinition): Schema {
       direction: def.direction,
       ...(def.applicationKinds ? { applicationKinds: def.applicationKinds } : {}),
     },
-    requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` } } } },
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` }, ...verificationExamples(def) } },
+    },
     responses: {
       '200': {
         description:
@@ -219,5 +224,26 @@ function codeSchema(table: CodeTable): Schema {
     enum: codes,
     description: codes.map((c) => `${c}: ${table.codes[c]}`).join(', '),
     'x-enum-descriptions': codes.map((c) => table.codes[c]),
+  };
+}
+
+/**
+ * The verification environment's designated supply point IDs as named examples of the request: what
+ * the grid stub answers to each (interfaces/verification/designated.ts).
+ */
+function verificationExamples(def: InterfaceDefinition): Schema {
+  const designated = designatedFor(def.id);
+  if (designated.length === 0) return {};
+  const base = exampleValues(def.request);
+  return {
+    examples: Object.fromEntries(
+      designated.map(({ id, entry }) => [
+        `verification-${entry.number}`,
+        {
+          summary: `検証環境: ${entry.description}`,
+          value: { ...base, supplyPointId: id, ...(entry.updateFlags ? { updateFlag: entry.updateFlags[0] } : {}) },
+        },
+      ]),
+    ),
   };
 }

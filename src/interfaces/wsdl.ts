@@ -16,6 +16,7 @@ import type { CodeTable, Field, InterfaceDefinition } from './catalogue/types.ts
 import { kirikaeNamespace, soapActionOf, soapEnvelopeNamespace } from './soap.ts';
 import { escapeXml } from './xml.ts';
 import { repertoireDescriptions } from '../domain/repertoire.ts';
+import { designatedSummary } from './verification/designated.ts';
 
 const ns = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
@@ -49,7 +50,7 @@ export function wsdlDocument(baseUrl: string): string {
   const portOperations = interfaces
     .map(
       (def) =>
-        `<wsdl:operation name="${def.id}">${documentation(`${def.name} (${def.englishName})`)}` +
+        `<wsdl:operation name="${def.id}">${documentation([`${def.name} (${def.englishName})`, designatedSummary(def.id)].filter(Boolean).join('\n'))}` +
         `<wsdl:input message="k:${def.id}Request"/><wsdl:output message="k:${def.id}Response"/><wsdl:fault name="Refusal" message="k:Refusal"/></wsdl:operation>`,
     )
     .join('');

@@ -4,14 +4,23 @@
  *
  * - `KIRIKAE_HOME`  where local state lives (PGlite data, PKI, mailbox); default `./var`
  * - `DATABASE_URL`  a PostgreSQL server instead of the embedded PGlite
- * - `KIRIKAE_MODE`  `sandbox` (default: demo data, movable clock) or `production`
+ * - `KIRIKAE_MODE`  `sandbox` (default: demo data, movable clock), `verification` (the sandbox's
+ *                   demo data and clock, with the grid stub in place of the reference grids) or
+ *                   `production`
  * - `PORT`          the port the hub listens on; default 8443
  * - `HOST`          the address it listens on; default 127.0.0.1
  * - `OPS_PORT`      plain-HTTP `/health` on 127.0.0.1 for supervisors; default 8081
  */
 import { resolve, join } from 'node:path';
 
-export type Mode = 'sandbox' | 'production';
+export type Mode = 'sandbox' | 'verification' | 'production';
+
+export const modes: readonly Mode[] = ['sandbox', 'verification', 'production'];
+
+/** Whether the clock may be moved forward (every mode but production). */
+export function isMovableMode(mode: Mode): boolean {
+  return mode !== 'production';
+}
 
 export interface Config {
   readonly home: string;
@@ -27,9 +36,9 @@ export interface Config {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const home = resolve(env.KIRIKAE_HOME ?? 'var');
-  const mode = env.KIRIKAE_MODE ?? 'sandbox';
-  if (mode !== 'sandbox' && mode !== 'production') {
-    throw new Error(`KIRIKAE_MODE must be "sandbox" or "production", not "${mode}"`);
+  const mode = (env.KIRIKAE_MODE ?? 'sandbox') as Mode;
+  if (!modes.includes(mode)) {
+    throw new Error(`KIRIKAE_MODE must be "sandbox", "verification" or "production", not "${mode}"`);
   }
   const port = portFrom(env, 'PORT', 8443);
   const opsPort = portFrom(env, 'OPS_PORT', 8081);

@@ -72,6 +72,8 @@ export interface TestHubOptions {
   certificates?: CertificateAuthority;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
+  /** The verification environment: calls recorded for the test scenarios, its screens and banner. */
+  verification?: boolean;
 }
 
 export async function startTestHub(db: Db, options: TestHubOptions = {}): Promise<TestHub> {
@@ -93,6 +95,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
     ...(options.certificates ? { certificates: options.certificates } : {}),
+    ...(options.verification ? { verification: true } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

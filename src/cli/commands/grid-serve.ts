@@ -1,3 +1,4 @@
+import { StubGrid } from '../../grid/stub/stub-grid.ts';
 import { parseArgs } from 'node:util';
 import { openMigrated } from '../../operations/database.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
@@ -23,7 +24,8 @@ Runs the reference grids of the given areas in this process, on the same databas
 (DATABASE_URL; PGlite cannot be shared between processes, so use PostgreSQL), behind an HTTPS
 server with mutual TLS that accepts only the hub's client certificate (O=H000, OU=api, from the hub
 CA under KIRIKAE_HOME/pki). Its server certificate is issued by the hub CA into pki/grid/ for
-localhost and the --hostname names.
+localhost and the --hostname names. With KIRIKAE_MODE=verification it serves the grid stub
+(designated supply point IDs answered by script, the rest by the reference grid).
 
 Point the hub at it with one variable per area, then restart the hub:
 
@@ -68,7 +70,8 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
       // This process runs its areas' matching and execution (the hub schedules only its in-process grids).
       jobs = await Jobs.start(db);
       await scheduleDueWork(jobs, { grids: areas.map((area) => ({ area, db, clock })), runMatching, executeDue });
-      const server = createGridServer({ grids, tls });
+      // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
+      const server = createGridServer({ grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids, tls });
       await server.listen({ host: values.host, port });
       const address = server.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;

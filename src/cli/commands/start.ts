@@ -10,7 +10,7 @@ Starts the hub and the reference grid systems of all ten areas in this process. 
 DATABASE_URL it uses the embedded PGlite under KIRIKAE_HOME (default ./var) and, in sandbox mode
 on the first start, loads demo data. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST, PORT, OPS_PORT.`,
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|verification|production), HOST, PORT, OPS_PORT.`,
   async run() {
     const started = performance.now();
     const config = loadConfig();
@@ -21,7 +21,9 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST
     console.log(`kirikae ready in ${seconds} s (${config.mode} mode)`);
     if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
     console.log(`  database: ${system.db.target}`);
-    if (config.mode === 'sandbox') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
+    if (config.mode !== 'production') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
+    if (config.mode === 'verification' && system.url)
+      console.log(`  stub:     ${system.url}verification (designated supply point IDs; test progress at /verification/progress)`);
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
     await new Promise<void>((resolve) => {

@@ -11,7 +11,9 @@
  *                             nextBusinessDay in production)
  *
  * `gridTransportFromConfig` builds one `GridTransport` that routes each area to its in-process grid
- * or its HTTPS endpoint. The hub is given that and never knows which it is.
+ * or its HTTPS endpoint. The hub is given that and never knows which it is. In verification mode the
+ * in-process endpoints are the grid stub (stub/stub-grid.ts), each in front of its area's reference
+ * grid on the environment's own data; the areas with a URL are whatever answers there.
  */
 import { areaCodes, type AreaCode } from '../../domain/area.ts';
 import type { GridTransport, InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
@@ -22,6 +24,7 @@ import { usagePasswordConfirmations, type GridOptions, type UsagePasswordConfirm
 import { Grid } from '../grid.ts';
 import { HttpsGridTransport, type GridClientTls } from './https.ts';
 import { InProcessGridTransport } from './in-process.ts';
+import { StubGrid } from '../stub/stub-grid.ts';
 import { defaultGridTimeoutMs } from './timeout.ts';
 
 export function gridUrlVariable(area: AreaCode): string {
@@ -100,7 +103,8 @@ export async function gridTransportFromConfig(config: GridTransportConfig): Prom
   for (const area of areaCodes) {
     if (!remote.has(area)) grids.set(area, new Grid({ area, db: config.db, clock: config.clock, options }));
   }
-  const local = new InProcessGridTransport(grids.values(), { timeoutMs });
+  const endpoints = config.mode === 'verification' ? [...grids.values()].map((grid) => new StubGrid(grid)) : [...grids.values()];
+  const local = new InProcessGridTransport(endpoints, { timeoutMs });
   let https: HttpsGridTransport | undefined;
   if (remote.size > 0) {
     if (!config.clientTls) throw new Error(`areas ${[...remote.keys()].join(', ')} are reached over HTTPS, but no client certificate was given`);
@@ -113,7 +117,7 @@ export async function gridTransportFromConfig(config: GridTransportConfig): Prom
     send(area: AreaCode, request: InterfaceRequest, sendOptions?: { readonly timeoutMs?: number }): Promise<InterfaceResponse> {
       return https && remote.has(area) ? https.send(area, request, sendOptions) : local.send(area, request, sendOptions);
     },
-    describe: (area) => remote.get(area)?.href ?? 'in-process',
+    describe: (area) => remote.get(area)?.href ?? (config.mode === 'verification' ? 'in-process grid stub' : 'in-process'),
     close: () => https?.close(),
   };
 }

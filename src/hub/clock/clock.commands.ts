@@ -10,6 +10,7 @@
  */
 import { Refusal } from '../../domain/refusal.ts';
 import { parseDuration } from '../../platform/clock.ts';
+import { isMovableMode } from '../../platform/config.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { authorize, type Actor } from '../policy.ts';
@@ -63,7 +64,7 @@ export interface ClockStatus {
 }
 
 export function clockStatus(clock: SystemClock): ClockStatus {
-  return { mode: clock.mode, now: clock.now(), offsetMs: clock.offsetMs, movable: clock.mode === 'sandbox' };
+  return { mode: clock.mode, now: clock.now(), offsetMs: clock.offsetMs, movable: isMovableMode(clock.mode) };
 }
 
 /** The milliseconds a request asks to move forward, validated; `now` is the clock before moving. */
@@ -115,7 +116,7 @@ export function parseInstant(text: string): Date | undefined {
 export async function advanceClock(db: Db, control: ClockControl, actor: Actor, request: AdvanceRequest): Promise<ClockAdvanced> {
   authorize(actor, 'clock.advance');
   const { clock } = control;
-  if (clock.mode !== 'sandbox') throw new Refusal('CLOCK_NOT_MOVABLE');
+  if (!isMovableMode(clock.mode)) throw new Refusal('CLOCK_NOT_MOVABLE');
   const from = clock.now();
   const ms = advanceMsOf(request, from);
   const offsetMs = await db.transaction(async (tx) => {

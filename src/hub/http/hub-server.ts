@@ -31,6 +31,9 @@ import type { ClockControl } from '../clock/clock.commands.ts';
 import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
 
+import { callRecorder } from '../verification/verification.queries.ts';
+import { registerVerificationApi } from '../verification/verification.routes.ts';
+import { registerVerificationScreens } from '../../web/screens/verification.screens.ts';
 export interface HubServerOptions {
   readonly db: Db;
   readonly clock: Clock;
@@ -55,6 +58,8 @@ export interface HubServerOptions {
   readonly clockControl?: ClockControl;
   /** The hub CA and its issuance schedule, for the certificate screens (issue 19). */
   readonly certificates?: CertificateAuthority;
+  /** The verification environment: every call recorded for the test scenarios, its screens and banner. */
+  readonly verification?: boolean;
 }
 
 /**
@@ -212,8 +217,18 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
 
   const deps: HubDeps = { db, clock, clockControl: options.clockControl, certificates: options.certificates };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
-  const interfaceDeps = { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs };
+  const interfaceDeps = {
+    ...deps,
+    transport: options.transport ?? noGrids,
+    gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs,
+    jobs: options.jobs,
+    observe: options.verification ? callRecorder(db, clock) : undefined,
+  };
   registerWebRoutes(app, deps, interfaceDeps);
+  if (options.verification) {
+    registerVerificationScreens(app, deps);
+    registerVerificationApi(app, deps);
+  }
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, interfaceDeps);

@@ -31,6 +31,8 @@ export interface InterfaceDeps extends HubDeps {
   readonly gridTimeoutMs: number;
   /** The job queue the outbox enqueues deliveries on; absent: filings are delivered when filed or scanned. */
   readonly jobs?: DeliveryJobs | undefined;
+  /** Told of every answered call (the verification environment records them for its test scenarios). */
+  readonly observe?: ((call: { companyCode: string; interfaceId: string; body: FieldValues; response: InterfaceResponse }) => Promise<void>) | undefined;
 }
 
 /** Who calls, and where the call's audit record collects the supply points it touched. */
@@ -75,6 +77,12 @@ function ng(code: MessageCode, params?: Record<string, string | number>): Interf
 
 /** Answers a validated request. */
 export async function callInterface(deps: InterfaceDeps, call: InterfaceCall, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
+  const response = await answer(deps, call, def, body);
+  await deps.observe?.({ companyCode: call.caller.participant.companyCode, interfaceId: def.id, body, response });
+  return response;
+}
+
+async function answer(deps: InterfaceDeps, call: InterfaceCall, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
   const action = actionOf[def.id];
   if (!action) return ng('IF_NOT_OFFERED', { interfaceId: def.id });
   const { actor, caller } = call;

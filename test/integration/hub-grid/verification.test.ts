@@ -1,0 +1,327 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { startTestHub, type TestHub } from '../../support/hub-server.ts';
+import { hiddenField, type TestClient } from '../../support/https-client.ts';
+import { bodyFor } from '../../support/verification.ts';
+import { areaCodes } from '../../../src/domain/area.ts';
+import { Grid } from '../../../src/grid/grid.ts';
+import { StubGrid } from '../../../src/grid/stub/stub-grid.ts';
+import { countStubApplications, deliveryAttempts } from '../../../src/grid/stub/stub.repository.ts';
+import { givenSupplyPoint } from '../../../src/grid/testing.ts';
+import { gridTransportFromConfig } from '../../../src/grid/transport/config.ts';
+import { InProcessGridTransport } from '../../../src/grid/transport/in-process.ts';
+import { retryDueDeliveries } from '../../../src/hub/applications/outbox.commands.ts';
+import { TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import { participantProgress, progressMatrix } from '../../../src/hub/verification/verification.queries.ts';
+import { claimDataMode } from '../../../src/hub/verification/verification.repository.ts';
+import { systemActor } from '../../../src/hub/policy.ts';
+import type { InterfaceResponse } from '../../../src/interfaces/message.ts';
+import { designatedId } from '../../../src/interfaces/verification/designated.ts';
+import type { KirikaeClient } from '../../../src/sdk/client.ts';
+import type { ManualClock } from '../../../src/platform/clock.ts';
+
+type Data = Record<string, any>;
+const data = (r: InterfaceResponse): Data => (r.data ?? {}) as Data;
+const codes = (r: InterfaceResponse): string[] => r.messages.map((m) => m.code);
+const tokyo = (number: string, parameter = 0) => designatedId('03', number, parameter);
+let serial = 0;
+const nextId = (prefix: string) => `${prefix}-${++serial}`;
+
+/** The delays the stub was asked for; each runs 1/50 of its length (a 5 s delay takes 100 ms). */
+const waits: number[] = [];
+const scaledWait = (ms: number) => {
+  waits.push(ms);
+  return new Promise<void>((resolve) => setTimeout(resolve, ms / 50));
+};
+
+async function signIn(client: TestClient, userId: string) {
+  const form = await client.get('/login');
+  const res = await client.post('/login', { form: { _csrf: hiddenField(form.body, '_csrf'), userId, password: TEST_PASSWORD } });
+  assert.equal(res.status, 303);
+}
+
+forEachBackend('verification environment: the grid stub through the hub', (backend) => {
+  let db: TestDb;
+  let hub: TestHub;
+  let clock: ManualClock;
+  let json: KirikaeClient;
+  let soap: KirikaeClient;
+
+  before(async () => {
+    db = await backend.open();
+    clock = testClock('2026-11-25T10:00:00+09:00');
+    const stubs = areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock }), { wait: scaledWait }));
+    hub = await startTestHub(db, { clock, transport: new InProcessGridTransport(stubs), gridTimeoutMs: 1_000, verification: true });
+    json = hub.sdk('aApi');
+    soap = hub.sdk('aApi', 'soap');
+  });
+  after(async () => {
+    await hub?.close();
+    await db?.[Symbol.asyncDispose]();
+  });
+
+  const file = (client: KirikaeClient, interfaceId: string, point: string, extra: Record<string, unknown> = {}) =>
+    client.call(interfaceId, bodyFor(interfaceId, point, nextId('VR'), extra));
+  const status = (client: KirikaeClient, interfaceId: string, applicationNumber: string) =>
+    client.call(interfaceId.replace(/10$/, '20'), { applicationNumber });
+
+  /** Each family's interfaces with an NG of their own, and the code each designated ID gives. */
+  const refusals: readonly [string, string, string][] = [
+    ['IF_10110', '0101', 'SPID_NOT_FOUND'],
+    ['IF_10110', '0102', 'GRID_FACILITY_NOT_FOR_HV'],
+    ['IF_F10110', '0104', 'GRID_POINT_NOT_FIT'],
+    ['IF_10210', '0114', 'GRID_POINT_VACANT'],
+    ['IF_K10210', '0111', 'GRID_POINT_IS_LV'],
+    ['IF_10310', '0120', 'GRID_USAGE_PASSWORD_WRONG'],
+    ['IF_K10310', '0121', 'GRID_USAGE_PASSWORD_EXPIRED'],
+    ['IF_10410', '0134', 'APP_POINT_CONTRACTED'],
+    ['IF_F10410', '0135', 'APP_POINT_REMOVED'],
+    ['IF_10510', '0137', 'APP_NOT_CURRENT_RETAILER'],
+    ['IF_K10510', '0131', 'APP_WRONG_FAMILY_LV'],
+    ['IF_F10510', '0136', 'APP_POINT_NOT_CONTRACTED'],
+    ['IF_10610', '0139', 'APP_CURRENT_RETAILER_MISMATCH'],
+    ['IF_K10610', '0141', 'APP_CONFLICT'],
+    ['IF_F10610', '0131', 'APP_WRONG_FAMILY_LV'],
+    ['IF_10610', '0132', 'APP_WRONG_FAMILY_FIT'],
+    ['IF_10710', '0140', 'APP_NEW_RETAILER_IS_SELF'],
+    ['IF_K10710', '0133', 'APP_POINT_EHV'],
+    ['IF_F10710', '0130', 'APP_WRONG_FAMILY_HV'],
+    ['IF_10810', '0141', 'APP_CONFLICT'],
+    ['IF_K10810', '0136', 'APP_POINT_NOT_CONTRACTED'],
+    ['IF_F10810', '0137', 'APP_NOT_CURRENT_RETAILER'],
+    ['IF_10910', '0143', 'APP_AMPERE_NOT_IN_AREA'],
+  ];
+
+  for (const binding of ['json', 'soap'] as const) {
+    test(`every family's designated refusals come back NG with the reference grid's code, over mutual TLS in ${binding}`, async () => {
+      const client = binding === 'json' ? json : soap;
+      for (const [interfaceId, number, code] of refusals) {
+        const answer = await file(client, interfaceId, tokyo(number));
+        assert.equal(answer.result, 'NG', `${interfaceId} ${number}`);
+        assert.deepEqual(codes(answer), [code], `${interfaceId} ${number}`);
+      }
+    });
+  }
+
+  test('a refused filing is kept at 09 and its status inquiry says why; a refusal names its field', async () => {
+    const refused = await file(json, 'IF_10610', tokyo('0139'), { currentRetailerCode: 'C0013' });
+    assert.equal(refused.messages[0]!.field, 'currentRetailerCode');
+    assert.match(refused.messages[0]!.text, /C0013/);
+    const number = data(refused).applicationNumber as string;
+    const asked = await status(json, 'IF_10610', number);
+    assert.equal(data(asked).stage, '09');
+    assert.deepEqual(codes(asked), ['APP_CURRENT_RETAILER_MISMATCH']);
+  });
+
+  test('a designated ID on an interface it does not apply to is refused VERIFY_NOT_APPLICABLE, naming those it does', async () => {
+    const answer = await file(json, 'IF_10110', tokyo('0139'));
+    assert.equal(answer.result, 'NG');
+    assert.deepEqual(codes(answer), ['VERIFY_NOT_APPLICABLE']);
+    assert.match(answer.messages[0]!.text, /IF_10610/);
+    assert.doesNotMatch(answer.messages[0]!.text, /IF_10710/);
+  });
+
+  test('accepted then refused at the named stage on the next status inquiry (switch at 03, others at 10, usage password at 01)', async () => {
+    for (const [interfaceId, number, accepted, code] of [
+      ['IF_10610', '0201', '03', 'APP_MATCH_EXPIRED'],
+      ['IF_10910', '0202', '10', 'VERIFY_REFUSED_AT_STAGE'],
+      ['IF_10210', '0203', '01', 'GRID_IDENTITY_NAME_MISMATCH'],
+    ] as const) {
+      const filed = await file(soap, interfaceId, tokyo(number));
+      assert.equal(filed.result, 'OK', interfaceId);
+      assert.equal(data(filed).stage, accepted, interfaceId);
+      const asked = await status(soap, interfaceId, data(filed).applicationNumber);
+      assert.equal(data(asked).stage, '09', interfaceId);
+      assert.deepEqual(codes(asked), [code], interfaceId);
+      if (code === 'VERIFY_REFUSED_AT_STAGE') assert.match(asked.messages[0]!.text, /工程10（処理中）/);
+    }
+  });
+
+  test('a switch matched at once answers 05, one never matched stays 03, meter work completes 08', async () => {
+    const matched = await file(json, 'IF_10610', tokyo('0302'));
+    assert.equal(data(matched).stage, '05');
+    assert.equal(data(await status(json, 'IF_10610', data(matched).applicationNumber)).stage, '06');
+
+    const waiting = await file(json, 'IF_10710', tokyo('0301'));
+    for (let i = 0; i < 3; i++) assert.equal(data(await status(json, 'IF_10710', data(waiting).applicationNumber)).stage, '03');
+
+    const meter = await file(json, 'IF_K10610', tokyo('0402'));
+    const stages = [data(meter).stage];
+    for (let i = 0; i < 3; i++) stages.push(data(await status(json, 'IF_K10610', data(meter).applicationNumber)).stage);
+    assert.deepEqual(stages, ['03', '05', '08', '08']);
+    const history = data(await status(json, 'IF_K10610', data(meter).applicationNumber)).history as Data[];
+    assert.deepEqual(
+      history.map((h) => h.stage),
+      ['03', '05', '08'],
+    );
+  });
+
+  test('a usage password application completes and shows its password once, by request ID as well', async () => {
+    const requestId = nextId('UPW');
+    const filed = await json.call('IF_10210', bodyFor('IF_10210', tokyo('0401'), requestId));
+    assert.equal(data(filed).stage, '01');
+    const issued = await json.call('IF_10220', { requestId });
+    assert.equal(data(issued).stage, '06');
+    assert.match(String(data(issued).usagePassword), /^[A-HJ-NP-Z2-9]{12}$/);
+    assert.deepEqual(codes(issued), ['GRID_USAGE_PASSWORD_ISSUED']);
+    const again = await json.call('IF_10220', { applicationNumber: data(filed).applicationNumber });
+    assert.equal(data(again).usagePassword, undefined);
+    assert.deepEqual(codes(again), ['GRID_USAGE_PASSWORD_SHOWN']);
+  });
+
+  test('corrections and cancellations: a stub application is corrected or cancelled while open; 0146/0147 refuse them', async () => {
+    const filed = await file(json, 'IF_10610', tokyo('0301'));
+    const number = data(filed).applicationNumber as string;
+    const cancelled = await file(json, 'IF_10610', tokyo('0301'), { updateFlag: '3', applicationNumber: number });
+    assert.equal(cancelled.result, 'OK');
+    assert.equal(data(cancelled).stage, '09');
+    assert.deepEqual(codes(await status(json, 'IF_10610', number)), ['APP_CANCELLED']);
+    const refused = await file(json, 'IF_10610', tokyo('0146'), { updateFlag: '2', applicationNumber: number });
+    assert.deepEqual(codes(refused), ['APP_NOT_CORRECTABLE']);
+    const onRegistration = await file(json, 'IF_10610', tokyo('0146'));
+    assert.deepEqual(codes(onRegistration), ['VERIFY_NOT_APPLICABLE']);
+  });
+
+  test('delay: the stub answers after N seconds; longer than the hub waits, the retailer is told GRID_UNAVAILABLE', async () => {
+    waits.length = 0;
+    const late = await file(json, 'IF_10110', tokyo('9001', 5));
+    assert.deepEqual(waits, [5_000]);
+    assert.deepEqual(codes(late), ['SPID_NOT_FOUND'], 'answered by the reference grid after the delay');
+    const tooLate = await file(json, 'IF_10110', tokyo('9001', 100));
+    assert.deepEqual(codes(tooLate), ['GRID_UNAVAILABLE']);
+  });
+
+  test("time-out: a look-up on 9002 is answered GRID_UNAVAILABLE after the hub's timeout", async () => {
+    const started = performance.now();
+    const answer = await file(soap, 'IF_10110', tokyo('9002'));
+    assert.deepEqual(codes(answer), ['GRID_UNAVAILABLE']);
+    assert.ok(performance.now() - started >= 900);
+  });
+
+  test('failure after the hub accepted: the outbox retries until the stub takes the filing, which it stores exactly once', async () => {
+    const point = tokyo('9003', 2);
+    const filed = await file(json, 'IF_10610', point);
+    assert.equal(filed.result, 'OK');
+    assert.deepEqual(codes(filed), ['OUTBOX_NOT_DELIVERED']);
+    const number = data(filed).applicationNumber as string;
+    const deps = { db, clock, transport: new InProcessGridTransport(areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock })))) };
+    clock.advance(60_000);
+    await retryDueDeliveries(deps);
+    assert.equal(await countStubApplications(db, 'grid_03', point), 0, 'the second delivery failed too');
+    clock.advance(60_000);
+    await retryDueDeliveries(deps);
+    assert.equal(await countStubApplications(db, 'grid_03', point), 1);
+    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 3);
+    clock.advance(15 * 60_000);
+    await retryDueDeliveries(deps);
+    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 3, 'delivered: never sent again');
+    assert.equal(data(await status(json, 'IF_10610', number)).stage, '05', 'accepted at 03; the first inquiry moves it on');
+  });
+
+  test('answer twice: the stub stores the filing but its first answer is lost; the redelivery gets the same answer, one application', async () => {
+    const point = tokyo('9004');
+    // JSON: the SDK's SOAP binding cannot read the hub's not-delivered answer (its data has no stage).
+    const filed = await file(json, 'IF_10810', point);
+    assert.deepEqual(codes(filed), ['OUTBOX_NOT_DELIVERED']);
+    const number = data(filed).applicationNumber as string;
+    assert.equal(await countStubApplications(db, 'grid_03', point), 1, 'stored on the first delivery');
+    clock.advance(60_000);
+    await retryDueDeliveries({ db, clock, transport: new InProcessGridTransport(areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock })))) });
+    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 2);
+    assert.equal(await countStubApplications(db, 'grid_03', point), 1);
+    const asked = await status(soap, 'IF_10810', number);
+    assert.equal(asked.result, 'OK');
+    assert.equal(data(asked).stage, '06', 'accepted at 10 once; the first inquiry completes it');
+    assert.deepEqual(
+      (data(asked).history as Data[]).map((h) => h.stage),
+      ['10', '06'],
+    );
+  });
+
+  test("an ordinary supply point is answered by the reference grid on the environment's data", async () => {
+    const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const answer = await file(json, 'IF_10110', point.supplyPointId);
+    assert.equal(answer.result, 'OK');
+    assert.equal(data(answer).supplyPointId, point.supplyPointId);
+  });
+
+  test("scenario progress: A003 runs one scenario right and one wrong; its page and the admin's matrix and CSV say so", async () => {
+    const client = json;
+    const lv = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    for (const [point, code] of [
+      [lv.supplyPointId, undefined],
+      [tokyo('0101'), 'SPID_NOT_FOUND'],
+      [tokyo('0102'), 'GRID_FACILITY_NOT_FOR_HV'],
+      [tokyo('0103'), 'GRID_POINT_IS_FIT'],
+    ] as const) {
+      const answer = await client.call('IF_10110', { supplyPointId: point });
+      assert.deepEqual(codes(answer), code ? [code] : []);
+    }
+    // Wrong: the scenario asks for a FIT point; an ordinary demand point answers NG.
+    await client.call('IF_F10110', { supplyPointId: lv.supplyPointId });
+
+    const progress = await participantProgress(db, systemActor, 'A003');
+    const byId = new Map(progress.map((p) => [p.scenario.id, p]));
+    assert.equal(byId.get('LV-10110')!.status, 'passed');
+    const fit = byId.get('FIT-F10110')!;
+    assert.equal(fit.status, 'failed');
+    assert.equal(fit.steps[0]!.status, 'mismatched');
+    assert.match(fit.steps[0]!.mismatches[0]!.reason, /期待: OK \/ 応答: NG GRID_POINT_NOT_FIT/);
+    assert.equal(fit.steps[1]!.status, 'notRun');
+    assert.equal(byId.get('HUB-30110')!.status, 'notStarted');
+
+    const matrix = await progressMatrix(db, systemActor);
+    const a003 = matrix.find((r) => r.companyCode === 'A003')!;
+    assert.ok(a003.passed >= 2);
+    assert.ok(matrix.find((r) => r.companyCode === 'B001')!.statuses.every((s) => s === 'notStarted'));
+
+    const admin = hub.as('hubTerminal');
+    await signIn(admin, 'h000.admin');
+    const page = await admin.get('/admin/verification');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /class="env-banner"/);
+    assert.match(page.body, /LV-10110/);
+    const csv = await admin.get('/admin/verification.csv');
+    assert.equal(csv.status, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    const header = lines[0]!.split(',');
+    const row = lines.find((l) => l.startsWith('A003,'))!.split(',');
+    assert.equal(row[header.indexOf('LV-10110')], '合格');
+    assert.equal(row[header.indexOf('FIT-F10110')], '不一致あり');
+    assert.equal(row[header.indexOf('HUB-30110')], '未実施');
+
+    const retailer = hub.as('aTerminal');
+    await signIn(retailer, 'a003.user');
+    assert.equal((await retailer.get('/admin/verification.csv')).status, 403);
+    const own = await retailer.get('/verification/progress?participant=B001');
+    assert.match(own.body, /テストシナリオの進捗（A003）/, 'a retailer sees its own progress only');
+    assert.match(own.body, /期待: OK \/ 応答: NG GRID_POINT_NOT_FIT/);
+    const api = await hub.as('aApi').get('/api/v1/verification/progress');
+    assert.equal(api.status, 200);
+    const fitApi = (JSON.parse(api.body).data.scenarios as Data[]).find((s) => s.id === 'FIT-F10110')!;
+    assert.equal(fitApi.status, 'failed');
+    assert.match(fitApi.steps[0].mismatches[0].reason, /GRID_POINT_NOT_FIT/);
+    const table = await retailer.get('/verification?area=06');
+    assert.match(table.body, /0699990101000000000000/);
+  });
+
+  test('the data belongs to the mode it was first started in', async () => {
+    await using other = await backend.open();
+    assert.equal(await claimDataMode(other, 'verification', new Date()), 'verification');
+    assert.equal(await claimDataMode(other, 'sandbox', new Date()), 'verification');
+  });
+
+  test('gridTransportFromConfig puts the stub in front of every in-process grid in verification mode only', async () => {
+    const stub = await gridTransportFromConfig({ db, clock, env: {}, mode: 'verification' });
+    const reference = await gridTransportFromConfig({ db, clock, env: {}, mode: 'sandbox' });
+    assert.equal(stub.describe('03'), 'in-process grid stub');
+    const request = { interfaceId: 'IF_10110', participantCode: 'A0033', requestId: 'T1', body: { supplyPointId: tokyo('0102') } };
+    assert.deepEqual(codes(await stub.send('03', request)), ['GRID_FACILITY_NOT_FOR_HV']);
+    assert.deepEqual(codes(await reference.send('03', request)), ['SPID_NOT_FOUND']);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * `KIRIKAE_MODE=verification` as a retailer's developer starts it: the hub with the demo world and
+ * the grid stub in place of the reference grids, a designated ID answered as the table says to a
+ * `kirikae call` from another process, the banner on every screen, and data that never mixes
+ * with another mode's (the stricter rate limit: test/integration/hub/verification-rate-limit.test.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kirikae, kirikaeHome } from '../support/kirikae-process.ts';
+import { TestClient } from '../support/https-client.ts';
+import { startSystem } from '../../src/app.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { forEachBackend } from '../support/backends.ts';
+import { isRefusal } from '../../src/domain/refusal.ts';
+
+forEachBackend('the verification environment, started as its README says', (backend) => {
+  test('answers designated IDs from the stub, shows its banner, and refuses to open its data in another mode', async () => {
+    await using db = await backend.open({ migrated: false });
+    const home = db.url ? mkdtempSync(join(tmpdir(), 'kirikae-verification-')) : await kirikaeHome('verification');
+    const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url ?? '', KIRIKAE_MODE: 'verification' };
+    if (!db.url) await db.close();
+    const system = await startSystem(loadConfig({ ...process.env, ...env }));
+    try {
+      const cert = join(home, 'pki/api/A003.cert.pem');
+      const called = await kirikae(env, 'call', 'IF_10110', '--supply-point', '0399990102000000000000', '--cert', cert, '--url', system.url!);
+      assert.equal(called.status, 3, called.err + called.out);
+      assert.match(called.out, /\[GRID_FACILITY_NOT_FOR_HV\]/);
+
+      // The banner on every screen, even the sign-in page.
+      const client = new TestClient(system.url!.replace(/\/$/, ''), {
+        certPem: readFileSync(join(home, 'pki/terminal/a003.user.cert.pem'), 'utf8'),
+        keyPem: readFileSync(join(home, 'pki/terminal/a003.user.key.pem'), 'utf8'),
+        caPem: readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8'),
+      });
+      assert.match((await client.get('/login')).body, /class="env-banner"[^>]*><strong>検証環境<\/strong>/);
+    } finally {
+      await system.stop();
+    }
+    if (!db.url) {
+      // The same data in sandbox mode: refused before anything is written.
+      await assert.rejects(
+        startSystem(loadConfig({ ...process.env, ...env, KIRIKAE_MODE: 'sandbox' })),
+        (error) => isRefusal(error) && error.code === 'VERIFY_MODE_DATA_MISMATCH' && /verification/.test(error.text),
+      );
+    }
+  });
+});

@@ -25,6 +25,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import type { ReceptionMessage } from '../../interfaces/message.ts';
 import { ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
 import type { Facility } from '../registry/facility.ts';
+import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyUsage, readingMonths, usageBetween, type UsagePeriod } from '../registry/usage.ts';
 import { facilityOf, notice, optionalDate, requireUsageVariant, requiredText, supplyPointIdOf } from './request.ts';
 import { usagePasswordMatches, usagePasswordValidity } from './usage-password.ts';
@@ -72,7 +73,8 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
     const used = await checkPassword(ctx, facility, password);
 
     const day = today(ctx);
-    const periods = readingMonths(facility.readingGroup, day, usageMonths);
+    const schedule = await readingScheduleOf(ctx.db, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), day);
+    const periods = readingMonths(schedule, facility.readingGroup, day, usageMonths);
     const first = periods[0]!.from;
     const tenure = facility.tenureSince;
     const withheldBefore = tenure !== null && tenure > first ? tenure : null;

@@ -34,33 +34,50 @@ function pointId(family: InterfaceFamily): Field {
 }
 
 function facilityInfo(family: 'LV' | 'FIT'): InterfaceDefinition {
+  const fitOnly = family === 'FIT';
   return {
     id: ifId(family, '10110'),
     name: '設備情報取得',
-    englishName: family === 'FIT' ? 'Facility info (LV FIT receiving point)' : 'Facility info',
+    englishName: fitOnly ? 'Facility info (LV FIT receiving point)' : 'Facility info',
     family,
     kind: 'lookup',
     direction: 'grid',
-    description: 'The wheeling contract, meters and place of a supply point, in real time.',
+    description: fitOnly
+      ? 'The address of a LV FIT receiving point, in real time: address information only (slide 7).'
+      : 'The wheeling contract, meters and place of a supply point, in real time.',
     request: [pointId(family)],
-    response: [
-      pointId(family),
-      code('status', '供給地点の状態', t.supplyPointStatus, required),
-      code('voltageClass', '電圧区分', t.voltageClass, required),
-      code('contractType', '契約種別', t.contractType, { description: 'Absent for a FIT receiving point.' }),
-      string('wheelingMenu', '託送メニュー', 40),
-      contractAmpere(),
-      contractKw(),
-      address(required, 'address', family === 'FIT' ? '受電場所住所' : '需要場所住所'),
-      string('servicePoleNumber', '引込柱番号', 20, { description: 'Absent where supply is underground.' }),
-      group(
-        'meters',
-        '計器',
-        [string('meterNumber', '計器番号', 20, required), code('meterKind', '計器種別', t.meterKind, required), date('installedOn', '設置日')],
-        list(0, 10),
-      ),
-      date('nextReadingDate', '次回の検針日'),
-    ],
+    response: fitOnly
+      ? [pointId(family), address(required, 'address', '受電場所住所')]
+      : [
+          pointId(family),
+          code('status', '供給地点の状態', t.supplyPointStatus, required),
+          code('voltageClass', '電圧区分', t.voltageClass, required),
+          code('discontinuationMethod', '廃止措置方法', t.discontinuationMethod, {
+            description: 'How a point without a contract is reconnected (a move-in); absent while contracted.',
+          }),
+          code('contractType', '契約形態', t.contractType),
+          string('wheelingMenu', '託送メニュー', 40),
+          contractAmpere(),
+          contractKw(),
+          address(required, 'address', '需要場所住所'),
+          string('servicePoleNumber', '引込柱番号', 20, { description: 'Absent where supply is underground.' }),
+          group(
+            'meters',
+            '計器',
+            [
+              string('meterNumber', '計器番号', 20, required),
+              code('meterKind', '計器種別', t.meterKind, required),
+              code('halfHourlyCollectable', '30分値収集可', t.flag, { ...required, description: '1: half-hourly values can be collected (a smart meter).' }),
+              code('autoReadingUnavailable', '自動検針不可', t.flag, {
+                ...required,
+                description: '1: the meter cannot be read remotely; a switch or move-in needs meter work (the longer lead time).',
+              }),
+              date('installedOn', '設置日'),
+            ],
+            list(0, 10),
+          ),
+          date('nextReadingDate', '次回の検針日', { description: "By the area's reading schedule (検針日程)." }),
+        ],
   };
 }
 

@@ -25,7 +25,7 @@ CREATE TABLE reading_calendar (
   reading_group smallint NOT NULL CHECK (reading_group BETWEEN 1 AND 99),
   reading_day date NOT NULL,
   -- The first day of the reading day's month: one day per number and month.
-  reading_month date GENERATED ALWAYS AS (date_trunc('month', reading_day)::date) STORED,
+  reading_month date GENERATED ALWAYS AS (date_trunc('month', reading_day::timestamp)::date) STORED,
   loaded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (voltage, reading_group, reading_month)
 );

@@ -43,9 +43,12 @@ export function readMigrations(dir: string): Migration[] {
   const files = readdirSync(dir)
     .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
     .sort();
-  return files.map((file, index) => {
+  // Numbers only increase; gaps are allowed (parallel branches reserve ranges of numbers), a repeat is not.
+  let previous = 0;
+  return files.map((file) => {
     const version = Number(file.slice(0, 4));
-    if (version !== index + 1) throw new Error(`migration ${join(dir, file)}: expected number ${index + 1}, found ${version}`);
+    if (version <= previous) throw new Error(`migration ${join(dir, file)}: number ${version} is not after ${previous}`);
+    previous = version;
     const sql = readFileSync(join(dir, file), 'utf8');
     return { version, name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
   });

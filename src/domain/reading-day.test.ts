@@ -12,7 +12,7 @@ const chubu = readingSchedule('04', 'LV');
 const kansai = readingSchedule('06', 'LV');
 const kansaiHv = readingSchedule('06', 'HV');
 
-test("Tokyo numbers its schedule 01–26 without 05, 06, 07, 13, 14, 20 and 21", () => {
+test('Tokyo numbers its schedule 01–26 without 05, 06, 07, 13, 14, 20 and 21', () => {
   assert.deepEqual(tokyo.rule.numbers, [1, 2, 3, 4, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 22, 23, 24, 25, 26]);
   assert.equal(tokyo.has(8), true);
   assert.equal(tokyo.has(5), false);
@@ -40,7 +40,10 @@ test('when a month has fewer working days than numbers, Saturdays are read (Toky
 });
 
 test('Hokkaido reads on Saturdays as on weekdays, numbers 01–23', () => {
-  assert.deepEqual(hokkaido.rule.numbers, Array.from({ length: 23 }, (_, i) => i + 1));
+  assert.deepEqual(
+    hokkaido.rule.numbers,
+    Array.from({ length: 23 }, (_, i) => i + 1),
+  );
   assert.equal(hokkaido.dayOf(2, 2026, 5), '2026-05-02'); // Saturday 2 May
   assert.equal(hokkaido.dayOf(3, 2026, 5), '2026-05-07'); // 3–6 May are holidays
   assert.equal(hokkaido.dayOf(5, 2026, 5), '2026-05-09');

@@ -34,9 +34,7 @@ export interface SwitchCase {
   readonly meterWork: boolean;
 }
 
-export type SwitchingDateDecision =
-  | { readonly ok: true; readonly date: IsoDate; readonly named: boolean }
-  | { readonly ok: false; readonly earliest: IsoDate };
+export type SwitchingDateDecision = { readonly ok: true; readonly date: IsoDate; readonly named: boolean } | { readonly ok: false; readonly earliest: IsoDate };
 
 /** The switching date fixed by a matching on business date `matchedOn`, or why the named one no longer can be. */
 export function switchingDateAtMatching(input: {

@@ -128,9 +128,13 @@ export async function runMatching(grid: JobTarget, options: { limit: number }): 
     for (const application of rows) {
       const deadline = matchingDeadline(application, application.voltageClass);
       if (today <= deadline) continue;
-      const named = application.requestedDate !== null && (application.kind === 'switchIn' || deadline > addBusinessDays(tokyoDate(application.acceptedAt), matchingLimitBusinessDays));
+      const named =
+        application.requestedDate !== null &&
+        (application.kind === 'switchIn' || deadline > addBusinessDays(tokyoDate(application.acceptedAt), matchingLimitBusinessDays));
       const event = named ? { type: 'matchExpired' as const, reason: 'APP_MATCH_DEADLINE_PASSED' as const } : { type: 'matchExpired' as const };
-      const refusalParams: Record<string, string | number> = named ? { requestedDate: application.requestedDate!, deadline } : { days: matchingLimitBusinessDays };
+      const refusalParams: Record<string, string | number> = named
+        ? { requestedDate: application.requestedDate!, deadline }
+        : { days: matchingLimitBusinessDays };
       await moveApplication(tx, ctx.schema, application, event, 'matching', now, { refusalParams });
       n++;
     }

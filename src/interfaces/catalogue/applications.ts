@@ -166,7 +166,7 @@ function switchIn(family: InterfaceFamily): InterfaceDefinition[] {
       'The retailer names the switching date (slide 31): the first scheduled reading day after the standard lead time, or a later day ' +
       "at the customer's request. A date the lead time no longer allows when the pair matches is refused (APP_SWITCH_DATE_PASSED), " +
       'never moved; a switch whose counterpart has not come by the last day that allows its date is refused (APP_MATCH_DEADLINE_PASSED). ' +
-      "Without a date (ours), the first scheduled reading day after the lead time from matching.",
+      'Without a date (ours), the first scheduled reading day after the lead time from matching.',
     applicationKinds: [fit(family) ? '16' : '05'],
     fields: [
       ...holder(family),

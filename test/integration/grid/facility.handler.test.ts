@@ -83,7 +83,7 @@ forEachBackend('facility info (IF_10110, IF_F10110)', (backend) => {
     assert.equal(data.meters[0].autoReadingUnavailable, '1');
   });
 
-  test('the next reading day follows each area\'s own schedule (Tokyo, Chubu, Hokkaido)', async () => {
+  test("the next reading day follows each area's own schedule (Tokyo, Chubu, Hokkaido)", async () => {
     const ask = async (area: '03' | '04' | '01', readingGroup: number) => {
       const point = await givenSupplyPoint(db, { area, readingGroup });
       const areaGrid = new Grid({ area, db, clock });

@@ -37,7 +37,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     const data = response.data as Record<string, any>;
     assert.match(data.applicationNumber, /^UP03-20261125\d{5}$/);
     assert.equal(data.stage, '06');
-    assert.equal(data.stageName, '完了');
+    assert.equal(data.stageName, '処理完了');
     assert.deepEqual(Object.keys(data), ['applicationNumber', 'requestId', 'stage', 'stageName', 'receivedAt']);
     assert.equal(data.receivedAt, '2026-11-25T01:00:00.000Z');
     assert.equal(data.usagePassword, undefined, 'the password comes with the status inquiry');
@@ -56,7 +56,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
       shown.history.map((h: any) => [h.stage, h.stageName, h.stageDate]),
       [
         ['01', '受付済', '2026-11-25'],
-        ['06', '完了', '2026-11-25'],
+        ['06', '処理完了', '2026-11-25'],
       ],
     );
     assert.equal(first.messages[0]?.code, 'GRID_USAGE_PASSWORD_ISSUED');

@@ -7,6 +7,7 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { findFacility } from '../../../src/grid/registry/facility.repository.ts';
 import { dailyUsage, readingMonths, usageBetween } from '../../../src/grid/registry/usage.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
+import { readingSchedule } from '../../../src/domain/reading-day.ts';
 import { givenSupplyPoint, gridRequest, testGridClock, type PointSpec, type TestPoint } from '../../../src/grid/testing.ts';
 
 const dayMs = 86_400_000;
@@ -44,7 +45,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     grid.handle(gridRequest(interfaceId, { supplyPointId, usagePassword, ...extra }, participantCode));
 
   test('answers 13 reading months and, for a smart meter, the 48 half-hourly values of a day', async () => {
-    const { point, password } = await withPassword({ readingGroup: 3 });
+    const { point, password } = await withPassword({ readingGroup: 4 });
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-10-15' });
     assert.equal(response.result, 'OK', JSON.stringify(response.messages));
     assert.deepEqual(response.messages, []);
@@ -54,7 +55,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     assert.equal(data.passwordValidUntil, '2026-12-24');
     assert.equal(data.withheldBefore, null);
     assert.equal(data.monthlyUsage.length, 13);
-    const expected = readingMonths(3, tokyoDate(clock.now()));
+    const expected = readingMonths(readingSchedule('03', 'LV'), 4, tokyoDate(clock.now()));
     const facility = (await findFacility(db, 'grid_03', point.supplyPointId))!;
     data.monthlyUsage.forEach((m: any, i: number) => {
       assert.deepEqual(Object.keys(m), ['month', 'from', 'to', 'kWh', 'withheld', 'partial']);
@@ -135,7 +136,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
 
   test("withholds a previous name-holder's months and days, and says from when data is shown", async () => {
     const tenureSince = '2026-06-18' as IsoDate;
-    const { point, password } = await withPassword({ tenureSince, readingGroup: 3 });
+    const { point, password } = await withPassword({ tenureSince, readingGroup: 4 });
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-06-10' });
     assert.equal(response.result, 'OK');
     const data = response.data as Record<string, any>;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { tokyoDate } from '../../../src/domain/date.ts';
 import { firstReadingDayOnOrAfter, readingSchedule } from '../../../src/domain/reading-day.ts';
 import { gridSchema } from '../../../src/grid/schema.ts';
+import { parseReadingCalendar, replaceReadingCalendar } from '../../../src/grid/registry/reading-calendar.repository.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { Grid } from '../../../src/grid/grid.ts';
@@ -96,12 +97,15 @@ forEachBackend('facility info (IF_10110, IF_F10110)', (backend) => {
     assert.equal(await ask('01', 5), '2026-12-05');
   });
 
-  test('a calendar the operator loaded decides the next reading day of its month', async () => {
+  test('a calendar the operator loaded decides the next reading day of its month; loading the year again replaces it', async () => {
     const point = await givenSupplyPoint(db, { readingGroup: 8 });
-    await db.query(`INSERT INTO ${gridSchema('03')}.reading_calendar (voltage, reading_group, reading_day) VALUES ('LV', 8, '2026-12-09')`);
-    const data = (await facility('IF_10110', point.supplyPointId)).data as Record<string, any>;
-    assert.equal(data.nextReadingDate, '2026-12-09');
+    const load = (text: string) => db.transaction((tx) => replaceReadingCalendar(tx, gridSchema('03'), 'LV', 2026, parseReadingCalendar(text, 2026)));
+    assert.deepEqual(await load('日程,検針日\n08,2026-12-09\n09,2026-12-10\n'), { deleted: 0, loaded: 2 });
+    assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-09');
+    assert.deepEqual(await load('08,2026-12-11\n'), { deleted: 2, loaded: 1 });
+    assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-11');
     await db.query(`DELETE FROM ${gridSchema('03')}.reading_calendar`);
+    assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-08', 'the rule again');
   });
 
   test('the next reading day is today on the reading day itself', async () => {

@@ -72,7 +72,10 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     });
     assert.match(posted.body, /APP_CONSENT_REQUIRED/);
     const sdk = hub.sdk('aApi', 'json');
-    const ok = await sdk.call('IF_10410', moveInBody(p.supplyPointId, 'consent-given', { customerConsent: '1', moveInTime: '0900', contractDecisionMethod: '01' }));
+    const ok = await sdk.call(
+      'IF_10410',
+      moveInBody(p.supplyPointId, 'consent-given', { customerConsent: '1', moveInTime: '0900', contractDecisionMethod: '01' }),
+    );
     sdk.close();
     assert.equal(ok.result, 'OK', JSON.stringify(ok.messages));
   });

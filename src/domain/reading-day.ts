@@ -146,11 +146,8 @@ export function allocate(rule: AreaReadingRule, year: number, month: number): Is
   const first = isoDate(year, month, 1);
   const until = isoDate(year, month + 1, 1);
   if (rule.fixedDays) {
-    const last = addDays(until, -1);
-    return rule.fixedDays.map((d) => {
-      const day = isoDate(year, month, d);
-      return day > last ? last : day;
-    });
+    const daysInMonth = yearMonthDay(addDays(until, -1)).day;
+    return rule.fixedDays.map((d) => isoDate(year, month, Math.min(d, daysInMonth)));
   }
   const closed = (d: IsoDate) => rule.closedDays.includes(d.slice(5));
   const working: IsoDate[] = [];

@@ -136,11 +136,15 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
     kind: 'lookup',
     direction: 'grid',
     description:
-      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of one day. ' + 'Months of a previous name-holder are withheld.',
+      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of a day or of a range of up to ' +
+      '31 days (halfHourlyDate to halfHourlyTo) in one call. Months of a previous name-holder are withheld.',
     request: [
       supplyPointId(required),
       string('usagePassword', '使用量照会PW', 32, required),
-      date('halfHourlyDate', '30分値取得日', { description: 'The day whose half-hourly values are wanted; absent: none.' }),
+      date('halfHourlyDate', '30分値取得日', { description: 'The (first) day whose half-hourly values are wanted; absent: none.' }),
+      date('halfHourlyTo', '30分値取得終了日', {
+        description: 'With halfHourlyDate: the last day of a range of at most 31 days, all answered in halfHourlyDays.',
+      }),
     ],
     response: [
       supplyPointId(required),
@@ -163,6 +167,15 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
       ),
       date('halfHourlyDate', '30分値取得日'),
       group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48, description: '1 = 00:00–00:30.' }), kWh], list(0, 48)),
+      group(
+        'halfHourlyDays',
+        '30分使用量（期間）',
+        [
+          date('date', '日付', required),
+          group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48 }), kWh], list(0, 48)),
+        ],
+        { ...list(0, 31), description: 'Each day of halfHourlyDate–halfHourlyTo with its values (withheld or pre-smart-meter days without).' },
+      ),
     ],
   };
 }

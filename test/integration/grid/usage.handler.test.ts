@@ -50,7 +50,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     assert.equal(response.result, 'OK', JSON.stringify(response.messages));
     assert.deepEqual(response.messages, []);
     const data = response.data as Record<string, any>;
-    assert.deepEqual(Object.keys(data), ['supplyPointId', 'meterKind', 'passwordValidUntil', 'withheldBefore', 'monthlyUsage', 'halfHourlyDate', 'halfHourly']);
+    assert.deepEqual(Object.keys(data), ['supplyPointId', 'meterKind', 'passwordValidUntil', 'withheldBefore', 'monthlyUsage', 'halfHourlyDate', 'halfHourly', 'halfHourlyDays']);
     assert.equal(data.meterKind, 'smart');
     assert.equal(data.passwordValidUntil, '2026-12-24');
     assert.equal(data.withheldBefore, null);
@@ -75,6 +75,29 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     );
     const tenths = data.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
     assert.equal(tenths, Math.round(dailyUsage(facility, '2026-10-15' as IsoDate) * 10));
+  });
+
+  test('answers the half-hourly values of a range of days in one call, across a month end; at most 31 days', async () => {
+    const { point, password } = await withPassword();
+    const facility = (await findFacility(db, 'grid_03', point.supplyPointId))!;
+    const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-10-30', halfHourlyTo: '2026-11-02' });
+    assert.equal(response.result, 'OK', JSON.stringify(response.messages));
+    const data = response.data as Record<string, any>;
+    assert.deepEqual(
+      data.halfHourlyDays.map((d: any) => d.date),
+      ['2026-10-30', '2026-10-31', '2026-11-01', '2026-11-02'],
+    );
+    for (const d of data.halfHourlyDays) {
+      assert.equal(d.halfHourly.length, 48);
+      const tenths = d.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
+      assert.equal(tenths, Math.round(dailyUsage(facility, d.date) * 10), d.date);
+    }
+    const codeOf = async (extra: Record<string, unknown>) => (await usage(point.supplyPointId, password, extra)).messages.map((m) => [m.code, m.field]);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-10-31' }), []);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-11-01' }), [['GRID_USAGE_RANGE_TOO_LONG', 'halfHourlyTo']]);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-05', halfHourlyTo: '2026-10-04' }), [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']]);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-11-20', halfHourlyTo: '2026-11-25' }), [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']], 'up to yesterday');
+    assert.deepEqual(await codeOf({ halfHourlyTo: '2026-10-04' }), [['GRID_FIELD_REQUIRED', 'halfHourlyDate']]);
   });
 
   test('without a day asked for, no half-hourly values', async () => {

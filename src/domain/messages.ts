@@ -173,6 +173,7 @@ export const messages = {
   GRID_USAGE_WITHHELD: '{before}より前の使用量は、前の名義の需要者のものであるため表示しません。',
   GRID_USAGE_NO_HALF_HOURLY: 'この供給地点の計器は従来型計器（自動検針不可）のため、30分値はありません。',
   GRID_USAGE_BEFORE_SMART_METER: '{date}はスマートメーターの設置日（{installedOn}）より前のため、30分値はありません。',
+  GRID_USAGE_PASSWORD_VALIDITY_INVALID: 'PW有効期限（希望）は{from}から{to}まで（最長1か月）の日付を指定してください。',
   GRID_USAGE_RANGE_TOO_LONG: '30分値は1回の照会で{days}日分までです。30分値取得終了日を見直してください。',
   GRID_CALENDAR_LINE_INVALID:
     '検針日程表の{line}行目が正しくありません（「{value}」）。各行は「日程番号,検針日（YYYY-MM-DD）」で、検針日は指定した年の日付としてください。',

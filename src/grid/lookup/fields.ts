@@ -15,6 +15,7 @@ export const fieldLabels = {
   usagePassword: '使用量照会PW',
   halfHourlyDate: '30分値取得日',
   halfHourlyTo: '30分値取得終了日',
+  validUntil: 'PW有効期限（希望）',
 } as const;
 
 export type LookupField = keyof typeof fieldLabels;

@@ -28,7 +28,7 @@ import type { Facility } from '../registry/facility.ts';
 import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyUsage, readingMonths, usageBetween, type UsagePeriod } from '../registry/usage.ts';
 import { facilityOf, notice, optionalDate, requireUsageVariant, requiredText, supplyPointIdOf } from './request.ts';
-import { usagePasswordMatches, usagePasswordValidity } from './usage-password.ts';
+import { usagePasswordMatches, validUntilFromExpiry } from './usage-password.ts';
 import { usagePasswordsOf, type UsagePasswordApplication } from './usage-password.repository.ts';
 
 /** 13 months (SYSTEM.md §3). */
@@ -107,10 +107,13 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
       if (date < first || date > last) throw new Refusal('GRID_USAGE_DATE_OUT_OF_RANGE', { field: 'halfHourlyDate', params: { from: first, to: last } });
       if (to !== undefined) {
         if (to < date || to > last) throw new Refusal('GRID_USAGE_DATE_OUT_OF_RANGE', { field: 'halfHourlyTo', params: { from: date, to: last } });
-        if (daysBetween(date, to) >= halfHourlyRangeDays) throw new Refusal('GRID_USAGE_RANGE_TOO_LONG', { field: 'halfHourlyTo', params: { days: halfHourlyRangeDays } });
+        if (daysBetween(date, to) >= halfHourlyRangeDays)
+          throw new Refusal('GRID_USAGE_RANGE_TOO_LONG', { field: 'halfHourlyTo', params: { days: halfHourlyRangeDays } });
       }
       const valuesOf = (d: IsoDate): UsageInfo['halfHourly'] =>
-        smart && d >= smart.installedOn && (withheldBefore === null || d >= withheldBefore) ? halfHourlyUsage(facility, d).map((kWh, i) => ({ slot: i + 1, kWh })) : [];
+        smart && d >= smart.installedOn && (withheldBefore === null || d >= withheldBefore)
+          ? halfHourlyUsage(facility, d).map((kWh, i) => ({ slot: i + 1, kWh }))
+          : [];
       if (smart && date < smart.installedOn) notices.push(notice('GRID_USAGE_BEFORE_SMART_METER', { date, installedOn: smart.installedOn }));
       halfHourly = valuesOf(date);
       if (to !== undefined) for (let d = date; d <= to; d = addDays(d, 1)) halfHourlyDays.push({ date: d, halfHourly: valuesOf(d) });
@@ -119,7 +122,7 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
     const info: UsageInfo = {
       supplyPointId: facility.supplyPointId,
       meterKind: smart ? 'smart' : (facility.meters[0]?.kind ?? null),
-      passwordValidUntil: usagePasswordValidity(used.passwordIssuedAt!).validUntil,
+      passwordValidUntil: validUntilFromExpiry(used.passwordExpiresAt!),
       withheldBefore,
       monthlyUsage,
       halfHourlyDate: date ?? null,
@@ -153,7 +156,7 @@ async function checkPassword(ctx: GridContext, facility: Facility, password: str
   if (live.length === 0) {
     throw new Refusal('GRID_USAGE_PASSWORD_EXPIRED', {
       field: 'usagePassword',
-      params: { validUntil: usagePasswordValidity(matching[0]!.passwordIssuedAt!).validUntil },
+      params: { validUntil: validUntilFromExpiry(matching[0]!.passwordExpiresAt!) },
     });
   }
   const current = live.find((a) => a.customerId === facility.customer?.customerId);

@@ -101,6 +101,9 @@ function usagePasswordApplication(family: 'LV' | 'HV'): InterfaceDefinition {
       phoneNumber({ description: 'Identity data: the phone number the grid operator has, or the address.' }),
       address({ description: 'Identity data: the address the grid operator has, or the phone number.' }),
       date('consentDate', '同意取得日', { required: true, description: 'The day the customer consented to the inquiry.' }),
+      date('validUntil', 'PW有効期限（希望）', {
+        description: 'The last day the password should be valid: from today up to a month (the day before the same date next month). Absent: the full month.',
+      }),
     ],
     atLeastOneOf: [{ fields: ['phoneNumber', 'address'] }],
     response: applicationAccepted,
@@ -170,10 +173,7 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
       group(
         'halfHourlyDays',
         '30分使用量（期間）',
-        [
-          date('date', '日付', required),
-          group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48 }), kWh], list(0, 48)),
-        ],
+        [date('date', '日付', required), group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48 }), kWh], list(0, 48))],
         { ...list(0, 31), description: 'Each day of halfHourlyDate–halfHourlyTo with its values (withheld or pre-smart-meter days without).' },
       ),
     ],

@@ -75,6 +75,25 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.ok(!JSON.stringify(rows).includes(shown.usagePassword));
   });
 
+  test("a shorter validity asked for is the password's; more than a month, or a past day, is refused", async () => {
+    const { response } = await apply({}, { validUntil: '2026-12-05' });
+    assert.equal(response.result, 'OK', JSON.stringify(response.messages));
+    const shown = (await status((response.data as Record<string, any>).applicationNumber)).data as Record<string, any>;
+    assert.equal(shown.passwordValidUntil, '2026-12-05');
+    const usage = await grid.handle(gridRequest('IF_10310', { supplyPointId: shown.supplyPointId, usagePassword: shown.usagePassword }));
+    assert.equal((usage.data as Record<string, any>).passwordValidUntil, '2026-12-05');
+    const longest = await apply({}, { validUntil: '2026-12-24' });
+    assert.equal(longest.response.result, 'OK', 'a month is the most: the day before the same date next month');
+    for (const validUntil of ['2026-12-25', '2026-11-24']) {
+      const refused = await apply({}, { validUntil });
+      assert.deepEqual(
+        refused.response.messages.map((m) => [m.code, m.field]),
+        [['GRID_USAGE_PASSWORD_VALIDITY_INVALID', 'validUntil']],
+        validUntil,
+      );
+    }
+  });
+
   test('numbers applications of the day in order', async () => {
     const a = (await apply()).response.data as Record<string, any>;
     const b = (await apply()).response.data as Record<string, any>;

@@ -50,7 +50,16 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     assert.equal(response.result, 'OK', JSON.stringify(response.messages));
     assert.deepEqual(response.messages, []);
     const data = response.data as Record<string, any>;
-    assert.deepEqual(Object.keys(data), ['supplyPointId', 'meterKind', 'passwordValidUntil', 'withheldBefore', 'monthlyUsage', 'halfHourlyDate', 'halfHourly', 'halfHourlyDays']);
+    assert.deepEqual(Object.keys(data), [
+      'supplyPointId',
+      'meterKind',
+      'passwordValidUntil',
+      'withheldBefore',
+      'monthlyUsage',
+      'halfHourlyDate',
+      'halfHourly',
+      'halfHourlyDays',
+    ]);
     assert.equal(data.meterKind, 'smart');
     assert.equal(data.passwordValidUntil, '2026-12-24');
     assert.equal(data.withheldBefore, null);
@@ -96,7 +105,11 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-10-31' }), []);
     assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-11-01' }), [['GRID_USAGE_RANGE_TOO_LONG', 'halfHourlyTo']]);
     assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-05', halfHourlyTo: '2026-10-04' }), [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']]);
-    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-11-20', halfHourlyTo: '2026-11-25' }), [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']], 'up to yesterday');
+    assert.deepEqual(
+      await codeOf({ halfHourlyDate: '2026-11-20', halfHourlyTo: '2026-11-25' }),
+      [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']],
+      'up to yesterday',
+    );
     assert.deepEqual(await codeOf({ halfHourlyTo: '2026-10-04' }), [['GRID_FIELD_REQUIRED', 'halfHourlyDate']]);
   });
 

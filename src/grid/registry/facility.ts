@@ -39,7 +39,10 @@ export interface Meter {
 }
 
 /** 廃止措置方法 of a point without a contract (codes.ts `discontinuationMethods`); null while contracted. */
-export function discontinuationMethodOf(facility: Pick<Facility, 'status' | 'meters'>): DiscontinuationMethodCode | null {
+export function discontinuationMethodOf(facility: {
+  readonly status: SupplyPointStatusCode;
+  readonly meters: readonly Pick<Meter, 'kind' | 'autoReadingUnavailable'>[];
+}): DiscontinuationMethodCode | null {
   switch (facility.status) {
     case 'contracted':
       return null;

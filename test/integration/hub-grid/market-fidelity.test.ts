@@ -9,6 +9,7 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { startTestHub, type TestHub } from '../../support/hub-server.ts';
 import { hiddenField, type TestClient } from '../../support/https-client.ts';
 import { Grid } from '../../../src/grid/grid.ts';
+import { runMatching } from '../../../src/grid/applications/jobs.ts';
 import { allGridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, gridRequest } from '../../../src/grid/testing.ts';
 import { gridTransportFromConfig, type GridRouting } from '../../../src/grid/transport/config.ts';
@@ -92,11 +93,47 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
         binding,
       );
     }
+    const form = '/areas/03/lv/if/IF_10410';
+    const shown = await web.get(form);
+    const posted = await web.post(form, {
+      form: {
+        _csrf: hiddenField(shown.body, '_csrf'),
+        ...moveInBody(remote.supplyPointId, hiddenField(shown.body, 'requestId'), { customerConsent: '1', requestedDate: '2026-11-20' }),
+      },
+    });
+    assert.match(posted.body, /APP_MOVE_IN_TOO_EARLY/);
     const lit = await givenSupplyPoint(db, { area: '03', kind: 'vacant', vacantStatus: 'discontinuedLit' });
     const sdk = hub.sdk('aApi', 'soap');
     const back = await sdk.call('IF_10410', moveInBody(lit.supplyPointId, 'back-lit', { customerConsent: '1', requestedDate: '2026-10-25' }));
     sdk.close();
     assert.equal(back.result, 'OK', JSON.stringify(back.messages));
+  });
+
+  test('a usage password validity beyond a month is refused GRID_USAGE_PASSWORD_VALIDITY_INVALID in JSON, SOAP and on the form', async () => {
+    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart' });
+    const body = (requestId: string) => ({
+      requestId,
+      supplyPointId: p.supplyPointId,
+      customerNameKana: 'ヤマダ ハナコ',
+      phoneNumber: '09012345678',
+      consentDate: '2026-11-25',
+      validUntil: '2026-12-25',
+    });
+    for (const binding of ['json', 'soap'] as const) {
+      const sdk = hub.sdk('aApi', binding);
+      const answer = await sdk.call('IF_10210', body(`validity-${binding}`));
+      sdk.close();
+      assert.deepEqual(
+        answer.messages.map((m) => [m.code, m.field]),
+        [['GRID_USAGE_PASSWORD_VALIDITY_INVALID', 'validUntil']],
+        binding,
+      );
+    }
+    const form = '/areas/03/lv/if/IF_10210';
+    const shown = await web.get(form);
+    assert.ok(shown.body.includes('name="validUntil"'));
+    const posted = await web.post(form, { form: { _csrf: hiddenField(shown.body, '_csrf'), ...body(hiddenField(shown.body, 'requestId')) } });
+    assert.match(posted.body, /GRID_USAGE_PASSWORD_VALIDITY_INVALID/);
   });
 
   test('a switch-in whose named date the lead time no longer allows at matching shows APP_SWITCH_DATE_PASSED in JSON and SOAP', async () => {
@@ -116,7 +153,9 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     // The old retailer's switch-out reaches the grid the next day: 28 Nov can no longer be kept.
     clock.set('2026-11-26T10:00:00+09:00');
     const grid = new Grid({ area: '03', db, clock });
-    const out = await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' }, 'B0013'));
+    const out = await grid.handle(
+      gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033', applicationNumber: 'AP03-20261126900001' }, 'B0013'),
+    );
     assert.equal(out.result, 'OK');
     const soap = hub.sdk('aApi', 'soap');
     for (const sdk of [json, soap]) {
@@ -136,5 +175,37 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     const detail = await again.get(`/areas/03/lv/applications/${applicationNumber}`);
     assert.equal(detail.status, 200, detail.body);
     assert.match(detail.body, /APP_SWITCH_DATE_PASSED/);
+  });
+
+  test('a far-future switch-in whose counterpart never came shows APP_MATCH_DEADLINE_PASSED in JSON and SOAP after its last matching day', async () => {
+    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const json = hub.sdk('aApi', 'json');
+    const soap = hub.sdk('aApi', 'soap');
+    const filed = await soap.call('IF_10610', {
+      requestId: 'far-future-1',
+      updateFlag: '1',
+      supplyPointId: p.supplyPointId,
+      customerNameKana: 'ヤマダ ハナコ',
+      customerName: '山田 花子',
+      currentRetailerCode: 'B0013',
+      requestedDate: '2027-02-10',
+    });
+    assert.equal(filed.result, 'OK', JSON.stringify(filed.messages));
+    const applicationNumber = filed.data?.applicationNumber as string;
+    clock.set('2027-02-07T20:00:00+09:00'); // its last matching day: still waiting
+    await runMatching({ db, clock, area: '03' }, { limit: 100 });
+    assert.equal((await json.call('IF_10620', { applicationNumber })).data?.stage, '03');
+    clock.set('2027-02-08T09:00:00+09:00');
+    await runMatching({ db, clock, area: '03' }, { limit: 100 });
+    for (const sdk of [json, soap]) {
+      const status = await sdk.call('IF_10620', { applicationNumber });
+      assert.equal(status.data?.stage, '09');
+      assert.deepEqual(
+        status.messages.map((m) => m.code),
+        ['APP_MATCH_DEADLINE_PASSED'],
+      );
+    }
+    json.close();
+    soap.close();
   });
 });

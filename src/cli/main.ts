@@ -12,10 +12,11 @@ import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
 import { pkiCommands } from './commands/pki.ts';
+import { readingDaysLoad } from './commands/reading-days.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, ...clockCommands];
+const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, readingDaysLoad, ...clockCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -75,15 +75,18 @@ export function demoExamples(byArea: readonly AreaDemoPoints[], clock: Clock): D
     {
       interfaceId: 'IF_10410',
       companyCode: newcomer,
-      note: 'a move-in of a new customer at a vacant point, on the earliest date the lead time allows',
+      note: "a move-in of a new customer at a vacant point, with the customer's consent to the wheeling terms (a date any vacant point allows, meter work or not)",
       body: {
         requestId: 'demo-mi-1',
         updateFlag: '1',
         supplyPointId: vacant.supplyPointId,
-        requestedDate: earliestDate(today, 'LV'),
+        requestedDate: earliestDate(today, 'LV', { meterWork: true }),
+        moveInTime: '1000',
         customerNameKana: 'ヤマダ タロウ',
         customerName: '山田 太郎',
         phoneNumber: '03-1234-5678',
+        contractDecisionMethod: '01',
+        customerConsent: '1',
       },
     },
   ];

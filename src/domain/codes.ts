@@ -38,8 +38,8 @@ export type ServiceClassCode = keyof typeof serviceClasses;
 export const isServiceClassCode = (v: unknown): v is ServiceClassCode => isCodeOf(serviceClasses, v);
 
 /**
- * 申込種別. 01–08 and 17 (public). The FIT codes 12–16 are (ours): the FIT family has move-out,
- * switch-out, move-in and switch-in (IF_F10410–F10710), so 12–16 mirror 01–05 in the same order.
+ * 申込種別 (public): 01–08, and the FIT codes 12–17 (12 廃止（撤去なし）, 13 廃止（撤去あり）, 14 SW廃止,
+ * 15 再点, 16 SW開始, 17 受電者情報変更), as retailers' code for the real system has them (FIDELITY.md §1).
  */
 export const applicationKinds = {
   '01': '廃止（撤去なし）',
@@ -90,15 +90,18 @@ export const relayNgReasons = {
 export type RelayNgReasonCode = keyof typeof relayNgReasons;
 export const isRelayNgReasonCode = (v: unknown): v is RelayNgReasonCode => isCodeOf(relayNgReasons, v);
 
-/** 受付工程. The codes and their meaning are (public); the names are (ours). */
+/**
+ * 受付工程. The codes and their meaning are (public); 06 処理完了 is the public name (OCCTO's
+ * 実務者会議 要望一覧); the other names are (ours).
+ */
 export const stages = {
   '01': '受付済',
   '02': '審査中',
   '03': 'マッチング待ち',
   '04': '工事日程調整中',
   '05': 'マッチング完了',
-  '06': '完了',
-  '08': '完了（工事完了）',
+  '06': '処理完了',
+  '08': '処理完了（工事あり）',
   '09': '不受付',
   '10': '処理中',
 } as const;
@@ -120,26 +123,33 @@ export const stageOutcomes: Readonly<Record<StageCode, StageOutcome>> = {
   '09': 'refused',
 };
 
-/** 契約種別 of a wheeling contract (ours: keys; names as on facility info). */
+/**
+ * 契約形態 of a wheeling contract: the names of the facility search list (public, slide 26: 電灯, 電灯臨時,
+ * 動力, 動力臨時, 電灯定額, 動力臨時定額…; 深夜電力 is Kansai's contract type digit 3 [S7]); keys (ours).
+ */
 export const contractTypes = {
   lighting: '電灯',
+  temporaryLighting: '電灯臨時',
   power: '動力',
-  temporary: '臨時',
-  flatRate: '定額',
+  temporaryPower: '動力臨時',
+  lateNight: '深夜電力',
+  flatRateLighting: '電灯定額',
+  temporaryPowerFlatRate: '動力臨時定額',
   highVoltage: '高圧',
 } as const;
 export type ContractTypeCode = keyof typeof contractTypes;
 export const isContractTypeCode = (v: unknown): v is ContractTypeCode => isCodeOf(contractTypes, v);
 
 /**
- * 供給地点の状態 (ours: keys). `discontinuedLit`: the contract has ended but the smart meter was left
- * switched on remotely, so the next occupant can move in without a visit (廃止（遠隔点灯）).
+ * 供給地点の状態 (ours: keys). `discontinuedLit`: the contract has ended but supply was left on, so the
+ * next occupant switches it on at home (廃止中（お客さま宅内操作で点灯）, HEPCO [S10]): such a point may
+ * be moved into retroactively. How a discontinued point is reconnected is `discontinuationMethods`.
  */
 export const supplyPointStatuses = {
   contracted: '契約中',
   discontinued: '廃止',
   removed: '撤去',
-  discontinuedLit: '廃止（遠隔点灯）',
+  discontinuedLit: '廃止中（お客さま宅内操作で点灯）',
 } as const;
 export type SupplyPointStatusCode = keyof typeof supplyPointStatuses;
 export const isSupplyPointStatusCode = (v: unknown): v is SupplyPointStatusCode => isCodeOf(supplyPointStatuses, v);
@@ -147,10 +157,33 @@ export const isSupplyPointStatusCode = (v: unknown): v is SupplyPointStatusCode 
 /** 計器種別 (ours: keys). Only smart meters give half-hourly values. */
 export const meterKinds = {
   smart: 'スマートメーター（30分値収集可）',
-  conventional: '従来型計器（自動検針不可）',
+  conventional: '従来型計器',
 } as const;
 export type MeterKindCode = keyof typeof meterKinds;
 export const isMeterKindCode = (v: unknown): v is MeterKindCode => isCodeOf(meterKinds, v);
+
+/**
+ * 廃止措置方法: how a point without a contract was left, so how it is reconnected (slide 26 lists the
+ * column; the names 遠隔操作で点灯 and お客さま宅内操作で点灯 are public [S1] [S10]; 現地作業 and the keys
+ * are ours). Derived from the point's state and meters (src/grid/registry/facility.ts).
+ */
+export const discontinuationMethods = {
+  remote: '廃止中（遠隔操作で点灯）',
+  customerSwitch: '廃止中（お客さま宅内操作で点灯）',
+  onSite: '廃止中（現地作業で点灯）',
+  removed: '撤去済',
+} as const;
+export type DiscontinuationMethodCode = keyof typeof discontinuationMethods;
+export const isDiscontinuationMethodCode = (v: unknown): v is DiscontinuationMethodCode => isCodeOf(discontinuationMethods, v);
+
+/**
+ * 契約決定方法 of a move-in (public as an item of slide 27; the values and codes are ours, after the
+ * operators' wheeling terms: 電流制 by the current limiter, 主開閉器契約 by the main breaker, 負荷設備契約
+ * by the connected load, 実量制 by measured demand).
+ */
+export const contractDecisionMethods = { '01': '契約電流（電流制限器）', '02': '主開閉器契約', '03': '負荷設備契約', '04': '実量制' } as const;
+export type ContractDecisionMethodCode = keyof typeof contractDecisionMethods;
+export const isContractDecisionMethodCode = (v: unknown): v is ContractDecisionMethodCode => isCodeOf(contractDecisionMethods, v);
 
 /** 電圧区分. The hub handles LV and HV under 500 kW; EHV appears on facility data only. */
 export const voltageClasses = { LV: '低圧', HV: '高圧', EHV: '特別高圧' } as const;

@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultSwitchingDate, earliestDate, isDateAllowed, leadTime } from './lead-time.ts';
 import { parseIsoDate, type IsoDate } from './date.ts';
+import { readingSchedule } from './reading-day.ts';
+
+/** Kansai's LV schedule is ours: number g reads on the g-th business day. */
+const kansai = readingSchedule('06', 'LV');
 
 const d = (s: string): IsoDate => parseIsoDate(s);
 
@@ -37,16 +41,18 @@ test('high voltage: eight business days, or twenty with meter work across Golden
 
 test('the default switching date is the first reading day on or after the earliest date', () => {
   // Group 7 reads on 9 April 2026, which is exactly the earliest date.
-  assert.equal(defaultSwitchingDate(d('2026-04-06'), 7, 'LV'), '2026-04-09');
+  assert.equal(defaultSwitchingDate(d('2026-04-06'), kansai, 7, 'LV'), '2026-04-09');
   // Group 6 read on 8 April, one day too early: it waits for May.
-  assert.equal(defaultSwitchingDate(d('2026-04-06'), 6, 'LV'), '2026-05-13'); // 1, 7, 8, 11, 12, 13 May
-  // Earliest 3 May: group 1 read on 1 May, so June; group 2 reads on 7 May.
-  assert.equal(defaultSwitchingDate(d('2026-04-30'), 1, 'LV'), '2026-06-01');
-  assert.equal(defaultSwitchingDate(d('2026-04-30'), 2, 'LV'), '2026-05-07');
+  // May 2026 has 18 business days for 20 numbers: Saturdays 2 and 9 May are read too (1, 2, 7, 8, 9, 11 May).
+  assert.equal(defaultSwitchingDate(d('2026-04-06'), kansai, 6, 'LV'), '2026-05-11');
+  // Earliest 3 May: groups 1 and 2 read on 1 and 2 May, so June; group 3 reads on 7 May.
+  assert.equal(defaultSwitchingDate(d('2026-04-30'), kansai, 1, 'LV'), '2026-06-01');
+  assert.equal(defaultSwitchingDate(d('2026-04-30'), kansai, 2, 'LV'), '2026-06-02');
+  assert.equal(defaultSwitchingDate(d('2026-04-30'), kansai, 3, 'LV'), '2026-05-07');
 });
 
 test('meter work pushes the default switching date to a later reading day', () => {
-  assert.equal(defaultSwitchingDate(d('2026-04-06'), 7, 'LV', { meterWork: true }), '2026-05-14');
+  assert.equal(defaultSwitchingDate(d('2026-04-06'), kansai, 7, 'LV', { meterWork: true }), '2026-05-12');
 });
 
 test('a requested date is allowed from the earliest date on, and not a day before', () => {

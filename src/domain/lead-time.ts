@@ -15,7 +15,7 @@
 import { addBusinessDays } from './calendar.ts';
 import type { VoltageClassCode } from './codes.ts';
 import { addDays, type IsoDate } from './date.ts';
-import { firstReadingDayOnOrAfter, type ReadingGroup } from './reading-day.ts';
+import { firstReadingDayOnOrAfter, type ReadingGroup, type ReadingSchedule } from './reading-day.ts';
 
 /** The voltage classes the hub switches: extra-high voltage (and HV of 500 kW or more) is not. */
 export type VoltageClass = Extract<VoltageClassCode, 'LV' | 'HV'>;
@@ -46,10 +46,22 @@ export function earliestDate(from: IsoDate, voltage: VoltageClass, options: Lead
   return addDays(addBusinessDays(from, businessDays), calendarDays);
 }
 
-/** The switching date when the retailer asks for none: the first reading day after the lead time. */
-export function defaultSwitchingDate(from: IsoDate, group: ReadingGroup, voltage: VoltageClass, options: LeadTimeOptions = {}): IsoDate {
-  return firstReadingDayOnOrAfter(group, earliestDate(from, voltage, options));
+/**
+ * The switching date when the retailer names none (ours: slide 31 asks the retailer to name it): the
+ * point's first scheduled reading day on or after the earliest date.
+ */
+export function defaultSwitchingDate(
+  from: IsoDate,
+  schedule: ReadingSchedule,
+  group: ReadingGroup,
+  voltage: VoltageClass,
+  options: LeadTimeOptions = {},
+): IsoDate {
+  return firstReadingDayOnOrAfter(schedule, group, earliestDate(from, voltage, options));
 }
+
+/** The longest lead time in calendar days at most (every business day is at least one day). */
+export const longestLeadTimeDays = Math.max(...Object.values(leadTimes).flatMap((e) => [e.plain, e.meterWork].map((l) => l.businessDays + l.calendarDays)));
 
 /** Whether a requested switching date respects the lead time. */
 export function isDateAllowed(requested: IsoDate, from: IsoDate, voltage: VoltageClass, options: LeadTimeOptions = {}): boolean {

@@ -173,6 +173,12 @@ export const messages = {
   GRID_USAGE_WITHHELD: '{before}より前の使用量は、前の名義の需要者のものであるため表示しません。',
   GRID_USAGE_NO_HALF_HOURLY: 'この供給地点の計器は従来型計器（自動検針不可）のため、30分値はありません。',
   GRID_USAGE_BEFORE_SMART_METER: '{date}はスマートメーターの設置日（{installedOn}）より前のため、30分値はありません。',
+  GRID_USAGE_PASSWORD_VALIDITY_INVALID: 'PW有効期限（希望）は{from}から{to}まで（最長1か月）の日付を指定してください。',
+  GRID_USAGE_RANGE_TOO_LONG: '30分値は1回の照会で{days}日分までです。30分値取得終了日を見直してください。',
+  GRID_CALENDAR_LINE_INVALID:
+    '検針日程表の{line}行目が正しくありません（「{value}」）。各行は「日程番号,検針日（YYYY-MM-DD）」で、検針日は指定した年の日付としてください。',
+  GRID_CALENDAR_DUPLICATE: '検針日程表の{line}行目: 日程{group}の{month}の検針日が2回以上あります。',
+  GRID_CALENDAR_EMPTY: '検針日程表に検針日の行がありません。',
 
   // APP_: the reference grid's wheeling change applications (src/grid/applications).
   APP_TRANSITION_ILLEGAL: 'この申込は現在の受付工程ではこの処理を行えません。',
@@ -203,6 +209,11 @@ export const messages = {
   APP_KIND_MISMATCH: '申込番号 {applicationNumber} はこのインタフェースの申込ではありません（{interfaceId} で受け付けた申込です）。',
   APP_POINT_MISMATCH: '申込番号 {applicationNumber} の供給地点特定番号と一致しません。',
   APP_CURSOR_INVALID: '取得開始位置が正しくありません。前回の応答の nextCursor を指定してください。',
+  APP_SWITCH_DATE_PASSED:
+    'スイッチング希望日 {requestedDate} は、マッチング日から数えた標準処理期間（{earliest}以降）を満たさなくなったため、不受付としました。希望日を改めて申し込んでください。',
+  APP_MATCH_DEADLINE_PASSED: 'スイッチング希望日 {requestedDate} に間に合う期限（{deadline}）までに対となるスイッチング申込がなかったため、不受付としました。',
+  APP_MOVE_IN_TOO_EARLY: '{field}は{earliest}以降の日付を指定してください（{reason}）。',
+  APP_CONSENT_REQUIRED: '託送供給等約款における需要者に関する事項の遵守について、需要者の承諾（1: 承諾済）を指定してください。',
 
   // IF_ (continued): the hub's answers about an interface call as a whole (hub/interfaces).
   IF_NOT_OFFERED: 'インタフェース {interfaceId} は現在このシステムでは提供していません。',

@@ -6,6 +6,7 @@
 import type { AreaCode } from '../domain/area.ts';
 import type { IsoDate } from '../domain/date.ts';
 import { normalizeKana } from '../domain/kana.ts';
+import { readingRuleOf } from '../domain/reading-day.ts';
 import { participantCodeFor } from '../domain/participant-code.ts';
 import type { SupplyPointId } from '../domain/supply-point-id.ts';
 import type { InterfaceRequest } from '../interfaces/message.ts';
@@ -39,8 +40,13 @@ export interface PointSpec {
   readonly retailerCode?: string;
   /** Default 2015-04-01: the whole 13 months belong to the current customer. */
   readonly tenureSince?: IsoDate;
+  /** Default: the area's fifth schedule number (Tokyo 08, Kansai 05). */
   readonly readingGroup?: number;
   readonly meterInstalledOn?: IsoDate;
+  /** A vacant point's state: `discontinued` (default), `discontinuedLit` or `removed`. */
+  readonly vacantStatus?: 'discontinued' | 'discontinuedLit' | 'removed';
+  /** 自動検針不可 on the meter; default: as its kind says (a smart meter can be read remotely). */
+  readonly autoReadingUnavailable?: boolean;
 }
 
 export interface TestPoint {
@@ -105,14 +111,14 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '本町幹12支3', $9, '東京都', '千代田区', '本町2丁目14番3号', NULL, $10, $11, $12, $13, $14, $15)`,
     [
       supplyPointId,
-      occupied ? 'contracted' : 'discontinued',
+      occupied ? 'contracted' : (spec.vacantStatus ?? 'discontinued'),
       contract.voltage,
       kind === 'fit',
       contract.type,
       contract.menu,
       contract.ampere,
       contract.kw,
-      spec.readingGroup ?? 5,
+      spec.readingGroup ?? readingRuleOf(area, contract.voltage === 'LV' ? 'LV' : 'HV').numbers[4],
       occupied ? (spec.retailerCode ?? participantCodeFor(`A0${area}`, area)) : null,
       customerId,
       occupied ? (spec.tenureSince ?? '2015-04-01') : null,
@@ -122,11 +128,12 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
     ],
   );
   const meterKind = kind === 'lvConventional' ? 'conventional' : 'smart';
-  await q.query(`INSERT INTO ${s}.meter (meter_number, supply_point_id, kind, installed_on) VALUES ($1, $2, $3, $4)`, [
+  await q.query(`INSERT INTO ${s}.meter (meter_number, supply_point_id, kind, installed_on, auto_reading_unavailable) VALUES ($1, $2, $3, $4, $5)`, [
     `${meterKind === 'smart' ? '1' : '5'}${String(serial).padStart(9, '0')}`,
     supplyPointId,
     meterKind,
     spec.meterInstalledOn ?? '2019-06-01',
+    spec.autoReadingUnavailable ?? null,
   ]);
   return { supplyPointId, area, customer, customerId };
 }

@@ -201,7 +201,11 @@ describe('validateRequest', () => {
       status: 'contracted',
       voltageClass: 'LV',
       address: { prefecture: '東京都', city: '千代田区', street: '丸の内1' },
-      meters: [{ meterNumber: 'M1', meterKind: 'smart' }, { meterNumber: 'M2', meterKind: 'analogue' }, null],
+      meters: [
+        { meterNumber: 'M1', meterKind: 'smart', halfHourlyCollectable: '1', autoReadingUnavailable: '0' },
+        { meterNumber: 'M2', meterKind: 'analogue', halfHourlyCollectable: '0', autoReadingUnavailable: '1' },
+        null,
+      ],
     });
     assert.ok(!result.ok);
     assert.deepEqual(codesByField(result.messages), { 'meters.1.meterKind': 'CODE_UNKNOWN', 'meters.2': 'IF_REQUIRED' });

@@ -11,7 +11,7 @@
  * Name: prefix match on the current customer's name in kana, both sides kana-normalised
  * (domain/kana.ts). At most `webSearchLimit` points; `more` says there were more.
  */
-import type { SupplyPointStatusCode } from '../domain/codes.ts';
+import type { ContractTypeCode, DiscontinuationMethodCode, SupplyPointStatusCode } from '../domain/codes.ts';
 
 export const webSupplyPointSearchId = 'WEB_SUPPLY_POINT_SEARCH';
 
@@ -30,10 +30,15 @@ export interface WebSearchRequest {
   readonly family: 'LV' | 'HV' | 'FIT';
 }
 
+/** A row of the search list: the columns of slide 26 (廃止措置方法, 契約形態, 引込柱番号, 計器番号) besides ID, address and state. */
 export interface WebSearchPoint {
   readonly supplyPointId: string;
   readonly status: SupplyPointStatusCode;
   readonly address: { readonly prefecture: string; readonly city: string; readonly street: string; readonly building: string | null };
+  readonly discontinuationMethod: DiscontinuationMethodCode | null;
+  readonly contractType: ContractTypeCode | null;
+  readonly servicePoleNumber: string | null;
+  readonly meterNumbers: readonly string[];
 }
 
 export interface WebSearchResult {

@@ -10,7 +10,9 @@
  * module composes hub and grid (the seed fills the grids' registries), like app.ts.
  */
 import { seedRegistry } from '../grid/seed/seed.ts';
-import { areas } from '../domain/area.ts';
+import { parseReadingCalendar, replaceReadingCalendar } from '../grid/registry/reading-calendar.repository.ts';
+import { gridSchema } from '../grid/schema.ts';
+import { areaOf, areas } from '../domain/area.ts';
 import { isRefusal, Refusal } from '../domain/refusal.ts';
 import { recordAudit } from '../hub/audit/audit.repository.ts';
 import { advanceClock, clockStatus, type ClockControl } from '../hub/clock/clock.commands.ts';
@@ -91,6 +93,23 @@ export function operatorOperations(deps: OperationDeps) {
         seconds: (performance.now() - started) / 1000,
         byArea: areas.map((area) => ({ code: area.code, name: area.name, points: result.byArea[area.code] })),
       };
+    },
+
+    /**
+     * Loads an area's published reading calendar (定例検針日一覧表) of one voltage and year: the year's
+     * days replaced in one transaction, whole or not at all (src/grid/registry/reading-calendar.repository.ts).
+     */
+    async 'grid.readingDays.load'(input: OperatorInput & { area: string; voltage: string; year: number; text: string }) {
+      const area = areaOf(String(input.area ?? '')).code;
+      const voltage = input.voltage === 'HV' ? 'HV' : 'LV';
+      const year = Number(input.year);
+      if (!Number.isInteger(year) || year < 2016 || year > 2100) {
+        throw new Refusal('GRID_CALENDAR_LINE_INVALID', { field: 'year', params: { line: 0, value: String(input.year) } });
+      }
+      const rows = parseReadingCalendar(String(input.text ?? ''), year);
+      const result = await db.transaction((tx) => replaceReadingCalendar(tx, gridSchema(area), voltage, year, rows));
+      await audit(input, 'grid.readingDays.load', 'OK', null, null);
+      return { target: db.target, area, voltage, year, ...result };
     },
 
     async 'clock.show'(_input: Record<string, never>) {

@@ -87,7 +87,7 @@ test('answers render from the response definitions: codes by name, groups nested
     voltageClass: 'LV',
     contractAmpere: 30,
     address: { prefecture: '東京都', city: '<b>区</b>', street: '本町', building: null },
-    meters: [{ meterNumber: '1000000001', meterKind: 'smart', installedOn: '2019-06-01' }],
+    meters: [{ meterNumber: '1000000001', meterKind: 'smart', halfHourlyCollectable: '1', autoReadingUnavailable: '0', installedOn: '2019-06-01' }],
   }).value;
   assert.ok(markup.includes('<th>供給地点の状態</th><td>契約中</td>'));
   assert.ok(markup.includes('&lt;b&gt;区&lt;/b&gt;'));

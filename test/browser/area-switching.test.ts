@@ -134,7 +134,7 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       const history = await a.locator('section.card', { hasText: '受付工程（IF_10620）' }).innerText();
       assert.match(history, /03 マッチング待ち/);
       assert.match(history, /05 マッチング完了/);
-      assert.match(history, /0[68] 完了/);
+      assert.match(history, /0[68] 処理完了/);
       await screenshot(a, 'area-application-detail');
       assert.deepEqual(dialogs, []);
     } finally {

@@ -80,7 +80,7 @@ forEachBackend('browser: area screens, facility and usage', (backend) => {
       await page.waitForLoadState();
       const status = await page.locator('section.answer').innerText();
       assert.match(status, /使用量照会PW/);
-      assert.match(status, /06 完了|08 完了/);
+      assert.match(status, /06 処理完了|08 処理完了/);
       await screenshot(page, 'area-usage-password-status');
 
       // Usage info with the charts.

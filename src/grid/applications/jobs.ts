@@ -7,7 +7,8 @@
  */
 import { addBusinessDays } from '../../domain/calendar.ts';
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { defaultSwitchingDate, isDateAllowed } from '../../domain/lead-time.ts';
+import { longestLeadTimeDays } from '../../domain/lead-time.ts';
+import { matchingDeadline as switchMatchingDeadline, switchingDateAtMatching, type SwitchCase } from '../../domain/switching-date.ts';
 import { normalizeKana } from '../../domain/kana.ts';
 import type { AreaCode } from '../../domain/area.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -15,6 +16,7 @@ import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { resolveGridOptions, type GridContext } from '../context.ts';
 import { findFacility } from '../registry/facility.repository.ts';
 import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
+import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { gridSchema } from '../schema.ts';
 import { applicationColumns, findApplication, moveApplication, type Application } from './application.repository.ts';
 import { matchingLimitBusinessDays, text } from './rules.ts';
@@ -40,7 +42,16 @@ function pairSql(schema: string, onePoint: boolean): string {
     FOR UPDATE OF i, o SKIP LOCKED`;
 }
 
-/** Matches one claimed pair: both to 05 with the effective date fixed. */
+/** The lead-time case of a switch: the point's voltage and the application's meter work. */
+function switchCaseOf(voltageClass: string, meterWork: boolean): SwitchCase {
+  return { voltage: voltageClass === 'HV' ? 'HV' : 'LV', meterWork };
+}
+
+/**
+ * Matches one claimed pair: both to 05 with the switching date fixed (src/domain/switching-date.ts).
+ * A switch-in whose named date the lead time from today no longer allows is refused (09,
+ * APP_SWITCH_DATE_PASSED), never moved; its switch-out keeps waiting (another switch-in may come).
+ */
 async function matchPair(tx: Queryable, ctx: GridContext, switchInNumber: string, switchOutNumber: string, cause: string): Promise<boolean> {
   const switchIn = await findApplication(tx, ctx.schema, switchInNumber);
   const switchOut = await findApplication(tx, ctx.schema, switchOutNumber);
@@ -49,11 +60,20 @@ async function matchPair(tx: Queryable, ctx: GridContext, switchInNumber: string
   if (!facility) return false;
   const now = ctx.clock.now();
   const day = tokyoDate(now);
-  const voltage = facility.voltageClass === 'HV' ? 'HV' : 'LV';
-  const options = { meterWork: switchIn.meterWork };
-  const requested = switchIn.requestedDate;
-  const effectiveDate =
-    requested !== null && isDateAllowed(requested, day, voltage, options) ? requested : defaultSwitchingDate(day, facility.readingGroup, voltage, options);
+  const decision = switchingDateAtMatching({
+    matchedOn: day,
+    requestedDate: switchIn.requestedDate,
+    schedule: await readingScheduleOf(tx, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), day),
+    readingGroup: facility.readingGroup,
+    switchCase: switchCaseOf(facility.voltageClass, switchIn.meterWork),
+  });
+  if (!decision.ok) {
+    await moveApplication(tx, ctx.schema, switchIn, { type: 'matchExpired', reason: 'APP_SWITCH_DATE_PASSED' }, cause, now, {
+      refusalParams: { requestedDate: switchIn.requestedDate!, earliest: decision.earliest },
+    });
+    return false;
+  }
+  const effectiveDate = decision.date;
   await moveApplication(tx, ctx.schema, switchIn, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchOut.applicationNumber });
   await moveApplication(tx, ctx.schema, switchOut, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchIn.applicationNumber });
   return true;
@@ -66,14 +86,22 @@ export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId:
   return pair ? matchPair(tx, ctx, pair.switchIn, pair.switchOut, cause) : false;
 }
 
-/** The last day a switch accepted on `acceptedOn` may still be matched. */
-export function matchingDeadline(acceptedOn: IsoDate): IsoDate {
-  return addBusinessDays(acceptedOn, matchingLimitBusinessDays);
+/**
+ * The last day a switch may still be matched (src/domain/switching-date.ts): the last day the lead
+ * time allows its named date, or 8 business days after acceptance when it names none (ours).
+ */
+export function matchingDeadline(application: Pick<Application, 'kind' | 'acceptedAt' | 'requestedDate' | 'meterWork'>, voltageClass: string): IsoDate {
+  return switchMatchingDeadline({
+    kind: application.kind === 'switchOut' ? 'switchOut' : 'switchIn',
+    acceptedOn: tokyoDate(application.acceptedAt),
+    requestedDate: application.requestedDate,
+    switchCase: switchCaseOf(voltageClass, application.meterWork),
+  });
 }
 
 /**
- * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches that waited past
- * the matching limit without a counterpart.
+ * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches whose matching
+ * deadline has passed without a counterpart.
  */
 export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<{ matched: number; expired: number }> {
   const ctx = contextOf(grid);
@@ -85,17 +113,29 @@ export async function runMatching(grid: JobTarget, options: { limit: number }): 
   });
   const today = tokyoDate(ctx.clock.now());
   const expired = await ctx.db.transaction(async (tx) => {
-    // 8 business days are at least 8 calendar days: older than that is a candidate, checked exactly below.
-    const { rows } = await tx.query<Application>(
-      `SELECT ${applicationColumns} FROM ${ident(ctx.schema)}.application
-       WHERE stage = '03' AND accepted_at < $1 ORDER BY accepted_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [tokyoMidnight(addDays(today, -matchingLimitBusinessDays)), options.limit],
+    // Candidates, checked exactly below: without a named date, 8 business days are at least 8
+    // calendar days; with one, the deadline lies at least the lead time's days before the date.
+    const { rows } = await tx.query<Application & { voltageClass: string }>(
+      `SELECT ${applicationColumns}, sp.voltage_class AS "voltageClass"
+         FROM ${ident(ctx.schema)}.application
+         JOIN ${ident(ctx.schema)}.supply_point sp USING (supply_point_id)
+       WHERE stage = '03' AND (accepted_at < $1 OR requested_date < $3::date)
+       ORDER BY accepted_at LIMIT $2 FOR UPDATE OF application SKIP LOCKED`,
+      [tokyoMidnight(addDays(today, -matchingLimitBusinessDays)), options.limit, addDays(today, longestLeadTimeDays + 1)],
     );
     let n = 0;
     const now = ctx.clock.now();
     for (const application of rows) {
-      if (today <= matchingDeadline(tokyoDate(application.acceptedAt))) continue;
-      await moveApplication(tx, ctx.schema, application, { type: 'matchExpired' }, 'matching', now, { refusalParams: { days: matchingLimitBusinessDays } });
+      const deadline = matchingDeadline(application, application.voltageClass);
+      if (today <= deadline) continue;
+      const named =
+        application.requestedDate !== null &&
+        (application.kind === 'switchIn' || deadline > addBusinessDays(tokyoDate(application.acceptedAt), matchingLimitBusinessDays));
+      const event = named ? { type: 'matchExpired' as const, reason: 'APP_MATCH_DEADLINE_PASSED' as const } : { type: 'matchExpired' as const };
+      const refusalParams: Record<string, string | number> = named
+        ? { requestedDate: application.requestedDate!, deadline }
+        : { days: matchingLimitBusinessDays };
+      await moveApplication(tx, ctx.schema, application, event, 'matching', now, { refusalParams });
       n++;
     }
     return n;

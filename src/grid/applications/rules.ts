@@ -8,7 +8,8 @@ import type { ApplicationKindCode } from '../../domain/codes.ts';
 import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
 import { earliestDate } from '../../domain/lead-time.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import type { Facility } from '../registry/facility.ts';
+import { moveInEarliestDate } from '../../domain/switching-date.ts';
+import { discontinuationMethodOf, type Facility } from '../registry/facility.ts';
 import type { Application } from './application.repository.ts';
 import type { ApplicationKind } from './stage-machine.ts';
 
@@ -75,8 +76,7 @@ export const kindNamesJa: Readonly<Record<ApplicationKind, string>> = {
 /** Areas whose LV lighting is a minimum-charge plan without contract current (最低料金制). */
 export const areasWithoutAmpere: readonly string[] = ['06', '07', '08', '10'];
 export const contractAmperes: readonly number[] = [10, 15, 20, 30, 40, 50, 60];
-/** Business days a switch waits for its counterpart after the day of acceptance before it is refused. */
-export const matchingLimitBusinessDays = 8;
+export { matchingLimitBusinessDays } from '../../domain/switching-date.ts';
 
 const labels: Readonly<Record<string, string>> = {
   requestedDate: '希望日',
@@ -86,6 +86,7 @@ const labels: Readonly<Record<string, string>> = {
   applicationKind: '申込種別',
   customerNameKana: '需要者名（カナ）',
   generatorNameKana: '発電者名（カナ）',
+  moveInTime: '入居予定時刻',
 };
 
 export function text(body: Record<string, unknown>, field: string): string | undefined {
@@ -166,13 +167,16 @@ function requireLeadTime(requested: IsoDate, today: IsoDate, facility: Facility,
   if (requested < earliest) throw new Refusal('APP_DATE_TOO_EARLY', { field, params: { field: labels[field] ?? field, earliest } });
 }
 
-/** A conventional (non-smart) meter is replaced when a switch or ampere change happens: meter work. */
-function hasConventionalMeter(facility: Facility): boolean {
-  return facility.meters.some((m) => m.kind === 'conventional');
+/**
+ * A meter that cannot be read remotely (自動検針不可: a conventional meter, or a smart meter not yet
+ * reachable, HEPCO [S4]) needs meter work when a switch or ampere change happens.
+ */
+function hasMeterNeedingWork(facility: Facility): boolean {
+  return facility.meters.some((m) => m.autoReadingUnavailable);
 }
 
 export function switchNeedsMeterWork(facility: Facility): boolean {
-  return hasConventionalMeter(facility);
+  return hasMeterNeedingWork(facility);
 }
 
 /**
@@ -200,9 +204,15 @@ export function examineApplication(input: {
       if (facility.status === 'contracted') throw new Refusal('APP_POINT_CONTRACTED', { field: 'supplyPointId' });
       if (facility.status === 'removed') throw new Refusal('APP_POINT_REMOVED', { field: 'supplyPointId' });
       requiredText(body, itf.family === 'FIT' ? 'generatorNameKana' : 'customerNameKana');
-      meterWork = text(body, 'meterWorkRequired') === '1';
+      if (itf.family === 'LV' && text(body, 'customerConsent') !== '1') throw new Refusal('APP_CONSENT_REQUIRED', { field: 'customerConsent' });
+      const time = text(body, 'moveInTime');
+      if (time !== undefined && !/^([01][0-9]|2[0-3])[0-5][0-9]$/.test(time)) {
+        throw new Refusal('GRID_FIELD_INVALID', { field: 'moveInTime', params: { field: labels.moveInTime! } });
+      }
+      meterWork = text(body, 'meterWorkRequired') === '1' || hasMeterNeedingWork(facility);
       requestedDate = requiredDate(body, 'requestedDate');
-      requireLeadTime(requestedDate, today, facility, meterWork, 'requestedDate');
+      const { earliest, reason } = moveInEarliestDate({ today, discontinuationMethod: discontinuationMethodOf(facility), meterWork });
+      if (requestedDate < earliest) throw new Refusal('APP_MOVE_IN_TOO_EARLY', { field: 'requestedDate', params: { field: '再点希望日', earliest, reason } });
       const ampere = text(body, 'contractAmpere');
       if (ampere !== undefined && !contractAmperes.includes(Number(ampere))) throw new Refusal('APP_AMPERE_INVALID', { field: 'contractAmpere' });
       effectiveDate = requestedDate;
@@ -245,7 +255,7 @@ export function examineApplication(input: {
       requireCurrentRetailer(facility, participantCode);
       const ampere = Number(requiredText(body, 'contractAmpere'));
       if (!contractAmperes.includes(ampere) || ampere === facility.contractAmpere) throw new Refusal('APP_AMPERE_INVALID', { field: 'contractAmpere' });
-      meterWork = hasConventionalMeter(facility);
+      meterWork = hasMeterNeedingWork(facility);
       requestedDate = requiredDate(body, 'requestedDate');
       requireLeadTime(requestedDate, today, facility, meterWork, 'requestedDate');
       effectiveDate = requestedDate;

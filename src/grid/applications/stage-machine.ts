@@ -34,7 +34,8 @@ export type ApplicationEvent =
   | { readonly type: 'corrected' }
   | { readonly type: 'cancelled' }
   | { readonly type: 'matched' }
-  | { readonly type: 'matchExpired' }
+  /** No match in time (`APP_MATCH_EXPIRED`, or the reason given: the named date can no longer be kept). */
+  | { readonly type: 'matchExpired'; readonly reason?: MessageCode }
   | { readonly type: 'executed'; readonly meterWork: boolean };
 
 export type ApplicationEventType = ApplicationEvent['type'];
@@ -85,7 +86,7 @@ export function transition(state: ApplicationState, event: ApplicationEvent): Tr
       return to(state, '05', [{ type: 'notify', event: 'matchingComplete' }]);
     case 'matchExpired':
       if (!isSwitch(kind) || stage !== '03') break;
-      return to(state, '09', [{ type: 'notify', event: 'refused' }], 'APP_MATCH_EXPIRED');
+      return to(state, '09', [{ type: 'notify', event: 'refused' }], event.reason ?? 'APP_MATCH_EXPIRED');
     case 'executed': {
       const due: ApplicationStage = isSwitch(kind) ? '05' : '10';
       if (stage !== due) break;

@@ -14,6 +14,8 @@ export const fieldLabels = {
   applicationNumber: '申込番号',
   usagePassword: '使用量照会PW',
   halfHourlyDate: '30分値取得日',
+  halfHourlyTo: '30分値取得終了日',
+  validUntil: 'PW有効期限（希望）',
 } as const;
 
 export type LookupField = keyof typeof fieldLabels;

@@ -3,13 +3,15 @@
  * WEB_SUPPLY_POINT_SEARCH (src/interfaces/web-search.ts): a retailer at the area screen looks up
  * the supply point ID of a place by its address, or of a customer by the name in kana.
  *
- * Answers the supply point ID, the address and the status of at most `webSearchLimit` points, and
- * whether there were more. Nothing else: not the customer's name, not the retailer.
+ * Answers, for at most `webSearchLimit` points, the columns of slide 26: the supply point ID, the
+ * address, the status, 廃止措置方法, 契約形態, 引込柱番号 and 計器番号; and whether there were more.
+ * Nothing else: not the customer's name, not the retailer.
  */
 import { normalizeKana } from '../../domain/kana.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { normalizeAddressQuery, webSearchLimit, webSearchMinLength, type WebSearchPoint, type WebSearchResult } from '../../interfaces/web-search.ts';
 import { ok, type InterfaceHandler } from '../context.ts';
+import { discontinuationMethodOf } from '../registry/facility.ts';
 import { searchByAddress, searchByCustomerKana, type SearchFamily } from '../registry/search.repository.ts';
 
 const families: readonly SearchFamily[] = ['LV', 'HV', 'FIT'];
@@ -28,6 +30,10 @@ export const supplyPointSearchHandler: InterfaceHandler = async (ctx, request) =
     supplyPointId: r.supplyPointId,
     status: r.status,
     address: { prefecture: r.prefecture, city: r.city, street: r.street, building: r.building },
+    discontinuationMethod: discontinuationMethodOf(r),
+    contractType: r.contractType,
+    servicePoleNumber: r.servicePoleNumber,
+    meterNumbers: r.meters.map((m) => m.meterNumber),
   }));
   const result: WebSearchResult = { points, more: rows.length > webSearchLimit ? '1' : '0' };
   return ok(result as unknown as Record<string, unknown>);

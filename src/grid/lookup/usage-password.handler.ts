@@ -33,7 +33,17 @@ import type { InterfaceRequest, InterfaceResponse, ReceptionMessage } from '../.
 import { ng, ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
 import { findFacility } from '../registry/facility.repository.ts';
 import { fieldLabels } from './fields.ts';
-import { facilityOf, notice, optionalAddressText, optionalText, requireUsageVariant, requiredDate, requiredText, supplyPointIdOf } from './request.ts';
+import {
+  facilityOf,
+  notice,
+  optionalAddressText,
+  optionalDate,
+  optionalText,
+  requireUsageVariant,
+  requiredDate,
+  requiredText,
+  supplyPointIdOf,
+} from './request.ts';
 import {
   examine,
   generateUsagePassword,
@@ -41,6 +51,7 @@ import {
   usagePasswordApplicationNumber,
   usagePasswordApplicationPrefix,
   usagePasswordValidity,
+  validUntilFromExpiry,
   type IdentityClaim,
 } from './usage-password.ts';
 import {
@@ -103,6 +114,13 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
     const consentDate = requiredDate(request, 'consentDate');
     const day = today(ctx);
     if (consentDate > day) throw new Refusal('GRID_CONSENT_DATE_FUTURE', { field: 'consentDate' });
+    const requestedValidUntil = optionalDate(request, 'validUntil') ?? null;
+    if (requestedValidUntil !== null) {
+      const longest = usagePasswordValidity(ctx.clock.now()).validUntil;
+      if (requestedValidUntil < day || requestedValidUntil > longest) {
+        throw new Refusal('GRID_USAGE_PASSWORD_VALIDITY_INVALID', { field: 'validUntil', params: { from: day, to: longest } });
+      }
+    }
     if (claim.phoneNumber === null && claim.address === null) throw new Refusal('GRID_IDENTITY_CONTACT_REQUIRED', { field: 'phoneNumber' });
     const facility = await facilityOf(ctx, request);
     requireUsageVariant(facility, voltage, variant.counterpart);
@@ -132,6 +150,7 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
         phoneNumber: claim.phoneNumber,
         address: claim.address,
         consentDate,
+        requestedValidUntil,
         acceptedAt: now,
         examinedOn: immediate ? day : nextBusinessDay(day),
       });
@@ -177,7 +196,7 @@ export function usagePasswordStatusHandler(voltage: 'LV' | 'HV'): InterfaceHandl
     }
     if (application.stage === '09') return ok(view(application), [refusalOf(application)!]);
     if (application.passwordHash === null) {
-      const issued = await issuePassword(ctx, applicationNumber);
+      const issued = await issuePassword(ctx, applicationNumber, application.requestedValidUntil);
       if (issued) {
         return ok({ ...view(issued.application), usagePassword: issued.password }, [
           notice('GRID_USAGE_PASSWORD_ISSUED', { validUntil: validUntilOf(issued.application)! }),
@@ -239,7 +258,11 @@ export async function examineDueUsagePasswordApplications(ctx: GridContext, limi
   return due.length;
 }
 
-async function issuePassword(ctx: GridContext, applicationNumber: string): Promise<{ application: UsagePasswordApplication; password: string } | undefined> {
+async function issuePassword(
+  ctx: GridContext,
+  applicationNumber: string,
+  requested: IsoDate | null,
+): Promise<{ application: UsagePasswordApplication; password: string } | undefined> {
   const password = generateUsagePassword();
   const issuedAt = ctx.clock.now();
   const { salt, hash } = hashUsagePassword(password);
@@ -247,13 +270,13 @@ async function issuePassword(ctx: GridContext, applicationNumber: string): Promi
     salt,
     hash,
     issuedAt,
-    expiresAt: usagePasswordValidity(issuedAt).expiresAt,
+    expiresAt: usagePasswordValidity(issuedAt, requested).expiresAt,
   });
   return application ? { application, password } : undefined;
 }
 
 function validUntilOf(application: UsagePasswordApplication): IsoDate | null {
-  return application.passwordIssuedAt ? usagePasswordValidity(application.passwordIssuedAt).validUntil : null;
+  return application.passwordExpiresAt ? validUntilFromExpiry(application.passwordExpiresAt) : null;
 }
 
 function view(application: UsagePasswordApplication): UsagePasswordStatus {

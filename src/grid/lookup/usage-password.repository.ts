@@ -20,6 +20,8 @@ export interface UsagePasswordApplication {
   readonly phoneNumber: string | null;
   readonly address: string | null;
   readonly consentDate: IsoDate;
+  /** The last valid day the applicant asked for (at most a month); null: the full month. */
+  readonly requestedValidUntil: IsoDate | null;
   readonly acceptedAt: Date;
   readonly examinedOn: IsoDate;
   readonly stage: UsagePasswordStage;
@@ -35,7 +37,8 @@ export interface UsagePasswordApplication {
 const columns = `
   application_number AS "applicationNumber", interface_id AS "interfaceId", participant_code AS "participantCode",
   request_id AS "requestId", supply_point_id AS "supplyPointId", customer_name_kana AS "customerNameKana",
-  phone_number AS "phoneNumber", address, consent_date AS "consentDate", accepted_at AS "acceptedAt",
+  phone_number AS "phoneNumber", address, consent_date AS "consentDate",
+  to_char(requested_valid_until, 'YYYY-MM-DD') AS "requestedValidUntil", accepted_at AS "acceptedAt",
   examined_on AS "examinedOn", stage, decided_at AS "decidedAt", refusal_code AS "refusalCode",
   customer_id AS "customerId", password_salt AS "passwordSalt", password_hash AS "passwordHash",
   password_issued_at AS "passwordIssuedAt", password_expires_at AS "passwordExpiresAt"`;
@@ -69,8 +72,8 @@ export async function insertUsagePasswordApplication(
 ): Promise<UsagePasswordApplication | undefined> {
   const { rows } = await q.query<UsagePasswordApplication>(
     `INSERT INTO ${table(schema)} (application_number, interface_id, participant_code, request_id, supply_point_id,
-                                   customer_name_kana, phone_number, address, consent_date, accepted_at, examined_on, stage)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '01')
+                                   customer_name_kana, phone_number, address, consent_date, accepted_at, examined_on, stage, requested_valid_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '01', $12)
      ON CONFLICT (participant_code, request_id) DO NOTHING
      RETURNING ${columns}`,
     [
@@ -85,6 +88,7 @@ export async function insertUsagePasswordApplication(
       a.consentDate,
       a.acceptedAt,
       a.examinedOn,
+      a.requestedValidUntil,
     ],
   );
   return rows[0];

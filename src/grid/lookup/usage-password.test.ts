@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultCustomer } from '../testing.ts';
 import type { Customer } from '../registry/facility.ts';
+import type { IsoDate } from '../../domain/date.ts';
 import {
   addressContainsStreet,
   generateUsagePassword,
@@ -91,4 +92,12 @@ test('a password is valid until the day before the same date next month, in Japa
 test('application numbers name the kind, the area, the day and the serial', () => {
   assert.equal(usagePasswordApplicationNumber('03', '2026-11-28' as never, 1), 'UP03-2026112800001');
   assert.equal(usagePasswordApplicationNumber('10', '2026-11-28' as never, 123456), 'UP10-20261128123456');
+});
+
+test('a shorter validity asked for ends the password earlier; never later than a month, never before its day of issue', () => {
+  const at = new Date('2026-11-25T10:00:00+09:00');
+  assert.equal(usagePasswordValidity(at, '2026-12-05' as IsoDate).validUntil, '2026-12-05');
+  assert.equal(usagePasswordValidity(at, '2026-12-05' as IsoDate).expiresAt.toISOString(), '2026-12-05T15:00:00.000Z');
+  assert.equal(usagePasswordValidity(at, '2027-01-31' as IsoDate).validUntil, '2026-12-24');
+  assert.equal(usagePasswordValidity(at, '2026-11-20' as IsoDate).validUntil, '2026-11-25', 'issued later than the day asked for: valid on the day of issue');
 });

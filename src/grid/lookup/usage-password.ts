@@ -70,12 +70,22 @@ export interface UsagePasswordValidity {
   readonly expiresAt: Date;
 }
 
-export function usagePasswordValidity(issuedAt: Date): UsagePasswordValidity {
+/**
+ * The validity of a password issued at `issuedAt`: a month, or less when the applicant asked for an
+ * earlier last day (`requested`; never before the day of issue).
+ */
+export function usagePasswordValidity(issuedAt: Date, requested: IsoDate | null = null): UsagePasswordValidity {
   const { year, month, day } = yearMonthDay(tokyoDate(issuedAt));
   const next = month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
   const lastOfNext = yearMonthDay(addDays(isoDate(next.year, next.month + 1, 1), -1)).day;
-  const expiryDay = isoDate(next.year, next.month, Math.min(day, lastOfNext));
+  let expiryDay = isoDate(next.year, next.month, Math.min(day, lastOfNext));
+  if (requested !== null && addDays(requested, 1) < expiryDay) expiryDay = addDays(requested < tokyoDate(issuedAt) ? tokyoDate(issuedAt) : requested, 1);
   return { validUntil: addDays(expiryDay, -1), expiresAt: tokyoMidnight(expiryDay) };
+}
+
+/** The last valid day of an issued password, from its stored expiry (00:00 JST of the day after). */
+export function validUntilFromExpiry(expiresAt: Date): IsoDate {
+  return addDays(tokyoDate(expiresAt), -1);
 }
 
 /** `UP03-2026112800001`: usage password, area, date of acceptance in Japan, serial of that day. */

@@ -20,14 +20,15 @@
  * (GRID_USAGE_BEFORE_SMART_METER).
  */
 import type { MeterKindCode } from '../../domain/codes.ts';
-import { addDays, type IsoDate } from '../../domain/date.ts';
+import { addDays, daysBetween, type IsoDate } from '../../domain/date.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import type { ReceptionMessage } from '../../interfaces/message.ts';
 import { ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
 import type { Facility } from '../registry/facility.ts';
+import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyUsage, readingMonths, usageBetween, type UsagePeriod } from '../registry/usage.ts';
 import { facilityOf, notice, optionalDate, requireUsageVariant, requiredText, supplyPointIdOf } from './request.ts';
-import { usagePasswordMatches, usagePasswordValidity } from './usage-password.ts';
+import { usagePasswordMatches, validUntilFromExpiry } from './usage-password.ts';
 import { usagePasswordsOf, type UsagePasswordApplication } from './usage-password.repository.ts';
 
 /** 13 months (SYSTEM.md §3). */
@@ -59,7 +60,12 @@ export type UsageInfo = {
   readonly monthlyUsage: readonly UsageMonth[];
   readonly halfHourlyDate: IsoDate | null;
   readonly halfHourly: readonly { readonly slot: number; readonly kWh: number }[];
+  /** With halfHourlyTo: every day of the range with its values. */
+  readonly halfHourlyDays: readonly { readonly date: IsoDate; readonly halfHourly: readonly { readonly slot: number; readonly kWh: number }[] }[];
 };
+
+/** The most days of half-hourly values one call answers (ours). */
+export const halfHourlyRangeDays = 31;
 
 export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
   const counterpart = voltage === 'LV' ? 'IF_K10310' : 'IF_10310';
@@ -67,12 +73,14 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
     supplyPointIdOf(ctx, request);
     const password = requiredText(request, 'usagePassword');
     const date = optionalDate(request, 'halfHourlyDate');
+    const to = optionalDate(request, 'halfHourlyTo');
     const facility = await facilityOf(ctx, request);
     requireUsageVariant(facility, voltage, counterpart);
     const used = await checkPassword(ctx, facility, password);
 
     const day = today(ctx);
-    const periods = readingMonths(facility.readingGroup, day, usageMonths);
+    const schedule = await readingScheduleOf(ctx.db, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), day);
+    const periods = readingMonths(schedule, facility.readingGroup, day, usageMonths);
     const first = periods[0]!.from;
     const tenure = facility.tenureSince;
     const withheldBefore = tenure !== null && tenure > first ? tenure : null;
@@ -92,23 +100,34 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
     const smart = facility.meters.find((m) => m.kind === 'smart');
     if (!smart) notices.push(notice('GRID_USAGE_NO_HALF_HOURLY'));
     let halfHourly: UsageInfo['halfHourly'] = [];
+    const halfHourlyDays: { date: IsoDate; halfHourly: UsageInfo['halfHourly'] }[] = [];
+    if (to !== undefined && date === undefined) throw new Refusal('GRID_FIELD_REQUIRED', { field: 'halfHourlyDate', params: { field: '30分値取得日' } });
     if (date !== undefined) {
       const last = addDays(day, -1);
       if (date < first || date > last) throw new Refusal('GRID_USAGE_DATE_OUT_OF_RANGE', { field: 'halfHourlyDate', params: { from: first, to: last } });
-      if (smart && date < smart.installedOn) notices.push(notice('GRID_USAGE_BEFORE_SMART_METER', { date, installedOn: smart.installedOn }));
-      else if (smart && (withheldBefore === null || date >= withheldBefore)) {
-        halfHourly = halfHourlyUsage(facility, date).map((kWh, i) => ({ slot: i + 1, kWh }));
+      if (to !== undefined) {
+        if (to < date || to > last) throw new Refusal('GRID_USAGE_DATE_OUT_OF_RANGE', { field: 'halfHourlyTo', params: { from: date, to: last } });
+        if (daysBetween(date, to) >= halfHourlyRangeDays)
+          throw new Refusal('GRID_USAGE_RANGE_TOO_LONG', { field: 'halfHourlyTo', params: { days: halfHourlyRangeDays } });
       }
+      const valuesOf = (d: IsoDate): UsageInfo['halfHourly'] =>
+        smart && d >= smart.installedOn && (withheldBefore === null || d >= withheldBefore)
+          ? halfHourlyUsage(facility, d).map((kWh, i) => ({ slot: i + 1, kWh }))
+          : [];
+      if (smart && date < smart.installedOn) notices.push(notice('GRID_USAGE_BEFORE_SMART_METER', { date, installedOn: smart.installedOn }));
+      halfHourly = valuesOf(date);
+      if (to !== undefined) for (let d = date; d <= to; d = addDays(d, 1)) halfHourlyDays.push({ date: d, halfHourly: valuesOf(d) });
     }
 
     const info: UsageInfo = {
       supplyPointId: facility.supplyPointId,
       meterKind: smart ? 'smart' : (facility.meters[0]?.kind ?? null),
-      passwordValidUntil: usagePasswordValidity(used.passwordIssuedAt!).validUntil,
+      passwordValidUntil: validUntilFromExpiry(used.passwordExpiresAt!),
       withheldBefore,
       monthlyUsage,
       halfHourlyDate: date ?? null,
       halfHourly,
+      halfHourlyDays,
     };
     return ok(info, notices);
   };
@@ -137,7 +156,7 @@ async function checkPassword(ctx: GridContext, facility: Facility, password: str
   if (live.length === 0) {
     throw new Refusal('GRID_USAGE_PASSWORD_EXPIRED', {
       field: 'usagePassword',
-      params: { validUntil: usagePasswordValidity(matching[0]!.passwordIssuedAt!).validUntil },
+      params: { validUntil: validUntilFromExpiry(matching[0]!.passwordExpiresAt!) },
     });
   }
   const current = live.find((a) => a.customerId === facility.customer?.customerId);

@@ -36,7 +36,7 @@ interface FacilityRow {
   c_city: string | null;
   c_street: string | null;
   c_building: string | null;
-  meters: { meterNumber: string; kind: MeterKindCode; installedOn: string }[];
+  meters: { meterNumber: string; kind: MeterKindCode; installedOn: string; autoReadingUnavailable: boolean }[];
 }
 
 /**
@@ -54,7 +54,9 @@ function facilitySql(schema: string): string {
            c.name_kanji AS c_name_kanji, c.name_kana AS c_name_kana, c.phone AS c_phone,
            c.prefecture AS c_prefecture, c.city AS c_city, c.street AS c_street, c.building AS c_building,
            COALESCE((SELECT json_agg(json_build_object('meterNumber', m.meter_number, 'kind', m.kind,
-                                                       'installedOn', m.installed_on) ORDER BY m.meter_number)
+                                                       'installedOn', m.installed_on,
+                                                       'autoReadingUnavailable', COALESCE(m.auto_reading_unavailable, m.kind = 'conventional'))
+                                     ORDER BY m.meter_number)
                        FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters
       FROM ${s}.supply_point sp
       LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
@@ -116,6 +118,7 @@ function toFacility(row: FacilityRow): Facility {
     meterNumber: m.meterNumber,
     kind: m.kind,
     installedOn: m.installedOn as IsoDate,
+    autoReadingUnavailable: m.autoReadingUnavailable,
   }));
   return {
     supplyPointId: row.supply_point_id as SupplyPointId,

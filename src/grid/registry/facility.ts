@@ -5,7 +5,7 @@
  * capacity), its place, its reading group, its current retailer and customer, and the parameters
  * from which its usage is computed on demand (src/grid/registry/usage.ts): usage is never stored.
  */
-import type { ContractTypeCode, MeterKindCode, SupplyPointStatusCode, VoltageClassCode } from '../../domain/codes.ts';
+import type { ContractTypeCode, DiscontinuationMethodCode, MeterKindCode, SupplyPointStatusCode, VoltageClassCode } from '../../domain/codes.ts';
 import type { IsoDate } from '../../domain/date.ts';
 import type { ReadingGroup } from '../../domain/reading-day.ts';
 import type { SupplyPointId } from '../../domain/supply-point-id.ts';
@@ -28,8 +28,31 @@ export interface Customer {
 
 export interface Meter {
   readonly meterNumber: string;
+  /** `smart`: 30分値収集可 (half-hourly values can be collected). */
   readonly kind: MeterKindCode;
   readonly installedOn: IsoDate;
+  /**
+   * 自動検針不可: the meter cannot be read remotely (HEPCO [S4]), independent of the kind: always for a
+   * conventional meter, and for a smart meter not yet reachable. A switch or move-in then needs meter work.
+   */
+  readonly autoReadingUnavailable: boolean;
+}
+
+/** 廃止措置方法 of a point without a contract (codes.ts `discontinuationMethods`); null while contracted. */
+export function discontinuationMethodOf(facility: {
+  readonly status: SupplyPointStatusCode;
+  readonly meters: readonly Pick<Meter, 'kind' | 'autoReadingUnavailable'>[];
+}): DiscontinuationMethodCode | null {
+  switch (facility.status) {
+    case 'contracted':
+      return null;
+    case 'removed':
+      return 'removed';
+    case 'discontinuedLit':
+      return 'customerSwitch';
+    case 'discontinued':
+      return facility.meters.length > 0 && facility.meters.every((m) => m.kind === 'smart' && !m.autoReadingUnavailable) ? 'remote' : 'onSite';
+  }
 }
 
 export const usageProfileKinds = ['household', 'shop', 'office', 'factory', 'solar', 'streetlight'] as const;

@@ -16,11 +16,13 @@ import type { Meter } from './facility.ts';
 export async function installSmartMeter(q: Queryable, schema: string, supplyPointId: string, on: IsoDate): Promise<Meter | undefined> {
   const s = ident(schema);
   await q.query(`UPDATE ${s}.meter SET removed_on = $2 WHERE supply_point_id = $1 AND removed_on IS NULL AND kind = 'conventional'`, [supplyPointId, on]);
+  // A smart meter that could not be read remotely (自動検針不可) is made reachable by the same work.
+  await q.query(`UPDATE ${s}.meter SET auto_reading_unavailable = false WHERE supply_point_id = $1 AND removed_on IS NULL AND kind = 'smart'`, [supplyPointId]);
   const { rows } = await q.query<Meter>(
     `INSERT INTO ${s}.meter (meter_number, supply_point_id, kind, installed_on)
      SELECT '2' || lpad(nextval('${s}.meter_number_seq')::text, 9, '0'), $1, 'smart', $2
       WHERE NOT EXISTS (SELECT 1 FROM ${s}.meter WHERE supply_point_id = $1 AND removed_on IS NULL)
-     RETURNING meter_number AS "meterNumber", kind, to_char(installed_on, 'YYYY-MM-DD') AS "installedOn"`,
+     RETURNING meter_number AS "meterNumber", kind, to_char(installed_on, 'YYYY-MM-DD') AS "installedOn", false AS "autoReadingUnavailable"`,
     [supplyPointId, on],
   );
   return rows[0];

@@ -3,7 +3,7 @@
  * registered address and on the current customer's normalised kana name, of one family of points.
  * Both use an index (migrations 0001 and 0004) and stop at `limit` rows.
  */
-import type { SupplyPointStatusCode } from '../../domain/codes.ts';
+import type { ContractTypeCode, MeterKindCode, SupplyPointStatusCode } from '../../domain/codes.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 
 export type SearchFamily = 'LV' | 'HV' | 'FIT';
@@ -15,6 +15,10 @@ export interface SearchRow {
   readonly city: string;
   readonly street: string;
   readonly building: string | null;
+  readonly contractType: ContractTypeCode | null;
+  readonly servicePoleNumber: string | null;
+  /** The meters in service, in number order. */
+  readonly meters: readonly { meterNumber: string; kind: MeterKindCode; autoReadingUnavailable: boolean }[];
 }
 
 /** Which points belong to a family's screens: LV demand, HV, LV FIT receiving. */
@@ -24,7 +28,12 @@ const familyCondition: Readonly<Record<SearchFamily, string>> = {
   FIT: `sp.fit_receiving`,
 };
 
-const columns = `sp.supply_point_id AS "supplyPointId", sp.status, sp.prefecture, sp.city, sp.street, sp.building`;
+const columnsOf = (s: string) => `sp.supply_point_id AS "supplyPointId", sp.status, sp.prefecture, sp.city, sp.street, sp.building,
+  sp.contract_type AS "contractType", sp.service_pole_number AS "servicePoleNumber",
+  COALESCE((SELECT json_agg(json_build_object('meterNumber', m.meter_number, 'kind', m.kind,
+                                              'autoReadingUnavailable', COALESCE(m.auto_reading_unavailable, m.kind = 'conventional'))
+                            ORDER BY m.meter_number)
+              FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters`;
 
 function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -34,7 +43,7 @@ function likePrefix(prefix: string): string {
 export async function searchByAddress(q: Queryable, schema: string, family: SearchFamily, prefix: string, limit: number): Promise<SearchRow[]> {
   const s = ident(schema);
   const { rows } = await q.query<SearchRow>(
-    `SELECT ${columns} FROM ${s}.supply_point sp
+    `SELECT ${columnsOf(s)} FROM ${s}.supply_point sp
       WHERE ((sp.prefecture || sp.city || sp.street) LIKE $1 OR (sp.city || sp.street) LIKE $1) AND ${familyCondition[family]}
       ORDER BY sp.prefecture, sp.city, sp.street, sp.building NULLS FIRST, sp.supply_point_id
       LIMIT $2`,
@@ -47,7 +56,7 @@ export async function searchByAddress(q: Queryable, schema: string, family: Sear
 export async function searchByCustomerKana(q: Queryable, schema: string, family: SearchFamily, kanaKeyPrefix: string, limit: number): Promise<SearchRow[]> {
   const s = ident(schema);
   const { rows } = await q.query<SearchRow>(
-    `SELECT ${columns} FROM ${s}.customer c
+    `SELECT ${columnsOf(s)} FROM ${s}.customer c
        JOIN ${s}.supply_point sp ON sp.customer_id = c.customer_id
       WHERE c.name_kana_key LIKE $1 AND ${familyCondition[family]}
       ORDER BY c.name_kana_key, sp.supply_point_id

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { addDays, parseIsoDate, type IsoDate } from '../../domain/date.ts';
 import type { UsageProfile } from './facility.ts';
 import { dailyUsage, halfHourlyUsage, monthlyUsage, readingMonths, usageBetween, type UsageSubject } from './usage.ts';
+import { readingSchedule } from '../../domain/reading-day.ts';
+
+const kansai = readingSchedule('06', 'LV');
 
 const household: UsageSubject = {
   supplyPointId: '0313010000000000000110',
@@ -92,18 +95,21 @@ test('a month is the sum of its daily totals', () => {
 });
 
 test('thirteen reading months run from reading day to reading day and end by today', () => {
-  const months = readingMonths(5, parseIsoDate('2026-11-28'));
+  // Tokyo's number 26 reads on 28 Dec 2026 and 29 Jan 2027: the month in between is one period.
+  const tokyoMonths = readingMonths(readingSchedule('03', 'LV'), 26, parseIsoDate('2027-02-10'), 2);
+  assert.deepEqual(tokyoMonths.at(-1), { month: '2027-01', from: '2026-12-28', until: '2027-01-29' });
+  const months = readingMonths(kansai, 5, parseIsoDate('2026-11-28'));
   assert.equal(months.length, 13);
   assert.equal(months.at(-1)?.month, '2026-11');
   assert.ok((months.at(-1)?.until as string) <= '2026-11-28');
   for (let i = 1; i < months.length; i++) assert.equal(months[i]?.from, months[i - 1]?.until);
-  const early = readingMonths(20, parseIsoDate('2026-11-02'), 1);
+  const early = readingMonths(kansai, 20, parseIsoDate('2026-11-02'), 1);
   assert.equal(early[0]?.month, '2026-10');
 });
 
 // Speed is measured in `npm run bench`, not here: a timed test fails on a busy machine.
 test('points with the same profile still have months of their own (per-point seed)', () => {
-  const months = readingMonths(1, parseIsoDate('2026-11-28'));
+  const months = readingMonths(kansai, 1, parseIsoDate('2026-11-28'));
   const totals = new Set<number>();
   for (let i = 0; i < 20; i++) {
     const usage = monthlyUsage({ ...household, supplyPointId: `03130100000000${String(i).padStart(6, '0')}10` }, months);

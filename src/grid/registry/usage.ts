@@ -14,7 +14,7 @@
  */
 import { isNationalHoliday, isYearEndHoliday } from '../../domain/calendar.ts';
 import { addDays, isoDate, yearMonthDay, type IsoDate } from '../../domain/date.ts';
-import { readingDayOf, type ReadingGroup } from '../../domain/reading-day.ts';
+import type { ReadingGroup, ReadingSchedule } from '../../domain/reading-day.ts';
 import type { UsageProfile, UsageProfileKind } from './facility.ts';
 import { hash32, mix32, mulberry32, roughNormal, type Random } from './random.ts';
 import { dayTypeFactor, intradayShape, noise, seasonalFactor, slotsPerDay, type DayType } from './usage-shape.ts';
@@ -175,16 +175,16 @@ export interface ReadingMonth extends UsagePeriod {
  * first. A reading month runs from one scheduled reading day (定例検針日) up to, not including, the
  * next, and is named by the month of its closing reading day.
  */
-export function readingMonths(group: ReadingGroup, today: IsoDate, count = 13): ReadingMonth[] {
+export function readingMonths(schedule: ReadingSchedule, group: ReadingGroup, today: IsoDate, count = 13): ReadingMonth[] {
   let { year, month } = yearMonthDay(today);
-  if (readingDayOf(group, year, month) > today) ({ year, month } = previousMonth(year, month));
+  if (schedule.dayOf(group, year, month) > today) ({ year, month } = previousMonth(year, month));
   const months: ReadingMonth[] = [];
   for (let i = 0; i < count; i++) {
     const before = previousMonth(year, month);
     months.unshift({
       month: `${year}-${String(month).padStart(2, '0')}`,
-      from: readingDayOf(group, before.year, before.month),
-      until: readingDayOf(group, year, month),
+      from: schedule.dayOf(group, before.year, before.month),
+      until: schedule.dayOf(group, year, month),
     });
     ({ year, month } = before);
   }

@@ -166,7 +166,7 @@ export function contractDrawer(area: AreaCode, random: Random): (pointClass: Poi
         // Street and security lights on a fixed monthly charge: no meter; 1–10 lamps of ~40 W, 12 h a night.
         return {
           ...lv,
-          contractType: 'flatRate',
+          contractType: 'flatRateLighting',
           menu: wheelingMenus.flatRate,
           profile: 'streetlight',
           dailyKwh: intBetween(random, 1, 10) * 0.04 * 12,
@@ -178,7 +178,7 @@ export function contractDrawer(area: AreaCode, random: Random): (pointClass: Poi
         const kw = intBetween(random, 3, 20);
         return {
           ...lv,
-          contractType: 'temporary',
+          contractType: 'temporaryLighting',
           menu: wheelingMenus.temporary,
           kw,
           profile: 'shop',

@@ -150,7 +150,7 @@ export function areaGenerator(area: AreaCode, seed: number): (count: number) => 
     const { voltageClass, contractType, menu, ampere, kw, profile, dailyKwh } = contract;
     supplyPoints.push(
       `${id}\t${status}\t${voltageClass}\t${pointClass === 'fitReceiving' ? 't' : 'f'}\t${contractType ?? N}\t${menu}\t${ampere ?? N}\t` +
-        `${kw === null ? N : kw.toFixed(1)}\t${pole}\t${syntheticReadingGroupOf(id)}\t${where.prefecture.name}\t${city}\t` +
+        `${kw === null ? N : kw.toFixed(1)}\t${pole}\t${syntheticReadingGroupOf(id, area, contract.voltageClass === 'LV' ? 'LV' : 'HV')}\t${where.prefecture.name}\t${city}\t` +
         `${where.street}\t${where.building ?? N}\t${retailer}\t${customerId}\t${tenure}\t${profile}\t${Math.round(dailyKwh * 1000)}\t${usageSeed}\n`,
     );
   }

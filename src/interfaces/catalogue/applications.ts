@@ -18,6 +18,7 @@ import {
   customerName,
   customerNameKana,
   date,
+  digits,
   dateTime,
   generatorName,
   generatorNameKana,
@@ -107,13 +108,26 @@ function moveIn(family: 'LV' | 'FIT'): InterfaceDefinition[] {
     number: '10410',
     name: '再点申込',
     englishName: 'Move-in',
-    description: 'Start of supply at a place whose wiring needs no work (再点), for a new customer.',
+    description:
+      'Start of supply at a place whose wiring needs no work (再点), for a new customer. The date may lie up to 31 days back ' +
+      'at a point left 廃止中（お客さま宅内操作で点灯） (遡及再点), from today at one reconnected remotely, from the next business day otherwise.',
     applicationKinds: [fit(family) ? '15' : '04'],
     fields: [
-      date('requestedDate', '再点希望日', unlessCancel),
+      date('requestedDate', '再点希望日', { ...unlessCancel, description: 'The 接続供給開始年月日; may be in the past (遡及再点, see above).' }),
+      digits('moveInTime', '入居予定時刻', 4, { minLength: 4, description: 'HHMM, Japan time, 0000–2359: when the customer moves in.' }),
       ...holder(family),
       phoneNumber(unlessCancel),
-      ...(fit(family) ? [] : [contractAmpere()]),
+      ...(fit(family)
+        ? []
+        : [
+            code('contractDecisionMethod', '契約決定方法', t.contractDecisionMethod),
+            contractAmpere(),
+            code('customerConsent', '託送約款規定における需要者に関する事項の遵守の需要者承諾', t.consent, {
+              description:
+                "1: the customer has consented to the wheeling terms' provisions on customers (slide 27). Without it the grid refuses " +
+                'the registration or correction (APP_CONSENT_REQUIRED).',
+            }),
+          ]),
       contractKw(),
       wheelingMenu,
       meterWorkRequired,
@@ -149,12 +163,17 @@ function switchIn(family: InterfaceFamily): InterfaceDefinition[] {
     englishName: 'Switch-in',
     description:
       "The new retailer's application; the grid operator matches it with the old retailer's switch-out. " +
-      'Without a requested date, the switch happens on the first scheduled reading day after the standard lead time.',
+      'The retailer names the switching date (slide 31): the first scheduled reading day after the standard lead time, or a later day ' +
+      "at the customer's request. A date the lead time no longer allows when the pair matches is refused (APP_SWITCH_DATE_PASSED), " +
+      'never moved; a switch whose counterpart has not come by the last day that allows its date is refused (APP_MATCH_DEADLINE_PASSED). ' +
+      'Without a date (ours), the first scheduled reading day after the lead time from matching.',
     applicationKinds: [fit(family) ? '16' : '05'],
     fields: [
       ...holder(family),
       participantCode('currentRetailerCode', '現小売電気事業者コード', unlessCancel),
-      date('requestedDate', 'スイッチング希望日', { description: 'Absent: the first scheduled reading day after the standard lead time.' }),
+      date('requestedDate', 'スイッチング希望日', {
+        description: 'The switching date (slide 31). Absent (ours): the first scheduled reading day after the lead time from matching.',
+      }),
       phoneNumber(),
       ...(family === 'LV' ? [contractAmpere()] : []),
       contractKw(),

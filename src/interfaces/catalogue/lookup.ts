@@ -34,33 +34,50 @@ function pointId(family: InterfaceFamily): Field {
 }
 
 function facilityInfo(family: 'LV' | 'FIT'): InterfaceDefinition {
+  const fitOnly = family === 'FIT';
   return {
     id: ifId(family, '10110'),
     name: '設備情報取得',
-    englishName: family === 'FIT' ? 'Facility info (LV FIT receiving point)' : 'Facility info',
+    englishName: fitOnly ? 'Facility info (LV FIT receiving point)' : 'Facility info',
     family,
     kind: 'lookup',
     direction: 'grid',
-    description: 'The wheeling contract, meters and place of a supply point, in real time.',
+    description: fitOnly
+      ? 'The address of a LV FIT receiving point, in real time: address information only (slide 7).'
+      : 'The wheeling contract, meters and place of a supply point, in real time.',
     request: [pointId(family)],
-    response: [
-      pointId(family),
-      code('status', '供給地点の状態', t.supplyPointStatus, required),
-      code('voltageClass', '電圧区分', t.voltageClass, required),
-      code('contractType', '契約種別', t.contractType, { description: 'Absent for a FIT receiving point.' }),
-      string('wheelingMenu', '託送メニュー', 40),
-      contractAmpere(),
-      contractKw(),
-      address(required, 'address', family === 'FIT' ? '受電場所住所' : '需要場所住所'),
-      string('servicePoleNumber', '引込柱番号', 20, { description: 'Absent where supply is underground.' }),
-      group(
-        'meters',
-        '計器',
-        [string('meterNumber', '計器番号', 20, required), code('meterKind', '計器種別', t.meterKind, required), date('installedOn', '設置日')],
-        list(0, 10),
-      ),
-      date('nextReadingDate', '次回の検針日'),
-    ],
+    response: fitOnly
+      ? [pointId(family), address(required, 'address', '受電場所住所')]
+      : [
+          pointId(family),
+          code('status', '供給地点の状態', t.supplyPointStatus, required),
+          code('voltageClass', '電圧区分', t.voltageClass, required),
+          code('discontinuationMethod', '廃止措置方法', t.discontinuationMethod, {
+            description: 'How a point without a contract is reconnected (a move-in); absent while contracted.',
+          }),
+          code('contractType', '契約形態', t.contractType),
+          string('wheelingMenu', '託送メニュー', 40),
+          contractAmpere(),
+          contractKw(),
+          address(required, 'address', '需要場所住所'),
+          string('servicePoleNumber', '引込柱番号', 20, { description: 'Absent where supply is underground.' }),
+          group(
+            'meters',
+            '計器',
+            [
+              string('meterNumber', '計器番号', 20, required),
+              code('meterKind', '計器種別', t.meterKind, required),
+              code('halfHourlyCollectable', '30分値収集可', t.flag, { ...required, description: '1: half-hourly values can be collected (a smart meter).' }),
+              code('autoReadingUnavailable', '自動検針不可', t.flag, {
+                ...required,
+                description: '1: the meter cannot be read remotely; a switch or move-in needs meter work (the longer lead time).',
+              }),
+              date('installedOn', '設置日'),
+            ],
+            list(0, 10),
+          ),
+          date('nextReadingDate', '次回の検針日', { description: "By the area's reading schedule (検針日程)." }),
+        ],
   };
 }
 
@@ -84,6 +101,9 @@ function usagePasswordApplication(family: 'LV' | 'HV'): InterfaceDefinition {
       phoneNumber({ description: 'Identity data: the phone number the grid operator has, or the address.' }),
       address({ description: 'Identity data: the address the grid operator has, or the phone number.' }),
       date('consentDate', '同意取得日', { required: true, description: 'The day the customer consented to the inquiry.' }),
+      date('validUntil', 'PW有効期限（希望）', {
+        description: 'The last day the password should be valid: from today up to a month (the day before the same date next month). Absent: the full month.',
+      }),
     ],
     atLeastOneOf: [{ fields: ['phoneNumber', 'address'] }],
     response: applicationAccepted,
@@ -119,11 +139,15 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
     kind: 'lookup',
     direction: 'grid',
     description:
-      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of one day. ' + 'Months of a previous name-holder are withheld.',
+      'The last 13 reading months of usage, and with a smart meter the 48 half-hourly values of a day or of a range of up to ' +
+      '31 days (halfHourlyDate to halfHourlyTo) in one call. Months of a previous name-holder are withheld.',
     request: [
       supplyPointId(required),
       string('usagePassword', '使用量照会PW', 32, required),
-      date('halfHourlyDate', '30分値取得日', { description: 'The day whose half-hourly values are wanted; absent: none.' }),
+      date('halfHourlyDate', '30分値取得日', { description: 'The (first) day whose half-hourly values are wanted; absent: none.' }),
+      date('halfHourlyTo', '30分値取得終了日', {
+        description: 'With halfHourlyDate: the last day of a range of at most 31 days, all answered in halfHourlyDays.',
+      }),
     ],
     response: [
       supplyPointId(required),
@@ -146,6 +170,12 @@ function usageInfo(family: 'LV' | 'HV'): InterfaceDefinition {
       ),
       date('halfHourlyDate', '30分値取得日'),
       group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48, description: '1 = 00:00–00:30.' }), kWh], list(0, 48)),
+      group(
+        'halfHourlyDays',
+        '30分使用量（期間）',
+        [date('date', '日付', required), group('halfHourly', '30分使用量', [integer('slot', 'コマ', { required: true, min: 1, max: 48 }), kWh], list(0, 48))],
+        { ...list(0, 31), description: 'Each day of halfHourlyDate–halfHourlyTo with its values (withheld or pre-smart-meter days without).' },
+      ),
     ],
   };
 }

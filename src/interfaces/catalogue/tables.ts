@@ -5,7 +5,9 @@
 import { areas } from '../../domain/area.ts';
 import {
   applicationKinds,
+  contractDecisionMethods,
   contractTypes,
+  discontinuationMethods,
   meterKinds,
   relayDecisions,
   relayNgReasons,
@@ -49,6 +51,11 @@ export const contractType = table('ContractType', contractTypes);
 export const supplyPointStatus = table('SupplyPointStatus', supplyPointStatuses);
 export const meterKind = table('MeterKind', meterKinds);
 export const voltageClass = table('VoltageClass', voltageClasses);
+export const discontinuationMethod = table('DiscontinuationMethod', discontinuationMethods);
+export const contractDecisionMethod = table('ContractDecisionMethod', contractDecisionMethods);
+
+/** 需要者の承諾 (slide 27; the code is ours): 1 the customer has consented. */
+export const consent = table('Consent', { '1': '承諾済' });
 
 /** 有無 (ours): meter work needed, more pages to fetch. */
 export const flag = table('Flag', { '0': 'なし', '1': 'あり' });

@@ -1,13 +1,13 @@
 /**
  * 供給地点特定番号検索 (Web only, SYSTEM.md §3): a retailer registered in the area finds the supply
  * point ID of a place by a prefix of its address, or of a customer by the name in kana. The area's
- * grid answers (hub/interfaces/supply-point-search.ts); the screen shows ID, address and status,
- * each with links to the functions of the area menu for that point.
+ * grid answers (hub/interfaces/supply-point-search.ts); the screen shows the columns of slide 26
+ * (ID, address, status, 廃止措置方法, 契約形態, 引込柱番号, 計器番号), each with links to the functions of the area menu for that point.
  *
  *   GET /areas/{area}/{family}/search?by=address|nameKana&query=…
  */
 import type { FastifyInstance } from 'fastify';
-import { supplyPointStatuses } from '../../domain/codes.ts';
+import { contractTypes, discontinuationMethods, supplyPointStatuses } from '../../domain/codes.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import type { InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { searchSupplyPoints } from '../../hub/interfaces/supply-point-search.ts';
@@ -71,12 +71,16 @@ export function registerAreaSearchScreens(app: FastifyInstance, deps: InterfaceD
       ${
         result && result.points.length > 0
           ? html`<table class="data-rows search-results"><caption>検索結果 ${result.points.length}件</caption>
-            <thead><tr><th>供給地点特定番号</th><th>住所</th><th>状態</th><th>操作</th></tr></thead>
+            <thead><tr><th>供給地点特定番号</th><th>住所</th><th>状態</th><th>廃止措置方法</th><th>契約形態</th><th>引込柱番号</th><th>計器番号</th><th>操作</th></tr></thead>
             <tbody>${result.points.map((p) => {
               const q = new URLSearchParams({ supplyPointId: p.supplyPointId }).toString();
               return html`<tr><td class="mono">${p.supplyPointId}</td>
                 <td>${p.address.prefecture}${p.address.city}${p.address.street}${p.address.building ? ` ${p.address.building}` : ''}</td>
                 <td>${supplyPointStatuses[p.status] ?? p.status}</td>
+                <td>${p.discontinuationMethod ? discontinuationMethods[p.discontinuationMethod] : ''}</td>
+                <td>${p.contractType ? contractTypes[p.contractType] : ''}</td>
+                <td class="mono">${p.servicePoleNumber ?? ''}</td>
+                <td class="mono">${p.meterNumbers.join(' ')}</td>
                 <td>${facility ? html`<a href="${scope.base}/if/${facility.id}?${q}">設備情報</a> ` : null}<a href="${scope.base}?${q}">この地点でメニューへ</a></td></tr>`;
             })}</tbody></table>`
           : null

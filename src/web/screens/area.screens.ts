@@ -474,7 +474,9 @@ interface UsageMonth {
 }
 
 function usageView(def: InterfaceDefinition, data: Readonly<Record<string, unknown>>): Html {
-  const headerFields = def.response.filter((f) => !['monthlyUsage', 'halfHourly', 'halfHourlyDate'].includes(f.id));
+  const headerFields = def.response.filter((f) => !['monthlyUsage', 'halfHourly', 'halfHourlyDate', 'halfHourlyDays'].includes(f.id));
+  const rangeDays = (Array.isArray(data.halfHourlyDays) ? data.halfHourlyDays : []) as { date: string; halfHourly: { slot: number; kWh: number }[] }[];
+  const kWhText = (n: number) => n.toLocaleString('ja-JP', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
   const monthlyField = def.response.find((f) => f.id === 'monthlyUsage') as GroupField;
   const months = (Array.isArray(data.monthlyUsage) ? data.monthlyUsage : []) as UsageMonth[];
   const slots = (Array.isArray(data.halfHourly) ? data.halfHourly : []) as { slot: number; kWh: number }[];
@@ -506,5 +508,17 @@ function usageView(def: InterfaceDefinition, data: Readonly<Record<string, unkno
         : day
           ? html`<p class="muted">${day} の30分値はありません。</p>`
           : null
+    }
+    ${
+      rangeDays.length > 0
+        ? html`<section class="card usage-block"><h2>30分値（期間 ${rangeDays.length}日）</h2>
+        <table class="data-rows half-hourly-range"><caption>日別の合計と最大30分値（kWh）</caption>
+          <thead><tr><th>日付</th><th>日量</th><th>最大30分値</th><th>コマ数</th></tr></thead>
+          <tbody>${rangeDays.map((d) => {
+            const total = d.halfHourly.reduce((sum, h) => sum + Math.round(h.kWh * 1000), 0) / 1000;
+            const max = d.halfHourly.reduce((m, h) => Math.max(m, h.kWh), 0);
+            return html`<tr data-date="${d.date}"><td>${d.date}</td><td class="num">${d.halfHourly.length > 0 ? kWhText(total) : ''}</td><td class="num">${d.halfHourly.length > 0 ? kWhText(max) : ''}</td><td class="num">${d.halfHourly.length}</td></tr>`;
+          })}</tbody></table></section>`
+        : null
     }`;
 }

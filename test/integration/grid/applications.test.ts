@@ -61,15 +61,15 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const s = await status(grid, 'IF_10620', data(a).applicationNumber);
     assert.equal(data(s).stage, '05');
     assert.equal(data(s).stageName, 'マッチング完了');
-    // LV: 25 Nov + 1 business day + 2 days = 28 Nov; group 5 reads on the 5th business day: 7 Dec.
-    assert.equal(data(s).scheduledDate, '2026-12-07');
+    // LV: 25 Nov + 1 business day + 2 days = 28 Nov; Tokyo's 08 (the 5th number, from the 2nd business day) reads on 8 Dec.
+    assert.equal(data(s).scheduledDate, '2026-12-08');
     assert.deepEqual(
       data(s).history.map((h: Data) => h.stage),
       ['01', '03', '05'],
     );
 
     assert.equal((await executeDue(grid, { limit: 100 })).executed, 0, 'not before the effective date');
-    clock.set('2026-12-07T00:30:00+09:00');
+    clock.set('2026-12-08T00:30:00+09:00');
     const executed = await executeDue(grid, { limit: 100 });
     assert.ok(executed.executed >= 2);
     assert.equal((await retailerOf(p.supplyPointId)).retailerCode, NEW);
@@ -156,6 +156,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
           customerName: '鈴木 一郎',
           phoneNumber: '03-1111-2222',
           contractAmpere: '40',
+          customerConsent: '1',
         },
         NEW,
       ),

@@ -6,6 +6,7 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { allGridMigrations, gridSchema } from '../../../src/grid/schema.ts';
 import { seedRegistry } from '../../../src/grid/seed/seed.ts';
 import { parseIsoDate } from '../../../src/domain/date.ts';
+import { readingSchedule } from '../../../src/domain/reading-day.ts';
 import { countSupplyPoints, findByCustomerKana, findFacility } from '../../../src/grid/registry/facility.repository.ts';
 import { monthlyUsage, readingMonths } from '../../../src/grid/registry/usage.ts';
 
@@ -40,10 +41,10 @@ forEachBackend('facility look-up', (backend) => {
     assert.ok(facility.tenureSince && facility.tenureSince < '2026-10-01');
     assert.equal(facility.meters.length, 1);
     assert.match(facility.meters[0]?.installedOn as string, /^\d{4}-\d{2}-\d{2}$/);
-    assert.ok(facility.readingGroup >= 1 && facility.readingGroup <= 20);
+    assert.equal(readingSchedule('03', 'LV').has(facility.readingGroup), true, "one of Tokyo's schedule numbers");
     assert.equal(facility.usageProfile.kind, 'household');
 
-    const months = monthlyUsage(facility, readingMonths(facility.readingGroup, parseIsoDate('2026-11-28')));
+    const months = monthlyUsage(facility, readingMonths(readingSchedule('03', 'LV'), facility.readingGroup, parseIsoDate('2026-11-28')));
     assert.equal(months.length, 13);
     for (const month of months) assert.ok(month.kWh > 0, `${month.month}: ${month.kWh} kWh`);
   });

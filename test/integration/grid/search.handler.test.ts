@@ -36,7 +36,16 @@ forEachBackend('web-only supply point search (WEB_SUPPLY_POINT_SEARCH)', (backen
     assert.deepEqual(ids(byPrefecture), [a.supplyPointId, b.supplyPointId]);
     assert.equal(byPrefecture.data?.more, '0');
     const point = (byPrefecture.data!.points as Record<string, unknown>[])[0]!;
-    assert.deepEqual(Object.keys(point), ['supplyPointId', 'status', 'address'], 'no customer name, no retailer');
+    assert.deepEqual(
+      Object.keys(point),
+      ['supplyPointId', 'status', 'address', 'discontinuationMethod', 'contractType', 'servicePoleNumber', 'meterNumbers'],
+      'the columns of slide 26; no customer name, no retailer',
+    );
+    assert.equal(point.contractType, 'lighting');
+    assert.equal(point.discontinuationMethod, null, 'contracted');
+    assert.equal(point.servicePoleNumber, '本町幹12支3');
+    assert.equal((point.meterNumbers as string[]).length, 1);
+    assert.match((point.meterNumbers as string[])[0]!, /^1\d{9}$/);
     assert.deepEqual(ids(await search({ by: 'address', query: '検索市 緑町1丁目2番', family: 'LV' })), [a.supplyPointId]);
     assert.deepEqual(ids(await search({ by: 'address', query: '検索市緑町', family: 'FIT' })), [fit.supplyPointId], 'only the family’s points');
     assert.deepEqual(ids(await search({ by: 'address', query: '検索市緑町%', family: 'LV' })), [], 'LIKE wildcards are literal');

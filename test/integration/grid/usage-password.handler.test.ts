@@ -37,7 +37,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     const data = response.data as Record<string, any>;
     assert.match(data.applicationNumber, /^UP03-20261125\d{5}$/);
     assert.equal(data.stage, '06');
-    assert.equal(data.stageName, '完了');
+    assert.equal(data.stageName, '処理完了');
     assert.deepEqual(Object.keys(data), ['applicationNumber', 'requestId', 'stage', 'stageName', 'receivedAt']);
     assert.equal(data.receivedAt, '2026-11-25T01:00:00.000Z');
     assert.equal(data.usagePassword, undefined, 'the password comes with the status inquiry');
@@ -56,7 +56,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
       shown.history.map((h: any) => [h.stage, h.stageName, h.stageDate]),
       [
         ['01', '受付済', '2026-11-25'],
-        ['06', '完了', '2026-11-25'],
+        ['06', '処理完了', '2026-11-25'],
       ],
     );
     assert.equal(first.messages[0]?.code, 'GRID_USAGE_PASSWORD_ISSUED');
@@ -73,6 +73,25 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     ]);
     assert.notEqual(rows[0]?.password_hash, shown.usagePassword);
     assert.ok(!JSON.stringify(rows).includes(shown.usagePassword));
+  });
+
+  test("a shorter validity asked for is the password's; more than a month, or a past day, is refused", async () => {
+    const { response } = await apply({}, { validUntil: '2026-12-05' });
+    assert.equal(response.result, 'OK', JSON.stringify(response.messages));
+    const shown = (await status((response.data as Record<string, any>).applicationNumber)).data as Record<string, any>;
+    assert.equal(shown.passwordValidUntil, '2026-12-05');
+    const usage = await grid.handle(gridRequest('IF_10310', { supplyPointId: shown.supplyPointId, usagePassword: shown.usagePassword }));
+    assert.equal((usage.data as Record<string, any>).passwordValidUntil, '2026-12-05');
+    const longest = await apply({}, { validUntil: '2026-12-24' });
+    assert.equal(longest.response.result, 'OK', 'a month is the most: the day before the same date next month');
+    for (const validUntil of ['2026-12-25', '2026-11-24']) {
+      const refused = await apply({}, { validUntil });
+      assert.deepEqual(
+        refused.response.messages.map((m) => [m.code, m.field]),
+        [['GRID_USAGE_PASSWORD_VALIDITY_INVALID', 'validUntil']],
+        validUntil,
+      );
+    }
   });
 
   test('numbers applications of the day in order', async () => {

@@ -7,6 +7,7 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { findFacility } from '../../../src/grid/registry/facility.repository.ts';
 import { dailyUsage, readingMonths, usageBetween } from '../../../src/grid/registry/usage.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
+import { readingSchedule } from '../../../src/domain/reading-day.ts';
 import { givenSupplyPoint, gridRequest, testGridClock, type PointSpec, type TestPoint } from '../../../src/grid/testing.ts';
 
 const dayMs = 86_400_000;
@@ -44,17 +45,26 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     grid.handle(gridRequest(interfaceId, { supplyPointId, usagePassword, ...extra }, participantCode));
 
   test('answers 13 reading months and, for a smart meter, the 48 half-hourly values of a day', async () => {
-    const { point, password } = await withPassword({ readingGroup: 3 });
+    const { point, password } = await withPassword({ readingGroup: 4 });
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-10-15' });
     assert.equal(response.result, 'OK', JSON.stringify(response.messages));
     assert.deepEqual(response.messages, []);
     const data = response.data as Record<string, any>;
-    assert.deepEqual(Object.keys(data), ['supplyPointId', 'meterKind', 'passwordValidUntil', 'withheldBefore', 'monthlyUsage', 'halfHourlyDate', 'halfHourly']);
+    assert.deepEqual(Object.keys(data), [
+      'supplyPointId',
+      'meterKind',
+      'passwordValidUntil',
+      'withheldBefore',
+      'monthlyUsage',
+      'halfHourlyDate',
+      'halfHourly',
+      'halfHourlyDays',
+    ]);
     assert.equal(data.meterKind, 'smart');
     assert.equal(data.passwordValidUntil, '2026-12-24');
     assert.equal(data.withheldBefore, null);
     assert.equal(data.monthlyUsage.length, 13);
-    const expected = readingMonths(3, tokyoDate(clock.now()));
+    const expected = readingMonths(readingSchedule('03', 'LV'), 4, tokyoDate(clock.now()));
     const facility = (await findFacility(db, 'grid_03', point.supplyPointId))!;
     data.monthlyUsage.forEach((m: any, i: number) => {
       assert.deepEqual(Object.keys(m), ['month', 'from', 'to', 'kWh', 'withheld', 'partial']);
@@ -74,6 +84,33 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     );
     const tenths = data.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
     assert.equal(tenths, Math.round(dailyUsage(facility, '2026-10-15' as IsoDate) * 10));
+  });
+
+  test('answers the half-hourly values of a range of days in one call, across a month end; at most 31 days', async () => {
+    const { point, password } = await withPassword();
+    const facility = (await findFacility(db, 'grid_03', point.supplyPointId))!;
+    const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-10-30', halfHourlyTo: '2026-11-02' });
+    assert.equal(response.result, 'OK', JSON.stringify(response.messages));
+    const data = response.data as Record<string, any>;
+    assert.deepEqual(
+      data.halfHourlyDays.map((d: any) => d.date),
+      ['2026-10-30', '2026-10-31', '2026-11-01', '2026-11-02'],
+    );
+    for (const d of data.halfHourlyDays) {
+      assert.equal(d.halfHourly.length, 48);
+      const tenths = d.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
+      assert.equal(tenths, Math.round(dailyUsage(facility, d.date) * 10), d.date);
+    }
+    const codeOf = async (extra: Record<string, unknown>) => (await usage(point.supplyPointId, password, extra)).messages.map((m) => [m.code, m.field]);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-10-31' }), []);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-01', halfHourlyTo: '2026-11-01' }), [['GRID_USAGE_RANGE_TOO_LONG', 'halfHourlyTo']]);
+    assert.deepEqual(await codeOf({ halfHourlyDate: '2026-10-05', halfHourlyTo: '2026-10-04' }), [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']]);
+    assert.deepEqual(
+      await codeOf({ halfHourlyDate: '2026-11-20', halfHourlyTo: '2026-11-25' }),
+      [['GRID_USAGE_DATE_OUT_OF_RANGE', 'halfHourlyTo']],
+      'up to yesterday',
+    );
+    assert.deepEqual(await codeOf({ halfHourlyTo: '2026-10-04' }), [['GRID_FIELD_REQUIRED', 'halfHourlyDate']]);
   });
 
   test('without a day asked for, no half-hourly values', async () => {
@@ -135,7 +172,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
 
   test("withholds a previous name-holder's months and days, and says from when data is shown", async () => {
     const tenureSince = '2026-06-18' as IsoDate;
-    const { point, password } = await withPassword({ tenureSince, readingGroup: 3 });
+    const { point, password } = await withPassword({ tenureSince, readingGroup: 4 });
     const response = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-06-10' });
     assert.equal(response.result, 'OK');
     const data = response.data as Record<string, any>;

@@ -244,6 +244,23 @@ forEachBackend('area screens', (backend) => {
       assert.match(monthly, /<title id="chart-monthly-title">/);
       assert.match(day, /<desc id="chart-day-desc">2026-11-24の30分ごとの使用量/);
       assert.ok(usage.body.includes('23:30–24:00'), 'the numbers in a table too');
+
+      const range = await post('/areas/03/lv/if/IF_10310', '/areas/03/lv/if/IF_10310', {
+        supplyPointId: p.supplyPointId,
+        usagePassword: password!,
+        halfHourlyDate: '2026-10-30',
+        halfHourlyTo: '2026-11-02',
+      });
+      assert.equal(range.status, 200, range.body);
+      assert.equal(count(range.body, /<tr data-date="2026-1[01]-\d\d"><td>/g), 4, 'a row per day of the range');
+      assert.match(range.body, /<tr data-date="2026-10-31"><td>2026-10-31<\/td><td class="num">[\d,.]+<\/td>[\s\S]*?<td class="num">48<\/td>/);
+      const tooLong = await post('/areas/03/lv/if/IF_10310', '/areas/03/lv/if/IF_10310', {
+        supplyPointId: p.supplyPointId,
+        usagePassword: password!,
+        halfHourlyDate: '2026-10-01',
+        halfHourlyTo: '2026-11-01',
+      });
+      assert.match(tooLong.body, /GRID_USAGE_RANGE_TOO_LONG/);
     }));
 
   test('every function of every family’s menu opens its form; an at-least-one rule is shown at its first field', () =>

@@ -140,7 +140,7 @@ forEachBackend('meter work in the registry', (backend) => {
       const kept = (await findFacility(db, 'grid_03', smart.supplyPointId))!;
       assert.deepEqual(
         kept.meters,
-        [{ meterNumber: smartMeter.meterNumber, kind: 'smart', installedOn: smartMeter.installedOn }],
+        [{ meterNumber: smartMeter.meterNumber, kind: 'smart', installedOn: smartMeter.installedOn, autoReadingUnavailable: false }],
         'no meter work, no new meter',
       );
       const gone = (await findFacility(db, 'grid_03', removed.supplyPointId))!;

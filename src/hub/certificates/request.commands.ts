@@ -27,6 +27,7 @@ import { selectCertificate } from '../identity/certificate.repository.ts';
 import { normalizeCompanyCode } from '../identity/participant.ts';
 import { selectParticipant } from '../identity/participant.repository.ts';
 import { inTransaction } from '../identity/transaction.ts';
+import { log } from '../../platform/log.ts';
 import { formatTokyo } from '../notifications/notifications.ts';
 import { notify } from '../notifications/notify.ts';
 import { authorize, isHubAdmin, systemActor, type Actor } from '../policy.ts';
@@ -254,9 +255,22 @@ export async function issueDueBatch(db: Db, clock: Clock, authority: Certificate
       if (claimed.rows.length === 0) return { batchAt: null, issued: 0 };
     }
     const ids = await selectApprovedForIssue(tx, batchAt, BATCH_LIMIT);
-    for (const id of ids) await issueOne(tx, clock, authority.ca, id, authority.schedule.kind === 'weekly' ? batchAt : null);
-    if (authority.schedule.kind === 'weekly') await tx.query('UPDATE hub.certificate_batch SET issued = $2 WHERE batch_at = $1', [batchAt, ids.length]);
-    return { batchAt: authority.schedule.kind === 'weekly' ? batchAt : null, issued: ids.length };
+    let issued = 0;
+    // Each request in a savepoint of its own: one that cannot be issued (its CSR no longer reads, the
+    // CA has run out) stays approved, is logged, and does not hold back the rest of the batch.
+    for (const id of ids) {
+      await tx.exec('SAVEPOINT issue_one');
+      try {
+        await issueOne(tx, clock, authority.ca, id, authority.schedule.kind === 'weekly' ? batchAt : null);
+        await tx.exec('RELEASE SAVEPOINT issue_one');
+        issued += 1;
+      } catch (error) {
+        await tx.exec('ROLLBACK TO SAVEPOINT issue_one');
+        log('error', 'certificates', `certificate request ${id} could not be issued, left approved for the next batch: ${(error as Error).message}`);
+      }
+    }
+    if (authority.schedule.kind === 'weekly') await tx.query('UPDATE hub.certificate_batch SET issued = $2 WHERE batch_at = $1', [batchAt, issued]);
+    return { batchAt: authority.schedule.kind === 'weekly' ? batchAt : null, issued };
   });
 }
 

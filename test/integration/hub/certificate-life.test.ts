@@ -201,6 +201,37 @@ forEachBackend('certificate life: issuance and use', (backend) => {
     }
   });
 
+  test('a request that cannot be issued stays approved for the next batch and does not hold back the others', async () => {
+    await using db = await backend.open();
+    const clock = testClock();
+    const { actors } = await givenIdentityWorld(db, clock);
+    const authority = weekly();
+    // The broken one first, so that the batch meets it before the good one.
+    const broken = await requestCertificate(db, clock, actors.aAdmin, {
+      usage: 'terminal',
+      method: 'csr',
+      csrPem: csrOf({ O: 'A0033', OU: 'terminal', CN: '本社 端末9' }).csrPem,
+    });
+    const good = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
+    for (const { request } of [broken, good]) await decideRequest(db, clock, actors.hubAdmin, authority, request.requestId, { approve: true });
+    // Its CSR no longer reads (as if damaged at rest): issuing it throws inside the batch.
+    await db.query(`UPDATE hub.certificate_request SET csr_pem = 'damaged' WHERE request_id = $1`, [broken.request.requestId]);
+    clock.set(new Date('2026-04-03T17:00:00+09:00'));
+    assert.equal((await runCertificateWork({ db, clock, authority })).issued, 1);
+    const { rows } = await db.query<{ request_id: string; status: string; fingerprint256: string | null }>(
+      `SELECT request_id::text, status, fingerprint256 FROM hub.certificate_request ORDER BY request_id`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.request_id), r.status, r.fingerprint256 !== null]),
+      [
+        [broken.request.requestId, 'approved', false],
+        [good.request.requestId, 'issued', true],
+      ],
+    );
+    assert.equal(await count(db, `hub.notification WHERE kind = 'certificateIssued'`), 1, 'only the issued one is notified');
+    assert.equal(await count(db, `hub.audit_log WHERE action = 'certificateIssued'`), 1);
+  });
+
   test('a PKCS#12 request on the web: PIN shown once, approved at once in the sandbox, downloaded once, and used for an API call', async () => {
     await using db = await backend.open();
     const hub = await startTestHub(db, { certificates: immediate() });

@@ -54,7 +54,7 @@ export interface DueWork<G extends { readonly area: string }> {
   readonly notify?: (areas?: readonly string[]) => Promise<unknown>;
   /** The hub's relay fetch check (hub/relay: hourly), run after a clock advance too. */
   readonly checkRelayFetches?: () => Promise<unknown>;
-  /** Rows a call handles at most (default 1,000). */
+  /** Rows a call handles at most (default 1,000; matching 10,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
   readonly maxRuns?: number;
@@ -67,12 +67,14 @@ export interface DueWorkTotals {
 }
 
 export const defaultLimit = 1_000;
+/** Pairs a matching call handles at most: matching is set-based (a statement per batch), so larger batches. */
+export const defaultMatchingLimit = 10_000;
 export const defaultMaxRuns = 50;
 
 /** Matches one grid's pending pairs, a bounded batch at a time. */
 export async function matchAll<G extends { readonly area: string }>(work: DueWork<G>, grid: G): Promise<DueWorkTotals> {
   const totals: DueWorkTotals = { matched: 0, expired: 0, executed: 0 };
-  const limit = work.limit ?? defaultLimit;
+  const limit = work.limit ?? defaultMatchingLimit;
   for (let run = 0; run < (work.maxRuns ?? defaultMaxRuns); run++) {
     const result = await work.runMatching(grid, { limit });
     totals.matched += result.matched;

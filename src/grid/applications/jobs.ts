@@ -2,22 +2,20 @@
  * The grid's application jobs: matching of switch-ins with switch-outs (every 20 minutes, and right
  * after the later of a pair arrives) and execution of applications whose effective date has come.
  * Both claim rows with `FOR UPDATE SKIP LOCKED` in bounded batches, and re-check the stage in the
- * same transaction, so two processes running them at once never match or execute one twice; a job
+ * same transaction (matching set-based, a statement per batch: matching.ts), so two processes running them at once never match or execute one twice; a job
  * never waits for a lock, so it cannot deadlock with a handler.
  */
-import { addBusinessDays } from '../../domain/calendar.ts';
-import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { defaultSwitchingDate, isDateAllowed } from '../../domain/lead-time.ts';
+import { tokyoDate } from '../../domain/date.ts';
 import { normalizeKana } from '../../domain/kana.ts';
 import type { AreaCode } from '../../domain/area.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { resolveGridOptions, type GridContext } from '../context.ts';
-import { findFacility } from '../registry/facility.repository.ts';
 import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
 import { gridSchema } from '../schema.ts';
-import { applicationColumns, findApplication, moveApplication, type Application } from './application.repository.ts';
-import { matchingLimitBusinessDays, text } from './rules.ts';
+import { findApplication, moveApplication, type Application } from './application.repository.ts';
+import { expireUnmatched, matchingDeadline, matchPairs } from './matching.ts';
+import { text } from './rules.ts';
 
 export type JobTarget = { readonly context: GridContext } | { readonly db: Db; readonly clock: Clock; readonly area: AreaCode };
 
@@ -26,80 +24,21 @@ function contextOf(target: JobTarget): GridContext {
   return { area: target.area, schema: gridSchema(target.area), db: target.db, clock: target.clock, options: resolveGridOptions() };
 }
 
-function pairSql(schema: string, onePoint: boolean): string {
-  const s = ident(schema);
-  return `SELECT i.application_number AS "switchIn", o.application_number AS "switchOut"
-    FROM ${s}.application i
-    JOIN ${s}.application o ON o.supply_point_id = i.supply_point_id AND o.kind = 'switchOut' AND o.stage = '03'
-    JOIN ${s}.supply_point sp ON sp.supply_point_id = i.supply_point_id
-    WHERE i.kind = 'switchIn' AND i.stage = '03' AND o.participant_code = sp.retailer_code
-      AND i.participant_code <> sp.retailer_code
-      AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = i.participant_code)
-      ${onePoint ? 'AND i.supply_point_id = $2' : ''}
-    ORDER BY i.accepted_at LIMIT $1
-    FOR UPDATE OF i, o SKIP LOCKED`;
-}
-
-/** Matches one claimed pair: both to 05 with the effective date fixed. */
-async function matchPair(tx: Queryable, ctx: GridContext, switchInNumber: string, switchOutNumber: string, cause: string): Promise<boolean> {
-  const switchIn = await findApplication(tx, ctx.schema, switchInNumber);
-  const switchOut = await findApplication(tx, ctx.schema, switchOutNumber);
-  if (!switchIn || !switchOut || switchIn.stage !== '03' || switchOut.stage !== '03') return false;
-  const facility = await findFacility(tx, ctx.schema, switchIn.supplyPointId);
-  if (!facility) return false;
-  const now = ctx.clock.now();
-  const day = tokyoDate(now);
-  const voltage = facility.voltageClass === 'HV' ? 'HV' : 'LV';
-  const options = { meterWork: switchIn.meterWork };
-  const requested = switchIn.requestedDate;
-  const effectiveDate =
-    requested !== null && isDateAllowed(requested, day, voltage, options) ? requested : defaultSwitchingDate(day, facility.readingGroup, voltage, options);
-  await moveApplication(tx, ctx.schema, switchIn, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchOut.applicationNumber });
-  await moveApplication(tx, ctx.schema, switchOut, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchIn.applicationNumber });
-  return true;
-}
-
 /** Matching of one point, inside the caller's transaction (a handler, right after a switch arrives). */
 export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId: string, cause: string): Promise<boolean> {
-  const { rows } = await tx.query<{ switchIn: string; switchOut: string }>(pairSql(ctx.schema, true), [1, supplyPointId]);
-  const pair = rows[0];
-  return pair ? matchPair(tx, ctx, pair.switchIn, pair.switchOut, cause) : false;
+  return (await matchPairs(tx, ctx, { limit: 1, cause, supplyPointId })) > 0;
 }
 
-/** The last day a switch accepted on `acceptedOn` may still be matched. */
-export function matchingDeadline(acceptedOn: IsoDate): IsoDate {
-  return addBusinessDays(acceptedOn, matchingLimitBusinessDays);
-}
+export { matchingDeadline };
 
 /**
  * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches that waited past
- * the matching limit without a counterpart.
+ * the matching limit without a counterpart: one statement each (matching.ts).
  */
 export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<{ matched: number; expired: number }> {
   const ctx = contextOf(grid);
-  const matched = await ctx.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ switchIn: string; switchOut: string }>(pairSql(ctx.schema, false), [options.limit]);
-    let n = 0;
-    for (const pair of rows) if (await matchPair(tx, ctx, pair.switchIn, pair.switchOut, 'matching')) n++;
-    return n;
-  });
-  const today = tokyoDate(ctx.clock.now());
-  const expired = await ctx.db.transaction(async (tx) => {
-    // 8 business days are at least 8 calendar days: older than that is a candidate, checked exactly below.
-    const { rows } = await tx.query<Application>(
-      `SELECT ${applicationColumns} FROM ${ident(ctx.schema)}.application
-       WHERE stage = '03' AND accepted_at < $1 ORDER BY accepted_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [tokyoMidnight(addDays(today, -matchingLimitBusinessDays)), options.limit],
-    );
-    let n = 0;
-    const now = ctx.clock.now();
-    for (const application of rows) {
-      if (today <= matchingDeadline(tokyoDate(application.acceptedAt))) continue;
-      await moveApplication(tx, ctx.schema, application, { type: 'matchExpired' }, 'matching', now, { refusalParams: { days: matchingLimitBusinessDays } });
-      n++;
-    }
-    return n;
-  });
+  const matched = await ctx.db.transaction((tx) => matchPairs(tx, ctx, { limit: options.limit, cause: 'matching' }));
+  const expired = await ctx.db.transaction((tx) => expireUnmatched(tx, ctx, { limit: options.limit }));
   return { matched, expired };
 }
 

@@ -278,6 +278,8 @@ export const messages = {
   MAIL_NOT_FOUND: '指定されたメールは存在しないか、閲覧する権限がありません。',
   MAIL_GRID_EVENTS_HUB_ONLY: '申込イベントの取得は広域機関（ハブ）のみが行えます。',
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
+  GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
+  GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

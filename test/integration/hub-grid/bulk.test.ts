@@ -178,12 +178,12 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
   test('refuses files over the limits, unknown columns and interfaces not offered in bulk, with their codes', () =>
     withHub(async (hub, db) => {
       const sdk = hub.sdk('aApi');
-      const rows = Array.from({ length: 10_001 }, (_, i) => `r${i},0300000000000000000001,ア,亜,B0013,`);
+      const rows = Array.from({ length: 100_001 }, (_, i) => `r${i},0300000000000000000001,ア,亜,B0013,`);
       assert.deepEqual(
         (await sdk.bulk('IF_10610', [header, ...rows].join('\n'))).messages.map((m) => m.code),
         ['BULK_TOO_MANY_ROWS'],
       );
-      const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0x61);
+      const big = Buffer.alloc(40 * 1024 * 1024 + 1, 0x61);
       assert.deepEqual(
         (await sdk.bulk('IF_10610', big)).messages.map((m) => m.code),
         ['BULK_TOO_LARGE'],

@@ -80,7 +80,7 @@ const expiredMove = switchMove({ type: 'matchExpired' });
 /** The effective date of a pair (`p`: the pair, `d`: its row of the switching-date table). */
 const effectiveDateSql = 'CASE WHEN p.requested_date IS NOT NULL AND p.requested_date >= d.earliest THEN p.requested_date ELSE d.default_date END';
 
-function matchSql(schema: string): string {
+function matchSql(schema: string, onePoint: boolean): string {
   const s = ident(schema);
   return `WITH pair AS (
       SELECT i.application_number AS in_no, o.application_number AS out_no, i.requested_date, i.meter_work,
@@ -91,7 +91,7 @@ function matchSql(schema: string): string {
        WHERE i.kind = 'switchIn' AND i.stage = '03' AND o.participant_code = sp.retailer_code
          AND i.participant_code <> sp.retailer_code
          AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = i.participant_code)
-         AND ($9::text IS NULL OR i.supply_point_id = $9)
+         AND ${onePoint ? 'i.supply_point_id = $9' : '$9::text IS NULL'}
        ORDER BY i.accepted_at LIMIT $1
        FOR UPDATE OF i, o SKIP LOCKED
     ),
@@ -154,7 +154,20 @@ export async function matchPairs(
     table.map((r) => r.defaultDate),
     matchedMove.notify,
   ];
-  const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema), values);
+  const onePoint = options.supplyPointId !== undefined;
+  if (onePoint) {
+    // Most deliveries find no counterpart: a cheap look first (the matching index), the pairing only for a pair.
+    const { rows } = await tx.query<{ both: boolean }>(
+      `SELECT count(DISTINCT kind) = 2 AS both FROM ${ident(ctx.schema)}.application
+        WHERE supply_point_id = $1 AND stage = '03' AND kind IN ('switchIn', 'switchOut')`,
+      [options.supplyPointId],
+      { name: `match_point_check_${ctx.schema}` },
+    );
+    if (!rows[0]?.both) return 0;
+  }
+  // One point: prepared per schema (its planning costs more than matching one pair). A batch: planned
+  // each time with its values (the plan depends on how many rows wait).
+  const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, onePoint), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
   return rows[0]?.pairs ?? 0;
 }
 

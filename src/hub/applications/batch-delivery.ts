@@ -22,12 +22,14 @@ import type { Jobs } from '../../platform/jobs.ts';
 import { log } from '../../platform/log.ts';
 import { batchDeliveryQueue, deliverApplication, type OutboxDeps } from './outbox.commands.ts';
 import { claimDueBatch, markManyAttemptsFailed, markManyDelivered, releaseClaims, selectDueAreas, type OutboxRow } from './outbox.repository.ts';
-import { claimMarginMs, retryDelayMs, syncDeliveryTimeoutMs } from './outbox.ts';
+import { claimMarginMs, retryDelayMs } from './outbox.ts';
 
 /** The grid's batch message (grid/applications/batch.handler.ts). */
 export const applicationBatchInterfaceId = 'GRID_APPLICATION_BATCH';
 /** Filings per message at most (the grid takes up to 500). */
 export const deliveryBatchSize = 500;
+/** How long the hub waits for a grid to decide a batch (a batch is decided in one transaction, some ms a filing). */
+export const batchTimeoutMs = 60_000;
 export { batchDeliveryQueue };
 
 export interface BatchOutcome {
@@ -43,7 +45,7 @@ const none: BatchOutcome = { claimed: 0, delivered: 0, pending: 0 };
 
 /** Step 1: claims one batch of an area. */
 export function claimBatch(deps: OutboxDeps, area: string, options: { limit?: number; timeoutMs?: number } = {}): Promise<OutboxRow[]> {
-  const timeoutMs = options.timeoutMs ?? syncDeliveryTimeoutMs * 3;
+  const timeoutMs = options.timeoutMs ?? batchTimeoutMs;
   return claimDueBatch(deps.db, area, deps.clock.now(), options.limit ?? deliveryBatchSize, timeoutMs + claimMarginMs);
 }
 
@@ -67,7 +69,7 @@ export async function sendBatch(
         filings: rows.map((r) => ({ interfaceId: r.interfaceId, participantCode: r.participantCode, requestId: r.deliveryId, body: r.body })),
       },
     },
-    { timeoutMs: options.timeoutMs ?? syncDeliveryTimeoutMs * 3 },
+    { timeoutMs: options.timeoutMs ?? batchTimeoutMs },
   );
   if (answer.result !== 'OK') {
     log('warn', 'outbox', `area ${area}: the grid took no batch (${answer.messages.map((m) => m.code).join(', ')}); delivering one by one`);

@@ -126,7 +126,7 @@ function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationN
 
 /** Stores one filing and enqueues its delivery, in the caller's transaction; undefined if the request ID is taken. */
 async function storeFiling(q: Queryable, deps: OutboxDeps, filer: Filer, filing: Filing): Promise<OutboxRow | undefined> {
-  const { body, def } = filing;
+  const { body } = filing;
   const supplyPointId = String(body.supplyPointId);
   const area = supplyPointId.slice(0, 2) as AreaCode;
   const flag = updateFlagOf(body);

@@ -158,8 +158,8 @@ export async function matchPairs(
   if (onePoint) {
     // Most deliveries find no counterpart: a cheap look first (the matching index), the pairing only for a pair.
     const { rows } = await tx.query<{ both: boolean }>(
-      `SELECT count(DISTINCT kind) = 2 AS both FROM ${ident(ctx.schema)}.application
-        WHERE supply_point_id = $1 AND stage = '03' AND kind IN ('switchIn', 'switchOut')`,
+      `SELECT EXISTS (SELECT 1 FROM ${ident(ctx.schema)}.application WHERE supply_point_id = $1 AND kind = 'switchIn' AND stage = '03')
+          AND EXISTS (SELECT 1 FROM ${ident(ctx.schema)}.application WHERE supply_point_id = $1 AND kind = 'switchOut' AND stage = '03') AS both`,
       [options.supplyPointId],
       { name: `match_point_check_${ctx.schema}` },
     );

@@ -17,6 +17,7 @@
  */
 import type { AreaCode } from '../../domain/area.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
+import { interfaces as interfaceCatalogue } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { log } from '../../platform/log.ts';
@@ -28,6 +29,11 @@ import { claimMarginMs, retryDelayMs } from './outbox.ts';
 export const applicationBatchInterfaceId = 'GRID_APPLICATION_BATCH';
 /** Filings per message at most (the grid takes up to 500). */
 export const deliveryBatchSize = 500;
+/**
+ * What a batch carries: the wheeling change applications (…10410 … …10910 of every family). The
+ * outbox's other filings (the usage password application IF_10210) go one by one.
+ */
+export const batchInterfaceIds: readonly string[] = interfaceCatalogue.map((d) => d.id).filter((id) => /^IF_[KF]?10[4-9]10$/.test(id));
 /** How long the hub waits for a grid to decide a batch (a batch is decided in one transaction, some ms a filing). */
 export const batchTimeoutMs = 60_000;
 export { batchDeliveryQueue };
@@ -46,7 +52,7 @@ const none: BatchOutcome = { claimed: 0, delivered: 0, pending: 0 };
 /** Step 1: claims one batch of an area. */
 export function claimBatch(deps: OutboxDeps, area: string, options: { limit?: number; timeoutMs?: number } = {}): Promise<OutboxRow[]> {
   const timeoutMs = options.timeoutMs ?? batchTimeoutMs;
-  return claimDueBatch(deps.db, area, deps.clock.now(), options.limit ?? deliveryBatchSize, timeoutMs + claimMarginMs);
+  return claimDueBatch(deps.db, area, deps.clock.now(), options.limit ?? deliveryBatchSize, timeoutMs + claimMarginMs, batchInterfaceIds);
 }
 
 /**

@@ -145,16 +145,23 @@ export async function selectDueApplications(q: Queryable, now: Date, limit: numb
 }
 
 /**
- * Claims up to `limit` filings of one area for one batch delivery: of each application only its
- * oldest pending filing (filings reach the grid in order), due by `now` and not held by another
+ * Claims up to `limit` filings of one area (of `interfaceIds`) for one batch delivery: of each
+ * application only its oldest pending filing (filings reach the grid in order), due by `now` and not held by another
  * deliverer. Rows another claimer is locking are skipped, so concurrent claimers take disjoint
  * batches; the claim runs out after `leaseMs` of real time, as `claimNextFiling`'s.
  */
-export async function claimDueBatch(q: Queryable, area: string, now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+export async function claimDueBatch(
+  q: Queryable,
+  area: string,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+  interfaceIds: readonly string[],
+): Promise<OutboxRow[]> {
   const { rows } = await q.query<OutboxRow>(
     `WITH picked AS (
         SELECT o.id AS picked_id FROM hub.application_outbox o
-         WHERE o.status = 'pending' AND o.area = $1 AND o.next_attempt_at <= $2
+         WHERE o.status = 'pending' AND o.area = $1 AND o.next_attempt_at <= $2 AND o.interface_id = ANY($5::text[])
            AND (o.claimed_until IS NULL OR o.claimed_until < clock_timestamp())
            AND NOT EXISTS (SELECT 1 FROM hub.application_outbox e
                             WHERE e.application_number = o.application_number AND e.status = 'pending' AND e.id < o.id)
@@ -165,7 +172,7 @@ export async function claimDueBatch(q: Queryable, area: string, now: Date, limit
          SET claimed_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000), attempts = o.attempts + 1
         FROM picked WHERE o.id = picked.picked_id
       RETURNING ${columns}`,
-    [area, now, limit, leaseMs],
+    [area, now, limit, leaseMs, interfaceIds],
   );
   return rows.sort((a, b) => a.id - b.id);
 }

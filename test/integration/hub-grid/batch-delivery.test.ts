@@ -13,6 +13,7 @@ import type { ManualClock } from '../../../src/platform/clock.ts';
 import { givenIdentityWorld, testClock } from '../../../src/hub/identity/testing.ts';
 import { fileApplications, type OutboxDeps } from '../../../src/hub/applications/outbox.commands.ts';
 import { claimBatch, deliverDueBatches, sendBatch } from '../../../src/hub/applications/batch-delivery.ts';
+import { insertFiling, selectFilings } from '../../../src/hub/applications/outbox.repository.ts';
 
 type Data = Record<string, any>;
 const def = interfaceById('IF_10610')!;
@@ -113,13 +114,33 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
         ],
         'mixed',
       );
+      // A usage password application waits in the same outbox: batches carry wheeling changes only.
+      const password = await insertFiling(db, {
+        applicationNumber: 'PW03-20261125000001',
+        deliveryId: 'PW03-20261125000001',
+        companyCode: 'A003',
+        participantCode: 'A0033',
+        requestId: 'pw-1',
+        interfaceId: 'IF_10210',
+        updateFlag: '1',
+        area: '03',
+        supplyPointId: a.supplyPointId,
+        body: { requestId: 'pw-1', supplyPointId: a.supplyPointId },
+        filedAt: deps.clock.now(),
+      });
       assert.deepEqual(await deliverDueBatches(deps), { delivered: 3, pending: 0, batches: 1 });
+      assert.deepEqual(
+        (transport.messages[0]!.body.filings as InterfaceRequest[]).map((f) => f.interfaceId),
+        ['IF_10610', 'IF_10610', 'IF_10610'],
+      );
+      const [untouched] = await selectFilings(db, password!.applicationNumber);
+      assert.deepEqual([untouched?.status, untouched?.attempts], ['pending', 0], 'left to the delivery one by one');
       assert.deepEqual(
         transport.messages.map((m) => m.interfaceId),
         ['GRID_APPLICATION_BATCH'],
         'one message for the three',
       );
-      const outbox = await outboxRows(db);
+      const outbox = (await outboxRows(db)).filter((r) => !r.applicationNumber.startsWith('PW'));
       assert.deepEqual(
         outbox.map((r) => [r.status, r.gridAnswer?.result]),
         [

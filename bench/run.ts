@@ -10,6 +10,7 @@ import { seedBench } from './seed.bench.ts';
 import { hubReadBench } from './hub-read.bench.ts';
 import { matchingBench } from './matching.bench.ts';
 import { switchInBench } from './switch-in.bench.ts';
+import { bulkDeliveryBench } from './bulk-delivery.bench.ts';
 import { relayCsvBench, relayListBench } from './relay.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
@@ -23,5 +24,6 @@ await lookupBench();
 await hubReadBench();
 await matchingBench();
 await switchInBench();
+await bulkDeliveryBench();
 await relayCsvBench();
 await relayListBench();

@@ -47,6 +47,7 @@ import { buildHubServer } from './hub/http/hub-server.ts';
 import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
 import { mailSettingsFromEnv, type MailSender } from './hub/notifications/mail.ts';
 import { runNotificationWork, startNotificationJobs, type NotificationDeps } from './hub/notifications/notification.jobs.ts';
+import { watchGridEvents, type GridEventWatch } from './hub/notifications/event-watch.ts';
 import { runFetchCheck, startRelayJobs } from './hub/relay/relay.jobs.ts';
 import { certificateSettingsFromEnv, runCertificateWork, startCertificateJobs } from './hub/certificates/certificate.jobs.ts';
 import type { AreaCode } from './domain/area.ts';
@@ -84,6 +85,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let hub: FastifyInstance | undefined;
   let grids: GridRouting | undefined;
   let clockWatch: ClockWatch | undefined;
+  let gridEventWatch: GridEventWatch | undefined;
   let mailSender: MailSender | undefined;
   let control: ControlServer | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
@@ -93,6 +95,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     grids?.close();
     await ops?.close();
     await audit.stop();
+    await gridEventWatch?.stop();
     await jobs?.stop();
     await clockWatch?.stop();
     mailSender?.close();
@@ -139,6 +142,8 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       await startNotificationJobs(jobs, notifications);
+      // Notices within seconds: a grid's NOTIFY at the commit of its events (the minute job is the safety net).
+      gridEventWatch = await watchGridEvents(db, notifications);
       // The relay: the hourly check of who does not fetch the relays awaiting its decision.
       await startRelayJobs(jobs, { db, clock });
       // Certificates: the batch at each closing time, expiry notices, the suspicion scan (every 5 minutes).

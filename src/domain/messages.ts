@@ -315,6 +315,8 @@ export const messages = {
   VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
   VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
   VERIFY_SCENARIO_UNKNOWN: 'テストシナリオ {scenarioId} はありません。',
+  GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
+  GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -8,6 +8,7 @@ const unusedDb = {} as Db;
 
 test('dispatches the look-up and application interfaces of every voltage family', () => {
   assert.deepEqual(Object.keys(gridInterfaces).sort(), [
+    'GRID_APPLICATION_BATCH',
     'GRID_EVENTS',
     'IF_10110',
     'IF_10210',

@@ -18,6 +18,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/db.ts';
 import { ng, resolveGridOptions, type GridContext, type GridOptions, type InterfaceHandler } from './context.ts';
 import { applicationHandler } from './applications/application.handler.ts';
+import { applicationBatchHandler, applicationBatchInterfaceId } from './applications/batch.handler.ts';
 import { applicationFeedHandler } from './applications/feed.handler.ts';
 import { applicationEventsHandler, gridEventsInterfaceId } from './applications/events.handler.ts';
 import { applicationInterfaceList } from './applications/rules.ts';
@@ -55,6 +56,8 @@ export const gridInterfaces: Readonly<Record<string, InterfaceHandler>> = {
   [webSupplyPointSearchId]: supplyPointSearchHandler,
   // Hub only, not in the public catalogue: the application events the hub notifies retailers of.
   [gridEventsInterfaceId]: applicationEventsHandler,
+  // Hub only: many application filings in one message and one transaction.
+  [applicationBatchInterfaceId]: applicationBatchHandler,
 };
 
 /** What a transport or the grid server needs of a grid: its area and a way to answer. */

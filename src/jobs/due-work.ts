@@ -56,7 +56,7 @@ export interface DueWork<G extends { readonly area: string }> {
   readonly checkRelayFetches?: () => Promise<unknown>;
   /** The hub's certificate work (hub/certificates: batch, expiry notices, suspicion scan), run after a clock advance too. */
   readonly certificateWork?: () => Promise<unknown>;
-  /** Rows a call handles at most (default 1,000). */
+  /** Rows a call handles at most (default 1,000; matching 10,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
   readonly maxRuns?: number;
@@ -69,12 +69,14 @@ export interface DueWorkTotals {
 }
 
 export const defaultLimit = 1_000;
+/** Pairs a matching call handles at most: matching is set-based (a statement per batch), so larger batches. */
+export const defaultMatchingLimit = 10_000;
 export const defaultMaxRuns = 50;
 
 /** Matches one grid's pending pairs, a bounded batch at a time. */
 export async function matchAll<G extends { readonly area: string }>(work: DueWork<G>, grid: G): Promise<DueWorkTotals> {
   const totals: DueWorkTotals = { matched: 0, expired: 0, executed: 0 };
-  const limit = work.limit ?? defaultLimit;
+  const limit = work.limit ?? defaultMatchingLimit;
   for (let run = 0; run < (work.maxRuns ?? defaultMaxRuns); run++) {
     const result = await work.runMatching(grid, { limit });
     totals.matched += result.matched;

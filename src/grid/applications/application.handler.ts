@@ -29,31 +29,11 @@ export function applicationHandler(interfaceId: string): InterfaceHandler {
   const itf = applicationInterface(interfaceId);
   if (!itf) throw new Error(`not an application interface: ${interfaceId}`);
   return async (ctx, request) => {
-    const supplyPointId = supplyPointIdOf(ctx, request); // malformed or foreign: NG, nothing stored
-    const flag = text(request.body, 'updateFlag') ?? '1';
-    if (!['1', '2', '3'].includes(flag)) throw new Refusal('APP_UPDATE_FLAG_INVALID', { field: 'updateFlag' });
+    const checked = checkApplicationRequest(ctx, itf, request);
     const answer = async (): Promise<InterfaceResponse> => {
       const stored = await storedAnswer(ctx.db, ctx.schema, request);
       if (stored) return stored;
-      return ctx.db.transaction(async (tx) => {
-        let response: InterfaceResponse;
-        let number: string | null = null;
-        try {
-          await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = $1 FOR UPDATE`, [supplyPointId]);
-          const application =
-            flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
-          number = application.applicationNumber;
-          response = acceptedResponse(application, request, flag === '3');
-        } catch (error) {
-          if (!isRefusal(error)) throw error;
-          response = ng([error.toDetail()]);
-        }
-        await tx.query(
-          `INSERT INTO ${ident(ctx.schema)}.application_request (participant_code, request_id, application_number, response, at) VALUES ($1, $2, $3, $4, $5)`,
-          [request.participantCode, request.requestId, number, JSON.stringify(response), ctx.clock.now()],
-        );
-        return response;
-      });
+      return ctx.db.transaction((tx) => decideApplication(tx, ctx, itf, request, checked));
     };
     try {
       return await answer();
@@ -66,7 +46,50 @@ export function applicationHandler(interfaceId: string): InterfaceHandler {
   };
 }
 
-async function storedAnswer(q: Queryable, schema: string, request: InterfaceRequest): Promise<InterfaceResponse | undefined> {
+export interface CheckedApplicationRequest {
+  readonly supplyPointId: string;
+  readonly flag: '1' | '2' | '3';
+}
+
+/** What is refused before anything is stored (NG, no application): a malformed or foreign point, a bad update flag. */
+export function checkApplicationRequest(ctx: GridContext, _itf: ApplicationInterface, request: InterfaceRequest): CheckedApplicationRequest {
+  const supplyPointId = supplyPointIdOf(ctx, request); // malformed or foreign: NG, nothing stored
+  const flag = text(request.body, 'updateFlag') ?? '1';
+  if (flag !== '1' && flag !== '2' && flag !== '3') throw new Refusal('APP_UPDATE_FLAG_INVALID', { field: 'updateFlag' });
+  return { supplyPointId, flag };
+}
+
+/**
+ * Decides one delivery in the caller's transaction: the point locked, the application registered,
+ * corrected or cancelled (or refused), and the answer stored for redeliveries. Used alone (one
+ * delivery, one transaction) and by the batch (batch.handler.ts: many deliveries, one transaction).
+ */
+export async function decideApplication(
+  tx: Queryable,
+  ctx: GridContext,
+  itf: ApplicationInterface,
+  request: InterfaceRequest,
+  { supplyPointId, flag }: CheckedApplicationRequest,
+): Promise<InterfaceResponse> {
+  let response: InterfaceResponse;
+  let number: string | null = null;
+  try {
+    await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = $1 FOR UPDATE`, [supplyPointId]);
+    const application = flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
+    number = application.applicationNumber;
+    response = acceptedResponse(application, request, flag === '3');
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    response = ng([error.toDetail()]);
+  }
+  await tx.query(
+    `INSERT INTO ${ident(ctx.schema)}.application_request (participant_code, request_id, application_number, response, at) VALUES ($1, $2, $3, $4, $5)`,
+    [request.participantCode, request.requestId, number, JSON.stringify(response), ctx.clock.now()],
+  );
+  return response;
+}
+
+export async function storedAnswer(q: Queryable, schema: string, request: InterfaceRequest): Promise<InterfaceResponse | undefined> {
   const { rows } = await q.query<{ response: InterfaceResponse }>(
     `SELECT response FROM ${ident(schema)}.application_request WHERE participant_code = $1 AND request_id = $2`,
     [request.participantCode, request.requestId],

@@ -8,7 +8,8 @@
  * shows only events of transactions older than every transaction still running, as the
  * application feed does (feed.handler.ts): an event committed later always lands after the
  * cursor, so the hub misses none and, keeping `nextCursor`, sees none twice. The price: a long
- * transaction anywhere on the server (xids are cluster-wide) holds newer events back until it ends.
+ * transaction anywhere on the server (xids are cluster-wide) holds newer events back until it ends;
+ * `heldBack` says so, and the hub asks again shortly (hub/notifications/event-watch.ts).
  */
 import { stages } from '../../domain/codes.ts';
 import { Refusal } from '../../domain/refusal.ts';
@@ -69,5 +70,16 @@ export const applicationEventsHandler: InterfaceHandler = async (ctx, request) =
     kind: r.kind,
     supplyPointId: r.supplyPointId,
   }));
-  return ok({ events, nextCursor: last ? `${last.xid}-${last.eventId}` : since, more: rows.length > limit });
+  const more = rows.length > limit;
+  // Events after the page that a running transaction's horizon still holds back: ask again soon.
+  const heldBack =
+    !more &&
+    (
+      await ctx.db.query<{ held: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${ident(ctx.schema)}.application_event
+           WHERE (xid, event_id) > ($1::text::xid8, $2::bigint) AND xid >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
+        last ? [last.xid, last.eventId] : [match[1], match[2]],
+      )
+    ).rows[0]!.held;
+  return ok({ events, nextCursor: last ? `${last.xid}-${last.eventId}` : since, more, heldBack });
 };

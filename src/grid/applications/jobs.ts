@@ -2,24 +2,20 @@
  * The grid's application jobs: matching of switch-ins with switch-outs (every 20 minutes, and right
  * after the later of a pair arrives) and execution of applications whose effective date has come.
  * Both claim rows with `FOR UPDATE SKIP LOCKED` in bounded batches, and re-check the stage in the
- * same transaction, so two processes running them at once never match or execute one twice; a job
+ * same transaction (matching set-based, a statement per batch: matching.ts), so two processes running them at once never match or execute one twice; a job
  * never waits for a lock, so it cannot deadlock with a handler.
  */
-import { addBusinessDays } from '../../domain/calendar.ts';
-import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { longestLeadTimeDays } from '../../domain/lead-time.ts';
-import { matchingDeadline as switchMatchingDeadline, switchingDateAtMatching, type SwitchCase } from '../../domain/switching-date.ts';
+import { tokyoDate } from '../../domain/date.ts';
 import { normalizeKana } from '../../domain/kana.ts';
 import type { AreaCode } from '../../domain/area.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { resolveGridOptions, type GridContext } from '../context.ts';
-import { findFacility } from '../registry/facility.repository.ts';
 import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
-import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { gridSchema } from '../schema.ts';
-import { applicationColumns, findApplication, moveApplication, type Application } from './application.repository.ts';
-import { matchingLimitBusinessDays, text } from './rules.ts';
+import { findApplication, moveApplication, type Application } from './application.repository.ts';
+import { expireUnmatched, matchPairs } from './matching.ts';
+import { text } from './rules.ts';
 
 export type JobTarget = { readonly context: GridContext } | { readonly db: Db; readonly clock: Clock; readonly area: AreaCode };
 
@@ -28,118 +24,19 @@ function contextOf(target: JobTarget): GridContext {
   return { area: target.area, schema: gridSchema(target.area), db: target.db, clock: target.clock, options: resolveGridOptions() };
 }
 
-function pairSql(schema: string, onePoint: boolean): string {
-  const s = ident(schema);
-  return `SELECT i.application_number AS "switchIn", o.application_number AS "switchOut"
-    FROM ${s}.application i
-    JOIN ${s}.application o ON o.supply_point_id = i.supply_point_id AND o.kind = 'switchOut' AND o.stage = '03'
-    JOIN ${s}.supply_point sp ON sp.supply_point_id = i.supply_point_id
-    WHERE i.kind = 'switchIn' AND i.stage = '03' AND o.participant_code = sp.retailer_code
-      AND i.participant_code <> sp.retailer_code
-      AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = i.participant_code)
-      ${onePoint ? 'AND i.supply_point_id = $2' : ''}
-    ORDER BY i.accepted_at LIMIT $1
-    FOR UPDATE OF i, o SKIP LOCKED`;
-}
-
-/** The lead-time case of a switch: the point's voltage and the application's meter work. */
-function switchCaseOf(voltageClass: string, meterWork: boolean): SwitchCase {
-  return { voltage: voltageClass === 'HV' ? 'HV' : 'LV', meterWork };
-}
-
-/**
- * Matches one claimed pair: both to 05 with the switching date fixed (src/domain/switching-date.ts).
- * A switch-in whose named date the lead time from today no longer allows is refused (09,
- * APP_SWITCH_DATE_PASSED), never moved; its switch-out keeps waiting (another switch-in may come).
- */
-async function matchPair(tx: Queryable, ctx: GridContext, switchInNumber: string, switchOutNumber: string, cause: string): Promise<boolean> {
-  const switchIn = await findApplication(tx, ctx.schema, switchInNumber);
-  const switchOut = await findApplication(tx, ctx.schema, switchOutNumber);
-  if (!switchIn || !switchOut || switchIn.stage !== '03' || switchOut.stage !== '03') return false;
-  const facility = await findFacility(tx, ctx.schema, switchIn.supplyPointId);
-  if (!facility) return false;
-  const now = ctx.clock.now();
-  const day = tokyoDate(now);
-  const decision = switchingDateAtMatching({
-    matchedOn: day,
-    requestedDate: switchIn.requestedDate,
-    schedule: await readingScheduleOf(tx, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), day),
-    readingGroup: facility.readingGroup,
-    switchCase: switchCaseOf(facility.voltageClass, switchIn.meterWork),
-  });
-  if (!decision.ok) {
-    await moveApplication(tx, ctx.schema, switchIn, { type: 'matchExpired', reason: 'APP_SWITCH_DATE_PASSED' }, cause, now, {
-      refusalParams: { requestedDate: switchIn.requestedDate!, earliest: decision.earliest },
-    });
-    return false;
-  }
-  const effectiveDate = decision.date;
-  await moveApplication(tx, ctx.schema, switchIn, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchOut.applicationNumber });
-  await moveApplication(tx, ctx.schema, switchOut, { type: 'matched' }, cause, now, { effectiveDate, matchedWith: switchIn.applicationNumber });
-  return true;
-}
-
 /** Matching of one point, inside the caller's transaction (a handler, right after a switch arrives). */
 export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId: string, cause: string): Promise<boolean> {
-  const { rows } = await tx.query<{ switchIn: string; switchOut: string }>(pairSql(ctx.schema, true), [1, supplyPointId]);
-  const pair = rows[0];
-  return pair ? matchPair(tx, ctx, pair.switchIn, pair.switchOut, cause) : false;
+  return (await matchPairs(tx, ctx, { limit: 1, cause, supplyPointId })) > 0;
 }
 
 /**
- * The last day a switch may still be matched (src/domain/switching-date.ts): the last day the lead
- * time allows its named date, or 8 business days after acceptance when it names none (ours).
- */
-export function matchingDeadline(application: Pick<Application, 'kind' | 'acceptedAt' | 'requestedDate' | 'meterWork'>, voltageClass: string): IsoDate {
-  return switchMatchingDeadline({
-    kind: application.kind === 'switchOut' ? 'switchOut' : 'switchIn',
-    acceptedOn: tokyoDate(application.acceptedAt),
-    requestedDate: application.requestedDate,
-    switchCase: switchCaseOf(voltageClass, application.meterWork),
-  });
-}
-
-/**
- * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches whose matching
- * deadline has passed without a counterpart.
+ * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches that waited past
+ * their matching deadline without a counterpart: a few statements each (matching.ts).
  */
 export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<{ matched: number; expired: number }> {
   const ctx = contextOf(grid);
-  const matched = await ctx.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ switchIn: string; switchOut: string }>(pairSql(ctx.schema, false), [options.limit]);
-    let n = 0;
-    for (const pair of rows) if (await matchPair(tx, ctx, pair.switchIn, pair.switchOut, 'matching')) n++;
-    return n;
-  });
-  const today = tokyoDate(ctx.clock.now());
-  const expired = await ctx.db.transaction(async (tx) => {
-    // Candidates, checked exactly below: without a named date, 8 business days are at least 8
-    // calendar days; with one, the deadline lies at least the lead time's days before the date.
-    const { rows } = await tx.query<Application & { voltageClass: string }>(
-      `SELECT ${applicationColumns}, sp.voltage_class AS "voltageClass"
-         FROM ${ident(ctx.schema)}.application
-         JOIN ${ident(ctx.schema)}.supply_point sp USING (supply_point_id)
-       WHERE stage = '03' AND (accepted_at < $1 OR requested_date < $3::date)
-       ORDER BY accepted_at LIMIT $2 FOR UPDATE OF application SKIP LOCKED`,
-      [tokyoMidnight(addDays(today, -matchingLimitBusinessDays)), options.limit, addDays(today, longestLeadTimeDays + 1)],
-    );
-    let n = 0;
-    const now = ctx.clock.now();
-    for (const application of rows) {
-      const deadline = matchingDeadline(application, application.voltageClass);
-      if (today <= deadline) continue;
-      const named =
-        application.requestedDate !== null &&
-        (application.kind === 'switchIn' || deadline > addBusinessDays(tokyoDate(application.acceptedAt), matchingLimitBusinessDays));
-      const event = named ? { type: 'matchExpired' as const, reason: 'APP_MATCH_DEADLINE_PASSED' as const } : { type: 'matchExpired' as const };
-      const refusalParams: Record<string, string | number> = named
-        ? { requestedDate: application.requestedDate!, deadline }
-        : { days: matchingLimitBusinessDays };
-      await moveApplication(tx, ctx.schema, application, event, 'matching', now, { refusalParams });
-      n++;
-    }
-    return n;
-  });
+  const matched = await ctx.db.transaction((tx) => matchPairs(tx, ctx, { limit: options.limit, cause: 'matching' }));
+  const expired = await ctx.db.transaction((tx) => expireUnmatched(tx, ctx, { limit: options.limit }));
   return { matched, expired };
 }
 

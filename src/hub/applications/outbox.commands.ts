@@ -20,13 +20,17 @@ import { log } from '../../platform/log.ts';
 import {
   claimNextFiling,
   insertFiling,
+  insertFilings,
   markAttemptFailed,
   markDelivered,
   nextApplicationSerial,
+  nextApplicationSerials,
   selectById,
   selectByRequest,
+  selectByRequests,
   selectDueApplications,
   selectFilings,
+  type NewOutboxRow,
   type OutboxRow,
 } from './outbox.repository.ts';
 import {
@@ -45,6 +49,8 @@ import {
 export const deliveryQueue = 'hub.deliver-application';
 /** The outbox scan, every minute. */
 export const retryQueue = 'hub.retry-deliveries';
+/** The job that delivers due filings in batches (batch-delivery.ts); enqueued once per bulk file. */
+export const batchDeliveryQueue = 'hub.deliver-batches';
 
 /** Enqueues a job in the caller's transaction (`Jobs` of platform/jobs.ts). */
 export interface DeliveryJobs {
@@ -101,9 +107,26 @@ async function checkFiling(q: Queryable, filer: Filer, filing: Filing): Promise<
 
 class AlreadyFiled extends Error {}
 
+function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
+  const { body, def } = filing;
+  return {
+    applicationNumber,
+    deliveryId,
+    companyCode: filer.companyCode,
+    participantCode: `${filer.companyCode}${area.slice(1)}`,
+    requestId: String(body.requestId),
+    interfaceId: def.id,
+    updateFlag: updateFlagOf(body),
+    area,
+    supplyPointId: String(body.supplyPointId),
+    body: { ...body, applicationNumber },
+    filedAt,
+  };
+}
+
 /** Stores one filing and enqueues its delivery, in the caller's transaction; undefined if the request ID is taken. */
 async function storeFiling(q: Queryable, deps: OutboxDeps, filer: Filer, filing: Filing): Promise<OutboxRow | undefined> {
-  const { body, def } = filing;
+  const { body } = filing;
   const supplyPointId = String(body.supplyPointId);
   const area = supplyPointId.slice(0, 2) as AreaCode;
   const flag = updateFlagOf(body);
@@ -121,19 +144,7 @@ async function storeFiling(q: Queryable, deps: OutboxDeps, filer: Filer, filing:
     const filings = await selectFilings(q, applicationNumber, { lock: true });
     deliveryId = deliveryIdOf(applicationNumber, filings.length + 1);
   }
-  const row = await insertFiling(q, {
-    applicationNumber,
-    deliveryId,
-    companyCode: filer.companyCode,
-    participantCode: `${filer.companyCode}${area.slice(1)}`,
-    requestId: String(body.requestId),
-    interfaceId: def.id,
-    updateFlag: flag,
-    area,
-    supplyPointId,
-    body: { ...body, applicationNumber },
-    filedAt,
-  });
+  const row = await insertFiling(q, newFilingRow(filer, filing, area, applicationNumber, deliveryId, filedAt));
   if (row) await deps.jobs?.enqueue(q, deliveryQueue, { applicationNumber });
   return row;
 }
@@ -201,37 +212,74 @@ export type BatchOutcome =
 /**
  * Files several applications in one transaction (the bulk CSV): every filing is checked first, and
  * if any is refused nothing is stored. Request IDs filed before with the same content give their first filing back
- * (a file sent twice files nothing twice). Delivery is left to the jobs and the outbox scan.
+ * (a file sent twice files nothing twice). Set-based: the request IDs looked up in one statement,
+ * the registrations numbered per area and day in one statement and stored in one per 5,000; the
+ * delivery is one job for the file (batch-delivery.ts: many applications per grid message), with
+ * the outbox scan behind it.
  */
 export async function fileApplications(deps: OutboxDeps, filer: Filer, filings: readonly Filing[]): Promise<BatchOutcome[]> {
   return deps.db.transaction(async (tx) => {
+    const existing = new Map(
+      (
+        await selectByRequests(
+          tx,
+          filer.companyCode,
+          filings.map((f) => String(f.body.requestId)),
+        )
+      ).map((r) => [r.requestId, r]),
+    );
     // First every check; `undefined`: new, to be stored once all passed.
     const checked: (BatchOutcome | undefined)[] = [];
     for (const filing of filings) {
-      const existing = await selectByRequest(tx, filer.companyCode, String(filing.body.requestId));
-      const refused = existing && reuseRefusal(existing, filing);
+      const before = existing.get(String(filing.body.requestId));
+      const refused = before && reuseRefusal(before, filing);
       if (refused) {
         checked.push({ ok: false, answer: refused });
-      } else if (existing) {
-        checked.push({ ok: true, row: existing, repeated: true });
+      } else if (before) {
+        checked.push({ ok: true, row: before, repeated: true });
       } else {
         const refused = await checkFiling(tx, filer, filing);
         checked.push(refused ? { ok: false, answer: refused } : undefined);
       }
     }
     if (checked.some((c) => c && !c.ok)) return checked.map((c) => c ?? { ok: true, row: undefined, repeated: false });
-    const outcomes: BatchOutcome[] = [];
-    for (const [i, filing] of filings.entries()) {
-      const done = checked[i];
-      if (done) {
-        outcomes.push(done);
-        continue;
+    const outcomes: (BatchOutcome | undefined)[] = [...checked];
+    // Registrations: numbered per area and day at once, stored together.
+    const filedAt = deps.clock.now();
+    const day = tokyoDate(filedAt);
+    const registrations = filings.flatMap((filing, index) => (checked[index] === undefined && updateFlagOf(filing.body) === '1' ? [{ filing, index }] : []));
+    const byArea = Map.groupBy(registrations, (r) => String(r.filing.body.supplyPointId).slice(0, 2) as AreaCode);
+    const rows: { index: number; row: NewOutboxRow }[] = [];
+    for (const [area, items] of byArea) {
+      const first = await nextApplicationSerials(tx, area, day, items.length);
+      if (first + items.length - 1 > maxSerialPerDay) throw new Refusal('OUTBOX_NUMBERS_EXHAUSTED', { params: { area } });
+      for (const [k, { filing, index }] of items.entries()) {
+        const applicationNumber = formatApplicationNumber(area, day, first + k);
+        rows.push({ index, row: newFilingRow(filer, filing, area, applicationNumber, applicationNumber, filedAt) });
       }
+    }
+    const inserted = new Map(
+      (
+        await insertFilings(
+          tx,
+          rows.map((r) => r.row),
+        )
+      ).map((r) => [r.requestId, r]),
+    );
+    for (const { index, row } of rows) {
+      const stored = inserted.get(row.requestId);
+      if (!stored) throw new Error(`request ID ${row.requestId} was filed concurrently; send the file again`);
+      outcomes[index] = { ok: true, row: stored, repeated: false };
+    }
+    if (rows.length > 0) await deps.jobs?.enqueue(tx, batchDeliveryQueue, { areas: [...byArea.keys()] });
+    // Corrections and cancellations: one at a time, in the file's order.
+    for (const [index, filing] of filings.entries()) {
+      if (outcomes[index]) continue;
       const row = await storeFiling(tx, deps, filer, filing);
       if (!row) throw new Error(`request ID ${String(filing.body.requestId)} was filed concurrently; send the file again`);
-      outcomes.push({ ok: true, row, repeated: false });
+      outcomes[index] = { ok: true, row, repeated: false };
     }
-    return outcomes;
+    return outcomes as BatchOutcome[];
   });
 }
 

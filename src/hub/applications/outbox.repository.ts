@@ -143,3 +143,129 @@ export async function selectDueApplications(q: Queryable, now: Date, limit: numb
   );
   return rows.map((r) => r.applicationNumber);
 }
+
+/**
+ * Claims up to `limit` filings of one area (of `interfaceIds`) for one batch delivery: of each
+ * application only its oldest pending filing (filings reach the grid in order), due by `now` and not held by another
+ * deliverer. Rows another claimer is locking are skipped, so concurrent claimers take disjoint
+ * batches; the claim runs out after `leaseMs` of real time, as `claimNextFiling`'s.
+ */
+export async function claimDueBatch(
+  q: Queryable,
+  area: string,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+  interfaceIds: readonly string[],
+): Promise<OutboxRow[]> {
+  const { rows } = await q.query<OutboxRow>(
+    `WITH picked AS (
+        SELECT o.id AS picked_id FROM hub.application_outbox o
+         WHERE o.status = 'pending' AND o.area = $1 AND o.next_attempt_at <= $2 AND o.interface_id = ANY($5::text[])
+           AND (o.claimed_until IS NULL OR o.claimed_until < clock_timestamp())
+           AND NOT EXISTS (SELECT 1 FROM hub.application_outbox e
+                            WHERE e.application_number = o.application_number AND e.status = 'pending' AND e.id < o.id)
+         ORDER BY o.id LIMIT $3
+         FOR UPDATE OF o SKIP LOCKED
+      )
+      UPDATE hub.application_outbox o
+         SET claimed_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000), attempts = o.attempts + 1
+        FROM picked WHERE o.id = picked.picked_id
+      RETURNING ${columns}`,
+    [area, now, limit, leaseMs, interfaceIds],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+/** Marks many filings delivered with their grid answers, in one statement. */
+export async function markManyDelivered(q: Queryable, delivered: readonly { id: number; answer: InterfaceResponse }[], at: Date): Promise<void> {
+  if (delivered.length === 0) return;
+  await q.query(
+    `UPDATE hub.application_outbox o SET status = 'delivered', grid_answer = u.answer, delivered_at = $1, claimed_until = NULL, last_error = NULL
+       FROM unnest($2::bigint[], $3::jsonb[]) AS u(id, answer)
+      WHERE o.id = u.id AND o.status = 'pending'`,
+    [at, delivered.map((d) => d.id), delivered.map((d) => JSON.stringify(d.answer))],
+  );
+}
+
+/** Records a failed attempt of many filings, each due again at its own time, in one statement. */
+export async function markManyAttemptsFailed(q: Queryable, failed: readonly { id: number; nextAttemptAt: Date }[], error: string): Promise<void> {
+  if (failed.length === 0) return;
+  await q.query(
+    `UPDATE hub.application_outbox o SET claimed_until = NULL, last_error = $1, next_attempt_at = u.next
+       FROM unnest($2::bigint[], $3::timestamptz[]) AS u(id, next)
+      WHERE o.id = u.id AND o.status = 'pending'`,
+    [error.slice(0, 500), failed.map((f) => f.id), failed.map((f) => f.nextAttemptAt)],
+  );
+}
+
+/** Gives claims back without counting the attempt (the grid does not take batches: deliver one by one). */
+export async function releaseClaims(q: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(`UPDATE hub.application_outbox SET claimed_until = NULL, attempts = attempts - 1 WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids]);
+}
+
+/** The areas with a filing due by `now`. */
+export async function selectDueAreas(q: Queryable, now: Date): Promise<string[]> {
+  const { rows } = await q.query<{ area: string }>(
+    `SELECT DISTINCT area FROM hub.application_outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY area`,
+    [now],
+  );
+  return rows.map((r) => r.area);
+}
+
+/** The filings of these request IDs of a company (one statement for a whole file). */
+export async function selectByRequests(q: Queryable, companyCode: string, requestIds: readonly string[]): Promise<OutboxRow[]> {
+  if (requestIds.length === 0) return [];
+  const { rows } = await q.query<OutboxRow>(`SELECT ${columns} FROM hub.application_outbox WHERE company_code = $1 AND request_id = ANY($2::text[])`, [
+    companyCode,
+    requestIds,
+  ]);
+  return rows;
+}
+
+/** Takes `count` serials of the day in an area at once; returns the first. */
+export async function nextApplicationSerials(q: Queryable, area: string, day: IsoDate, count: number): Promise<number> {
+  const { rows } = await q.query<{ last: number }>(
+    `INSERT INTO hub.application_counter AS c (area, day, last_serial) VALUES ($1, $2, $3)
+     ON CONFLICT (area, day) DO UPDATE SET last_serial = c.last_serial + $3
+     RETURNING last_serial AS last`,
+    [area, day, count],
+  );
+  return rows[0]!.last - count + 1;
+}
+
+/**
+ * Inserts many filings, due at once, in one statement per 5,000; returns those inserted (a request
+ * ID this company already used is skipped, as `insertFiling` does).
+ */
+export async function insertFilings(q: Queryable, filings: readonly NewOutboxRow[]): Promise<OutboxRow[]> {
+  const inserted: OutboxRow[] = [];
+  for (let start = 0; start < filings.length; start += 5_000) {
+    const chunk = filings.slice(start, start + 5_000);
+    const { rows } = await q.query<OutboxRow>(
+      `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id,
+         interface_id, update_flag, area, supply_point_id, body, filed_at, status, next_attempt_at)
+       SELECT a, d, c, p, r, i, f, ar, sp, b, t, 'pending', t
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
+           AS u(a, d, c, p, r, i, f, ar, sp, b, t)
+       ON CONFLICT (company_code, request_id) DO NOTHING
+       RETURNING ${columns}`,
+      [
+        chunk.map((r) => r.applicationNumber),
+        chunk.map((r) => r.deliveryId),
+        chunk.map((r) => r.companyCode),
+        chunk.map((r) => r.participantCode),
+        chunk.map((r) => r.requestId),
+        chunk.map((r) => r.interfaceId),
+        chunk.map((r) => r.updateFlag),
+        chunk.map((r) => r.area),
+        chunk.map((r) => r.supplyPointId),
+        chunk.map((r) => JSON.stringify(r.body)),
+        chunk.map((r) => r.filedAt),
+      ],
+    );
+    inserted.push(...rows);
+  }
+  return inserted;
+}

@@ -21,10 +21,9 @@
  *   a half-filed file would leave it to work out which rows went in. A file sent twice files
  *   nothing twice (each row's requestId is its idempotency key): its rows answer their first
  *   application numbers.
- * - Limits: applications 10,000 rows and 5 MiB, what one area's busiest retailer files in a day
- *   with room to spare; relays 100,000 rows and 40 MiB (a retailer's campaign batch; relays are
- *   written at the hub alone, by one INSERT per 5,000 rows). Each is what one transaction files in
- *   seconds.
+ * - Limits: 100,000 rows and 40 MiB, applications and relays alike (a retailer's campaign batch).
+ *   Both are written by one INSERT per 5,000 rows in one transaction; applications then reach
+ *   their grids in batches of 500 per message (applications/batch-delivery.ts).
  */
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -66,8 +65,8 @@ const mib = 1024 * 1024;
 const bulkKinds: readonly BulkKind[] = [
   {
     interfaces: ['IF_10610', 'IF_K10610', 'IF_F10610'],
-    maxRows: 10_000,
-    maxBytes: 5 * mib,
+    maxRows: 100_000,
+    maxBytes: 40 * mib,
     async file(deps, actor, def, rows, { checkOnly }) {
       // The grid's checks need the grid: a file with refused rows is not sent, so its other rows stay unchecked.
       if (checkOnly) return rows.map(() => ({ ok: true }));
@@ -234,7 +233,7 @@ interface ParsedRow {
  * The rows of the file as field values (empty cells left out), or a refusal of the whole file.
  * Numerals in number columns become numbers (a CSV carries only text; validation takes numbers).
  */
-export function parseBulkCsv(def: InterfaceDefinition, input: Uint8Array | string, maxRows = bulkKindOf(def.id)?.maxRows ?? 10_000): ParsedRow[] {
+export function parseBulkCsv(def: InterfaceDefinition, input: Uint8Array | string, maxRows = bulkKindOf(def.id)?.maxRows ?? 100_000): ParsedRow[] {
   const [header, ...rows] = readCsvCells(input);
   if (!header || rows.length === 0) throw new Refusal('BULK_EMPTY');
   if (rows.length > maxRows) throw new Refusal('BULK_TOO_MANY_ROWS', { params: { max: maxRows.toLocaleString('en'), count: rows.length } });

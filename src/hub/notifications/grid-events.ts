@@ -76,14 +76,15 @@ async function cursorOf(db: Db, area: AreaCode): Promise<string> {
 
 /**
  * Fetches one area's new events, page after page (at most `maxPages`), and notifies; returns how
- * many events were read and notifications written. A grid that cannot answer is left for the next run.
+ * many events were read and notifications written, and whether the grid holds newer events back (a
+ * running transaction's horizon). A grid that cannot answer is left for the next run.
  */
 export async function fetchGridEvents(
   deps: GridEventsDeps,
   area: AreaCode,
   options: { maxPages?: number } = {},
-): Promise<{ events: number; notified: number }> {
-  const totals = { events: 0, notified: 0 };
+): Promise<{ events: number; notified: number; heldBack: boolean }> {
+  const totals = { events: 0, notified: 0, heldBack: false };
   for (let page = 0; page < (options.maxPages ?? 20); page++) {
     const since = await cursorOf(deps.db, area);
     const answer = await deps.transport.send(area, {
@@ -93,7 +94,8 @@ export async function fetchGridEvents(
       body: { since, limit: gridEventsPageSize },
     });
     if (answer.result !== 'OK') throw new Error(`area ${area}: GRID_EVENTS answered NG: ${answer.messages.map((m) => m.code).join(', ')}`);
-    const data = answer.data as { events: GridEvent[]; nextCursor: string; more: boolean };
+    const data = answer.data as { events: GridEvent[]; nextCursor: string; more: boolean; heldBack?: boolean };
+    totals.heldBack = data.heldBack === true;
     if (data.nextCursor === since) break;
     const notified = await deps.db.transaction(async (tx) => {
       await tx.query('INSERT INTO hub.grid_event_cursor (area, position, updated_at) VALUES ($1, $2, $3) ON CONFLICT (area) DO NOTHING', [

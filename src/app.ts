@@ -36,6 +36,8 @@ import { allMigrations, openMigrated } from './operations/database.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
+import { Metrics } from './platform/metrics.ts';
+import { observedTransport, registerHubMetrics } from './hub/metrics/hub-metrics.ts';
 import { rateLimitFromEnv, type RateLimit } from './platform/http/rate-limit.ts';
 import { isRefusal } from './domain/refusal.ts';
 import { ensureDemoIdentities } from './demo/demo.ts';
@@ -60,6 +62,8 @@ export interface System {
   readonly clock: SystemClock;
   readonly jobs: Jobs | undefined;
   readonly ops: OpsServer | undefined;
+  /** What `/metrics` of the operations port shows. */
+  readonly metrics: Metrics;
   readonly pki: HubPki;
   /** The hub's HTTPS address, when listening. */
   readonly url: string | undefined;
@@ -73,6 +77,8 @@ export interface StartOptions {
   readonly listen?: boolean;
   /** The per-participant rate limit, instead of KIRIKAE_RATE_LIMIT_PER_MINUTE and _BURST. */
   readonly rateLimit?: RateLimit;
+  /** The operations port (health, metrics), instead of OPS_PORT (0: any free port). */
+  readonly opsPort?: number;
 }
 
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
@@ -85,6 +91,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let mailSender: MailSender | undefined;
   let control: ControlServer | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+  const metrics = new Metrics();
   const stop = async () => {
     await control?.close();
     await hub?.close();
@@ -110,13 +117,17 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
     }
     // The grids of all ten areas: in this process, or over HTTPS where KIRIKAE_GRID_<AREA>_URL says so.
-    grids = await gridTransportFromConfig({
+    const routing = await gridTransportFromConfig({
       db,
       clock,
       env: config.env,
       mode: config.mode,
       clientTls: () => ensureHubGridClientTls(pki.dir, pki.ca, new Date()),
     });
+    // Every call to a grid counted by outcome (kirikae_grid_calls_total, kirikae_grid_up).
+    grids = observedTransport(routing, metrics);
+    registerHubMetrics(metrics, db, clock);
+    metrics.watchDatabase(db);
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };
     if (options.jobs ?? true) {
@@ -138,7 +149,18 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     let url: string | undefined;
     if (options.listen ?? true) {
       const rateLimit = options.rateLimit ?? rateLimitFromEnv(config.env);
-      ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
+      const gridRouting = grids;
+      const running = jobs;
+      ops = await startOpsServer({
+        host: config.settings.opsHost,
+        port: options.opsPort ?? config.opsPort,
+        db,
+        metrics,
+        checks: {
+          ...(running ? { jobs: () => running.ready() } : {}),
+          ...Object.fromEntries(areaCodes.map((area) => [`grid ${area}`, () => gridRouting.probe(area)])),
+        },
+      });
       hub = await buildHubServer({
         db,
         clock,
@@ -150,6 +172,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         ...(jobs ? { jobs } : {}),
         requestsPerMinute: rateLimit.perMinute,
         requestBurst: rateLimit.burst,
+        metrics,
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
@@ -172,7 +195,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         db.lock.publish({ control: { url: control.url, token: control.token } });
       }
     }
-    return { config, db, clock, jobs, ops, pki, url, stop };
+    return { config, db, clock, jobs, ops, metrics, pki, url, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -26,6 +26,7 @@ export interface JobsOptions {
 export class Jobs {
   readonly boss: PgBoss;
   readonly #pollingIntervalSeconds: number;
+  #stopped = false;
 
   private constructor(boss: PgBoss, pollingIntervalSeconds: number) {
     this.boss = boss;
@@ -46,6 +47,12 @@ export class Jobs {
     boss.on('error', (error) => console.error('[jobs]', error.message));
     await boss.start();
     return new Jobs(boss, options.pollingIntervalSeconds ?? 2);
+  }
+
+  /** Resolves when the queue's database answers and this process's pg-boss runs (readiness). */
+  async ready(): Promise<void> {
+    if (this.#stopped) throw new Error('the job queue has stopped');
+    await this.boss.getQueues();
   }
 
   /** Creates a queue if it does not exist yet. */
@@ -76,6 +83,7 @@ export class Jobs {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.boss.stop({ graceful: true, close: true, timeout: 10_000 });
   }
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
 import { defaultRateLimit, RateLimiter } from '../../platform/http/rate-limit.ts';
-import { log } from '../../platform/log.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
@@ -52,6 +52,8 @@ export interface HubServerOptions {
   readonly jobs?: DeliveryJobs;
   /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
   readonly clockControl?: ClockControl;
+  /** Where requests are counted and timed (`/metrics` of the operations port); none: not counted. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -156,7 +158,38 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     }
   });
 
-  // 4. Audit: one record per request, after the answer, whatever it was.
+  // 4. Metrics and the request's log line (pino, with its reqId): who, which interface, what result.
+  //    No body, no query string, no personal data: the audit log keeps the supply points.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config?.asset) return;
+    const code = request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`);
+    const labels = {
+      interface:
+        request.audit?.action ??
+        request.routeOptions.config?.action ??
+        (request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : 'unrouted'),
+      binding: bindingOf(request),
+      result: code === 'OK' ? ('OK' as const) : ('NG' as const),
+      code: code === 'OK' ? '' : code,
+    };
+    const seconds = reply.elapsedTime / 1000;
+    options.metrics?.observeRequest(labels, seconds);
+    request.log.info(
+      {
+        participant: request.caller?.participant.companyCode ?? null,
+        user: request.audit?.userId ?? request.session?.user.userId ?? null,
+        interface: labels.interface,
+        binding: labels.binding,
+        status: reply.statusCode,
+        result: labels.result,
+        ...(labels.code ? { code: labels.code } : {}),
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  // 5. Audit: one record per request, after the answer, whatever it was.
   app.addHook('onResponse', async (request, reply) => {
     if (request.audit?.action === 'login:attempt') return; // signIn writes its own record
     // The stylesheet and the icon: the same bytes for everyone, asked for by every page view.
@@ -186,7 +219,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       return sendRefusal(request, reply, refusal);
     }
     const requestId = String(request.id);
-    log('error', 'http', `${request.method} ${request.url} [${requestId}]: ${error.stack ?? error.message}`);
+    request.log.error({ err: error, method: request.method, path: request.url.split('?')[0] }, 'request failed');
     request.audit.result = 'HTTP_INTERNAL';
     return sendRefusal(request, reply, new Refusal('HTTP_INTERNAL', { params: { requestId } }), 500);
   });
@@ -211,6 +244,12 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, interfaceDeps);
   return app;
+}
+
+/** The binding label of a request: json (the API), soap, or web (the screens). */
+function bindingOf(request: FastifyRequest): string {
+  const channel = channelOf(request);
+  return channel === 'api' ? 'json' : channel;
 }
 
 function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: string, tell = true): FastifyReply {

@@ -26,6 +26,7 @@
  *
  * Rate limits run on the real time, not the sandbox clock: they protect the machine, not business.
  */
+import { readSetting } from '../settings.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { log } from '../log.ts';
 
@@ -146,20 +147,9 @@ export class RateLimiter {
   }
 }
 
-/** `KIRIKAE_RATE_LIMIT_PER_MINUTE` and `KIRIKAE_RATE_LIMIT_BURST`, each defaulting on its own. */
+/** `KIRIKAE_RATE_LIMIT_PER_MINUTE` and `KIRIKAE_RATE_LIMIT_BURST`, each defaulting on its own (settings.ts). */
 export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimit {
-  return {
-    perMinute: positiveInteger(env, 'KIRIKAE_RATE_LIMIT_PER_MINUTE', defaultRateLimit.perMinute),
-    burst: positiveInteger(env, 'KIRIKAE_RATE_LIMIT_BURST', defaultRateLimit.burst),
-  };
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name]?.trim();
-  if (!text) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, not "${text}"`);
-  return value;
+  return { perMinute: readSetting(env, 'rateLimitPerMinute'), burst: readSetting(env, 'rateLimitBurst') };
 }
 
 function checkRateLimit(limit: RateLimit): void {

@@ -79,10 +79,15 @@ export function createLogger(options: LogOptions = {}): Logger {
 }
 
 let root: Logger | undefined;
+let configured = false;
 
-/** The process's logger (configured by `configureLogging` at start, else from the environment). */
+/**
+ * The process's logger: configured by `configureLogging` at start (the CLI), else from the
+ * environment as it is at each call (KIRIKAE_QUIET: warnings and errors only; tests set it late).
+ */
 export function rootLogger(): Logger {
-  root ??= createLogger({ level: process.env.KIRIKAE_QUIET ? 'warn' : 'info' });
+  root ??= createLogger({ level: 'info' });
+  if (!configured) root.level = process.env.KIRIKAE_QUIET ? 'warn' : 'info';
   return root;
 }
 
@@ -93,6 +98,7 @@ export function configureLogging(settings: {
   readonly quiet: boolean;
 }): Logger {
   root = createLogger({ level: settings.logLevel ?? (settings.quiet ? 'warn' : 'info'), ...(settings.logFormat ? { format: settings.logFormat } : {}) });
+  configured = true;
   return root;
 }
 

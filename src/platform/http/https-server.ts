@@ -6,7 +6,7 @@
  *
  * Also here, for every response: hardened headers, a request size limit, and timeouts.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -57,7 +57,7 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     // Fastify's own logger is pino: each request's `request.log` carries its `reqId`. The one line
     // per request is written by the hub's onResponse hook (with participant and interface).
     loggerInstance: (options.logger ?? scopedLogger('http')) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
     // A request ID that means something outside this process (shown to users with internal errors).
     genReqId: () => randomUUID(),

@@ -26,7 +26,7 @@ export interface OpsServerOptions {
   /** Checks besides the database's (`jobs`, `grid 03`, …), by name. */
   readonly checks?: Readonly<Record<string, ReadinessCheck>>;
   readonly metrics?: Metrics;
-  /** How long one check may take before it counts as failed (default 2 s). */
+  /** How long one check may take before it counts as failed (default 5 s). */
   readonly checkTimeoutMs?: number;
 }
 
@@ -46,7 +46,7 @@ export interface Readiness {
 
 export async function readiness(options: Pick<OpsServerOptions, 'db' | 'checks' | 'checkTimeoutMs'>): Promise<Readiness> {
   const all: Record<string, ReadinessCheck> = { database: async () => void (await options.db.query('SELECT 1')), ...options.checks };
-  const timeoutMs = options.checkTimeoutMs ?? 2000;
+  const timeoutMs = options.checkTimeoutMs ?? 5000;
   const entries = await Promise.all(
     Object.entries(all).map(async ([name, check]) => {
       let timer: NodeJS.Timeout | undefined;

@@ -18,6 +18,8 @@ import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
+import type { Metrics } from '../../src/platform/metrics.ts';
+import type { Logger } from '../../src/platform/log.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
@@ -67,6 +69,10 @@ export interface TestHubOptions {
   gridTimeoutMs?: number;
   clockControl?: ClockControl;
   jobs?: DeliveryJobs;
+  /** Where requests are counted (`/metrics`). */
+  metrics?: Metrics;
+  /** Where the request log lines go. */
+  logger?: Logger;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
 }
@@ -89,6 +95,8 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

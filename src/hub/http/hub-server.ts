@@ -10,6 +10,7 @@ import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
 import { defaultRateLimit, RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import type { Logger } from '../../platform/log.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
@@ -54,6 +55,8 @@ export interface HubServerOptions {
   readonly clockControl?: ClockControl;
   /** Where requests are counted and timed (`/metrics` of the operations port); none: not counted. */
   readonly metrics?: Metrics;
+  /** Where the request lines go (default the process's logger, scope http). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -72,7 +75,7 @@ const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.m
 
 export async function buildHubServer(options: HubServerOptions): Promise<FastifyInstance> {
   const { db, clock, audit } = options;
-  const app = createHttpsServer({ tls: options.tls });
+  const app = createHttpsServer({ tls: options.tls, ...(options.logger ? { logger: options.logger } : {}) });
   const callers = new CallerCache(db, clock);
   await callers.start();
   app.addHook('onClose', () => callers.stop());

@@ -173,6 +173,12 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         requestsPerMinute: rateLimit.perMinute,
         requestBurst: rateLimit.burst,
         metrics,
+        // The statistics' switching rate: the registry of each grid this process runs (remote: unknown).
+        supplyPointCount: async (area) => {
+          if (!gridRouting.grids.has(area)) return null;
+          const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${gridSchema(area)}.supply_point`);
+          return rows[0]?.n ?? 0;
+        },
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();

@@ -278,6 +278,11 @@ export const messages = {
   MAIL_NOT_FOUND: '指定されたメールは存在しないか、閲覧する権限がありません。',
   MAIL_GRID_EVENTS_HUB_ONLY: '申込イベントの取得は広域機関（ハブ）のみが行えます。',
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
+
+  // STATS_: the switching statistics (hub/statistics: screen, CSV and API of the OCCTO role).
+  STATS_MONTH_INVALID: '集計月は YYYY-MM の形式（例: 2026-04）で指定してください（{value}）。',
+  STATS_MONTH_ORDER: '集計期間の終了月には開始月以降の月を指定してください。',
+  STATS_PERIOD_TOO_LONG: '集計期間は{months}か月以内で指定してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -19,6 +19,7 @@ import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
 import type { Metrics } from '../../src/platform/metrics.ts';
+import type { AreaCode } from '../../src/domain/area.ts';
 import type { Logger } from '../../src/platform/log.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
@@ -69,6 +70,8 @@ export interface TestHubOptions {
   gridTimeoutMs?: number;
   clockControl?: ClockControl;
   jobs?: DeliveryJobs;
+  /** The supply points of an area (the statistics' switching rate). */
+  supplyPointCount?: (area: AreaCode) => Promise<number | null>;
   /** Where requests are counted (`/metrics`). */
   metrics?: Metrics;
   /** Where the request log lines go. */
@@ -96,6 +99,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.supplyPointCount ? { supplyPointCount: options.supplyPointCount } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

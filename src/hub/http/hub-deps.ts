@@ -6,9 +6,12 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
+import type { AreaCode } from '../../domain/area.ts';
 
 export interface HubDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly clockControl?: ClockControl | undefined;
+  /** The supply points of an area's registry (the switching rate's denominator); null when unknown. */
+  readonly supplyPointCount?: ((area: AreaCode) => Promise<number | null>) | undefined;
 }

@@ -30,6 +30,8 @@ import type { DeliveryJobs } from '../applications/outbox.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
 import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
+import { registerStatisticsRoutes } from '../statistics/statistics.routes.ts';
+import type { AreaCode } from '../../domain/area.ts';
 
 export interface HubServerOptions {
   readonly db: Db;
@@ -55,6 +57,8 @@ export interface HubServerOptions {
   readonly clockControl?: ClockControl;
   /** Where requests are counted and timed (`/metrics` of the operations port); none: not counted. */
   readonly metrics?: Metrics;
+  /** The supply points of an area (the statistics' switching rate); without it the rate is not given. */
+  readonly supplyPointCount?: (area: AreaCode) => Promise<number | null>;
   /** Where the request lines go (default the process's logger, scope http). */
   readonly logger?: Logger;
 }
@@ -239,12 +243,13 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     reply.code(204).header('cache-control', 'public, max-age=86400').send(),
   );
 
-  const deps: HubDeps = { db, clock, clockControl: options.clockControl };
+  const deps: HubDeps = { db, clock, clockControl: options.clockControl, supplyPointCount: options.supplyPointCount };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
   const interfaceDeps = { ...deps, transport: options.transport ?? noGrids, gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs, jobs: options.jobs };
   registerWebRoutes(app, deps, interfaceDeps);
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
+  registerStatisticsRoutes(app, deps);
   registerInterfaceRoutes(app, interfaceDeps);
   return app;
 }

@@ -11,6 +11,7 @@ import { hubReadBench } from './hub-read.bench.ts';
 import { matchingBench } from './matching.bench.ts';
 import { switchInBench } from './switch-in.bench.ts';
 import { relayCsvBench, relayListBench } from './relay.bench.ts';
+import { twoHubsBench } from './two-hubs.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -25,3 +26,4 @@ await matchingBench();
 await switchInBench();
 await relayCsvBench();
 await relayListBench();
+await twoHubsBench();

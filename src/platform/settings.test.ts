@@ -73,10 +73,17 @@ test('kirikae config rows show the values in force with passwords hidden; KIRIKA
   assert.equal(rows.find((r) => r.env === 'DATABASE_URL')?.value, 'postgres://kirikae:***@db/kirikae');
   assert.equal(rows.find((r) => r.env === 'KIRIKAE_GRID_<AREA>_URL')?.value, '03=https://g3, 10=https://g10');
   assert.equal(rows.find((r) => r.env === 'PORT')?.value, undefined);
-  assert.deepEqual(unknownVariables({ KIRIKAE_RATE_LIMIT_PERMINUTE: '1', KIRIKAE_GRID_11_URL: 'x', KIRIKAE_TEST_DATABASE_URL: 'x', KIRIKAE_BENCH_POINTS: '1', KIRIKAE_MODE: 'sandbox', PATH: '/bin' }), [
-    'KIRIKAE_GRID_11_URL',
-    'KIRIKAE_RATE_LIMIT_PERMINUTE',
-  ]);
+  assert.deepEqual(
+    unknownVariables({
+      KIRIKAE_RATE_LIMIT_PERMINUTE: '1',
+      KIRIKAE_GRID_11_URL: 'x',
+      KIRIKAE_TEST_DATABASE_URL: 'x',
+      KIRIKAE_BENCH_POINTS: '1',
+      KIRIKAE_MODE: 'sandbox',
+      PATH: '/bin',
+    }),
+    ['KIRIKAE_GRID_11_URL', 'KIRIKAE_RATE_LIMIT_PERMINUTE'],
+  );
 });
 
 test('the README’s Configuration table is the schema’s', () => {

@@ -86,6 +86,13 @@ function url(protocols: readonly string[], what: string) {
 }
 
 const postgresUrl = url(['postgres:', 'postgresql:'], 'a postgres:// URL');
+/** The text itself once `check` accepts it (URLs kept as written: pg and nodemailer parse them). */
+const checked =
+  (check: (text: string) => unknown) =>
+  (text: string): string => {
+    check(text);
+    return text.trim();
+  };
 const optional =
   <T>(parse: (text: string) => T) =>
   (text: string | undefined): T | undefined =>
@@ -110,7 +117,7 @@ export const settingsSchema = {
     defaultText: '(none: embedded PGlite)',
     meaning: 'a PostgreSQL server, e.g. `postgres://user@host:5432/kirikae`',
     secret: true,
-    parse: (text) => optional((t) => (postgresUrl(t), t.trim()))(text),
+    parse: optional(checked(postgresUrl)),
   }),
   mode: setting({
     env: 'KIRIKAE_MODE',
@@ -167,7 +174,7 @@ export const settingsSchema = {
     meaning:
       "for `kirikae grid serve`: that area's grid keeps its data in this PostgreSQL database of its own, e.g. `KIRIKAE_GRID_03_DATABASE_URL=postgres://grid03@db03/grid`",
     secret: true,
-    parse: (text) => (postgresUrl(text), text.trim()),
+    parse: checked(postgresUrl),
   }),
   gridTimeoutMs: setting({
     env: 'KIRIKAE_GRID_TIMEOUT_MS',
@@ -186,7 +193,7 @@ export const settingsSchema = {
     defaultText: '(none: the built-in mailbox)',
     meaning: 'the SMTP server notification e-mails are sent through, e.g. `smtp://mail.example:25` or `smtps://user:pass@mail.example:465`',
     secret: true,
-    parse: optional((text) => (url(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL')(text), text.trim())),
+    parse: optional(checked(url(['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL'))),
   }),
   mailFrom: setting({
     env: 'KIRIKAE_MAIL_FROM',

@@ -24,7 +24,6 @@ import { Grid } from '../grid.ts';
 import { gridSchema } from '../schema.ts';
 import { HttpsGridTransport, type GridClientTls } from './https.ts';
 import { InProcessGridTransport } from './in-process.ts';
-import { defaultGridTimeoutMs } from './timeout.ts';
 
 export function gridUrlVariable(area: AreaCode): string {
   return areaVariable(settingsSchema.gridUrls, area);

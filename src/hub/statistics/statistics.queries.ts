@@ -68,7 +68,8 @@ export function parseMonth(value: unknown, fallback: string): string {
   if (value === undefined || value === '') return fallback;
   const text = String(value).trim();
   const match = /^(\d{4})-(\d{2})$/.exec(text);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new Refusal('STATS_MONTH_INVALID', { field: 'from', params: { value: text.slice(0, 20) } });
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12)
+    throw new Refusal('STATS_MONTH_INVALID', { field: 'from', params: { value: text.slice(0, 20) } });
   return text;
 }
 
@@ -113,7 +114,14 @@ export async function switchingStatistics(
     const match = /^IF_([KF]?)(\d{5})$/.exec(row.interface_id);
     if (!match || !(match[2]! in statisticsKinds)) continue;
     const kind = match[2] as StatisticsKind;
-    monthly.push({ month: row.month, area: row.area, kind, kindName: statisticsKinds[kind], family: families[match[1] as keyof typeof families], applications: Number(row.n) });
+    monthly.push({
+      month: row.month,
+      area: row.area,
+      kind,
+      kindName: statisticsKinds[kind],
+      family: families[match[1] as keyof typeof families],
+      applications: Number(row.n),
+    });
   }
   const cumulative = await q.query<{ area: AreaCode; n: string }>(
     `SELECT area, count(*)::text AS n FROM hub.application_outbox
@@ -139,7 +147,8 @@ export async function switchingStatistics(
 
 /** The CSV download: one row per month, area, family and kind, then the rates; UTF-8 with BOM (Excel). */
 export function statisticsCsv(stats: SwitchingStatistics): string {
-  const cell = (value: string | number | null) => (value === null ? '' : /[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
+  const cell = (value: string | number | null) =>
+    value === null ? '' : /[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value);
   const lines = [
     ['集計月', 'エリア', 'エリア名', '区分', '申込種別', '申込種別名', '件数'].join(','),
     ...stats.monthly.map((m) => [m.month, m.area, areaOf(m.area).name, m.family, m.kind, m.kindName, m.applications].map(cell).join(',')),

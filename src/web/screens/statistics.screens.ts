@@ -43,9 +43,10 @@ export function registerStatisticsScreens(app: FastifyInstance, deps: HubDeps): 
           areaCodes
             .filter((area) => total(month, area) > 0)
             .map(
-              (area) => html`<tr data-month="${month}" data-area="${area}"><td>${month}</td><td>${area} ${areaOf(area).name}</td>${(Object.keys(statisticsKinds) as StatisticsKind[]).map(
-                (kind) => html`<td class="num">${total(month, area, kind)}</td>`,
-              )}<td class="num">${total(month, area)}</td></tr>`,
+              (area) =>
+                html`<tr data-month="${month}" data-area="${area}"><td>${month}</td><td>${area} ${areaOf(area).name}</td>${(
+                  Object.keys(statisticsKinds) as StatisticsKind[]
+                ).map((kind) => html`<td class="num">${total(month, area, kind)}</td>`)}<td class="num">${total(month, area)}</td></tr>`,
             ),
         )}</tbody></table>`
       }

@@ -172,14 +172,19 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
     const body = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean; error?: string }> };
     assert.equal(ready.status, 503);
     assert.equal(body.status, 'unavailable');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(body.checks).map(([name, check]) => [name, check.ok])),
-      { database: true, jobs: true, 'grid 03': true, 'grid 06': false },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(body.checks).map(([name, check]) => [name, check.ok])), {
+      database: true,
+      jobs: true,
+      'grid 03': true,
+      'grid 06': false,
+    });
     assert.match(body.checks['grid 06']!.error!, /unreachable|connection refused/);
 
     // A database that does not answer: not ready, still live.
-    const gone = new PostgresDb(new pg.Pool({ connectionString: 'postgres://kirikae@127.0.0.1:1/nowhere', connectionTimeoutMillis: 1000 }), 'postgres://127.0.0.1:1/nowhere');
+    const gone = new PostgresDb(
+      new pg.Pool({ connectionString: 'postgres://kirikae@127.0.0.1:1/nowhere', connectionTimeoutMillis: 1000 }),
+      'postgres://127.0.0.1:1/nowhere',
+    );
     const opsWithoutDatabase = await startOpsServer({ host: '127.0.0.1', port: 0, db: gone, checks: { 'grid 03': async () => {} } });
     try {
       const down = await fetch(`${opsWithoutDatabase.base}/health/ready`);

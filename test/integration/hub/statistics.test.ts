@@ -74,7 +74,12 @@ forEachBackend('switching statistics', (backend) => {
   test('the OCCTO role’s API counts the applications the grids accepted by month (Japan), area, family and kind, and each area’s switching rate', async () => {
     const res = await occto.get('/api/v1/statistics/switching?from=2026-01&to=2026-02');
     assert.equal(res.status, 200, res.body);
-    const { data } = res.json() as { data: { monthly: { month: string; area: string; family: string; kind: string; applications: number }[]; rates: { area: string; switchIns: number; supplyPoints: number | null; ratePercent: number | null }[] } };
+    const { data } = res.json() as {
+      data: {
+        monthly: { month: string; area: string; family: string; kind: string; applications: number }[];
+        rates: { area: string; switchIns: number; supplyPoints: number | null; ratePercent: number | null }[];
+      };
+    };
     assert.deepEqual(
       data.monthly.map((m) => `${m.month} ${m.area} ${m.family} ${m.kind} ${m.applications}`),
       ['2026-01 03 LV 10610 2', '2026-01 03 HV 10610 1', '2026-02 03 LV 10410 1', '2026-02 06 LV 10610 1'],
@@ -84,7 +89,9 @@ forEachBackend('switching statistics', (backend) => {
     assert.deepEqual(rate('06'), { area: '06', areaName: '関西', switchIns: 1, supplyPoints: 50, ratePercent: 2 });
     assert.equal(rate('01')?.ratePercent, null, 'no registry size: no rate');
     // The rate counts up to the end of the period.
-    const january = (await occto.get('/api/v1/statistics/switching?from=2026-01&to=2026-01')).json() as { data: { rates: { area: string; switchIns: number }[] } };
+    const january = (await occto.get('/api/v1/statistics/switching?from=2026-01&to=2026-01')).json() as {
+      data: { rates: { area: string; switchIns: number }[] };
+    };
     assert.equal(january.data.rates.find((r) => r.area === '06')?.switchIns, 0);
   });
 

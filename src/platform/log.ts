@@ -70,7 +70,7 @@ export function createLogger(options: LogOptions = {}): Logger {
         destination: destination as number,
         sync: true,
         colorize: destination === 2 && process.stderr.isTTY,
-        ignore: 'pid,hostname',
+        ignore: 'pid,hostname,scope',
         messageFormat: '[{scope}] {msg}',
       }),
     );

@@ -11,6 +11,7 @@ import { PgBoss, fromPglite, type Job, type SendOptions } from 'pg-boss';
 import type { Db, Queryable } from './db/db.ts';
 import { PgliteDb } from './db/pglite.ts';
 import { PostgresDb } from './db/postgres.ts';
+import { log } from './log.ts';
 
 export type { Job };
 
@@ -44,7 +45,7 @@ export class Jobs {
     } else {
       throw new Error(`no job queue for backend ${db.backend}`);
     }
-    boss.on('error', (error) => console.error('[jobs]', error.message));
+    boss.on('error', (error) => log('error', 'jobs', error.message));
     await boss.start();
     return new Jobs(boss, options.pollingIntervalSeconds ?? 2);
   }

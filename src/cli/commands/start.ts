@@ -11,7 +11,7 @@ DATABASE_URL it uses the embedded PGlite under KIRIKAE_HOME (default ./var) and,
 on the first start, loads demo data. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 
 Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|production), HOST, PORT, OPS_PORT and the
-others `kirikae config` lists (all checked before anything starts).`,
+others that kirikae config lists (all checked before anything starts).`,
   async run() {
     const started = performance.now();
     const config = loadConfig();

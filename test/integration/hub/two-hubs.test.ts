@@ -17,7 +17,7 @@ import { hiddenField, type TestClient } from '../../support/https-client.ts';
 import { openPostgres } from '../../../src/platform/db/postgres.ts';
 import type { Db } from '../../../src/platform/db/db.ts';
 import { suspend } from '../../../src/hub/identity/suspension.commands.ts';
-import { TEST_PASSWORD } from '../../../src/hub/identity/testing.ts';
+import { TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
 import { openSystemClock } from '../../../src/hub/sandbox-clock.ts';
 import { watchClock } from '../../../src/hub/clock/clock-watch.ts';
 import { advanceClock } from '../../../src/hub/clock/clock.commands.ts';
@@ -31,8 +31,10 @@ forEachBackend('two hubs on one database', (backend) => {
     db = await backend.open();
     other = db.url ? await openPostgres(db.url) : db;
     // A burst of 12 for everyone, so that the shared bucket shows within a few requests.
-    first = await startTestHub(db, { requestsPerMinute: 60, requestBurst: 12 });
-    second = await startTestHub(other, { requestsPerMinute: 60, requestBurst: 12, world: first.world, clock: first.clock });
+    // The rate limit refills by a clock of its own, standing still here: no refill during the test.
+    const rateLimitClock = testClock();
+    first = await startTestHub(db, { requestsPerMinute: 60, requestBurst: 12, rateLimitClock });
+    second = await startTestHub(other, { requestsPerMinute: 60, requestBurst: 12, rateLimitClock, world: first.world, clock: first.clock });
   });
   after(async () => {
     await second?.close();

@@ -14,7 +14,7 @@ test('with nothing set, every setting has its default: the embedded sandbox unde
   assert.equal(config.port, 8443);
   assert.equal(config.opsPort, 8081);
   assert.equal(config.settings.opsHost, '127.0.0.1');
-  assert.equal(config.settings.rateLimitPerMinute, 6000);
+  assert.equal(config.settings.rateLimitPerMinute, undefined, 'the mode’s default (rate-limit.ts)');
   assert.equal(config.settings.gridTimeoutMs, 10_000);
   assert.equal(config.settings.gridUrls.size, 0);
   assert.equal(config.settings.logFormat, undefined);

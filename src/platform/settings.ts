@@ -59,8 +59,10 @@ function oneOf<const T extends string>(values: readonly T[], fallback: T | undef
   };
 }
 
-function wholeNumber(fallback: number, min: number, max: number, unit = 'a whole number') {
-  return (text: string | undefined): number => {
+function wholeNumber(fallback: number, min: number, max: number, unit?: string): (text: string | undefined) => number;
+function wholeNumber(fallback: undefined, min: number, max: number, unit?: string): (text: string | undefined) => number | undefined;
+function wholeNumber(fallback: number | undefined, min: number, max: number, unit = 'a whole number') {
+  return (text: string | undefined): number | undefined => {
     if (blank(text)) return fallback;
     const value = Number(text.trim());
     if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -216,13 +218,14 @@ export const settingsSchema = {
     env: 'KIRIKAE_RATE_LIMIT_PER_MINUTE',
     defaultText: '6000',
     meaning: 'requests a participant may make per minute (API, SOAP and web together), across all hub processes: the rate its token bucket refills at',
-    parse: wholeNumber(6000, 1, 1_000_000_000),
+    // Unset: the default of the mode (rate-limit.ts), not a number fixed here.
+    parse: wholeNumber(undefined, 1, 1_000_000_000),
   }),
   rateLimitBurst: setting({
     env: 'KIRIKAE_RATE_LIMIT_BURST',
     defaultText: '200',
     meaning: 'the most requests a participant may make at once: the size of its token bucket (see Security, abuse limits)',
-    parse: wholeNumber(200, 1, 1_000_000_000),
+    parse: wholeNumber(undefined, 1, 1_000_000_000),
   }),
 } as const;
 

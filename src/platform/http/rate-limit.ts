@@ -148,8 +148,8 @@ export class RateLimiter {
 }
 
 /** `KIRIKAE_RATE_LIMIT_PER_MINUTE` and `KIRIKAE_RATE_LIMIT_BURST`, each defaulting on its own (settings.ts). */
-export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimit {
-  return { perMinute: readSetting(env, 'rateLimitPerMinute'), burst: readSetting(env, 'rateLimitBurst') };
+export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: RateLimit = defaultRateLimit): RateLimit {
+  return { perMinute: readSetting(env, 'rateLimitPerMinute') ?? defaults.perMinute, burst: readSetting(env, 'rateLimitBurst') ?? defaults.burst };
 }
 
 function checkRateLimit(limit: RateLimit): void {

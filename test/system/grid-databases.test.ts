@@ -35,7 +35,7 @@ test('two areas’ grids on databases of their own run the whole switching flow 
   // The hub's first start makes the CA and the demo participants and certificates.
   const first = await startSystem(loadConfig({ ...process.env, ...env }));
   await first.stop();
-  const grid = spawn(process.execPath, ['src/cli/main.ts', 'grid', 'serve', '--areas', '03,06', '--port', '0'], {
+  const grid = spawn(process.execPath, ['src/cli/main.ts', 'grid', 'serve', '--areas', '03,06', '--port', '0', '--ops-port', '0'], {
     env: { ...process.env, ...env, KIRIKAE_GRID_03_DATABASE_URL: tokyoDb.url!, KIRIKAE_GRID_06_DATABASE_URL: kansaiDb.url! },
   });
   let output = '';
@@ -51,7 +51,15 @@ test('two areas’ grids on databases of their own run the whole switching flow 
       });
       grid.once('exit', (code) => reject(new Error(`grid serve exited ${code}: ${output}`)));
     });
-    assert.match(output, /database 03: postgres .*grid|database 03: .+/);
+    assert.match(output, /database 03: .+/);
+    // The grid process's own operations port: ready (each area's database, the job queue), and metrics.
+    const gridHealth = /health:\s+(\S+)/.exec(output)?.[1];
+    assert.ok(gridHealth, output);
+    const gridReady = await fetch(gridHealth);
+    const gridChecks = ((await gridReady.json()) as { checks: Record<string, { ok: boolean }> }).checks;
+    assert.equal(gridReady.status, 200, JSON.stringify(gridChecks));
+    assert.deepEqual(Object.keys(gridChecks), ['database', 'jobs', 'grid 03', 'grid 06']);
+    assert.match(await (await fetch(gridHealth.replace('/health/ready', '/metrics'))).text(), /kirikae_job_queue_lag_seconds\{queue="grid\.matching\.03"\}/);
     // Each area's own database holds that area's schema only, with the demo registry the hub's has.
     for (const [area, db] of [
       ['03', tokyoDb],

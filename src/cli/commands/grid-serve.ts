@@ -13,6 +13,8 @@ import { scheduleDueWork } from '../../jobs/due-work.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
+import { Metrics } from '../../platform/metrics.ts';
+import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { openPostgres } from '../../platform/db/postgres.ts';
 import { migrate } from '../../platform/db/migrate.ts';
@@ -44,6 +46,8 @@ Point the hub at it with one variable per area, then restart the hub:
   --port N        port to listen on, default 9443
   --host ADDR     address to listen on, default 127.0.0.1
   --hostname NAME a host name (or IP) the hub uses to reach this process; repeatable
+  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue)
+                  and /metrics on OPS_HOST (default 127.0.0.1) at this port (0: any free one)
 
 A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mode a grid whose
 areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
@@ -59,6 +63,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         port: { type: 'string', default: '9443' },
         host: { type: 'string', default: '127.0.0.1' },
         hostname: { type: 'string', multiple: true, default: [] },
+        'ops-port': { type: 'string' },
       },
     });
     if (!values.areas) throw usageError('--areas is required (e.g. --areas 03,06)');
@@ -138,11 +143,32 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         },
       });
       await server.listen({ host: values.host, port });
+      let ops: OpsServer | undefined;
+      if (values['ops-port'] !== undefined) {
+        const opsPort = Number(values['ops-port']);
+        if (!/^\d+$/.test(values['ops-port']) || opsPort > 65535) throw usageError(`--ops-port must be a port number (0–65535), not "${values['ops-port']}"`);
+        const metrics = new Metrics();
+        // The job queue's lag and the pool of the database it runs on (one set of these gauges per process).
+        metrics.watchDatabase(hubDb ?? dbOf.get(areas[0]!)!);
+        ops = await startOpsServer({
+          host: config.settings.opsHost,
+          port: opsPort,
+          db: hubDb ?? dbOf.get(areas[0]!)!,
+          metrics,
+          checks: {
+            ...Object.fromEntries(jobsRunning.map((jobs, i) => [jobsRunning.length === 1 ? 'jobs' : `jobs ${i + 1}`, () => jobs.ready()])),
+            ...Object.fromEntries(
+              areas.map((area) => [`grid ${area}`, async () => void (await dbOf.get(area)!.query(`SELECT 1 FROM ${gridSchema(area)}.supply_point LIMIT 1`))]),
+            ),
+          },
+        });
+      }
       const address = server.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const base = `https://${values.hostname[0] ?? 'localhost'}:${boundPort}`;
       console.log(`kirikae grid serving areas ${areas.join(', ')} on ${values.host}:${boundPort} (mutual TLS: the hub's client certificate only)`);
       for (const area of areas) console.log(`  database ${area}: ${dbOf.get(area)!.target}`);
+      if (ops) console.log(`  health:    ${ops.url}`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
       console.log('  for the hub:');
@@ -153,6 +179,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       });
       console.log('kirikae grid stopping…');
       await server.close();
+      await ops?.close();
     } finally {
       for (const jobs of jobsRunning) await jobs.stop();
       await clockWatch?.stop();

@@ -12,6 +12,7 @@ import { matchingBench } from './matching.bench.ts';
 import { switchInBench } from './switch-in.bench.ts';
 import { bulkDeliveryBench } from './bulk-delivery.bench.ts';
 import { relayCsvBench, relayListBench } from './relay.bench.ts';
+import { twoHubsBench } from './two-hubs.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
@@ -27,3 +28,4 @@ await switchInBench();
 await bulkDeliveryBench();
 await relayCsvBench();
 await relayListBench();
+await twoHubsBench();

@@ -36,6 +36,8 @@ import { allMigrations, openMigrated } from './operations/database.ts';
 import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
+import { Metrics } from './platform/metrics.ts';
+import { observedTransport, registerHubMetrics } from './hub/metrics/hub-metrics.ts';
 import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platform/http/rate-limit.ts';
 import { claimDataMode } from './hub/verification/verification.repository.ts';
 import { isRefusal, Refusal } from './domain/refusal.ts';
@@ -63,6 +65,8 @@ export interface System {
   readonly clock: SystemClock;
   readonly jobs: Jobs | undefined;
   readonly ops: OpsServer | undefined;
+  /** What `/metrics` of the operations port shows. */
+  readonly metrics: Metrics;
   readonly pki: HubPki;
   /** The hub's HTTPS address, when listening. */
   readonly url: string | undefined;
@@ -76,6 +80,8 @@ export interface StartOptions {
   readonly listen?: boolean;
   /** The per-participant rate limit, instead of KIRIKAE_RATE_LIMIT_PER_MINUTE and _BURST. */
   readonly rateLimit?: RateLimit;
+  /** The operations port (health, metrics), instead of OPS_PORT (0: any free port). */
+  readonly opsPort?: number;
 }
 
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
@@ -89,6 +95,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let mailSender: MailSender | undefined;
   let control: ControlServer | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+  const metrics = new Metrics();
   const stop = async () => {
     await control?.close();
     await hub?.close();
@@ -119,13 +126,17 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
     }
     // The grids of all ten areas: in this process, or over HTTPS where KIRIKAE_GRID_<AREA>_URL says so.
-    grids = await gridTransportFromConfig({
+    const routing = await gridTransportFromConfig({
       db,
       clock,
       env: config.env,
       mode: config.mode,
       clientTls: () => ensureHubGridClientTls(pki.dir, pki.ca, new Date()),
     });
+    // Every call to a grid counted by outcome (kirikae_grid_calls_total, kirikae_grid_up).
+    grids = observedTransport(routing, metrics);
+    registerHubMetrics(metrics, db, clock);
+    metrics.watchDatabase(db);
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };
     const certificateSettings = certificateSettingsFromEnv(config.env, config.mode);
@@ -154,7 +165,18 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     let url: string | undefined;
     if (options.listen ?? true) {
       const rateLimit = options.rateLimit ?? rateLimitFromEnv(config.env, config.mode === 'verification' ? verificationRateLimit : undefined);
-      ops = await startOpsServer({ host: config.host, port: config.opsPort, db });
+      const gridRouting = grids;
+      const running = jobs;
+      ops = await startOpsServer({
+        host: config.settings.opsHost,
+        port: options.opsPort ?? config.opsPort,
+        db,
+        metrics,
+        checks: {
+          ...(running ? { jobs: () => running.ready() } : {}),
+          ...Object.fromEntries(areaCodes.map((area) => [`grid ${area}`, () => gridRouting.probe(area)])),
+        },
+      });
       hub = await buildHubServer({
         db,
         clock,
@@ -168,6 +190,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         requestBurst: rateLimit.burst,
         certificates: authority,
         verification: config.mode === 'verification',
+        metrics,
+        // The statistics' switching rate: the registry of each grid this process runs (remote: unknown).
+        supplyPointCount: async (area) => {
+          if (!gridRouting.grids.has(area)) return null;
+          const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${gridSchema(area)}.supply_point`);
+          return rows[0]?.n ?? 0;
+        },
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
@@ -193,7 +222,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         db.lock.publish({ control: { url: control.url, token: control.token } });
       }
     }
-    return { config, db, clock, jobs, ops, pki, url, stop };
+    return { config, db, clock, jobs, ops, metrics, pki, url, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -15,8 +15,23 @@ import { pkiCommands } from './commands/pki.ts';
 import { readingDaysLoad } from './commands/reading-days.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
+import { configShow } from './commands/config.ts';
+import { ConfigError, readSettings, unknownVariables } from '../platform/settings.ts';
+import { configureLogging, log } from '../platform/log.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, readingDaysLoad, ...clockCommands];
+const commands: readonly Command[] = [
+  start,
+  seed,
+  dbMigrate,
+  call,
+  bulkSwitchIn,
+  bulkRelay,
+  ...pkiCommands,
+  gridServe,
+  readingDaysLoad,
+  ...clockCommands,
+  configShow,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -82,8 +97,18 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
+    // Every variable checked before anything starts: one message naming each that is wrong.
+    // (`kirikae config` lists them, the wrong ones included, and names the problems itself.)
+    if (found.command !== configShow) configureLogging(readSettings(process.env));
+    if (found.command !== configShow)
+      for (const name of unknownVariables(process.env))
+        log('warn', 'config', `${name} is not a kirikae setting (a typing mistake?); \`kirikae config\` lists them`);
     return (await found.command.run(found.rest)) ?? 0;
   } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`kirikae ${found.command.name}: ${error.message}`);
+      return 2;
+    }
     if (isRefusal(error)) {
       console.error(`エラー ${error.code}: ${error.text}${error.field ? ` (${error.field})` : ''}`);
       return 2;

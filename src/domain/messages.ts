@@ -317,6 +317,10 @@ export const messages = {
   VERIFY_SCENARIO_UNKNOWN: 'テストシナリオ {scenarioId} はありません。',
   GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
   GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
+  // STATS_: the switching statistics (hub/statistics: screen, CSV and API of the OCCTO role).
+  STATS_MONTH_INVALID: '集計月は YYYY-MM の形式（例: 2026-04）で指定してください（{value}）。',
+  STATS_MONTH_ORDER: '集計期間の終了月には開始月以降の月を指定してください。',
+  STATS_PERIOD_TOO_LONG: '集計期間は{months}か月以内で指定してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

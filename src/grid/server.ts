@@ -35,6 +35,8 @@ export interface GridServerOptions {
   readonly allowedFingerprints?: readonly string[];
   /** Without fingerprints: the participant code an `api` client certificate must bind. Default H000. */
   readonly allowedParticipantCode?: string;
+  /** Checked by `GET /grid/v1/health` (each area's database): a failure answers 503. */
+  readonly ready?: () => Promise<void>;
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {
@@ -47,7 +49,15 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
     if (!isHub(request, fingerprints, participantCode)) return refuse(reply, 403, 'AUTH_TERMINAL_REFUSED');
   });
 
-  app.get('/grid/v1/health', async () => ({ status: 'ok', areas: [...grids.keys()] }));
+  app.get('/grid/v1/health', async (_request, reply) => {
+    try {
+      await options.ready?.();
+      return { status: 'ok', areas: [...grids.keys()] };
+    } catch (error) {
+      log('warn', 'grid', `not ready: ${(error as Error).message}`);
+      return reply.code(503).send({ status: 'unavailable', areas: [...grids.keys()] });
+    }
+  });
 
   app.post<{ Params: { interfaceId: string } }>('/grid/v1/:interfaceId', async (request, reply) => {
     const header = request.headers[gridAreaHeader];

@@ -75,6 +75,8 @@ export interface Resources {
   'relay.list': undefined;
   /** The hub operator's view of how long relays wait and who does not fetch them (no personal data). */
   'relay.monitor': undefined;
+  /** OCCTO's switching statistics (applications per area, kind and month; switching rate): figures only. */
+  'statistics.read': undefined;
   /** A participant's notifications (pull mailbox IS_40110/IS_40120, mails of the built-in mailbox): its own; the hub admin's screen shows all. */
   'mailbox.read': { readonly companyCode: string };
   /** Reading the hub operator's notices (インフォメーション): every signed-in user. */
@@ -165,6 +167,8 @@ const rules: readonly Rule[] = [
   allow('relay.decide', (actor, relay) => isKind('retailer')(actor) && actor.participant.companyCode === relay.oldCompanyCode),
   allow('relay.monitor', isHubAdmin),
   allow('relay.monitor', isHubOperatorSystem),
+  allow('statistics.read', isHubAdmin),
+  allow('statistics.read', isHubOperatorSystem),
 
   allow('mailbox.read', (actor, { companyCode }) => actor.participant.companyCode === companyCode),
   allow('mailbox.read', isHubAdmin),

@@ -11,6 +11,7 @@ import { PgBoss, fromPglite, type Job, type SendOptions } from 'pg-boss';
 import type { Db, Queryable } from './db/db.ts';
 import { PgliteDb } from './db/pglite.ts';
 import { PostgresDb } from './db/postgres.ts';
+import { log } from './log.ts';
 
 export type { Job };
 
@@ -26,6 +27,7 @@ export interface JobsOptions {
 export class Jobs {
   readonly boss: PgBoss;
   readonly #pollingIntervalSeconds: number;
+  #stopped = false;
 
   private constructor(boss: PgBoss, pollingIntervalSeconds: number) {
     this.boss = boss;
@@ -43,9 +45,15 @@ export class Jobs {
     } else {
       throw new Error(`no job queue for backend ${db.backend}`);
     }
-    boss.on('error', (error) => console.error('[jobs]', error.message));
+    boss.on('error', (error) => log('error', 'jobs', error.message));
     await boss.start();
     return new Jobs(boss, options.pollingIntervalSeconds ?? 2);
+  }
+
+  /** Resolves when the queue's database answers and this process's pg-boss runs (readiness). */
+  async ready(): Promise<void> {
+    if (this.#stopped) throw new Error('the job queue has stopped');
+    await this.boss.getQueues();
   }
 
   /** Creates a queue if it does not exist yet. */
@@ -76,6 +84,7 @@ export class Jobs {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.boss.stop({ graceful: true, close: true, timeout: 10_000 });
   }
 }

@@ -16,6 +16,7 @@ import { registerApiOperationScreens } from './screens/api-operations.screens.ts
 import { registerMailboxScreens } from './screens/mailbox.screens.ts';
 import { registerRelayScreens } from './screens/relay.screens.ts';
 import { registerRelayAdminScreens } from './screens/relay-admin.screens.ts';
+import { registerStatisticsScreens } from './screens/statistics.screens.ts';
 
 /** `interfaces`: what the screens that do what an interface does need besides (the grids, their timeout, the outbox's jobs). */
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interfaces: InterfaceDeps): void {
@@ -33,4 +34,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interface
   registerRelayScreens(app, interfaces);
   registerRelayAdminScreens(app, deps);
   registerCertificateScreens(app, deps);
+  registerStatisticsScreens(app, deps);
 }

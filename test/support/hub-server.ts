@@ -19,6 +19,9 @@ import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
 import type { CertificateAuthority } from '../../src/hub/certificates/request.commands.ts';
+import type { Metrics } from '../../src/platform/metrics.ts';
+import type { AreaCode } from '../../src/domain/area.ts';
+import type { Logger } from '../../src/platform/log.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
@@ -70,6 +73,12 @@ export interface TestHubOptions {
   jobs?: DeliveryJobs;
   /** The hub CA (the test CA) and issuance schedule for certificate requests (issue 19). */
   certificates?: CertificateAuthority;
+  /** The supply points of an area (the statistics' switching rate). */
+  supplyPointCount?: (area: AreaCode) => Promise<number | null>;
+  /** Where requests are counted (`/metrics`). */
+  metrics?: Metrics;
+  /** Where the request log lines go. */
+  logger?: Logger;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
   /** The verification environment: calls recorded for the test scenarios, its screens and banner. */
@@ -96,6 +105,9 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
     ...(options.certificates ? { certificates: options.certificates } : {}),
     ...(options.verification ? { verification: true } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.supplyPointCount ? { supplyPointCount: options.supplyPointCount } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

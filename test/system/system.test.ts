@@ -1,11 +1,11 @@
 /**
  * The whole system as `npm start` brings it up — composition root, migrations, demo data, demo
  * certificates and DEMO.md, HTTPS with mutual TLS, the ten grids in process — and a retailer's
- * `kirikae call` against it from another process.
+ * `kirikae call` against it from another process. (A grid in a process of its own, on databases of
+ * its own: grid-databases.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,14 @@ forEachBackend('the system, started as npm start does', (backend) => {
       assert.equal(relays.rows[0]!.n, 3, "demo relays await the Tokyo incumbent's decision");
 
       const health = await fetch(system.ops!.url);
-      assert.deepEqual(await health.json(), { status: 'ok', database: db.url ? 'postgres' : 'pglite' });
+      const ready = (await health.json()) as { status: string; database: string; checks: Record<string, { ok: boolean }> };
+      assert.equal(health.status, 200, JSON.stringify(ready));
+      assert.equal(ready.database, db.url ? 'postgres' : 'pglite');
+      assert.deepEqual(Object.keys(ready.checks), [
+        'database',
+        'jobs',
+        ...['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((a) => `grid ${a}`),
+      ]);
 
       const cert = join(home, 'pki/api/A003.cert.pem');
       const called = await kirikae(env, 'call', 'IF_10110', '--supply-point', point, '--cert', cert, '--url', system.url!);
@@ -50,52 +57,3 @@ forEachBackend('the system, started as npm start does', (backend) => {
     }
   });
 });
-
-test('routes an area to its grid running as a separate process over HTTPS (PostgreSQL)', {
-  skip: !postgresBackendAvailable() && 'needs KIRIKAE_TEST_DATABASE_URL',
-}, async () => {
-  const { postgresBackend } = await import('../support/backends.ts');
-  await using db = await postgresBackend.open({ migrated: false });
-  const home = mkdtempSync(join(tmpdir(), 'kirikae-split-'));
-  const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url! };
-  // The hub starts first (CA, demo data), then the grid of Tokyo starts in its own process.
-  const first = await startSystem(loadConfig({ ...process.env, ...env }));
-  await first.stop();
-  const grid = spawn(process.execPath, ['src/cli/main.ts', 'grid', 'serve', '--areas', '03', '--port', '0'], { env: { ...process.env, ...env } });
-  try {
-    const gridUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      grid.stdout.on('data', (c) => {
-        out += c;
-        const match = /KIRIKAE_GRID_03_URL=(\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      grid.once('exit', (code) => reject(new Error(`grid serve exited ${code}: ${out}`)));
-    });
-    const system = await startSystem(loadConfig({ ...process.env, ...env, KIRIKAE_GRID_03_URL: gridUrl }));
-    try {
-      const demo = readFileSync(join(home, 'DEMO.md'), 'utf8');
-      const tokyo = /\b(03\d{20})\b/.exec(demo.slice(demo.indexOf('東京')))![1]!;
-      const kansai = /\b(06\d{20})\b/.exec(demo.slice(demo.indexOf('関西')))![1]!;
-      const cert = join(home, 'pki/api/B002.cert.pem'); // a retailer of both areas
-      const remote = await kirikae(env, 'call', 'IF_10110', '--supply-point', tokyo, '--cert', cert, '--url', system.url!, '--json');
-      assert.equal(JSON.parse(remote.out).result, 'OK', remote.out + remote.err);
-      const local = await kirikae(env, 'call', 'IF_10110', '--supply-point', kansai, '--cert', cert, '--url', system.url!, '--json');
-      assert.equal(JSON.parse(local.out).result, 'OK', local.out + local.err);
-      grid.kill('SIGTERM');
-      await new Promise((resolve) => grid.once('exit', resolve));
-      const down = await kirikae(env, 'call', 'IF_10110', '--supply-point', tokyo, '--cert', cert, '--url', system.url!, '--json');
-      assert.equal(JSON.parse(down.out).messages[0]?.code, 'GRID_UNAVAILABLE', down.out + down.err);
-      const stillLocal = await kirikae(env, 'call', 'IF_10110', '--supply-point', kansai, '--cert', cert, '--url', system.url!, '--json');
-      assert.equal(JSON.parse(stillLocal.out).result, 'OK', 'other areas are unaffected');
-    } finally {
-      await system.stop();
-    }
-  } finally {
-    if (grid.exitCode === null) grid.kill('SIGKILL');
-  }
-});
-
-function postgresBackendAvailable(): boolean {
-  return Boolean(process.env.KIRIKAE_TEST_DATABASE_URL);
-}

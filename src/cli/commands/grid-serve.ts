@@ -14,14 +14,27 @@ import { scheduleDueWork } from '../../jobs/due-work.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
+import { Metrics } from '../../platform/metrics.ts';
+import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { openPostgres } from '../../platform/db/postgres.ts';
+import { migrate } from '../../platform/db/migrate.ts';
+import { gridMigrations, gridSchema } from '../../grid/schema.ts';
+import { hasSupplyPoints } from '../../grid/registry/facility.repository.ts';
+import { demoSeed, seedRegistry } from '../../grid/seed/seed.ts';
+import { isRefusal } from '../../domain/refusal.ts';
+import { log } from '../../platform/log.ts';
+import { areaVariable, settingsSchema } from '../../platform/settings.ts';
 
 export const gridServe: Command = {
   name: 'grid serve',
   summary: "送配電システムを別プロセスで起動する / run some areas' grids as a separate HTTPS process",
   usage: `kirikae grid serve --areas 03,06 [--port 9443] [--host 127.0.0.1] [--hostname NAME]...
 
-Runs the reference grids of the given areas in this process, on the same database as the hub
-(DATABASE_URL; PGlite cannot be shared between processes, so use PostgreSQL), behind an HTTPS
+Runs the reference grids of the given areas in this process, each on the hub's database
+(DATABASE_URL; PGlite cannot be shared between processes, so use PostgreSQL) or on a PostgreSQL
+database of its own (KIRIKAE_GRID_<AREA>_DATABASE_URL: only that area's schema is created there;
+in sandbox mode an empty one gets the area's demo registry), behind an HTTPS
 server with mutual TLS that accepts only the hub's client certificate (O=H000, OU=api, from the hub
 CA under KIRIKAE_HOME/pki). Its server certificate is issued by the hub CA into pki/grid/ for
 localhost and the --hostname names. With KIRIKAE_MODE=verification it serves the grid stub
@@ -35,8 +48,15 @@ Point the hub at it with one variable per area, then restart the hub:
   --port N        port to listen on, default 9443
   --host ADDR     address to listen on, default 127.0.0.1
   --hostname NAME a host name (or IP) the hub uses to reach this process; repeatable
+  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue)
+                  and /metrics on OPS_HOST (default 127.0.0.1) at this port (0: any free one)
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION.`,
+A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mode a grid whose
+areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
+run on its own database's job queue).
+
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
+KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -45,6 +65,7 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
         port: { type: 'string', default: '9443' },
         host: { type: 'string', default: '127.0.0.1' },
         hostname: { type: 'string', multiple: true, default: [] },
+        'ops-port': { type: 'string' },
       },
     });
     if (!values.areas) throw usageError('--areas is required (e.g. --areas 03,06)');
@@ -53,31 +74,104 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
     if (!/^\d+$/.test(values.port) || port > 65535) throw usageError(`--port must be a port number (0–65535), not "${values.port}"`);
 
     const config = loadConfig();
-    // PGlite keeps its data in one process; a second process must share a PostgreSQL server.
-    if (!config.databaseUrl) throw usageError("kirikae grid serve shares the hub's database: set DATABASE_URL to the PostgreSQL server the hub uses");
-    const { db } = await openMigrated(config);
+    const ownDatabases = config.settings.gridDatabaseUrls;
+    const shared = areas.filter((area) => !ownDatabases.has(area));
+    // PGlite keeps its data in one process; a second process must share a PostgreSQL server. The
+    // sandbox clock is the hub's, in its database: a sandbox grid reads it there whatever holds its data.
+    if (!config.databaseUrl && (shared.length > 0 || config.mode === 'sandbox')) {
+      throw usageError(
+        shared.length > 0
+          ? `kirikae grid serve shares the hub's database for areas ${shared.join(', ')}: set DATABASE_URL to the PostgreSQL server the hub uses, or ${gridDatabaseVariable(shared[0]!)} for a database of the area's own`
+          : "in sandbox mode the grid follows the hub's clock: set DATABASE_URL to the hub's PostgreSQL (in production the grid needs only its own databases)",
+      );
+    }
+    const opened: Db[] = [];
     let clockWatch: ClockWatch | undefined;
-    let jobs: Jobs | undefined;
+    const jobsRunning: Jobs[] = [];
     try {
-      const clock = await openSystemClock(db, config.mode);
+      // The hub's database (the sandbox clock, the job queue the hub's clock advances enqueue on, and
+      // the areas without a database of their own), then each area's own database, migrated alone.
+      const hubDb = config.databaseUrl ? (await openMigrated(config)).db : undefined;
+      if (hubDb) opened.push(hubDb);
+      const dbOf = new Map<AreaCode, Db>();
+      for (const area of areas) {
+        const url = ownDatabases.get(area);
+        if (!url) {
+          dbOf.set(area, hubDb!);
+          continue;
+        }
+        const db = await openPostgres(url);
+        opened.push(db);
+        await migrate(db, [gridMigrations(area)]);
+        dbOf.set(area, db);
+      }
+      const clock = await openSystemClock(hubDb ?? dbOf.get(areas[0]!)!, config.mode);
       // The hub's administrator moves the sandbox clock: this process follows at once (NOTIFY).
-      clockWatch = await watchClock(db, clock);
+      if (hubDb) clockWatch = await watchClock(hubDb, clock);
       const pki = await loadHubPki(pkiDir(config.home), new Date());
       const hostnames = [...new Set(['localhost', '127.0.0.1', '::1', ...values.hostname])];
       const tls = await ensureGridServerTls(pki.dir, pki.ca, new Date(), hostnames);
       const options = gridOptionsFromEnv(process.env, config.mode);
-      const grids = areas.map((area) => new Grid({ area, db, clock, options }));
-      // This process runs its areas' matching and execution (the hub schedules only its in-process grids).
-      jobs = await Jobs.start(db);
-      await scheduleDueWork(jobs, { grids: areas.map((area) => ({ area, db, clock })), runMatching, executeDue });
+      // A sandbox (or verification) area on a database of its own gets the demo registry the hub's database would have had.
+      if (config.mode !== 'production') {
+        for (const area of areas.filter((a) => ownDatabases.has(a))) {
+          const db = dbOf.get(area)!;
+          if (await hasSupplyPoints(db, gridSchema(area))) continue;
+          await seedRegistry(db, { ...demoSeed, areas: [area] }).catch((error) => {
+            if (!(isRefusal(error) && error.code === 'SEED_REGISTRY_NOT_EMPTY')) throw error;
+          });
+          log('info', 'grid', `area ${area}: loaded the demo registry into its own database`);
+        }
+      }
+      const grids = areas.map((area) => new Grid({ area, db: dbOf.get(area)!, clock, options }));
+      // This process runs its areas' matching and execution (the hub schedules only its in-process
+      // grids): on the hub's job queue when it has the hub's database (so that the hub's clock
+      // advances reach it), else each area on its own database's queue.
+      const byJobsDb = new Map<Db, AreaCode[]>();
+      for (const area of areas) {
+        const jobsDb = hubDb ?? dbOf.get(area)!;
+        byJobsDb.set(jobsDb, [...(byJobsDb.get(jobsDb) ?? []), area]);
+      }
+      for (const [jobsDb, jobAreas] of byJobsDb) {
+        const jobs = await Jobs.start(jobsDb);
+        jobsRunning.push(jobs);
+        await scheduleDueWork(jobs, { grids: jobAreas.map((area) => ({ area, db: dbOf.get(area)!, clock })), runMatching, executeDue });
+      }
       // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
-      const server = createGridServer({ grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids, tls });
+      const server = createGridServer({
+        grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
+        tls,
+        ready: async () => {
+          for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
+        },
+      });
       await server.listen({ host: values.host, port });
+      let ops: OpsServer | undefined;
+      if (values['ops-port'] !== undefined) {
+        const opsPort = Number(values['ops-port']);
+        if (!/^\d+$/.test(values['ops-port']) || opsPort > 65535) throw usageError(`--ops-port must be a port number (0–65535), not "${values['ops-port']}"`);
+        const metrics = new Metrics();
+        // The job queue's lag and the pool of the database it runs on (one set of these gauges per process).
+        metrics.watchDatabase(hubDb ?? dbOf.get(areas[0]!)!);
+        ops = await startOpsServer({
+          host: config.settings.opsHost,
+          port: opsPort,
+          db: hubDb ?? dbOf.get(areas[0]!)!,
+          metrics,
+          checks: {
+            ...Object.fromEntries(jobsRunning.map((jobs, i) => [jobsRunning.length === 1 ? 'jobs' : `jobs ${i + 1}`, () => jobs.ready()])),
+            ...Object.fromEntries(
+              areas.map((area) => [`grid ${area}`, async () => void (await dbOf.get(area)!.query(`SELECT 1 FROM ${gridSchema(area)}.supply_point LIMIT 1`))]),
+            ),
+          },
+        });
+      }
       const address = server.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const base = `https://${values.hostname[0] ?? 'localhost'}:${boundPort}`;
       console.log(`kirikae grid serving areas ${areas.join(', ')} on ${values.host}:${boundPort} (mutual TLS: the hub's client certificate only)`);
-      console.log(`  database:  ${db.target}`);
+      for (const area of areas) console.log(`  database ${area}: ${dbOf.get(area)!.target}`);
+      if (ops) console.log(`  health:    ${ops.url}`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
       console.log('  for the hub:');
@@ -88,13 +182,18 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
       });
       console.log('kirikae grid stopping…');
       await server.close();
+      await ops?.close();
     } finally {
-      await jobs?.stop();
+      for (const jobs of jobsRunning) await jobs.stop();
       await clockWatch?.stop();
-      await db.close();
+      for (const db of opened) await db.close();
     }
   },
 };
+
+function gridDatabaseVariable(area: AreaCode): string {
+  return areaVariable(settingsSchema.gridDatabaseUrls, area);
+}
 
 /** Reported like a parseArgs error: the message and the usage, exit status 2. */
 function usageError(message: string): TypeError {

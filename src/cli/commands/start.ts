@@ -10,7 +10,8 @@ Starts the hub and the reference grid systems of all ten areas in this process. 
 DATABASE_URL it uses the embedded PGlite under KIRIKAE_HOME (default ./var) and, in sandbox mode
 on the first start, loads demo data. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|verification|production), HOST, PORT, OPS_PORT.`,
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE (sandbox|verification|production), HOST, PORT, OPS_PORT and
+the others that kirikae config lists (all checked before anything starts).`,
   async run() {
     const started = performance.now();
     const config = loadConfig();

@@ -28,6 +28,12 @@ export interface SeedOptions {
   readonly replace?: boolean;
   /** Called after each chunk is loaded. */
   readonly onProgress?: (progress: SeedProgress) => void;
+  /**
+   * Only these areas (default all ten): an area whose grid has a database of its own
+   * (`kirikae grid serve` with KIRIKAE_GRID_<AREA>_DATABASE_URL). Each area's points depend only on
+   * the area, `points` and `seed`, so its registry is the one a seed of all areas would give it.
+   */
+  readonly areas?: readonly AreaCode[];
 }
 
 export interface SeedProgress {
@@ -76,24 +82,29 @@ export async function seedRegistry(db: Db, options: SeedOptions): Promise<SeedRe
   const { points, seed } = options;
   if (!Number.isSafeInteger(points) || points < 0) throw new Refusal('SEED_POINTS_INVALID', { field: 'points' });
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Refusal('SEED_SEED_INVALID', { field: 'seed' });
-  const byArea = pointsPerArea(points);
+  const only = options.areas ?? areaCodes;
+  const byArea = Object.fromEntries(Object.entries(pointsPerArea(points)).map(([area, n]) => [area, only.includes(area as AreaCode) ? n : 0])) as Record<
+    AreaCode,
+    number
+  >;
+  const tables = registryTables.filter((table) => only.some((area) => table.startsWith(`${ident(gridSchema(area))}.`)));
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [seedLockKey]);
-    await clearRegistry(tx, options.replace ?? false);
-    await withKeysAndIndexesRebuilt(tx, registryTables, () => loadAreas(tx, byArea, seed, options.onProgress));
-    await finishRegistry(tx);
+    await clearRegistry(tx, options.replace ?? false, only, tables);
+    await withKeysAndIndexesRebuilt(tx, tables, () => loadAreas(tx, byArea, seed, options.onProgress));
+    await finishRegistry(tx, only);
   });
   return { points, byArea };
 }
 
 /** Refuses a registry with points unless replacing; when replacing, empties every area. */
-async function clearRegistry(tx: Queryable, replace: boolean): Promise<void> {
-  const counts = areaCodes.map((a) => `(SELECT count(*) FROM ${ident(gridSchema(a))}.supply_point)`).join(' + ');
+async function clearRegistry(tx: Queryable, replace: boolean, areas: readonly AreaCode[], tables: readonly string[]): Promise<void> {
+  const counts = areas.map((a) => `(SELECT count(*) FROM ${ident(gridSchema(a))}.supply_point)`).join(' + ');
   const { rows } = await tx.query<{ n: number }>(`SELECT (${counts})::int8 AS n`);
   const existing = rows[0]?.n ?? 0;
   if (existing === 0) return;
   if (!replace) throw new Refusal('SEED_REGISTRY_NOT_EMPTY', { field: 'replace', params: { count: existing } });
-  await tx.exec(`TRUNCATE ${registryTables.join(', ')} CASCADE`);
+  await tx.exec(`TRUNCATE ${tables.join(', ')} CASCADE`);
 }
 
 /** Loads chunk after chunk, area after area, generating each chunk while the previous one loads. */
@@ -125,8 +136,8 @@ async function loadAreas(tx: Queryable, byArea: Readonly<Record<AreaCode, number
  * queries select and join on: all columns would take four times as long (names and addresses are
  * long texts) and tell the planner nothing it uses; autovacuum fills in the rest later.
  */
-export async function finishRegistry(tx: Queryable): Promise<void> {
-  for (const area of areaCodes) {
+export async function finishRegistry(tx: Queryable, areas: readonly AreaCode[] = areaCodes): Promise<void> {
+  for (const area of areas) {
     const s = ident(gridSchema(area));
     await tx.exec(`
       SELECT setval(pg_get_serial_sequence('${s}.customer', 'customer_id'),

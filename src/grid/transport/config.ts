@@ -20,50 +20,30 @@ import type { GridTransport, InterfaceRequest, InterfaceResponse } from '../../i
 import type { Clock } from '../../platform/clock.ts';
 import type { Mode } from '../../platform/config.ts';
 import type { Db } from '../../platform/db/db.ts';
-import { usagePasswordConfirmations, type GridOptions, type UsagePasswordConfirmation } from '../context.ts';
+import type { GridOptions } from '../context.ts';
+import { areaVariable, readSetting, settingsSchema } from '../../platform/settings.ts';
 import { Grid } from '../grid.ts';
+import { gridSchema } from '../schema.ts';
 import { HttpsGridTransport, type GridClientTls } from './https.ts';
 import { InProcessGridTransport } from './in-process.ts';
 import { StubGrid } from '../stub/stub-grid.ts';
-import { defaultGridTimeoutMs } from './timeout.ts';
 
 export function gridUrlVariable(area: AreaCode): string {
-  return `KIRIKAE_GRID_${area}_URL`;
+  return areaVariable(settingsSchema.gridUrls, area);
 }
 
-/** The areas configured to be reached over HTTPS, with their base URLs. */
+/** The areas configured to be reached over HTTPS, with their base URLs (settings.ts `gridUrls`). */
 export function gridUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Map<AreaCode, URL> {
-  const urls = new Map<AreaCode, URL>();
-  for (const area of areaCodes) {
-    const text = env[gridUrlVariable(area)]?.trim();
-    if (!text) continue;
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new Error(`${gridUrlVariable(area)} must be an https:// URL, not "${text}"`);
-    }
-    if (url.protocol !== 'https:') throw new Error(`${gridUrlVariable(area)} must be an https:// URL (mutual TLS), not "${text}"`);
-    urls.set(area, url);
-  }
-  return urls;
+  return new Map(readSetting(env, 'gridUrls'));
 }
 
 export function gridTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.KIRIKAE_GRID_TIMEOUT_MS?.trim();
-  if (!text) return defaultGridTimeoutMs;
-  const ms = Number(text);
-  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`KIRIKAE_GRID_TIMEOUT_MS must be a positive number of milliseconds, not "${text}"`);
-  return ms;
+  return readSetting(env, 'gridTimeoutMs');
 }
 
 export function gridOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, mode: Mode = 'sandbox'): GridOptions {
-  const text = env.KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION?.trim();
-  if (!text) return { usagePasswordConfirmation: mode === 'production' ? 'nextBusinessDay' : 'immediate' };
-  if (!usagePasswordConfirmations.includes(text as UsagePasswordConfirmation)) {
-    throw new Error(`KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION must be one of ${usagePasswordConfirmations.join(', ')}, not "${text}"`);
-  }
-  return { usagePasswordConfirmation: text as UsagePasswordConfirmation };
+  const chosen = readSetting(env, 'gridUsagePasswordConfirmation');
+  return { usagePasswordConfirmation: chosen ?? (mode === 'production' ? 'nextBusinessDay' : 'immediate') };
 }
 
 export interface GridTransportConfig {
@@ -90,6 +70,11 @@ export interface GridRouting extends GridTransport {
   readonly remote: ReadonlyMap<AreaCode, URL>;
   /** `in-process` or the area's URL, for start-up messages. */
   describe(area: AreaCode): string;
+  /**
+   * Whether the area's grid can answer now: an in-process grid's schema is read, a remote one's
+   * health is asked over mutual TLS. Rejects with the reason (readiness, `/health/ready`).
+   */
+  probe(area: AreaCode): Promise<void>;
   /** Closes kept-alive HTTPS connections. */
   close(): void;
 }
@@ -118,6 +103,10 @@ export async function gridTransportFromConfig(config: GridTransportConfig): Prom
       return https && remote.has(area) ? https.send(area, request, sendOptions) : local.send(area, request, sendOptions);
     },
     describe: (area) => remote.get(area)?.href ?? (config.mode === 'verification' ? 'in-process grid stub' : 'in-process'),
+    probe: async (area) => {
+      if (https && remote.has(area)) return https.probe(area);
+      await config.db.query(`SELECT 1 FROM ${gridSchema(area)}.supply_point LIMIT 1`);
+    },
     close: () => https?.close(),
   };
 }

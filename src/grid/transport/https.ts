@@ -126,6 +126,25 @@ export class HttpsGridTransport implements GridTransport {
     });
   }
 
+  /**
+   * Asks the area's grid server whether it is ready (`GET /grid/v1/health`, mutual TLS): resolves
+   * when it answers 200, rejects with GridUnavailableError otherwise (readiness, `/health/ready`).
+   */
+  probe(area: AreaCode, timeoutMs = 2000): Promise<void> {
+    const base = this.#urls.get(area);
+    if (!base) return Promise.reject(new GridUnavailableError(area, 'notConfigured', 'no URL for this area'));
+    const url = new URL(`${base.pathname.replace(/\/$/, '')}${gridPathPrefix}health`, base);
+    return new Promise<void>((resolve, reject) => {
+      const req = httpsRequest(url, { method: 'GET', agent: this.#agent, headers: { [gridAreaHeader]: area }, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new GridUnavailableError(area, 'badResponse', `health: HTTP ${res.statusCode}`))));
+      });
+      req.on('timeout', () => req.destroy(new GridUnavailableError(area, 'timeout', `health: no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(error instanceof GridUnavailableError ? error : asUnavailable(area, error)));
+      req.end();
+    });
+  }
+
   /** Closes the kept-alive connections. */
   close(): void {
     this.#agent.destroy();

@@ -9,15 +9,15 @@
  * Each part is idempotent and safe with several processes (a closing time, a notice and a flag
  * each exist once in the database).
  */
-import { Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { log } from '../../platform/log.ts';
+import { readSetting } from '../../platform/settings.ts';
 import { sendExpiryNotices } from './expiry.commands.ts';
 import { defaultWeeklySchedule, parseIssuanceSchedule, type IssuanceSchedule } from './life.ts';
 import { issueDueBatch, type CertificateAuthority } from './request.commands.ts';
-import { defaultSuspicionThresholds, scanSuspiciousUse, type SuspicionThresholds } from './suspicion.commands.ts';
+import { scanSuspiciousUse, type SuspicionThresholds } from './suspicion.commands.ts';
 
 export const certificateQueue = 'hub.certificates';
 export const certificateCron = '*/5 * * * *';
@@ -41,20 +41,9 @@ export interface CertificateSettings {
  * KIRIKAE_SUSPICION_ADDRESSES and KIRIKAE_SUSPICION_REFUSALS: the thresholds per hour (5 and 20).
  */
 export function certificateSettingsFromEnv(env: NodeJS.ProcessEnv, mode: string): CertificateSettings {
-  const schedule = parseIssuanceSchedule(env.KIRIKAE_CERT_ISSUANCE || (mode === 'production' ? defaultWeeklySchedule : 'immediate'));
-  const positive = (name: string, fallback: number) => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Refusal('CERT_SCHEDULE_INVALID', { params: { value: `${name}=${value}` } });
-    return n;
-  };
   return {
-    schedule,
-    thresholds: {
-      manyAddresses: positive('KIRIKAE_SUSPICION_ADDRESSES', defaultSuspicionThresholds.manyAddresses),
-      refusalBurst: positive('KIRIKAE_SUSPICION_REFUSALS', defaultSuspicionThresholds.refusalBurst),
-    },
+    schedule: parseIssuanceSchedule(readSetting(env, 'certIssuance') ?? (mode === 'production' ? defaultWeeklySchedule : 'immediate')),
+    thresholds: { manyAddresses: readSetting(env, 'suspicionAddresses'), refusalBurst: readSetting(env, 'suspicionRefusals') },
   };
 }
 

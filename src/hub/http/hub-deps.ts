@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { CertificateAuthority } from '../certificates/request.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
+import type { AreaCode } from '../../domain/area.ts';
 
 export interface HubDeps {
   readonly db: Db;
@@ -14,4 +15,6 @@ export interface HubDeps {
   readonly clockControl?: ClockControl | undefined;
   /** The hub CA and its issuance schedule (certificate requests, issue 19); absent: requests wait for a process that has it. */
   readonly certificates?: CertificateAuthority | undefined;
+  /** The supply points of an area's registry (the switching rate's denominator); null when unknown. */
+  readonly supplyPointCount?: ((area: AreaCode) => Promise<number | null>) | undefined;
 }

@@ -9,8 +9,9 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { createHttpsServer, defaultBodyLimitBytes, peerFingerprint, sourceAddress, type TlsMaterial } from '../../platform/http/https-server.ts';
 import { defaultRateLimit, RateLimiter } from '../../platform/http/rate-limit.ts';
-import { log } from '../../platform/log.ts';
+import { log, type Logger } from '../../platform/log.ts';
 import type { CertificateAuthority } from '../certificates/request.commands.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import type { AuditEntry } from '../audit/audit.ts';
 import { CallerCache } from '../identity/caller-cache.ts';
 import { resolveSession } from '../identity/session.commands.ts';
@@ -30,6 +31,8 @@ import type { DeliveryJobs } from '../applications/outbox.commands.ts';
 import type { ClockControl } from '../clock/clock.commands.ts';
 import type { HubDeps } from './hub-deps.ts';
 import { registerClockRoutes } from '../clock/clock.routes.ts';
+import { registerStatisticsRoutes } from '../statistics/statistics.routes.ts';
+import type { AreaCode } from '../../domain/area.ts';
 
 import { callRecorder } from '../verification/verification.queries.ts';
 import { registerVerificationApi } from '../verification/verification.routes.ts';
@@ -60,6 +63,12 @@ export interface HubServerOptions {
   readonly certificates?: CertificateAuthority;
   /** The verification environment: every call recorded for the test scenarios, its screens and banner. */
   readonly verification?: boolean;
+  /** Where requests are counted and timed (`/metrics` of the operations port); none: not counted. */
+  readonly metrics?: Metrics;
+  /** The supply points of an area (the statistics' switching rate); without it the rate is not given. */
+  readonly supplyPointCount?: (area: AreaCode) => Promise<number | null>;
+  /** Where the request lines go (default the process's logger, scope http). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -78,7 +87,7 @@ const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.m
 
 export async function buildHubServer(options: HubServerOptions): Promise<FastifyInstance> {
   const { db, clock, audit } = options;
-  const app = createHttpsServer({ tls: options.tls });
+  const app = createHttpsServer({ tls: options.tls, ...(options.logger ? { logger: options.logger.child({ scope: 'http' }) } : {}) });
   const callers = new CallerCache(db, clock);
   await callers.start();
   app.addHook('onClose', () => callers.stop());
@@ -168,7 +177,38 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     }
   });
 
-  // 4. Audit: one record per request, after the answer, whatever it was.
+  // 4. Metrics and the request's log line (pino, with its reqId): who, which interface, what result.
+  //    No body, no query string, no personal data: the audit log keeps the supply points.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config?.asset) return;
+    const code = request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`);
+    const labels = {
+      interface:
+        request.audit?.action ??
+        request.routeOptions.config?.action ??
+        (request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : 'unrouted'),
+      binding: bindingOf(request),
+      result: code === 'OK' ? ('OK' as const) : ('NG' as const),
+      code: code === 'OK' ? '' : code,
+    };
+    const seconds = reply.elapsedTime / 1000;
+    options.metrics?.observeRequest(labels, seconds);
+    request.log.info(
+      {
+        participant: request.caller?.participant.companyCode ?? null,
+        user: request.audit?.userId ?? request.session?.user.userId ?? null,
+        interface: labels.interface,
+        binding: labels.binding,
+        status: reply.statusCode,
+        result: labels.result,
+        ...(labels.code ? { code: labels.code } : {}),
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  // 5. Audit: one record per request, after the answer, whatever it was.
   app.addHook('onResponse', async (request, reply) => {
     if (request.audit?.action === 'login:attempt') return; // signIn writes its own record
     // The stylesheet and the icon: the same bytes for everyone, asked for by every page view.
@@ -198,7 +238,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       return sendRefusal(request, reply, refusal);
     }
     const requestId = String(request.id);
-    log('error', 'http', `${request.method} ${request.url} [${requestId}]: ${error.stack ?? error.message}`);
+    request.log.error({ err: error, method: request.method, path: request.url.split('?')[0] }, 'request failed');
     request.audit.result = 'HTTP_INTERNAL';
     return sendRefusal(request, reply, new Refusal('HTTP_INTERNAL', { params: { requestId } }), 500);
   });
@@ -215,7 +255,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     reply.code(204).header('cache-control', 'public, max-age=86400').send(),
   );
 
-  const deps: HubDeps = { db, clock, clockControl: options.clockControl, certificates: options.certificates };
+  const deps: HubDeps = { db, clock, clockControl: options.clockControl, certificates: options.certificates, supplyPointCount: options.supplyPointCount };
   // The API and the screens answer interface calls with the same deps (hub/interfaces/call.ts).
   const interfaceDeps = {
     ...deps,
@@ -231,8 +271,15 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   }
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
+  registerStatisticsRoutes(app, deps);
   registerInterfaceRoutes(app, interfaceDeps);
   return app;
+}
+
+/** The binding label of a request: json (the API), soap, or web (the screens). */
+function bindingOf(request: FastifyRequest): string {
+  const channel = channelOf(request);
+  return channel === 'api' ? 'json' : channel;
 }
 
 function redirectToLogin(request: FastifyRequest, reply: FastifyReply, code: string, tell = true): FastifyReply {

@@ -7,6 +7,7 @@
  *   sendDueMail     the due pending mails: claimed, sent, and the outcome recorded
  *   runMailWork     both, repeated while batches come back full (the minute job, and after a clock advance)
  */
+import { readSetting } from '../../platform/settings.ts';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../../platform/clock.ts';
@@ -58,14 +59,9 @@ export function smtpSender(url: string, from: string = defaultMailFrom): MailSen
  * KIRIKAE_MAIL_FROM, KIRIKAE_MAIL_DIGEST_MINUTES (default 10).
  */
 export function mailSettingsFromEnv(env: NodeJS.ProcessEnv): { sender: MailSender | undefined; digestIntervalMs: number } {
-  const minutesText = env.KIRIKAE_MAIL_DIGEST_MINUTES;
-  const minutes = minutesText === undefined || minutesText === '' ? defaultDigestIntervalMs / 60_000 : Number(minutesText);
-  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
-    throw new Error(`KIRIKAE_MAIL_DIGEST_MINUTES must be a number of minutes (0–1440), not "${minutesText}"`);
-  }
-  const url = env.KIRIKAE_SMTP_URL || undefined;
-  if (url !== undefined && !/^smtps?:\/\//.test(url)) throw new Error(`KIRIKAE_SMTP_URL must start with smtp:// or smtps://`);
-  return { sender: url ? smtpSender(url, env.KIRIKAE_MAIL_FROM || defaultMailFrom) : undefined, digestIntervalMs: minutes * 60_000 };
+  const minutes = readSetting(env, 'mailDigestMinutes');
+  const url = readSetting(env, 'smtpUrl');
+  return { sender: url ? smtpSender(url, readSetting(env, 'mailFrom') ?? defaultMailFrom) : undefined, digestIntervalMs: minutes * 60_000 };
 }
 
 export interface MailDeps {

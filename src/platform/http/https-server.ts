@@ -6,11 +6,11 @@
  *
  * Also here, for every response: hardened headers, a request size limit, and timeouts.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { log } from '../log.ts';
+import { log, scopedLogger, type Logger } from '../log.ts';
 
 export interface TlsMaterial {
   readonly keyPem: string;
@@ -23,6 +23,8 @@ export interface HttpsServerOptions {
   readonly tls: TlsMaterial;
   /** Largest request body accepted; larger ones get 413 before they are read whole. */
   readonly bodyLimitBytes?: number;
+  /** Where Fastify logs (its request logger, with the request ID); default the process's logger, scope http. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -53,7 +55,10 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     // A client that opens a connection and sends nothing is dropped after 30 s.
     requestTimeout: 30_000,
     keepAliveTimeout: 65_000,
-    logger: false,
+    // Fastify's own logger is pino: each request's `request.log` carries its `reqId`. The one line
+    // per request is written by the hub's onResponse hook (with participant and interface).
+    loggerInstance: (options.logger ?? scopedLogger('http')) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
     // A request ID that means something outside this process (shown to users with internal errors).
     genReqId: () => randomUUID(),

@@ -18,8 +18,11 @@ test('reads the rate and the burst from the environment, each defaulting on its 
 
 test('refuses a rate or burst that is not a positive whole number', () => {
   for (const text of ['0', '-5', '1.5', 'many', '1e400']) {
-    assert.throws(() => rateLimitFromEnv({ KIRIKAE_RATE_LIMIT_PER_MINUTE: text }), /KIRIKAE_RATE_LIMIT_PER_MINUTE must be a positive whole number/);
-    assert.throws(() => rateLimitFromEnv({ KIRIKAE_RATE_LIMIT_BURST: text }), /KIRIKAE_RATE_LIMIT_BURST must be a positive whole number/);
+    assert.throws(
+      () => rateLimitFromEnv({ KIRIKAE_RATE_LIMIT_PER_MINUTE: text }),
+      /KIRIKAE_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1,000,000,000/,
+    );
+    assert.throws(() => rateLimitFromEnv({ KIRIKAE_RATE_LIMIT_BURST: text }), /KIRIKAE_RATE_LIMIT_BURST must be a whole number from 1 to 1,000,000,000/);
   }
   const store: TokenStore = { take: () => Promise.reject(new Error('never asked')) };
   assert.throws(() => new RateLimiter(store, { perMinute: 6_000, burst: 0 }), /burst must be a whole number/);

@@ -26,6 +26,7 @@
  *
  * Rate limits run on the real time, not the sandbox clock: they protect the machine, not business.
  */
+import { readSetting } from '../settings.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { log } from '../log.ts';
 
@@ -146,7 +147,6 @@ export class RateLimiter {
   }
 }
 
-/** `KIRIKAE_RATE_LIMIT_PER_MINUTE` and `KIRIKAE_RATE_LIMIT_BURST`, each defaulting on its own. */
 /**
  * The verification environment's defaults: a tenth of production's. Slide 20 forbids high load
  * there (a smaller machine, several retailers testing at once); 10 a second is far more than any
@@ -154,19 +154,9 @@ export class RateLimiter {
  */
 export const verificationRateLimit: RateLimit = { perMinute: 600, burst: 20 };
 
+/** `KIRIKAE_RATE_LIMIT_PER_MINUTE` and `KIRIKAE_RATE_LIMIT_BURST`, each defaulting on its own (settings.ts). */
 export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: RateLimit = defaultRateLimit): RateLimit {
-  return {
-    perMinute: positiveInteger(env, 'KIRIKAE_RATE_LIMIT_PER_MINUTE', defaults.perMinute),
-    burst: positiveInteger(env, 'KIRIKAE_RATE_LIMIT_BURST', defaults.burst),
-  };
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name]?.trim();
-  if (!text) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, not "${text}"`);
-  return value;
+  return { perMinute: readSetting(env, 'rateLimitPerMinute') ?? defaults.perMinute, burst: readSetting(env, 'rateLimitBurst') ?? defaults.burst };
 }
 
 function checkRateLimit(limit: RateLimit): void {

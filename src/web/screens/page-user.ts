@@ -38,6 +38,7 @@ const menu: readonly { href: string; label: string; admin?: boolean; shown: (act
   { href: '/admin/audit', label: '監査ログ', admin: true, shown: (actor) => can(actor, 'audit.search') },
   { href: '/admin/api-operations', label: 'API運用情報', admin: true, shown: (actor) => can(actor, 'apiOperation.view') },
   { href: '/admin/relays', label: '廃止取次監視', admin: true, shown: (actor) => can(actor, 'relay.monitor') },
+  { href: '/admin/statistics', label: 'スイッチング実績', admin: true, shown: (actor) => can(actor, 'statistics.read') },
   { href: '/admin/clock', label: '時計', admin: true, shown: (actor) => can(actor, 'clock.advance') },
 ];
 

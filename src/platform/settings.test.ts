@@ -59,7 +59,7 @@ test('refuses to start with every wrong variable named at once, each saying what
   assert.ok(error instanceof ConfigError);
   assert.deepEqual(error.problems, [
     'DATABASE_URL must be a postgres:// URL, not "mysql://kirikae:***@db/kirikae"',
-    'KIRIKAE_MODE must be one of sandbox, production, not "staging"',
+    'KIRIKAE_MODE must be one of sandbox, verification, production, not "staging"',
     'PORT must be a port number from 0 to 65,535, not "99999"',
     'KIRIKAE_LOG_LEVEL must be one of debug, info, warn, error, not "verbose"',
     'KIRIKAE_GRID_03_URL must be an https:// URL (mutual TLS), not "http://grid03.example"',

@@ -115,6 +115,14 @@ export function dailyUsage(subject: UsageSubject, date: IsoDate): number {
  * Largest-remainder rounding to 0.1 kWh keeps the sum exact.
  */
 export function halfHourlyUsage(subject: UsageSubject, date: IsoDate): number[] {
+  return Array.from(halfHourlyTenths(subject, date), (t) => t / 10);
+}
+
+/**
+ * The same 48 values in integer tenths of a kWh: what IF_10310 answers and what the half-hourly
+ * files of the data provision site carry (src/grid/provision/) are this one function's numbers.
+ */
+export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Array {
   const profile = subject.usageProfile;
   const day = dayOf(date);
   const random = randomOf(hash32(subject.supplyPointId), profile, day);
@@ -128,22 +136,24 @@ export function halfHourlyUsage(subject: UsageSubject, date: IsoDate): number[] 
     weights[slot] = w;
     weightSum += w;
   }
-  const tenths: number[] = new Array(slotsPerDay);
-  const remainders: { slot: number; rest: number }[] = [];
+  const tenths = new Int32Array(slotsPerDay);
+  const rests = new Float64Array(slotsPerDay);
+  const order: number[] = new Array(slotsPerDay);
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const exact = weightSum > 0 ? (total * (weights[slot] as number)) / weightSum : 0;
     const whole = Math.floor(exact);
     tenths[slot] = whole;
     assigned += whole;
-    remainders.push({ slot, rest: exact - whole });
+    rests[slot] = exact - whole;
+    order[slot] = slot;
   }
-  remainders.sort((a, b) => b.rest - a.rest || a.slot - b.slot);
+  order.sort((a, b) => (rests[b] as number) - (rests[a] as number) || a - b);
   for (let i = 0; i < total - assigned; i++) {
-    const { slot } = remainders[i % slotsPerDay] as { slot: number };
+    const slot = order[i % slotsPerDay] as number;
     tenths[slot] = (tenths[slot] as number) + 1;
   }
-  return tenths.map((t) => t / 10);
+  return tenths;
 }
 
 export interface UsagePeriod {

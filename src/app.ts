@@ -51,6 +51,8 @@ import type { AreaCode } from './domain/area.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
+import { provisionSettingsFromEnv, registerProvisionSite, runPpsWork, schedulePpsWork } from './grid/provision/provision.ts';
+import type { ProvisionSettings } from './grid/provision/schedule.ts';
 
 export { allMigrations, openMigrated };
 
@@ -126,7 +128,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const mail = mailSettingsFromEnv(config.env);
       mailSender = mail.sender;
       const notifications: NotificationDeps = { mail: { db, clock, ...mail }, events: { db, clock, transport: grids }, areas: areaCodes };
-      await scheduleGridJobs(jobs, grids, db, clock, notifications);
+      await scheduleGridJobs(jobs, grids, db, clock, notifications, provisionSettingsFromEnv(config.env));
+      // The grids' data provision sites: the half-hourly files, every 15 minutes and after a clock move.
+      await schedulePpsWork(
+        jobs,
+        [...grids.grids.values()].map((g) => g.context),
+        provisionSettingsFromEnv(config.env),
+      );
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       await startNotificationJobs(jobs, notifications);
@@ -150,6 +158,12 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
         ...(jobs ? { jobs } : {}),
         requestsPerMinute: rateLimit.perMinute,
         requestBurst: rateLimit.burst,
+        // Each in-process grid's data provision site, carried on the hub's server (HALFHOURLY.md B1).
+        extraRoutes: (app) =>
+          registerProvisionSite(app, {
+            grids: new Map([...(grids?.grids ?? new Map()).entries()].map(([area, grid]) => [area, grid.context])),
+            settings: provisionSettingsFromEnv(config.env),
+          }),
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
@@ -192,7 +206,14 @@ async function scheduleHubJobs(jobs: Jobs, db: Db, clock: SystemClock): Promise<
  * The grids' scheduled work: usage password applications waiting for the next business day are
  * examined every 10 minutes (they are also examined when their applicant asks their status).
  */
-async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: SystemClock, notifications: NotificationDeps): Promise<void> {
+async function scheduleGridJobs(
+  jobs: Jobs,
+  grids: GridRouting,
+  db: Db,
+  clock: SystemClock,
+  notifications: NotificationDeps,
+  ppsSettings: ProvisionSettings,
+): Promise<void> {
   await jobs.work('grid.examine-usage-passwords', async () => {
     for (const grid of grids.grids.values()) await grid.examineDue();
   });
@@ -207,6 +228,10 @@ async function scheduleGridJobs(jobs: Jobs, grids: GridRouting, db: Db, clock: S
     retryDueDeliveries: () => retryDueDeliveries({ db, clock, transport: grids, jobs }),
     notify: (areas) => runNotificationWork(notifications, areas as readonly AreaCode[] | undefined),
     checkRelayFetches: () => runFetchCheck(db, clock),
+    afterDue: async (area) => {
+      const grid = grids.grids.get(area as AreaCode);
+      if (grid) await runPpsWork(grid.context, ppsSettings);
+    },
   });
 }
 

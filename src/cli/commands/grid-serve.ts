@@ -10,6 +10,7 @@ import { openSystemClock } from '../../hub/sandbox-clock.ts';
 import { watchClock, type ClockWatch } from '../../hub/clock/clock-watch.ts';
 import { executeDue, runMatching } from '../../grid/applications/jobs.ts';
 import { scheduleDueWork } from '../../jobs/due-work.ts';
+import { provisionSettingsFromEnv, runPpsWork, schedulePpsWork } from '../../grid/provision/provision.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
@@ -67,8 +68,16 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
       const grids = areas.map((area) => new Grid({ area, db, clock, options }));
       // This process runs its areas' matching and execution (the hub schedules only its in-process grids).
       jobs = await Jobs.start(db);
-      await scheduleDueWork(jobs, { grids: areas.map((area) => ({ area, db, clock })), runMatching, executeDue });
-      const server = createGridServer({ grids, tls });
+      const ppsSettings = provisionSettingsFromEnv(process.env);
+      const contexts = new Map(grids.map((g) => [g.area, g.context]));
+      await scheduleDueWork(jobs, {
+        grids: areas.map((area) => ({ area, db, clock })),
+        runMatching,
+        executeDue,
+        afterDue: (area) => runPpsWork(contexts.get(area as AreaCode)!, ppsSettings),
+      });
+      await schedulePpsWork(jobs, contexts.values(), ppsSettings);
+      const server = createGridServer({ grids, tls, provision: { grids: contexts, settings: ppsSettings } });
       await server.listen({ host: values.host, port });
       const address = server.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -77,6 +86,7 @@ Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_MODE, KIRIKAE_GRID_USAGE_PASSWO
       console.log(`  database:  ${db.target}`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
+      console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
       console.log('  for the hub:');
       for (const area of areas) console.log(`    ${gridUrlVariable(area)}=${base}`);
       await new Promise<void>((resolve) => {

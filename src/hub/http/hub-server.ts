@@ -52,6 +52,11 @@ export interface HubServerOptions {
   readonly jobs?: DeliveryJobs;
   /** The movable sandbox clock (admin API and screen); without one, the clock cannot be moved. */
   readonly clockControl?: ClockControl;
+  /**
+   * Routes the composition adds to this server, after the hub's own hooks (identity, rate limit,
+   * audit): the in-process grids' data provision sites (`/grid/{area}/PPS/`, app.ts).
+   */
+  readonly extraRoutes?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -210,6 +215,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   registerApiRoutes(app, deps);
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerInterfaceRoutes(app, interfaceDeps);
+  options.extraRoutes?.(app);
   return app;
 }
 

@@ -6,11 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { unzipSync } from 'fflate';
 import { dosDateTime, SingleEntryZip } from './zip.ts';
 
-async function zip(chunks: Buffer[], name = 'a.xml', at = new Date('2026-11-28T00:45:00+09:00')): Promise<Buffer> {
+async function zip(chunks: Buffer[], name = 'a.xml', at = new Date('2026-11-28T00:45:00+09:00'), bufferBytes?: number): Promise<Buffer> {
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks),
-    new SingleEntryZip({ name, modifiedAt: at }),
+    new SingleEntryZip({ name, modifiedAt: at, ...(bufferBytes === undefined ? {} : { bufferBytes }) }),
     new Writable({
       write(c: Buffer, _e, cb) {
         out.push(c);
@@ -48,4 +48,12 @@ test('the DOS time is the time in Japan', () => {
   const { date, time } = dosDateTime(new Date('2026-11-27T15:45:10Z')); // 2026-11-28 00:45:10 JST
   assert.equal(date, ((2026 - 1980) << 9) | (11 << 5) | 28);
   assert.equal(time, (0 << 11) | (45 << 5) | 5);
+});
+
+test('a small entry compressed in one call and the same entry streamed give the same bytes', async () => {
+  const content = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `<r>${i * 7919 % 1000}</r>`).join('\r\n'));
+  const whole = await zip([content]);
+  const streamed = await zip([content.subarray(0, 1000), content.subarray(1000)], 'a.xml', undefined, 0);
+  assert.ok(whole.equals(streamed));
+  assert.ok(Buffer.from(unzipSync(streamed)['a.xml']!).equals(content));
 });

@@ -22,7 +22,8 @@ CREATE UNIQUE INDEX supply_period_open_idx ON supply_period (supply_point_id) WH
 -- The receiver's points for a day: retailer first, then the day range.
 CREATE INDEX supply_period_retailer_idx ON supply_period (retailer_code, from_date, until_date) INCLUDE (supply_point_id);
 
-CREATE FUNCTION supply_period_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SET search_path FROM CURRENT: the function reads this area's table whoever calls it.
+CREATE FUNCTION supply_period_no_overlap() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF EXISTS (
     SELECT 1 FROM supply_period p

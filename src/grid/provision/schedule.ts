@@ -23,7 +23,7 @@ import { ppsKind, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
-import { defaultW4Settings, sectionFingerprint, sectionsOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
+import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
 
 const minuteMs = 60_000;
 const slotMs = 30 * minuteMs;
@@ -76,24 +76,27 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   let days = 0;
   const now = ctx.clock.now();
   const s = ident(ctx.schema);
+  const today = tokyoDate(now);
+  const slotOpening = await startProgress(ctx, 'w4-slot', slotEnd(today, 1), sameDayKinds, now);
+  const dailyOpening = await startProgress(ctx, 'w4-daily', tokyoMidnight(addDays(today, -1)), dailyKinds, now);
   // Same-day files, one half-hour per transaction.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
-      const progress = await lockProgress(tx, s, 'w4-slot', () => slotEnd(tokyoDate(now), 1), now);
-      let end = progress.next;
+      const next = await lockProgress(tx, s, 'w4-slot');
+      let end = next;
       const oldest = now.getTime() - sameDayKinds[0]!.retentionDays * dayMs;
       while (end.getTime() + 15 * minuteMs <= oldest) end = new Date(end.getTime() + slotMs);
       if (end.getTime() + 15 * minuteMs > now.getTime()) {
-        if (end.getTime() !== progress.next.getTime()) await saveProgress(tx, s, 'w4-slot', end);
+        if (end.getTime() !== next.getTime()) await saveProgress(tx, s, 'w4-slot', end);
         return undefined;
       }
       const start = new Date(end.getTime() - slotMs);
       const date = tokyoDate(start);
       const slot = Math.round((start.getTime() - tokyoMidnight(date).getTime()) / slotMs) + 1;
+      const points = await w4Points(tx, ctx.schema, 'all', date);
       let n = 0;
       for (const kind of sameDayKinds) {
-        const points = await w4Points(tx, ctx.schema, kind, date);
-        n += await issueFileSets(tx, ctx, kind, date, [slot], points, settings, now, progress.opening);
+        n += await issueFileSets(tx, ctx, kind, date, [slot], points.filter((p) => voltageOf(p) === kind.voltage), settings, now, slotOpening);
       }
       await saveProgress(tx, s, 'w4-slot', new Date(end.getTime() + slotMs));
       return n;
@@ -105,22 +108,23 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   // Daily files, one day per transaction, with the same-day files of that day checked again.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
-      const progress = await lockProgress(tx, s, 'w4-daily', () => tokyoMidnight(addDays(tokyoDate(now), -1)), now);
-      let date = tokyoDate(progress.next);
-      const oldest = addDays(tokyoDate(now), -dailyKinds[0]!.retentionDays - 1);
+      const next = await lockProgress(tx, s, 'w4-daily');
+      let date = tokyoDate(next);
+      const oldest = addDays(today, -dailyKinds[0]!.retentionDays - 1);
       if (date < oldest) date = oldest;
       if (w4Timing(dailyKinds[0]!, date, null).availableAt > now) {
-        if (tokyoMidnight(date).getTime() !== progress.next.getTime()) await saveProgress(tx, s, 'w4-daily', tokyoMidnight(date));
+        if (tokyoMidnight(date).getTime() !== next.getTime()) await saveProgress(tx, s, 'w4-daily', tokyoMidnight(date));
         return undefined;
       }
+      const all = await w4Points(tx, ctx.schema, 'all', date);
       let n = 0;
       for (const kind of dailyKinds) {
-        const points = await w4Points(tx, ctx.schema, kind, date);
-        n += await issueFileSets(tx, ctx, kind, date, [null], points, settings, now, progress.opening);
+        const points = all.filter((p) => voltageOf(p) === kind.voltage);
+        n += await issueFileSets(tx, ctx, kind, date, [null], points, settings, now, dailyOpening);
         const sameDay = sameDayKinds.find((k) => k.voltage === kind.voltage)!;
         // Only the half-hours already issued: a later run issues the others with the same points.
         const issued = await issuedSlots(tx, s, sameDay, date);
-        n += await issueFileSets(tx, ctx, sameDay, date, issued, points, settings, now, progress.opening);
+        n += await issueFileSets(tx, ctx, sameDay, date, issued, points, settings, now, dailyOpening);
       }
       await saveProgress(tx, s, 'w4-daily', tokyoMidnight(addDays(date, 1)));
       return n;
@@ -134,16 +138,17 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   return { files, slots, days };
 }
 
-async function lockProgress(tx: Queryable, s: string, schedule: string, initial: () => Date, now: Date): Promise<{ next: Date; opening: boolean }> {
-  await tx.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2) ON CONFLICT (schedule) DO NOTHING`, [schedule, initial()]);
+/** Creates the schedule's progress row on its first run; true while no file of its kinds exists (the opening). */
+async function startProgress(ctx: GridContext, schedule: string, initial: Date, kinds: readonly PpsKind[], now: Date): Promise<boolean> {
+  const s = ident(ctx.schema);
+  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2) ON CONFLICT (schedule) DO NOTHING`, [schedule, initial]);
+  const { rows } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [kinds.map((k) => k.code), now]);
+  return rows.length === 0;
+}
+
+async function lockProgress(tx: Queryable, s: string, schedule: string): Promise<Date> {
   const { rows } = await tx.query<{ next: Date }>(`SELECT next_at AS next FROM ${s}.pps_progress WHERE schedule = $1 FOR UPDATE`, [schedule]);
-  const next = rows[0]!.next;
-  // The opening run: no file of this schedule exists yet.
-  const { rows: any } = await tx.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [
-    schedule === 'w4-slot' ? sameDayKinds.map((k) => k.code) : dailyKinds.map((k) => k.code),
-    now,
-  ]);
-  return { next, opening: any.length === 0 };
+  return rows[0]!.next;
 }
 
 async function saveProgress(tx: Queryable, s: string, schedule: string, next: Date): Promise<void> {
@@ -284,7 +289,7 @@ export async function reissueW4(ctx: GridContext, kindCode: string, date: IsoDat
   const kind = ppsKind(kindCode);
   if (!kind || kind.bp !== 'W4') throw new RangeError(`not a W4 kind: ${kindCode}`);
   return ctx.db.transaction(async (tx) => {
-    const points = await w4Points(tx, ctx.schema, kind, date);
+    const points = await w4Points(tx, ctx.schema, kind.voltage, date);
     return issueFileSets(tx, ctx, kind, date, [kind.granularity === 'slot' ? slot : null], points, settings, ctx.clock.now(), false, true);
   });
 }

@@ -325,7 +325,7 @@ function rangeOf(header: string | undefined, size: number, ifRange: string | str
 /** An evicted file, made again from its recorded inputs; undefined when it does not come out the same. */
 async function regenerate(ctx: GridContext, receiverCode: string, file: PpsFileRow, settings: ProvisionSettings): Promise<Buffer | undefined> {
   const parsed = parsePpsFileName(file.name)!;
-  const points = await w4Points(ctx.db, ctx.schema, parsed.kind, parsed.date, receiverCode);
+  const points = await w4Points(ctx.db, ctx.schema, parsed.kind.voltage, parsed.date, receiverCode);
   const section = sectionsOf(parsed.kind, ctx.area, receiverCode, parsed.date, parsed.slot, points)[parsed.section];
   if (!section || section.sections !== file.sections) return undefined;
   const { bytes, sha256 } = await w4ZipBytes(section, file.revision, file.availableAt, settings);

@@ -30,6 +30,7 @@ import { w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
 /** A point of a receiver's W4 set for one day. */
 export interface W4Point extends W4Record {
   readonly receiverCode: string;
+  readonly voltageClass: string;
   readonly profileKind: UsageProfileKind;
   readonly dailyWh: number;
   readonly seed: number;
@@ -47,20 +48,31 @@ export interface W4Settings {
 export const defaultW4Settings: W4Settings = { encoding: 'Shift_JIS', missingPerMille: 0 };
 
 /** Voltage classes of a kind's points: HV files carry 特高 and 高圧. */
-function voltageClasses(kind: PpsKind): string[] {
-  return kind.voltage === 'HV' ? ['HV', 'EHV'] : ['LV'];
+function voltageClasses(voltage: PpsKind['voltage'] | 'all'): string[] {
+  return voltage === 'HV' ? ['HV', 'EHV'] : voltage === 'LV' ? ['LV'] : ['LV', 'HV', 'EHV'];
+}
+
+/** Which W4 voltage a point's files are of. */
+export function voltageOf(point: W4Point): PpsKind['voltage'] {
+  return point.voltageClass === 'LV' ? 'LV' : 'HV';
 }
 
 /**
- * The W4 point set of every receiver for day `date` and the kind's voltage, ordered by receiver and
- * supply point ID; `receiverCode` narrows it to one receiver.
+ * The W4 point set of every receiver for day `date` and the kind's voltage (or both), ordered by
+ * receiver and supply point ID; `receiverCode` narrows it to one receiver.
  */
-export async function w4Points(q: Queryable, schema: string, kind: PpsKind, date: IsoDate, receiverCode?: string): Promise<W4Point[]> {
+export async function w4Points(
+  q: Queryable,
+  schema: string,
+  voltage: PpsKind['voltage'] | 'all',
+  date: IsoDate,
+  receiverCode?: string,
+): Promise<W4Point[]> {
   const s = ident(schema);
   const { rows } = await q.query<W4Point>(
     `SELECT DISTINCT ON (p.retailer_code, sp.supply_point_id)
             p.retailer_code AS "receiverCode", sp.supply_point_id AS "supplyPointId", p.customer_id AS "customerId",
-            m.meter_number AS "meterNumber", sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
+            m.meter_number AS "meterNumber", sp.voltage_class AS "voltageClass", sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
        FROM ${s}.supply_period p
        JOIN ${s}.supply_point sp ON sp.supply_point_id = p.supply_point_id
        JOIN ${s}.meter m ON m.supply_point_id = p.supply_point_id AND m.kind = 'smart'
@@ -69,7 +81,7 @@ export async function w4Points(q: Queryable, schema: string, kind: PpsKind, date
         AND sp.voltage_class = ANY($2::text[]) AND NOT sp.fit_receiving
         AND ($3::text IS NULL OR p.retailer_code = $3)
       ORDER BY p.retailer_code, sp.supply_point_id, m.installed_on DESC, m.meter_number`,
-    [date, voltageClasses(kind), receiverCode ?? null],
+    [date, voltageClasses(voltage), receiverCode ?? null],
   );
   return rows.map((r) => ({ ...r, customerId: Number(r.customerId), dailyWh: Number(r.dailyWh), seed: Number(r.seed) }));
 }

@@ -103,18 +103,38 @@ function yyyymmddHHMMSS(instant: Date): string {
   return new Date(instant.getTime() + 9 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
 }
 
+const encodedNames = new Map<string, Buffer>();
+
+/** The grid operator's name in the file's encoding, encoded once per area and encoding. */
+function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
+  const key = `${area}|${encoding}`;
+  let bytes = encodedNames.get(key);
+  if (!bytes) {
+    const name = areaOf(area).gridOperatorName;
+    bytes = encoding === 'UTF-8' ? Buffer.from(name, 'utf8') : iconv.encode(name, 'Shift_JIS');
+    encodedNames.set(key, bytes);
+  }
+  return bytes;
+}
+
 function header(doc: W4Document): Buffer {
   const sender = gridSenderCode(doc.area);
-  const text =
+  // ASCII but for the operator's name, which is spliced in already encoded.
+  const [before, after] = headerText(doc, sender).split('\u0000') as [string, string];
+  return Buffer.concat([Buffer.from(before, 'latin1'), encodedName(doc.area, doc.encoding), Buffer.from(after, 'latin1')]);
+}
+
+function headerText(doc: W4Document, sender: string): string {
+  return (
     `<?xml version="1.0" encoding="${doc.encoding}"?>${nl}<SBD-MSG>${nl}<JPMGRP>${nl}<JPMGH>${nl}` +
     `<JPC03>0</JPC03>${nl}<JPC06>${sender}</JPC06>${nl}<JPC09>${doc.receiverCode}</JPC09>${nl}<JPC10>JP</JPC10>${nl}` +
     `<JPC11>${doc.kind.bp}01</JPC11>${nl}<JPC12>${doc.kind.infoCode}</JPC12>${nl}<JPC14>${yyyymmddHHMMSS(doc.createdAt)}</JPC14>${nl}` +
     `<JPC19>CII11</JPC19>${nl}<JPC21>${doc.section + 1 < doc.sections ? '1' : '0'}</JPC21>${nl}</JPMGH>${nl}<JPTRM>${nl}` +
-    `<JP00002>${doc.kind.infoCode}</JP00002>${nl}<JP06110>${sender}</JP06110>${nl}<JP06111>${areaOf(doc.area).gridOperatorName}</JP06111>${nl}` +
+    `<JP00002>${doc.kind.infoCode}</JP00002>${nl}<JP06110>${sender}</JP06110>${nl}<JP06111>\u0000</JP06111>${nl}` +
     `<JP06112>${doc.receiverCode}</JP06112>${nl}<JP06116>${doc.date.replaceAll('-', '')}</JP06116>${nl}` +
     (doc.slot === null ? '' : `<JP06219>${doc.slot}</JP06219>${nl}`) +
-    `<JPM00010>${nl}`;
-  return doc.encoding === 'UTF-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'Shift_JIS');
+    `<JPM00010>${nl}`
+  );
 }
 
 const trailer = `</JPM00010>${nl}</JPTRM>${nl}</JPMGRP>${nl}</SBD-MSG>${nl}`;

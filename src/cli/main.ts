@@ -11,11 +11,12 @@ import { bulkRelay, bulkSwitchIn } from './commands/bulk.ts';
 import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
+import { ppsCommands, pull } from './commands/pps.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { seed } from './commands/seed.ts';
 import { start } from './commands/start.ts';
 
-const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, ...clockCommands];
+const commands: readonly Command[] = [start, seed, dbMigrate, call, bulkSwitchIn, bulkRelay, ...pkiCommands, gridServe, ...ppsCommands, pull, ...clockCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

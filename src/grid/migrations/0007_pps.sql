@@ -81,9 +81,9 @@ CREATE TABLE pps_file (
   sha256 text,
   materialized_at timestamptz,
   bytes bytea,
-  -- A monotonic position, so the JSON list's cursor never skips a file committed late (B8).
+  -- The JSON list's cursor (B8): files of an area are written one transaction at a time, so positions
+  -- are in commit order.
   position bigint GENERATED ALWAYS AS IDENTITY,
-  created_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
   PRIMARY KEY (receiver_code, name)
 );
 

@@ -22,10 +22,13 @@ import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/da
 import { ppsKind, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
+import { Refusal } from '../../domain/refusal.ts';
 import type { GridContext } from '../context.ts';
 import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
 
 const minuteMs = 60_000;
+/** An arbitrary constant naming "kirikae PPS file writes" for pg_advisory_xact_lock (with the schema). */
+const fileWriteLockKey = 1_310_202_612;
 const slotMs = 30 * minuteMs;
 const dayMs = 86_400_000;
 
@@ -190,6 +193,9 @@ export async function issueFileSets(
   force = false,
 ): Promise<number> {
   const s = ident(ctx.schema);
+  // Files of an area are written one transaction at a time, so their positions (the JSON list's
+  // cursor) are in commit order: a reader never passes a position a later commit could fill.
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, ctx.schema]);
   const byReceiver = new Map<string, W4Point[]>();
   for (const p of points) {
     let list = byReceiver.get(p.receiverCode);
@@ -287,7 +293,7 @@ async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void
  */
 export async function reissueW4(ctx: GridContext, kindCode: string, date: IsoDate, slot: number | null, settings: ProvisionSettings = defaultProvisionSettings): Promise<number> {
   const kind = ppsKind(kindCode);
-  if (!kind || kind.bp !== 'W4') throw new RangeError(`not a W4 kind: ${kindCode}`);
+  if (!kind || kind.bp !== 'W4') throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
   return ctx.db.transaction(async (tx) => {
     const points = await w4Points(tx, ctx.schema, kind.voltage, date);
     return issueFileSets(tx, ctx, kind, date, [kind.granularity === 'slot' ? slot : null], points, settings, ctx.clock.now(), false, true);

@@ -156,10 +156,11 @@ export async function listFiles(
 }
 
 /**
- * The JSON list (B8): files in the order they were written, after `cursor` (a position). Only files
- * written by transactions older than every one still running are shown, so one committed later
- * always comes after the cursor: nothing missed, nothing twice (the rule of IF_11110's feed). Files
- * not yet available are left for a later page; superseded revisions are included.
+ * The JSON list (B8): files in the order they were written, after `cursor` (a position). Files of an
+ * area are written one transaction at a time (schedule.ts takes a lock first), so positions are in
+ * commit order and a file committed later always comes after the cursor: nothing missed, nothing
+ * twice, the promise of IF_11110's feed. The page stops before the first file not yet available
+ * (it is for a later page); superseded revisions are included and name their successor.
  */
 export async function filesAfter(
   q: Queryable,
@@ -179,7 +180,6 @@ export async function filesAfter(
              ORDER BY n.revision DESC LIMIT 1) AS "supersededBy"
        FROM ${s}.pps_file f
       WHERE f.receiver_code = $1 AND f.position > $3 AND f.expires_at > $2
-        AND f.created_xid < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY f.position LIMIT $4`,
     [receiverCode, now, cursor, limit],
   );

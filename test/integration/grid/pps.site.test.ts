@@ -23,6 +23,10 @@ import { defaultProvisionSettings, reissueW4, runW4Schedule, w4Timing } from '..
 import { latenessStats, registerPpsCertificate, setPpsSuspension, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { publishedXsds } from '../../../src/grid/provision/w4-xsd.ts';
 import { parseFileListComment, parseW4, PpsClient, PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
+import { pullFiles } from '../../../src/sdk/pull.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
 const ca = createCa({ commonName: 'kirikae pps test CA' });
@@ -303,6 +307,41 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     assert.equal(JSON.parse(bad.body.toString('utf8')).messages[0].code, 'PPS_CURSOR_INVALID');
   });
 
+  test('kirikae pull: the second run downloads nothing; a download cut off is resumed and checked; a revision is reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kirikae-pull-'));
+    try {
+      const first = await pullFiles(client, dir, { kinds: ['W41120', 'W40120'] });
+      assert.ok(first.downloaded.length >= 2);
+      assert.ok(existsSync(join(dir, 'W41120202611240000000000.xml')), 'unzipped beside the ZIP');
+      const second = await pullFiles(client, dir, { kinds: ['W41120', 'W40120'] });
+      assert.deepEqual(second.downloaded, [], 'idempotent');
+      // A run killed half-way through a file left its first bytes in NAME.part: the next run asks for the rest.
+      const name = 'W401202026112400000000.zip';
+      const whole = readFileSync(join(dir, name));
+      rmSync(join(dir, name));
+      writeFileSync(join(dir, `${name}.part`), whole.subarray(0, Math.floor(whole.length / 2)));
+      const events: string[] = [];
+      const third = await pullFiles(client, dir, { kinds: ['W40120'], onFile: (e) => events.push(`${e.status} ${e.name}`) });
+      assert.deepEqual(events, [`resumed ${name}`]);
+      assert.deepEqual(third.downloaded, [name]);
+      assert.ok(readFileSync(join(dir, name)).equals(whole));
+      const audit = await siteAuditOf(db, 'grid_03', 50);
+      assert.ok(audit.some((e) => e.name === name && e.bytes === whole.length - Math.floor(whole.length / 2)), 'only the rest was sent');
+      // A damaged part (not a prefix of the file) fails the SHA-256 check instead of being kept.
+      rmSync(join(dir, name));
+      writeFileSync(join(dir, `${name}.part`), Buffer.alloc(10, 0x41));
+      await assert.rejects(pullFiles(client, dir, { kinds: ['W40120'] }), /SHA-256/);
+      // A reissue: the new revision is fetched and the held one reported superseded.
+      await reissueW4(grid.context, 'W40120', '2026-11-24' as IsoDate, null);
+      rmSync(join(dir, `${name}.part`));
+      const fourth = await pullFiles(client, dir, { kinds: ['W40120'] });
+      assert.deepEqual(fourth.downloaded, [name, 'W401202026112400000100.zip'], 'the damaged one again, and the new revision');
+      assert.deepEqual(fourth.superseded, [{ held: name, by: 'W401202026112400000100.zip' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the screens: the menu and the list in Japanese, with filters and 20 rows a page', async () => {
     const menu = await raw(site, a003, '');
     assert.equal(menu.status, 200);
@@ -311,7 +350,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     assert.equal([...first.matchAll(/<tr><td><a href="FileReceiver/g)].length, 20);
     assert.match(first, /rel="next"/);
     const filtered = (await raw(site, a003, '30min/?prefix=W40120&from=2026-11-24&to=2026-11-24')).body.toString('utf8');
-    assert.equal([...filtered.matchAll(/<tr><td><a href="FileReceiver/g)].length, 1);
+    assert.equal([...filtered.matchAll(/<tr><td><a href="FileReceiver/g)].length, 2, 'revisions 00 and 01 of the HV daily file');
     const refused = (await raw(site, a003, '30min/?from=2026-13-01')).body.toString('utf8');
     assert.match(refused, /絞り込み条件「from」の値が正しくありません/);
   });

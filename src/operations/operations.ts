@@ -147,7 +147,12 @@ export function operatorOperations(deps: OperationDeps) {
       await audit(input, input.status === 'suspended' ? 'pki.suspend' : 'pki.resume', 'OK', result.target.id, null);
       // The grids' data provision sites refuse (or accept again) the same certificate at once.
       for (const area of areaCodes) {
-        await setPpsSuspension(db, gridSchema(area), { fingerprint256: result.target.id }, input.status === 'suspended' ? { at: new Date(), reason: String(input.reason) } : null);
+        await setPpsSuspension(
+          db,
+          gridSchema(area),
+          { fingerprint256: result.target.id },
+          input.status === 'suspended' ? { at: new Date(), reason: String(input.reason) } : null,
+        );
       }
       return { fingerprint256: result.target.id, status: result.status, changed: result.changed, endedSessions: result.endedSessions };
     },
@@ -157,13 +162,23 @@ export function operatorOperations(deps: OperationDeps) {
       const area = areaOf(String(input.area)).code;
       const registered = await registerPpsCertificate(db, gridSchema(area), area, { pem: input.certPem, participantCode: input.participantCode }, new Date());
       await audit(input, 'grid.pps.register', 'OK', registered.fingerprint256, registered.participantCode.slice(0, 4));
-      return { ...registered, notAfter: registered.notAfter.toISOString(), registeredAt: registered.registeredAt.toISOString(), suspendedAt: registered.suspendedAt?.toISOString() ?? null };
+      return {
+        ...registered,
+        notAfter: registered.notAfter.toISOString(),
+        registeredAt: registered.registeredAt.toISOString(),
+        suspendedAt: registered.suspendedAt?.toISOString() ?? null,
+      };
     },
 
     async 'pps.list'(input: { area: string }) {
       const area = areaOf(String(input.area)).code;
       const list = await listPpsCertificates(db, gridSchema(area));
-      return list.map((c) => ({ ...c, notAfter: c.notAfter.toISOString(), registeredAt: c.registeredAt.toISOString(), suspendedAt: c.suspendedAt?.toISOString() ?? null }));
+      return list.map((c) => ({
+        ...c,
+        notAfter: c.notAfter.toISOString(),
+        registeredAt: c.registeredAt.toISOString(),
+        suspendedAt: c.suspendedAt?.toISOString() ?? null,
+      }));
     },
 
     /** The sandbox's `grid pps reissue`: a new revision of every receiver's files of one target (B4). */

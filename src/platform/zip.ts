@@ -81,10 +81,16 @@ export class SingleEntryZip extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#crc = crc32(chunk, this.#crc);
     this.#size += chunk.length;
-    if (this.#size >= limit) return callback(new RangeError('ZIP entry of 4 GiB or more (ZIP64 is not written)'));
+    if (this.#size >= limit) {
+      callback(new RangeError('ZIP entry of 4 GiB or more (ZIP64 is not written)'));
+      return;
+    }
     if (this.#held) {
       this.#held.push(chunk);
-      if (this.#size <= this.#bufferBytes) return callback();
+      if (this.#size <= this.#bufferBytes) {
+        callback();
+        return;
+      }
       // Too large to hold: stream from here on, the held input first.
       this.#deflate = this.#startStream();
       const held = Buffer.concat(this.#held);
@@ -103,7 +109,8 @@ export class SingleEntryZip extends Transform {
       this.#compressed = compressed.length;
       this.#emit(compressed);
       this.#finish();
-      return callback();
+      callback();
+      return;
     }
     this.#deflate!.once('end', () => {
       this.#finish();

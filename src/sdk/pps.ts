@@ -48,7 +48,12 @@ export class PpsHttpError extends Error {
   readonly body: string;
 
   constructor(status: number, body: string) {
-    super(`the site answered HTTP ${status}: ${body.replace(/<[^>]+>/g, ' ').trim().slice(0, 300)}`);
+    super(
+      `the site answered HTTP ${status}: ${body
+        .replace(/<[^>]+>/g, ' ')
+        .trim()
+        .slice(0, 300)}`,
+    );
     this.name = 'PpsHttpError';
     this.status = status;
     this.body = body;
@@ -81,7 +86,12 @@ export class PpsClient {
     const files: PpsFileInfo[] = [];
     let cursor = options.cursor ?? '0';
     for (;;) {
-      const query = new URLSearchParams({ cursor, ...(options.kind ? { kind: options.kind } : {}), ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) });
+      const query = new URLSearchParams({
+        cursor,
+        ...(options.kind ? { kind: options.kind } : {}),
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.to ? { to: options.to } : {}),
+      });
       const response = await this.#get(`v1/files?${query}`);
       if (response.status !== 200) throw new PpsHttpError(response.status, response.body.toString('utf8'));
       const page = JSON.parse(response.body.toString('utf8')) as { files: PpsFileInfo[]; nextCursor: string };
@@ -210,7 +220,12 @@ export interface W4File {
   readonly values: W4Value[];
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'JPMR00010' || name === 'JPMR00011', processEntities: false });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'JPMR00010' || name === 'JPMR00011',
+  processEntities: false,
+});
 
 /**
  * Reads a W4 file (30分電力量): a ZIP of one XML, Shift_JIS or UTF-8 by its declaration. Same-day and
@@ -223,11 +238,13 @@ export function parseW4(zip: Uint8Array): W4File {
   const head = Buffer.from(bytes.subarray(0, 100)).toString('latin1');
   const encoding = /encoding="([^"]+)"/.exec(head)?.[1] ?? 'UTF-8';
   const text = iconv.decode(Buffer.from(bytes), encoding);
+  // biome-ignore lint/suspicious/noExplicitAny: the parsed tree is checked element by element below
   const doc = parser.parse(text) as any;
   const group = doc['SBD-MSG'].JPMGRP;
   const trm = group.JPTRM;
   const date = String(trm.JP06116);
   const slot = trm.JP06219 === undefined ? null : Number(trm.JP06219);
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed JPMR00010/JPMR00011 record
   const value = (r: any, s: number): W4Value => {
     const kwh = r.JP06123 ?? r.JP06125;
     return {

@@ -45,7 +45,10 @@ const list: Command = {
     const area = areaOf(String(values.area ?? '')).code;
     await withOperatorSession(loadConfig(), 'grid pps list', async (session) => {
       const certs = await session.call('pps.list', { area });
-      for (const c of certs) console.log(`${c.participantCode}  ${c.usage.padEnd(8)}  ${c.suspendedAt ? 'suspended' : 'active   '}  ${c.notAfter.slice(0, 10)}  ${c.fingerprint256}`);
+      for (const c of certs)
+        console.log(
+          `${c.participantCode}  ${c.usage.padEnd(8)}  ${c.suspendedAt ? 'suspended' : 'active   '}  ${c.notAfter.slice(0, 10)}  ${c.fingerprint256}`,
+        );
       if (certs.length === 0) console.log('(none)');
     });
   },

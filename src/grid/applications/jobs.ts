@@ -164,13 +164,14 @@ async function applyContract(tx: Queryable, ctx: GridContext, a: Application): P
   // The retailer of record changes on the effective date, whenever the job runs (supply_period).
   const on = a.effectiveDate ?? tokyoDate(ctx.clock.now());
   switch (a.kind) {
-    case 'switchIn':
+    case 'switchIn': {
       const { rows } = await tx.query<{ customerId: number }>(
         `UPDATE ${s}.supply_point SET retailer_code = $2 WHERE supply_point_id = $1 RETURNING customer_id AS "customerId"`,
         [a.supplyPointId, a.participantCode],
       );
       await changeRetailerOfRecord(tx, ctx.schema, a.supplyPointId, { retailerCode: a.participantCode, customerId: rows[0]!.customerId }, on);
       return;
+    }
     case 'switchOut':
       return;
     case 'moveIn': {

@@ -99,7 +99,17 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
       const points = await w4Points(tx, ctx.schema, 'all', date);
       let n = 0;
       for (const kind of sameDayKinds) {
-        n += await issueFileSets(tx, ctx, kind, date, [slot], points.filter((p) => voltageOf(p) === kind.voltage), settings, now, slotOpening);
+        n += await issueFileSets(
+          tx,
+          ctx,
+          kind,
+          date,
+          [slot],
+          points.filter((p) => voltageOf(p) === kind.voltage),
+          settings,
+          now,
+          slotOpening,
+        );
       }
       await saveProgress(tx, s, 'w4-slot', new Date(end.getTime() + slotMs));
       return n;
@@ -145,7 +155,10 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
 async function startProgress(ctx: GridContext, schedule: string, initial: Date, kinds: readonly PpsKind[], now: Date): Promise<boolean> {
   const s = ident(ctx.schema);
   await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2) ON CONFLICT (schedule) DO NOTHING`, [schedule, initial]);
-  const { rows } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [kinds.map((k) => k.code), now]);
+  const { rows } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [
+    kinds.map((k) => k.code),
+    now,
+  ]);
   return rows.length === 0;
 }
 
@@ -291,9 +304,15 @@ async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void
  * A new revision of every receiver's files of one target, whatever the fingerprints (the sandbox
  * command `kirikae grid pps reissue`, B4). Returns the files made.
  */
-export async function reissueW4(ctx: GridContext, kindCode: string, date: IsoDate, slot: number | null, settings: ProvisionSettings = defaultProvisionSettings): Promise<number> {
+export async function reissueW4(
+  ctx: GridContext,
+  kindCode: string,
+  date: IsoDate,
+  slot: number | null,
+  settings: ProvisionSettings = defaultProvisionSettings,
+): Promise<number> {
   const kind = ppsKind(kindCode);
-  if (!kind || kind.bp !== 'W4') throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
+  if (kind?.bp !== 'W4') throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
   return ctx.db.transaction(async (tx) => {
     const points = await w4Points(tx, ctx.schema, kind.voltage, date);
     return issueFileSets(tx, ctx, kind, date, [kind.granularity === 'slot' ? slot : null], points, settings, ctx.clock.now(), false, true);
@@ -305,4 +324,3 @@ export async function purgeExpiredFiles(ctx: GridContext): Promise<number> {
   const { rowCount } = await ctx.db.query(`DELETE FROM ${ident(ctx.schema)}.pps_file WHERE expires_at <= $1`, [ctx.clock.now()]);
   return rowCount;
 }
-

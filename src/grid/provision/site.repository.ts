@@ -49,7 +49,16 @@ export async function registerPpsCertificate(
   await q.query(
     `INSERT INTO ${s}.pps_certificate (fingerprint256, participant_code, usage, subject, not_after, registered_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fingerprint256) DO NOTHING`,
-    [cert.fingerprint256, code, cert.usage, Object.entries(cert.subject).map(([k, v]) => `${k}=${v}`).join(', '), cert.notAfter, now],
+    [
+      cert.fingerprint256,
+      code,
+      cert.usage,
+      Object.entries(cert.subject)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+      cert.notAfter,
+      now,
+    ],
   );
   return (await findPpsCertificate(q, schema, cert.fingerprint256))!;
 }
@@ -240,7 +249,12 @@ export async function siteAuditOf(q: Queryable, schema: string, limit = 100): Pr
 }
 
 /** Lateness (B7): per kind, files made and files made after their deadline, over the last `days` days. */
-export async function latenessStats(q: Queryable, schema: string, now: Date, days = 7): Promise<{ kind: string; files: number; late: number; maxLateMinutes: number }[]> {
+export async function latenessStats(
+  q: Queryable,
+  schema: string,
+  now: Date,
+  days = 7,
+): Promise<{ kind: string; files: number; late: number; maxLateMinutes: number }[]> {
   const { rows } = await q.query<{ kind: string; files: number; late: number; maxLateMinutes: number }>(
     `SELECT kind, count(*)::int AS files, count(*) FILTER (WHERE materialized_at > deadline_at)::int AS late,
             COALESCE(ceil(max(EXTRACT(EPOCH FROM materialized_at - deadline_at)) FILTER (WHERE materialized_at > deadline_at) / 60), 0)::int AS "maxLateMinutes"

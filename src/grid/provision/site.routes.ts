@@ -80,7 +80,8 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         request.pps = { ctx, action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}` };
         const fingerprint = peerFingerprint(request);
         const cert = fingerprint ? await findPpsCertificate(ctx.db, ctx.schema, fingerprint) : undefined;
-        if (!cert || cert.notAfter < realNow()) return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
+        if (!cert || cert.notAfter < realNow())
+          return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
         request.pps.cert = cert;
         if (cert.suspendedAt !== null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
       });
@@ -276,7 +277,11 @@ ${body}</main></body></html>`;
 function refuse(request: FastifyRequest, reply: FastifyReply, status: number, refusal: Refusal): FastifyReply {
   if (request.pps) request.pps.result = refusal.code;
   const json = request.url.includes('/PPS/v1/');
-  if (json) return reply.code(status).type('application/json; charset=utf-8').send({ result: 'NG', messages: [refusal.toDetail()] });
+  if (json)
+    return reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send({ result: 'NG', messages: [refusal.toDetail()] });
   const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p></body></html>`;
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }
@@ -299,12 +304,18 @@ function dateFilter(query: Record<string, string | undefined>): { from?: IsoDate
 function filterOf(request: FastifyRequest): { prefix?: string; from?: IsoDate; to?: IsoDate } {
   const query = { ...(request.query as Record<string, string | undefined>), ...((request.body as Record<string, string | undefined> | undefined) ?? {}) };
   const prefix = query.prefix;
-  if (prefix !== undefined && prefix !== '' && !/^W[45]\d{0,20}$/.test(prefix)) throw new Refusal('PPS_FILTER_INVALID', { field: 'prefix', params: { field: 'prefix' } });
+  if (prefix !== undefined && prefix !== '' && !/^W[45]\d{0,20}$/.test(prefix))
+    throw new Refusal('PPS_FILTER_INVALID', { field: 'prefix', params: { field: 'prefix' } });
   return { ...(prefix ? { prefix } : {}), ...dateFilter(query) };
 }
 
 /** One `bytes=a-b` range (a resumed download), or undefined for the whole file. */
-function rangeOf(header: string | undefined, size: number, ifRange: string | string[] | undefined, sha256: string): { start: number; end: number } | 'unsatisfiable' | undefined {
+function rangeOf(
+  header: string | undefined,
+  size: number,
+  ifRange: string | string[] | undefined,
+  sha256: string,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   if (typeof ifRange === 'string' && ifRange !== `"${sha256}"`) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());

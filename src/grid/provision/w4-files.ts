@@ -61,13 +61,7 @@ export function voltageOf(point: W4Point): PpsKind['voltage'] {
  * The W4 point set of every receiver for day `date` and the kind's voltage (or both), ordered by
  * receiver and supply point ID; `receiverCode` narrows it to one receiver.
  */
-export async function w4Points(
-  q: Queryable,
-  schema: string,
-  voltage: PpsKind['voltage'] | 'all',
-  date: IsoDate,
-  receiverCode?: string,
-): Promise<W4Point[]> {
+export async function w4Points(q: Queryable, schema: string, voltage: PpsKind['voltage'] | 'all', date: IsoDate, receiverCode?: string): Promise<W4Point[]> {
   const s = ident(schema);
   const { rows } = await q.query<W4Point>(
     `SELECT DISTINCT ON (p.retailer_code, sp.supply_point_id)
@@ -99,14 +93,7 @@ export interface W4Section {
 }
 
 /** Cuts one receiver's points (in supply point ID order) into the kind's sections. */
-export function sectionsOf(
-  kind: PpsKind,
-  area: AreaCode,
-  receiverCode: string,
-  date: IsoDate,
-  slot: number | null,
-  points: readonly W4Point[],
-): W4Section[] {
+export function sectionsOf(kind: PpsKind, area: AreaCode, receiverCode: string, date: IsoDate, slot: number | null, points: readonly W4Point[]): W4Section[] {
   const size = kind.sectionPoints;
   const sections = Math.max(1, Math.ceil(points.length / size));
   return Array.from({ length: sections }, (_, section) => ({
@@ -124,7 +111,9 @@ export function sectionsOf(
 /** The SHA-256 of a section's inputs (hex). */
 export function sectionFingerprint(section: W4Section, settings: W4Settings): string {
   const hash = createHash('sha256');
-  hash.update(`${section.kind.code}|${section.date}|${section.slot ?? ''}|${section.section}/${section.sections}|${settings.encoding}|${settings.missingPerMille}\n`);
+  hash.update(
+    `${section.kind.code}|${section.date}|${section.slot ?? ''}|${section.section}/${section.sections}|${settings.encoding}|${settings.missingPerMille}\n`,
+  );
   let batch = '';
   for (const p of section.points) {
     batch += `${p.supplyPointId},${p.customerId},${p.meterNumber},${p.profileKind},${p.dailyWh},${p.seed}\n`;
@@ -147,7 +136,10 @@ function missing(point: W4Point, date: IsoDate, slot: number, perMille: number, 
 
 /** A point's 48 values for the file: the usage model's, with the not-collected ones as -1. */
 export function w4Values(point: W4Point, date: IsoDate, voltage: PpsKind['voltage'], daily: boolean, settings: W4Settings): Int32Array {
-  const values = halfHourlyTenths({ supplyPointId: point.supplyPointId, usageProfile: { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed } }, date);
+  const values = halfHourlyTenths(
+    { supplyPointId: point.supplyPointId, usageProfile: { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed } },
+    date,
+  );
   if (settings.missingPerMille > 0 && voltage === 'LV') {
     for (let i = 0; i < values.length; i++) if (missing(point, date, i + 1, settings.missingPerMille, daily)) values[i] = -1;
   }
@@ -200,7 +192,12 @@ export async function writeW4Zip(
 }
 
 /** The same, into memory (sections are sized to stay a few tens of MB zipped). */
-export async function w4ZipBytes(section: W4Section, revision: number, availableAt: Date, settings: W4Settings): Promise<{ name: string; bytes: Buffer; sha256: string }> {
+export async function w4ZipBytes(
+  section: W4Section,
+  revision: number,
+  availableAt: Date,
+  settings: W4Settings,
+): Promise<{ name: string; bytes: Buffer; sha256: string }> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -149,7 +149,8 @@ export function* w4Xml(doc: W4Document): Generator<Buffer> {
   const w = new ChunkWriter();
   w.bytes(header(doc));
   const valueTag = doc.kind.voltage === 'HV' ? 'JP06123' : 'JP06125';
-  const value = (tenths: number) => (tenths < 0 ? `<JP06122>1</JP06122>${nl}` : `<JP06122>0</JP06122>${nl}<${valueTag}>${tenthsText(tenths)}</${valueTag}>${nl}`);
+  const value = (tenths: number) =>
+    tenths < 0 ? `<JP06122>1</JP06122>${nl}` : `<JP06122>0</JP06122>${nl}<${valueTag}>${tenthsText(tenths)}</${valueTag}>${nl}`;
   if (doc.slot !== null) {
     const i = doc.slot - 1;
     for (let r = 0; r < doc.records.length; r++) {

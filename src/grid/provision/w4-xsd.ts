@@ -3,7 +3,8 @@
  * Ours: the real XSDs are not public (A10). Two documents, because the same element name
  * JPMR00010 is a point in a same-day file and a time code in a daily file.
  */
-const code = (name: string, pattern: string) => `<xs:element name="${name}"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="${pattern}"/></xs:restriction></xs:simpleType></xs:element>`;
+const code = (name: string, pattern: string) =>
+  `<xs:element name="${name}"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="${pattern}"/></xs:restriction></xs:simpleType></xs:element>`;
 
 const header = `
   <xs:element name="JPMGH">

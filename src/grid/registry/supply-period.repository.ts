@@ -33,10 +33,7 @@ export async function changeRetailerOfRecord(
 ): Promise<void> {
   const s = ident(schema);
   await q.query(`DELETE FROM ${s}.supply_period WHERE supply_point_id = $1 AND from_date >= $2`, [supplyPointId, on]);
-  await q.query(`UPDATE ${s}.supply_period SET until_date = $2 WHERE supply_point_id = $1 AND (until_date IS NULL OR until_date > $2)`, [
-    supplyPointId,
-    on,
-  ]);
+  await q.query(`UPDATE ${s}.supply_period SET until_date = $2 WHERE supply_point_id = $1 AND (until_date IS NULL OR until_date > $2)`, [supplyPointId, on]);
   if (to !== null) {
     await q.query(`INSERT INTO ${s}.supply_period (supply_point_id, retailer_code, customer_id, from_date) VALUES ($1, $2, $3, $4)`, [
       supplyPointId,

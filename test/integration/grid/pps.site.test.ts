@@ -22,7 +22,7 @@ import { givenSupplyPoint, gridRequest, testGridClock, type TestPoint } from '..
 import { defaultProvisionSettings, reissueW4, runW4Schedule, w4Timing } from '../../../src/grid/provision/schedule.ts';
 import { latenessStats, registerPpsCertificate, setPpsSuspension, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { publishedXsds } from '../../../src/grid/provision/w4-xsd.ts';
-import { parseFileListComment, parseW4, PpsClient, PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
+import { parseFileListComment, parseW4, PpsClient, type PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
 import { pullFiles } from '../../../src/sdk/pull.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,10 +79,15 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: OLD }, now);
     await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: NEW }, now);
     await registerPpsCertificate(db, 'grid_03', '03', { pem: suspended.certPem, participantCode: OLD }, now);
-    await setPpsSuspension(db, 'grid_03', { fingerprint256: (await import('../../../src/platform/pki/identity.ts')).describeCert(suspended.certPem).fingerprint256 }, {
-      at: now,
-      reason: 'test',
-    });
+    await setPpsSuspension(
+      db,
+      'grid_03',
+      { fingerprint256: (await import('../../../src/platform/pki/identity.ts')).describeCert(suspended.certPem).fingerprint256 },
+      {
+        at: now,
+        reason: 'test',
+      },
+    );
     app = createGridServer({ grids: [grid], tls: serverTls, provision: { grids: new Map([['03', grid.context]]) } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `https://localhost:${(app.server.address() as AddressInfo).port}`;
@@ -144,7 +149,10 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
       const listed = parseFileListComment(text);
       assert.deepEqual(
         listed.map((f) => `${f.name}:${f.size}`).sort(),
-        json.files.filter((f) => !f.supersededBy).map((f) => `${f.name}:${f.size}`).sort(),
+        json.files
+          .filter((f) => !f.supersededBy)
+          .map((f) => `${f.name}:${f.size}`)
+          .sort(),
       );
       const links = [...text.matchAll(/<a href="FileReceiver\?file=([^"]+)">/g)].map((m) => m[1]);
       assert.deepEqual(links.sort(), listed.map((f) => f.name).sort());
@@ -186,7 +194,11 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
 
   test('one usage model: the 48 values of the daily file are IF_10310’s half-hours of that day, and the same-day files agree', async () => {
     const applied = await grid.handle(
-      gridRequest('IF_10210', { supplyPointId: lv.supplyPointId, customerNameKana: 'ヤマダ ハナコ', phoneNumber: '09012345678', consentDate: '2026-11-25' }, OLD),
+      gridRequest(
+        'IF_10210',
+        { supplyPointId: lv.supplyPointId, customerNameKana: 'ヤマダ ハナコ', phoneNumber: '09012345678', consentDate: '2026-11-25' },
+        OLD,
+      ),
     );
     const status = await grid.handle(gridRequest('IF_10220', { applicationNumber: (applied.data as any).applicationNumber }, OLD));
     const usage = await grid.handle(
@@ -206,9 +218,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     );
     assert.deepEqual(new Set(daily.values.map((v) => v.supplyPointId)), new Set([lv.supplyPointId, lv2.supplyPointId]));
     // Today's first half-hour: the same-day file's value is the model's first value of today.
-    const usageToday = await grid.handle(
-      gridRequest('IF_10310', { supplyPointId: lv.supplyPointId, usagePassword: (status.data as any).usagePassword }, OLD),
-    );
+    const usageToday = await grid.handle(gridRequest('IF_10310', { supplyPointId: lv.supplyPointId, usagePassword: (status.data as any).usagePassword }, OLD));
     assert.equal(usageToday.result, 'OK');
     const slot1 = parseW4(await client.download('W41110202611250000000000.zip'));
     assert.equal(slot1.values.length, 2);
@@ -326,7 +336,10 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
       assert.deepEqual(third.downloaded, [name]);
       assert.ok(readFileSync(join(dir, name)).equals(whole));
       const audit = await siteAuditOf(db, 'grid_03', 50);
-      assert.ok(audit.some((e) => e.name === name && e.bytes === whole.length - Math.floor(whole.length / 2)), 'only the rest was sent');
+      assert.ok(
+        audit.some((e) => e.name === name && e.bytes === whole.length - Math.floor(whole.length / 2)),
+        'only the rest was sent',
+      );
       // A damaged part (not a prefix of the file) fails the SHA-256 check instead of being kept.
       rmSync(join(dir, name));
       writeFileSync(join(dir, `${name}.part`), Buffer.alloc(10, 0x41));

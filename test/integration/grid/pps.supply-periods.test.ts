@@ -34,7 +34,11 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
     const grid = new Grid({ area: '03', db, clock });
     const p = await givenSupplyPoint(db, { retailerCode: OLD });
     const sIn = await grid.handle(
-      gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD }, NEW),
+      gridRequest(
+        'IF_10610',
+        { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD },
+        NEW,
+      ),
     );
     const sOut = await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: NEW }, OLD));
     assert.equal(data(sOut).stage, '05', JSON.stringify(sOut));
@@ -62,14 +66,23 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
     const clock = testGridClock();
     const grid = new Grid({ area: '03', db, clock });
     const p = await givenSupplyPoint(db, { retailerCode: OLD });
-    const out = await grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '01', requestedDate: '2026-11-30' }, OLD));
+    const out = await grid.handle(
+      gridRequest('IF_10510', { updateFlag: '1', supplyPointId: p.supplyPointId, applicationKind: '01', requestedDate: '2026-11-30' }, OLD),
+    );
     assert.equal(out.result, 'OK', JSON.stringify(out));
     clock.set('2026-11-30T08:00:00+09:00');
     await executeDue(grid, { limit: 100 });
     const moveIn = await grid.handle(
       gridRequest(
         'IF_10410',
-        { updateFlag: '1', supplyPointId: p.supplyPointId, requestedDate: '2026-12-03', customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎', contractAmpere: '40' },
+        {
+          updateFlag: '1',
+          supplyPointId: p.supplyPointId,
+          requestedDate: '2026-12-03',
+          customerNameKana: 'スズキ イチロウ',
+          customerName: '鈴木 一郎',
+          contractAmpere: '40',
+        },
         NEW,
       ),
     );
@@ -97,11 +110,10 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
     const p = await givenSupplyPoint(db, { retailerCode: OLD, tenureSince: '2020-01-01' as IsoDate });
     const { rows } = await db.query<{ id: number }>(`SELECT customer_id AS id FROM grid_03.supply_point WHERE supply_point_id = $1`, [p.supplyPointId]);
     await assert.rejects(
-      db.query(`INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date, until_date) VALUES ($1, $2, $3, '2019-06-01', '2020-01-02')`, [
-        p.supplyPointId,
-        NEW,
-        rows[0]!.id,
-      ]),
+      db.query(
+        `INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date, until_date) VALUES ($1, $2, $3, '2019-06-01', '2020-01-02')`,
+        [p.supplyPointId, NEW, rows[0]!.id],
+      ),
       /overlap/,
     );
     await assert.rejects(
@@ -112,11 +124,9 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
       ]),
     );
     // Adjacent is fine: [2019-06-01, 2020-01-01) ends where the open one starts.
-    await db.query(`INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date, until_date) VALUES ($1, $2, $3, '2019-06-01', '2020-01-01')`, [
-      p.supplyPointId,
-      NEW,
-      rows[0]!.id,
-    ]);
+    await db.query(
+      `INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date, until_date) VALUES ($1, $2, $3, '2019-06-01', '2020-01-01')`,
+      [p.supplyPointId, NEW, rows[0]!.id],
+    );
   });
-
 });

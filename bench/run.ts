@@ -12,6 +12,7 @@ import { matchingBench } from './matching.bench.ts';
 import { switchInBench } from './switch-in.bench.ts';
 import { relayCsvBench, relayListBench } from './relay.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
+import { ppsListBench, ppsSlotBench } from './pps.bench.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
   console.error(`KIRIKAE_BENCH_POINTS must be a positive integer, not ${process.env.KIRIKAE_BENCH_POINTS}`);
@@ -25,3 +26,5 @@ await matchingBench();
 await switchInBench();
 await relayCsvBench();
 await relayListBench();
+await ppsSlotBench();
+await ppsListBench();

@@ -122,6 +122,12 @@ export function halfHourlyUsage(subject: UsageSubject, date: IsoDate): number[] 
  * The same 48 values in integer tenths of a kWh: what IF_10310 answers and what the half-hourly
  * files of the data provision site carry (src/grid/provision/) are this one function's numbers.
  */
+/** Scratch space of `halfHourlyTenths` (synchronous, so one set serves every call: no garbage per point). */
+const scratchWeights = new Float64Array(slotsPerDay);
+const scratchRests = new Float64Array(slotsPerDay);
+const scratchOrder: number[] = Array.from({ length: slotsPerDay }, (_, i) => i);
+const byRestThenSlot = (a: number, b: number) => (scratchRests[b] as number) - (scratchRests[a] as number) || a - b;
+
 export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Array {
   const profile = subject.usageProfile;
   const day = dayOf(date);
@@ -129,7 +135,7 @@ export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Arr
   const total = dailyTenths(profile, day, random);
   const shape = intradayShape(profile.kind, day.dayType === 0, day.month);
   const slotNoise = noise[profile.kind].slot;
-  const weights = new Float64Array(slotsPerDay);
+  const weights = scratchWeights;
   let weightSum = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * roughNormal(random));
@@ -137,8 +143,8 @@ export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Arr
     weightSum += w;
   }
   const tenths = new Int32Array(slotsPerDay);
-  const rests = new Float64Array(slotsPerDay);
-  const order: number[] = new Array(slotsPerDay);
+  const rests = scratchRests;
+  const order = scratchOrder;
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const exact = weightSum > 0 ? (total * (weights[slot] as number)) / weightSum : 0;
@@ -148,7 +154,7 @@ export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Arr
     rests[slot] = exact - whole;
     order[slot] = slot;
   }
-  order.sort((a, b) => (rests[b] as number) - (rests[a] as number) || a - b);
+  order.sort(byRestThenSlot);
   for (let i = 0; i < total - assigned; i++) {
     const slot = order[i % slotsPerDay] as number;
     tenths[slot] = (tenths[slot] as number) + 1;

@@ -17,6 +17,7 @@ import type { DeliveryJobs } from '../../src/hub/applications/outbox.commands.ts
 import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
 
 /** The certificates of the identity world, by the options they were built with. */
@@ -69,6 +70,8 @@ export interface TestHubOptions {
   jobs?: DeliveryJobs;
   /** The identity world already on `db` (a second hub process on the same database); default: create it. */
   world?: TestHub['world'];
+  /** Routes the composition adds (the grids' data provision sites). */
+  extraRoutes?: (app: FastifyInstance) => void;
 }
 
 export async function startTestHub(db: Db, options: TestHubOptions = {}): Promise<TestHub> {
@@ -89,6 +92,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.gridTimeoutMs ? { gridTimeoutMs: options.gridTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.clockControl ? { clockControl: options.clockControl } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -90,7 +90,8 @@ CREATE TABLE pps_file (
 CREATE INDEX pps_file_list_idx ON pps_file (receiver_code, available_at, name);
 CREATE INDEX pps_file_position_idx ON pps_file (receiver_code, position);
 CREATE INDEX pps_file_pending_idx ON pps_file (available_at) WHERE materialized_at IS NULL;
-CREATE INDEX pps_file_target_idx ON pps_file (kind, target_date, slot, receiver_code);
+-- One target's files: its revisions and sections (a daily file has no slot: 0 stands for it).
+CREATE INDEX pps_file_target_idx ON pps_file (receiver_code, kind, target_date, (COALESCE(slot, 0)), section, revision);
 
 -- How far the file schedule has run (B7): the next slot end not yet handled, per family of files.
 CREATE TABLE pps_progress (

@@ -220,7 +220,7 @@ export async function issueFileSets(
       WHERE f.kind = $1 AND f.target_date = $2
         AND f.revision = (SELECT max(g.revision) FROM ${s}.pps_file g
                            WHERE g.receiver_code = f.receiver_code AND g.kind = f.kind AND g.target_date = f.target_date
-                             AND g.slot IS NOT DISTINCT FROM f.slot)
+                             AND COALESCE(g.slot, 0) = COALESCE(f.slot, 0))
       ORDER BY f.receiver_code, f.slot, f.section`,
     [kind.code, date],
   );

@@ -39,7 +39,8 @@ export async function registerPpsCertificate(
   const code = input.participantCode.trim().toUpperCase();
   if (!/^[A-Z0-9]{5}$/.test(code)) throw new Refusal('PCODE_FORMAT', { field: 'participant' });
   if (code.slice(4) !== areaDigit(area)) throw new Refusal('PPS_PARTICIPANT_OTHER_AREA', { field: 'participant', params: { participant: code, area } });
-  if (cert.participantCode !== code.slice(0, 4)) {
+  // O binds the company (A003) or the participant of one area (A0033).
+  if (cert.participantCode !== code.slice(0, 4) && cert.participantCode !== code) {
     throw new Refusal('AUTH_CERT_PARTICIPANT_MISMATCH', { field: 'participant', params: { bound: cert.participantCode, companyCode: code } });
   }
   if (now < cert.notBefore || now > cert.notAfter) {
@@ -185,7 +186,7 @@ export async function filesAfter(
   const { rows } = await q.query<PpsFileRow & { supersededBy: string | null; pending: boolean }>(
     `SELECT ${fileColumnsOf('f.')}, f.available_at > $2 AS pending,
             (SELECT n.name FROM ${s}.pps_file n WHERE n.receiver_code = f.receiver_code AND n.kind = f.kind AND n.target_date = f.target_date
-               AND n.slot IS NOT DISTINCT FROM f.slot AND n.section = f.section AND n.revision > f.revision AND n.available_at <= $2
+               AND COALESCE(n.slot, 0) = COALESCE(f.slot, 0) AND n.section = f.section AND n.revision > f.revision AND n.available_at <= $2
              ORDER BY n.revision DESC LIMIT 1) AS "supersededBy"
        FROM ${s}.pps_file f
       WHERE f.receiver_code = $1 AND f.position > $3 AND f.expires_at > $2

@@ -73,6 +73,11 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 
   void app.register(
     async (site) => {
+      // The site signs its callers in by certificate alone: a host server's web session (the hub's
+      // screens) does not apply to these routes.
+      site.addHook('onRoute', (route) => {
+        route.config = { ...(route.config as object), public: true } as typeof route.config;
+      });
       site.addHook('onRequest', async (request, reply) => {
         const area = (request.params as { area?: string }).area ?? '';
         const ctx = isAreaCode(area) ? options.grids.get(area) : undefined;

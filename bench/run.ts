@@ -14,6 +14,7 @@ import { bulkDeliveryBench } from './bulk-delivery.bench.ts';
 import { relayCsvBench, relayListBench } from './relay.bench.ts';
 import { twoHubsBench } from './two-hubs.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
+import { ppsListBench, ppsSlotBench } from './pps.bench.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
   console.error(`KIRIKAE_BENCH_POINTS must be a positive integer, not ${process.env.KIRIKAE_BENCH_POINTS}`);
@@ -29,3 +30,5 @@ await bulkDeliveryBench();
 await relayCsvBench();
 await relayListBench();
 await twoHubsBench();
+await ppsSlotBench();
+await ppsListBench();

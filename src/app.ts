@@ -56,6 +56,8 @@ import type { AreaCode } from './domain/area.ts';
 import { purgeSessions } from './hub/identity/session.commands.ts';
 import { loadHubPki, pkiDir, type HubPki } from './hub/pki/hub-pki.ts';
 import type { FastifyInstance } from 'fastify';
+import { provisionSettingsFromEnv, registerProvisionSite, runPpsWork, schedulePpsWork } from './grid/provision/provision.ts';
+import type { ProvisionSettings } from './grid/provision/schedule.ts';
 
 export { allMigrations, openMigrated };
 
@@ -149,7 +151,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       const mail = mailSettingsFromEnv(config.env);
       mailSender = mail.sender;
       const notifications: NotificationDeps = { mail: { db, clock, ...mail }, events: { db, clock, transport: grids }, areas: areaCodes };
-      await scheduleGridJobs(jobs, grids, db, clock, notifications, () => runCertificateWork(certificateWork));
+      await scheduleGridJobs(jobs, grids, db, clock, notifications, () => runCertificateWork(certificateWork), provisionSettingsFromEnv(config.env));
+      // The grids' data provision sites: the half-hourly files, every 15 minutes and after a clock move.
+      await schedulePpsWork(
+        jobs,
+        [...grids.grids.values()].map((g) => g.context),
+        provisionSettingsFromEnv(config.env),
+      );
       // The application outbox: deliveries to the grids, and the retry scan every minute.
       await startOutboxJobs(jobs, { db, clock, transport: grids, jobs });
       await startNotificationJobs(jobs, notifications);
@@ -197,6 +205,12 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
           const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${gridSchema(area)}.supply_point`);
           return rows[0]?.n ?? 0;
         },
+        // Each in-process grid's data provision site, carried on the hub's server (HALFHOURLY.md B1).
+        extraRoutes: (app) =>
+          registerProvisionSite(app, {
+            grids: new Map([...(grids?.grids ?? new Map()).entries()].map(([area, grid]) => [area, grid.context])),
+            settings: provisionSettingsFromEnv(config.env),
+          }),
       });
       await hub.listen({ host: config.host, port: config.port });
       const address = hub.server.address();
@@ -249,6 +263,7 @@ async function scheduleGridJobs(
   clock: SystemClock,
   notifications: NotificationDeps,
   certificateWork: () => Promise<unknown>,
+  ppsSettings: ProvisionSettings,
 ): Promise<void> {
   await jobs.work('grid.examine-usage-passwords', async () => {
     for (const grid of grids.grids.values()) await grid.examineDue();
@@ -265,6 +280,10 @@ async function scheduleGridJobs(
     notify: (areas) => runNotificationWork(notifications, areas as readonly AreaCode[] | undefined),
     checkRelayFetches: () => runFetchCheck(db, clock),
     certificateWork,
+    afterDue: async (area) => {
+      const grid = grids.grids.get(area as AreaCode);
+      if (grid) await runPpsWork(grid.context, ppsSettings);
+    },
   });
 }
 

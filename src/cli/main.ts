@@ -11,6 +11,7 @@ import { bulkRelay, bulkSwitchIn } from './commands/bulk.ts';
 import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
+import { ppsCommands, pull } from './commands/pps.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { readingDaysLoad } from './commands/reading-days.ts';
 import { seed } from './commands/seed.ts';
@@ -29,6 +30,8 @@ const commands: readonly Command[] = [
   ...pkiCommands,
   gridServe,
   readingDaysLoad,
+  ...ppsCommands,
+  pull,
   ...clockCommands,
   configShow,
 ];

@@ -321,6 +321,15 @@ export const messages = {
   STATS_MONTH_INVALID: '集計月は YYYY-MM の形式（例: 2026-04）で指定してください（{value}）。',
   STATS_MONTH_ORDER: '集計期間の終了月には開始月以降の月を指定してください。',
   STATS_PERIOD_TOO_LONG: '集計期間は{months}か月以内で指定してください。',
+  // PPS_: the grids' data provision sites (データ提供サイト: half-hourly data, src/grid/provision).
+  PPS_CERT_NOT_REGISTERED: 'お使いの端末では当システムを利用できません（証明書が{area}エリアのデータ提供サイトに登録されていません）。',
+  PPS_CERT_SUSPENDED: 'お使いの端末では当システムを利用できません（証明書または事業者の利用が停止されています）。',
+  PPS_PARTICIPANT_OTHER_AREA: '事業者コード {participant} は{area}エリアの事業者コードではありません。',
+  PPS_FILE_NOT_FOUND: '指定されたファイルはありません。',
+  PPS_FILTER_INVALID: '絞り込み条件「{field}」の値が正しくありません。',
+  PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
+  PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
+  PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
 } as const;
 
 export type MessageCode = keyof typeof messages;

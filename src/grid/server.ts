@@ -7,6 +7,9 @@
  * — one of `allowedFingerprints` when given, else any certificate binding the hub's participant code
  * (`O=H000`, `OU=api`). A retailer's certificate from the same CA does not pass.
  *
+ * With `provision`, the areas' data provision sites are served too (`/grid/{area}/PPS/…`), where
+ * retailers' certificates registered with the grid are let in (provision/site.routes.ts).
+ *
  * Routes: `POST /grid/v1/{interfaceId}` (area from the `x-kirikae-area` header, or the only area
  * served), `GET /grid/v1/health`. Answers are always the envelope `{ result, messages, … }`; an
  * NG for a request the server could not take (wrong area, malformed envelope) comes with a 4xx
@@ -24,6 +27,9 @@ import { log } from '../platform/log.ts';
 import { describeCert } from '../platform/pki/identity.ts';
 import type { GridEndpoint } from './grid.ts';
 import { gridAreaHeader } from './transport/https.ts';
+import { registerProvisionSite } from './provision/site.routes.ts';
+import type { ProvisionSettings } from './provision/schedule.ts';
+import type { GridContext } from './context.ts';
 
 /** The hub operator's participant code (OCCTO, SYSTEM.md §2): the only caller of a grid. */
 export const hubParticipantCode = hubCompanyCode;
@@ -37,6 +43,11 @@ export interface GridServerOptions {
   readonly allowedParticipantCode?: string;
   /** Checked by `GET /grid/v1/health` (each area's database): a failure answers 503. */
   readonly ready?: () => Promise<void>;
+  /**
+   * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
+   * certificates registered with the grid are let in there, and only there.
+   */
+  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings };
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {
@@ -46,8 +57,11 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
   const app = createHttpsServer({ tls: options.tls });
 
   app.addHook('onRequest', async (request, reply) => {
+    // The data provision site checks its callers itself, against the grid's own registry.
+    if (options.provision && /^\/grid\/\d{2}\/PPS\//.test(request.url)) return;
     if (!isHub(request, fingerprints, participantCode)) return refuse(reply, 403, 'AUTH_TERMINAL_REFUSED');
   });
+  if (options.provision) registerProvisionSite(app, options.provision);
 
   app.get('/grid/v1/health', async (_request, reply) => {
     try {

@@ -127,6 +127,14 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
       serial,
     ],
   );
+  if (occupied) {
+    await q.query(`INSERT INTO ${s}.supply_period (supply_point_id, retailer_code, customer_id, from_date) VALUES ($1, $2, $3, $4)`, [
+      supplyPointId,
+      spec.retailerCode ?? participantCodeFor(`A0${area}`, area),
+      customerId,
+      spec.tenureSince ?? '2015-04-01',
+    ]);
+  }
   const meterKind = kind === 'lvConventional' ? 'conventional' : 'smart';
   await q.query(`INSERT INTO ${s}.meter (meter_number, supply_point_id, kind, installed_on, auto_reading_unavailable) VALUES ($1, $2, $3, $4, $5)`, [
     `${meterKind === 'smart' ? '1' : '5'}${String(serial).padStart(9, '0')}`,

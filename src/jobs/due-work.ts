@@ -56,6 +56,11 @@ export interface DueWork<G extends { readonly area: string }> {
   readonly checkRelayFetches?: () => Promise<unknown>;
   /** The hub's certificate work (hub/certificates: batch, expiry notices, suspicion scan), run after a clock advance too. */
   readonly certificateWork?: () => Promise<unknown>;
+  /**
+   * What an area's grid does right after its due work when the clock moved: the half-hourly files
+   * now due (grid/provision), made after the executions so their point sets include them.
+   */
+  readonly afterDue?: (area: string) => Promise<unknown>;
   /** Rows a call handles at most (default 1,000; matching 10,000). */
   readonly limit?: number;
   /** Calls per grid and tick at most (default 50: 50,000 rows). */
@@ -128,6 +133,7 @@ export async function scheduleDueWork<G extends { readonly area: string }>(jobs:
     await jobs.work(queues.executionDaily(area), execute);
     await jobs.work(queues.dueNow(area), async () => {
       report('due work after the clock moved', area, await allDue(work, grid));
+      await work.afterDue?.(area);
       await work.notify?.([area]);
     });
     await jobs.every(queues.matching(area), matchingCron);

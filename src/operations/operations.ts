@@ -25,6 +25,13 @@ import type { SystemClock } from '../hub/sandbox-clock.ts';
 import type { Db } from '../platform/db/db.ts';
 import { migrate, type AppliedMigration } from '../platform/db/migrate.ts';
 import { allMigrations } from './database.ts';
+import { areaOf, areaCodes } from '../domain/area.ts';
+import type { IsoDate } from '../domain/date.ts';
+import { parseIsoDate } from '../domain/date.ts';
+import { gridSchema } from '../grid/schema.ts';
+import { listPpsCertificates, registerPpsCertificate, setPpsSuspension } from '../grid/provision/site.repository.ts';
+import { reissueW4 } from '../grid/provision/schedule.ts';
+import { resolveGridOptions } from '../grid/context.ts';
 
 export interface OperationDeps {
   readonly db: Db;
@@ -186,7 +193,50 @@ export function operatorOperations(deps: OperationDeps) {
         reason: String(input.reason ?? ''),
       });
       await audit(input, input.status === 'suspended' ? 'pki.suspend' : 'pki.resume', 'OK', result.target.id, null);
+      // The grids' data provision sites refuse (or accept again) the same certificate at once.
+      for (const area of areaCodes) {
+        await setPpsSuspension(
+          db,
+          gridSchema(area),
+          { fingerprint256: result.target.id },
+          input.status === 'suspended' ? { at: new Date(), reason: String(input.reason) } : null,
+        );
+      }
       return { fingerprint256: result.target.id, status: result.status, changed: result.changed, endedSessions: result.endedSessions };
+    },
+
+    /** Registers a retailer's client certificate with an area's data provision site (slide 32). */
+    async 'pps.register'(input: OperatorInput & { area: string; certPem: string; participantCode: string }) {
+      const area = areaOf(String(input.area)).code;
+      const registered = await registerPpsCertificate(db, gridSchema(area), area, { pem: input.certPem, participantCode: input.participantCode }, new Date());
+      await audit(input, 'grid.pps.register', 'OK', registered.fingerprint256, registered.participantCode.slice(0, 4));
+      return {
+        ...registered,
+        notAfter: registered.notAfter.toISOString(),
+        registeredAt: registered.registeredAt.toISOString(),
+        suspendedAt: registered.suspendedAt?.toISOString() ?? null,
+      };
+    },
+
+    async 'pps.list'(input: { area: string }) {
+      const area = areaOf(String(input.area)).code;
+      const list = await listPpsCertificates(db, gridSchema(area));
+      return list.map((c) => ({
+        ...c,
+        notAfter: c.notAfter.toISOString(),
+        registeredAt: c.registeredAt.toISOString(),
+        suspendedAt: c.suspendedAt?.toISOString() ?? null,
+      }));
+    },
+
+    /** The sandbox's `grid pps reissue`: a new revision of every receiver's files of one target (B4). */
+    async 'pps.reissue'(input: OperatorInput & { area: string; kind: string; date: string; slot?: number | null }) {
+      const area = areaOf(String(input.area)).code;
+      const date: IsoDate = parseIsoDate(String(input.date), 'date');
+      const ctx = { area, schema: gridSchema(area), db, clock: deps.clock, options: resolveGridOptions() };
+      const files = await reissueW4(ctx, String(input.kind), date, input.slot ?? null);
+      await audit(input, 'grid.pps.reissue', 'OK', null, null);
+      return { files };
     },
   };
 }

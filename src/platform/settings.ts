@@ -235,6 +235,24 @@ export const settingsSchema = {
       'when approved certificate requests are issued: at approval, or in batches at these closing times of the week (Japan time; checked at start by hub/certificates/life.ts)',
     parse: (text) => (blank(text) ? undefined : text.trim()),
   }),
+  ppsCacheMb: setting({
+    env: 'KIRIKAE_PPS_CACHE_MB',
+    defaultText: '1024',
+    meaning: 'bytes of half-hourly files each grid keeps in its database; older ones are evicted and regenerated on download (to the same SHA-256)',
+    parse: wholeNumber(1024, 0, 1_000_000, 'a number of megabytes'),
+  }),
+  ppsXmlEncoding: setting({
+    env: 'KIRIKAE_PPS_XML_ENCODING',
+    defaultText: '`Shift_JIS`',
+    meaning: 'the encoding of the W4 XML (`Shift_JIS` or `UTF-8`)',
+    parse: oneOf(['Shift_JIS', 'UTF-8'], 'Shift_JIS'),
+  }),
+  ppsMissingPerMille: setting({
+    env: 'KIRIKAE_PPS_MISSING_PER_MILLE',
+    defaultText: '0',
+    meaning: 'per mille of LV half-hours "not collected in time" (JP06122 = 1) in same-day files; nine in ten are filled in the daily file',
+    parse: wholeNumber(0, 0, 1000),
+  }),
   suspicionAddresses: setting({
     env: 'KIRIKAE_SUSPICION_ADDRESSES',
     defaultText: '5',

@@ -17,6 +17,7 @@ import type { DeliveryJobs } from '../../src/hub/applications/outbox.commands.ts
 import { issueServerCert } from '../../src/platform/pki/issue.ts';
 import { TestClient } from './https-client.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ClockControl } from '../../src/hub/clock/clock.commands.ts';
 import type { CertificateAuthority } from '../../src/hub/certificates/request.commands.ts';
 import type { Metrics } from '../../src/platform/metrics.ts';
@@ -83,6 +84,8 @@ export interface TestHubOptions {
   world?: TestHub['world'];
   /** The verification environment: calls recorded for the test scenarios, its screens and banner. */
   verification?: boolean;
+  /** Routes the composition adds (the grids' data provision sites). */
+  extraRoutes?: (app: FastifyInstance) => void;
 }
 
 export async function startTestHub(db: Db, options: TestHubOptions = {}): Promise<TestHub> {
@@ -108,6 +111,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.supplyPointCount ? { supplyPointCount: options.supplyPointCount } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -11,6 +11,7 @@ import { openSystemClock } from '../../hub/sandbox-clock.ts';
 import { watchClock, type ClockWatch } from '../../hub/clock/clock-watch.ts';
 import { executeDue, runMatching } from '../../grid/applications/jobs.ts';
 import { scheduleDueWork } from '../../jobs/due-work.ts';
+import { provisionSettingsFromEnv, runPpsWork, schedulePpsWork } from '../../grid/provision/provision.ts';
 import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
@@ -132,15 +133,29 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         const jobsDb = hubDb ?? dbOf.get(area)!;
         byJobsDb.set(jobsDb, [...(byJobsDb.get(jobsDb) ?? []), area]);
       }
+      const ppsSettings = provisionSettingsFromEnv(process.env);
+      const contexts = new Map(grids.map((g) => [g.area, g.context]));
       for (const [jobsDb, jobAreas] of byJobsDb) {
         const jobs = await Jobs.start(jobsDb);
         jobsRunning.push(jobs);
-        await scheduleDueWork(jobs, { grids: jobAreas.map((area) => ({ area, db: dbOf.get(area)!, clock })), runMatching, executeDue });
+        await scheduleDueWork(jobs, {
+          grids: jobAreas.map((area) => ({ area, db: dbOf.get(area)!, clock })),
+          runMatching,
+          executeDue,
+          // The half-hourly files now due (grid/provision), made after the executions.
+          afterDue: (area) => runPpsWork(contexts.get(area as AreaCode)!, ppsSettings),
+        });
+        await schedulePpsWork(
+          jobs,
+          jobAreas.map((area) => contexts.get(area)!),
+          ppsSettings,
+        );
       }
       // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
+        provision: { grids: contexts, settings: ppsSettings },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },
@@ -174,6 +189,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       if (ops) console.log(`  health:    ${ops.url}`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
+      console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
       console.log('  for the hub:');
       for (const area of areas) console.log(`    ${gridUrlVariable(area)}=${base}`);
       await new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { resolveGridOptions, type GridContext } from '../context.ts';
 import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
+import { changeRetailerOfRecord } from '../registry/supply-period.repository.ts';
 import { gridSchema } from '../schema.ts';
 import { findApplication, moveApplication, type Application } from './application.repository.ts';
 import { expireUnmatched, matchPairs } from './matching.ts';
@@ -97,10 +98,17 @@ async function applyToSupplyPoint(tx: Queryable, ctx: GridContext, a: Applicatio
 async function applyContract(tx: Queryable, ctx: GridContext, a: Application): Promise<void> {
   const s = ident(ctx.schema);
   const body = a.body;
+  // The retailer of record changes on the effective date, whenever the job runs (supply_period).
+  const on = a.effectiveDate ?? tokyoDate(ctx.clock.now());
   switch (a.kind) {
-    case 'switchIn':
-      await tx.query(`UPDATE ${s}.supply_point SET retailer_code = $2 WHERE supply_point_id = $1`, [a.supplyPointId, a.participantCode]);
+    case 'switchIn': {
+      const { rows } = await tx.query<{ customerId: number }>(
+        `UPDATE ${s}.supply_point SET retailer_code = $2 WHERE supply_point_id = $1 RETURNING customer_id AS "customerId"`,
+        [a.supplyPointId, a.participantCode],
+      );
+      await changeRetailerOfRecord(tx, ctx.schema, a.supplyPointId, { retailerCode: a.participantCode, customerId: rows[0]!.customerId }, on);
       return;
+    }
     case 'switchOut':
       return;
     case 'moveIn': {
@@ -120,6 +128,7 @@ async function applyContract(tx: Queryable, ctx: GridContext, a: Application): P
          WHERE supply_point_id = $1`,
         [a.supplyPointId, a.participantCode, rows[0]!.id, a.effectiveDate, ampere === undefined ? null : Number(ampere)],
       );
+      await changeRetailerOfRecord(tx, ctx.schema, a.supplyPointId, { retailerCode: a.participantCode, customerId: rows[0]!.id }, on);
       return;
     }
     case 'moveOut': {
@@ -128,6 +137,7 @@ async function applyContract(tx: Queryable, ctx: GridContext, a: Application): P
         a.supplyPointId,
         removal ? 'removed' : 'discontinued',
       ]);
+      await changeRetailerOfRecord(tx, ctx.schema, a.supplyPointId, null, on);
       return;
     }
     case 'ampereChange':

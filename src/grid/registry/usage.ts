@@ -115,35 +115,51 @@ export function dailyUsage(subject: UsageSubject, date: IsoDate): number {
  * Largest-remainder rounding to 0.1 kWh keeps the sum exact.
  */
 export function halfHourlyUsage(subject: UsageSubject, date: IsoDate): number[] {
+  return Array.from(halfHourlyTenths(subject, date), (t) => t / 10);
+}
+
+/**
+ * The same 48 values in integer tenths of a kWh: what IF_10310 answers and what the half-hourly
+ * files of the data provision site carry (src/grid/provision/) are this one function's numbers.
+ */
+/** Scratch space of `halfHourlyTenths` (synchronous, so one set serves every call: no garbage per point). */
+const scratchWeights = new Float64Array(slotsPerDay);
+const scratchRests = new Float64Array(slotsPerDay);
+const scratchOrder: number[] = Array.from({ length: slotsPerDay }, (_, i) => i);
+const byRestThenSlot = (a: number, b: number) => (scratchRests[b] as number) - (scratchRests[a] as number) || a - b;
+
+export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Array {
   const profile = subject.usageProfile;
   const day = dayOf(date);
   const random = randomOf(hash32(subject.supplyPointId), profile, day);
   const total = dailyTenths(profile, day, random);
   const shape = intradayShape(profile.kind, day.dayType === 0, day.month);
   const slotNoise = noise[profile.kind].slot;
-  const weights = new Float64Array(slotsPerDay);
+  const weights = scratchWeights;
   let weightSum = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * roughNormal(random));
     weights[slot] = w;
     weightSum += w;
   }
-  const tenths: number[] = new Array(slotsPerDay);
-  const remainders: { slot: number; rest: number }[] = [];
+  const tenths = new Int32Array(slotsPerDay);
+  const rests = scratchRests;
+  const order = scratchOrder;
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const exact = weightSum > 0 ? (total * (weights[slot] as number)) / weightSum : 0;
     const whole = Math.floor(exact);
     tenths[slot] = whole;
     assigned += whole;
-    remainders.push({ slot, rest: exact - whole });
+    rests[slot] = exact - whole;
+    order[slot] = slot;
   }
-  remainders.sort((a, b) => b.rest - a.rest || a.slot - b.slot);
+  order.sort(byRestThenSlot);
   for (let i = 0; i < total - assigned; i++) {
-    const { slot } = remainders[i % slotsPerDay] as { slot: number };
+    const slot = order[i % slotsPerDay] as number;
     tenths[slot] = (tenths[slot] as number) + 1;
   }
-  return tenths.map((t) => t / 10);
+  return tenths;
 }
 
 export interface UsagePeriod {

@@ -19,6 +19,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
 import { gridSchema } from '../schema.ts';
 import { withKeysAndIndexesRebuilt } from './bulk-load.ts';
+import { openSeededPeriods } from '../registry/supply-period.repository.ts';
 import { areaGenerator, customerColumns, meterColumns, supplyPointColumns, type GeneratedChunk } from './generate.ts';
 
 export interface SeedOptions {
@@ -139,6 +140,8 @@ async function loadAreas(tx: Queryable, byArea: Readonly<Record<AreaCode, number
 export async function finishRegistry(tx: Queryable, areas: readonly AreaCode[] = areaCodes): Promise<void> {
   for (const area of areas) {
     const s = ident(gridSchema(area));
+    // Each contracted point's retailer of record, from its tenure (HALFHOURLY.md B2).
+    await openSeededPeriods(tx, gridSchema(area));
     await tx.exec(`
       SELECT setval(pg_get_serial_sequence('${s}.customer', 'customer_id'),
                     GREATEST((SELECT max(customer_id) FROM ${s}.customer), 1),

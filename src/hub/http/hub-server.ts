@@ -69,6 +69,11 @@ export interface HubServerOptions {
   readonly supplyPointCount?: (area: AreaCode) => Promise<number | null>;
   /** Where the request lines go (default the process's logger, scope http). */
   readonly logger?: Logger;
+  /**
+   * Routes the composition adds to this server, after the hub's own hooks (identity, rate limit,
+   * audit): the in-process grids' data provision sites (`/grid/{area}/PPS/`, app.ts).
+   */
+  readonly extraRoutes?: (app: FastifyInstance) => void;
 }
 
 /**
@@ -273,6 +278,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   registerClockRoutes(app, { db, clockControl: options.clockControl });
   registerStatisticsRoutes(app, deps);
   registerInterfaceRoutes(app, interfaceDeps);
+  options.extraRoutes?.(app);
   return app;
 }
 

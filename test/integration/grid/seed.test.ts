@@ -73,6 +73,18 @@ forEachBackend('seeding the registry', (backend) => {
     assert.equal(progress.at(-1), 3_000);
   });
 
+  test('gives every contracted point exactly one open supply period, from its tenure, and vacant points none', async () => {
+    const { rows } = await db.query<{ bad: number; contracted: number }>(
+      `SELECT count(*) FILTER (WHERE (sp.status = 'contracted') <> (p.n = 1) OR (p.n = 1 AND p.since IS DISTINCT FROM sp.tenure_since))::int AS bad,
+              count(*) FILTER (WHERE sp.status = 'contracted')::int AS contracted
+         FROM grid_03.supply_point sp
+         LEFT JOIN LATERAL (SELECT count(*) AS n, min(from_date) AS since FROM grid_03.supply_period q
+                             WHERE q.supply_point_id = sp.supply_point_id AND q.until_date IS NULL) p ON true`,
+    );
+    assert.ok(Number(rows[0]!.contracted) > 500);
+    assert.equal(Number(rows[0]!.bad), 0);
+  });
+
   test('restores every key, foreign key and index it set aside for the load', async () => {
     assert.deepEqual(await definitions(db), emptyDefinitions);
   });

@@ -1,0 +1,220 @@
+/**
+ * The files of the grids' data provision sites (データ提供サイト, HALFHOURLY.md A2/A3/B3): the ten BP
+ * messages as a registry of file kinds, and the file-name grammar the public importers parse.
+ *
+ *   W4 VV TT yyyymmddHHMM RR SS[SS] .zip   30分電力量 (W4): VV 01 HV / 11 LV, TT 10 same-day / 20 daily
+ *   W5 KK VV yyyymmdd RR SSSSS .zip        確定使用量 (W5): KK 12 fixed / 13 exchange / 14 extra, VV 10 HV / 20 LV
+ *
+ * The six characters `W4VVTT` / `W5KKVV` are the kind (`W40110` …), `BPID + 情報区分コード`. Sections
+ * start at 0 and revisions at 00. A file of a whole day carries HHMM 0000. The name says nothing of
+ * its receiver: each retailer sees only its own files, and two retailers hold files of the same name.
+ * Pure: no I/O. The schedule and the contents live with the grid (src/grid/provision/).
+ */
+import { addDays, type IsoDate } from './date.ts';
+
+export type PpsVoltage = 'HV' | 'LV';
+/** What one file covers: one half-hour of a day, a whole day (48 half-hours), or a reading day. */
+export type PpsGranularity = 'slot' | 'day' | 'readingDay';
+
+export interface PpsKind {
+  /** `W4` + 情報区分コード: the first six characters of the name. */
+  readonly code: string;
+  readonly bp: 'W4' | 'W5';
+  /** 情報区分コード (JP00002), 4 digits (inferred: HALFHOURLY.md A3). */
+  readonly infoCode: string;
+  readonly voltage: PpsVoltage;
+  readonly granularity: PpsGranularity;
+  /** Digits of the section number in the name. */
+  readonly sectionDigits: number;
+  /** Points per section (B3). */
+  readonly sectionPoints: number;
+  /** How long a file stays on the site after it became available (B8), in days. */
+  readonly retentionDays: number;
+  /** The message's name, as the site shows it. */
+  readonly title: string;
+}
+
+/** The registry of file kinds. W5 kinds are named here so names parse; their contents are issue 14's. */
+export const ppsKinds: readonly PpsKind[] = [
+  {
+    code: 'W40110',
+    bp: 'W4',
+    infoCode: '0110',
+    voltage: 'HV',
+    granularity: 'slot',
+    sectionDigits: 2,
+    sectionPoints: 10_000,
+    retentionDays: 3,
+    title: '特高・高圧30分電力量',
+  },
+  {
+    code: 'W41110',
+    bp: 'W4',
+    infoCode: '1110',
+    voltage: 'LV',
+    granularity: 'slot',
+    sectionDigits: 4,
+    sectionPoints: 100_000,
+    retentionDays: 3,
+    title: '低圧30分電力量',
+  },
+  {
+    code: 'W40120',
+    bp: 'W4',
+    infoCode: '0120',
+    voltage: 'HV',
+    granularity: 'day',
+    sectionDigits: 2,
+    sectionPoints: 10_000,
+    retentionDays: 40,
+    title: '特高・高圧日毎30分電力量',
+  },
+  {
+    code: 'W41120',
+    bp: 'W4',
+    infoCode: '1120',
+    voltage: 'LV',
+    granularity: 'day',
+    sectionDigits: 4,
+    sectionPoints: 100_000,
+    retentionDays: 40,
+    title: '低圧日毎30分電力量',
+  },
+  {
+    code: 'W51210',
+    bp: 'W5',
+    infoCode: '1210',
+    voltage: 'HV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '特高・高圧月間確定使用量',
+  },
+  {
+    code: 'W51220',
+    bp: 'W5',
+    infoCode: '1220',
+    voltage: 'LV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '低圧月間確定使用量',
+  },
+  {
+    code: 'W51310',
+    bp: 'W5',
+    infoCode: '1310',
+    voltage: 'HV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '特高・高圧計量器取替',
+  },
+  {
+    code: 'W51320',
+    bp: 'W5',
+    infoCode: '1320',
+    voltage: 'LV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '低圧計量器取替',
+  },
+  {
+    code: 'W51410',
+    bp: 'W5',
+    infoCode: '1410',
+    voltage: 'HV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '特高・高圧臨時検針他',
+  },
+  {
+    code: 'W51420',
+    bp: 'W5',
+    infoCode: '1420',
+    voltage: 'LV',
+    granularity: 'readingDay',
+    sectionDigits: 5,
+    sectionPoints: 1_000,
+    retentionDays: 396,
+    title: '低圧臨時検針他',
+  },
+];
+
+const byCode = new Map(ppsKinds.map((k) => [k.code, k]));
+
+export function ppsKind(code: string): PpsKind | undefined {
+  return byCode.get(code);
+}
+
+/** The W4 (half-hourly) kinds: the ones the grids produce today. */
+export const w4Kinds = ppsKinds.filter((k) => k.bp === 'W4');
+
+export interface PpsFileName {
+  readonly kind: PpsKind;
+  /** The target day (W4) or reading day (W5). */
+  readonly date: IsoDate;
+  /** 1–48 for a same-day file (time code: slot n starts at (n−1)×30 min), else null. */
+  readonly slot: number | null;
+  readonly revision: number;
+  readonly section: number;
+}
+
+/** Half-hours per day (時刻コード 1–48). */
+export const slotsPerDay = 48;
+
+/** "HHMM" of a time code's start: slot 1 → "0000", slot 48 → "2330". */
+export function slotStart(slot: number): string {
+  const minutes = (slot - 1) * 30;
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Total length of a name of this kind, `.zip` excluded: HV W4 22, LV W4 24, W5 21 (A3). */
+export function nameLength(kind: PpsKind): number {
+  return kind.bp === 'W4' ? 6 + 12 + 2 + kind.sectionDigits : 6 + 8 + 2 + kind.sectionDigits;
+}
+
+export function formatPpsFileName(file: PpsFileName): string {
+  const { kind, date, slot, revision, section } = file;
+  if (!Number.isInteger(revision) || revision < 0 || revision > 99) throw new RangeError(`revision ${revision} out of 00–99`);
+  if (!Number.isInteger(section) || section < 0 || section >= 10 ** kind.sectionDigits) throw new RangeError(`section ${section} out of range`);
+  const ymd = date.replaceAll('-', '');
+  const rr = String(revision).padStart(2, '0');
+  const ss = String(section).padStart(kind.sectionDigits, '0');
+  if (kind.bp === 'W5') return `${kind.code}${ymd}${rr}${ss}.zip`;
+  if (kind.granularity === 'slot') {
+    if (slot === null || !Number.isInteger(slot) || slot < 1 || slot > slotsPerDay) throw new RangeError(`slot ${slot} out of 1–48`);
+    return `${kind.code}${ymd}${slotStart(slot)}${rr}${ss}.zip`;
+  }
+  return `${kind.code}${ymd}0000${rr}${ss}.zip`;
+}
+
+/** Parses a file name; undefined for anything that is not exactly a name of the grammar. */
+export function parsePpsFileName(name: string): PpsFileName | undefined {
+  const m = /^(W[45]\d{4})(\d+)\.zip$/.exec(name);
+  if (!m) return undefined;
+  const kind = byCode.get(m[1]!);
+  if (!kind || 6 + m[2]!.length !== nameLength(kind)) return undefined;
+  const digits = m[2]!;
+  const date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}` as IsoDate;
+  if (addDays(date, 0) !== date) return undefined; // 2026-02-30 and the like
+  let rest = digits.slice(8);
+  let slot: number | null = null;
+  if (kind.bp === 'W4') {
+    const hh = Number(rest.slice(0, 2));
+    const mm = Number(rest.slice(2, 4));
+    rest = rest.slice(4);
+    if (kind.granularity === 'slot') {
+      if (hh > 23 || (mm !== 0 && mm !== 30)) return undefined;
+      slot = hh * 2 + mm / 30 + 1;
+    } else if (hh !== 0 || mm !== 0) return undefined;
+  }
+  return { kind, date, slot, revision: Number(rest.slice(0, 2)), section: Number(rest.slice(2)) };
+}

@@ -1,0 +1,349 @@
+/**
+ * The data provision site of the grids (データ提供サイト, 託送ホームページ; HALFHOURLY.md B1/B8): the
+ * half-hourly files, pulled by retailers' systems or downloaded by hand, straight from each area's
+ * grid. The hub is not on the data's path: in one process the hub's HTTPS server carries the routes
+ * (`/grid/{area}/PPS/…`) as a transport convenience, and `kirikae grid serve` serves the same routes
+ * itself; either way the grid decides who may see what, from its own certificate registry.
+ *
+ * Under `{base}` = `/grid/{area}/PPS`:
+ *
+ * | route | what |
+ * |---|---|
+ * | `GET/POST 30min/FileListReceiver` (`.action` too) | the caller's files: `<comment>rfilename1:"…",rfilesize1:"…"</comment>` and an HTML table with links (both public client styles, A4), Shift_JIS; `prefix`, `from`, `to` filter |
+ * | `GET 30min/FileReceiver?file=NAME` (`.action` too) | one ZIP: Content-Length, ETag (sha256), Range |
+ * | `GET v1/files?kind=&from=&to=&cursor=&limit=` | the JSON twin, cursor-paged without gaps, superseded revisions named |
+ * | `GET xsd/{name}` | the published XML Schemas |
+ * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
+ *
+ * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
+ * system's text; an unknown name, another retailer's file and a file not yet available (or past
+ * retention) all answer the same 404, so existence is never revealed. Every request is audited in
+ * the grid's `pps_download`.
+ */
+import iconv from 'iconv-lite';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
+import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
+import { parsePpsFileName, ppsKind, slotStart, w4Kinds } from '../../domain/pps-file.ts';
+import { isRefusal, Refusal } from '../../domain/refusal.ts';
+import { peerFingerprint } from '../../platform/http/https-server.ts';
+import { log } from '../../platform/log.ts';
+import type { GridContext } from '../context.ts';
+import { defaultProvisionSettings, type ProvisionSettings } from './schedule.ts';
+import { filesAfter, findFile, findPpsCertificate, listFiles, recordSiteAudit, type PpsCertificate, type PpsFileRow } from './site.repository.ts';
+import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
+import { publishedXsds } from './w4-xsd.ts';
+
+export interface ProvisionSiteOptions {
+  /** The grids whose sites these routes serve, by area. */
+  readonly grids: ReadonlyMap<AreaCode, GridContext>;
+  readonly settings?: ProvisionSettings;
+  /** The real time certificates are checked against (TLS validity is real time, not the sandbox clock). */
+  readonly realNow?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    pps?: { ctx: GridContext; cert?: PpsCertificate; action: string; name?: string; result?: string; bytes?: number };
+  }
+}
+
+/** Rows per page on the screens (B8). */
+export const screenPageSize = 20;
+
+const listPaths = ['30min/FileListReceiver', '30min/FileListReceiver.action'];
+const filePaths = ['30min/FileReceiver', '30min/FileReceiver.action'];
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function jst(instant: Date): string {
+  return new Date(instant.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/**
+ * Registers the site's routes on `app` under `/grid/:area/PPS/`. Whatever authenticated the TLS
+ * connection before (the hub's or the grid server's own hook), these routes check the caller's
+ * certificate against the area's own registry.
+ */
+export function registerProvisionSite(app: FastifyInstance, options: ProvisionSiteOptions): void {
+  const settings = options.settings ?? defaultProvisionSettings;
+  const realNow = options.realNow ?? (() => new Date());
+
+  void app.register(
+    async (site) => {
+      // The site signs its callers in by certificate alone: a host server's web session (the hub's
+      // screens) does not apply to these routes.
+      site.addHook('onRoute', (route) => {
+        route.config = { ...(route.config as object), public: true } as typeof route.config;
+      });
+      site.addHook('onRequest', async (request, reply) => {
+        const area = (request.params as { area?: string }).area ?? '';
+        const ctx = isAreaCode(area) ? options.grids.get(area) : undefined;
+        if (!ctx) return refuse(request, reply, 404, new Refusal('HTTP_NOT_FOUND'));
+        request.pps = { ctx, action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}` };
+        const fingerprint = peerFingerprint(request);
+        const cert = fingerprint ? await findPpsCertificate(ctx.db, ctx.schema, fingerprint) : undefined;
+        if (!cert || cert.notAfter < realNow())
+          return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
+        request.pps.cert = cert;
+        if (cert.suspendedAt !== null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+      });
+      site.addHook('onResponse', async (request, reply) => {
+        const pps = request.pps;
+        if (!pps) return;
+        try {
+          await recordSiteAudit(pps.ctx.db, pps.ctx.schema, {
+            at: pps.ctx.clock.now(),
+            participantCode: pps.cert?.participantCode ?? null,
+            fingerprint256: peerFingerprint(request) ?? null,
+            action: pps.action,
+            name: pps.name ?? null,
+            result: pps.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
+            bytes: pps.bytes ?? null,
+          });
+        } catch (error) {
+          log('error', 'pps', `audit of ${pps.action} failed: ${(error as Error).message}`);
+        }
+      });
+      site.setErrorHandler(async (error, request, reply) => {
+        if (isRefusal(error)) return refuse(request, reply, 400, error);
+        log('error', 'pps', `${request.method} ${request.url} [${request.id}]: ${(error as Error).stack ?? error}`);
+        return refuse(request, reply, 500, new Refusal('HTTP_INTERNAL', { params: { requestId: String(request.id) } }));
+      });
+
+      const list = async (request: FastifyRequest, reply: FastifyReply) => {
+        const { ctx, cert } = request.pps!;
+        const filter = filterOf(request);
+        const { files } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter);
+        const pairs = files.map((f, i) => `rfilename${i + 1}:"${f.name}",rfilesize${i + 1}:"${f.size}"`).join(',');
+        const rows = files
+          .map((f) => `<tr><td><a href="FileReceiver?file=${f.name}">${f.name}</a></td><td>${f.size}</td><td>${jst(f.availableAt)}</td></tr>`)
+          .join('\r\n');
+        const page = `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>受信可能ファイル一覧</title></head><body>\r\n<comment>${pairs}</comment>\r\n<table>\r\n<tr><th>ファイル名</th><th>サイズ</th><th>提供日時</th></tr>\r\n${rows}\r\n</table>\r\n</body></html>\r\n`;
+        return reply.type('text/html; charset=Shift_JIS').header('cache-control', 'no-store').send(iconv.encode(page, 'Shift_JIS'));
+      };
+      for (const path of listPaths) {
+        site.get(path, list);
+        site.post(path, list);
+      }
+
+      const download = async (request: FastifyRequest, reply: FastifyReply) => {
+        const pps = request.pps!;
+        const name = String((request.query as { file?: unknown }).file ?? '');
+        pps.name = name.slice(0, 64);
+        const file = parsePpsFileName(name) ? await findFile(pps.ctx.db, pps.ctx.schema, pps.cert!.participantCode, name, pps.ctx.clock.now()) : undefined;
+        if (!file) return refuse(request, reply, 404, new Refusal('PPS_FILE_NOT_FOUND'));
+        const bytes = file.bytes ?? (await regenerate(pps.ctx, pps.cert!.participantCode, file, settings));
+        if (!bytes) {
+          log('error', 'pps', `area ${pps.ctx.area}: ${name} for ${pps.cert!.participantCode} regenerated to another sha256 than ${file.sha256}`);
+          return refuse(request, reply, 500, new Refusal('PPS_FILE_REGENERATION_MISMATCH', { params: { requestId: String(request.id) } }));
+        }
+        reply
+          .type('application/zip')
+          .header('content-disposition', `attachment; filename=${name}`)
+          .header('etag', `"${file.sha256}"`)
+          .header('accept-ranges', 'bytes')
+          .header('cache-control', 'private, max-age=0');
+        const range = rangeOf(request.headers.range, bytes.length, request.headers['if-range'], file.sha256);
+        if (range === 'unsatisfiable') {
+          pps.result = 'HTTP_416';
+          return reply.code(416).header('content-range', `bytes */${bytes.length}`).send();
+        }
+        if (range) {
+          pps.bytes = range.end - range.start + 1;
+          return reply
+            .code(206)
+            .header('content-range', `bytes ${range.start}-${range.end}/${bytes.length}`)
+            .send(bytes.subarray(range.start, range.end + 1));
+        }
+        pps.bytes = bytes.length;
+        return reply.send(bytes);
+      };
+      for (const path of filePaths) site.get(path, download);
+
+      site.get('v1/files', async (request, reply) => {
+        const { ctx, cert } = request.pps!;
+        const query = request.query as Record<string, string | undefined>;
+        const cursorText = query.cursor ?? '0';
+        if (!/^\d{1,15}$/.test(cursorText)) throw new Refusal('PPS_CURSOR_INVALID', { field: 'cursor' });
+        const limit = query.limit === undefined ? 1000 : Number(query.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new Refusal('PPS_FILTER_INVALID', { field: 'limit', params: { field: 'limit' } });
+        if (query.kind !== undefined && !ppsKind(query.kind)) throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
+        const filter = { ...(query.kind ? { kind: query.kind } : {}), ...dateFilter(query) };
+        const page = await filesAfter(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), Number(cursorText), limit, filter);
+        return reply.header('cache-control', 'no-store').send({
+          files: page.files.map((f) => ({
+            name: f.name,
+            kind: f.kind,
+            infoCode: f.kind.slice(2),
+            target: f.targetDate,
+            slot: f.slot,
+            revision: f.revision,
+            section: f.section,
+            sections: f.sections,
+            points: f.points,
+            size: f.size,
+            sha256: f.sha256,
+            availableAt: f.availableAt.toISOString(),
+            deadlineAt: f.deadlineAt.toISOString(),
+            ...(f.supersededBy ? { supersededBy: f.supersededBy } : {}),
+          })),
+          nextCursor: String(page.nextCursor),
+        });
+      });
+
+      site.get('xsd/:name', async (request, reply) => {
+        const name = (request.params as { name: string }).name;
+        const xsd = Object.hasOwn(publishedXsds, name) ? publishedXsds[name] : undefined;
+        if (!xsd) return refuse(request, reply, 404, new Refusal('PPS_FILE_NOT_FOUND'));
+        return reply.type('application/xml; charset=utf-8').send(xsd);
+      });
+
+      const menu = async (request: FastifyRequest, reply: FastifyReply) => {
+        const { ctx, cert } = request.pps!;
+        return reply.type('text/html; charset=utf-8').send(
+          screen(
+            ctx.area,
+            '３０分電力量提供システム',
+            `<p>${escapeHtml(cert!.participantCode)} 様</p>
+<ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li></ul>
+<h2>仕様</h2>
+<ul><li>自動取得（PULL）: <code>${base(ctx.area)}30min/FileListReceiver</code>、<code>${base(ctx.area)}30min/FileReceiver?file=ファイル名</code>（.action 形式も可）</li>
+<li>JSON: <code>${base(ctx.area)}v1/files</code></li>
+<li>XMLの文字コード: ${settings.encoding}（改行 CRLF）。ZIPの中身はXMLファイル1つ（ファイル名.xml）</li>
+<li>XMLスキーマ: ${Object.keys(publishedXsds)
+              .map((n) => `<a href="${base(ctx.area)}xsd/${n}">${n}</a>`)
+              .join('、')}</li></ul>`,
+          ),
+        );
+      };
+      site.get('', menu);
+      site.get('Menu1.action', menu);
+
+      site.get('30min/', async (request, reply) => {
+        const { ctx, cert } = request.pps!;
+        const query = request.query as Record<string, string | undefined>;
+        let refusal: Refusal | undefined;
+        let filter: ReturnType<typeof filterOf> = {};
+        try {
+          filter = filterOf(request);
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          refusal = error;
+        }
+        const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
+        const { files, total } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
+          limit: screenPageSize,
+          offset: (pageNo - 1) * screenPageSize,
+        });
+        const pages = Math.max(1, Math.ceil(total / screenPageSize));
+        const keep = (page: number) =>
+          `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+        const kindOptions = w4Kinds
+          .map((k) => `<option value="${k.code}"${query.prefix === k.code ? ' selected' : ''}>${escapeHtml(k.title)}（${k.code}）</option>`)
+          .join('');
+        const body = `<form method="get" class="filters">
+<label>種類 <select name="prefix"><option value="">すべて</option>${kindOptions}</select></label>
+<label>対象日（から） <input type="date" name="from" value="${escapeHtml(query.from ?? '')}"></label>
+<label>対象日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
+<button type="submit">絞り込む</button></form>
+${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
+<p>${total}件（${pageNo}／${pages}ページ）</p>
+<table><thead><tr><th>ファイル名</th><th>種類</th><th>対象日</th><th>時刻</th><th>更新番号</th><th>分割番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th></tr></thead><tbody>
+${files.map((f) => fileRow(f)).join('\n')}
+</tbody></table>
+<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
+      });
+    },
+    { prefix: '/grid/:area/PPS/' },
+  );
+}
+
+function base(area: AreaCode): string {
+  return `/grid/${area}/PPS/`;
+}
+
+function fileRow(f: PpsFileRow): string {
+  const kind = ppsKind(f.kind);
+  return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? '終日' : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
+}
+
+function screen(area: AreaCode, title: string, body: string): string {
+  const name = areaOf(area).gridOperatorName;
+  return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
+<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.filters label{margin-right:1rem}</style></head>
+<body><header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
+${body}</main></body></html>`;
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, status: number, refusal: Refusal): FastifyReply {
+  if (request.pps) request.pps.result = refusal.code;
+  const json = request.url.includes('/PPS/v1/');
+  if (json)
+    return reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send({ result: 'NG', messages: [refusal.toDetail()] });
+  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p></body></html>`;
+  return reply.code(status).type('text/html; charset=utf-8').send(page);
+}
+
+function dateFilter(query: Record<string, string | undefined>): { from?: IsoDate; to?: IsoDate } {
+  const out: { from?: IsoDate; to?: IsoDate } = {};
+  for (const key of ['from', 'to'] as const) {
+    const value = query[key];
+    if (value === undefined || value === '') continue;
+    const text = /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}` : value;
+    try {
+      out[key] = parseIsoDate(text, key);
+    } catch {
+      throw new Refusal('PPS_FILTER_INVALID', { field: key, params: { field: key } });
+    }
+  }
+  return out;
+}
+
+function filterOf(request: FastifyRequest): { prefix?: string; from?: IsoDate; to?: IsoDate } {
+  const query = { ...(request.query as Record<string, string | undefined>), ...((request.body as Record<string, string | undefined> | undefined) ?? {}) };
+  const prefix = query.prefix;
+  if (prefix !== undefined && prefix !== '' && !/^W[45]\d{0,20}$/.test(prefix))
+    throw new Refusal('PPS_FILTER_INVALID', { field: 'prefix', params: { field: 'prefix' } });
+  return { ...(prefix ? { prefix } : {}), ...dateFilter(query) };
+}
+
+/** One `bytes=a-b` range (a resumed download), or undefined for the whole file. */
+function rangeOf(
+  header: string | undefined,
+  size: number,
+  ifRange: string | string[] | undefined,
+  sha256: string,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  if (typeof ifRange === 'string' && ifRange !== `"${sha256}"`) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+/** An evicted file, made again from its recorded inputs; undefined when it does not come out the same. */
+async function regenerate(ctx: GridContext, receiverCode: string, file: PpsFileRow, settings: ProvisionSettings): Promise<Buffer | undefined> {
+  const parsed = parsePpsFileName(file.name)!;
+  const points = await w4Points(ctx.db, ctx.schema, parsed.kind.voltage, parsed.date, receiverCode);
+  const section = sectionsOf(parsed.kind, ctx.area, receiverCode, parsed.date, parsed.slot, points)[parsed.section];
+  if (!section || section.sections !== file.sections) return undefined;
+  const { bytes, sha256 } = await w4ZipBytes(section, file.revision, file.availableAt, settings);
+  return sha256 === file.sha256 ? bytes : undefined;
+}

@@ -1,0 +1,178 @@
+/**
+ * The XML of a W4 file (30分電力量, HALFHOURLY.md A5/B5), written as a stream of byte chunks: one
+ * SBD-MSG with its message-group header (JPMGH) and one JPTRM holding the section's points.
+ *
+ * - Same-day (x110): JPTRM › JP06219 (the time code) › JPM00010 › JPMR00010 per point.
+ * - Daily (x120): JPTRM › JPM00010 › JPMR00010 per time code (JP06219) › JPM00011 › JPMR00011 per point.
+ * - A point's record: JP06400 supply point, JP06119 customer number (14 digits), JP06121 meter
+ *   number, JP06122 status ("0" value present, "1" not collected) and, with "0", the kWh in
+ *   JP06123 (HV) or JP06125 (LV), 0.1 kWh.
+ * - JP06120 (customer name) is not written: it "may be absent" (A5), and the name of a past day is
+ *   not kept, so a file regenerated after an information change would not be the same bytes (B9).
+ *   JP06113–JP06115 are not written either (their meaning is not public, B5).
+ *
+ * Encoding Shift_JIS (ours, B5) or UTF-8; CRLF; one element per line. Only the header holds
+ * non-ASCII text (the grid operator's name), encoded once; records are ASCII and written straight
+ * into a chunk buffer, so 1,000,000 records cost no per-record encoder call.
+ */
+import iconv from 'iconv-lite';
+import { areaOf, type AreaCode } from '../../domain/area.ts';
+import { participantCodeFor } from '../../domain/participant-code.ts';
+import { slotsPerDay, type PpsKind } from '../../domain/pps-file.ts';
+import type { IsoDate } from '../../domain/date.ts';
+
+export type XmlEncoding = 'Shift_JIS' | 'UTF-8';
+
+/** One point of a W4 section: who, which meter, and its 48 half-hour values in tenths of a kWh. */
+export interface W4Record {
+  readonly supplyPointId: string;
+  readonly customerId: number;
+  readonly meterNumber: string;
+}
+
+export interface W4Document {
+  readonly kind: PpsKind;
+  readonly area: AreaCode;
+  readonly receiverCode: string;
+  readonly date: IsoDate;
+  /** The time code of a same-day file; null for a daily file. */
+  readonly slot: number | null;
+  /** Section number and count: JPC21 says whether more follow. */
+  readonly section: number;
+  readonly sections: number;
+  /** The file's creation time (JPC14), Japan time: its availability time, so bytes are reproducible. */
+  readonly createdAt: Date;
+  readonly encoding: XmlEncoding;
+  readonly records: readonly W4Record[];
+  /**
+   * The values of record i: tenths of a kWh per slot (index 0 = time code 1), or -1 for a value not
+   * collected (JP06122 "1"). Called once per record, in order.
+   */
+  readonly values: (record: W4Record, index: number) => Int32Array;
+}
+
+const chunkBytes = 256 * 1024;
+
+/** The grid operator's participant code: the sender (JP06110, JPC06) of every file of the area. */
+export function gridSenderCode(area: AreaCode): string {
+  return participantCodeFor(`G0${area}`, area);
+}
+
+/** Collects ASCII text into fixed-size buffers and hands each full one on. */
+class ChunkWriter {
+  #buffer = Buffer.allocUnsafe(chunkBytes);
+  #at = 0;
+  readonly #out: Buffer[] = [];
+
+  ascii(text: string): void {
+    if (this.#at + text.length > this.#buffer.length) this.#spill(text.length);
+    this.#at += this.#buffer.write(text, this.#at, 'latin1');
+  }
+
+  bytes(bytes: Buffer): void {
+    if (this.#at + bytes.length > this.#buffer.length) this.#spill(bytes.length);
+    bytes.copy(this.#buffer, this.#at);
+    this.#at += bytes.length;
+  }
+
+  #spill(need: number): void {
+    if (this.#at > 0) this.#out.push(this.#buffer.subarray(0, this.#at));
+    this.#buffer = Buffer.allocUnsafe(Math.max(chunkBytes, need));
+    this.#at = 0;
+  }
+
+  /** The chunks filled so far (taken: the writer forgets them). */
+  take(): Buffer[] {
+    return this.#out.splice(0);
+  }
+
+  end(): Buffer[] {
+    if (this.#at > 0) this.#out.push(this.#buffer.subarray(0, this.#at));
+    this.#at = 0;
+    return this.#out.splice(0);
+  }
+}
+
+const nl = '\r\n';
+
+function tenthsText(tenths: number): string {
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+}
+
+function yyyymmddHHMMSS(instant: Date): string {
+  return new Date(instant.getTime() + 9 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+const encodedNames = new Map<string, Buffer>();
+
+/** The grid operator's name in the file's encoding, encoded once per area and encoding. */
+function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
+  const key = `${area}|${encoding}`;
+  let bytes = encodedNames.get(key);
+  if (!bytes) {
+    const name = areaOf(area).gridOperatorName;
+    bytes = encoding === 'UTF-8' ? Buffer.from(name, 'utf8') : iconv.encode(name, 'Shift_JIS');
+    encodedNames.set(key, bytes);
+  }
+  return bytes;
+}
+
+function header(doc: W4Document): Buffer {
+  const sender = gridSenderCode(doc.area);
+  // ASCII but for the operator's name, which is spliced in already encoded.
+  const [before, after] = headerText(doc, sender).split('\u0000') as [string, string];
+  return Buffer.concat([Buffer.from(before, 'latin1'), encodedName(doc.area, doc.encoding), Buffer.from(after, 'latin1')]);
+}
+
+function headerText(doc: W4Document, sender: string): string {
+  return (
+    `<?xml version="1.0" encoding="${doc.encoding}"?>${nl}<SBD-MSG>${nl}<JPMGRP>${nl}<JPMGH>${nl}` +
+    `<JPC03>0</JPC03>${nl}<JPC06>${sender}</JPC06>${nl}<JPC09>${doc.receiverCode}</JPC09>${nl}<JPC10>JP</JPC10>${nl}` +
+    `<JPC11>${doc.kind.bp}01</JPC11>${nl}<JPC12>${doc.kind.infoCode}</JPC12>${nl}<JPC14>${yyyymmddHHMMSS(doc.createdAt)}</JPC14>${nl}` +
+    `<JPC19>CII11</JPC19>${nl}<JPC21>${doc.section + 1 < doc.sections ? '1' : '0'}</JPC21>${nl}</JPMGH>${nl}<JPTRM>${nl}` +
+    `<JP00002>${doc.kind.infoCode}</JP00002>${nl}<JP06110>${sender}</JP06110>${nl}<JP06111>\u0000</JP06111>${nl}` +
+    `<JP06112>${doc.receiverCode}</JP06112>${nl}<JP06116>${doc.date.replaceAll('-', '')}</JP06116>${nl}` +
+    (doc.slot === null ? '' : `<JP06219>${doc.slot}</JP06219>${nl}`) +
+    `<JPM00010>${nl}`
+  );
+}
+
+const trailer = `</JPM00010>${nl}</JPTRM>${nl}</JPMGRP>${nl}</SBD-MSG>${nl}`;
+
+/** The opening of a point's record up to its status: everything but the value. */
+function recordHead(record: W4Record, open: string): string {
+  return `<${open}>${nl}<JP06400>${record.supplyPointId}</JP06400>${nl}<JP06119>${String(record.customerId).padStart(14, '0')}</JP06119>${nl}<JP06121>${record.meterNumber}</JP06121>${nl}`;
+}
+
+/** The XML of one W4 file, chunk by chunk (each ~256 KiB). */
+export function* w4Xml(doc: W4Document): Generator<Buffer> {
+  const w = new ChunkWriter();
+  w.bytes(header(doc));
+  const valueTag = doc.kind.voltage === 'HV' ? 'JP06123' : 'JP06125';
+  const value = (tenths: number) =>
+    tenths < 0 ? `<JP06122>1</JP06122>${nl}` : `<JP06122>0</JP06122>${nl}<${valueTag}>${tenthsText(tenths)}</${valueTag}>${nl}`;
+  if (doc.slot !== null) {
+    const i = doc.slot - 1;
+    for (let r = 0; r < doc.records.length; r++) {
+      const record = doc.records[r]!;
+      w.ascii(`${recordHead(record, 'JPMR00010')}${value(doc.values(record, r)[i]!)}</JPMR00010>${nl}`);
+      if ((r & 1023) === 1023) yield* w.take();
+    }
+  } else {
+    // Daily: slot-major, so every point's 48 values are computed once, up front, for the section.
+    const n = doc.records.length;
+    const all = new Int32Array(n * slotsPerDay);
+    for (let r = 0; r < n; r++) all.set(doc.values(doc.records[r]!, r), r * slotsPerDay);
+    const heads = doc.records.map((record) => recordHead(record, 'JPMR00011'));
+    for (let slot = 0; slot < slotsPerDay; slot++) {
+      w.ascii(`<JPMR00010>${nl}<JP06219>${slot + 1}</JP06219>${nl}<JPM00011>${nl}`);
+      for (let r = 0; r < n; r++) {
+        w.ascii(`${heads[r]}${value(all[r * slotsPerDay + slot]!)}</JPMR00011>${nl}`);
+        if ((r & 1023) === 1023) yield* w.take();
+      }
+      w.ascii(`</JPM00011>${nl}</JPMR00010>${nl}`);
+    }
+  }
+  w.ascii(trailer);
+  yield* w.end();
+}

@@ -92,7 +92,7 @@ const stylesheet = readFileSync(new URL('../../web/static/kirikae.css', import.m
 
 export async function buildHubServer(options: HubServerOptions): Promise<FastifyInstance> {
   const { db, clock, audit } = options;
-  const app = createHttpsServer({ tls: options.tls, ...(options.logger ? { logger: options.logger.child({ scope: 'http' }) } : {}) });
+  const app = createHttpsServer({ tls: options.tls, ...(options.logger ? { logger: options.logger } : {}) });
   const callers = new CallerCache(db, clock);
   await callers.start();
   app.addHook('onClose', () => callers.stop());

@@ -10,7 +10,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { log, scopedLogger, type Logger } from '../log.ts';
+import { scopedLogger, type Logger } from '../log.ts';
 
 export interface TlsMaterial {
   readonly keyPem: string;
@@ -23,7 +23,10 @@ export interface HttpsServerOptions {
   readonly tls: TlsMaterial;
   /** Largest request body accepted; larger ones get 413 before they are read whole. */
   readonly bodyLimitBytes?: number;
-  /** Where Fastify logs (its request logger, with the request ID); default the process's logger, scope http. */
+  /**
+   * The logger this server's lines go to (default the process's): Fastify's request lines with the
+   * request ID under scope `http`, refused handshakes under scope `tls`.
+   */
   readonly logger?: Logger;
 }
 
@@ -57,7 +60,7 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     keepAliveTimeout: 65_000,
     // Fastify's own logger is pino: each request's `request.log` carries its `reqId`. The one line
     // per request is written by the hub's onResponse hook (with participant and interface).
-    loggerInstance: (options.logger ?? scopedLogger('http')) as FastifyBaseLogger,
+    loggerInstance: (options.logger ? options.logger.child({ scope: 'http' }) : scopedLogger('http')) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
     // A request ID that means something outside this process (shown to users with internal errors).
@@ -68,6 +71,7 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
   // would close it silently with `rejectUnauthorized: true` (no event says why), so the server
   // verifies as before but decides here, first of all listeners; `peerFingerprint` refuses an
   // unauthorized socket too, should one ever get this far.
+  const tlsLog = options.logger ? options.logger.child({ scope: 'tls' }) : scopedLogger('tls');
   app.server.prependListener('secureConnection', (socket: TLSSocket) => {
     if (socket.authorized) return;
     let presented = '';
@@ -79,15 +83,11 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     } catch {
       // Nothing more to say than the reason.
     }
-    log(
-      'warn',
-      'tls',
-      `handshake from ${socket.remoteAddress ?? 'unknown'} refused: ${handshakeReason(String(socket.authorizationError ?? 'unknown'))}${presented}`,
-    );
+    tlsLog.warn(`handshake from ${socket.remoteAddress ?? 'unknown'} refused: ${handshakeReason(String(socket.authorizationError ?? 'unknown'))}${presented}`);
     socket.destroy();
   });
   app.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-    log('warn', 'tls', `handshake from ${socket.remoteAddress ?? 'unknown'} failed: ${error.code ?? 'TLS error'}: ${error.message}`);
+    tlsLog.warn(`handshake from ${socket.remoteAddress ?? 'unknown'} failed: ${error.code ?? 'TLS error'}: ${error.message}`);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('strict-transport-security', 'max-age=31536000');

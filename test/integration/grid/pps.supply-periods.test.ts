@@ -36,7 +36,15 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
     const sIn = await grid.handle(
       gridRequest(
         'IF_10610',
-        { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD },
+        {
+          updateFlag: '1',
+          supplyPointId: p.supplyPointId,
+          customerNameKana: 'ヤマダ ハナコ',
+          customerName: '山田 花子',
+          currentRetailerCode: OLD,
+          // The switching date the retailer names (slide 31).
+          requestedDate: '2026-12-07',
+        },
         NEW,
       ),
     );
@@ -82,6 +90,7 @@ forEachBackend('supply periods: the retailer of record, kept by execution', (bac
           customerNameKana: 'スズキ イチロウ',
           customerName: '鈴木 一郎',
           contractAmpere: '40',
+          customerConsent: '1',
         },
         NEW,
       ),

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLogger } from '../../../src/platform/log.ts';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import forge from 'node-forge';
 import { forEachBackend } from '../../support/backends.ts';
@@ -331,24 +332,19 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
 
   test('an expired certificate is refused at the TLS handshake, with a log line saying so', async () => {
     await using db = await backend.open();
-    const hub = await startTestHub(db);
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
+    const lines: { level: string; scope: string; msg: string }[] = [];
+    const logger = createLogger({ format: 'json', level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const hub = await startTestHub(db, { logger });
     try {
       const expired = buildCertificate({ participantCode: 'A0033', usage: 'api', notBefore: '2024-01-01T00:00:00Z', validityDays: 30 }).cert;
       await assert.rejects(hub.withCert(expired).get('/api/v1/me'));
-      for (let i = 0; i < 200 && !lines.some((l) => l.includes('[tls]')); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < 200 && !lines.some((l) => l.scope === 'tls'); i++) await new Promise((resolve) => setTimeout(resolve, 5));
     } finally {
-      process.stderr.write = write;
       await hub.close();
     }
     assert.ok(
-      lines.some((l) => /warn .*\[tls\] handshake from \S+ refused: client certificate expired \(CERT_HAS_EXPIRED\)/.test(l)),
-      lines.join(''),
+      lines.some((l) => l.level === 'warn' && l.scope === 'tls' && /^handshake from \S+ refused: client certificate expired \(CERT_HAS_EXPIRED\)/.test(l.msg)),
+      JSON.stringify(lines),
     );
   });
 });

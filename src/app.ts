@@ -38,6 +38,7 @@ import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
 import { Metrics } from './platform/metrics.ts';
 import { observedTransport, registerHubMetrics } from './hub/metrics/hub-metrics.ts';
+import { registerProvisionMetrics } from './grid/provision/metrics.ts';
 import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platform/http/rate-limit.ts';
 import { claimDataMode } from './hub/verification/verification.repository.ts';
 import { isRefusal, Refusal } from './domain/refusal.ts';
@@ -138,6 +139,11 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     // Every call to a grid counted by outcome (kirikae_grid_calls_total, kirikae_grid_up).
     grids = observedTransport(routing, metrics);
     registerHubMetrics(metrics, db, clock);
+    // The in-process grids' data provision sites: their files' lateness (kirikae_pps_*).
+    registerProvisionMetrics(
+      metrics,
+      [...routing.grids.values()].map((grid) => grid.context),
+    );
     metrics.watchDatabase(db);
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };

@@ -16,6 +16,7 @@ import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { Metrics } from '../../platform/metrics.ts';
+import { registerProvisionMetrics } from '../../grid/provision/metrics.ts';
 import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { openPostgres } from '../../platform/db/postgres.ts';
@@ -168,6 +169,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         const metrics = new Metrics();
         // The job queue's lag and the pool of the database it runs on (one set of these gauges per process).
         metrics.watchDatabase(hubDb ?? dbOf.get(areas[0]!)!);
+        // This process's areas' data provision sites: their files' lateness (kirikae_pps_*).
+        registerProvisionMetrics(metrics, contexts.values());
         ops = await startOpsServer({
           host: config.settings.opsHost,
           port: opsPort,

@@ -21,6 +21,8 @@ import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, gridRequest, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
 import { defaultProvisionSettings, reissueW4, runW4Schedule, w4Timing } from '../../../src/grid/provision/schedule.ts';
 import { latenessStats, registerPpsCertificate, setPpsSuspension, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
+import { registerProvisionMetrics } from '../../../src/grid/provision/metrics.ts';
+import { Metrics } from '../../../src/platform/metrics.ts';
 import { publishedXsds } from '../../../src/grid/provision/w4-xsd.ts';
 import { parseFileListComment, parseW4, PpsClient, type PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
 import { pullFiles } from '../../../src/sdk/pull.ts';
@@ -407,6 +409,17 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     await runW4Schedule(osaka.context);
     const stats = await latenessStats(db, 'grid_06', newYear.now(), 1);
     assert.equal(stats.find((s) => s.kind === 'W41110')?.late, 2);
+    // The same on the operations port: the gauges an operator's alert watches.
+    const metrics = new Metrics({ processMetrics: false });
+    registerProvisionMetrics(metrics, [osaka.context]);
+    const scraped = await metrics.registry.metrics();
+    assert.match(scraped, /^kirikae_pps_files_late\{area="06",kind="W41110"\} 2$/m);
+    assert.match(scraped, /^kirikae_pps_files_late\{area="06",kind="W41120"\} 0$/m);
+    const files = Number(/^kirikae_pps_files\{area="06",kind="W41110"\} (\d+)$/m.exec(scraped)?.[1]);
+    const { rows: counted } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_06.pps_file WHERE kind = 'W41110'`);
+    assert.equal(files, Number(counted[0]!.n), 'every same-day file of the week, late or not');
+    const maxLate = Number(/^kirikae_pps_max_late_minutes\{area="06",kind="W41110"\} (\d+)$/m.exec(scraped)?.[1]);
+    assert.ok(maxLate > 0 && maxLate <= 120, `the latest file was made within the two hours' pause after its deadline (${maxLate} min)`);
     void defaultProvisionSettings;
   });
 });

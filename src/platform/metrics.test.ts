@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Metrics } from './metrics.ts';
+import { Metrics, oncePerScrape } from './metrics.ts';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
@@ -26,4 +26,21 @@ test('the sample Grafana dashboard queries only documented metrics, and is valid
     const base = name.replace(/_(bucket|sum|count)$/, '');
     assert.ok(documented.has(base) || base.startsWith('kirikae_process_'), `${name} is documented`);
   }
+});
+
+test('gauges sharing one read ask for it once per scrape, and afresh at the next scrape', async () => {
+  const metrics = new Metrics({ processMetrics: false });
+  let reads = 0;
+  const read = oncePerScrape(async () => {
+    reads += 1;
+    return { pending: 3, oldest: 40 };
+  });
+  metrics.gaugeFromScrape('test_pending', 'pending', [], async () => [{ labels: {}, value: (await read()).pending }]);
+  metrics.gaugeFromScrape('test_oldest', 'oldest', [], async () => [{ labels: {}, value: (await read()).oldest }]);
+  const first = await metrics.registry.metrics();
+  assert.match(first, /^test_pending 3$/m);
+  assert.match(first, /^test_oldest 40$/m);
+  assert.equal(reads, 1);
+  await metrics.registry.metrics();
+  assert.equal(reads, 2);
 });

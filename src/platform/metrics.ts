@@ -22,6 +22,20 @@ export interface RequestLabels {
   readonly code: string;
 }
 
+/**
+ * `read`, shared by the gauges of one scrape: prom-client collects every metric of a scrape at once,
+ * so gauges showing columns of the same rows (a backlog and its age) ask the database once.
+ */
+export function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests: Counter<'interface' | 'binding' | 'result' | 'code'>;

@@ -15,7 +15,7 @@
 import { Refusal, isRefusal } from '../../domain/refusal.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
 import type { InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
-import { ident } from '../../platform/db/db.ts';
+import { ident, inSavepoint } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { ng, ok, type InterfaceHandler } from '../context.ts';
 import { checkApplicationRequest, decideApplication, type CheckedApplicationRequest } from './application.handler.ts';
@@ -78,12 +78,9 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
   if (todo.length > 0) {
     await ctx.db.transaction(async (tx) => {
       for (const item of todo) {
-        await tx.query('SAVEPOINT filing');
         try {
-          answers[item.index] = await decideApplication(tx, ctx, item.itf, item.filing, item.checked);
-          await tx.query('RELEASE SAVEPOINT filing');
+          answers[item.index] = await inSavepoint(tx, () => decideApplication(tx, ctx, item.itf, item.filing, item.checked));
         } catch (error) {
-          await tx.query('ROLLBACK TO SAVEPOINT filing');
           answers[item.index] = null;
           log('warn', 'grid', `area ${ctx.area}: ${item.filing.requestId} of a batch not decided (delivered again later): ${(error as Error).message}`);
         }

@@ -5,7 +5,7 @@
  * latest of them in minutes. Read from each grid's tables at every scrape, so every process that
  * runs a grid shows the same figures (take `max` over processes in Prometheus, never the sum).
  */
-import type { Metrics } from '../../platform/metrics.ts';
+import { oncePerScrape, type Metrics } from '../../platform/metrics.ts';
 import type { GridContext } from '../context.ts';
 import { latenessStats } from './site.repository.ts';
 
@@ -14,13 +14,13 @@ export const latenessWindowDays = 7;
 
 export function registerProvisionMetrics(metrics: Metrics, grids: Iterable<GridContext>): void {
   const contexts = [...grids];
-  const read = async () => {
+  const read = oncePerScrape(async () => {
     const rows: { area: string; kind: string; files: number; late: number; maxLateMinutes: number }[] = [];
     for (const ctx of contexts) {
       for (const s of await latenessStats(ctx.db, ctx.schema, ctx.clock.now(), latenessWindowDays)) rows.push({ area: ctx.area, ...s });
     }
     return rows;
-  };
+  });
   metrics.gaugeFromScrape('kirikae_pps_files', 'Data provision files made available over the last 7 days, by area and file kind', ['area', 'kind'], async () =>
     (await read()).map((r) => ({ labels: { area: r.area, kind: r.kind }, value: r.files })),
   );

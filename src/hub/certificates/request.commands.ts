@@ -14,7 +14,7 @@
 import { randomInt } from 'node:crypto';
 import { Refusal } from '../../domain/refusal.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Db, Queryable } from '../../platform/db/db.ts';
+import { inSavepoint, type Db, type Queryable } from '../../platform/db/db.ts';
 import { readCsr } from '../../platform/pki/csr.ts';
 import { describeCert } from '../../platform/pki/identity.ts';
 import { issueClientCert, issueClientCertForKey } from '../../platform/pki/issue.ts';
@@ -259,13 +259,10 @@ export async function issueDueBatch(db: Db, clock: Clock, authority: Certificate
     // Each request in a savepoint of its own: one that cannot be issued (its CSR no longer reads, the
     // CA has run out) stays approved, is logged, and does not hold back the rest of the batch.
     for (const id of ids) {
-      await tx.exec('SAVEPOINT issue_one');
       try {
-        await issueOne(tx, clock, authority.ca, id, authority.schedule.kind === 'weekly' ? batchAt : null);
-        await tx.exec('RELEASE SAVEPOINT issue_one');
+        await inSavepoint(tx, () => issueOne(tx, clock, authority.ca, id, authority.schedule.kind === 'weekly' ? batchAt : null));
         issued += 1;
       } catch (error) {
-        await tx.exec('ROLLBACK TO SAVEPOINT issue_one');
         log('error', 'certificates', `certificate request ${id} could not be issued, left approved for the next batch: ${(error as Error).message}`);
       }
     }

@@ -6,37 +6,40 @@ import { isGridUnavailable } from '../../interfaces/grid-unavailable.ts';
 import type { GridTransport } from '../../interfaces/message.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
-import type { Metrics } from '../../platform/metrics.ts';
+import { oncePerScrape, type Metrics } from '../../platform/metrics.ts';
 import { mailQueue, outboxBacklog, relaysAwaiting } from './system-metrics.repository.ts';
 
 export function registerHubMetrics(metrics: Metrics, db: Db, clock: Clock): void {
+  const backlog = oncePerScrape(() => outboxBacklog(db, clock.now()));
+  const relays = oncePerScrape(() => relaysAwaiting(db, clock.now()));
+  const mail = oncePerScrape(() => mailQueue(db, clock.now()));
   metrics.gaugeFromScrape('kirikae_outbox_pending', 'Applications filed at the hub and not yet delivered to their grid, by area', ['area'], async () =>
-    (await outboxBacklog(db, clock.now())).map((row) => ({ labels: { area: row.area }, value: row.pending })),
+    (await backlog()).map((row) => ({ labels: { area: row.area }, value: row.pending })),
   );
   metrics.gaugeFromScrape(
     'kirikae_outbox_oldest_pending_seconds',
     'Age (business time) of the oldest application not yet delivered to its grid, by area',
     ['area'],
-    async () => (await outboxBacklog(db, clock.now())).map((row) => ({ labels: { area: row.area }, value: row.oldestSeconds })),
+    async () => (await backlog()).map((row) => ({ labels: { area: row.area }, value: row.oldestSeconds })),
   );
   metrics.gaugeFromScrape(
     'kirikae_relays_awaiting_decision',
     'Switching termination relays awaiting the old retailer’s decision, by family',
     ['family'],
-    async () => (await relaysAwaiting(db, clock.now())).map((row) => ({ labels: { family: row.family }, value: row.waiting })),
+    async () => (await relays()).map((row) => ({ labels: { family: row.family }, value: row.waiting })),
   );
   metrics.gaugeFromScrape(
     'kirikae_relays_longest_wait_seconds',
     'How long (business time) the oldest relay awaiting decision has waited, by family',
     ['family'],
-    async () => (await relaysAwaiting(db, clock.now())).map((row) => ({ labels: { family: row.family }, value: row.longestSeconds })),
+    async () => (await relays()).map((row) => ({ labels: { family: row.family }, value: row.longestSeconds })),
   );
   metrics.gaugeFromScrape(
     'kirikae_mail_queue',
     'Notification e-mails not yet sent (state pending), and of them those whose last attempt failed (failing)',
     ['state'],
     async () => {
-      const queue = await mailQueue(db, clock.now());
+      const queue = await mail();
       return [
         { labels: { state: 'pending' }, value: queue.pending },
         { labels: { state: 'failing' }, value: queue.failing },
@@ -44,7 +47,7 @@ export function registerHubMetrics(metrics: Metrics, db: Db, clock: Clock): void
     },
   );
   metrics.gaugeFromScrape('kirikae_mail_oldest_pending_seconds', 'Age (business time) of the oldest e-mail not yet sent', [], async () => [
-    { labels: {}, value: (await mailQueue(db, clock.now())).oldestSeconds },
+    { labels: {}, value: (await mail()).oldestSeconds },
   ]);
 }
 

@@ -58,6 +58,23 @@ export interface Db extends Queryable {
 }
 
 /** Escapes one value for COPY's text format (`\N` for null). */
+/**
+ * Runs `fn` in a savepoint of the caller's transaction: if it throws, what it wrote is undone and
+ * the transaction goes on (the error is rethrown for the caller to decide). For batches in which one
+ * item may fail without taking the others with it.
+ */
+export async function inSavepoint<T>(tx: Queryable, fn: () => Promise<T>): Promise<T> {
+  await tx.query('SAVEPOINT kirikae_item');
+  try {
+    const result = await fn();
+    await tx.query('RELEASE SAVEPOINT kirikae_item');
+    return result;
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT kirikae_item');
+    throw error;
+  }
+}
+
 export function copyText(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value !== 'string') return String(value);

@@ -30,7 +30,7 @@ import { transition, type ApplicationKind } from './stage-machine.ts';
 const voltageClasses = ['LV', 'HV', 'EHV'] as const;
 
 /** The lead-time case of a switch: the point's voltage class and the application's meter work. */
-export function switchCaseOf(voltageClass: string, meterWork: boolean): SwitchCase {
+function switchCaseOf(voltageClass: string, meterWork: boolean): SwitchCase {
   return { voltage: leadTimeVoltageOf(voltageClass), meterWork };
 }
 
@@ -43,14 +43,14 @@ function leadTimeVoltageOf(voltageClass: string): VoltageClass {
  * a switch naming no date on `today` (the deadline grows with the acceptance day, so one bound
  * holds for every row).
  */
-export function unnamedExpiredBefore(today: IsoDate): Date {
+function unnamedExpiredBefore(today: IsoDate): Date {
   // A deadline is at least `matchingLimitBusinessDays` calendar days after acceptance.
   let day = addDays(today, -matchingLimitBusinessDays - 1);
   while (addBusinessDays(day, matchingLimitBusinessDays) >= today) day = addDays(day, -1);
   return tokyoMidnight(addDays(day, 1));
 }
 
-export interface SwitchingDateRow {
+interface SwitchingDateRow {
   readonly readingGroup: number;
   readonly voltageClass: (typeof voltageClasses)[number];
   readonly meterWork: boolean;
@@ -64,7 +64,7 @@ export interface SwitchingDateRow {
  * The switching dates of a pair matched on `day`, per reading group of the area's schedules,
  * voltage class and meter work (the domain's switchingDateAtMatching, as a table).
  */
-export function switchingDateTable(day: IsoDate, schedules: { readonly LV: ReadingSchedule; readonly HV: ReadingSchedule }): SwitchingDateRow[] {
+function switchingDateTable(day: IsoDate, schedules: { readonly LV: ReadingSchedule; readonly HV: ReadingSchedule }): SwitchingDateRow[] {
   const rows: SwitchingDateRow[] = [];
   for (const voltageClass of voltageClasses) {
     const schedule = schedules[scheduleVoltageOf(voltageClass)];

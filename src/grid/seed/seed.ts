@@ -17,6 +17,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { areaCodes, areas, type AreaCode } from '../../domain/area.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
+import { log } from '../../platform/log.ts';
 import { gridSchema } from '../schema.ts';
 import { withKeysAndIndexesRebuilt } from './bulk-load.ts';
 import { openSeededPeriods } from '../registry/supply-period.repository.ts';
@@ -89,14 +90,28 @@ export async function seedRegistry(db: Db, options: SeedOptions): Promise<SeedRe
     number
   >;
   const tables = registryTables.filter((table) => only.some((area) => table.startsWith(`${ident(gridSchema(area))}.`)));
-  await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [seedLockKey]);
-    await clearRegistry(tx, options.replace ?? false, only, tables);
-    await withKeysAndIndexesRebuilt(tx, tables, () => loadAreas(tx, byArea, seed, options.onProgress));
-    await finishRegistry(tx, only);
-  });
-  return { points, byArea };
+  // The load takes every registry table's strongest lock (truncation, keys and indexes rebuilt) while
+  // a running system's jobs may hold weaker ones on some of them: PostgreSQL may end the load as a
+  // deadlock's victim. It was one transaction, so nothing of it remains, and it is tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [seedLockKey]);
+        await clearRegistry(tx, options.replace ?? false, only, tables);
+        await withKeysAndIndexesRebuilt(tx, tables, () => loadAreas(tx, byArea, seed, options.onProgress));
+        await finishRegistry(tx, only);
+      });
+      return { points, byArea };
+    } catch (error) {
+      if ((error as { code?: string }).code !== deadlockDetected || attempt >= seedAttempts) throw error;
+      log('warn', 'seed', `the registry load met a deadlock with the running system and was rolled back; trying again (${attempt}/${seedAttempts - 1})`);
+    }
+  }
 }
+
+/** PostgreSQL's SQLSTATE for a transaction ended to break a deadlock. */
+const deadlockDetected = '40P01';
+const seedAttempts = 4;
 
 /** Refuses a registry with points unless replacing; when replacing, empties every area. */
 async function clearRegistry(tx: Queryable, replace: boolean, areas: readonly AreaCode[], tables: readonly string[]): Promise<void> {

@@ -106,9 +106,10 @@ forEachBackend('rate limit buckets', (backend) => {
       const first = new RateLimiter(rateBuckets(db), defaultRateLimit, clock);
       const second = new RateLimiter(rateBuckets(otherDb), defaultRateLimit, clock);
       // Both processes at once, 300 requests each: together they get the one burst, not two.
+      // How the burst splits between them depends on which leases first (one may take it all); the
+      // total is what a shared bucket holds to.
       const [a, b] = await Promise.all([admitted(first, 'A003', 300), admitted(second, 'A003', 300)]);
-      assert.ok(a > 0 && b > 0, `both processes admitted some (${a}, ${b})`);
-      assert.equal(a + b, 200);
+      assert.equal(a + b, 200, `one burst between both processes (${a} + ${b})`);
       // A second later the bucket holds 100 more, shared the same way.
       clock.advance(1_000);
       const [c, d] = await Promise.all([admitted(first, 'A003', 300), admitted(second, 'A003', 300)]);

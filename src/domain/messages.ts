@@ -330,6 +330,15 @@ export const messages = {
   PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
   PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
   PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+  // ATTACHMENT_: document attachments of usage password and move-in applications (issue 16; interfaces/attachments.ts).
+  ATTACHMENT_NOT_ACCEPTED: 'この申込（{interfaceId}）には添付ファイルを付けられません。添付できるのは使用量閲覧PW発行申込と再点申込です。',
+  ATTACHMENT_TOO_MANY: '添付ファイルは{max}件までです（{count}件が添付されています）。',
+  ATTACHMENT_TOO_LARGE: '添付ファイル「{fileName}」は大きすぎます（{size}バイト）。1件{max}まで、合計{total}までです。',
+  ATTACHMENT_TYPE:
+    '添付ファイル「{fileName}」の形式は受け付けられません。PDF・JPEG・PNG・TIFFのいずれかを添付してください（ファイルの内容と指定された形式が一致している必要があります）。',
+  ATTACHMENT_EMPTY: '添付ファイル「{fileName}」は空です。',
+  ATTACHMENT_NAME: '添付ファイル名「{fileName}」は使えません（1〜{max}文字、制御文字・パス区切り文字なし）。',
+  ATTACHMENT_REQUEST_PART: 'マルチパートの要求には、申込内容（JSON）を request という名前のパートで1つ指定してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -24,6 +24,9 @@ import { findApplication, insertApplication, moveApplication, openApplicationsOf
 import { matchPoint } from './jobs.ts';
 import { applicationInterface, examineApplication, text, type ApplicationInterface } from './rules.ts';
 import { supplyPointIdOf } from '../lookup/request.ts';
+import { takeAttachments } from '../../interfaces/attachments.ts';
+import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
+import { storeAttachments } from './attachment.repository.ts';
 
 export function applicationHandler(interfaceId: string): InterfaceHandler {
   const itf = applicationInterface(interfaceId);
@@ -74,10 +77,15 @@ export async function decideApplication(
   let response: InterfaceResponse;
   let number: string | null = null;
   try {
+    // Documents attached (a move-in's): kept beside the application, not among its items.
+    const { body, files } = takeAttachments(interfaceById(itf.interfaceId)!, request.body);
+    const plain = { ...request, body };
     await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = $1 FOR UPDATE`, [supplyPointId]);
-    const application = flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
+    const application = flag === '1' ? await register(tx, ctx, itf, plain, supplyPointId) : await update(tx, ctx, itf, plain, supplyPointId, flag === '3');
     number = application.applicationNumber;
-    response = acceptedResponse(application, request, flag === '3');
+    const key = { applicationNumber: number, participantCode: request.participantCode, requestId: request.requestId };
+    if (flag !== '3') await storeAttachments(tx, ctx.schema, key, files, ctx.clock.now());
+    response = acceptedResponse(application, plain, flag === '3');
   } catch (error) {
     if (!isRefusal(error)) throw error;
     response = ng([error.toDetail()]);

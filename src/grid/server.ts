@@ -48,7 +48,12 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings };
+  readonly provision?: {
+    readonly grids: ReadonlyMap<AreaCode, GridContext>;
+    readonly settings?: ProvisionSettings;
+    /** The hub's suspensions, followed (provision/credential-follower.ts). */
+    readonly credentials?: { refuses(fingerprint256: string, participantCode: string): boolean };
+  };
 }
 
 /** A delivery with the most attachments: 10 MiB as base64 (4/3), the request, the envelope. */

@@ -1,5 +1,8 @@
 import { StubGrid } from '../../grid/stub/stub-grid.ts';
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { CredentialFollower } from '../../grid/provision/credential-follower.ts';
+import { hubCredentialSource } from '../../grid/transport/hub-credentials.ts';
 import { openMigrated } from '../../operations/database.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { Grid } from '../../grid/grid.ts';
@@ -57,7 +60,13 @@ A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mo
 areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
 run on its own database's job queue).
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
+With KIRIKAE_HUB_URL (and the grid operator's API certificate registered at the hub,
+KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY) the data provision sites follow the hub's
+suspensions at once (a long poll of /api/v1/credential-status) and refuse a suspended certificate
+or participant with 403.
+
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE, KIRIKAE_HUB_URL,
+KIRIKAE_GRID_HUB_CERT, KIRIKAE_GRID_HUB_KEY,
 KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
   async run(args) {
     const { values } = parseArgs({
@@ -89,6 +98,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
     }
     const opened: Db[] = [];
     let clockWatch: ClockWatch | undefined;
+    let follower: CredentialFollower | undefined;
+    let hubSource: ReturnType<typeof hubCredentialSource> | undefined;
     const jobsRunning: Jobs[] = [];
     try {
       // The hub's database (the sandbox clock, the job queue the hub's clock advances enqueue on, and
@@ -152,11 +163,35 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           ppsSettings,
         );
       }
+      // The hub's suspensions, followed at once by the data provision sites (slide 46; provision/credential-follower.ts).
+      const { hubUrl, gridHubCert, gridHubKey } = config.settings;
+      if (hubUrl) {
+        if (!gridHubCert || !gridHubKey) {
+          throw usageError("KIRIKAE_HUB_URL needs KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY: the grid operator's API certificate registered at the hub");
+        }
+        hubSource = hubCredentialSource({
+          hubUrl,
+          certPem: await readFile(gridHubCert, 'utf8'),
+          keyPem: await readFile(gridHubKey, 'utf8'),
+          caPems: pki.tls.caPems,
+        });
+        follower = new CredentialFollower(hubSource, contexts.values());
+        try {
+          await follower.catchUp();
+        } catch (error) {
+          log(
+            'warn',
+            'credentials',
+            `cannot read the hub's suspensions at start (${(error as Error).message}); serving with those already recorded, asking again`,
+          );
+        }
+        follower.start();
+      }
       // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings },
+        provision: { grids: contexts, settings: ppsSettings, ...(follower ? { credentials: follower } : {}) },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },
@@ -190,6 +225,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       console.log(`kirikae grid serving areas ${areas.join(', ')} on ${values.host}:${boundPort} (mutual TLS: the hub's client certificate only)`);
       for (const area of areas) console.log(`  database ${area}: ${dbOf.get(area)!.target}`);
       if (ops) console.log(`  health:    ${ops.url}`);
+      if (follower) console.log(`  hub suspensions: following ${hubUrl} (position ${follower.position})`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
       console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
@@ -203,6 +239,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       await server.close();
       await ops?.close();
     } finally {
+      await follower?.stop();
+      hubSource?.close();
       for (const jobs of jobsRunning) await jobs.stop();
       await clockWatch?.stop();
       for (const db of opened) await db.close();

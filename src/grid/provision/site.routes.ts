@@ -15,8 +15,8 @@
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
  *
- * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
- * system's text; an unknown name, another retailer's file and a file not yet available (or past
+ * Refusals: a certificate not registered with this grid, or suspended (here, or at the hub as
+ * `credentials` follows it), answers 403 with the system's text; an unknown name, another retailer's file and a file not yet available (or past
  * retention) all answer the same 404, so existence is never revealed. Every request is audited in
  * the grid's `pps_download`.
  */
@@ -40,6 +40,8 @@ export interface ProvisionSiteOptions {
   readonly settings?: ProvisionSettings;
   /** The real time certificates are checked against (TLS validity is real time, not the sandbox clock). */
   readonly realNow?: () => Date;
+  /** The hub's suspensions as this process follows them (credential-follower.ts): refused at once, from memory. */
+  readonly credentials?: { refuses(fingerprint256: string, participantCode: string): boolean };
 }
 
 declare module 'fastify' {
@@ -88,7 +90,9 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         if (!cert || cert.notAfter < realNow())
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
         request.pps.cert = cert;
-        if (cert.suspendedAt !== null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        if (cert.suspendedAt !== null || options.credentials?.refuses(cert.fingerprint256, cert.participantCode)) {
+          return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        }
       });
       site.addHook('onResponse', async (request, reply) => {
         const pps = request.pps;

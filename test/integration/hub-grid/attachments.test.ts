@@ -239,5 +239,9 @@ forEachBackend('attachments of usage password and move-in applications', (backen
       (await stored(number)).map((a) => [a.fileName, a.sha256]),
       [['賃貸契約書.pdf', sha256(pdf)]],
     );
+    // The list of applications shows it (its query leaves the documents' content out).
+    const list = await web.get('/areas/03/lv/applications');
+    assert.equal(list.status, 200);
+    assert.ok(list.body.includes(number));
   });
 });

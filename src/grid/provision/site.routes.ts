@@ -218,6 +218,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <li>XMLスキーマ: ${Object.keys(publishedXsds)
               .map((n) => `<a href="${base(ctx.area)}xsd/${n}">${n}</a>`)
               .join('、')}</li></ul>`,
+            options.verification,
           ),
         );
       };
@@ -257,7 +258,7 @@ ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
 <nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
-        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body, options.verification));
       });
 
       if (options.verification) registerTestPage(site, settings);
@@ -354,7 +355,7 @@ function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): v
 <table><thead><tr><th>区分</th><th>種類</th><th>ファイル名</th><th>サイズ</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
-    return reply.type('text/html; charset=utf-8').send(screen(ctx.area, 'テストページ（受信可能ファイル一覧）', body));
+    return reply.type('text/html; charset=utf-8').send(screen(ctx.area, 'テストページ（受信可能ファイル一覧）', body, true));
   });
 }
 
@@ -381,11 +382,14 @@ function fileRow(f: PpsFileRow): string {
   return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? '終日' : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
 }
 
-function screen(area: AreaCode, title: string, body: string): string {
+/** The banner of every screen of the site in the verification environment (as the hub's screens have theirs). */
+const verificationBanner = '<div class="env-banner" role="note"><strong>検証環境</strong> — 検証環境のデータ提供サイトです。本番のデータではありません。</div>';
+
+function screen(area: AreaCode, title: string, body: string, verification = false): string {
   const name = areaOf(area).gridOperatorName;
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
 <style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.filters label{margin-right:1rem}</style></head>
-<body><header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
+<body>${verification ? verificationBanner : ''}<header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
 ${body}</main></body></html>`;
 }
 

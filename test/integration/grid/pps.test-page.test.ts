@@ -144,6 +144,9 @@ forEachBackend('the data provision test page of the verification environment', (
     );
     const menu = await raw(site, a003, new URL(site).pathname);
     assert.match(menu.body.toString('utf8'), /テストページ/, "the site's menu links to it");
+    for (const screen of [html, menu.body.toString('utf8'), (await raw(site, a003, `${new URL(site).pathname}30min/`)).body.toString('utf8')]) {
+      assert.match(screen, /class="env-banner"[^>]*><strong>検証環境<\/strong>/, 'the banner on every screen of the site');
+    }
   });
 
   test('refusals as on the real pages: an unknown name 404, an unregistered certificate 403, a bad cursor 400; the real list holds no sample; no test page outside verification mode', async () => {
@@ -171,6 +174,6 @@ forEachBackend('the data provision test page of the verification environment', (
     const plain = await raw(plainSite, a003, `${new URL(plainSite).pathname}test/`);
     assert.equal(plain.status, 404, 'no test page outside verification mode');
     const plainMenu = await raw(plainSite, a003, new URL(plainSite).pathname);
-    assert.doesNotMatch(plainMenu.body.toString('utf8'), /テストページ/);
+    assert.doesNotMatch(plainMenu.body.toString('utf8'), /テストページ|env-banner/);
   });
 });

@@ -31,6 +31,8 @@ export interface InterfaceDeps extends HubDeps {
   readonly gridTimeoutMs: number;
   /** The job queue the outbox enqueues deliveries on; absent: filings are delivered when filed or scanned. */
   readonly jobs?: DeliveryJobs | undefined;
+  /** Rows a bulk CSV may have at most besides its kind's limit (the verification environment's). */
+  readonly bulkMaxRows?: number | undefined;
   /** Told of every answered call (the verification environment records them for its test scenarios). */
   readonly observe?: ((call: { companyCode: string; interfaceId: string; body: FieldValues; response: InterfaceResponse }) => Promise<void>) | undefined;
 }

@@ -452,6 +452,28 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     for (const id of ['HV-K11110', 'LV-10210-NG', 'HV-K10610-NG']) assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
   });
 
+  test('a bulk CSV of more than 100 rows is refused VERIFY_BULK_TOO_MANY_ROWS (slide 20: no high load), nothing filed; 100 rows are taken', async () => {
+    const csv = (rows: number) =>
+      [
+        'requestId,supplyPointId,customerNameKana,customerName,currentRetailerCode',
+        ...Array.from({ length: rows }, () => `${nextId('BK')},${tokyo('0401')},ヤマダ タロウ,山田 太郎,B0013`),
+      ].join('\r\n');
+    const outbox = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.application_outbox')).rows[0]!.n;
+    const before = await outbox();
+    const refused = await json.bulk('IF_10610', new TextEncoder().encode(csv(101)));
+    assert.equal(refused.result, 'NG');
+    assert.deepEqual(
+      refused.messages.map((m) => m.code),
+      ['VERIFY_BULK_TOO_MANY_ROWS'],
+    );
+    assert.match(refused.messages[0]!.text, /100行以内/);
+    assert.equal(await outbox(), before, 'nothing filed');
+    // 100 rows pass the limit (and are judged row by row: here one point named twice refuses the file as a whole).
+    const judged = await json.bulk('IF_10610', new TextEncoder().encode(csv(100)));
+    assert.ok(!judged.messages.some((m) => m.code === 'VERIFY_BULK_TOO_MANY_ROWS'), JSON.stringify(judged.messages));
+    assert.equal(judged.data.rows.length, 100);
+  });
+
   test('the data belongs to the mode it was first started in', async () => {
     await using other = await backend.open();
     assert.equal(await claimDataMode(other, 'verification', new Date()), 'verification');

@@ -11,7 +11,7 @@ import { loadHubPki, pkiDir } from '../hub/pki/hub-pki.ts';
 import { operatorOperations } from '../operations/operations.ts';
 import type { Config } from '../platform/config.ts';
 import { Jobs } from '../platform/jobs.ts';
-import type { OperatorSession } from './operator-session.ts';
+import type { OperatorSession } from './session.ts';
 
 export async function directSession(config: Config, command: string): Promise<OperatorSession> {
   const { db, applied } = await openMigrated(config, { holder: `kirikae ${command}` });

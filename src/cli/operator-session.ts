@@ -17,19 +17,14 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { isRefusal } from '../domain/refusal.ts';
-import type { OperationInput, OperationName, OperationResult } from '../operations/operations.ts';
+import type { OperatorSession } from './session.ts';
 import type { Config } from '../platform/config.ts';
 import { callControl } from '../platform/control/control-client.ts';
 import type { ControlChannel } from '../platform/control/control-server.ts';
 import { isAlive, lockDataDir, readHolder } from '../platform/db/data-lock.ts';
 import { log } from '../platform/log.ts';
 
-export interface OperatorSession {
-  /** Where the work is done, for people: the database, or the running system. */
-  readonly via: string;
-  call<K extends OperationName>(name: K, input: OperationInput<K>, onProgress?: (report: unknown) => void): Promise<OperationResult<K>>;
-  close(): Promise<void>;
-}
+export type { OperatorSession } from './session.ts';
 
 /** `user@host`: who ran the command, for the audit record. */
 export const operatorName = () => `${userInfo().username}@${hostname()}`;

@@ -118,7 +118,7 @@ forEachBackend('seeding the registry', (backend) => {
     for (const area of areaCodes) assert.equal(await count(db, area), 0);
   });
 
-  test('the demo seed loads its points in every area, by the areas\' shares (its speed: bench/seed.bench.ts)', async () => {
+  test("the demo seed loads its points in every area, by the areas' shares (its speed: bench/seed.bench.ts)", async () => {
     const result = await seedRegistry(db, { ...demoSeed, replace: true });
     const expected = pointsPerArea(demoSeed.points);
     for (const area of areaCodes) {

@@ -314,6 +314,8 @@ export const messages = {
   // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
   VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
   VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_BULK_TOO_MANY_ROWS: '検証環境では一括申込（CSV）は{max}行以内としてください（{count}行あります）。高負荷のかかるテストは禁止されています。',
+  VERIFY_OPERATION_REFUSED: '検証環境では {command} は使えません（{reason}）。',
   VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
   GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
   GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
@@ -330,6 +332,11 @@ export const messages = {
   PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
   PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
   PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+  PPS_CERT_ALREADY_REGISTERED: 'この証明書はすでに{area}エリアのデータ提供サイトに登録されています。',
+  PPS_CERT_UNTRUSTED: 'この証明書は広域機関の認証局が発行したものではないため、登録できません。',
+  PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
+  PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
+
   // ATTACHMENT_: document attachments of usage password and move-in applications (issue 16; interfaces/attachments.ts).
   ATTACHMENT_NOT_ACCEPTED: 'この申込（{interfaceId}）には添付ファイルを付けられません。添付できるのは使用量閲覧PW発行申込と再点申込です。',
   ATTACHMENT_TOO_MANY: '添付ファイルは{max}件までです（{count}件が添付されています）。',

@@ -140,6 +140,12 @@ export function withAttachments(body: FieldValues, attachments: readonly Attachm
   return { ...body, [attachmentsField]: attachments.map((a) => ({ ...a })) };
 }
 
+/** The request's validation and its attachments' as one: valid when both are, else every refusal of both. */
+export function validatedWithAttachments(parsed: Validation<FieldValues>, attachments: Validation<Attachment[]>): Validation<FieldValues> {
+  if (parsed.ok && attachments.ok) return { ok: true, value: withAttachments(parsed.value, attachments.value) };
+  return { ok: false, messages: [...(parsed.ok ? [] : parsed.messages), ...(attachments.ok ? [] : attachments.messages)] };
+}
+
 /**
  * At the grid: the attachments a delivered body carries, decoded and checked again (a grid is
  * called by the hub, but keeps its own rules), and the body without them. Throws the first Refusal.

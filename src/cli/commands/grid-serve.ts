@@ -191,7 +191,12 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings, ...(follower ? { credentials: follower } : {}) },
+        provision: {
+          grids: contexts,
+          settings: ppsSettings,
+          verification: config.mode === 'verification',
+          ...(follower ? { credentials: follower } : {}),
+        },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },

@@ -23,11 +23,11 @@ import { openApiDocument } from '../../interfaces/openapi.ts';
 import { parseSoapRequest, soapFault, soapResponse } from '../../interfaces/soap.ts';
 import type { FieldValues, Validation } from '../../interfaces/validate.ts';
 import { wsdlDocument } from '../../interfaces/wsdl.ts';
-import { checkAttachments, maxAttachmentRequestBytes, withAttachments, type AttachmentFile } from '../../interfaces/attachments.ts';
+import { checkAttachments, maxAttachmentRequestBytes, validatedWithAttachments, type AttachmentFile } from '../../interfaces/attachments.ts';
 import { filesOf, formDataBody, isFormDataBody, parseRelated, type RelatedPart } from '../../platform/http/multipart.ts';
 import { callerOf, actorOfRequest } from '../http/context.ts';
 import { registerBulkRoutes } from '../bulk/bulk.routes.ts';
-import { callInterface, type InterfaceDeps } from './call.ts';
+import { answerChecked, type InterfaceDeps } from './call.ts';
 
 export type { InterfaceDeps } from './call.ts';
 
@@ -122,16 +122,13 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
       }
       parsed = soap;
     }
-    const attachments = checkAttachments(def, files);
-    const response =
-      parsed.ok && attachments.ok
-        ? await callInterface(
-            deps,
-            { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit },
-            def,
-            withAttachments(parsed.value, attachments.value),
-          )
-        : { result: 'NG' as const, messages: [...(parsed.ok ? [] : parsed.messages), ...(attachments.ok ? [] : attachments.messages)] };
+    const response = await answerChecked(
+      deps,
+      { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit },
+      def,
+      validatedWithAttachments(parsed, checkAttachments(def, files)),
+      binding === 'json' ? document : undefined,
+    );
     if (response.result === 'NG') request.audit.result = response.messages[0]?.code ?? 'NG';
     if (binding === 'soap') return reply.type('text/xml; charset=utf-8').send(soapResponse(def, response));
     return reply.type('application/json; charset=utf-8').send(jsonResponse(def, response));

@@ -38,13 +38,13 @@ import {
   maxAttachmentBytes,
   maxAttachmentRequestBytes,
   maxAttachmentsTotalBytes,
-  withAttachments,
+  validatedWithAttachments,
 } from '../../interfaces/attachments.ts';
 import { filesOf, formDataBody } from '../../platform/http/multipart.ts';
 import { selectFilings } from '../../hub/applications/application.queries.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
-import { callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
+import { answerChecked, callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { csrfField, queryOf, formOf, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { formFromValues, renderData, renderFields, renderMessages, requestFromForm, rowsTable } from '../interface-form.ts';
@@ -378,11 +378,8 @@ async function submitForm(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const form = formOf(request);
   const body = requestFromForm(def.request, form);
   const validated = validateRequest(def, body);
-  const attachments = checkAttachments(def, filesOf(request.body, 'attachment'));
-  const response: InterfaceResponse =
-    validated.ok && attachments.ok
-      ? await callInterface(deps, interfaceCall(request), def, withAttachments(validated.value, attachments.value))
-      : { result: 'NG', messages: [...(validated.ok ? [] : validated.messages), ...(attachments.ok ? [] : attachments.messages)] };
+  const checked = validatedWithAttachments(validated, checkAttachments(def, filesOf(request.body, 'attachment')));
+  const response: InterfaceResponse = await answerChecked(deps, interfaceCall(request), def, checked, body);
   const values: Record<string, string> = { ...form };
   delete values._csrf;
   if (response.result === 'NG') {

@@ -214,6 +214,29 @@ forEachBackend('attachments of usage password and move-in applications', (backen
     assert.match(broken.body, /<soap:Fault>.*HTTP_BAD_REQUEST/s);
   });
 
+  test('the SDK sends documents in both bindings (a Japanese file name through SOAP too); a refusal comes back as NG with the code', async () => {
+    for (const binding of ['json', 'soap'] as const) {
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart' });
+      const sdk = hub.sdk('aApi', binding);
+      const answer = await sdk.call('IF_10210', passwordBody(p.supplyPointId, `att-sdk-${binding}`), binding, {
+        attachments: [{ fileName: '健康保険証の写し.png', bytes: png }],
+      });
+      assert.equal(answer.result, 'OK', JSON.stringify(answer.messages));
+      assert.deepEqual(
+        (await stored(answer.data?.applicationNumber as string)).map((a) => [a.fileName, a.mediaType, a.sha256]),
+        [['健康保険証の写し.png', 'image/png', sha256(png)]],
+        binding,
+      );
+      const refused = await sdk.call('IF_10110', { supplyPointId: p.supplyPointId }, binding, { attachments: [{ fileName: 'a.pdf', bytes: pdf }] });
+      assert.deepEqual(
+        refused.messages.map((m) => m.code),
+        ['ATTACHMENT_NOT_ACCEPTED'],
+        binding,
+      );
+      sdk.close();
+    }
+  });
+
   test('web form: a move-in with a document; a wrong type is shown with the same code, nothing filed', async () => {
     const form = '/areas/03/lv/if/IF_10410';
     const shown = await web.get(form);

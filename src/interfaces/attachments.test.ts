@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { checkAttachments, maxAttachmentBytes, takeAttachments, withAttachments } from './attachments.ts';
 import { interfaceById } from './catalogue/catalogue.ts';
 import { openApiDocument } from './openapi.ts';
+import { wsdlDocument } from './wsdl.ts';
 
 const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
 const tiff = Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]);
@@ -76,4 +77,12 @@ test('OpenAPI offers the multipart form exactly where attachments are taken', ()
   assert.deepEqual(types('IF_10210'), ['application/json', 'multipart/form-data']);
   assert.deepEqual(types('IF_10410'), ['application/json', 'multipart/form-data']);
   assert.deepEqual(types('IF_10110'), ['application/json']);
+});
+
+test('the WSDL says on each operation that takes documents how to send them, and on no other', () => {
+  const wsdl = wsdlDocument('https://localhost');
+  const operation = (id: string) => new RegExp(`<wsdl:operation name="${id}"><wsdl:documentation>([^<]*)</wsdl:documentation>`).exec(wsdl)?.[1] ?? '';
+  assert.match(operation('IF_10210'), /Attachments: up to 5 documents .*multipart\/related/s);
+  assert.match(operation('IF_F10410'), /Attachments: up to 5 documents/);
+  assert.doesNotMatch(operation('IF_10110'), /Attachments/);
 });

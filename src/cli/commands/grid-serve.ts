@@ -16,6 +16,7 @@ import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { Metrics } from '../../platform/metrics.ts';
+import { rateLimitFromEnv, verificationRateLimit } from '../../platform/http/rate-limit.ts';
 import { registerProvisionMetrics } from '../../grid/provision/metrics.ts';
 import { deadlineWatchOpsPage } from '../../grid/provision/deadlines.ts';
 import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
@@ -59,6 +60,9 @@ Point the hub at it with one variable per area, then restart the hub:
 A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mode a grid whose
 areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
 run on its own database's job queue).
+
+The data provision sites limit each participant's requests per area as the hub does
+(KIRIKAE_RATE_LIMIT_PER_MINUTE, KIRIKAE_RATE_LIMIT_BURST; 429 past it).
 
 Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
 KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
@@ -159,7 +163,12 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings },
+        // The sites' rate limit per participant and area, as the hub's (KIRIKAE_RATE_LIMIT_PER_MINUTE, _BURST).
+        provision: {
+          grids: contexts,
+          settings: ppsSettings,
+          rateLimit: { limit: rateLimitFromEnv(process.env, config.mode === 'verification' ? verificationRateLimit : undefined) },
+        },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },

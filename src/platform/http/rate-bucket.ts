@@ -1,6 +1,6 @@
 /**
  * The rate limit's shared token buckets in a table (the hub's `hub.rate_bucket`, migration 0007; a
- * grid's `pps_rate_bucket`, grid migration 0012): one statement takes a lease. Every process on the
+ * grid's `pps_rate_bucket`, grid migration 0013): one statement takes a lease. Every process on the
  * database takes from the same row, so the limit holds across processes; on the embedded PGlite
  * there is one process, and the same statement runs there.
  *

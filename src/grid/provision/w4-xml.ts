@@ -46,7 +46,8 @@ export interface W4Document {
   readonly records: readonly W4Record[];
   /**
    * The values of record i: tenths of a kWh per slot (index 0 = time code 1), or -1 for a value not
-   * collected (JP06122 "1"). Called once per record, in order.
+   * collected (JP06122 "1"). Called once per record, in order; the array is read before the next
+   * call (it may be reused).
    */
   readonly values: (record: W4Record, index: number) => Int32Array;
 }

@@ -322,7 +322,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           refusal = error;
         }
         const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
+        const { files, total, capped } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
           limit: screenPageSize,
           offset: (pageNo - 1) * screenPageSize,
         });
@@ -338,11 +338,11 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <label>対象日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
 <button type="submit">絞り込む</button></form>
 ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
-<p>${total}件（${pageNo}／${pages}ページ）</p>
+<p>${capped ? `${total.toLocaleString('ja-JP')}件以上（${pageNo}ページ目）` : `${total}件（${pageNo}／${pages}ページ）`}</p>
 <table><thead><tr><th>ファイル名</th><th>種類</th><th>対象日</th><th>時刻</th><th>更新番号</th><th>分割番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th></tr></thead><tbody>
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
-<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${(capped ? files.length === screenPageSize : pageNo < pages) ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
       });
     },

@@ -24,7 +24,7 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { SingleEntryZip } from '../../platform/zip.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { hash32, mix32 } from '../registry/random.ts';
-import { halfHourlyTenthsInto } from '../registry/usage.ts';
+import { halfHourlyTenthOfSlot, halfHourlyTenthsInto } from '../registry/usage.ts';
 import { w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
 
 /** A point of a receiver's W4 set for one day. */
@@ -156,6 +156,12 @@ export function w4Values(
   return values;
 }
 
+/** One half-hour's value of a point (time code `slot`, 1–48) for a same-day file: `w4Values(…)[slot − 1]`. */
+export function w4SlotValue(point: W4Point, date: IsoDate, slot: number, voltage: PpsKind['voltage'], settings: W4Settings): number {
+  if (settings.missingPerMille > 0 && voltage === 'LV' && missing(point, date, slot, settings.missingPerMille, false)) return -1;
+  return halfHourlyTenthOfSlot(point.supplyPointId, { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed }, date, slot - 1);
+}
+
 /** The file's ZIP entry name: the file name's stem with `.xml` (B9). */
 export function entryName(fileName: string): string {
   return fileName.replace(/\.zip$/, '.xml');
@@ -182,7 +188,14 @@ export async function writeW4Zip(
     createdAt: availableAt,
     encoding: settings.encoding,
     records: section.points,
-    values: (record) => w4Values(record as W4Point, section.date, section.kind.voltage, daily, settings, scratchValues),
+    // A same-day file reads one slot of each point: computed alone, without ordering the 48 rests.
+    values:
+      section.slot === null
+        ? (record) => w4Values(record as W4Point, section.date, section.kind.voltage, daily, settings, scratchValues)
+        : (record) => {
+            scratchValues[section.slot! - 1] = w4SlotValue(record as W4Point, section.date, section.slot!, section.kind.voltage, settings);
+            return scratchValues;
+          },
   });
   const hash = createHash('sha256');
   let size = 0;

@@ -168,6 +168,54 @@ function shapeOf(kind: UsageProfileKind, day: Day): Float64Array {
  * data provision site's files): the same numbers, without allocating per point.
  */
 export function halfHourlyTenthsInto(supplyPointId: string, profile: UsageProfile, date: IsoDate, out: Int32Array): Int32Array {
+  const extra = spread(supplyPointId, profile, date, out);
+  const order = scratchOrder;
+  const rests = scratchRests;
+  // Largest remainder: the slots by rest, largest first, ties by slot (insertion sort of 48: no
+  // comparator calls), each of the first (total − assigned) given one tenth more.
+  for (let i = 0; i < slotsPerDay; i++) {
+    const rest = rests[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (rests[order[j] as number] as number) < rest) {
+      order[j + 1] = order[j] as number;
+      j--;
+    }
+    order[j + 1] = i;
+  }
+  for (let i = 0; i < extra; i++) {
+    const slot = order[i % slotsPerDay] as number;
+    out[slot] = (out[slot] as number) + 1;
+  }
+  return out;
+}
+
+/**
+ * One value of `halfHourlyTenths` (slot index 0–47), for a same-day file of a million points: the
+ * same number without ordering the 48 rests — the slot's rank among them decides its extra tenth.
+ */
+export function halfHourlyTenthOfSlot(supplyPointId: string, profile: UsageProfile, date: IsoDate, slotIndex: number): number {
+  const floors = scratchFloors;
+  const extra = spread(supplyPointId, profile, date, floors);
+  const rests = scratchRests;
+  const rest = rests[slotIndex] as number;
+  // Its place in the largest-remainder order: rests larger, then equal rests of earlier slots.
+  let rank = 0;
+  for (let j = 0; j < slotsPerDay; j++) {
+    const other = rests[j] as number;
+    if (other > rest || (other === rest && j < slotIndex)) rank++;
+  }
+  // The extra tenths go round the order (i mod 48 for i < extra): how many land on this rank.
+  const given = extra > rank ? Math.floor((extra - 1 - rank) / slotsPerDay) + 1 : 0;
+  return (floors[slotIndex] as number) + given;
+}
+
+const scratchFloors = new Int32Array(slotsPerDay);
+
+/**
+ * The day's total spread over the 48 slots along the shape with slot noise: the whole tenths into
+ * `floors`, the rests into `scratchRests`; returns the tenths still to give (total − assigned).
+ */
+function spread(supplyPointId: string, profile: UsageProfile, date: IsoDate, floors: Int32Array): number {
   const day = dayOf(date);
   drawState = mix32(hash32(supplyPointId) ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
   const total = dailyTenths(profile, day, draw);
@@ -181,33 +229,16 @@ export function halfHourlyTenthsInto(supplyPointId: string, profile: UsageProfil
     weights[slot] = w;
     weightSum += w;
   }
-  const tenths = out;
   const rests = scratchRests;
-  const order = scratchOrder;
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const exact = weightSum > 0 ? (total * (weights[slot] as number)) / weightSum : 0;
     const whole = Math.floor(exact);
-    tenths[slot] = whole;
+    floors[slot] = whole;
     assigned += whole;
     rests[slot] = exact - whole;
   }
-  // Largest remainder: the slots by rest, largest first, ties by slot (insertion sort of 48: no
-  // comparator calls), each of the first (total − assigned) given one tenth more.
-  for (let i = 0; i < slotsPerDay; i++) {
-    const rest = rests[i] as number;
-    let j = i - 1;
-    while (j >= 0 && (rests[order[j] as number] as number) < rest) {
-      order[j + 1] = order[j] as number;
-      j--;
-    }
-    order[j + 1] = i;
-  }
-  for (let i = 0; i < total - assigned; i++) {
-    const slot = order[i % slotsPerDay] as number;
-    tenths[slot] = (tenths[slot] as number) + 1;
-  }
-  return tenths;
+  return total - assigned;
 }
 
 export interface UsagePeriod {

@@ -45,7 +45,7 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: Pick<ProvisionSiteOptions, 'grids' | 'settings' | 'rateLimit'>;
+  readonly provision?: Pick<ProvisionSiteOptions, 'grids' | 'settings' | 'rateLimit' | 'verification'>;
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {

@@ -167,6 +167,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         provision: {
           grids: contexts,
           settings: ppsSettings,
+          verification: config.mode === 'verification',
           rateLimit: { limit: rateLimitFromEnv(process.env, config.mode === 'verification' ? verificationRateLimit : undefined) },
         },
         ready: async () => {

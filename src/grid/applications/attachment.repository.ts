@@ -1,5 +1,5 @@
 /**
- * The documents attached to applications (migration 0013, interfaces/attachments.ts): stored in
+ * The documents attached to applications (migration 0014, interfaces/attachments.ts): stored in
  * the transaction that stores the application or its correction, read back by number.
  */
 import type { Attachment } from '../../interfaces/attachments.ts';

@@ -107,7 +107,7 @@ async function checkFiling(q: Queryable, filer: Filer, filing: Filing): Promise<
 
 class AlreadyFiled extends Error {}
 
-function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
+export function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
   const { body, def } = filing;
   return {
     applicationNumber,

@@ -269,3 +269,48 @@ export async function insertFilings(q: Queryable, filings: readonly NewOutboxRow
   }
   return inserted;
 }
+
+/** The filings of these (company, request ID) pairs, of several companies at once. */
+export async function selectByCompanyRequests(q: Queryable, keys: readonly { companyCode: string; requestId: string }[]): Promise<OutboxRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await q.query<OutboxRow>(
+    `SELECT ${columns} FROM hub.application_outbox
+      WHERE (company_code, request_id) IN (SELECT c, r FROM unnest($1::text[], $2::text[]) AS k(c, r))`,
+    [keys.map((k) => k.companyCode), keys.map((k) => k.requestId)],
+  );
+  return rows;
+}
+
+/**
+ * Inserts many filings already claimed by their filer for its first attempt (attempts 1, held for
+ * `leaseMs` of real time, as `claimNextFiling` would), in one statement; returns those inserted (a
+ * request ID this company already used is skipped).
+ */
+export async function insertClaimedFilings(q: Queryable, filings: readonly NewOutboxRow[], leaseMs: number): Promise<OutboxRow[]> {
+  if (filings.length === 0) return [];
+  const { rows } = await q.query<OutboxRow>(
+    `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id,
+       interface_id, update_flag, area, supply_point_id, body, filed_at, status, next_attempt_at, attempts, claimed_until)
+     SELECT a, d, c, p, r, i, f, ar, sp, b, t, 'pending', t, 1, clock_timestamp() + make_interval(secs => $12::double precision / 1000)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
+         WITH ORDINALITY AS u(a, d, c, p, r, i, f, ar, sp, b, t, n)
+      ORDER BY n
+     ON CONFLICT (company_code, request_id) DO NOTHING
+     RETURNING ${columns}`,
+    [
+      filings.map((r) => r.applicationNumber),
+      filings.map((r) => r.deliveryId),
+      filings.map((r) => r.companyCode),
+      filings.map((r) => r.participantCode),
+      filings.map((r) => r.requestId),
+      filings.map((r) => r.interfaceId),
+      filings.map((r) => r.updateFlag),
+      filings.map((r) => r.area),
+      filings.map((r) => r.supplyPointId),
+      filings.map((r) => JSON.stringify(r.body)),
+      filings.map((r) => r.filedAt),
+      leaseMs,
+    ],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}

@@ -94,6 +94,7 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
   const { rows: openRows } = await tx.query<Application>(
     `SELECT ${applicationColumns} FROM ${s}.application WHERE supply_point_id = ANY($1::text[]) AND stage = ANY($2::text[])`,
     [points, openStages],
+    { name: `batch_open_${ctx.schema}` },
   );
   const open = Map.groupBy(openRows, (a) => a.supplyPointId);
 
@@ -213,10 +214,17 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
       decided.map((d) => d.notify),
       now,
     ],
+    { name: `batch_insert_${ctx.schema}_${decided.some((d) => d.notify !== null) ? 'events' : 'none'}` },
   );
 
-  // Switches matched at once where the counterpart waits; read back, as matching may have moved them.
-  const switches = decided.filter((d) => d.tryMatching);
+  // Switches matched at once where the counterpart waits (03, read above under the point's lock);
+  // read back, as matching may have moved them. Most find none: no matching statement at all.
+  const counterpart = { switchIn: 'switchOut', switchOut: 'switchIn' } as const;
+  const switches = decided.filter(
+    (d) =>
+      d.tryMatching &&
+      (open.get(d.application.supplyPointId) ?? []).some((o) => o.stage === '03' && o.kind === counterpart[d.application.kind as keyof typeof counterpart]),
+  );
   const after = new Map<string, Application>();
   if (switches.length > 0) {
     const matched = await matchPairs(tx, ctx, {
@@ -246,6 +254,7 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
       decided.map((d) => JSON.stringify(answers.get(d.item.index))),
       now,
     ],
+    { name: `batch_answers_${ctx.schema}` },
   );
   return answers;
 }

@@ -56,6 +56,7 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
        FROM ${ident(ctx.schema)}.application_request r
        JOIN unnest($1::text[], $2::text[]) AS k(p, q) ON r.participant_code = k.p AND r.request_id = k.q`,
     [filings.map((f) => f.participantCode), filings.map((f) => f.requestId)],
+    { name: `batch_stored_${ctx.schema}` },
   );
   const storedByKey = new Map(stored.map((r) => [`${r.participantCode}\u0000${r.requestId}`, r.response]));
   const todo: BatchItem[] = [];
@@ -83,9 +84,11 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
   if (todo.length > 0) {
     await ctx.db.transaction(async (tx) => {
       // Every point of the batch locked at once, in ID order (rows are locked after the sort).
-      await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = ANY($1::text[]) ORDER BY supply_point_id FOR UPDATE`, [
-        [...new Set(todo.map((t) => t.checked.supplyPointId))],
-      ]);
+      await tx.query(
+        `SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = ANY($1::text[]) ORDER BY supply_point_id FOR UPDATE`,
+        [[...new Set(todo.map((t) => t.checked.supplyPointId))]],
+        { name: `batch_lock_${ctx.schema}` },
+      );
       const { set, alone } = setBasedFilings(todo);
       let oneByOne = alone;
       if (set.length > 0) {

@@ -74,7 +74,7 @@ export async function findFacility(q: Queryable, schema: string, supplyPointId: 
 /** The facility records of several supply points in one round trip, by ID (absent: no such point). */
 export async function findFacilities(q: Queryable, schema: string, supplyPointIds: readonly string[]): Promise<Map<string, Facility>> {
   if (supplyPointIds.length === 0) return new Map();
-  const { rows } = await q.query<FacilityRow>(facilitySql(schema, true), [supplyPointIds]);
+  const { rows } = await q.query<FacilityRow>(facilitySql(schema, true), [supplyPointIds], { name: `find_facilities_${schema}` });
   return new Map(rows.map((row) => [row.supply_point_id, toFacility(row)]));
 }
 

@@ -6,9 +6,9 @@
  *                 group; a group is filed as soon as the hub is free: at once when idle (it then
  *                 holds the one request that came), else when the group before it is committed,
  *                 with everything that came meanwhile (at most 500)
- *   2. commit     one transaction for the group: the request IDs looked up in one statement, the
- *                 numbers taken per area in one, the filings stored in one, already claimed by
- *                 this hub for their first attempt (as `claimNextFiling` would)
+ *   2. commit     one transaction for the group: the numbers taken per area in one statement, the
+ *                 filings stored in one, already claimed by this hub for their first attempt (as
+ *                 `claimNextFiling` would); a request ID used before rolls the group back (below)
  *   3. deliver    after the commit, at once, each area's filings in one grid message
  *                 (GRID_APPLICATION_BATCH; a group of one: the filing's own message) with the
  *                 short timeout of a filing, answers kept in one statement; then each caller is
@@ -17,8 +17,8 @@
  * The guarantees are those of a filing alone (outbox.commands.ts): a caller is answered only after
  * its filing is committed; a request ID used before (or twice in one group) is answered as alone
  * (the first answer, or OUTBOX_REQUEST_ID_OTHER_CONTENT / _REUSED); a group whose transaction fails
- * (a filing the database refuses, numbers exhausted, a request ID filed at the same moment by
- * another hub) is rolled back whole and each of its filings is filed alone, so one failing caller
+ * (a filing the database refuses, numbers exhausted, a request ID used before: a resend, or one filed
+ * at the same moment by another hub) is rolled back whole and each of its filings is filed alone, so one failing caller
  * fails alone. A filing the grid did not take stays pending, with the back-off, for the outbox
  * scan; a hub that dies after the commit leaves its claim to run out (the timeout plus 30 s), then
  * the scan delivers it: the grid is idempotent by the delivery request ID, so nothing is decided
@@ -41,7 +41,6 @@ import {
   markManyAttemptsFailed,
   nextApplicationSerials,
   releaseClaims,
-  selectByCompanyRequests,
   selectById,
   type NewOutboxRow,
   type OutboxRow,
@@ -105,9 +104,15 @@ class FilingGroup {
   }
 }
 
+class UsedBefore extends Error {
+  constructor(count: number) {
+    super(`${count} request IDs of the group were used before`);
+  }
+}
+
 /** Files one caller alone (outbox.commands.ts), answering it. */
-function alone(w: Waiting): void {
-  fileApplication(w.deps, w.filer, w.filing).then(w.resolve, w.reject);
+function alone(w: Waiting): Promise<void> {
+  return fileApplication(w.deps, w.filer, w.filing).then(w.resolve, w.reject);
 }
 
 /**
@@ -129,19 +134,9 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
   }
   const leaseMs = syncDeliveryTimeoutMs + claimMarginMs;
   let stored: { waiting: Waiting; row: OutboxRow }[];
-  let usedBefore: Waiting[];
   try {
-    ({ stored, usedBefore } = await deps.db.transaction(async (tx) => {
-      const existing = new Set(
-        (
-          await selectByCompanyRequests(
-            tx,
-            first.map((w) => ({ companyCode: w.filer.companyCode, requestId: String(w.filing.body.requestId) })),
-          )
-        ).map((r) => `${r.companyCode}\u0000${r.requestId}`),
-      );
-      const fresh = first.filter((w) => !existing.has(`${w.filer.companyCode}\u0000${String(w.filing.body.requestId)}`));
-      const usedBefore = first.filter((w) => !fresh.includes(w));
+    stored = await deps.db.transaction(async (tx) => {
+      const fresh = first;
       const filedAt = deps.clock.now();
       const day = tokyoDate(filedAt);
       const rows: { waiting: Waiting; row: NewOutboxRow }[] = [];
@@ -158,18 +153,21 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
         rows.map((r) => r.row),
         leaseMs,
       );
-      // Filed by another hub at this moment: roll back (the serials given back) and file each alone.
-      if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} request IDs of the group were filed concurrently`);
+      // A request ID used before (a resend, or filed by another hub at this moment): roll back (the
+      // serials given back) and file each alone, which answers a resend with its first answer.
+      if (inserted.length !== rows.length) throw new UsedBefore(rows.length - inserted.length);
       const byNumber = new Map(inserted.map((r) => [r.applicationNumber, r]));
-      return { stored: rows.map((r) => ({ waiting: r.waiting, row: byNumber.get(r.row.applicationNumber)! })), usedBefore };
-    }));
+      return rows.map((r) => ({ waiting: r.waiting, row: byNumber.get(r.row.applicationNumber)! }));
+    });
   } catch (error) {
     stats.fellBack++;
-    log('warn', 'outbox', `a group of ${group.length} filings filed one by one after: ${(error as Error).message}`);
-    for (const w of group) alone(w);
+    if (!(error instanceof UsedBefore)) log('warn', 'outbox', `a group of ${group.length} filings filed one by one after: ${(error as Error).message}`);
+    // Repeats after the first of their request ID is answered, so they get the same answer.
+    void Promise.all(first.map(alone)).then(() => {
+      for (const w of repeats) void alone(w);
+    });
     return;
   }
-  for (const w of usedBefore) alone(w);
   void deliverGroup(deps, stored)
     .catch((error: unknown) => {
       // Not expected (each step answers its callers); the filings stay pending for the outbox scan.
@@ -178,7 +176,7 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
     })
     // A repeat of a request of the group: once the first is answered, so it gets the same answer.
     .finally(() => {
-      for (const w of repeats) alone(w);
+      for (const w of repeats) void alone(w);
     });
 }
 

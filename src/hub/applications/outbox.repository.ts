@@ -122,6 +122,7 @@ export async function markDelivered(q: Queryable, id: number, answer: InterfaceR
     `UPDATE hub.application_outbox SET status = 'delivered', grid_answer = $2, delivered_at = $3, claimed_until = NULL, last_error = NULL
       WHERE id = $1 AND status = 'pending'`,
     [id, JSON.stringify(answer), at],
+    { name: 'outbox_mark_delivered' },
   );
 }
 
@@ -185,6 +186,7 @@ export async function markManyDelivered(q: Queryable, delivered: readonly { id: 
        FROM unnest($2::bigint[], $3::jsonb[]) AS u(id, answer)
       WHERE o.id = u.id AND o.status = 'pending'`,
     [at, delivered.map((d) => d.id), delivered.map((d) => JSON.stringify(d.answer))],
+    { name: 'outbox_mark_many_delivered' },
   );
 }
 
@@ -231,6 +233,7 @@ export async function nextApplicationSerials(q: Queryable, area: string, day: Is
      ON CONFLICT (area, day) DO UPDATE SET last_serial = c.last_serial + $3
      RETURNING last_serial AS last`,
     [area, day, count],
+    { name: 'outbox_next_serials' },
   );
   return rows[0]!.last - count + 1;
 }
@@ -277,6 +280,7 @@ export async function selectByCompanyRequests(q: Queryable, keys: readonly { com
     `SELECT ${columns} FROM hub.application_outbox
       WHERE (company_code, request_id) IN (SELECT c, r FROM unnest($1::text[], $2::text[]) AS k(c, r))`,
     [keys.map((k) => k.companyCode), keys.map((k) => k.requestId)],
+    { name: 'outbox_select_company_requests' },
   );
   return rows;
 }
@@ -311,6 +315,7 @@ export async function insertClaimedFilings(q: Queryable, filings: readonly NewOu
       filings.map((r) => r.filedAt),
       leaseMs,
     ],
+    { name: 'outbox_insert_claimed' },
   );
   return rows.sort((a, b) => a.id - b.id);
 }

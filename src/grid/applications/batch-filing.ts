@@ -24,7 +24,7 @@ import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import type { InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import type { GridContext } from '../context.ts';
-import { findFacilities } from '../registry/facility.repository.ts';
+import type { Facility } from '../registry/facility.ts';
 import { acceptedResponse, safeKind, type CheckedApplicationRequest } from './application.handler.ts';
 import { applicationColumns, type Application } from './application.repository.ts';
 import { matchPairs } from './matching.ts';
@@ -80,17 +80,21 @@ interface Decided {
 
 /**
  * Files `items` (all fit for it: `setBasedFilings`) in the caller's transaction, their points
- * already locked by the caller. Returns the answer of each, by its index in the batch.
+ * already locked and their `facilities` read by the caller. Returns the answer of each, by its index in the batch.
  * Throws on a database error (the caller rolls back to its savepoint and goes one by one).
  */
-export async function fileSetBased(tx: Queryable, ctx: GridContext, items: readonly BatchItem[]): Promise<Map<number, InterfaceResponse>> {
+export async function fileSetBased(
+  tx: Queryable,
+  ctx: GridContext,
+  items: readonly BatchItem[],
+  facilities: ReadonlyMap<string, Facility>,
+): Promise<Map<number, InterfaceResponse>> {
   const answers = new Map<number, InterfaceResponse>();
   if (items.length === 0) return answers;
   const s = ident(ctx.schema);
   const now = ctx.clock.now();
   const today = tokyoDate(now);
   const points = items.map((i) => i.checked.supplyPointId);
-  const facilities = await findFacilities(tx, ctx.schema, points);
   const { rows: openRows } = await tx.query<Application>(
     `SELECT ${applicationColumns} FROM ${s}.application WHERE supply_point_id = ANY($1::text[]) AND stage = ANY($2::text[])`,
     [points, openStages],
@@ -158,7 +162,26 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
     });
   }
 
-  // The applications (at their stage after 01), both history entries and the events: one statement.
+  // Switches to match at once: those whose counterpart waits (03, read above under the point's
+  // lock). Most find none: no matching statement at all, and every answer is known before writing.
+  const counterpart = { switchIn: 'switchOut', switchOut: 'switchIn' } as const;
+  const switches = decided.filter(
+    (d) =>
+      d.tryMatching &&
+      (open.get(d.application.supplyPointId) ?? []).some((o) => o.stage === '03' && o.kind === counterpart[d.application.kind as keyof typeof counterpart]),
+  );
+  const matching = new Set(switches);
+  const known = decided.filter((d) => !matching.has(d));
+  for (const d of known) answers.set(d.item.index, acceptedResponse(d.application, d.item.filing, false));
+  const answerColumns = (of: readonly Decided[]) => [
+    of.map((d) => d.item.filing.participantCode),
+    of.map((d) => d.item.filing.requestId),
+    of.map((d) => d.application.applicationNumber),
+    of.map((d) => JSON.stringify(answers.get(d.item.index))),
+  ];
+
+  // The applications (at their stage after 01), both history entries, the events and the answers
+  // known now: one statement.
   const a = decided.map((d) => d.application);
   await tx.query(
     `WITH new AS (
@@ -193,6 +216,10 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
      )`
          : ''
      }
+     ,answered AS (
+       INSERT INTO ${s}.application_request (participant_code, request_id, application_number, response, at)
+       SELECT p, q, n, r::jsonb, $18 FROM unnest($19::text[], $20::text[], $21::text[], $22::text[]) AS k(p, q, n, r)
+     )
      SELECT count(*)::int AS n FROM inserted`,
     [
       a.map((x) => x.applicationNumber),
@@ -213,18 +240,12 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
       decided.map((d) => d.event),
       decided.map((d) => d.notify),
       now,
+      ...answerColumns(known),
     ],
     { name: `batch_insert_${ctx.schema}_${decided.some((d) => d.notify !== null) ? 'events' : 'none'}` },
   );
 
-  // Switches matched at once where the counterpart waits (03, read above under the point's lock);
-  // read back, as matching may have moved them. Most find none: no matching statement at all.
-  const counterpart = { switchIn: 'switchOut', switchOut: 'switchIn' } as const;
-  const switches = decided.filter(
-    (d) =>
-      d.tryMatching &&
-      (open.get(d.application.supplyPointId) ?? []).some((o) => o.stage === '03' && o.kind === counterpart[d.application.kind as keyof typeof counterpart]),
-  );
+  // Matched, then read back (matching may have moved them), their answers stored after.
   const after = new Map<string, Application>();
   if (switches.length > 0) {
     const matched = await matchPairs(tx, ctx, {
@@ -240,21 +261,14 @@ export async function fileSetBased(tx: Queryable, ctx: GridContext, items: reado
     }
   }
 
-  for (const d of decided) {
-    const application = after.get(d.application.applicationNumber) ?? d.application;
-    answers.set(d.item.index, acceptedResponse(application, d.item.filing, false));
+  for (const d of switches) answers.set(d.item.index, acceptedResponse(after.get(d.application.applicationNumber) ?? d.application, d.item.filing, false));
+  if (switches.length > 0) {
+    await tx.query(
+      `INSERT INTO ${s}.application_request (participant_code, request_id, application_number, response, at)
+       SELECT p, q, n, r::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(p, q, n, r)`,
+      [...answerColumns(switches), now],
+      { name: `batch_answers_${ctx.schema}` },
+    );
   }
-  await tx.query(
-    `INSERT INTO ${s}.application_request (participant_code, request_id, application_number, response, at)
-     SELECT p, q, n, r::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(p, q, n, r)`,
-    [
-      decided.map((d) => d.item.filing.participantCode),
-      decided.map((d) => d.item.filing.requestId),
-      decided.map((d) => d.application.applicationNumber),
-      decided.map((d) => JSON.stringify(answers.get(d.item.index))),
-      now,
-    ],
-    { name: `batch_answers_${ctx.schema}` },
-  );
   return answers;
 }

@@ -20,6 +20,7 @@ import { Refusal, isRefusal } from '../../domain/refusal.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
 import type { InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
 import { ident, inSavepoint } from '../../platform/db/db.ts';
+import { findFacilities } from '../registry/facility.repository.ts';
 import { log } from '../../platform/log.ts';
 import { ng, ok, type InterfaceHandler } from '../context.ts';
 import { checkApplicationRequest, decideApplication } from './application.handler.ts';
@@ -83,17 +84,13 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
   todo.sort((a, b) => (a.checked.supplyPointId < b.checked.supplyPointId ? -1 : a.checked.supplyPointId > b.checked.supplyPointId ? 1 : 0));
   if (todo.length > 0) {
     await ctx.db.transaction(async (tx) => {
-      // Every point of the batch locked at once, in ID order (rows are locked after the sort).
-      await tx.query(
-        `SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = ANY($1::text[]) ORDER BY supply_point_id FOR UPDATE`,
-        [[...new Set(todo.map((t) => t.checked.supplyPointId))]],
-        { name: `batch_lock_${ctx.schema}` },
-      );
+      // Every point of the batch locked at once, in ID order, and read for the set-based filings.
+      const facilities = await findFacilities(tx, ctx.schema, [...new Set(todo.map((t) => t.checked.supplyPointId))], { lock: true });
       const { set, alone } = setBasedFilings(todo);
       let oneByOne = alone;
       if (set.length > 0) {
         try {
-          const decided = await inSavepoint(tx, () => fileSetBased(tx, ctx, set));
+          const decided = await inSavepoint(tx, () => fileSetBased(tx, ctx, set, facilities));
           for (const [index, answer] of decided) answers[index] = answer;
         } catch (error) {
           // A filing the database refuses fails the statement: every one of them again, each alone.

@@ -10,9 +10,10 @@
  *                 filings stored in one, already claimed by this hub for their first attempt (as
  *                 `claimNextFiling` would); a request ID used before rolls the group back (below)
  *   3. deliver    after the commit, at once, each area's filings in one grid message
- *                 (GRID_APPLICATION_BATCH; a group of one: the filing's own message) with the
- *                 short timeout of a filing, answers kept in one statement; then each caller is
- *                 answered: the grid's answer, or "not yet delivered" (OUTBOX_NOT_DELIVERED)
+ *                 (GRID_APPLICATION_BATCH; a group of one, or a grid that does not take batches:
+ *                 each filing's own message) with the short timeout of a filing, answers kept in
+ *                 one statement; then each caller is answered: the grid's answer, or "not yet
+ *                 delivered" (OUTBOX_NOT_DELIVERED)
  *
  * The guarantees are those of a filing alone (outbox.commands.ts): a caller is answered only after
  * its filing is committed; a request ID used before (or twice in one group) is answered as alone
@@ -33,15 +34,13 @@ import type { GridTransport } from '../../interfaces/message.ts';
 import { designationOf } from '../../interfaces/verification/designated.ts';
 import { log } from '../../platform/log.ts';
 import { batchInterfaceIds, deliveryBatchSize, markBatch, sendBatch } from './batch-delivery.ts';
-import { answerOf, deliverApplication, fileApplication, newFilingRow, type Filer, type Filing, type OutboxDeps } from './outbox.commands.ts';
+import { answerOf, fileApplication, newFilingRow, type Filer, type Filing, type OutboxDeps } from './outbox.commands.ts';
 import {
   insertClaimedFilings,
   markAttemptFailed,
   markDelivered,
   markManyAttemptsFailed,
   nextApplicationSerials,
-  releaseClaims,
-  selectById,
   type NewOutboxRow,
   type OutboxRow,
 } from './outbox.repository.ts';
@@ -184,7 +183,11 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
 async function deliverGroup(deps: OutboxDeps, stored: readonly { waiting: Waiting; row: OutboxRow }[]): Promise<void> {
   await Promise.all(
     [...Map.groupBy(stored, (s) => s.row.area)].map(async ([area, items]) => {
-      if (items.length === 1) return deliverOne(deps, items[0]!.waiting, items[0]!.row);
+      // One filing, or a grid known not to take batches (a real operator's endpoint): each filing's own message.
+      if (items.length === 1 || withoutBatches.get(deps.transport)?.has(area)) {
+        await Promise.all(items.map(({ waiting, row }) => deliverOne(deps, waiting, row)));
+        return;
+      }
       const rows = items.map((i) => i.row);
       let answers: (InterfaceResponse | null)[] | undefined;
       try {
@@ -202,12 +205,11 @@ async function deliverGroup(deps: OutboxDeps, stored: readonly { waiting: Waitin
         return;
       }
       if (!answers) {
-        // The grid does not take batches: each one by one (claims given back first).
-        await releaseClaims(
-          deps.db,
-          rows.map((r) => r.id),
-        );
-        await Promise.all(items.map(({ waiting, row }) => answerAfterDelivery(deps, waiting, row)));
+        // The grid does not take batches: remembered for this area, and each filing's own message (still claimed).
+        let areas = withoutBatches.get(deps.transport);
+        if (!areas) withoutBatches.set(deps.transport, (areas = new Set()));
+        areas.add(area);
+        await Promise.all(items.map(({ waiting, row }) => deliverOne(deps, waiting, row)));
         return;
       }
       await markBatch(deps, rows, answers);
@@ -239,14 +241,8 @@ async function deliverOne(deps: OutboxDeps, waiting: Waiting, row: OutboxRow): P
   waiting.resolve(answer);
 }
 
-async function answerAfterDelivery(deps: OutboxDeps, waiting: Waiting, row: OutboxRow): Promise<void> {
-  try {
-    await deliverApplication(deps, row.applicationNumber, { timeoutMs: syncDeliveryTimeoutMs });
-    waiting.resolve(answerOf((await selectById(deps.db, row.id)) ?? row));
-  } catch (error) {
-    waiting.reject(error);
-  }
-}
+/** The areas whose grid answered that it does not take batches, per transport (this process). */
+const withoutBatches = new WeakMap<GridTransport, Set<string>>();
 
 const groups = new WeakMap<Db, WeakMap<GridTransport, FilingGroup>>();
 

@@ -24,6 +24,7 @@ class RecordingTransport implements GridTransport {
   readonly messages: InterfaceRequest[] = [];
   down = false;
   loseAnswers = false;
+  noBatches = false;
   readonly #grids: GridTransport;
   constructor(grids: GridTransport) {
     this.#grids = grids;
@@ -31,6 +32,9 @@ class RecordingTransport implements GridTransport {
   async send(area: AreaCode, request: InterfaceRequest, options?: { timeoutMs?: number }): Promise<InterfaceResponse> {
     if (this.down) throw new GridUnavailableError(area, 'unreachable', 'switched off by the test');
     this.messages.push(request);
+    if (this.noBatches && request.interfaceId === 'GRID_APPLICATION_BATCH') {
+      return { result: 'NG', messages: [{ code: 'GRID_INTERFACE_UNKNOWN', text: 'unknown' }] };
+    }
     const answer = await this.#grids.send(area, request, options);
     if (this.loseAnswers) throw new GridUnavailableError(area, 'timeout', 'the answer was lost');
     return answer;
@@ -197,6 +201,27 @@ forEachBackend('group commit of registrations at the hub (many callers, one tran
         ['r-0', 'r-1'],
       );
       assert.equal(await gridCount(db), 2);
+    }));
+
+  test('a grid that does not take batches: each filing of the group gets its own message, and the area is remembered', () =>
+    withWorld(async ({ db, deps, transport, points }) => {
+      const ids = await points(3);
+      transport.noBatches = true;
+      const answers = await Promise.all(ids.slice(0, 2).map((id, i) => fileApplicationInGroup(deps, filer, switchIn(`n-${i}`, id))));
+      assert.deepEqual(
+        answers.map((a) => (a.data as Data).stage),
+        ['03', '03'],
+      );
+      const later = await fileApplicationInGroup(deps, filer, switchIn('n-2', ids[2]!));
+      assert.equal((later.data as Data).stage, '03');
+      assert.deepEqual(
+        transport.messages.map((m) => m.interfaceId),
+        ['GRID_APPLICATION_BATCH', 'IF_10610', 'IF_10610', 'IF_10610'],
+      );
+      assert.deepEqual(
+        (await outbox(db)).map((r) => [r.status, r.attempts]),
+        ids.map(() => ['delivered', 1]),
+      );
     }));
 
   test('the grid unreachable: the group is accepted and answered "not yet delivered", then delivered by the outbox scan exactly once', () =>

@@ -291,7 +291,7 @@ export const messages = {
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
 
   // CERT_: the certificates' life on the web (issue 19): requests, decisions, download, expiry, loss and suspicion.
-  CERT_CSR_UNREADABLE: 'CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）で1件指定してください。',
+  CERT_CSR_UNREADABLE: 'CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）またはDER形式で1件指定してください。',
   CERT_CSR_KEY: 'CSRの鍵（{key}）は使えません。RSA 2048〜4096ビットの鍵で作成してください。',
   CERT_CSR_SIGNATURE: 'CSRの署名を検証できません（CSRが鍵と対応していないか、改変されています）。',
   CERT_SUBJECT_PARTICIPANT: 'サブジェクトのO（事業者コード）「{bound}」は自社の事業者コードではありません。',
@@ -307,12 +307,15 @@ export const messages = {
   CERT_REQUEST_NOT_READY: '証明書申請（番号 {requestId}）の証明書はまだ発行されていません（状態: {status}）。',
   CERT_ALREADY_DOWNLOADED: '証明書申請（番号 {requestId}）の証明書はダウンロード済みです。再ダウンロードはできません。',
   CERT_HOURS_INVALID: '端末の利用時間帯は0〜24時の整数で、開始を終了より前に指定してください。',
+  CERT_CSR_TWICE: 'CSRは貼り付けかファイルのどちらか一方で指定してください（両方が指定されています）。',
   CERT_FLAG_NOT_FOUND: '不正利用の疑い（番号 {flagId}）は見つからないか、対応済みです。',
   CERT_DECISION_REQUIRED: '承認（--approve）か否認（--refuse）のどちらか一方を指定してください。',
   CERT_SCHEDULE_INVALID: '発行スケジュール「{value}」の形式が正しくありません（例: tue 17:00,fri 17:00）。',
   // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
   VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
   VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_BULK_TOO_MANY_ROWS: '検証環境では一括申込（CSV）は{max}行以内としてください（{count}行あります）。高負荷のかかるテストは禁止されています。',
+  VERIFY_OPERATION_REFUSED: '検証環境では {command} は使えません（{reason}）。',
   VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
   GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
   GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
@@ -329,6 +332,10 @@ export const messages = {
   PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
   PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
   PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+  PPS_CERT_ALREADY_REGISTERED: 'この証明書はすでに{area}エリアのデータ提供サイトに登録されています。',
+  PPS_CERT_UNTRUSTED: 'この証明書は広域機関の認証局が発行したものではないため、登録できません。',
+  PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
+  PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -47,7 +47,7 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings };
+  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings; readonly verification?: boolean };
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {
@@ -61,7 +61,7 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
     if (options.provision && /^\/grid\/\d{2}\/PPS\//.test(request.url)) return;
     if (!isHub(request, fingerprints, participantCode)) return refuse(reply, 403, 'AUTH_TERMINAL_REFUSED');
   });
-  if (options.provision) registerProvisionSite(app, options.provision);
+  if (options.provision) registerProvisionSite(app, { trustedCaPems: options.tls.caPems, ...options.provision });
 
   app.get('/grid/v1/health', async (_request, reply) => {
     try {

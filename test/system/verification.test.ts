@@ -1,12 +1,13 @@
 /**
  * `KIRIKAE_MODE=verification` as a retailer's developer starts it: the hub with the demo world and
  * the grid stub in place of the reference grids, a designated ID answered as the table says to a
- * `kirikae call` from another process, the banner on every screen, and data that never mixes
+ * `kirikae call` from another process, the banner on every screen, the data provision test page
+ * pulled by `kirikae pull`, and data that never mixes
  * with another mode's (the stricter rate limit: test/integration/hub/verification-rate-limit.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kirikae, kirikaeHome } from '../support/kirikae-process.ts';
@@ -18,10 +19,12 @@ import { isRefusal } from '../../src/domain/refusal.ts';
 
 forEachBackend('the verification environment, started as its README says', (backend) => {
   test('answers designated IDs from the stub, shows its banner, and refuses to open its data in another mode', async () => {
-    await using db = await backend.open({ migrated: false });
-    const home = db.url ? mkdtempSync(join(tmpdir(), 'kirikae-verification-')) : await kirikaeHome('verification');
-    const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db.url ?? '', KIRIKAE_MODE: 'verification' };
-    if (!db.url) await db.close();
+    // Migrated beforehand (the migrations of a first start: cli.test.ts, migrate.test.ts); the demo
+    // data, certificates and DEMO.md are made by the system as on a first start. PGlite: the system
+    // opens its own under KIRIKAE_HOME, from a migrated folder; no database is opened here.
+    await using db = backend.name === 'postgres' ? await backend.open() : undefined;
+    const home = db ? mkdtempSync(join(tmpdir(), 'kirikae-verification-')) : await kirikaeHome('verification', { database: 'migrated' });
+    const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db?.url ?? '', KIRIKAE_MODE: 'verification' };
     const system = await startSystem(loadConfig({ ...process.env, ...env }));
     try {
       const cert = join(home, 'pki/api/A003.cert.pem');
@@ -36,10 +39,19 @@ forEachBackend('the verification environment, started as its README says', (back
         caPem: readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8'),
       });
       assert.match((await client.get('/login')).body, /class="env-banner"[^>]*><strong>検証環境<\/strong>/);
+
+      // The data provision test page: `kirikae pull` given the test page as its site fetches a sample of each kind that has one.
+      const registered = await kirikae(env, 'grid', 'pps', 'register', '--area', '03', '--cert', cert, '--participant', 'A0033');
+      assert.equal(registered.status, 0, registered.err + registered.out);
+      const into = mkdtempSync(join(tmpdir(), 'kirikae-samples-'));
+      const pulled = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', into, '--url', `${system.url}grid/03/PPS/test/`);
+      assert.equal(pulled.status, 0, pulled.err + pulled.out);
+      assert.match(pulled.out, /^4 downloaded/m);
+      assert.ok(existsSync(join(into, 'W41110202604010000000000.xml')), 'the LV same-day sample, unzipped');
     } finally {
       await system.stop();
     }
-    if (!db.url) {
+    if (!db) {
       // The same data in sandbox mode: refused before anything is written.
       await assert.rejects(
         startSystem(loadConfig({ ...process.env, ...env, KIRIKAE_MODE: 'sandbox' })),

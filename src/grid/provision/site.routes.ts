@@ -14,12 +14,15 @@
  * | `GET v1/files?kind=&from=&to=&cursor=&limit=` | the JSON twin, cursor-paged without gaps, superseded revisions named |
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
+ * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
+ * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
  *
  * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
- * system's text; an unknown name, another retailer's file and a file not yet available (or past
+ * system's text (except on `register`, which a not yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
  * retention) all answer the same 404, so existence is never revealed. Every request is audited in
  * the grid's `pps_download`.
  */
+import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
@@ -27,12 +30,25 @@ import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
 import { parsePpsFileName, ppsKind, slotStart, w4Kinds } from '../../domain/pps-file.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { peerFingerprint } from '../../platform/http/https-server.ts';
+import { describeCert, parseCertificate, type CertDescription } from '../../platform/pki/identity.ts';
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { defaultProvisionSettings, type ProvisionSettings } from './schedule.ts';
-import { filesAfter, findFile, findPpsCertificate, listFiles, recordSiteAudit, type PpsCertificate, type PpsFileRow } from './site.repository.ts';
+import {
+  filesAfter,
+  findFile,
+  findPpsCertificate,
+  listFiles,
+  recordSiteAudit,
+  registerPpsCertificate,
+  type PpsCertificate,
+  type PpsFileRow,
+} from './site.repository.ts';
 import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
 import { publishedXsds } from './w4-xsd.ts';
+import { sampleDate, sampleKinds, sampleMadeAt, sampleMakerOf, samplesFor } from './samples.ts';
 
 export interface ProvisionSiteOptions {
   /** The grids whose sites these routes serve, by area. */
@@ -40,11 +56,18 @@ export interface ProvisionSiteOptions {
   readonly settings?: ProvisionSettings;
   /** The real time certificates are checked against (TLS validity is real time, not the sandbox clock). */
   readonly realNow?: () => Date;
+  /** The verification environment: each site also has its test page of sample files (`test/`). */
+  readonly verification?: boolean;
+  /**
+   * The CAs a pasted certificate must be issued by to be registered on the screen (the server's
+   * trusted client CAs); without them only the certificate of the connection itself can be.
+   */
+  readonly trustedCaPems?: readonly string[];
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    pps?: { ctx: GridContext; cert?: PpsCertificate; action: string; name?: string; result?: string; bytes?: number };
+    pps?: { ctx: GridContext; cert?: PpsCertificate; action: string; name?: string; result?: string; bytes?: number; verification?: boolean };
   }
 }
 
@@ -82,14 +105,26 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         const area = (request.params as { area?: string }).area ?? '';
         const ctx = isAreaCode(area) ? options.grids.get(area) : undefined;
         if (!ctx) return refuse(request, reply, 404, new Refusal('HTTP_NOT_FOUND'));
-        request.pps = { ctx, action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}` };
+        request.pps = {
+          ctx,
+          action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}`,
+          verification: options.verification === true,
+        };
         const fingerprint = peerFingerprint(request);
         const cert = fingerprint ? await findPpsCertificate(ctx.db, ctx.schema, fingerprint) : undefined;
-        if (!cert || cert.notAfter < realNow())
+        // The registration screen lets in a certificate the TLS layer verified (the hub CA's) that is not registered yet.
+        const registering = request.routeOptions.url?.endsWith('/PPS/register') === true && fingerprint !== undefined;
+        if ((!cert || cert.notAfter < realNow()) && !registering)
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
-        request.pps.cert = cert;
-        if (cert.suspendedAt !== null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        if (cert) request.pps.cert = cert;
+        if (cert?.suspendedAt != null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
       });
+      // The registration form (and a form-posted FileListReceiver) on a server without a form parser of its own.
+      if (!site.hasContentTypeParser('application/x-www-form-urlencoded')) {
+        site.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(String(body))));
+        });
+      }
       site.addHook('onResponse', async (request, reply) => {
         const pps = request.pps;
         if (!pps) return;
@@ -117,12 +152,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         const { ctx, cert } = request.pps!;
         const filter = filterOf(request);
         const { files } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter);
-        const pairs = files.map((f, i) => `rfilename${i + 1}:"${f.name}",rfilesize${i + 1}:"${f.size}"`).join(',');
-        const rows = files
-          .map((f) => `<tr><td><a href="FileReceiver?file=${f.name}">${f.name}</a></td><td>${f.size}</td><td>${jst(f.availableAt)}</td></tr>`)
-          .join('\r\n');
-        const page = `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>受信可能ファイル一覧</title></head><body>\r\n<comment>${pairs}</comment>\r\n<table>\r\n<tr><th>ファイル名</th><th>サイズ</th><th>提供日時</th></tr>\r\n${rows}\r\n</table>\r\n</body></html>\r\n`;
-        return reply.type('text/html; charset=Shift_JIS').header('cache-control', 'no-store').send(iconv.encode(page, 'Shift_JIS'));
+        return sendFileList(reply, files);
       };
       for (const path of listPaths) {
         site.get(path, list);
@@ -208,7 +238,10 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
             ctx.area,
             '３０分電力量提供システム',
             `<p>${escapeHtml(cert!.participantCode)} 様</p>
-<ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li></ul>
+<ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li>
+<li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li>${
+              options.verification ? `<li><a href="${base(ctx.area)}test/">テストページ（検証環境: サンプルファイル）</a></li>` : ''
+            }</ul>
 <h2>仕様</h2>
 <ul><li>自動取得（PULL）: <code>${base(ctx.area)}30min/FileListReceiver</code>、<code>${base(ctx.area)}30min/FileReceiver?file=ファイル名</code>（.action 形式も可）</li>
 <li>JSON: <code>${base(ctx.area)}v1/files</code></li>
@@ -216,11 +249,44 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <li>XMLスキーマ: ${Object.keys(publishedXsds)
               .map((n) => `<a href="${base(ctx.area)}xsd/${n}">${n}</a>`)
               .join('、')}</li></ul>`,
+            options.verification,
           ),
         );
       };
       site.get('', menu);
       site.get('Menu1.action', menu);
+
+      site.get('register', async (request, reply) => registerScreen(request, reply, {}));
+      site.post('register', async (request, reply) => {
+        const pps = request.pps!;
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const fields = { participant: formField(form.participant), certPem: formField(form.certPem) };
+        try {
+          // A form posted from another site with the browser's certificate is not the retailer's doing.
+          const origin = request.headers.origin;
+          if (origin !== undefined && origin !== 'null' && new URL(origin).host !== request.headers.host) throw new Refusal('PPS_REGISTER_CROSS_SITE');
+          if (origin === 'null') throw new Refusal('PPS_REGISTER_CROSS_SITE');
+          const caller = peerCertificate(request);
+          if (!caller?.participantCode) throw new Refusal('AUTH_CERT_NOT_CLIENT', { field: 'cert' });
+          const participant = fields.participant.trim().toUpperCase();
+          if (!/^[A-Z0-9]{5}$/.test(participant)) throw new Refusal('PCODE_FORMAT', { field: 'participant' });
+          // Only a certificate of the caller's own company (the one presented proves it holds the key).
+          if (caller.participantCode !== participant.slice(0, 4) && caller.participantCode !== participant)
+            throw new Refusal('PPS_REGISTER_OTHER_COMPANY', { field: 'participant', params: { bound: caller.participantCode, participant } });
+          const pasted = fields.certPem.trim();
+          const pem = pasted === '' ? caller.pem : pasted;
+          if (pasted !== '') checkIssuedByTrusted(pasted, options.trustedCaPems ?? []);
+          const registered = await registerPpsCertificate(pps.ctx.db, pps.ctx.schema, pps.ctx.area, { pem, participantCode: participant }, realNow(), {
+            refuseRegistered: true,
+          });
+          pps.name = registered.fingerprint256.slice(0, 64);
+          return registerScreen(request, reply, { registered });
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          pps.result = error.code;
+          return registerScreen(request, reply.code(400), { refusal: error, fields });
+        }
+      });
 
       site.get('30min/', async (request, reply) => {
         const { ctx, cert } = request.pps!;
@@ -255,11 +321,175 @@ ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
 <nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
-        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body, options.verification));
       });
+
+      if (options.verification) registerTestPage(site, settings);
     },
     { prefix: '/grid/:area/PPS/' },
   );
+}
+
+/**
+ * The test page of the verification environment (slide 37): a sample file of every kind there is
+ * (samples.ts), dummy data made the same every time, never refreshed. Under `test/` the site's own
+ * paths (`test/30min/FileListReceiver`, `test/30min/FileReceiver`, `test/v1/files`), so a
+ * retailer's client given `{base}test/` as its base pulls the samples unchanged, and the screen
+ * (`test/`) downloads them by hand: both ways of fetching (自動取込・手動取込) checked before going live.
+ */
+function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): void {
+  const samples = (request: FastifyRequest) => {
+    const { ctx, cert } = request.pps!;
+    return samplesFor({ area: ctx.area, receiverCode: cert!.participantCode, settings });
+  };
+  const list = async (request: FastifyRequest, reply: FastifyReply) => {
+    const filter = filterOf(request);
+    const files = (await samples(request))
+      .filter(({ file }) => !filter.prefix || file.name.startsWith(filter.prefix))
+      .map(({ file }) => ({ name: file.name, size: file.bytes.length, availableAt: sampleMadeAt }));
+    return sendFileList(reply, files);
+  };
+  for (const path of ['test/30min/FileListReceiver', 'test/30min/FileListReceiver.action']) {
+    site.get(path, list);
+    site.post(path, list);
+  }
+  const download = async (request: FastifyRequest, reply: FastifyReply) => {
+    const pps = request.pps!;
+    const name = String((request.query as { file?: unknown }).file ?? '');
+    pps.name = name.slice(0, 64);
+    const sample = (await samples(request)).find(({ file }) => file.name === name);
+    if (!sample) return refuse(request, reply, 404, new Refusal('PPS_FILE_NOT_FOUND'));
+    pps.bytes = sample.file.bytes.length;
+    return reply
+      .type(sample.file.contentType)
+      .header('content-disposition', `attachment; filename=${name}`)
+      .header('etag', `"${sha256Of(sample.file.bytes)}"`)
+      .header('cache-control', 'private, max-age=0')
+      .send(sample.file.bytes);
+  };
+  for (const path of ['test/30min/FileReceiver', 'test/30min/FileReceiver.action']) site.get(path, download);
+
+  // The JSON twin: every sample in one page (the cursor is the number of samples already given).
+  site.get('test/v1/files', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const cursorText = query.cursor ?? '0';
+    if (!/^\d{1,15}$/.test(cursorText)) throw new Refusal('PPS_CURSOR_INVALID', { field: 'cursor' });
+    if (query.kind !== undefined && !sampleKinds.some((k) => k.code === query.kind))
+      throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
+    const all = await samples(request);
+    const files = all.slice(Number(cursorText)).filter(({ kind }) => query.kind === undefined || kind.code === query.kind);
+    return reply.header('cache-control', 'no-store').send({
+      files: files.map(({ kind, file }) => {
+        const parsed = parsePpsFileName(file.name);
+        return {
+          name: file.name,
+          kind: kind.code,
+          format: kind.format,
+          ...(parsed ? { infoCode: parsed.kind.infoCode, target: parsed.date, slot: parsed.slot, revision: parsed.revision, section: parsed.section } : {}),
+          sections: 1,
+          points: file.points ?? 0,
+          size: file.bytes.length,
+          sha256: sha256Of(file.bytes),
+          availableAt: sampleMadeAt.toISOString(),
+          deadlineAt: sampleMadeAt.toISOString(),
+        };
+      }),
+      nextCursor: String(Math.max(all.length, Number(cursorText))),
+      withoutSample: sampleKinds.filter((k) => !sampleMakerOf(k.code)).map((k) => k.code),
+    });
+  });
+
+  site.get('test/', async (request, reply) => {
+    const { ctx } = request.pps!;
+    const made = new Map((await samples(request)).map(({ kind, file }) => [kind.code, file]));
+    const formats = { W4: '30分電力量提供BP', W5: '確定使用量通知BP', CSV: '標準化帳票' } as const;
+    const rows = sampleKinds
+      .map((kind) => {
+        const file = made.get(kind.code);
+        const cells = file
+          ? `<td><a href="30min/FileReceiver?file=${file.name}" download>${file.name}</a></td><td>${file.bytes.length.toLocaleString('ja-JP')}</td>`
+          : '<td colspan="2" class="none">サンプルなし</td>';
+        return `<tr data-kind="${kind.code}"><td>${formats[kind.format]}</td><td>${escapeHtml(kind.title)}（${kind.code}）</td>${cells}</tr>`;
+      })
+      .join('\n');
+    const test = `${base(ctx.area)}test/`;
+    const body = `<p class="verification">検証環境のテストページです。ファイルの内容はダミーデータで、30分ごとの更新は行いません（対象日 ${sampleDate}）。</p>
+<p>自動取込の確認: 接続先を <code>${test}</code> として <code>30min/FileListReceiver</code>、<code>30min/FileReceiver?file=ファイル名</code>、JSON <code>v1/files</code>（本番と同じパス）。手動取込の確認は下の一覧から。</p>
+<table><thead><tr><th>区分</th><th>種類</th><th>ファイル名</th><th>サイズ</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+    return reply.type('text/html; charset=utf-8').send(screen(ctx.area, 'テストページ（受信可能ファイル一覧）', body, true));
+  });
+}
+
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The pull list (A4): `<comment>rfilename1:"…",rfilesize1:"…"</comment>` and an HTML table with links, Shift_JIS. */
+function sendFileList(reply: FastifyReply, files: readonly { name: string; size: number; availableAt: Date }[]): FastifyReply {
+  const pairs = files.map((f, i) => `rfilename${i + 1}:"${f.name}",rfilesize${i + 1}:"${f.size}"`).join(',');
+  const rows = files
+    .map((f) => `<tr><td><a href="FileReceiver?file=${f.name}">${f.name}</a></td><td>${f.size}</td><td>${jst(f.availableAt)}</td></tr>`)
+    .join('\r\n');
+  const page = `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>受信可能ファイル一覧</title></head><body>\r\n<comment>${pairs}</comment>\r\n<table>\r\n<tr><th>ファイル名</th><th>サイズ</th><th>提供日時</th></tr>\r\n${rows}\r\n</table>\r\n</body></html>\r\n`;
+  return reply.type('text/html; charset=Shift_JIS').header('cache-control', 'no-store').send(iconv.encode(page, 'Shift_JIS'));
+}
+
+function formField(value: unknown): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.slice(0, 20_000) : '';
+}
+
+/** The certificate of this connection (verified by the TLS layer), as PEM and described. */
+function peerCertificate(request: FastifyRequest): (CertDescription & { pem: string }) | undefined {
+  const socket = request.raw.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
+  const raw = socket.getPeerCertificate(false)?.raw;
+  if (!raw) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { ...describeCert(x509), pem: x509.toString() };
+}
+
+/** A pasted certificate must be issued (and signed) by one of the CAs this server trusts. */
+function checkIssuedByTrusted(pem: string, caPems: readonly string[]): void {
+  const cert = parseCertificate(pem);
+  for (const caPem of caPems) {
+    let ca: X509Certificate;
+    try {
+      ca = new X509Certificate(caPem);
+    } catch {
+      continue;
+    }
+    if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return;
+  }
+  throw new Refusal('PPS_CERT_UNTRUSTED', { field: 'certPem' });
+}
+
+/** The registration screen: the form, or what was registered, or the refusal with the fields kept. */
+function registerScreen(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: { registered?: PpsCertificate; refusal?: Refusal; fields?: { participant: string; certPem: string } },
+): FastifyReply {
+  const { ctx } = request.pps!;
+  const caller = peerCertificate(request);
+  const done = state.registered
+    ? `<p class="notice" role="status" data-fingerprint="${state.registered.fingerprint256}">登録しました。事業者 ${escapeHtml(state.registered.participantCode)}、用途 ${state.registered.usage}、有効期限 ${jst(state.registered.notAfter)}、フィンガープリント（SHA-256） <code>${state.registered.fingerprint256}</code></p>`
+    : '';
+  const error = state.refusal ? `<p class="error" role="alert" data-code="${state.refusal.code}">${escapeHtml(state.refusal.text)}</p>` : '';
+  const body = `<p>${escapeHtml(areaOf(ctx.area).name)}エリアのデータ提供サイトに、貴社のクライアント証明書（広域機関の認証局が発行したもの）を登録します。登録した証明書で30分電力量ファイルの一覧・取得（PULL と画面）ができます。</p>
+<p>お使いの証明書: ${caller ? `${escapeHtml(caller.subject.O ?? '')} / ${escapeHtml(caller.subject.OU ?? '')}${request.pps!.cert ? '（登録済み）' : '（未登録）'}` : '不明'}</p>
+${done}${error}
+<form method="post" action="${base(ctx.area)}register" class="register">
+<p><label>事業者コード（5桁） <input name="participant" required maxlength="5" pattern="[A-Za-z0-9]{5}" value="${escapeHtml(state.fields?.participant ?? '')}"></label></p>
+<p><label>証明書（PEM）<br><textarea name="certPem" rows="12" cols="70" placeholder="-----BEGIN CERTIFICATE-----">${escapeHtml(state.fields?.certPem ?? '')}</textarea></label><br>
+<small>空欄のときは、いまお使いの証明書を登録します。自社の別の証明書（例: PULL 用の api 証明書）を登録するときは、その PEM を貼り付けてください。</small></p>
+<button type="submit">登録する</button></form>`;
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(screen(ctx.area, 'クライアント証明書の登録', body, request.pps!.verification));
 }
 
 function base(area: AreaCode): string {
@@ -271,23 +501,29 @@ function fileRow(f: PpsFileRow): string {
   return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? '終日' : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
 }
 
-function screen(area: AreaCode, title: string, body: string): string {
+/** The banner of every screen of the site in the verification environment (as the hub's screens have theirs). */
+const verificationBanner = '<div class="env-banner" role="note"><strong>検証環境</strong> — 検証環境のデータ提供サイトです。本番のデータではありません。</div>';
+
+function screen(area: AreaCode, title: string, body: string, verification = false): string {
   const name = areaOf(area).gridOperatorName;
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
-<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.filters label{margin-right:1rem}</style></head>
-<body><header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
+<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.notice{color:#060}.filters label{margin-right:1rem}</style></head>
+<body>${verification ? verificationBanner : ''}<header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
 ${body}</main></body></html>`;
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply, status: number, refusal: Refusal): FastifyReply {
   if (request.pps) request.pps.result = refusal.code;
-  const json = request.url.includes('/PPS/v1/');
+  const json = /\/PPS\/(test\/)?v1\//.test(request.url);
   if (json)
     return reply
       .code(status)
       .type('application/json; charset=utf-8')
       .send({ result: 'NG', messages: [refusal.toDetail()] });
-  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p></body></html>`;
+  // An unregistered certificate is shown the way to register it.
+  const next =
+    refusal.code === 'PPS_CERT_NOT_REGISTERED' && request.pps ? `<p><a href="${base(request.pps.ctx.area)}register">クライアント証明書の登録</a></p>` : '';
+  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p>${next}</body></html>`;
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }
 

@@ -12,7 +12,9 @@ import { givenSupplyPoint } from '../../../src/grid/testing.ts';
 import { gridTransportFromConfig } from '../../../src/grid/transport/config.ts';
 import { InProcessGridTransport } from '../../../src/grid/transport/in-process.ts';
 import { retryDueDeliveries } from '../../../src/hub/applications/outbox.commands.ts';
-import { TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import { fetchGridEvents } from '../../../src/hub/notifications/grid-events.ts';
+import { buildCertificate, givenCertificate, TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import { KirikaeClient as SdkClient } from '../../../src/sdk/client.ts';
 import { participantProgress, progressMatrix } from '../../../src/hub/verification/verification.queries.ts';
 import { claimDataMode } from '../../../src/hub/verification/verification.repository.ts';
 import { systemActor } from '../../../src/hub/policy.ts';
@@ -47,12 +49,14 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
   let clock: ManualClock;
   let json: KirikaeClient;
   let soap: KirikaeClient;
+  let transport: InProcessGridTransport;
 
   before(async () => {
     db = await backend.open();
     clock = testClock('2026-11-25T10:00:00+09:00');
     const stubs = areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock }), { wait: scaledWait }));
-    hub = await startTestHub(db, { clock, transport: new InProcessGridTransport(stubs), gridTimeoutMs: 1_000, verification: true });
+    transport = new InProcessGridTransport(stubs);
+    hub = await startTestHub(db, { clock, transport, gridTimeoutMs: 1_000, verification: true });
     json = hub.sdk('aApi');
     soap = hub.sdk('aApi', 'soap');
   });
@@ -155,6 +159,80 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
       history.map((h) => h.stage),
       ['03', '05', '08'],
     );
+  });
+
+  test("the stub's applications are in the application feed (IF_11110) at each stage, and the hub notifies their matching and completion", async () => {
+    const matched = await file(json, 'IF_10610', tokyo('0302'));
+    const number = data(matched).applicationNumber as string;
+    const refused = await file(soap, 'IF_10510', tokyo('0136'));
+    assert.equal(data(refused).stage, '09');
+    const password = await file(json, 'IF_10210', tokyo('0401'));
+    assert.equal(password.result, 'OK');
+
+    /**
+     * The whole feed from the start, pages of 50, until `done` holds (or 20 s passed): a feed only
+     * shows changes of transactions older than every running one, cluster-wide, so on a shared
+     * PostgreSQL server another database's open transaction may hold a change back for a moment.
+     */
+    const readFeed = async (done: (items: Data[]) => boolean): Promise<Data[]> => {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const items: Data[] = [];
+        let since: string | undefined;
+        for (let more = true; more; ) {
+          const page = await json.call('IF_11110', { pageSize: 50, ...(since ? { since } : {}) });
+          assert.equal(page.result, 'OK', codes(page).join());
+          items.push(...(data(page).items as Data[]));
+          since = data(page).nextCursor as string;
+          more = data(page).more === '1';
+        }
+        if (done(items) || Date.now() > until) return items;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const stagesOf = (items: Data[], applicationNumber: string) => items.filter((i) => i.applicationNumber === applicationNumber).map((i) => i.stage);
+
+    const before = await readFeed((items) => stagesOf(items, number).length > 0 && stagesOf(items, data(refused).applicationNumber).length > 0);
+    assert.deepEqual(stagesOf(before, number), ['05'], 'the switch, matched at once');
+    assert.deepEqual(stagesOf(before, data(refused).applicationNumber), ['09'], 'a refusal at once, kept at 09 as the reference grid keeps it');
+    const item = before.find((i) => i.applicationNumber === number)!;
+    assert.equal(item.supplyPointId, tokyo('0302'));
+    assert.equal(item.stageName, 'マッチング完了');
+    assert.equal(
+      before.some((i) => i.applicationNumber === data(password).applicationNumber),
+      false,
+      'usage password applications are not in the feed (nor are the reference grid’s)',
+    );
+
+    assert.equal(data(await status(json, 'IF_10610', number)).stage, '06');
+    const after = await readFeed((items) => stagesOf(items, number).includes('06'));
+    assert.deepEqual(stagesOf(after, number), ['06'], 'the change moved it to the end of the feed, once');
+
+    const totals = { events: 0, notified: 0 };
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const got = await fetchGridEvents({ db, clock, transport }, '03');
+      totals.events += got.events;
+      totals.notified += got.notified;
+      const { rows } = await db.query<{ kind: string }>('SELECT kind FROM hub.notification WHERE company_code = $1 AND application_number = $2 ORDER BY id', [
+        'A003',
+        number,
+      ]);
+      if (rows.length >= 2 || Date.now() > until) {
+        assert.deepEqual(
+          rows.map((r) => r.kind),
+          ['matchingComplete', 'applicationCompleted'],
+          'the new retailer is notified of the stub switch as of a reference grid switch',
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { rows: others } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.notification WHERE application_number = $1', [
+      data(refused).applicationNumber,
+    ]);
+    assert.equal(others[0]!.n, 0, 'a refused move-out gives an event but no notification (only switch-ins are notified)');
+    assert.ok(totals.events >= 3, `events read: ${totals.events}`);
   });
 
   test('a usage password application completes and shows its password once, by request ID as well', async () => {
@@ -308,6 +386,92 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.match(fitApi.steps[0].mismatches[0].reason, /GRID_POINT_NOT_FIT/);
     const table = await retailer.get('/verification?area=06');
     assert.match(table.body, /0699990101000000000000/);
+  });
+
+  test("the catalogue's abnormal steps of the hub interfaces, feeds and status inquiries, and the mailbox's and relay decision's happy paths, answer as expected", async () => {
+    // Two abnormal scenarios whole, ending with a status inquiry naming no application (a request ID never filed).
+    assert.deepEqual(codes(await file(json, 'IF_10210', tokyo('0114'))), ['GRID_POINT_VACANT']);
+    const later = await file(json, 'IF_10210', tokyo('0203'));
+    assert.equal(data(await status(json, 'IF_10210', data(later).applicationNumber)).stage, '09');
+    assert.deepEqual(codes(await json.call('IF_10220', { requestId: nextId('NONE') })), ['OUTBOX_REQUEST_NOT_FOUND']);
+    assert.deepEqual(codes(await soap.call('IF_K10610', bodyFor('IF_K10610', tokyo('0141'), nextId('VR')))), ['APP_CONFLICT']);
+    const expired = await file(soap, 'IF_K10610', tokyo('0201'));
+    assert.equal(data(await status(soap, 'IF_K10610', data(expired).applicationNumber)).stage, '09');
+    assert.deepEqual(codes(await soap.call('IF_K10620', { requestId: nextId('NONE') })), ['OUTBOX_REQUEST_NOT_FOUND']);
+    assert.equal((await soap.call('IF_K11110', {})).result, 'OK');
+    assert.deepEqual(codes(await soap.call('IF_K11110', { since: 'X' })), ['OUTBOX_CURSOR_INVALID']);
+    const relay = {
+      requestId: nextId('RL'),
+      updateFlag: '1',
+      supplyPointId: tokyo('0401'),
+      contractNumber: 'A-123456',
+      address: { prefecture: '東京都', city: '千代田区', street: '丸の内一丁目1番1号' },
+      customerNameKana: 'ヤマダ ハナコ',
+      customerName: '山田 花子',
+      terminationDate: '2026-12-10',
+    };
+    assert.deepEqual(codes(await json.call('IS_20110', { ...relay, oldRetailerCode: 'A0033' })), ['RELAY_OLD_RETAILER_IS_SELF']);
+    assert.deepEqual(codes(await json.call('IS_20210', { page: 0 })), ['IF_OUT_OF_RANGE']);
+    assert.deepEqual(codes(await json.call('IS_20310', { page: 0 })), ['IF_OUT_OF_RANGE']);
+    assert.deepEqual(codes(await json.call('IS_30110', { pageSize: 101 })), ['IF_OUT_OF_RANGE']);
+
+    // A relay addressed to A003 by another retailer (B001's API certificate, as DEMO.md gives it), then A003 decides it.
+    await givenCertificate(db, clock, { participantCode: 'B0013', usage: 'api' });
+    const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+    const b = new SdkClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem });
+    const registered = await b.call('IS_20110', { ...relay, requestId: nextId('RL'), oldRetailerCode: 'A0033' });
+    b.close();
+    assert.equal(registered.result, 'OK', codes(registered).join());
+    assert.equal((await json.call('IS_20310', {})).result, 'OK');
+    const decided = await json.call('IS_20410', {
+      requestId: nextId('DC'),
+      relayNumber: data(registered).relayNumber,
+      decision: '01',
+      decidingPersonName: '佐藤',
+    });
+    assert.equal(decided.result, 'OK', codes(decided).join());
+
+    // The mailbox: a switch matched at once is notified; A003 peeks it and acknowledges by the peek token.
+    const matched = await file(json, 'IF_10610', tokyo('0302'));
+    assert.equal(data(matched).stage, '05');
+    let peek: InterfaceResponse | undefined;
+    for (const until = Date.now() + 20_000; Date.now() < until; ) {
+      await fetchGridEvents({ db, clock, transport }, '03');
+      peek = await json.call('IS_40110', { maxCount: 100 });
+      if ((data(peek).notifications as Data[] | undefined)?.some((n) => n.applicationNumber === data(matched).applicationNumber)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(data(peek!).peekToken, JSON.stringify(data(peek!)));
+    assert.equal((await json.call('IS_40120', { peekToken: data(peek!).peekToken })).result, 'OK');
+    assert.deepEqual(codes(await json.call('IS_40110', { maxCount: 0 })), ['IF_OUT_OF_RANGE']);
+
+    const progress = new Map((await participantProgress(db, systemActor, 'A003')).map((p) => [p.scenario.id, p]));
+    const stepsOf = (id: string) => progress.get(id)!.steps.map((st) => st.status);
+    for (const id of ['LV-RELAY-NG', 'LV-RELAY-DECIDE', 'HUB-30110-NG', 'HUB-MAILBOX-ACK'])
+      assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
+    for (const id of ['HV-K11110', 'LV-10210-NG', 'HV-K10610-NG']) assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
+  });
+
+  test('a bulk CSV of more than 100 rows is refused VERIFY_BULK_TOO_MANY_ROWS (slide 20: no high load), nothing filed; 100 rows are taken', async () => {
+    const csv = (rows: number) =>
+      [
+        'requestId,supplyPointId,customerNameKana,customerName,currentRetailerCode',
+        ...Array.from({ length: rows }, () => `${nextId('BK')},${tokyo('0401')},ヤマダ タロウ,山田 太郎,B0013`),
+      ].join('\r\n');
+    const outbox = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.application_outbox')).rows[0]!.n;
+    const before = await outbox();
+    const refused = await json.bulk('IF_10610', new TextEncoder().encode(csv(101)));
+    assert.equal(refused.result, 'NG');
+    assert.deepEqual(
+      refused.messages.map((m) => m.code),
+      ['VERIFY_BULK_TOO_MANY_ROWS'],
+    );
+    assert.match(refused.messages[0]!.text, /100行以内/);
+    assert.equal(await outbox(), before, 'nothing filed');
+    // 100 rows pass the limit (and are judged row by row: here one point named twice refuses the file as a whole).
+    const judged = await json.bulk('IF_10610', new TextEncoder().encode(csv(100)));
+    assert.ok(!judged.messages.some((m) => m.code === 'VERIFY_BULK_TOO_MANY_ROWS'), JSON.stringify(judged.messages));
+    assert.equal(judged.data.rows.length, 100);
   });
 
   test('the data belongs to the mode it was first started in', async () => {

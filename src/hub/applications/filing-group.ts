@@ -139,7 +139,9 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
       const filedAt = deps.clock.now();
       const day = tokyoDate(filedAt);
       const rows: { waiting: Waiting; row: NewOutboxRow }[] = [];
-      for (const [area, items] of Map.groupBy(fresh, (w) => String(w.filing.body.supplyPointId).slice(0, 2) as AreaCode)) {
+      // Areas in order: two hubs' groups take the counters' row locks in the same order, never in a cycle.
+      const byArea = [...Map.groupBy(fresh, (w) => String(w.filing.body.supplyPointId).slice(0, 2) as AreaCode)].sort(([a], [b]) => (a < b ? -1 : 1));
+      for (const [area, items] of byArea) {
         const serial = await nextApplicationSerials(tx, area, day, items.length);
         if (serial + items.length - 1 > maxSerialPerDay) throw new Refusal('OUTBOX_NUMBERS_EXHAUSTED', { params: { area } });
         for (const [k, w] of items.entries()) {

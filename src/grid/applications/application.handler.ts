@@ -160,7 +160,7 @@ async function register(tx: Queryable, ctx: GridContext, itf: ApplicationInterfa
   }
 }
 
-function safeKind(itf: ApplicationInterface, body: Record<string, unknown>) {
+export function safeKind(itf: ApplicationInterface, body: Record<string, unknown>) {
   const fallback = { moveIn: '04', moveOut: '01', switchIn: '05', switchOut: '03', infoChange: '07', ampereChange: '06' } as const;
   const fit = { moveIn: '15', moveOut: '12', switchIn: '16', switchOut: '14', infoChange: '17', ampereChange: '06' } as const;
   const given = text(body, 'applicationKind');
@@ -215,7 +215,7 @@ async function update(
   return moved.application;
 }
 
-function acceptedResponse(application: Application, request: InterfaceRequest, cancelled: boolean): InterfaceResponse {
+export function acceptedResponse(application: Application, request: InterfaceRequest, cancelled: boolean): InterfaceResponse {
   const data = {
     applicationNumber: application.applicationNumber,
     requestId: application.retailerRequestId ?? request.requestId,

@@ -10,6 +10,7 @@ test('dispatches the look-up and application interfaces of every voltage family'
   assert.deepEqual(Object.keys(gridInterfaces).sort(), [
     'GRID_APPLICATION_BATCH',
     'GRID_EVENTS',
+    'GRID_PPS_STATS',
     'IF_10110',
     'IF_10210',
     'IF_10220',

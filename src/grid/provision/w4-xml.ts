@@ -59,7 +59,7 @@ export function gridSenderCode(area: AreaCode): string {
 }
 
 /** Collects ASCII text into fixed-size buffers and hands each full one on. */
-class ChunkWriter {
+export class ChunkWriter {
   #buffer = Buffer.allocUnsafe(chunkBytes);
   #at = 0;
   readonly #out: Buffer[] = [];
@@ -95,18 +95,18 @@ class ChunkWriter {
 
 const nl = '\r\n';
 
-function tenthsText(tenths: number): string {
+export function tenthsText(tenths: number): string {
   return `${Math.floor(tenths / 10)}.${tenths % 10}`;
 }
 
-function yyyymmddHHMMSS(instant: Date): string {
+export function yyyymmddHHMMSS(instant: Date): string {
   return new Date(instant.getTime() + 9 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
 }
 
 const encodedNames = new Map<string, Buffer>();
 
 /** The grid operator's name in the file's encoding, encoded once per area and encoding. */
-function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
+export function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
   const key = `${area}|${encoding}`;
   let bytes = encodedNames.get(key);
   if (!bytes) {

@@ -1,0 +1,316 @@
+/**
+ * The W5 files of a grid's data provision site (確定使用量の通知, HALFHOURLY.md B3–B7): monthly settled
+ * usage split at a switch, special readings at a move-in and a move-out, meter exchanges recorded
+ * with the replacement and filed before the monthly file, revisions of exactly the files a
+ * retroactive change touches, and the ten-year replacement. Files are read back with the SDK's
+ * parser (real ZIP and XML) and checked against the published XSD and the usage model.
+ */
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unzipSync } from 'fflate';
+import iconv from 'iconv-lite';
+import { validateXML } from 'xmllint-wasm';
+import type { IsoDate } from '../../../src/domain/date.ts';
+import type { ManualClock } from '../../../src/platform/clock.ts';
+import { Grid } from '../../../src/grid/grid.ts';
+import { findFacility } from '../../../src/grid/registry/facility.repository.ts';
+import { installSmartMeter, registerAt, tenthsUntil } from '../../../src/grid/registry/meter.repository.ts';
+import { changeRetailerOfRecord } from '../../../src/grid/registry/supply-period.repository.ts';
+import { usageBetween } from '../../../src/grid/registry/usage.ts';
+import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
+import { runW5Schedule } from '../../../src/grid/provision/w5-schedule.ts';
+import { w5PublishedXsds, w5XsdNameOf } from '../../../src/grid/provision/w5-xsd.ts';
+import { parseW5, type W5ExchangeRecord, type W5UsageRecord } from '../../../src/sdk/pps.ts';
+import { forEachBackend, type TestDb } from '../../support/backends.ts';
+
+const OLD = 'A0033';
+const NEW = 'B0013';
+
+interface FileRow {
+  name: string;
+  receiverCode: string;
+  kind: string;
+  targetDate: string;
+  revision: number;
+  availableAt: Date;
+  deadlineAt: Date;
+  materializedAt: Date;
+  position: number;
+  bytes: Buffer;
+}
+
+const tenths = (kWh: number) => Math.round(kWh * 10);
+const sumTenths = (r: W5UsageRecord) => r.days.reduce((t, d) => t + d.kWh.reduce((a, v) => a + tenths(v), 0), 0);
+const jst = (text: string) => new Date(`${text}+09:00`);
+
+forEachBackend('W5 settled usage files', (backend) => {
+  let db: TestDb;
+  let clock: ManualClock;
+  let grid: Grid;
+
+  before(async () => {
+    db = await backend.open();
+  });
+  after(() => db.close());
+  beforeEach(async () => {
+    // Each test starts with an area of its own: no files, no schedule progress, its own points.
+    await db.query('DELETE FROM grid_03.pps_file');
+    await db.query('DELETE FROM grid_03.pps_progress');
+    await db.query('DELETE FROM grid_03.meter_event');
+    await db.query('DELETE FROM grid_03.supply_period');
+    clock = testGridClock('2026-11-18T10:00:00+09:00'); // Wednesday
+    grid = new Grid({ area: '03', db, clock });
+  });
+
+  const files = async (where: { receiver?: string; kind?: string; target?: string } = {}): Promise<FileRow[]> => {
+    const { rows } = await db.query<FileRow>(
+      `SELECT name, receiver_code AS "receiverCode", kind, to_char(target_date, 'YYYY-MM-DD') AS "targetDate", revision,
+              available_at AS "availableAt", deadline_at AS "deadlineAt", materialized_at AS "materializedAt", position, bytes
+         FROM grid_03.pps_file WHERE kind LIKE 'W5%' AND ($1::text IS NULL OR receiver_code = $1) AND ($2::text IS NULL OR kind = $2)
+          AND ($3::date IS NULL OR target_date = $3) ORDER BY position`,
+      [where.receiver ?? null, where.kind ?? null, where.target ?? null],
+    );
+    return rows.map((r) => ({ ...r, revision: Number(r.revision), position: Number(r.position), bytes: Buffer.from(r.bytes) }));
+  };
+  const only = async (where: { receiver: string; kind: string; target: string }) => {
+    const found = await files(where);
+    assert.equal(found.length, 1, `one file ${JSON.stringify(where)}: ${found.map((f) => f.name).join(' ')}`);
+    return found[0]!;
+  };
+  const usageRecords = (f: FileRow) => parseW5(f.bytes).records as W5UsageRecord[];
+  const subjectOf = async (p: TestPoint) => {
+    const facility = await findFacility(db, 'grid_03', p.supplyPointId);
+    return facility!;
+  };
+
+  test('a month with a switch in the middle: the old retailer’s special reading and the new one’s monthly file share the month exactly', async () => {
+    const moving = await givenSupplyPoint(db, { retailerCode: OLD }); // reading group 08: 2026-11-09, 2026-12-08
+    const staying = await givenSupplyPoint(db, { retailerCode: OLD });
+    await runW5Schedule(grid.context);
+    await changeRetailerOfRecord(db, 'grid_03', moving.supplyPointId, { retailerCode: NEW, customerId: moving.customerId! }, '2026-11-20' as IsoDate);
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+
+    // The old retailer: a special reading at the switch (Fri 2026-11-20, not a reading day) for [11-09, 11-20).
+    const special = await only({ receiver: OLD, kind: 'W51420', target: '2026-11-20' });
+    assert.equal(special.name, 'W51420202611200000000.zip');
+    assert.deepEqual(special.availableAt, jst('2026-11-24T02:00:00'), 'the business day after (23 Nov is a holiday), 02:00');
+    assert.deepEqual(special.deadlineAt, jst('2026-11-27T00:00:00'), '4th business day counting 11-20: 20, 24, 25, 26');
+    const [s] = usageRecords(special);
+    assert.equal(s!.supplyPointId, moving.supplyPointId);
+    assert.equal(s!.readingCause, '1');
+    assert.equal(s!.readingDate, '2026-11-20');
+    assert.deepEqual([s!.days[0]!.date, s!.days.at(-1)!.date, s!.days.length], ['2026-11-09', '2026-11-19', 11]);
+    const subject = await subjectOf(moving);
+    assert.equal(tenths(s!.totalKWh!), sumTenths(s!), 'the total is the sum of the half-hours');
+    assert.equal(tenths(s!.totalKWh!), tenths(usageBetween(subject, { from: '2026-11-09' as IsoDate, until: '2026-11-20' as IsoDate })));
+
+    // The monthly files of reading day 12-08: the old retailer without the point, the new one with [11-20, 12-08).
+    const oldMonthly = await only({ receiver: OLD, kind: 'W51220', target: '2026-12-08' });
+    assert.deepEqual(oldMonthly.availableAt, jst('2026-12-08T02:00:00'));
+    assert.deepEqual(oldMonthly.deadlineAt, jst('2026-12-12T00:00:00'), '4th business day counting Tue 12-08 is Fri 12-11');
+    assert.deepEqual(
+      usageRecords(oldMonthly).map((r) => r.supplyPointId),
+      [staying.supplyPointId],
+    );
+    const [n] = usageRecords(await only({ receiver: NEW, kind: 'W51220', target: '2026-12-08' }));
+    assert.equal(n!.supplyPointId, moving.supplyPointId);
+    assert.deepEqual([n!.days[0]!.date, n!.days.at(-1)!.date], ['2026-11-20', '2026-12-07']);
+    assert.equal(n!.nextReadingDay, '2027-01-09');
+    assert.equal(n!.meterKind, '1');
+    assert.equal(tenths(n!.totalKWh!), sumTenths(n!));
+    // Nothing counted twice or lost: both parts make the month IF_10310 shows for 12-08.
+    const month = tenths(usageBetween(subject, { from: '2026-11-09' as IsoDate, until: '2026-12-08' as IsoDate }));
+    assert.equal(tenths(s!.totalKWh!) + tenths(n!.totalKWh!), month);
+    const [st] = usageRecords(oldMonthly);
+    assert.equal(tenths(st!.totalKWh!), tenths(usageBetween(await subjectOf(staying), { from: '2026-11-09' as IsoDate, until: '2026-12-08' as IsoDate })));
+    // The new retailer has no special reading; the point is in no other W5 file.
+    assert.deepEqual(await files({ receiver: NEW, kind: 'W51420' }), []);
+    for (const f of await files()) {
+      if (f === undefined || f.bytes.length === 0) continue;
+      const content = parseW5(f.bytes);
+      if (content.content === 'exchange') continue;
+      const hit = content.records.some((r) => r.supplyPointId === moving.supplyPointId);
+      assert.equal(
+        hit,
+        [special.name, 'W51220202612080000000.zip'].includes(f.name) && (f.name === special.name ? f.receiverCode === OLD : f.receiverCode === NEW),
+        f.name,
+      );
+    }
+    // Every file validates against the schema the site publishes for its kind.
+    for (const f of [special, oldMonthly]) {
+      const xsdName = w5XsdNameOf(f.kind.slice(2));
+      const [entry] = Object.values(unzipSync(f.bytes));
+      const text = iconv.decode(Buffer.from(entry!), 'Shift_JIS').replace('encoding="Shift_JIS"', 'encoding="UTF-8"');
+      const result = await validateXML({ xml: { fileName: 'f.xml', contents: text }, schema: { fileName: xsdName, contents: w5PublishedXsds[xsdName]! } });
+      assert.deepEqual(result.errors, [], f.name);
+    }
+  });
+
+  test('a move-out and a move-in on days that are not reading days: special readings with their causes, and the new resident from the move-in', async () => {
+    const leaving = await givenSupplyPoint(db, { retailerCode: OLD });
+    const moved = await givenSupplyPoint(db, { retailerCode: OLD, kind: 'hv' });
+    await runW5Schedule(grid.context);
+    await changeRetailerOfRecord(db, 'grid_03', leaving.supplyPointId, null, '2026-11-25' as IsoDate);
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO grid_03.customer (name_kanji, name_kana, name_kana_key, prefecture, city, street) VALUES ('新居 太郎', 'アライ タロウ', 'アライタロウ', '東京都', '千代田区', '本町2丁目') RETURNING customer_id AS id`,
+    );
+    const newcomer = Number(rows[0]!.id);
+    await changeRetailerOfRecord(db, 'grid_03', moved.supplyPointId, { retailerCode: NEW, customerId: newcomer }, '2026-11-26' as IsoDate);
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+
+    const out = await only({ receiver: OLD, kind: 'W51420', target: '2026-11-25' });
+    assert.deepEqual(out.availableAt, jst('2026-11-26T02:00:00'));
+    const [o] = usageRecords(out);
+    assert.deepEqual([o!.supplyPointId, o!.readingCause, o!.days.length], [leaving.supplyPointId, '3', 16]);
+    const inn = await only({ receiver: OLD, kind: 'W51410', target: '2026-11-26' });
+    const [i] = usageRecords(inn);
+    assert.deepEqual([i!.supplyPointId, i!.readingCause, i!.voltageName], [moved.supplyPointId, '2', '高圧']);
+    assert.ok(i!.powerFactor! >= 85 && i!.powerFactor! <= 100);
+    const max = Math.max(...i!.days.flatMap((d) => d.kWh));
+    assert.equal(tenths(i!.maxDemandKw!), tenths(max * 2), 'maximum demand: twice the largest half-hour');
+    // The new resident's retailer: the monthly file from the move-in, with the new customer's number.
+    const [m] = usageRecords(await only({ receiver: NEW, kind: 'W51210', target: '2026-12-08' }));
+    assert.equal(m!.days[0]!.date, '2026-11-26');
+    assert.equal(Number(m!.customerNumber), newcomer);
+    // After a move-out, nobody's monthly file has the point.
+    for (const f of await files({ kind: 'W51220', target: '2026-12-08' })) {
+      assert.ok(!usageRecords(f).some((r) => r.supplyPointId === leaving.supplyPointId), f.name);
+    }
+  });
+
+  test('a switch with meter work: the meter is replaced in the facility, the exchange recorded and filed before the monthly file', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD, kind: 'lvConventional' });
+    await runW5Schedule(grid.context);
+    clock.set('2026-11-20T09:00:00+09:00');
+    await db.transaction(async (tx) => {
+      await installSmartMeter(tx, 'grid_03', p.supplyPointId, '2026-11-20' as IsoDate, clock.now());
+      await changeRetailerOfRecord(tx, 'grid_03', p.supplyPointId, { retailerCode: NEW, customerId: p.customerId! }, '2026-11-20' as IsoDate);
+    });
+    const facility = await findFacility(db, 'grid_03', p.supplyPointId);
+    assert.deepEqual(
+      facility!.meters.map((m) => m.kind),
+      ['smart'],
+      'facility info shows the new meter only',
+    );
+    const newMeter = facility!.meters[0]!.meterNumber;
+    const { rows: events } = await db.query<{ oldMeter: string; newMeter: string; oldReading: string; slot: number }>(
+      `SELECT old_meter AS "oldMeter", new_meter AS "newMeter", old_reading AS "oldReading", slot FROM grid_03.meter_event WHERE supply_point_id = $1`,
+      [p.supplyPointId],
+    );
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.newMeter, newMeter);
+
+    clock.set('2026-11-21T02:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const exchange = await only({ receiver: NEW, kind: 'W51320', target: '2026-11-20' });
+    assert.deepEqual(exchange.availableAt, jst('2026-11-21T02:00:00'));
+    assert.deepEqual(exchange.deadlineAt, jst('2026-12-08T02:00:00'), 'due when the monthly file covering the exchange is listed');
+    const [e] = parseW5(exchange.bytes).records as W5ExchangeRecord[];
+    const subject = await subjectOf(p);
+    const slot = Number(events[0]!.slot);
+    assert.deepEqual([e!.oldMeter, e!.newMeter, e!.newInitialReading, e!.multiplier, e!.slot], [events[0]!.oldMeter, newMeter, 0, 1, slot]);
+    assert.equal(e!.oldFinalReading, registerAt(subject, '2019-06-01' as IsoDate, '2026-11-20' as IsoDate, slot, 1));
+    assert.equal(e!.oldFinalReading, Number(events[0]!.oldReading));
+    assert.equal(tenths(e!.oldMeterKWhInPeriod), tenthsUntil(subject, '2026-11-09' as IsoDate, '2026-11-20' as IsoDate, slot));
+
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const monthly = await only({ receiver: NEW, kind: 'W51220', target: '2026-12-08' });
+    assert.ok(exchange.position < monthly.position && exchange.availableAt <= monthly.availableAt, 'the exchange comes before the monthly file');
+    const [m] = usageRecords(monthly);
+    assert.deepEqual([m!.meterKind, m!.meterExchangeDate, m!.days.length], ['1', '2026-11-20', 18]);
+    // The old retailer's special reading: measured by the conventional meter, totals only.
+    const [o] = usageRecords(await only({ receiver: OLD, kind: 'W51420', target: '2026-11-20' }));
+    assert.deepEqual([o!.meterKind, o!.days.length], ['2', 0]);
+    assert.equal(tenths(o!.totalKWh!), tenths(usageBetween(subject, { from: '2026-11-09' as IsoDate, until: '2026-11-20' as IsoDate })));
+  });
+
+  test('a retroactive change: revision 01 of exactly the files it touches, listed at once; the rest keep revision 00', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD });
+    const q = await givenSupplyPoint(db, { retailerCode: OLD });
+    const other = await givenSupplyPoint(db, { retailerCode: OLD, readingGroup: 9 }); // reads 12-09
+    await runW5Schedule(grid.context);
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const before = await files();
+    assert.ok(before.every((f) => f.revision === 0));
+    const first = await only({ receiver: OLD, kind: 'W51220', target: '2026-12-08' });
+    assert.equal(usageRecords(first).length, 2);
+
+    // On 12-09, a switch is entered dated back to Mon 11-30 (a correction after execution).
+    clock.set('2026-12-09T01:00:00+09:00');
+    await changeRetailerOfRecord(db, 'grid_03', p.supplyPointId, { retailerCode: NEW, customerId: p.customerId! }, '2026-11-30' as IsoDate);
+    clock.set('2026-12-09T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const revised = (await files()).filter((f) => f.revision > 0);
+    assert.deepEqual(
+      revised.map((f) => [f.receiverCode, f.name]),
+      [[OLD, 'W51220202612080100000.zip']],
+      'only the old retailer’s monthly file of 12-08 is revised',
+    );
+    assert.deepEqual(revised[0]!.availableAt, jst('2026-12-09T03:00:00'), 'a revision is listed when it is made');
+    assert.deepEqual(
+      usageRecords(revised[0]!).map((r) => r.supplyPointId),
+      [q.supplyPointId],
+    );
+    // The files the change creates are first issues (revision 00): the old retailer's special reading, the new one's monthly.
+    const [sp] = usageRecords(await only({ receiver: OLD, kind: 'W51420', target: '2026-11-30' }));
+    const [nm] = usageRecords(await only({ receiver: NEW, kind: 'W51220', target: '2026-12-08' }));
+    assert.equal(
+      tenths(sp!.totalKWh!) + tenths(nm!.totalKWh!),
+      tenths(usageBetween(await subjectOf(p), { from: '2026-11-09' as IsoDate, until: '2026-12-08' as IsoDate })),
+    );
+    // The other group's file of 12-09 is a first issue, untouched.
+    assert.deepEqual(
+      (await files({ target: '2026-12-09' })).map((f) => [f.name, usageRecords(f).map((r) => r.supplyPointId)]),
+      [['W51220202612090000000.zip', [other.supplyPointId]]],
+    );
+    // Run again: nothing moved, nothing new.
+    clock.set('2026-12-10T03:00:00+09:00');
+    const count = (await files()).length;
+    await runW5Schedule(grid.context);
+    assert.equal((await files({ target: '2026-12-08' })).length + (await files({ target: '2026-11-30' })).length, 4);
+    assert.ok((await files()).length >= count);
+    assert.deepEqual(
+      (await files()).filter((f) => f.revision > 0).map((f) => f.name),
+      ['W51220202612080100000.zip'],
+    );
+  });
+
+  test('revision 99 is the last: a 100th change writes nothing and the earlier files stay', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD });
+    await givenSupplyPoint(db, { retailerCode: OLD });
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    await db.query(
+      `UPDATE grid_03.pps_file SET revision = 99, name = replace(name, '20261208000', '20261208990') WHERE kind = 'W51220' AND target_date = '2026-12-08'`,
+    );
+    await changeRetailerOfRecord(db, 'grid_03', p.supplyPointId, { retailerCode: NEW, customerId: p.customerId! }, '2026-11-30' as IsoDate);
+    clock.set('2026-12-09T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    assert.deepEqual(
+      (await files({ receiver: OLD, kind: 'W51220', target: '2026-12-08' })).map((f) => f.name),
+      ['W51220202612089900000.zip'],
+    );
+  });
+
+  test('ten-year replacement (検定満了): the meter is replaced on the day its validity ends, and the exchange filed', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD, meterInstalledOn: '2016-11-24' as IsoDate });
+    await runW5Schedule(grid.context);
+    clock.set('2026-11-25T02:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const facility = await findFacility(db, 'grid_03', p.supplyPointId);
+    assert.equal(facility!.meters.length, 1);
+    assert.equal(facility!.meters[0]!.installedOn, '2026-11-24');
+    const exchange = await only({ receiver: OLD, kind: 'W51320', target: '2026-11-24' });
+    const [e] = parseW5(exchange.bytes).records as W5ExchangeRecord[];
+    assert.equal(e!.newMeter, facility!.meters[0]!.meterNumber);
+    const { rows } = await db.query<{ kind: string }>(`SELECT kind FROM grid_03.meter_event WHERE supply_point_id = $1`, [p.supplyPointId]);
+    assert.deepEqual(
+      rows.map((r) => r.kind),
+      ['verificationExpiry'],
+    );
+  });
+});

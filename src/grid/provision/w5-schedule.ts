@@ -81,11 +81,12 @@ export async function runW5Schedule(ctx: GridContext, settings: ProvisionSetting
   const s = ident(ctx.schema);
   const today = tokyoDate(now);
   // 'w5-day' is the next day to handle; 'w5-opening' keeps where the first run began.
-  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ('w5-day', $1), ('w5-opening', $1) ON CONFLICT (schedule) DO NOTHING`, [
-    tokyoMidnight(addDays(today, -w5OpeningDays)),
-  ]);
-  const { rows: existing } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind LIKE 'W5%' LIMIT 1`);
-  const opening = existing.length === 0;
+  const { rows: started } = await ctx.db.query(
+    `INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ('w5-day', $1), ('w5-opening', $1) ON CONFLICT (schedule) DO NOTHING RETURNING schedule`,
+    [tokyoMidnight(addDays(today, -w5OpeningDays))],
+  );
+  // The first run (it created the rows): its files count as made on time.
+  const opening = started.length > 0;
   let files = 0;
   let days = 0;
   for (;;) {

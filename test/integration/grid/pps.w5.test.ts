@@ -7,6 +7,9 @@
  */
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { request } from 'node:https';
+import type { FastifyInstance } from 'fastify';
 import { unzipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { validateXML } from 'xmllint-wasm';
@@ -22,6 +25,19 @@ import { runW5Schedule } from '../../../src/grid/provision/w5-schedule.ts';
 import { w5PublishedXsds, w5XsdNameOf } from '../../../src/grid/provision/w5-xsd.ts';
 import { parseW5, type W5ExchangeRecord, type W5UsageRecord } from '../../../src/sdk/pps.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { ppsKind } from '../../../src/domain/pps-file.ts';
+import { createCa } from '../../../src/platform/pki/ca.ts';
+import { describeCert } from '../../../src/platform/pki/identity.ts';
+import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
+import { createGridServer } from '../../../src/grid/server.ts';
+import { latenessStats, registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
+import { w5Timing } from '../../../src/grid/provision/w5-schedule.ts';
+import type { W5ExchangePoint } from '../../../src/grid/provision/w5-files.ts';
+import { PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
+import { pullFiles } from '../../../src/sdk/pull.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const OLD = 'A0033';
 const NEW = 'B0013';
@@ -314,3 +330,145 @@ forEachBackend('W5 settled usage files', (backend) => {
     );
   });
 });
+
+test('W5 deadlines on the business-day calendar: holidays and 29 Dec–3 Jan do not count', () => {
+  const kind = (code: string) => ppsKind(code)!;
+  const d = (s: string) => s as IsoDate;
+  // Monthly, reading day Sat 12-26: counting from Mon 12-28, then 1-4, 1-5, 1-6 → due 1-6 24:00 (B7's example).
+  assert.deepEqual(w5Timing(kind('W51220'), d('2026-12-26')), {
+    availableAt: jst('2026-12-26T02:00:00'),
+    deadlineAt: jst('2027-01-07T00:00:00'),
+    expiresAt: new Date(jst('2026-12-26T02:00:00').getTime() + 396 * 86_400_000),
+  });
+  // Monthly, Fri 11-20: 11-23 (勤労感謝の日) is skipped.
+  assert.deepEqual(w5Timing(kind('W51210'), d('2026-11-20')).deadlineAt, jst('2026-11-27T00:00:00'));
+  // Special reading on Mon 12-28: listed the next business day, 1-4, 02:00; due 1-6 24:00.
+  const special = w5Timing(kind('W51420'), d('2026-12-28'));
+  assert.deepEqual([special.availableAt, special.deadlineAt], [jst('2027-01-04T02:00:00'), jst('2027-01-07T00:00:00')]);
+  // Exchange on 12-30: listed 12-31 02:00, due when the monthly file covering it (1-9) is listed.
+  const exchange = w5Timing(kind('W51320'), d('2026-12-30'), [
+    { coveredBy: d('2027-01-09') } as W5ExchangePoint,
+    { coveredBy: d('2027-01-12') } as W5ExchangePoint,
+  ]);
+  assert.deepEqual([exchange.availableAt, exchange.deadlineAt], [jst('2026-12-31T02:00:00'), jst('2027-01-09T02:00:00')]);
+});
+
+const ca = createCa({ commonName: 'kirikae pps w5 test CA' });
+const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
+const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
+const unregistered = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
+
+async function raw(url: string, cert: { certPem: string; keyPem: string }) {
+  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+    const req = request(new URL(url), { cert: cert.certPem, key: cert.keyPem, ca: ca.certPem }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+forEachBackend('W5 files on the data provision site', (backend) => {
+  let db: TestDb;
+  let app: FastifyInstance;
+  let site: string;
+  let client: PpsClient;
+  const clock = testGridClock('2026-12-07T10:00:00+09:00');
+  let grid: Grid;
+
+  before(async () => {
+    db = await backend.open();
+    grid = new Grid({ area: '03', db, clock });
+    await givenSupplyPoint(db, { retailerCode: OLD });
+    await givenSupplyPoint(db, { retailerCode: NEW });
+    await givenSupplyPoint(db, { retailerCode: OLD, readingGroup: 9 });
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: OLD }, new Date());
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: NEW }, new Date());
+    app = createGridServer({
+      grids: [grid],
+      tls: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] },
+      provision: { grids: new Map([['03', grid.context]]) },
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    site = `https://localhost:${(app.server.address() as AddressInfo).port}/grid/03/PPS/`;
+    client = new PpsClient({ baseUrl: site, certPem: a003.certPem, keyPem: a003.keyPem, caPem: ca.certPem });
+    await runW5Schedule(grid.context);
+  });
+  after(async () => {
+    client.close();
+    await app.close();
+    await db.close();
+  });
+
+  test('listed, pulled and downloaded like the W4 files; another retailer’s, a not-yet-listed and an unknown name answer 404; audited', async () => {
+    const name = 'W51220202612080000000.zip';
+    await assert.rejects(client.download(name), (e: PpsHttpError) => e.status === 404, 'not listed before 12-08 02:00');
+    clock.set('2026-12-08T02:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const { files } = await client.list({ kind: 'W51220' });
+    assert.deepEqual(
+      files.map((f) => [f.name, f.target, f.revision, f.points]),
+      [[name, '2026-12-08', 0, 1]],
+    );
+    const zip = await client.download(name);
+    const parsed = parseW5(zip);
+    assert.equal(parsed.content, 'monthly');
+    assert.equal(parsed.receiverCode, OLD);
+    // The list page (the public client style) names it too; the XSD is published.
+    const page = iconv.decode((await raw(`${site}30min/FileListReceiver?prefix=W5`, a003)).body, 'Shift_JIS');
+    assert.match(page, new RegExp(`rfilename1:"${name}"`));
+    const xsd = await raw(`${site}xsd/W5_monthly.xsd`, a003);
+    assert.equal(xsd.body.toString('utf8'), w5PublishedXsds['W5_monthly.xsd']);
+    // An evicted file regenerates to the same bytes.
+    await db.query(`UPDATE grid_03.pps_file SET bytes = NULL WHERE name = $1`, [name]);
+    assert.deepEqual(Buffer.from(await client.download(name)), Buffer.from(zip));
+    // The other retailer holds a file of the same name, with its own point; an unknown name is 404.
+    const other = new PpsClient({ baseUrl: site, certPem: b001.certPem, keyPem: b001.keyPem, caPem: ca.certPem });
+    try {
+      const theirs = parseW5(await other.download(name));
+      assert.notEqual(theirs.records[0]!.supplyPointId, parsed.records[0]!.supplyPointId);
+    } finally {
+      other.close();
+    }
+    await assert.rejects(client.download('W51220202612090000000.zip'), (e: PpsHttpError) => e.status === 404);
+    const refused = await raw(`${site}30min/FileReceiver?file=${name}`, unregistered);
+    assert.equal(refused.status, 403);
+    // `kirikae pull --kinds W5` brings exactly the W5 files.
+    const dir = mkdtempSync(join(tmpdir(), 'kirikae-w5-'));
+    try {
+      const result = await pullFiles(client, dir, { kinds: ['W5'] });
+      assert.deepEqual(result.downloaded, [name]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Audited (written as each answer completes: read after the pull's requests).
+    const audit = await siteAuditOf(db, 'grid_03', 50);
+    const fp = describeCert(unregistered.certPem).fingerprint256;
+    assert.ok(audit.some((a) => a.name === name && a.result === 'OK' && a.participantCode === OLD));
+    assert.ok(audit.some((a) => a.name === 'W51220202612090000000.zip' && a.result === 'PPS_FILE_NOT_FOUND'));
+    assert.ok(audit.some((a) => a.fingerprint256 === fp && a.result === 'PPS_CERT_NOT_REGISTERED'));
+  });
+
+  test('lateness: a file made after the end of the 4th business day counts late for its kind, by how much', async () => {
+    // The job does not run from 12-08 to 12-15 03:00: group 09's file of Wed 12-09 was due by Mon 12-14 24:00.
+    clock.set('2026-12-15T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const late = await onlyRow(db, { receiver: OLD, kind: 'W51220', target: '2026-12-09' });
+    assert.deepEqual(late.deadlineAt, jst('2026-12-15T00:00:00'));
+    const monthly = (await latenessStats(db, 'grid_03', clock.now(), 7)).find((x) => x.kind === 'W51220')!;
+    // The window is the last 7 days: the files of 12-08 (listed 02:00) have just left it.
+    assert.deepEqual([monthly.files, monthly.late, monthly.maxLateMinutes], [1, 1, 180]);
+  });
+});
+
+async function onlyRow(db: TestDb, where: { receiver: string; kind: string; target: string }) {
+  const { rows } = await db.query<{ name: string; deadlineAt: Date }>(
+    `SELECT name, deadline_at AS "deadlineAt" FROM grid_03.pps_file WHERE receiver_code = $1 AND kind = $2 AND target_date = $3`,
+    [where.receiver, where.kind, where.target],
+  );
+  assert.equal(rows.length, 1);
+  return rows[0]!;
+}

@@ -20,7 +20,8 @@ import { findFacility } from '../../../src/grid/registry/facility.repository.ts'
 import { installSmartMeter, registerAt, tenthsUntil } from '../../../src/grid/registry/meter.repository.ts';
 import { changeRetailerOfRecord } from '../../../src/grid/registry/supply-period.repository.ts';
 import { usageBetween } from '../../../src/grid/registry/usage.ts';
-import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
+import { givenSupplyPoint, gridRequest, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
+import { executeDue } from '../../../src/grid/applications/jobs.ts';
 import { runW5Schedule } from '../../../src/grid/provision/w5-schedule.ts';
 import { w5PublishedXsds, w5XsdNameOf } from '../../../src/grid/provision/w5-xsd.ts';
 import { parseW5, type W5ExchangeRecord, type W5UsageRecord } from '../../../src/sdk/pps.ts';
@@ -241,6 +242,60 @@ forEachBackend('W5 settled usage files', (backend) => {
     const [o] = usageRecords(await only({ receiver: OLD, kind: 'W51420', target: '2026-11-20' }));
     assert.deepEqual([o!.meterKind, o!.days.length], ['2', 0]);
     assert.equal(tenths(o!.totalKWh!), tenths(usageBetween(subject, { from: '2026-11-09' as IsoDate, until: '2026-11-20' as IsoDate })));
+  });
+
+  test('a real switch completed with meter work (stage 08): the exchange is recorded in the completion and filed the next day, before the monthly file', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD, kind: 'lvConventional', meterInstalledOn: '2018-04-02' as IsoDate });
+    await runW5Schedule(grid.context);
+    const sIn = await grid.handle(
+      gridRequest(
+        'IF_10610',
+        { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: OLD },
+        NEW,
+      ),
+    );
+    assert.equal(sIn.result, 'OK', JSON.stringify(sIn));
+    const sOut = await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: NEW }, OLD));
+    assert.equal(sOut.result, 'OK', JSON.stringify(sOut));
+    const status = await grid.handle(gridRequest('IF_10620', { applicationNumber: (sIn.data as Record<string, string>).applicationNumber }, NEW));
+    const day = (status.data as Record<string, string>).scheduledDate as IsoDate;
+    assert.equal(day, '2026-12-08', 'a switch takes effect on the next reading day (slide 31)');
+    clock.set(`${day}T08:00:00+09:00`);
+    await executeDue(grid, { limit: 100 });
+    const done = await grid.handle(gridRequest('IF_10620', { applicationNumber: (sIn.data as Record<string, string>).applicationNumber }, NEW));
+    assert.equal((done.data as Record<string, string>).stage, '08');
+    const facility = await findFacility(db, 'grid_03', p.supplyPointId);
+    assert.deepEqual(
+      facility!.meters.map((m) => [m.kind, m.installedOn]),
+      [['smart', day]],
+    );
+    const { rows } = await db.query<{ kind: string; oldMeter: string; newMeter: string }>(
+      `SELECT kind, old_meter AS "oldMeter", new_meter AS "newMeter" FROM grid_03.meter_event WHERE supply_point_id = $1 AND on_date = $2`,
+      [p.supplyPointId, day],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.newMeter]),
+      [['meterWork', facility!.meters[0]!.meterNumber]],
+    );
+    // Reading day 12-08: the old retailer's monthly file is the whole month, measured by the conventional meter.
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const [o] = usageRecords(await only({ receiver: OLD, kind: 'W51220', target: day }));
+    assert.deepEqual([o!.supplyPointId, o!.meterKind, o!.meterExchangeDate, o!.days.length], [p.supplyPointId, '2', null, 0]);
+    // The exchange on 12-08 is the new retailer's, listed the next day, due before the monthly file covering it (2027-01-09).
+    clock.set('2026-12-09T02:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const exchange = await only({ receiver: NEW, kind: 'W51320', target: day });
+    assert.deepEqual([exchange.availableAt, exchange.deadlineAt], [jst('2026-12-09T02:00:00'), jst('2027-01-09T02:00:00')]);
+    const [e] = parseW5(exchange.bytes).records as W5ExchangeRecord[];
+    assert.deepEqual([e!.supplyPointId, e!.oldMeter, e!.newMeter], [p.supplyPointId, rows[0]!.oldMeter, rows[0]!.newMeter]);
+    assert.ok(exchange.materializedAt <= exchange.deadlineAt, 'made on time');
+    clock.set('2027-01-09T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const monthly = await only({ receiver: NEW, kind: 'W51220', target: '2027-01-09' });
+    assert.ok(exchange.position < monthly.position && exchange.availableAt < monthly.availableAt);
+    const [m] = usageRecords(monthly);
+    assert.deepEqual([m!.meterKind, m!.meterExchangeDate, m!.days[0]!.date], ['1', day, day]);
   });
 
   test('a retroactive change: revision 01 of exactly the files it touches, listed at once; the rest keep revision 00', async () => {

@@ -433,11 +433,12 @@ forEachBackend('W5 files on the data provision site', (backend) => {
   let client: PpsClient;
   const clock = testGridClock('2026-12-07T10:00:00+09:00');
   let grid: Grid;
+  let mine: TestPoint;
 
   before(async () => {
     db = await backend.open();
     grid = new Grid({ area: '03', db, clock });
-    await givenSupplyPoint(db, { retailerCode: OLD });
+    mine = await givenSupplyPoint(db, { retailerCode: OLD });
     await givenSupplyPoint(db, { retailerCode: NEW });
     await givenSupplyPoint(db, { retailerCode: OLD, readingGroup: 9 });
     await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: OLD }, new Date());
@@ -472,6 +473,26 @@ forEachBackend('W5 files on the data provision site', (backend) => {
     const parsed = parseW5(zip);
     assert.equal(parsed.content, 'monthly');
     assert.equal(parsed.receiverCode, OLD);
+    // One usage model: the month's kWh is what IF_10310 shows for the reading month ending 12-08.
+    const applied = await grid.handle(
+      gridRequest(
+        'IF_10210',
+        { supplyPointId: mine.supplyPointId, customerNameKana: 'ヤマダ ハナコ', phoneNumber: '09012345678', consentDate: '2026-12-07' },
+        OLD,
+      ),
+    );
+    const password = await grid.handle(gridRequest('IF_10220', { applicationNumber: (applied.data as Record<string, string>).applicationNumber }, OLD));
+    const usage = await grid.handle(
+      gridRequest('IF_10310', { supplyPointId: mine.supplyPointId, usagePassword: (password.data as Record<string, string>).usagePassword }, OLD),
+    );
+    assert.equal(usage.result, 'OK', JSON.stringify(usage.messages));
+    const months = (usage.data as { monthlyUsage: { month: string; from: string; to: string; kWh: number }[] }).monthlyUsage;
+    const december = months.find((m) => m.month === '2026-12')!;
+    assert.deepEqual([december.from, december.to], ['2026-11-09', '2026-12-07']);
+    const record = parsed.records[0] as W5UsageRecord;
+    assert.equal(record.supplyPointId, mine.supplyPointId);
+    assert.equal(tenths(record.totalKWh!), tenths(december.kWh));
+    assert.equal(sumTenths(record), tenths(december.kWh));
     // The list page (the public client style) names it too; the XSD is published.
     const page = iconv.decode((await raw(`${site}30min/FileListReceiver?prefix=W5`, a003)).body, 'Shift_JIS');
     assert.match(page, new RegExp(`rfilename1:"${name}"`));

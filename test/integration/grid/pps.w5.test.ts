@@ -350,6 +350,34 @@ forEachBackend('W5 settled usage files', (backend) => {
     );
   });
 
+  test('a late meter event: the monthly file already issued gets revision 01, the exchange file is a late first issue', async () => {
+    const p = await givenSupplyPoint(db, { retailerCode: OLD, kind: 'lvConventional' });
+    await givenSupplyPoint(db, { retailerCode: OLD });
+    await runW5Schedule(grid.context); // the site opens on 11-18
+    clock.set('2026-12-08T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const [before] = usageRecords(await only({ receiver: OLD, kind: 'W51220', target: '2026-12-08' })).filter((r) => r.supplyPointId === p.supplyPointId);
+    assert.deepEqual([before!.meterKind, before!.meterExchangeDate], ['2', null]);
+    // On 12-09 the grid records an exchange done on 11-25 (entered two weeks late).
+    clock.set('2026-12-09T01:00:00+09:00');
+    await installSmartMeter(db, 'grid_03', p.supplyPointId, '2026-11-25' as IsoDate, clock.now());
+    clock.set('2026-12-09T03:00:00+09:00');
+    await runW5Schedule(grid.context);
+    const revised = (await files()).filter((f) => f.revision > 0);
+    assert.deepEqual(
+      revised.map((f) => f.name),
+      ['W51220202612080100000.zip'],
+    );
+    const [after] = usageRecords(revised[0]!).filter((r) => r.supplyPointId === p.supplyPointId);
+    assert.deepEqual([after!.meterKind, after!.meterExchangeDate, after!.days.length], ['1', '2026-11-25', 29]);
+    assert.equal(tenths(after!.totalKWh!), tenths(before!.totalKWh!), 'the same energy, now with its half-hours');
+    const exchange = await only({ receiver: OLD, kind: 'W51320', target: '2026-11-25' });
+    assert.equal(exchange.revision, 0);
+    assert.ok(exchange.materializedAt > exchange.deadlineAt, 'made after the monthly file it should have preceded: late');
+    const stats = await latenessStats(db, 'grid_03', clock.now(), 30);
+    assert.equal(stats.find((x) => x.kind === 'W51320')!.late, 1);
+  });
+
   test('revision 99 is the last: a 100th change writes nothing and the earlier files stay', async () => {
     const p = await givenSupplyPoint(db, { retailerCode: OLD });
     await givenSupplyPoint(db, { retailerCode: OLD });

@@ -22,6 +22,9 @@ import { changeRetailerOfRecord } from '../../../src/grid/registry/supply-period
 import { usageBetween } from '../../../src/grid/registry/usage.ts';
 import { givenSupplyPoint, gridRequest, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
 import { executeDue } from '../../../src/grid/applications/jobs.ts';
+import { demoSeed, seedRegistry } from '../../../src/grid/seed/seed.ts';
+import { runPpsWork } from '../../../src/grid/provision/provision.ts';
+import { defaultProvisionSettings } from '../../../src/grid/provision/schedule.ts';
 import { runW5Schedule } from '../../../src/grid/provision/w5-schedule.ts';
 import { w5PublishedXsds, w5XsdNameOf } from '../../../src/grid/provision/w5-xsd.ts';
 import { parseW5, type W5ExchangeRecord, type W5UsageRecord } from '../../../src/sdk/pps.ts';
@@ -576,3 +579,28 @@ async function onlyRow(db: TestDb, where: { receiver: string; kind: string; targ
   assert.equal(rows.length, 1);
   return rows[0]!;
 }
+
+forEachBackend('W5 files of the demo registry', (backend) => {
+  test('at the first start the demo retailers already hold the settled-usage files of the last reading days', async () => {
+    await using db = await backend.open();
+    await seedRegistry(db, demoSeed);
+    const clock = testGridClock('2026-12-03T10:00:00+09:00'); // Thursday
+    const grid = new Grid({ area: '03', db, clock });
+    const started = performance.now();
+    await runPpsWork(grid.context, defaultProvisionSettings);
+    const ms = performance.now() - started;
+    const { rows } = await db.query<{ receiver: string; target: string; points: number; late: boolean }>(
+      `SELECT receiver_code AS receiver, to_char(target_date, 'YYYY-MM-DD') AS target, points, materialized_at > deadline_at AS late
+         FROM grid_03.pps_file WHERE kind = 'W51220' AND revision = 0 ORDER BY target_date, receiver_code`,
+    );
+    // Tokyo's reading days since Thu 11-26 that the demo's points read on, each retailer's file of each.
+    const receivers = new Set(rows.map((r) => r.receiver));
+    for (const code of [OLD, NEW]) assert.ok(receivers.has(code), `${code}: ${JSON.stringify(rows)}`);
+    assert.ok(new Set(rows.map((r) => r.target)).size >= 3, JSON.stringify(rows));
+    assert.ok(
+      rows.every((r) => r.target >= '2026-11-26' && r.target <= '2026-12-03' && Number(r.points) > 0 && !r.late),
+      JSON.stringify(rows),
+    );
+    assert.ok(ms < 60_000, `${ms} ms`);
+  });
+});

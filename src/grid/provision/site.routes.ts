@@ -320,7 +320,8 @@ ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
 <nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
-        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
+        const title = query.prefix?.startsWith('W5') ? '確定使用量（月間確定使用量・計量器取替・臨時検針他）' : '30分電力量および日毎30分電力量';
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, title, body));
       });
     },
     { prefix: '/grid/:area/PPS/' },

@@ -120,7 +120,8 @@ export function verificationExpiryOf(installedOn: IsoDate): IsoDate {
 
 /**
  * The ten-year replacement (検定満了): every meter in service whose validity ended on or before
- * `upTo` is replaced, on the day it ended, by a new smart meter (the rollout replaces a conventional
+ * `upTo` is replaced, on the day it ended (the job runs daily, for the day before; a meter found
+ * further past it is replaced on `upTo`), by a new smart meter (the rollout replaces a conventional
  * one by a smart one too), and the exchange recorded. Returns the meters replaced.
  */
 export async function replaceExpiredMeters(q: Queryable, schema: string, upTo: IsoDate, recordedAt: Date): Promise<number> {
@@ -133,7 +134,9 @@ export async function replaceExpiredMeters(q: Queryable, schema: string, upTo: I
   );
   const due = rows.filter((m) => verificationExpiryOf(m.installedOn) <= upTo);
   for (const old of due) {
-    const on = verificationExpiryOf(old.installedOn);
+    // Day by day, `upTo` is the day the validity ended; a meter found already past it (a registry
+    // loaded late) is replaced on `upTo` too, never back-dated to its expiry.
+    const on = upTo;
     await q.query(`UPDATE ${s}.meter SET removed_on = $2 WHERE meter_number = $1`, [old.meterNumber, on]);
     const { rows: added } = await q.query<{ meterNumber: string }>(
       `INSERT INTO ${s}.meter (meter_number, supply_point_id, kind, installed_on)

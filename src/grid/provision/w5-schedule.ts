@@ -124,8 +124,8 @@ export async function runW5Schedule(ctx: GridContext, settings: ProvisionSetting
 }
 
 /**
- * Checks every W5 target of the last 62 days already listed (one with files, a special reading or
- * an exchange on record) against the registry now, and issues a new revision of each receiver's
+ * Checks every W5 target of the last 62 days already listed (every reading day, and each day with
+ * files, a special reading or an exchange on record) against the registry now, and issues a new revision of each receiver's
  * set whose inputs moved (B4). Returns the files made.
  */
 export async function reviseW5(ctx: GridContext, settings: ProvisionSettings = defaultProvisionSettings): Promise<number> {
@@ -144,8 +144,14 @@ export async function reviseW5(ctx: GridContext, settings: ProvisionSettings = d
      ORDER BY 2, 1`,
     [from],
   );
+  // Every day of the window is a candidate reading day too: a change dated back may give a receiver
+  // (or anyone) a record on a reading day that had no file yet (days no group reads on cost nothing).
+  const targets = new Map(rows.map((r) => [`${r.target}|${r.kind}`, r]));
+  for (let d = from; d <= tokyoDate(now); d = addDays(d, 1)) {
+    for (const k of w5Kinds) if (w5ContentOf(k) === 'monthly') targets.set(`${d}|${k.code}`, { kind: k.code, target: d });
+  }
   let made = 0;
-  for (const row of rows) {
+  for (const row of [...targets.values()].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.kind < b.kind ? -1 : 1))) {
     const kind = ppsKind(row.kind)!;
     const listed = w5Timing(kind, row.target).availableAt;
     if (listed > now || listed < firstListed) continue;

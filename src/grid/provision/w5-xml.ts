@@ -144,6 +144,20 @@ export function usageOf(record: W5UsageRecord, dayValues: W5Document['dayValues'
   return { days, values, total, max };
 }
 
+/** The opening of each half-hour's record, made once. */
+const slotOpen = Array.from({ length: slotsPerDay }, (_, i) => `<JPMR00014>${nl}<JP06219>${i + 1}</JP06219>${nl}`);
+const valueCache: string[] = [];
+
+/** A half-hour's 全量 and 仕訳後 (the same) and the record's end; the common small values made once. */
+function slotValues(tenths: number): string {
+  const cached = tenths < 10_000 ? valueCache[tenths] : undefined;
+  if (cached !== undefined) return cached;
+  const kWh = tenthsText(tenths);
+  const text = `<JP06424>${kWh}</JP06424>${nl}<JP06425>${kWh}</JP06425>${nl}</JPMR00014>${nl}`;
+  if (tenths < 10_000) valueCache[tenths] = text;
+  return text;
+}
+
 function writeUsage(w: ChunkWriter, doc: W5Document, r: W5UsageRecord, special: boolean): void {
   const { days, values, total, max } = usageOf(r, doc.dayValues);
   const hv = r.voltageClass !== 'LV';
@@ -166,10 +180,7 @@ function writeUsage(w: ChunkWriter, doc: W5Document, r: W5UsageRecord, special: 
     for (let d = 0; d < days.length; d++) {
       const v = values[d]!;
       let text = `<JPMR00013>${nl}<JP06423>${ymd(days[d]!)}</JP06423>${nl}<JPM00014>${nl}`;
-      for (let i = 0; i < slotsPerDay; i++) {
-        const kWh = tenthsText(v[i]!);
-        text += `<JPMR00014>${nl}<JP06219>${i + 1}</JP06219>${nl}<JP06424>${kWh}</JP06424>${nl}<JP06425>${kWh}</JP06425>${nl}</JPMR00014>${nl}`;
-      }
+      for (let i = 0; i < slotsPerDay; i++) text += slotOpen[i]! + slotValues(v[i]!);
       w.ascii(`${text}</JPM00014>${nl}</JPMR00013>${nl}`);
     }
     w.ascii(`</JPM00013>${nl}`);

@@ -216,6 +216,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
           registerProvisionSite(app, {
             grids: new Map([...(grids?.grids ?? new Map()).entries()].map(([area, grid]) => [area, grid.context])),
             settings: provisionSettingsFromEnv(config.env),
+            verification: config.mode === 'verification',
             trustedCaPems: pki.tls.caPems,
           }),
       });

@@ -314,6 +314,8 @@ export const messages = {
   // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
   VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
   VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_BULK_TOO_MANY_ROWS: '検証環境では一括申込（CSV）は{max}行以内としてください（{count}行あります）。高負荷のかかるテストは禁止されています。',
+  VERIFY_OPERATION_REFUSED: '検証環境では {command} は使えません（{reason}）。',
   VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
   GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
   GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',

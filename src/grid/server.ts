@@ -47,7 +47,7 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings };
+  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings; readonly verification?: boolean };
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {

@@ -156,7 +156,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings },
+        provision: { grids: contexts, settings: ppsSettings, verification: config.mode === 'verification' },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },

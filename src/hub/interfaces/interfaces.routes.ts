@@ -25,7 +25,7 @@ import type { FieldValues, Validation } from '../../interfaces/validate.ts';
 import { wsdlDocument } from '../../interfaces/wsdl.ts';
 import { callerOf, actorOfRequest } from '../http/context.ts';
 import { registerBulkRoutes } from '../bulk/bulk.routes.ts';
-import { callInterface, type InterfaceDeps } from './call.ts';
+import { answerChecked, type InterfaceDeps } from './call.ts';
 
 export type { InterfaceDeps } from './call.ts';
 
@@ -66,14 +66,13 @@ export function registerInterfaceRoutes(app: FastifyInstance, deps: InterfaceDep
       }
       parsed = soap;
     }
-    const response = parsed.ok
-      ? await callInterface(
-          deps,
-          { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit },
-          def,
-          parsed.value,
-        )
-      : { result: 'NG' as const, messages: parsed.messages };
+    const response = await answerChecked(
+      deps,
+      { caller: callerOf(request), actor: actorOfRequest(request), requestId: String(request.id), audit: request.audit },
+      def,
+      parsed,
+      binding === 'json' ? request.body : undefined,
+    );
     if (response.result === 'NG') request.audit.result = response.messages[0]?.code ?? 'NG';
     if (binding === 'soap') return reply.type('text/xml; charset=utf-8').send(soapResponse(def, response));
     return reply.type('application/json; charset=utf-8').send(jsonResponse(def, response));

@@ -35,7 +35,7 @@ import { validateRequest } from '../../interfaces/validate.ts';
 import { selectFilings } from '../../hub/applications/application.queries.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
-import { callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
+import { answerChecked, callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { csrfField, queryOf, formOf, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { formFromValues, renderData, renderFields, renderMessages, requestFromForm, rowsTable } from '../interface-form.ts';
@@ -361,9 +361,7 @@ async function submitForm(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const form = formOf(request);
   const body = requestFromForm(def.request, form);
   const validated = validateRequest(def, body);
-  const response: InterfaceResponse = validated.ok
-    ? await callInterface(deps, interfaceCall(request), def, validated.value)
-    : { result: 'NG', messages: validated.messages };
+  const response: InterfaceResponse = await answerChecked(deps, interfaceCall(request), def, validated, body);
   const values: Record<string, string> = { ...form };
   delete values._csrf;
   if (response.result === 'NG') {

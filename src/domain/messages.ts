@@ -335,6 +335,7 @@ export const messages = {
   PPS_CERT_ALREADY_REGISTERED: 'この証明書はすでに{area}エリアのデータ提供サイトに登録されています。',
   PPS_CERT_UNTRUSTED: 'この証明書は広域機関の認証局が発行したものではないため、登録できません。',
   PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
+  PPS_STATS_HUB_ONLY: 'データ提供の期限監視は広域機関（ハブ）のみが参照できます。',
   PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
 } as const;
 

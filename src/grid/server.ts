@@ -27,9 +27,7 @@ import { log } from '../platform/log.ts';
 import { describeCert } from '../platform/pki/identity.ts';
 import type { GridEndpoint } from './grid.ts';
 import { gridAreaHeader } from './transport/https.ts';
-import { registerProvisionSite } from './provision/site.routes.ts';
-import type { ProvisionSettings } from './provision/schedule.ts';
-import type { GridContext } from './context.ts';
+import { registerProvisionSite, type ProvisionSiteOptions } from './provision/site.routes.ts';
 
 /** The hub operator's participant code (OCCTO, SYSTEM.md §2): the only caller of a grid. */
 export const hubParticipantCode = hubCompanyCode;
@@ -47,7 +45,7 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings; readonly verification?: boolean };
+  readonly provision?: Pick<ProvisionSiteOptions, 'grids' | 'settings' | 'rateLimit' | 'verification'>;
 }
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {

@@ -16,7 +16,9 @@ import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { Metrics } from '../../platform/metrics.ts';
+import { rateLimitFromEnv, verificationRateLimit } from '../../platform/http/rate-limit.ts';
 import { registerProvisionMetrics } from '../../grid/provision/metrics.ts';
+import { deadlineWatchOpsPage } from '../../grid/provision/deadlines.ts';
 import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { openPostgres } from '../../platform/db/postgres.ts';
@@ -50,12 +52,17 @@ Point the hub at it with one variable per area, then restart the hub:
   --port N        port to listen on, default 9443
   --host ADDR     address to listen on, default 127.0.0.1
   --hostname NAME a host name (or IP) the hub uses to reach this process; repeatable
-  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue)
-                  and /metrics on OPS_HOST (default 127.0.0.1) at this port (0: any free one)
+  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue),
+                  /metrics and /pps/deadlines (the data provision sites' deadline watch, in
+                  Japanese; ?date=YYYY-MM-DD, &format=json) on OPS_HOST (default 127.0.0.1) at
+                  this port (0: any free one)
 
 A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mode a grid whose
 areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
 run on its own database's job queue).
+
+The data provision sites limit each participant's requests per area as the hub does
+(KIRIKAE_RATE_LIMIT_PER_MINUTE, KIRIKAE_RATE_LIMIT_BURST; 429 past it).
 
 Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
 KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
@@ -156,7 +163,13 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings, verification: config.mode === 'verification' },
+        // The sites' rate limit per participant and area, as the hub's (KIRIKAE_RATE_LIMIT_PER_MINUTE, _BURST).
+        provision: {
+          grids: contexts,
+          settings: ppsSettings,
+          verification: config.mode === 'verification',
+          rateLimit: { limit: rateLimitFromEnv(process.env, config.mode === 'verification' ? verificationRateLimit : undefined) },
+        },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },
@@ -176,6 +189,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           port: opsPort,
           db: hubDb ?? dbOf.get(areas[0]!)!,
           metrics,
+          // The grid administrators' deadline watch of the data provision sites (figures only).
+          pages: { '/pps/deadlines': deadlineWatchOpsPage(contexts.values()) },
           checks: {
             ...Object.fromEntries(jobsRunning.map((jobs, i) => [jobsRunning.length === 1 ? 'jobs' : `jobs ${i + 1}`, () => jobs.ready()])),
             ...Object.fromEntries(

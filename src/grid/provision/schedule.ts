@@ -62,6 +62,63 @@ export function w4Timing(kind: PpsKind, date: IsoDate, slot: number | null): Tim
   return { availableAt, deadlineAt: new Date(next + 12 * 60 * minuteMs), expiresAt: new Date(availableAt.getTime() + kind.retentionDays * dayMs) };
 }
 
+/** One target of a file kind (a day, and a half-hour for same-day kinds) and when its files are due. */
+export interface PpsTarget {
+  readonly date: IsoDate;
+  readonly slot: number | null;
+  readonly deadlineAt: Date;
+}
+
+/**
+ * A kind's due rule, for the deadline watch (deadlines.ts): which targets fall due when, and how to
+ * tell one was made even when it had no receiver (no file): the schedule's progress row
+ * (`pps_progress.schedule`) has passed `madeBefore(target)`. Without `schedule`, a target counts as
+ * made when a file of it exists. Every kind that is made on a schedule adds its rule here.
+ */
+export interface PpsDueRule {
+  /** The rule in words, as the watch page shows it. */
+  readonly text: string;
+  /** The targets whose deadline falls in (from, to], oldest first. */
+  due(from: Date, to: Date): PpsTarget[];
+  readonly schedule?: { readonly name: string; madeBefore(target: PpsTarget): Date };
+}
+
+const sameDayRule: PpsDueRule = {
+  text: 'コマ終了後60分以内（コマ終了後15分から提供）',
+  due(from, to) {
+    const out: PpsTarget[] = [];
+    // Half-hours end on the half-hour (JST is UTC+9:00, so the same boundaries); deadline = end + 60 min.
+    let end = Math.floor((from.getTime() - 60 * minuteMs) / slotMs) * slotMs + slotMs;
+    for (; end + 60 * minuteMs <= to.getTime(); end += slotMs) {
+      const start = new Date(end - slotMs);
+      const date = tokyoDate(start);
+      out.push({ date, slot: Math.round((start.getTime() - tokyoMidnight(date).getTime()) / slotMs) + 1, deadlineAt: new Date(end + 60 * minuteMs) });
+    }
+    return out;
+  },
+  schedule: { name: 'w4-slot', madeBefore: (t) => slotEnd(t.date, t.slot!) },
+};
+
+const dailyRule: PpsDueRule = {
+  text: '翌日12:00まで（翌日5:00から提供）',
+  due(from, to) {
+    const out: PpsTarget[] = [];
+    for (let date = addDays(tokyoDate(from), -2); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+      const deadlineAt = w4Timing(dailyKindOf, date, null).deadlineAt;
+      if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+    }
+    return out;
+  },
+  schedule: { name: 'w4-daily', madeBefore: (t) => tokyoMidnight(t.date) },
+};
+
+const dailyKindOf = w4Kinds.find((k) => k.granularity === 'day')!;
+
+/** The due rule of each kind made on a schedule, by kind code. */
+export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries(
+  w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule]),
+);
+
 const sameDayKinds = w4Kinds.filter((k) => k.granularity === 'slot');
 const dailyKinds = w4Kinds.filter((k) => k.granularity === 'day');
 

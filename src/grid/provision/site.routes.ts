@@ -19,7 +19,8 @@
  *
  * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
  * system's text (except on `register`, which a not yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
- * retention) all answer the same 404, so existence is never revealed. Every request is audited in
+ * retention) all answer the same 404, so existence is never revealed; past the rate limit (when
+ * given: `kirikae grid serve`), 429 HTTP_RATE_LIMITED with Retry-After. Every request is audited in
  * the grid's `pps_download`.
  */
 import { createHash } from 'node:crypto';
@@ -34,6 +35,9 @@ import { describeCert, parseCertificate, type CertDescription } from '../../plat
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { log } from '../../platform/log.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { tableTokenStore } from '../../platform/http/rate-bucket.ts';
+import { RateLimiter, type RateLimit } from '../../platform/http/rate-limit.ts';
 import type { GridContext } from '../context.ts';
 import { defaultProvisionSettings, type ProvisionSettings } from './schedule.ts';
 import {
@@ -68,6 +72,13 @@ export interface ProvisionSiteOptions {
    * trusted client CAs); without them only the certificate of the connection itself can be.
    */
   readonly trustedCaPems?: readonly string[];
+  /**
+   * The request rate limit per participant and area, as the hub's (`kirikae grid serve`; in the hub's
+   * process its own limit already counts these requests): one token bucket per participant in the
+   * area's `pps_rate_bucket`, shared by every process serving the site. `clock` is the real time
+   * the buckets refill by (tests pass a manual one).
+   */
+  readonly rateLimit?: { readonly limit: RateLimit; readonly clock?: Clock };
 }
 
 declare module 'fastify' {
@@ -98,6 +109,15 @@ function jst(instant: Date): string {
 export function registerProvisionSite(app: FastifyInstance, options: ProvisionSiteOptions): void {
   const settings = options.settings ?? defaultProvisionSettings;
   const realNow = options.realNow ?? (() => new Date());
+  const limiters = new Map<AreaCode, RateLimiter>();
+  if (options.rateLimit) {
+    for (const [area, ctx] of options.grids) {
+      limiters.set(area, new RateLimiter(tableTokenStore(ctx.db, ctx.schema, 'pps_rate_bucket'), options.rateLimit.limit, options.rateLimit.clock));
+    }
+    app.addHook('onClose', async () => {
+      await Promise.all([...limiters.values()].map((l) => l.settled()));
+    });
+  }
 
   void app.register(
     async (site) => {
@@ -123,6 +143,15 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
         if (cert) request.pps.cert = cert;
         if (cert?.suspendedAt != null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        // Rate limit per participant (a certificate not registered yet: per certificate), after identity.
+        const limiter = limiters.get(ctx.area);
+        if (limiter) {
+          const decision = await limiter.take(cert ? cert.participantCode : `cert:${fingerprint}`);
+          if (!decision.allowed) {
+            reply.header('retry-after', String(decision.retryAfterSeconds));
+            return refuse(request, reply, 429, new Refusal('HTTP_RATE_LIMITED'));
+          }
+        }
       });
       // The registration form (and a form-posted FileListReceiver) on a server without a form parser of its own.
       if (!site.hasContentTypeParser('application/x-www-form-urlencoded')) {
@@ -306,7 +335,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           refusal = error;
         }
         const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
+        const { files, total, capped } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
           limit: screenPageSize,
           offset: (pageNo - 1) * screenPageSize,
         });
@@ -322,11 +351,11 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <label>対象日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
 <button type="submit">絞り込む</button></form>
 ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
-<p>${total}件（${pageNo}／${pages}ページ）</p>
+<p>${capped ? `${total.toLocaleString('ja-JP')}件以上（${pageNo}ページ目）` : `${total}件（${pageNo}／${pages}ページ）`}</p>
 <table><thead><tr><th>ファイル名</th><th>種類</th><th>対象日</th><th>時刻</th><th>更新番号</th><th>分割番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th></tr></thead><tbody>
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
-<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${(capped ? files.length === screenPageSize : pageNo < pages) ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
         const title = query.prefix?.startsWith('W5') ? '確定使用量（月間確定使用量・計量器取替・臨時検針他）' : '30分電力量および日毎30分電力量';
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, title, body, options.verification));
       });

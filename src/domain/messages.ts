@@ -337,6 +337,16 @@ export const messages = {
   PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
   PPS_STATS_HUB_ONLY: 'データ提供の期限監視は広域機関（ハブ）のみが参照できます。',
   PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
+
+  // ATTACHMENT_: document attachments of usage password and move-in applications (issue 16; interfaces/attachments.ts).
+  ATTACHMENT_NOT_ACCEPTED: 'この申込（{interfaceId}）には添付ファイルを付けられません。添付できるのは使用量閲覧PW発行申込と再点申込です。',
+  ATTACHMENT_TOO_MANY: '添付ファイルは{max}件までです（{count}件が添付されています）。',
+  ATTACHMENT_TOO_LARGE: '添付ファイル「{fileName}」は大きすぎます（{size}バイト）。1件{max}まで、合計{total}までです。',
+  ATTACHMENT_TYPE:
+    '添付ファイル「{fileName}」の形式は受け付けられません。PDF・JPEG・PNG・TIFFのいずれかを添付してください（ファイルの内容と指定された形式が一致している必要があります）。',
+  ATTACHMENT_EMPTY: '添付ファイル「{fileName}」は空です。',
+  ATTACHMENT_NAME: '添付ファイル名「{fileName}」は使えません（1〜{max}文字、制御文字・パス区切り文字なし）。',
+  ATTACHMENT_REQUEST_PART: 'マルチパートの要求には、申込内容（JSON）を request という名前のパートで1つ指定してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -1,5 +1,8 @@
 import { StubGrid } from '../../grid/stub/stub-grid.ts';
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { CredentialFollower } from '../../grid/provision/credential-follower.ts';
+import { hubCredentialSource } from '../../grid/transport/hub-credentials.ts';
 import { openMigrated } from '../../operations/database.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { Grid } from '../../grid/grid.ts';
@@ -64,7 +67,13 @@ run on its own database's job queue).
 The data provision sites limit each participant's requests per area as the hub does
 (KIRIKAE_RATE_LIMIT_PER_MINUTE, KIRIKAE_RATE_LIMIT_BURST; 429 past it).
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
+With KIRIKAE_HUB_URL (and the grid operator's API certificate registered at the hub,
+KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY) the data provision sites follow the hub's
+suspensions at once (a long poll of /api/v1/credential-status) and refuse a suspended certificate
+or participant with 403.
+
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE, KIRIKAE_HUB_URL,
+KIRIKAE_GRID_HUB_CERT, KIRIKAE_GRID_HUB_KEY,
 KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
   async run(args) {
     const { values } = parseArgs({
@@ -96,6 +105,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
     }
     const opened: Db[] = [];
     let clockWatch: ClockWatch | undefined;
+    let follower: CredentialFollower | undefined;
+    let hubSource: ReturnType<typeof hubCredentialSource> | undefined;
     const jobsRunning: Jobs[] = [];
     try {
       // The hub's database (the sandbox clock, the job queue the hub's clock advances enqueue on, and
@@ -159,6 +170,30 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           ppsSettings,
         );
       }
+      // The hub's suspensions, followed at once by the data provision sites (slide 46; provision/credential-follower.ts).
+      const { hubUrl, gridHubCert, gridHubKey } = config.settings;
+      if (hubUrl) {
+        if (!gridHubCert || !gridHubKey) {
+          throw usageError("KIRIKAE_HUB_URL needs KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY: the grid operator's API certificate registered at the hub");
+        }
+        hubSource = hubCredentialSource({
+          hubUrl,
+          certPem: await readFile(gridHubCert, 'utf8'),
+          keyPem: await readFile(gridHubKey, 'utf8'),
+          caPems: pki.tls.caPems,
+        });
+        follower = new CredentialFollower(hubSource, contexts.values());
+        try {
+          await follower.catchUp();
+        } catch (error) {
+          log(
+            'warn',
+            'credentials',
+            `cannot read the hub's suspensions at start (${(error as Error).message}); serving with those already recorded, asking again`,
+          );
+        }
+        follower.start();
+      }
       // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
@@ -169,6 +204,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           settings: ppsSettings,
           verification: config.mode === 'verification',
           rateLimit: { limit: rateLimitFromEnv(process.env, config.mode === 'verification' ? verificationRateLimit : undefined) },
+          ...(follower ? { credentials: follower } : {}),
         },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
@@ -205,6 +241,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       console.log(`kirikae grid serving areas ${areas.join(', ')} on ${values.host}:${boundPort} (mutual TLS: the hub's client certificate only)`);
       for (const area of areas) console.log(`  database ${area}: ${dbOf.get(area)!.target}`);
       if (ops) console.log(`  health:    ${ops.url}`);
+      if (follower) console.log(`  hub suspensions: following ${hubUrl} (position ${follower.position})`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
       console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
@@ -218,6 +255,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       await server.close();
       await ops?.close();
     } finally {
+      await follower?.stop();
+      hubSource?.close();
       for (const jobs of jobsRunning) await jobs.stop();
       await clockWatch?.stop();
       for (const db of opened) await db.close();

@@ -17,8 +17,9 @@
  * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
  * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
  *
- * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
- * system's text (except on `register`, which a not yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
+ * Refusals: a certificate not registered with this grid, or suspended (here, or at the hub as
+ * `credentials` follows it), answers 403 with the system's text (except on `register`, which a not
+ * yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
  * retention) all answer the same 404, so existence is never revealed; past the rate limit (when
  * given: `kirikae grid serve`), 429 HTTP_RATE_LIMITED with Retry-After. Every request is audited in
  * the grid's `pps_download`.
@@ -79,6 +80,8 @@ export interface ProvisionSiteOptions {
    * the buckets refill by (tests pass a manual one).
    */
   readonly rateLimit?: { readonly limit: RateLimit; readonly clock?: Clock };
+  /** The hub's suspensions as this process follows them (credential-follower.ts): refused at once, from memory. */
+  readonly credentials?: { refuses(fingerprint256: string, participantCode: string): boolean };
 }
 
 declare module 'fastify' {
@@ -142,7 +145,10 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         if ((!cert || cert.notAfter < realNow()) && !registering)
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
         if (cert) request.pps.cert = cert;
-        if (cert?.suspendedAt != null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        // Suspended here, or at the hub (followed: refused from memory at once, even before it registers here).
+        if (cert?.suspendedAt != null || (fingerprint !== undefined && options.credentials?.refuses(fingerprint, cert?.participantCode ?? ''))) {
+          return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        }
         // Rate limit per participant (a certificate not registered yet: per certificate), after identity.
         const limiter = limiters.get(ctx.area);
         if (limiter) {

@@ -48,7 +48,7 @@ interface ExchangeInput {
   readonly recordedAt: Date;
 }
 
-/** Records one exchange (table `meter_event`, migration 0014) with both registers, in the caller's transaction. */
+/** Records one exchange (table `meter_event`, migration 0015) with both registers, in the caller's transaction. */
 async function recordExchange(q: Queryable, schema: string, e: ExchangeInput): Promise<void> {
   const s = ident(schema);
   const { rows } = await q.query<{ voltageClass: string; profile: UsageProfileKind; dailyWh: number; seed: number }>(

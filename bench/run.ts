@@ -15,6 +15,7 @@ import { relayCsvBench, relayListBench } from './relay.bench.ts';
 import { twoHubsBench } from './two-hubs.bench.ts';
 import { benchPoints, benchUrl } from './support.ts';
 import { ppsListBench, ppsSlotBench } from './pps.bench.ts';
+import { ppsW5DayBench, ppsW5SectionBench } from './pps-w5.bench.ts';
 
 if (!Number.isSafeInteger(benchPoints) || benchPoints < 1) {
   console.error(`KIRIKAE_BENCH_POINTS must be a positive integer, not ${process.env.KIRIKAE_BENCH_POINTS}`);
@@ -32,3 +33,5 @@ await relayListBench();
 await twoHubsBench();
 await ppsSlotBench();
 await ppsListBench();
+await ppsW5SectionBench();
+await ppsW5DayBench();

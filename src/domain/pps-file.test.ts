@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IsoDate } from './date.ts';
-import { formatPpsFileName, nameLength, parsePpsFileName, ppsKinds, slotStart } from './pps-file.ts';
+import { formatPpsFileName, nameLength, nthBusinessDayCounting, parsePpsFileName, ppsKinds, slotStart, w5ContentOf, w5Kinds } from './pps-file.ts';
 
 test('every kind round-trips through the file-name grammar at its first and last slot, revision and section', () => {
   for (const kind of ppsKinds) {
@@ -66,4 +66,32 @@ test('formatting refuses what the grammar cannot carry: revision 100, a section 
   assert.throws(() => formatPpsFileName({ kind, date: '2026-11-28' as IsoDate, slot: 1, revision: 100, section: 0 }), RangeError);
   assert.throws(() => formatPpsFileName({ kind, date: '2026-11-28' as IsoDate, slot: 1, revision: 0, section: 100 }), RangeError);
   assert.throws(() => formatPpsFileName({ kind, date: '2026-11-28' as IsoDate, slot: 0, revision: 0, section: 0 }), RangeError);
+});
+
+test('the n-th business day counting a day: the day itself when it is a business day, else from the next; 29 Dec–3 Jan and holidays skipped', () => {
+  const d = (s: string) => s as IsoDate;
+  assert.equal(nthBusinessDayCounting(d('2026-12-08'), 4), '2026-12-11');
+  assert.equal(nthBusinessDayCounting(d('2026-12-26'), 4), '2027-01-06', 'Sat 12-26: Mon 12-28, then 1-4, 1-5, 1-6 (B7)');
+  assert.equal(nthBusinessDayCounting(d('2026-12-28'), 4), '2027-01-06');
+  assert.equal(nthBusinessDayCounting(d('2026-11-20'), 4), '2026-11-26', 'Fri 11-20: 11-23 is a national holiday');
+  assert.equal(nthBusinessDayCounting(d('2026-11-20'), 1), '2026-11-20');
+  assert.throws(() => nthBusinessDayCounting(d('2026-11-20'), 0), RangeError);
+});
+
+test('every kind has a due rule: W4 by the half-hour or the next morning, W5 in business days or before the monthly file', () => {
+  for (const k of ppsKinds) {
+    const rules = k.bp === 'W4' ? ['slotEnd', 'nextMorning'] : ['businessDays', 'beforeMonthly'];
+    assert.ok(rules.includes(k.due.rule), k.code);
+  }
+  assert.deepEqual(
+    w5Kinds.map((k) => [k.code, w5ContentOf(k)]),
+    [
+      ['W51210', 'monthly'],
+      ['W51220', 'monthly'],
+      ['W51310', 'exchange'],
+      ['W51320', 'exchange'],
+      ['W51410', 'special'],
+      ['W51420', 'special'],
+    ],
+  );
 });

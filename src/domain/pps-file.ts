@@ -10,6 +10,7 @@
  * its receiver: each retailer sees only its own files, and two retailers hold files of the same name.
  * Pure: no I/O. The schedule and the contents live with the grid (src/grid/provision/).
  */
+import { addBusinessDays } from './calendar.ts';
 import { addDays, type IsoDate } from './date.ts';
 
 export type PpsVoltage = 'HV' | 'LV';
@@ -32,9 +33,44 @@ export interface PpsKind {
   readonly retentionDays: number;
   /** The message's name, as the site shows it. */
   readonly title: string;
+  /** When a file of the kind is listed and when it is due (HALFHOURLY.md B3/B7): data, read by the schedule. */
+  readonly due: PpsDueRule;
 }
 
-/** The registry of file kinds. W5 kinds are named here so names parse; their contents are issue 14's. */
+/**
+ * The availability and deadline rule of a kind, relative to its target (the half-hour, day, reading
+ * day, special-reading day or exchange day):
+ * - `slotEnd`: listed from the half-hour's end + `availableMinutes`, due by its end + `dueMinutes` (public: 60, A6);
+ * - `nextMorning`: listed the next day at `availableHour`:00, due the next day at `dueHour`:00 (ours);
+ * - `businessDays`: listed on the target day (`sameDay`) or the next business day (`nextBusinessDay`) at
+ *   `availableHour`:00, due by the end (24:00) of the `days`-th business day counting the target (public for
+ *   月間確定使用量: 4, A6; ours for 臨時検針他);
+ * - `beforeMonthly`: listed the next day at `availableHour`:00, due when the 月間確定使用量 file covering the
+ *   target is listed (public: the exchange must not come after the monthly file, A6/A9).
+ */
+export type PpsDueRule =
+  | { readonly rule: 'slotEnd'; readonly availableMinutes: number; readonly dueMinutes: number }
+  | { readonly rule: 'nextMorning'; readonly availableHour: number; readonly dueHour: number }
+  | { readonly rule: 'businessDays'; readonly from: 'sameDay' | 'nextBusinessDay'; readonly availableHour: number; readonly days: number }
+  | { readonly rule: 'beforeMonthly'; readonly availableHour: number };
+
+const sameDayDue: PpsDueRule = { rule: 'slotEnd', availableMinutes: 15, dueMinutes: 60 };
+const dailyDue: PpsDueRule = { rule: 'nextMorning', availableHour: 5, dueHour: 12 };
+const monthlyDue: PpsDueRule = { rule: 'businessDays', from: 'sameDay', availableHour: 2, days: 4 };
+const exchangeDue: PpsDueRule = { rule: 'beforeMonthly', availableHour: 2 };
+const specialDue: PpsDueRule = { rule: 'businessDays', from: 'nextBusinessDay', availableHour: 2, days: 4 };
+
+/**
+ * The day by whose end a file counted in business days is due: the `n`-th business day counting
+ * `date` as the first when it is a business day, else counting from the next one (B7). Reading day
+ * Sat 2026-12-26, n = 4: Mon 12-28, then 1-4, 1-5, 1-6 (29 Dec–3 Jan are not business days).
+ */
+export function nthBusinessDayCounting(date: IsoDate, n: number): IsoDate {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`business days must be a positive integer: ${n}`);
+  return addBusinessDays(addBusinessDays(date, 0), n - 1);
+}
+
+/** The registry of file kinds. */
 export const ppsKinds: readonly PpsKind[] = [
   {
     code: 'W40110',
@@ -45,6 +81,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 2,
     sectionPoints: 10_000,
     retentionDays: 3,
+    due: sameDayDue,
     title: '特高・高圧30分電力量',
   },
   {
@@ -56,6 +93,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 4,
     sectionPoints: 100_000,
     retentionDays: 3,
+    due: sameDayDue,
     title: '低圧30分電力量',
   },
   {
@@ -67,6 +105,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 2,
     sectionPoints: 10_000,
     retentionDays: 40,
+    due: dailyDue,
     title: '特高・高圧日毎30分電力量',
   },
   {
@@ -78,6 +117,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 4,
     sectionPoints: 100_000,
     retentionDays: 40,
+    due: dailyDue,
     title: '低圧日毎30分電力量',
   },
   {
@@ -89,6 +129,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: monthlyDue,
     title: '特高・高圧月間確定使用量',
   },
   {
@@ -100,6 +141,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: monthlyDue,
     title: '低圧月間確定使用量',
   },
   {
@@ -111,6 +153,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: exchangeDue,
     title: '特高・高圧計量器取替',
   },
   {
@@ -122,6 +165,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: exchangeDue,
     title: '低圧計量器取替',
   },
   {
@@ -133,6 +177,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: specialDue,
     title: '特高・高圧臨時検針他',
   },
   {
@@ -144,6 +189,7 @@ export const ppsKinds: readonly PpsKind[] = [
     sectionDigits: 5,
     sectionPoints: 1_000,
     retentionDays: 396,
+    due: specialDue,
     title: '低圧臨時検針他',
   },
 ];
@@ -154,8 +200,18 @@ export function ppsKind(code: string): PpsKind | undefined {
   return byCode.get(code);
 }
 
-/** The W4 (half-hourly) kinds: the ones the grids produce today. */
+/** The W4 (half-hourly) kinds. */
 export const w4Kinds = ppsKinds.filter((k) => k.bp === 'W4');
+/** The W5 (settled usage) kinds. */
+export const w5Kinds = ppsKinds.filter((k) => k.bp === 'W5');
+
+/** What a W5 kind carries: 12 月間確定使用量, 13 計量器取替, 14 臨時検針他 (the name's KK). */
+export type W5Content = 'monthly' | 'exchange' | 'special';
+
+export function w5ContentOf(kind: PpsKind): W5Content {
+  if (kind.bp !== 'W5') throw new RangeError(`not a W5 kind: ${kind.code}`);
+  return kind.infoCode.startsWith('12') ? 'monthly' : kind.infoCode.startsWith('13') ? 'exchange' : 'special';
+}
 
 export interface PpsFileName {
   readonly kind: PpsKind;

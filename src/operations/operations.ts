@@ -29,6 +29,7 @@ import type { IsoDate } from '../domain/date.ts';
 import { parseIsoDate } from '../domain/date.ts';
 import { listPpsCertificates, registerPpsCertificate, setPpsSuspension } from '../grid/provision/site.repository.ts';
 import { reissueW4 } from '../grid/provision/schedule.ts';
+import { reissueW5 } from '../grid/provision/w5-schedule.ts';
 import { resolveGridOptions } from '../grid/context.ts';
 import { dataModeOf } from '../hub/verification/verification.repository.ts';
 
@@ -244,7 +245,8 @@ export function operatorOperations(deps: OperationDeps) {
       const area = areaOf(String(input.area)).code;
       const date: IsoDate = parseIsoDate(String(input.date), 'date');
       const ctx = { area, schema: gridSchema(area), db, clock: deps.clock, options: resolveGridOptions() };
-      const files = await reissueW4(ctx, String(input.kind), date, input.slot ?? null);
+      const kind = String(input.kind);
+      const files = kind.startsWith('W5') ? await reissueW5(ctx, kind, date) : await reissueW4(ctx, kind, date, input.slot ?? null);
       await audit(input, 'grid.pps.reissue', 'OK', null, null);
       return { files };
     },

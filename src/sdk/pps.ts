@@ -1,7 +1,7 @@
 /**
  * The retailer's client for a grid's data provision site (データ提供サイト, HALFHOURLY.md B8/B12):
  * list the files, download one (resuming a partial download with Range, checking size and SHA-256),
- * and `parseW4`, a reference parser that turns a W4 file (ZIP of one SBD-MSG XML) into typed records.
+ * and `parseW4` / `parseW5`, reference parsers that turn a W4 or W5 file (ZIP of one SBD-MSG XML) into typed records.
  *
  *   const site = new PpsClient({ baseUrl: 'https://localhost:8443/grid/03/PPS/', certPem, keyPem, caPem });
  *   const { files } = await site.list();                      // the JSON twin, every page
@@ -277,5 +277,169 @@ export function parseW4(zip: Uint8Array): W4File {
     slot,
     moreSections: String(group.JPMGH.JPC21) === '1',
     values,
+  };
+}
+
+/** One day of a W5 usage record: the 48 half-hours' kWh (全量; 仕訳後 is the same in kirikae, 仕訳コード 1). */
+export interface W5Day {
+  /** yyyy-mm-dd (JP06423) */
+  readonly date: string;
+  readonly kWh: number[];
+  readonly allocatedKWh: number[];
+}
+
+/** A point's record in a 月間確定使用量 (x210/x220) or 臨時検針他 (x410/x420) file. */
+export interface W5UsageRecord {
+  readonly supplyPointId: string;
+  readonly customerNumber: string;
+  readonly customerName?: string;
+  readonly address: string;
+  readonly voltageName: string;
+  readonly allocationCode: string;
+  /** JP06405: "0" provided; "1" not, and nothing more is given. */
+  readonly provided: string;
+  readonly powerFactor: number | null;
+  /** JP06407: "1" 30分計量 (days given), "2" 月間計量 (totals only). */
+  readonly meterKind: string | null;
+  readonly totalKWh: number | null;
+  readonly allocatedTotalKWh: number | null;
+  readonly maxDemandKw: number | null;
+  readonly nextReadingDay: string | null;
+  /** 臨時検針他: KR_READING_CAUSE (1 switch, 2 move-in, 3 move-out, 9 other) and KR_READING_DATE. */
+  readonly readingCause: string | null;
+  readonly readingDate: string | null;
+  /** KR_METER_EXCHANGE_DATE: the meter was exchanged in the period. */
+  readonly meterExchangeDate: string | null;
+  readonly days: W5Day[];
+}
+
+/** A record of a 計量器取替 file (x310/x320). */
+export interface W5ExchangeRecord {
+  readonly supplyPointId: string;
+  readonly customerNumber: string;
+  readonly date: string;
+  readonly slot: number;
+  readonly oldMeter: string;
+  readonly oldFinalReading: number;
+  readonly newMeter: string;
+  readonly newInitialReading: number;
+  readonly multiplier: number;
+  readonly oldMeterKWhInPeriod: number;
+}
+
+interface W5Common {
+  readonly entryName: string;
+  readonly encoding: string;
+  readonly senderCode: string;
+  readonly senderName: string;
+  readonly receiverCode: string;
+  /** JP06401 対象年月, yyyy-mm. */
+  readonly month: string;
+  readonly moreSections: boolean;
+}
+
+export type W5File =
+  | (W5Common & { readonly content: 'monthly' | 'special'; readonly infoCode: string; readonly records: W5UsageRecord[] })
+  | (W5Common & { readonly content: 'exchange'; readonly infoCode: string; readonly records: W5ExchangeRecord[] });
+
+const w5Parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'JPMR00010' || name === 'JPMR00013' || name === 'JPMR00014',
+  processEntities: true,
+});
+
+const isoOf = (yyyymmdd: unknown) => {
+  const t = String(yyyymmdd);
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`;
+};
+const numberOrNull = (v: unknown) => (v === undefined ? null : Number(v));
+const textOrNull = (v: unknown) => (v === undefined ? null : String(v));
+
+/**
+ * Reads a W5 file (確定使用量の通知): 月間確定使用量, 計量器取替 or 臨時検針他, by its 情報区分コード. A
+ * ZIP of one XML, Shift_JIS or UTF-8 by its declaration.
+ */
+export function parseW5(zip: Uint8Array): W5File {
+  const entries = Object.entries(unzipSync(zip));
+  if (entries.length !== 1) throw new Error(`a W5 file holds one XML entry, this one ${entries.length}`);
+  const [entryName, bytes] = entries[0]!;
+  const head = Buffer.from(bytes.subarray(0, 100)).toString('latin1');
+  const encoding = /encoding="([^"]+)"/.exec(head)?.[1] ?? 'UTF-8';
+  // biome-ignore lint/suspicious/noExplicitAny: the parsed tree is checked element by element below
+  const doc = w5Parser.parse(iconv.decode(Buffer.from(bytes), encoding)) as any;
+  const group = doc['SBD-MSG'].JPMGRP;
+  const trm = group.JPTRM;
+  const infoCode = String(trm.JP00002);
+  if (!/^1[234][12]0$/.test(infoCode)) throw new Error(`not a W5 file: 情報区分コード ${infoCode}`);
+  const month = String(trm.JP06401);
+  const common: W5Common = {
+    entryName,
+    encoding,
+    senderCode: String(trm.JP06110),
+    senderName: String(trm.JP06111),
+    receiverCode: String(trm.JP06112),
+    month: `${month.slice(0, 4)}-${month.slice(4, 6)}`,
+    moreSections: String(group.JPMGH.JPC21) === '1',
+  };
+  const list = trm.JPM00010 === '' ? {} : trm.JPM00010;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JPMR00010 records
+  const records: any[] = list.JPMR00010 ?? [];
+  if (infoCode.startsWith('13')) {
+    return {
+      ...common,
+      content: 'exchange',
+      infoCode,
+      records: records.map((r) => ({
+        supplyPointId: String(r.JP06400),
+        customerNumber: String(r.JP06119),
+        date: isoOf(r.KR_EXCHANGE_DATE),
+        slot: Number(r.KR_EXCHANGE_SLOT),
+        oldMeter: String(r.KR_OLD_METER),
+        oldFinalReading: Number(r.KR_OLD_FINAL_READING),
+        newMeter: String(r.KR_NEW_METER),
+        newInitialReading: Number(r.KR_NEW_INITIAL_READING),
+        multiplier: Number(r.KR_MULTIPLIER),
+        oldMeterKWhInPeriod: Number(r.KR_OLD_METER_KWH_IN_PERIOD),
+      })),
+    };
+  }
+  return {
+    ...common,
+    content: infoCode.startsWith('12') ? 'monthly' : 'special',
+    infoCode,
+    records: records.map((r): W5UsageRecord => {
+      const daysList = r.JPM00013 === undefined || r.JPM00013 === '' ? {} : r.JPM00013;
+      // biome-ignore lint/suspicious/noExplicitAny: parsed JPMR00013 records
+      const days: W5Day[] = (daysList.JPMR00013 ?? []).map((d: any) => {
+        const slots = d.JPM00014 === '' ? {} : d.JPM00014;
+        const kWh: number[] = [];
+        const allocatedKWh: number[] = [];
+        for (const s of slots.JPMR00014 ?? []) {
+          kWh[Number(s.JP06219) - 1] = Number(s.JP06424);
+          allocatedKWh[Number(s.JP06219) - 1] = Number(s.JP06425);
+        }
+        return { date: isoOf(d.JP06423), kWh, allocatedKWh };
+      });
+      return {
+        supplyPointId: String(r.JP06400),
+        customerNumber: String(r.JP06119),
+        ...(r.JP06120 === undefined ? {} : { customerName: String(r.JP06120) }),
+        address: String(r.JP06402 ?? ''),
+        voltageName: String(r.JP06403 ?? ''),
+        allocationCode: String(r.JP06404 ?? ''),
+        provided: String(r.JP06405 ?? ''),
+        powerFactor: numberOrNull(r.JP06406),
+        meterKind: textOrNull(r.JP06407),
+        totalKWh: numberOrNull(r.JP06426),
+        allocatedTotalKWh: numberOrNull(r.JP06427),
+        maxDemandKw: numberOrNull(r.JP06445),
+        nextReadingDay: r.JP06446 === undefined ? null : isoOf(r.JP06446),
+        readingCause: textOrNull(r.KR_READING_CAUSE),
+        readingDate: r.KR_READING_DATE === undefined ? null : isoOf(r.KR_READING_DATE),
+        meterExchangeDate: r.KR_METER_EXCHANGE_DATE === undefined ? null : isoOf(r.KR_METER_EXCHANGE_DATE),
+        days,
+      };
+    }),
   };
 }

@@ -16,7 +16,7 @@ import { unzipSync } from 'fflate';
 import type { PpsClient, PpsFileInfo } from './pps.ts';
 
 export interface PullOptions {
-  /** File kinds (`W41110`, …) to fetch; all when empty. */
+  /** File kinds (`W41110`, `W51220`, …) or families (`W4`, `W5`) to fetch; all when empty. */
   readonly kinds?: readonly string[];
   /** Target days from (yyyy-mm-dd or yyyymmdd). */
   readonly from?: string;
@@ -60,7 +60,7 @@ export async function pullFiles(client: PpsClient, dir: string, options: PullOpt
   const state = readState(dir);
   const from = options.from?.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
   const { files } = await client.list(from ? { from } : {});
-  const wanted = files.filter((f) => !options.kinds?.length || options.kinds.includes(f.kind));
+  const wanted = files.filter((f) => !options.kinds?.length || options.kinds.some((k) => f.kind.startsWith(k)));
   const downloaded: string[] = [];
   const superseded: { held: string; by: string }[] = [];
   // Ordered by revision, then section (the public importers' order, A3).

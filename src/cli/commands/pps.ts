@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { areaOf } from '../../domain/area.ts';
+import { ppsKind } from '../../domain/pps-file.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { PpsClient } from '../../sdk/pps.ts';
@@ -56,11 +57,12 @@ const list: Command = {
 
 const reissue: Command = {
   name: 'grid pps reissue',
-  summary: '30分電力量ファイルを再作成する（サンドボックス） / issue a new revision of half-hourly files (sandbox)',
+  summary: '30分電力量・確定使用量ファイルを再作成する（サンドボックス） / issue a new revision of half-hourly or settled-usage files (sandbox)',
   usage: `kirikae grid pps reissue --area 03 --kind W41110 --date 2026-11-28 [--slot 1]
+kirikae grid pps reissue --area 03 --kind W51220 --date 2026-12-08
 
 Issues the next revision of every receiver's files of that kind, day (and time code 1–48 for a
-same-day kind), as a retroactive change would: retailers' clients see the new revision supersede
+same-day kind; the reading, exchange or special-reading day for a W5 kind), as a retroactive change would: retailers' clients see the new revision supersede
 the old one (highest revision wins).`,
   async run(args) {
     const { values } = parseArgs({ args, options: { area: { type: 'string' }, kind: { type: 'string' }, date: { type: 'string' }, slot: { type: 'string' } } });
@@ -80,15 +82,17 @@ the old one (highest revision wins).`,
 
 export const pull: Command = {
   name: 'pull',
-  summary: '30分電力量ファイルを取得する（PULL） / fetch your half-hourly files from a grid’s site',
+  summary: '30分電力量・確定使用量ファイルを取得する（PULL） / fetch your half-hourly and settled-usage files from a grid’s site',
   usage: `kirikae pull --area 03 --cert CERT.pem [--key KEY.pem] [--ca CA.pem] --into DIR
-             [--kinds W41110,W41120] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
+             [--kinds W41110,W41120|W5] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
 
 Brings DIR up to date with the area's data provision site: downloads each file not yet held intact
 (resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it, and keeps
 DIR/state.json. Running it again downloads nothing new; safe every 5 minutes from cron. Prints the
 new revisions that supersede files already held.
 
+  --kinds file kinds (W40110 W41110 W40120 W41120, W51210 W51220 W51310 W51320 W51410 W51420),
+          or W4 / W5 for all of a message family; default: every kind
   --key   default: the certificate's path with .key.pem
   --ca    default: KIRIKAE_HOME/pki/ca.cert.pem
   --url   default: https://localhost:PORT/grid/AREA/PPS/ (the site in the hub's process)`,
@@ -109,6 +113,8 @@ new revisions that supersede files already held.
     const area = areaOf(String(values.area ?? '')).code;
     if (!values.cert) throw usageError('--cert is required');
     if (!values.into) throw usageError('--into is required');
+    const kinds = values.kinds ? values.kinds.split(',').map((k) => k.trim().toUpperCase()) : [];
+    for (const k of kinds) if (k !== 'W4' && k !== 'W5' && !ppsKind(k)) throw usageError(`--kinds: unknown file kind ${k}`);
     const config = loadConfig();
     const certPath = resolve(values.cert);
     const client = new PpsClient({
@@ -120,7 +126,7 @@ new revisions that supersede files already held.
     const tty = process.stderr.isTTY;
     try {
       const result = await pullFiles(client, resolve(values.into), {
-        kinds: values.kinds ? values.kinds.split(',').map((k) => k.trim()) : [],
+        kinds,
         ...(values.from ? { from: values.from } : {}),
         onProgress: tty ? (name, held, size) => process.stderr.write(`\r${name} ${Math.floor((held / Math.max(size, 1)) * 100)}%`) : undefined,
         onFile: (e) => {

@@ -92,7 +92,7 @@ async function applyToSupplyPoint(tx: Queryable, ctx: GridContext, a: Applicatio
   if (!a.meterWork) return;
   const on = a.effectiveDate ?? tokyoDate(ctx.clock.now());
   if (a.kind === 'moveOut') await removeMeters(tx, ctx.schema, a.supplyPointId, on);
-  else await installSmartMeter(tx, ctx.schema, a.supplyPointId, on);
+  else await installSmartMeter(tx, ctx.schema, a.supplyPointId, on, ctx.clock.now());
 }
 
 async function applyContract(tx: Queryable, ctx: GridContext, a: Application): Promise<void> {

@@ -1,8 +1,10 @@
 /**
  * The data provision sites' lateness on the operations port (HALFHOURLY.md B7): per area and file
  * kind, the files made available over the last 7 days, those of them made after their deadline
- * (a same-day file 60 minutes after its half-hour, the daily file 12:00 the next morning), and the
- * latest of them in minutes. Read from each grid's tables at every scrape, so every process that
+ * (each kind's due rule, src/domain/pps-file.ts: a same-day file 60 minutes after its half-hour, the
+ * daily file 12:00 the next morning, a monthly settled-usage or special-reading file the end of the
+ * 4th business day counting its day, a meter-exchange file when the monthly file covering it is
+ * listed), and the latest of them in minutes. Read from each grid's tables at every scrape, so every process that
  * runs a grid shows the same figures (take `max` over processes in Prometheus, never the sum).
  */
 import { oncePerScrape, type Metrics } from '../../platform/metrics.ts';
@@ -26,7 +28,7 @@ export function registerProvisionMetrics(metrics: Metrics, grids: Iterable<GridC
   );
   metrics.gaugeFromScrape(
     'kirikae_pps_files_late',
-    'Of those, the files made after their deadline (same-day: 60 min after the half-hour; daily: 12:00 the next day), by area and kind',
+    'Of those, the files made after their deadline (same-day: 60 min after the half-hour; daily: 12:00 the next day; W5 settled usage: the 4th business day counting the reading day), by area and kind',
     ['area', 'kind'],
     async () => (await read()).map((r) => ({ labels: { area: r.area, kind: r.kind }, value: r.late })),
   );

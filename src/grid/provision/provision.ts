@@ -8,6 +8,7 @@ import { log } from '../../platform/log.ts';
 import { readSetting } from '../../platform/settings.ts';
 import type { GridContext } from '../context.ts';
 import { defaultProvisionSettings, purgeExpiredFiles, runW4Schedule, type ProvisionSettings } from './schedule.ts';
+import { runW5Schedule } from './w5-schedule.ts';
 
 export { registerProvisionSite } from './site.routes.ts';
 
@@ -23,7 +24,7 @@ export function provisionSettingsFromEnv(env: NodeJS.ProcessEnv): ProvisionSetti
 
 /** The schedule's queue of an area (whichever process runs the area's grid works it). */
 export const ppsQueue = (area: AreaCode) => `grid.pps.${area}`;
-/** Every 15 minutes: :15 and :45 make the half-hours' files, 05:00 the daily ones, the rest find nothing due. */
+/** Every 15 minutes: :15 and :45 make the half-hours' files, 02:00 the settled-usage ones, 05:00 the daily ones, the rest find nothing due. */
 export const ppsCron = '*/15 * * * *';
 
 /** Registers the schedule's worker and its 15-minute schedule for each grid. */
@@ -37,6 +38,7 @@ export async function schedulePpsWork(jobs: Jobs, grids: Iterable<GridContext>, 
 /** What the job does: the files due now, then the rows past retention deleted. */
 export async function runPpsWork(ctx: GridContext, settings: ProvisionSettings): Promise<void> {
   await runW4Schedule(ctx, settings);
+  await runW5Schedule(ctx, settings);
   const purged = await purgeExpiredFiles(ctx);
   if (purged > 0) log('info', 'pps', `area ${ctx.area}: ${purged} files past retention deleted`);
 }

@@ -12,10 +12,12 @@
  */
 import type { AreaCode } from '../../domain/area.ts';
 import type { IsoDate } from '../../domain/date.ts';
-import { formatPpsFileName, ppsKinds, type PpsKind } from '../../domain/pps-file.ts';
+import { formatPpsFileName, ppsKinds, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
+import { meterMultiplierOf, tenthsUntil } from '../registry/meter.repository.ts';
 import type { ProvisionSettings } from './schedule.ts';
 import { sectionsOf, w4ZipBytes, type W4Point } from './w4-files.ts';
+import { powerFactorOf, w5SectionsOf, w5ZipBytes, type W5ExchangePoint, type W5Point, type W5UsagePoint } from './w5-files.ts';
 
 export interface SampleKind {
   /** The kind's code: `W40110` …, or another format's own. */
@@ -81,8 +83,61 @@ function w4Sample(kind: PpsKind): SampleMaker {
   };
 }
 
+/** The sample's reading month: the dummy points read on the 1st (sampleDate), the month before. */
+const sampleMonthStart = '2026-03-02' as IsoDate;
+
+/** A W5 kind's sample: the real file's code on the dummy points (a month to the reading day; a switch; an exchange). */
+function w5Sample(kind: PpsKind): SampleMaker {
+  return async ({ area, receiverCode, settings }) => {
+    const content = w5ContentOf(kind);
+    const points: W5Point[] = dummyPoints(area, receiverCode, kind.voltage).map((p, i): W5Point => {
+      if (content === 'exchange') {
+        const slot = 21;
+        const subject = { supplyPointId: p.supplyPointId, usageProfile: { kind: p.profileKind, dailyWh: p.dailyWh, seed: p.seed } };
+        const multiplier = meterMultiplierOf(p.voltageClass);
+        return {
+          receiverCode,
+          supplyPointId: p.supplyPointId,
+          customerId: p.customerId,
+          on: sampleDate,
+          slot,
+          oldMeter: `5${p.meterNumber.slice(1)}`,
+          oldReading: Math.floor(tenthsUntil(subject, '2016-04-01' as IsoDate, sampleDate, slot) / 10 / multiplier),
+          newMeter: `2${p.meterNumber.slice(1)}`,
+          newReading: 0,
+          multiplier,
+          oldTenthsInPeriod: tenthsUntil(subject, sampleMonthStart, sampleDate, slot),
+          coveredBy: '2026-05-01' as IsoDate,
+        } satisfies W5ExchangePoint;
+      }
+      return {
+        receiverCode,
+        supplyPointId: p.supplyPointId,
+        customerId: p.customerId,
+        voltageClass: kind.voltage === 'HV' ? 'HV' : 'LV',
+        address: '（サンプル）東京都千代田区本町1丁目1番1号',
+        powerFactor: kind.voltage === 'HV' ? powerFactorOf(p.supplyPointId) : null,
+        // One point of three measured by a conventional meter (totals only).
+        meterKind: i === 2 ? '2' : '1',
+        from: sampleMonthStart,
+        until: sampleDate,
+        nextReadingDay: '2026-05-01' as IsoDate,
+        exchangeDate: null,
+        cause: content === 'special' ? '1' : null,
+        profileKind: p.profileKind,
+        dailyWh: p.dailyWh,
+        seed: p.seed,
+      } satisfies W5UsagePoint;
+    });
+    const [section] = w5SectionsOf(kind, area, receiverCode, sampleDate, points);
+    const { name, bytes } = await w5ZipBytes(section!, 0, sampleMadeAt, settings);
+    if (name !== formatPpsFileName({ kind, date: sampleDate, slot: null, revision: 0, section: 0 })) throw new Error(`sample of ${kind.code} named ${name}`);
+    return { name, bytes, contentType: 'application/zip', points: section!.points.length };
+  };
+}
+
 /** Kind code → its sample's maker. Add a row when a kind's real files land. */
-export const sampleMakers: Readonly<Record<string, SampleMaker>> = Object.fromEntries(ppsKinds.filter((k) => k.bp === 'W4').map((k) => [k.code, w4Sample(k)]));
+export const sampleMakers: Readonly<Record<string, SampleMaker>> = Object.fromEntries(ppsKinds.map((k) => [k.code, k.bp === 'W4' ? w4Sample(k) : w5Sample(k)]));
 
 export function sampleMakerOf(code: string): SampleMaker | undefined {
   return Object.hasOwn(sampleMakers, code) ? sampleMakers[code] : undefined;

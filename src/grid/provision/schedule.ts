@@ -28,7 +28,7 @@ import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points,
 
 const minuteMs = 60_000;
 /** An arbitrary constant naming "kirikae PPS file writes" for pg_advisory_xact_lock (with the schema). */
-const fileWriteLockKey = 1_310_202_612;
+export const fileWriteLockKey = 1_310_202_612;
 const slotMs = 30 * minuteMs;
 const dayMs = 86_400_000;
 
@@ -344,7 +344,7 @@ export async function issueFileSets(
 }
 
 /** Drops the cached bytes of the oldest files while the cache holds more than `budget` bytes. */
-async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void> {
+export async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void> {
   const s = ident(ctx.schema);
   await ctx.db.query(
     `UPDATE ${s}.pps_file f SET bytes = NULL FROM (

@@ -29,7 +29,7 @@ import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
 import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
-import { parsePpsFileName, ppsKind, slotStart, w4Kinds } from '../../domain/pps-file.ts';
+import { parsePpsFileName, ppsKind, ppsKinds, slotStart } from '../../domain/pps-file.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { peerFingerprint } from '../../platform/http/https-server.ts';
 import { describeCert, parseCertificate, type CertDescription } from '../../platform/pki/identity.ts';
@@ -52,8 +52,13 @@ import {
   type PpsFileRow,
 } from './site.repository.ts';
 import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
-import { publishedXsds } from './w4-xsd.ts';
+import { publishedXsds as w4Xsds } from './w4-xsd.ts';
+import { w5Points, w5SectionsOf, w5ZipBytes } from './w5-files.ts';
+import { w5PublishedXsds } from './w5-xsd.ts';
 import { sampleDate, sampleKinds, sampleMadeAt, sampleMakerOf, samplesFor } from './samples.ts';
+
+/** Every schema the site publishes (`PPS/xsd/{name}`). */
+const publishedXsds: Readonly<Record<string, string>> = { ...w4Xsds, ...w5PublishedXsds };
 
 export interface ProvisionSiteOptions {
   /** The grids whose sites these routes serve, by area. */
@@ -274,6 +279,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
             '３０分電力量提供システム',
             `<p>${escapeHtml(cert!.participantCode)} 様</p>
 <ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li>
+<li><a href="${base(ctx.area)}30min/?prefix=W5">確定使用量（月間確定使用量・計量器取替・臨時検針他）</a></li>
 <li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li>${
               options.verification ? `<li><a href="${base(ctx.area)}test/">テストページ（検証環境: サンプルファイル）</a></li>` : ''
             }</ul>
@@ -342,7 +348,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         const pages = Math.max(1, Math.ceil(total / screenPageSize));
         const keep = (page: number) =>
           `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
-        const kindOptions = w4Kinds
+        const kindOptions = ppsKinds
           .map((k) => `<option value="${k.code}"${query.prefix === k.code ? ' selected' : ''}>${escapeHtml(k.title)}（${k.code}）</option>`)
           .join('');
         const body = `<form method="get" class="filters">
@@ -356,7 +362,8 @@ ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
 <nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${(capped ? files.length === screenPageSize : pageNo < pages) ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
-        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body, options.verification));
+        const title = query.prefix?.startsWith('W5') ? '確定使用量（月間確定使用量・計量器取替・臨時検針他）' : '30分電力量および日毎30分電力量';
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, title, body, options.verification));
       });
 
       if (options.verification) registerTestPage(site, settings);
@@ -533,7 +540,7 @@ function base(area: AreaCode): string {
 
 function fileRow(f: PpsFileRow): string {
   const kind = ppsKind(f.kind);
-  return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? '終日' : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
+  return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? (f.kind.startsWith('W5') ? '－' : '終日') : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
 }
 
 /** The banner of every screen of the site in the verification environment (as the hub's screens have theirs). */
@@ -612,6 +619,13 @@ function rangeOf(
 /** An evicted file, made again from its recorded inputs; undefined when it does not come out the same. */
 async function regenerate(ctx: GridContext, receiverCode: string, file: PpsFileRow, settings: ProvisionSettings): Promise<Buffer | undefined> {
   const parsed = parsePpsFileName(file.name)!;
+  if (parsed.kind.bp === 'W5') {
+    const points = await w5Points(ctx.db, ctx.schema, ctx.area, parsed.kind, parsed.date, receiverCode);
+    const section = w5SectionsOf(parsed.kind, ctx.area, receiverCode, parsed.date, points)[parsed.section];
+    if (!section || section.sections !== file.sections) return undefined;
+    const { bytes, sha256 } = await w5ZipBytes(section, file.revision, file.availableAt, settings);
+    return sha256 === file.sha256 ? bytes : undefined;
+  }
   const points = await w4Points(ctx.db, ctx.schema, parsed.kind.voltage, parsed.date, receiverCode);
   const section = sectionsOf(parsed.kind, ctx.area, receiverCode, parsed.date, parsed.slot, points)[parsed.section];
   if (!section || section.sections !== file.sections) return undefined;

@@ -62,9 +62,9 @@ export function gridSenderCode(area: AreaCode): string {
 /**
  * Collects ASCII bytes into fixed-size buffers and hands each full one on. The records' bytes are
  * written straight in (constants copied, texts and numbers byte by byte): a million records make
- * no string or buffer of their own.
+ * no string or buffer of their own. The W5 files (w5-xml.ts) write through it too.
  */
-class ChunkWriter {
+export class ChunkWriter {
   #buffer = Buffer.allocUnsafe(chunkBytes);
   #at = 0;
   readonly #out: Buffer[] = [];
@@ -135,14 +135,19 @@ class ChunkWriter {
 
 const nl = '\r\n';
 
-function yyyymmddHHMMSS(instant: Date): string {
+/** Tenths of a kWh as the files write them: `12.3`. */
+export function tenthsText(tenths: number): string {
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+}
+
+export function yyyymmddHHMMSS(instant: Date): string {
   return new Date(instant.getTime() + 9 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
 }
 
 const encodedNames = new Map<string, Buffer>();
 
 /** The grid operator's name in the file's encoding, encoded once per area and encoding. */
-function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
+export function encodedName(area: AreaCode, encoding: XmlEncoding): Buffer {
   const key = `${area}|${encoding}`;
   let bytes = encodedNames.get(key);
   if (!bytes) {

@@ -19,7 +19,7 @@ import { runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { sampleDate, sampleKinds, sampleMakerOf } from '../../../src/grid/provision/samples.ts';
 import { ppsKinds } from '../../../src/domain/pps-file.ts';
-import { parseW4, PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
+import { parseW4, parseW5, PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
 const ca = createCa({ commonName: 'kirikae pps test page CA' });
@@ -77,13 +77,13 @@ forEachBackend('the data provision test page of the verification environment', (
     await db.close();
   });
 
-  const w4Codes = ppsKinds.filter((k) => k.bp === 'W4').map((k) => k.code);
+  const bpCodes = ppsKinds.map((k) => k.code);
 
-  test("a retailer's client given {site}test/ pulls a sample of every W4 kind, the same both ways, and each is a valid file of its kind with dummy data", async () => {
+  test("a retailer's client given {site}test/ pulls a sample of every W4 and W5 kind, the same both ways, and each is a valid file of its kind with dummy data", async () => {
     const { files, cursor } = await client.list();
     assert.deepEqual(
       files.map((f) => f.kind),
-      w4Codes,
+      bpCodes,
     );
     assert.deepEqual((await client.list({ cursor })).files, [], 'nothing after the cursor');
     const pulled = await client.listReceiver();
@@ -95,6 +95,14 @@ forEachBackend('the data provision test page of the verification environment', (
     for (const info of files) {
       assert.equal(info.target, sampleDate);
       const zip = await client.download(info.name, info); // checks size and SHA-256
+      if (info.kind.startsWith('W5')) {
+        const w5 = parseW5(zip);
+        assert.equal(w5.entryName, info.name.replace('.zip', '.xml'));
+        assert.equal(w5.receiverCode, 'A0033', 'addressed to the caller');
+        assert.equal(w5.records.length, 3, `${info.name}: three dummy points`);
+        for (const r of w5.records) assert.match(r.supplyPointId, /^0300\d{18}$/, 'no real point');
+        continue;
+      }
       const document = parseW4(zip);
       assert.equal(document.entryName, info.name.replace('.zip', '.xml'));
       assert.equal(document.receiverCode, 'A0033', 'addressed to the caller');

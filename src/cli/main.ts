@@ -12,6 +12,7 @@ import { clockCommands } from './commands/clock.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { gridServe } from './commands/grid-serve.ts';
 import { ppsCommands, pull } from './commands/pps.ts';
+import { interruptionCommands } from './commands/interruption.ts';
 import { pkiCommands } from './commands/pki.ts';
 import { readingDaysLoad } from './commands/reading-days.ts';
 import { seed } from './commands/seed.ts';
@@ -31,6 +32,7 @@ const commands: readonly Command[] = [
   gridServe,
   readingDaysLoad,
   ...ppsCommands,
+  ...interruptionCommands,
   pull,
   ...clockCommands,
   configShow,

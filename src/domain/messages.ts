@@ -329,6 +329,12 @@ export const messages = {
   PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
   PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
   PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+  PPS_INTERRUPTION_TIME_FORMAT: '{field}の日時の形式が正しくありません（例: 2026-11-20T09:00、日本時間）。',
+  PPS_INTERRUPTION_NOT_HALF_HOUR: '{field}の日時は30分単位（00分または30分）で指定してください。',
+  PPS_INTERRUPTION_PERIOD_INVALID: '制限・中止の終了日時は開始日時より後で、期間は31日以内としてください（開始 {from}、終了 {until}）。',
+  PPS_INTERRUPTION_CAUSE_INVALID: '区分は「計画」または「事故」を指定してください（指定された値: {value}）。',
+  PPS_INTERRUPTION_OVERLAP: '供給地点 {supplyPointId} には期間の重なる制限・中止がすでに記録されています（{from}〜{until}）。',
+  PPS_INTERRUPTION_FIT_POINT: '供給地点 {supplyPointId} は受電地点（FIT）のため、制限・中止割引の対象ではありません。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

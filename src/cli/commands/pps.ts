@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { areaOf } from '../../domain/area.ts';
+import { ppsKind } from '../../domain/pps-file.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { PpsClient } from '../../sdk/pps.ts';
@@ -82,10 +83,11 @@ export const pull: Command = {
   name: 'pull',
   summary: '30分電力量ファイルを取得する（PULL） / fetch your half-hourly files from a grid’s site',
   usage: `kirikae pull --area 03 --cert CERT.pem [--key KEY.pem] [--ca CA.pem] --into DIR
-             [--kinds W41110,W41120] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
+             [--kinds W41110,W41120,STD_KEIYAKUKW] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
 
 Brings DIR up to date with the area's data provision site: downloads each file not yet held intact
-(resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it, and keeps
+(resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it (a CSV
+report, STD_GENSHIWAKE / STD_KEIYAKUKW / STD_SEIGENCHUSHI, is kept as it is), and keeps
 DIR/state.json. Running it again downloads nothing new; safe every 5 minutes from cron. Prints the
 new revisions that supersede files already held.
 
@@ -109,6 +111,8 @@ new revisions that supersede files already held.
     const area = areaOf(String(values.area ?? '')).code;
     if (!values.cert) throw usageError('--cert is required');
     if (!values.into) throw usageError('--into is required');
+    const kinds = values.kinds ? values.kinds.split(',').map((k) => k.trim()) : [];
+    for (const kind of kinds) if (!ppsKind(kind)) throw new Refusal('PPS_FILTER_INVALID', { field: 'kinds', params: { field: 'kinds' } });
     const config = loadConfig();
     const certPath = resolve(values.cert);
     const client = new PpsClient({
@@ -120,7 +124,7 @@ new revisions that supersede files already held.
     const tty = process.stderr.isTTY;
     try {
       const result = await pullFiles(client, resolve(values.into), {
-        kinds: values.kinds ? values.kinds.split(',').map((k) => k.trim()) : [],
+        kinds,
         ...(values.from ? { from: values.from } : {}),
         onProgress: tty ? (name, held, size) => process.stderr.write(`\r${name} ${Math.floor((held / Math.max(size, 1)) * 100)}%`) : undefined,
         onFile: (e) => {

@@ -28,7 +28,7 @@ import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points,
 
 const minuteMs = 60_000;
 /** An arbitrary constant naming "kirikae PPS file writes" for pg_advisory_xact_lock (with the schema). */
-const fileWriteLockKey = 1_310_202_612;
+export const fileWriteLockKey = 1_310_202_612;
 const slotMs = 30 * minuteMs;
 const dayMs = 86_400_000;
 

@@ -286,14 +286,18 @@ export async function issueFileSets(
   return made;
 }
 
-/** Drops the cached bytes of the oldest files while the cache holds more than `budget` bytes. */
+/**
+ * Drops the cached bytes of the oldest files while the cache holds more than `budget` bytes. The CSV
+ * reports are kept: small, and a superseded revision could not be remade once its inputs (an
+ * interruption recorded later) moved.
+ */
 async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void> {
   const s = ident(ctx.schema);
   await ctx.db.query(
     `UPDATE ${s}.pps_file f SET bytes = NULL FROM (
        SELECT receiver_code, name FROM (
          SELECT receiver_code, name, sum(size) OVER (ORDER BY available_at DESC, name, receiver_code) AS kept
-           FROM ${s}.pps_file WHERE bytes IS NOT NULL) c
+           FROM ${s}.pps_file WHERE bytes IS NOT NULL AND NOT starts_with(kind, 'STD_')) c
         WHERE c.kept > $1) e
      WHERE f.receiver_code = e.receiver_code AND f.name = e.name`,
     [budget],

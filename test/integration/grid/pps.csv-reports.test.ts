@@ -27,6 +27,7 @@ import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
 import { recordInterruption } from '../../../src/grid/provision/interruption.repository.ts';
 import { runReportSchedule } from '../../../src/grid/provision/report-schedule.ts';
+import { defaultProvisionSettings, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths, readingMonths } from '../../../src/grid/registry/usage.ts';
 import type { UsageProfileKind } from '../../../src/grid/registry/facility.ts';
@@ -420,7 +421,14 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
   let auditedName = '';
   let auditedSize = 0;
 
-  test('an evicted report regenerates to the same SHA-256', async () => {
+  test('the byte cache keeps CSV reports; one whose bytes are missing regenerates to the same SHA-256', async () => {
+    await runW4Schedule(grid.context, { ...defaultProvisionSettings, cacheBytes: 0 });
+    const { rows: kept } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.pps_file WHERE starts_with(kind, 'STD_') AND bytes IS NULL`);
+    assert.equal(Number(kept[0]!.n), 0, 'a zero budget evicts every W4 file but no report');
+    const { rows: w4 } = await db.query<{ cached: number; all: number }>(
+      `SELECT count(*) FILTER (WHERE bytes IS NOT NULL)::int AS cached, count(*)::int AS all FROM grid_03.pps_file WHERE starts_with(kind, 'W4')`,
+    );
+    assert.ok(Number(w4[0]!.all) > 0 && Number(w4[0]!.cached) === 0, JSON.stringify(w4[0]));
     const name = reportName('GENSHIWAKE', lvNov.until);
     const info = (await client.list()).files.find((f) => f.name === name)!;
     await db.query('UPDATE grid_03.pps_file SET bytes = NULL WHERE name = $1', [name]);

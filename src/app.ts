@@ -219,6 +219,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
           registerProvisionSite(app, {
             grids: new Map([...(grids?.grids ?? new Map()).entries()].map(([area, grid]) => [area, grid.context])),
             settings: provisionSettingsFromEnv(config.env),
+            trustedCaPems: pki.tls.caPems,
           }),
       });
       await hub.listen({ host: config.host, port: config.port });

@@ -6,37 +6,49 @@
  */
 import { isRefusal } from '../domain/refusal.ts';
 import type { Command } from './command.ts';
-import { call } from './commands/call.ts';
-import { bulkRelay, bulkSwitchIn } from './commands/bulk.ts';
-import { clockCommands } from './commands/clock.ts';
-import { dbMigrate } from './commands/db-migrate.ts';
-import { gridServe } from './commands/grid-serve.ts';
-import { ppsCommands, pull } from './commands/pps.ts';
-import { interruptionCommands } from './commands/interruption.ts';
-import { pkiCommands } from './commands/pki.ts';
-import { readingDaysLoad } from './commands/reading-days.ts';
-import { seed } from './commands/seed.ts';
-import { start } from './commands/start.ts';
-import { configShow } from './commands/config.ts';
 import { ConfigError, readSettings, unknownVariables } from '../platform/settings.ts';
 import { configureLogging, log } from '../platform/log.ts';
 
-const commands: readonly Command[] = [
-  start,
-  seed,
-  dbMigrate,
-  call,
-  bulkSwitchIn,
-  bulkRelay,
-  ...pkiCommands,
-  gridServe,
-  readingDaysLoad,
-  ...ppsCommands,
-  ...interruptionCommands,
-  pull,
-  ...clockCommands,
-  configShow,
+/**
+ * The command modules, by the words that select their commands. Only the module a command line names
+ * is loaded: a command starts with its own imports, not every command's (`kirikae clock show`
+ * against a running system loads neither the database nor the servers). The help loads them all.
+ */
+const commandModules: ReadonlyArray<readonly [words: string, load: () => Promise<readonly Command[]>]> = [
+  ['start', async () => [(await import('./commands/start.ts')).start]],
+  ['seed', async () => [(await import('./commands/seed.ts')).seed]],
+  ['db', async () => [(await import('./commands/db-migrate.ts')).dbMigrate]],
+  ['call', async () => [(await import('./commands/call.ts')).call]],
+  [
+    'bulk',
+    async () => {
+      const m = await import('./commands/bulk.ts');
+      return [m.bulkSwitchIn, m.bulkRelay];
+    },
+  ],
+  ['pki', async () => (await import('./commands/pki.ts')).pkiCommands],
+  ['grid serve', async () => [(await import('./commands/grid-serve.ts')).gridServe]],
+  ['grid reading-days', async () => [(await import('./commands/reading-days.ts')).readingDaysLoad]],
+  ['grid pps', async () => (await import('./commands/pps.ts')).ppsCommands],
+  ['grid interruption', async () => (await import('./commands/interruption.ts')).interruptionCommands],
+  ['pull', async () => [(await import('./commands/pps.ts')).pull]],
+  ['clock', async () => (await import('./commands/clock.ts')).clockCommands],
+  ['config', async () => [(await import('./commands/config.ts')).configShow]],
 ];
+
+/**
+ * The commands a command line may name: the modules whose words start it; failing that, those of its
+ * first word's group (`kirikae grid --help`); failing that, all (the help, an unknown command).
+ */
+async function commandsFor(args: readonly string[]): Promise<readonly Command[]> {
+  const startsWith = (words: string) => words.split(' ').every((w, i) => args[i] === w);
+  let chosen: ReadonlyArray<(typeof commandModules)[number]> = commandModules.filter(([words]) => startsWith(words));
+  if (chosen.length === 0) chosen = commandModules.filter(([words]) => words.split(' ')[0] === args[0]);
+  if (chosen.length === 0) chosen = commandModules;
+  return (await Promise.all(chosen.map(([, load]) => load()))).flat();
+}
+
+let commands: readonly Command[] = [];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -77,6 +89,7 @@ function find(args: string[]): { command: Command; rest: string[] } | undefined 
 }
 
 export async function main(args: string[]): Promise<number> {
+  commands = await commandsFor(args);
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     console.log(help());
     return 0;
@@ -104,8 +117,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     // Every variable checked before anything starts: one message naming each that is wrong.
     // (`kirikae config` lists them, the wrong ones included, and names the problems itself.)
-    if (found.command !== configShow) configureLogging(readSettings(process.env));
-    if (found.command !== configShow)
+    if (found.command.name !== 'config') configureLogging(readSettings(process.env));
+    if (found.command.name !== 'config')
       for (const name of unknownVariables(process.env))
         log('warn', 'config', `${name} is not a kirikae setting (a typing mistake?); \`kirikae config\` lists them`);
     return (await found.command.run(found.rest)) ?? 0;

@@ -291,7 +291,7 @@ export const messages = {
   MAIL_GRID_EVENTS_CURSOR_INVALID: '申込イベントの取得位置 {cursor} の形式が正しくありません。',
 
   // CERT_: the certificates' life on the web (issue 19): requests, decisions, download, expiry, loss and suspicion.
-  CERT_CSR_UNREADABLE: 'CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）で1件指定してください。',
+  CERT_CSR_UNREADABLE: 'CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）またはDER形式で1件指定してください。',
   CERT_CSR_KEY: 'CSRの鍵（{key}）は使えません。RSA 2048〜4096ビットの鍵で作成してください。',
   CERT_CSR_SIGNATURE: 'CSRの署名を検証できません（CSRが鍵と対応していないか、改変されています）。',
   CERT_SUBJECT_PARTICIPANT: 'サブジェクトのO（事業者コード）「{bound}」は自社の事業者コードではありません。',
@@ -307,6 +307,7 @@ export const messages = {
   CERT_REQUEST_NOT_READY: '証明書申請（番号 {requestId}）の証明書はまだ発行されていません（状態: {status}）。',
   CERT_ALREADY_DOWNLOADED: '証明書申請（番号 {requestId}）の証明書はダウンロード済みです。再ダウンロードはできません。',
   CERT_HOURS_INVALID: '端末の利用時間帯は0〜24時の整数で、開始を終了より前に指定してください。',
+  CERT_CSR_TWICE: 'CSRは貼り付けかファイルのどちらか一方で指定してください（両方が指定されています）。',
   CERT_FLAG_NOT_FOUND: '不正利用の疑い（番号 {flagId}）は見つからないか、対応済みです。',
   CERT_DECISION_REQUIRED: '承認（--approve）か否認（--refuse）のどちらか一方を指定してください。',
   CERT_SCHEDULE_INVALID: '発行スケジュール「{value}」の形式が正しくありません（例: tue 17:00,fri 17:00）。',
@@ -329,6 +330,10 @@ export const messages = {
   PPS_CURSOR_INVALID: '取得位置（cursor）の形式が正しくありません。',
   PPS_REVISION_EXHAUSTED: '{name} の更新番号は99が上限のため、これ以上再作成できません。',
   PPS_FILE_REGENERATION_MISMATCH: 'ファイルを再作成できませんでした。時間をおいて再度実行してください。（問合せ番号 {requestId}）',
+  PPS_CERT_ALREADY_REGISTERED: 'この証明書はすでに{area}エリアのデータ提供サイトに登録されています。',
+  PPS_CERT_UNTRUSTED: 'この証明書は広域機関の認証局が発行したものではないため、登録できません。',
+  PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
+  PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
   PPS_INTERRUPTION_TIME_FORMAT: '{field}の日時の形式が正しくありません（例: 2026-11-20T09:00、日本時間）。',
   PPS_INTERRUPTION_NOT_HALF_HOUR: '{field}の日時は30分単位（00分または30分）で指定してください。',
   PPS_INTERRUPTION_PERIOD_INVALID: '制限・中止の終了日時は開始日時より後で、期間は31日以内としてください（開始 {from}、終了 {until}）。',

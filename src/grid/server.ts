@@ -61,7 +61,7 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
     if (options.provision && /^\/grid\/\d{2}\/PPS\//.test(request.url)) return;
     if (!isHub(request, fingerprints, participantCode)) return refuse(reply, 403, 'AUTH_TERMINAL_REFUSED');
   });
-  if (options.provision) registerProvisionSite(app, options.provision);
+  if (options.provision) registerProvisionSite(app, { trustedCaPems: options.tls.caPems, ...options.provision });
 
   app.get('/grid/v1/health', async (_request, reply) => {
     try {

@@ -11,6 +11,25 @@ import { forEachBackend } from '../support/backends.ts';
 import { screenshot, signIn, startBrowserHub } from '../support/browser.ts';
 import { TEST_PASSWORD, testCertificateAuthority } from '../../src/hub/identity/testing.ts';
 import { fromPkcs12 } from '../../src/platform/pki/pkcs12.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
+
+/** A CSR made the way a participant makes one (its key stays with it), as PEM and as DER. */
+function csrFiles(subject: Record<string, string>): { pem: string; der: Buffer } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const request = forge.pki.createCertificationRequest();
+  request.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  request.setSubject(
+    Object.entries(subject).map(([shortName, value]) => ({ shortName, value, valueTagClass: forge.asn1.Type.UTF8 as number as forge.asn1.Class })),
+  );
+  request.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  const pem = forge.pki.certificationRequestToPem(request);
+  return { pem, der: Buffer.from(forge.asn1.toDer(forge.pki.certificationRequestToAsn1(request)).getBytes(), 'binary') };
+}
 
 forEachBackend('browser: certificates', (backend) => {
   test('request with a PIN shown once, approval, one download, use on a new terminal, and a loss report that stops it at once', async () => {
@@ -90,5 +109,62 @@ forEachBackend('browser: certificates', (backend) => {
     await hubAdmin.click('nav.site >> text=証明書の有効期限');
     await hubAdmin.waitForLoadState();
     assert.match(await hubAdmin.locator('#expiry tbody').innerText(), /本社 営業部 端末9[\s\S]*停止中/);
+  });
+
+  test('a CSR uploaded as a file (DER or PEM) instead of pasted; garbage and both at once are refused with their codes', async () => {
+    await using db = await backend.open();
+    await using web = await startBrowserHub(db, { certificates: { ca: testCertificateAuthority(), schedule: { kind: 'immediate' } } });
+    const admin = await web.newPage('aTerminal');
+    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await admin.goto('/certificates/requests/new');
+    const submit = async () => {
+      await admin.click('form[action="/certificates/requests"] button[type=submit]');
+      await admin.waitForLoadState();
+    };
+    await admin.selectOption('#usage', 'terminal');
+    await admin.selectOption('#method', 'csr');
+    await admin.setInputFiles('#csrFile', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('これはCSRではありません') });
+    await submit();
+    assert.match(
+      await admin.locator('.field-error').innerText(),
+      /CERT_CSR_UNREADABLE CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）またはDER形式/,
+    );
+
+    const pasted = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 貼付' });
+    await admin.selectOption('#method', 'csr');
+    await admin.fill('#csr', pasted.pem);
+    await admin.setInputFiles('#csrFile', { name: 'terminal.der', mimeType: 'application/pkcs10', buffer: pasted.der });
+    await submit();
+    assert.match(await admin.locator('.field-error').innerText(), /CERT_CSR_TWICE/);
+    assert.equal(await admin.locator('#pin').count(), 0);
+
+    const der = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 DER' });
+    await admin.selectOption('#method', 'csr');
+    await admin.fill('#csr', '');
+    await admin.setInputFiles('#csrFile', { name: 'terminal.der', mimeType: 'application/pkcs10', buffer: der.der });
+    await submit();
+    const derId = Number(await admin.locator('#request-id').innerText());
+    assert.equal(await admin.locator('#pin').count(), 0, 'a CSR request has no PIN: the key stays with the participant');
+
+    const pem = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 PEM' });
+    await admin.goto('/certificates/requests/new');
+    await admin.selectOption('#usage', 'terminal');
+    await admin.selectOption('#method', 'csr');
+    await admin.setInputFiles('#csrFile', { name: 'terminal.csr', mimeType: 'application/octet-stream', buffer: Buffer.from(pem.pem) });
+    await submit();
+    const pemId = Number(await admin.locator('#request-id').innerText());
+
+    const { rows } = await db.query<{ request_id: number; subject_cn: string; method: string; csr_pem: string }>(
+      'SELECT request_id, subject_cn, method, csr_pem FROM hub.certificate_request WHERE request_id = ANY($1) ORDER BY request_id',
+      [[derId, pemId]],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.subject_cn, r.method]),
+      [
+        ['本社 端末 DER', 'csr'],
+        ['本社 端末 PEM', 'csr'],
+      ],
+    );
+    assert.match(rows[0]!.csr_pem, /^-----BEGIN CERTIFICATE REQUEST-----/, 'the DER file is kept as PEM');
   });
 });

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pgliteEmptyDataDir } from './templates.ts';
+import { pgliteDataDir } from './templates.ts';
 
 /** What a finished `kirikae` process left: its exit status and what it printed. */
 export interface Ran {
@@ -36,11 +36,13 @@ export function kirikae(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran>
 /**
  * A KIRIKAE_HOME for a `kirikae` process: a new temporary folder, by default with an initialised empty
  * embedded database in it (templates.ts), so that the process does not run initdb. `{ database:
- * 'none' }` leaves the folder empty: the process then creates its database itself, as on a user's very
- * first start.
+ * 'migrated' }` puts a migrated one there (the process skips the migrations: for tests about anything
+ * but a first start); `{ database: 'none' }` leaves the folder empty: the process then creates its
+ * database itself, as on a user's very first start.
  */
-export async function kirikaeHome(prefix: string, options: { database?: 'initialised' | 'none' } = {}): Promise<string> {
+export async function kirikaeHome(prefix: string, options: { database?: 'initialised' | 'migrated' | 'none' } = {}): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), `kirikae-${prefix}-`));
-  if ((options.database ?? 'initialised') === 'initialised') cpSync(await pgliteEmptyDataDir(), join(home, 'pglite'), { recursive: true });
+  const database = options.database ?? 'initialised';
+  if (database !== 'none') cpSync(await pgliteDataDir(database === 'migrated' ? 'migrated' : 'empty'), join(home, 'pglite'), { recursive: true });
   return home;
 }

@@ -131,16 +131,17 @@ export async function dropRunDatabases(run: string): Promise<number> {
 }
 
 /**
- * A folder holding an initialised, empty PGlite (initdb done, nothing of ours in it), cached: a test
- * that starts `kirikae` as a process copies it to `KIRIKAE_HOME/pglite` so that the process opens a
- * database instead of spending 5–20 s on initdb. Its migrations, demo data and certificates are still
- * made by the process, as on a first start.
+ * A folder holding an initialised PGlite, cached: a test that starts `kirikae` as a process copies it
+ * to `KIRIKAE_HOME/pglite` so that the process opens a database instead of spending 5–20 s on initdb.
+ * `empty`: nothing of ours in it (the process runs the migrations, as on a first start); `migrated`:
+ * the hub and the ten grids migrated, nothing else (the process still makes its demo data and
+ * certificates), for tests about something other than the first start.
  */
-export async function pgliteEmptyDataDir(): Promise<string> {
-  const dir = join(cacheDir, `pglite-dir-empty-${pgliteVersion}`);
+export async function pgliteDataDir(kind: 'empty' | 'migrated'): Promise<string> {
+  const dir = join(cacheDir, kind === 'empty' ? `pglite-dir-empty-${pgliteVersion}` : `pglite-dir-migrated-${templateKey}`);
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
   const building = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const db = await openPglite(building, { loadDataDir: await pgliteTemplate('empty') });
+  const db = await openPglite(building, { loadDataDir: await pgliteTemplate(kind) });
   await db.close();
   try {
     renameSync(building, dir);

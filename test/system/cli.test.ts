@@ -49,7 +49,7 @@ test('migrates an empty database once and then reports it up to date', async () 
 });
 
 test('creates a CA, then refuses to issue for an unknown participant', async () => {
-  const dir = await kirikaeHome('cli');
+  const dir = await kirikaeHome('cli', { database: 'migrated' });
   assert.match(kirikae(dir, 'pki', 'init').out, /created the hub CA/);
   assert.match(kirikae(dir, 'pki', 'init').out, /already exists/);
   const issued = kirikae(dir, 'pki', 'issue', '--participant', 'Z9993', '--usage', 'api');

@@ -25,7 +25,7 @@ const home = () => mkdtempSync(join(tmpdir(), 'kirikae-clock-'));
 test('kirikae clock advance moves the embedded sandbox clock; show tells; refusals exit 2 with code and text', {
   skip: !backends.some((b) => b.name === 'pglite') && 'the embedded (PGlite) test runs in the PGlite test processes',
 }, async () => {
-  const env = { KIRIKAE_HOME: await kirikaeHome('clock') };
+  const env = { KIRIKAE_HOME: await kirikaeHome('clock', { database: 'migrated' }) };
   const moved = kirikae(env, 'clock', 'advance', '3d');
   assert.equal(moved.status, 0, moved.err);
   assert.match(moved.out, /^advanced 3d: .* JST → .* JST$/m);

@@ -7,6 +7,10 @@
  * than every transaction still running (`pg_snapshot_xmin`), so a change committed later always
  * lands after the cursor: a poller misses nothing and, giving back each page's nextCursor, sees
  * no change twice (an application that changes again shows again, once per change seen).
+ *
+ * In the verification environment the grid stub's applications (grid/stub/, filed on designated
+ * IDs) are in the feed too (`withStub`): their changes take positions from the same sequence, so
+ * the two tables read as one feed. Usage password applications are not in it (nor the reference's).
  */
 import { stages } from '../../domain/codes.ts';
 import { tokyoDate, type IsoDate } from '../../domain/date.ts';
@@ -18,7 +22,12 @@ import { text } from './rules.ts';
 
 const familyPattern: Readonly<Record<Family, string>> = { LV: '^IF_[0-9]', HV: '^IF_K', FIT: '^IF_F' };
 
-export function applicationFeedHandler(family: Family): InterfaceHandler {
+export interface FeedOptions {
+  /** Also the grid stub's applications (table stub_application, migration 0012). */
+  readonly withStub?: boolean;
+}
+
+export function applicationFeedHandler(family: Family, options: FeedOptions = {}): InterfaceHandler {
   return async (ctx, request) => {
     const since = text(request.body, 'since') ?? '0-0';
     const match = /^(\d{1,20})-(\d{1,19})$/.exec(since);
@@ -42,7 +51,7 @@ export function applicationFeedHandler(family: Family): InterfaceHandler {
       `SELECT application_number AS "applicationNumber", COALESCE(retailer_request_id, request_id) AS "requestId",
          application_kind AS "applicationKind", supply_point_id AS "supplyPointId", stage, stage_at AS "stageAt",
          effective_date AS "effectiveDate", updated_at AS "updatedAt", update_xid::text AS xid, update_seq AS seq
-       FROM ${ident(ctx.schema)}.application
+       FROM ${options.withStub ? withStubSource(ident(ctx.schema)) : `${ident(ctx.schema)}.application`}
        WHERE participant_code = $1 AND interface_id ~ $2
          AND (update_xid, update_seq) > ($3::text::xid8, $4::bigint)
          AND update_xid < pg_snapshot_xmin(pg_current_snapshot())
@@ -67,4 +76,15 @@ export function applicationFeedHandler(family: Family): InterfaceHandler {
       more: rows.length > pageSize ? '1' : '0',
     });
   };
+}
+
+/** The reference grid's applications and the stub's (not its usage password applications), as one table of the feed's columns. */
+function withStubSource(schema: string): string {
+  return `(SELECT application_number, retailer_request_id, request_id, application_kind, supply_point_id, stage, stage_at, effective_date,
+             updated_at, update_xid, update_seq, participant_code, interface_id
+           FROM ${schema}.application
+           UNION ALL
+           SELECT application_number, retailer_request_id, request_id, application_kind, supply_point_id, stage, stage_at, scheduled_date,
+             stage_at, update_xid, update_seq, participant_code, interface_id
+           FROM ${schema}.stub_application WHERE interface_id !~ '10210$') AS application`;
 }

@@ -7,7 +7,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { describeCert } from '../../platform/pki/identity.ts';
 import type { AreaCode } from '../../domain/area.ts';
-import { areaDigit } from '../../domain/area.ts';
+import { areaDigit, areaOf } from '../../domain/area.ts';
 
 export interface PpsCertificate {
   readonly fingerprint256: string;
@@ -25,7 +25,8 @@ const certColumns = `fingerprint256, participant_code AS "participantCode", usag
 /**
  * Registers a retailer's client certificate with this grid's site (slide 32). The certificate must
  * bind the participant's company (O) and a usage (OU api or terminal), be within its validity, and
- * the participant be of this area. Registering it again is a no-op; a suspended one stays suspended.
+ * the participant be of this area. Registering it again is a no-op (the operator's CLI), or the refusal
+ * PPS_CERT_ALREADY_REGISTERED with `refuseRegistered` (the site's screen); a suspended one stays suspended.
  */
 export async function registerPpsCertificate(
   q: Queryable,
@@ -33,12 +34,14 @@ export async function registerPpsCertificate(
   area: AreaCode,
   input: { pem: string; participantCode: string },
   now: Date,
+  options: { refuseRegistered?: boolean } = {},
 ): Promise<PpsCertificate> {
   const cert = describeCert(input.pem);
   if (!cert.participantCode || !cert.usage) throw new Refusal('AUTH_CERT_NOT_CLIENT', { field: 'cert' });
   const code = input.participantCode.trim().toUpperCase();
   if (!/^[A-Z0-9]{5}$/.test(code)) throw new Refusal('PCODE_FORMAT', { field: 'participant' });
-  if (code.slice(4) !== areaDigit(area)) throw new Refusal('PPS_PARTICIPANT_OTHER_AREA', { field: 'participant', params: { participant: code, area } });
+  if (code.slice(4) !== areaDigit(area))
+    throw new Refusal('PPS_PARTICIPANT_OTHER_AREA', { field: 'participant', params: { participant: code, area: areaOf(area).name } });
   // O binds the company (A003) or the participant of one area (A0033).
   if (cert.participantCode !== code.slice(0, 4) && cert.participantCode !== code) {
     throw new Refusal('AUTH_CERT_PARTICIPANT_MISMATCH', { field: 'participant', params: { bound: cert.participantCode, companyCode: code } });
@@ -47,7 +50,7 @@ export async function registerPpsCertificate(
     throw new Refusal('AUTH_CERT_EXPIRED', { field: 'cert', params: { notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString() } });
   }
   const s = ident(schema);
-  await q.query(
+  const { rowCount } = await q.query(
     `INSERT INTO ${s}.pps_certificate (fingerprint256, participant_code, usage, subject, not_after, registered_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fingerprint256) DO NOTHING`,
     [
@@ -61,6 +64,7 @@ export async function registerPpsCertificate(
       now,
     ],
   );
+  if (rowCount === 0 && options.refuseRegistered) throw new Refusal('PPS_CERT_ALREADY_REGISTERED', { field: 'cert', params: { area: areaOf(area).name } });
   return (await findPpsCertificate(q, schema, cert.fingerprint256))!;
 }
 

@@ -14,9 +14,10 @@
  * | `GET v1/files?kind=&from=&to=&cursor=&limit=` | the JSON twin, cursor-paged without gaps, superseded revisions named |
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
+ * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
  *
  * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
- * system's text; an unknown name, another retailer's file and a file not yet available (or past
+ * system's text (except on `register`, which a not yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
  * retention) all answer the same 404, so existence is never revealed. Every request is audited in
  * the grid's `pps_download`.
  */
@@ -27,10 +28,22 @@ import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
 import { csvReportKinds, parseCsvReportName, parsePpsFileName, ppsKind, slotStart, w4Kinds } from '../../domain/pps-file.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { peerFingerprint } from '../../platform/http/https-server.ts';
+import { describeCert, parseCertificate, type CertDescription } from '../../platform/pki/identity.ts';
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { defaultProvisionSettings, type ProvisionSettings } from './schedule.ts';
-import { filesAfter, findFile, findPpsCertificate, listFiles, recordSiteAudit, type PpsCertificate, type PpsFileRow } from './site.repository.ts';
+import {
+  filesAfter,
+  findFile,
+  findPpsCertificate,
+  listFiles,
+  recordSiteAudit,
+  registerPpsCertificate,
+  type PpsCertificate,
+  type PpsFileRow,
+} from './site.repository.ts';
 import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
 import { publishedXsds } from './w4-xsd.ts';
 import { reportBytesNow } from './report-schedule.ts';
@@ -41,6 +54,11 @@ export interface ProvisionSiteOptions {
   readonly settings?: ProvisionSettings;
   /** The real time certificates are checked against (TLS validity is real time, not the sandbox clock). */
   readonly realNow?: () => Date;
+  /**
+   * The CAs a pasted certificate must be issued by to be registered on the screen (the server's
+   * trusted client CAs); without them only the certificate of the connection itself can be.
+   */
+  readonly trustedCaPems?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -89,11 +107,19 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         request.pps = { ctx, action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}` };
         const fingerprint = peerFingerprint(request);
         const cert = fingerprint ? await findPpsCertificate(ctx.db, ctx.schema, fingerprint) : undefined;
-        if (!cert || cert.notAfter < realNow())
+        // The registration screen lets in a certificate the TLS layer verified (the hub CA's) that is not registered yet.
+        const registering = request.routeOptions.url?.endsWith('/PPS/register') === true && fingerprint !== undefined;
+        if ((!cert || cert.notAfter < realNow()) && !registering)
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
-        request.pps.cert = cert;
-        if (cert.suspendedAt !== null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        if (cert) request.pps.cert = cert;
+        if (cert?.suspendedAt != null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
       });
+      // The registration form (and a form-posted FileListReceiver) on a server without a form parser of its own.
+      if (!site.hasContentTypeParser('application/x-www-form-urlencoded')) {
+        site.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(String(body))));
+        });
+      }
       site.addHook('onResponse', async (request, reply) => {
         const pps = request.pps;
         if (!pps) return;
@@ -223,7 +249,8 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
             '３０分電力量提供システム',
             `<p>${escapeHtml(cert!.participantCode)} 様</p>
 <ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li>
-<li><a href="${base(ctx.area)}report/">統一化帳票（CSV）</a></li></ul>
+<li><a href="${base(ctx.area)}report/">統一化帳票（CSV）</a></li>
+<li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li></ul>
 <h2>仕様</h2>
 <ul><li>自動取得（PULL）: <code>${base(ctx.area)}30min/FileListReceiver</code>、<code>${base(ctx.area)}30min/FileReceiver?file=ファイル名</code>（.action 形式も可）</li>
 <li>統一化帳票（CSV、Shift_JIS・CRLF）: <code>${base(ctx.area)}report/FileListReceiver</code>、<code>${base(ctx.area)}report/FileReceiver?file=ファイル名</code></li>
@@ -237,6 +264,38 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
       };
       site.get('', menu);
       site.get('Menu1.action', menu);
+
+      site.get('register', async (request, reply) => registerScreen(request, reply, {}));
+      site.post('register', async (request, reply) => {
+        const pps = request.pps!;
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const fields = { participant: formField(form.participant), certPem: formField(form.certPem) };
+        try {
+          // A form posted from another site with the browser's certificate is not the retailer's doing.
+          const origin = request.headers.origin;
+          if (origin !== undefined && origin !== 'null' && new URL(origin).host !== request.headers.host) throw new Refusal('PPS_REGISTER_CROSS_SITE');
+          if (origin === 'null') throw new Refusal('PPS_REGISTER_CROSS_SITE');
+          const caller = peerCertificate(request);
+          if (!caller?.participantCode) throw new Refusal('AUTH_CERT_NOT_CLIENT', { field: 'cert' });
+          const participant = fields.participant.trim().toUpperCase();
+          if (!/^[A-Z0-9]{5}$/.test(participant)) throw new Refusal('PCODE_FORMAT', { field: 'participant' });
+          // Only a certificate of the caller's own company (the one presented proves it holds the key).
+          if (caller.participantCode !== participant.slice(0, 4) && caller.participantCode !== participant)
+            throw new Refusal('PPS_REGISTER_OTHER_COMPANY', { field: 'participant', params: { bound: caller.participantCode, participant } });
+          const pasted = fields.certPem.trim();
+          const pem = pasted === '' ? caller.pem : pasted;
+          if (pasted !== '') checkIssuedByTrusted(pasted, options.trustedCaPems ?? []);
+          const registered = await registerPpsCertificate(pps.ctx.db, pps.ctx.schema, pps.ctx.area, { pem, participantCode: participant }, realNow(), {
+            refuseRegistered: true,
+          });
+          pps.name = registered.fingerprint256.slice(0, 64);
+          return registerScreen(request, reply, { registered });
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          pps.result = error.code;
+          return registerScreen(request, reply.code(400), { refusal: error, fields });
+        }
+      });
 
       site.get('30min/', async (request, reply) => {
         const { ctx, cert } = request.pps!;
@@ -334,6 +393,62 @@ ${files
   );
 }
 
+function formField(value: unknown): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.slice(0, 20_000) : '';
+}
+
+/** The certificate of this connection (verified by the TLS layer), as PEM and described. */
+function peerCertificate(request: FastifyRequest): (CertDescription & { pem: string }) | undefined {
+  const socket = request.raw.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
+  const raw = socket.getPeerCertificate(false)?.raw;
+  if (!raw) return undefined;
+  const x509 = new X509Certificate(raw);
+  return { ...describeCert(x509), pem: x509.toString() };
+}
+
+/** A pasted certificate must be issued (and signed) by one of the CAs this server trusts. */
+function checkIssuedByTrusted(pem: string, caPems: readonly string[]): void {
+  const cert = parseCertificate(pem);
+  for (const caPem of caPems) {
+    let ca: X509Certificate;
+    try {
+      ca = new X509Certificate(caPem);
+    } catch {
+      continue;
+    }
+    if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return;
+  }
+  throw new Refusal('PPS_CERT_UNTRUSTED', { field: 'certPem' });
+}
+
+/** The registration screen: the form, or what was registered, or the refusal with the fields kept. */
+function registerScreen(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: { registered?: PpsCertificate; refusal?: Refusal; fields?: { participant: string; certPem: string } },
+): FastifyReply {
+  const { ctx } = request.pps!;
+  const caller = peerCertificate(request);
+  const done = state.registered
+    ? `<p class="notice" role="status" data-fingerprint="${state.registered.fingerprint256}">登録しました。事業者 ${escapeHtml(state.registered.participantCode)}、用途 ${state.registered.usage}、有効期限 ${jst(state.registered.notAfter)}、フィンガープリント（SHA-256） <code>${state.registered.fingerprint256}</code></p>`
+    : '';
+  const error = state.refusal ? `<p class="error" role="alert" data-code="${state.refusal.code}">${escapeHtml(state.refusal.text)}</p>` : '';
+  const body = `<p>${escapeHtml(areaOf(ctx.area).name)}エリアのデータ提供サイトに、貴社のクライアント証明書（広域機関の認証局が発行したもの）を登録します。登録した証明書で30分電力量ファイルの一覧・取得（PULL と画面）ができます。</p>
+<p>お使いの証明書: ${caller ? `${escapeHtml(caller.subject.O ?? '')} / ${escapeHtml(caller.subject.OU ?? '')}${request.pps!.cert ? '（登録済み）' : '（未登録）'}` : '不明'}</p>
+${done}${error}
+<form method="post" action="${base(ctx.area)}register" class="register">
+<p><label>事業者コード（5桁） <input name="participant" required maxlength="5" pattern="[A-Za-z0-9]{5}" value="${escapeHtml(state.fields?.participant ?? '')}"></label></p>
+<p><label>証明書（PEM）<br><textarea name="certPem" rows="12" cols="70" placeholder="-----BEGIN CERTIFICATE-----">${escapeHtml(state.fields?.certPem ?? '')}</textarea></label><br>
+<small>空欄のときは、いまお使いの証明書を登録します。自社の別の証明書（例: PULL 用の api 証明書）を登録するときは、その PEM を貼り付けてください。</small></p>
+<button type="submit">登録する</button></form>`;
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(screen(ctx.area, 'クライアント証明書の登録', body));
+}
+
 function base(area: AreaCode): string {
   return `/grid/${area}/PPS/`;
 }
@@ -346,7 +461,7 @@ function fileRow(f: PpsFileRow): string {
 function screen(area: AreaCode, title: string, body: string): string {
   const name = areaOf(area).gridOperatorName;
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
-<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.filters label{margin-right:1rem}</style></head>
+<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.notice{color:#060}.filters label{margin-right:1rem}</style></head>
 <body><header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
 ${body}</main></body></html>`;
 }
@@ -359,7 +474,10 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: number, re
       .code(status)
       .type('application/json; charset=utf-8')
       .send({ result: 'NG', messages: [refusal.toDetail()] });
-  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p></body></html>`;
+  // An unregistered certificate is shown the way to register it.
+  const next =
+    refusal.code === 'PPS_CERT_NOT_REGISTERED' && request.pps ? `<p><a href="${base(request.pps.ctx.area)}register">クライアント証明書の登録</a></p>` : '';
+  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p>${next}</body></html>`;
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }
 

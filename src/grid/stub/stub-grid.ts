@@ -42,11 +42,28 @@ import {
   findStubApplication,
   findStubApplicationByRequest,
   insertStubApplication,
+  insertStubEvent,
   storeAnswer,
   updateStubApplication,
   type StubApplication,
+  type StubEvent,
   type StubHistoryEntry,
 } from './stub.repository.ts';
+import { applicationFeedHandler } from '../applications/feed.handler.ts';
+import { applicationEventsHandlerOf, gridEventsInterfaceId } from '../applications/events.handler.ts';
+import type { InterfaceHandler } from '../context.ts';
+
+/**
+ * The application feed and the hub's application events read the stub's applications with the
+ * reference grid's: a retailer's system following IF_11110 sees them move, and the hub notifies
+ * of them (matching complete, completed) as of the reference grid's.
+ */
+const withStubHandlers: Readonly<Record<string, InterfaceHandler>> = {
+  IF_11110: applicationFeedHandler('LV', { withStub: true }),
+  IF_K11110: applicationFeedHandler('HV', { withStub: true }),
+  IF_F11110: applicationFeedHandler('FIT', { withStub: true }),
+  [gridEventsInterfaceId]: applicationEventsHandlerOf({ withStub: true }),
+};
 
 /** Every interface ID of the catalogue, for VERIFY_NOT_APPLICABLE's list of those a designated ID applies to. */
 const catalogueIds: readonly string[] = interfaces.map((i) => i.id);
@@ -79,6 +96,8 @@ export class StubGrid implements GridEndpoint {
   }
 
   async #handle(request: InterfaceRequest): Promise<InterfaceResponse> {
+    const withStub = Object.hasOwn(withStubHandlers, request.interfaceId) ? withStubHandlers[request.interfaceId] : undefined;
+    if (withStub) return withStub(this.#ctx, request);
     const itf = stubInterfaceOf(request.interfaceId);
     if (itf?.status) return (await this.#status(request)) ?? this.reference.handle(request);
     const designation = designationOf(request.body.supplyPointId);
@@ -170,6 +189,7 @@ export class StubGrid implements GridEndpoint {
         stageAt: now,
       };
       await updateStubApplication(tx, schema, moved);
+      if (cancelled) await recordEvent(tx, schema, moved, 'cancelled', now);
       return ok(registrationData(moved, body));
     }
     const [first, ...rest] = scriptOf(behaviour, kind);
@@ -197,6 +217,9 @@ export class StubGrid implements GridEndpoint {
       stageAt: now,
     };
     await insertStubApplication(tx, schema, application);
+    // Refused at once (09), or matched at once (05): the events a registration can give.
+    const event = eventOf('01', application.stage);
+    if (event) await recordEvent(tx, schema, application, event, now);
     const data = registrationData(application, body);
     if (refusal) return ng([refusal], data);
     if (kind === 'usagePasswordApplication') return ok(data, [notice('GRID_USAGE_PASSWORD_PENDING', { examinedOn: tokyoDate(now) })]);
@@ -254,6 +277,8 @@ export class StubGrid implements GridEndpoint {
       stageAt: now,
     };
     await updateStubApplication(tx, this.#ctx.schema, moved);
+    const event = eventOf(application.stage, moved.stage);
+    if (event) await recordEvent(tx, this.#ctx.schema, moved, event, now);
     return moved;
   }
 
@@ -266,6 +291,22 @@ export class StubGrid implements GridEndpoint {
     const day = tokyoDate(this.#ctx.clock.now()).replaceAll('-', '');
     return `${kind === 'usagePasswordApplication' ? 'UP' : 'AP'}${this.area}-${day}9${String(rows[0]!.n).padStart(5, '0')}`;
   }
+}
+
+/** The event a stage change gives, as the reference grid's stage machine notifies: matching complete, completed, refused. */
+function eventOf(from: StubStage, to: StubStage): StubEvent | undefined {
+  if (from === to) return undefined;
+  if (to === '05') return 'matchingComplete';
+  if (to === '06' || to === '08') return 'completed';
+  if (to === '09') return 'refused';
+  return undefined;
+}
+
+/** Records an event of a wheeling change application (usage password applications have none, as the reference grid's). */
+async function recordEvent(tx: Queryable, schema: string, a: StubApplication, event: StubEvent, at: Date): Promise<void> {
+  const kind = stubInterfaceOf(a.interfaceId)?.kind;
+  if (!kind || kind === 'usagePasswordApplication' || kind === 'facility' || kind === 'usage') return;
+  await insertStubEvent(tx, schema, a, kind, event, a.stage, at);
 }
 
 function historyEntry(stage: StubStage, at: Date): StubHistoryEntry {

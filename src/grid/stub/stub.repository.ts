@@ -1,6 +1,8 @@
 /**
- * The stub's own tables in each area's schema (migration 0018): applications filed on designated
- * IDs and the deliveries of each filing (how often it came, and the answer it got).
+ * The stub's own tables in each area's schema (migrations 0007 and 0012): applications filed on
+ * designated IDs, their events (as the reference grid's application_event, for the hub's
+ * notifications) and the deliveries of each filing (how often it came, and the answer it got).
+ * Every change of an application takes a new feed position (update_xid, update_seq).
  */
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
@@ -100,7 +102,9 @@ export async function insertStubApplication(q: Queryable, schema: string, a: Stu
 export async function updateStubApplication(q: Queryable, schema: string, a: StubApplication): Promise<void> {
   await q.query(
     `UPDATE ${ident(schema)}.stub_application SET stage = $2, script = $3, refusal_code = $4, refusal_text = $5, usage_password = $6,
-       password_shown = $7, history = $8, stage_at = $9 WHERE application_number = $1`,
+       password_shown = $7, history = $8, stage_at = $9,
+       update_xid = pg_current_xact_id(), update_seq = nextval('${ident(schema)}.application_update_seq')
+     WHERE application_number = $1`,
     [
       a.applicationNumber,
       a.stage,
@@ -145,4 +149,22 @@ export async function deliveryAttempts(q: Queryable, schema: string, participant
     requestId,
   ]);
   return rows[0]?.attempts ?? 0;
+}
+
+export type StubEvent = 'matchingComplete' | 'completed' | 'refused' | 'cancelled';
+
+/** Records an event of a stub application (read by GRID_EVENTS with the reference grid's). */
+export async function insertStubEvent(
+  q: Queryable,
+  schema: string,
+  a: Pick<StubApplication, 'applicationNumber' | 'participantCode'>,
+  kind: string,
+  event: StubEvent,
+  stage: string,
+  at: Date,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO ${ident(schema)}.stub_application_event (application_number, participant_code, kind, event, stage, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [a.applicationNumber, a.participantCode, kind, event, stage, at],
+  );
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
-import { readCsr } from './csr.ts';
+import { csrPemOfFile, readCsr } from './csr.ts';
 
 function csr(subject: [string, string][], bits = 2048): string {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -53,4 +53,14 @@ test('refuses what is not one PEM request, a small key, and a request whose sign
   const other = forge.pki.certificationRequestFromPem(csr([['O', 'B0016']]));
   (other as unknown as { signature: string }).signature = (forge.pki.certificationRequestFromPem(good) as unknown as { signature: string }).signature;
   assert.throws(() => readCsr(forge.pki.certificationRequestToPem(other)), { code: 'CERT_CSR_SIGNATURE' });
+});
+
+test('a CSR file reads as PEM whether it holds PEM (with a BOM) or DER; other bytes and oversized files are refused', () => {
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificationRequestToAsn1(forge.pki.certificationRequestFromPem(good))).getBytes(), 'binary');
+  assert.deepEqual(readCsr(csrPemOfFile(der)).subject, readCsr(good).subject);
+  assert.equal(readCsr(csrPemOfFile(Buffer.from(`\uFEFF${good}`))).keyBits, 2048);
+  assert.throws(() => csrPemOfFile(new Uint8Array()), { code: 'CERT_CSR_UNREADABLE', field: 'csr' });
+  assert.throws(() => csrPemOfFile(Buffer.from('just some text')), { code: 'CERT_CSR_UNREADABLE' });
+  assert.throws(() => csrPemOfFile(Buffer.alloc(17 * 1024, 0x30)), { code: 'CERT_CSR_UNREADABLE' });
+  assert.throws(() => readCsr(csrPemOfFile(der.subarray(0, 100))), { code: 'CERT_CSR_UNREADABLE' });
 });

@@ -26,6 +26,20 @@ export interface CsrDescription {
 }
 
 /**
+ * The CSR in an uploaded file, as PEM: a PEM file as it is, a DER one (binary, starting with an
+ * ASN.1 SEQUENCE) wrapped as PEM. Anything else, or a file larger than any request, is refused
+ * CERT_CSR_UNREADABLE; `readCsr` then checks what it holds.
+ */
+export function csrPemOfFile(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0 || bytes.byteLength > MAX_CSR_LENGTH) throw new Refusal('CERT_CSR_UNREADABLE', { field: 'csr' });
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.includes('-----BEGIN')) return buffer.toString('utf8').replace(/^\uFEFF/, '');
+  if (buffer[0] !== 0x30) throw new Refusal('CERT_CSR_UNREADABLE', { field: 'csr' });
+  const lines = buffer.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
+/**
  * Reads and checks a PEM CSR: one request, signed with its own key, an RSA key of 2048–4096 bits.
  * Refuses CERT_CSR_UNREADABLE, CERT_CSR_KEY (type or size) or CERT_CSR_SIGNATURE.
  */

@@ -28,6 +28,8 @@ import { httpStatusOf } from '../../hub/http/respond.ts';
 import { getParticipant } from '../../hub/identity/participant.commands.ts';
 import { reportLoss } from '../../hub/identity/suspension.commands.ts';
 import { authorize, can, isHubAdmin, type Actor } from '../../hub/policy.ts';
+import { filesOf, formDataBody, type UploadedFile } from '../../platform/http/multipart.ts';
+import { csrPemOfFile } from '../../platform/pki/csr.ts';
 import { csrfField, formOf, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { certificateUsageLabels, jst, statusLabels } from '../labels.ts';
@@ -42,6 +44,16 @@ const requestStatusLabels = {
   downloaded: 'ダウンロード済',
 } as const;
 const methodLabels = { pkcs12: 'ハブで鍵を生成（PKCS#12、PIN付き）', csr: 'CSRをアップロード（秘密鍵は自社で保管）' } as const;
+/** The CSR pasted or uploaded as a file (PEM or DER), never both. */
+function csrOf(form: FormFields, files: readonly UploadedFile[]): string {
+  const pasted = (form.csr ?? '').trim();
+  if (files.length > 1) throw new Refusal('CERT_CSR_UNREADABLE', { field: 'csr' });
+  const file = files[0];
+  if (!file) return pasted;
+  if (pasted !== '') throw new Refusal('CERT_CSR_TWICE', { field: 'csr' });
+  return csrPemOfFile(file.bytes);
+}
+
 const lossKindLabels = { certificate: 'クライアント証明書', user: 'ユーザID（管理者ID・ユーザID）' } as const;
 
 export function registerCertificateScreens(app: FastifyInstance, { db, clock, certificates }: HubDeps): void {
@@ -134,7 +146,7 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
     const codes = Object.fromEntries([...(participant?.participantCodes ?? []), actor.participant.companyCode].map((c) => [c, c]));
     return page(
       signedIn(request, form.renews ? '証明書の更新申請' : '証明書の申請'),
-      html`<form method="post" action="/certificates/requests" class="card" autocomplete="off">
+      html`<form method="post" action="/certificates/requests" class="card" autocomplete="off" enctype="multipart/form-data">
         ${formError(refusal)}${csrfField(session.csrfToken)}
         ${form.renews ? html`<p>更新対象: <span class="mono">${form.renews}</span></p><input type="hidden" name="renews" value="${form.renews}">` : null}
         ${fieldError(refusal, 'renews')}
@@ -148,14 +160,24 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
         </fieldset>
         <fieldset><legend>CSRをアップロードする場合</legend>
           <label for="csr">CSR（PEM。サブジェクトは O=事業者コード、OU=api または terminal、CN=名前。RSA 2048〜4096ビット）</label>
-          <textarea id="csr" name="csr" rows="8" class="mono">${form.csr ?? ''}</textarea>${fieldError(refusal, 'csr')}
+          <textarea id="csr" name="csr" rows="8" class="mono">${form.csr ?? ''}</textarea>
+          <label for="csrFile">またはCSRファイル（PEM または DER、.csr .pem .der .req）</label>
+          <input type="file" id="csrFile" name="csrFile" accept=".csr,.pem,.der,.req,application/pkcs10">${fieldError(refusal, 'csr')}
         </fieldset>
         <p><button type="submit">申請する</button> <a href="/certificates">戻る</a></p>
       </form>`,
     );
   };
 
-  app.post('/certificates/requests', { config: { action: 'certificateRequest' } }, async (request, reply) => {
+  // The form comes as multipart/form-data (the CSR may be a file) or, from scripts, urlencoded.
+  app.register(async (scoped) => {
+    scoped.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, async (request: FastifyRequest, body: Buffer) =>
+      formDataBody(String(request.headers['content-type'] ?? ''), body),
+    );
+    scoped.post('/certificates/requests', { config: { action: 'certificateRequest' } }, postRequest);
+  });
+
+  async function postRequest(request: FastifyRequest, reply: FastifyReply) {
     const actor = own(request);
     const form = formOf(request);
     try {
@@ -164,7 +186,7 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
         method: form.method ?? '',
         boundCode: form.boundCode ?? '',
         commonName: form.commonName ?? '',
-        csrPem: form.csr ?? '',
+        csrPem: form.method === 'csr' ? csrOf(form, filesOf(request.body, 'csrFile')) : '',
         ...(form.renews ? { renews: form.renews } : {}),
       });
       return send(
@@ -187,7 +209,7 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
       request.audit.result = error.code;
       return send(reply, await newRequestPage(request, actor, form, error), httpStatusOf(error.code));
     }
-  });
+  }
 
   app.get('/certificates/requests/:id', { config: { action: 'certificateRequestDetail' } }, async (request, reply) => {
     const actor = sessionOf(request).actor;

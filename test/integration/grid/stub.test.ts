@@ -1,7 +1,8 @@
 /**
  * The grid stub alone (no hub): every designated refusal on every interface it applies to, with the
  * reference grid's code and the field it concerns; every other interface refused
- * VERIFY_NOT_APPLICABLE; redeliveries answered from the stored answer.
+ * VERIFY_NOT_APPLICABLE; redeliveries answered from the stored answer; the stub's applications in
+ * the application feed and its events read by the hub (GRID_EVENTS) as the reference grid's.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,20 @@ import { countStubApplications } from '../../../src/grid/stub/stub.repository.ts
 import { gridRequest, testGridClock } from '../../../src/grid/testing.ts';
 import { interfaces } from '../../../src/interfaces/catalogue/catalogue.ts';
 import { codeOf, designatedEntries, designatedId, interfacesOf } from '../../../src/interfaces/verification/designated.ts';
+
+/**
+ * Asks again until `done` holds (or 20 s passed): the feed and the events only show changes of
+ * transactions older than every running one, cluster-wide, so on a PostgreSQL server shared with
+ * other tests another database's open transaction may hold them back for a moment.
+ */
+async function settled<T>(ask: () => Promise<T>, done: (answer: T) => boolean): Promise<T> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const answer = await ask();
+    if (done(answer) || Date.now() > until) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 forEachBackend('grid stub: designated refusals on every interface', (backend) => {
   let db: TestDb;
@@ -58,5 +73,59 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
       elsewhere.messages.map((m) => m.code),
       ['GRID_SPID_WRONG_AREA'],
     );
+  });
+
+  test("the stub's applications and the reference grid's share one feed and one event stream, each change once, in order", async () => {
+    const clock = testGridClock();
+    const stub = new StubGrid(new Grid({ area: '06', db, clock }));
+    const hub = (body: Record<string, unknown>) => stub.handle(gridRequest('GRID_EVENTS', body, 'H000'));
+    const start = await hub({});
+    const cursor = (start.data as { nextCursor: string }).nextCursor;
+    const feedStart = ((await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, 'A0096'))).data as { nextCursor: string }).nextCursor;
+
+    const meter = await stub.handle(gridRequest('IF_K10610', bodyFor('IF_K10610', designatedId('06', '0402'), 'E-1'), 'A0096'));
+    const number = (meter.data as { applicationNumber: string }).applicationNumber;
+    const cancelled = await stub.handle(gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-2'), 'A0096'));
+    const cancelledNumber = (cancelled.data as { applicationNumber: string }).applicationNumber;
+    const cancel = await stub.handle(
+      gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-3', { updateFlag: '3', applicationNumber: cancelledNumber }), 'A0096'),
+    );
+    assert.equal(cancel.result, 'OK');
+    for (let i = 0; i < 3; i++) await stub.handle(gridRequest('IF_K10620', { applicationNumber: number }, 'A0096'));
+
+    type Events = { events: { applicationNumber: string; event: string; kind: string; stage: string }[] };
+    const events = await settled(
+      async () => (await hub({ since: cursor })).data as Events,
+      (e) => e.events.length >= 3,
+    );
+    assert.deepEqual(
+      events.events.map((e) => [e.applicationNumber, e.kind, e.event, e.stage]),
+      [
+        [cancelledNumber, 'moveOut', 'cancelled', '09'],
+        [number, 'switchIn', 'matchingComplete', '05'],
+        [number, 'switchIn', 'completed', '08'],
+      ],
+    );
+    const refusedToOthers = await stub.handle(gridRequest('GRID_EVENTS', {}, 'A0096'));
+    assert.deepEqual(
+      refusedToOthers.messages.map((m) => m.code),
+      ['MAIL_GRID_EVENTS_HUB_ONLY'],
+    );
+
+    type Feed = { items: { applicationNumber: string; stage: string }[] };
+    const feed = await settled(
+      async () => (await stub.handle(gridRequest('IF_K11110', { since: feedStart, pageSize: '500' }, 'A0096'))).data as Feed,
+      (f) => f.items.length >= 2,
+    );
+    assert.deepEqual(
+      feed.items.map((i) => [i.applicationNumber, i.stage]),
+      [
+        [cancelledNumber, '09'],
+        [number, '08'],
+      ],
+      'each application once, at its last change, in the order of the changes',
+    );
+    const others = (await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, 'B0016'))).data as { items: unknown[] };
+    assert.deepEqual(others.items, [], "another participant's feed does not show them");
   });
 });

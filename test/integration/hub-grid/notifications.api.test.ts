@@ -31,7 +31,7 @@ const codes = (r: InterfaceResponse): string[] => r.messages.map((m) => m.code);
  */
 async function fetchUntil(deps: Parameters<typeof fetchGridEvents>[0], events: number) {
   const totals = { events: 0, notified: 0 };
-  const until = Date.now() + 20_000;
+  const until = Date.now() + 60_000;
   while (totals.events < events && Date.now() < until) {
     const got = await fetchGridEvents(deps, '03');
     totals.events += got.events;

@@ -72,7 +72,7 @@ forEachBackend('relay then switching', (backend) => {
       // it (events.handler.ts): with other databases busy on the same server, that may take a moment.
       const notifications = async () =>
         (await db.query<{ company_code: string; kind: string }>(`SELECT company_code, kind FROM hub.notification ORDER BY id`)).rows;
-      for (const until = Date.now() + 20_000; Date.now() < until; ) {
+      for (const until = Date.now() + 60_000; Date.now() < until; ) {
         await fetchGridEvents({ db, clock, transport: grids }, '03');
         if ((await notifications()).some((r) => r.kind === 'matchingComplete')) break;
         await new Promise((r) => setTimeout(r, 50));

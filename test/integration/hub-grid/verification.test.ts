@@ -12,6 +12,7 @@ import { givenSupplyPoint } from '../../../src/grid/testing.ts';
 import { gridTransportFromConfig } from '../../../src/grid/transport/config.ts';
 import { InProcessGridTransport } from '../../../src/grid/transport/in-process.ts';
 import { retryDueDeliveries } from '../../../src/hub/applications/outbox.commands.ts';
+import { fetchGridEvents } from '../../../src/hub/notifications/grid-events.ts';
 import { TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
 import { participantProgress, progressMatrix } from '../../../src/hub/verification/verification.queries.ts';
 import { claimDataMode } from '../../../src/hub/verification/verification.repository.ts';
@@ -47,12 +48,14 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
   let clock: ManualClock;
   let json: KirikaeClient;
   let soap: KirikaeClient;
+  let transport: InProcessGridTransport;
 
   before(async () => {
     db = await backend.open();
     clock = testClock('2026-11-25T10:00:00+09:00');
     const stubs = areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock }), { wait: scaledWait }));
-    hub = await startTestHub(db, { clock, transport: new InProcessGridTransport(stubs), gridTimeoutMs: 1_000, verification: true });
+    transport = new InProcessGridTransport(stubs);
+    hub = await startTestHub(db, { clock, transport, gridTimeoutMs: 1_000, verification: true });
     json = hub.sdk('aApi');
     soap = hub.sdk('aApi', 'soap');
   });
@@ -155,6 +158,80 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
       history.map((h) => h.stage),
       ['03', '05', '08'],
     );
+  });
+
+  test("the stub's applications are in the application feed (IF_11110) at each stage, and the hub notifies their matching and completion", async () => {
+    const matched = await file(json, 'IF_10610', tokyo('0302'));
+    const number = data(matched).applicationNumber as string;
+    const refused = await file(soap, 'IF_10510', tokyo('0136'));
+    assert.equal(data(refused).stage, '09');
+    const password = await file(json, 'IF_10210', tokyo('0401'));
+    assert.equal(password.result, 'OK');
+
+    /**
+     * The whole feed from the start, pages of 50, until `done` holds (or 20 s passed): a feed only
+     * shows changes of transactions older than every running one, cluster-wide, so on a shared
+     * PostgreSQL server another database's open transaction may hold a change back for a moment.
+     */
+    const readFeed = async (done: (items: Data[]) => boolean): Promise<Data[]> => {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const items: Data[] = [];
+        let since: string | undefined;
+        for (let more = true; more; ) {
+          const page = await json.call('IF_11110', { pageSize: 50, ...(since ? { since } : {}) });
+          assert.equal(page.result, 'OK', codes(page).join());
+          items.push(...(data(page).items as Data[]));
+          since = data(page).nextCursor as string;
+          more = data(page).more === '1';
+        }
+        if (done(items) || Date.now() > until) return items;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const stagesOf = (items: Data[], applicationNumber: string) => items.filter((i) => i.applicationNumber === applicationNumber).map((i) => i.stage);
+
+    const before = await readFeed((items) => stagesOf(items, number).length > 0 && stagesOf(items, data(refused).applicationNumber).length > 0);
+    assert.deepEqual(stagesOf(before, number), ['05'], 'the switch, matched at once');
+    assert.deepEqual(stagesOf(before, data(refused).applicationNumber), ['09'], 'a refusal at once, kept at 09 as the reference grid keeps it');
+    const item = before.find((i) => i.applicationNumber === number)!;
+    assert.equal(item.supplyPointId, tokyo('0302'));
+    assert.equal(item.stageName, 'マッチング完了');
+    assert.equal(
+      before.some((i) => i.applicationNumber === data(password).applicationNumber),
+      false,
+      'usage password applications are not in the feed (nor are the reference grid’s)',
+    );
+
+    assert.equal(data(await status(json, 'IF_10610', number)).stage, '06');
+    const after = await readFeed((items) => stagesOf(items, number).includes('06'));
+    assert.deepEqual(stagesOf(after, number), ['06'], 'the change moved it to the end of the feed, once');
+
+    const totals = { events: 0, notified: 0 };
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const got = await fetchGridEvents({ db, clock, transport }, '03');
+      totals.events += got.events;
+      totals.notified += got.notified;
+      const { rows } = await db.query<{ kind: string }>('SELECT kind FROM hub.notification WHERE company_code = $1 AND application_number = $2 ORDER BY id', [
+        'A003',
+        number,
+      ]);
+      if (rows.length >= 2 || Date.now() > until) {
+        assert.deepEqual(
+          rows.map((r) => r.kind),
+          ['matchingComplete', 'applicationCompleted'],
+          'the new retailer is notified of the stub switch as of a reference grid switch',
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { rows: others } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.notification WHERE application_number = $1', [
+      data(refused).applicationNumber,
+    ]);
+    assert.equal(others[0]!.n, 0, 'a refused move-out gives an event but no notification (only switch-ins are notified)');
+    assert.ok(totals.events >= 3, `events read: ${totals.events}`);
   });
 
   test('a usage password application completes and shows its password once, by request ID as well', async () => {

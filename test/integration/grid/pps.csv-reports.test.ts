@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { addBusinessDays, nextBusinessDay } from '../../../src/domain/calendar.ts';
 import { addDays, tokyoMidnight, yearMonthDay, type IsoDate } from '../../../src/domain/date.ts';
-import { csvReportKinds, ppsKind } from '../../../src/domain/pps-file.ts';
+import { csvReportKinds, ppsKind, ppsTimingOf } from '../../../src/domain/pps-file.ts';
 import { readingRuleOf, readingSchedule } from '../../../src/domain/reading-day.ts';
 import { isRefusal, type Refusal } from '../../../src/domain/refusal.ts';
 import { createCa } from '../../../src/platform/pki/ca.ts';
@@ -28,7 +28,7 @@ import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/gr
 import { recordInterruption } from '../../../src/grid/provision/interruption.repository.ts';
 import { runReportSchedule } from '../../../src/grid/provision/report-schedule.ts';
 import { defaultProvisionSettings, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
-import { registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
+import { latenessStats, registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths, readingMonths } from '../../../src/grid/registry/usage.ts';
 import type { UsageProfileKind } from '../../../src/grid/registry/facility.ts';
 import { parseCsvReport, parseFileListComment, PpsClient, type PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
@@ -469,6 +469,24 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
           e.fingerprint256 === describeCert(unregistered.certPem).fingerprint256,
       ),
     );
+  });
+
+  test('reports made after their deadline count late; those of the opening run count as on time', async () => {
+    const onTime = await latenessStats(db, 'grid_03', clock.now(), 400);
+    for (const kind of csvReportKinds) {
+      const row = onTime.find((r) => r.kind === kind.code);
+      assert.ok(row && row.files > 0 && row.late === 0, `${kind.code}: ${JSON.stringify(row)}`);
+    }
+    // The schedule stops over the year end and runs again on 2027-01-20: January's first reports are late.
+    const lvJan = lvSchedule.dayOf(lvGroup, 2027, 1);
+    const due = ppsTimingOf(ppsKind('STD_SEIGENCHUSHI')!.timing!, lvJan).deadlineAt;
+    clock.set(new Date(due.getTime() + 3_600_000).toISOString());
+    await runReportSchedule(grid.context);
+    const info = (await client.list({ kind: 'STD_SEIGENCHUSHI' })).files.find((f) => f.name === reportName('SEIGENCHUSHI', lvJan))!;
+    assert.equal(info.deadlineAt, due.toISOString());
+    const stats = await latenessStats(db, 'grid_03', clock.now(), 400);
+    const late = stats.find((r) => r.kind === 'STD_SEIGENCHUSHI')!;
+    assert.ok(late.late >= 1 && late.maxLateMinutes >= 60, JSON.stringify(late));
   });
 
   test('every CSV kind is in the registry with its timing rule', () => {

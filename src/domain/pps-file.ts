@@ -10,7 +10,7 @@
  * its receiver: each retailer sees only its own files, and two retailers hold files of the same name.
  * Pure: no I/O. The schedule and the contents live with the grid (src/grid/provision/).
  */
-import { addBusinessDays, nextBusinessDay } from './calendar.ts';
+import { addBusinessDays } from './calendar.ts';
 import { addDays, tokyoMidnight, type IsoDate } from './date.ts';
 
 export type PpsVoltage = 'HV' | 'LV';
@@ -318,9 +318,4 @@ export function parseCsvReportName(name: string): { kind: PpsKind; area: string;
   const date = `${m[3]}-${m[4]}-${m[5]}` as IsoDate;
   if (addDays(date, 0) !== date) return undefined;
   return { kind, area: m[2]!, date, revision: Number(m[6]) };
-}
-
-/** The day a CSV report of reading day R is listed: the first business day after R (B10). */
-export function csvAvailableDay(readingDay: IsoDate): IsoDate {
-  return nextBusinessDay(readingDay);
 }

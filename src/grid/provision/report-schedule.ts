@@ -10,7 +10,10 @@
  *
  * Revisions (B4): a report is issued again only when its bytes would change; an interruption
  * recorded after its month's reports were made (`interruption.reports_checked_at` NULL) makes the
- * schedule re-issue the 制限中止割引時間 report covering it, as a new revision.
+ * schedule re-issue the 制限中止割引時間 report covering it, as a new revision. Once a day the reports
+ * of the last 45 days are made again: a retroactive change of a supply period, a customer or a loaded
+ * reading calendar gives each report whose bytes moved its next revision (ours: 45 days covers the
+ * periods a retroactive application can still reach).
  */
 import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, isoDate, type IsoDate } from '../../domain/date.ts';
 import { csvReportKinds, formatCsvReportName, ppsTimingOf, type PpsKind } from '../../domain/pps-file.ts';
@@ -23,6 +26,9 @@ import { fileWriteLockKey } from './schedule.ts';
 
 const dayMs = 86_400_000;
 const progressName = 'csv-reports';
+const recheckName = 'csv-recheck';
+/** How far back the daily check looks for reports whose inputs moved. */
+export const recheckDays = 45;
 
 /** When the reports of reading day R are listed and due. */
 export function csvTiming(kind: PpsKind, readingDay: IsoDate): { availableAt: Date; deadlineAt: Date; expiresAt: Date } {
@@ -42,9 +48,11 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
   const today = tokyoDate(now);
   const { year, month } = yearMonthDay(today);
   const firstOfLastMonth = month === 1 ? isoDate(year - 1, 12, 1) : isoDate(year, month - 1, 1);
-  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2) ON CONFLICT (schedule) DO NOTHING`, [
+  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2), ($3, $4) ON CONFLICT (schedule) DO NOTHING`, [
     progressName,
     tokyoMidnight(firstOfLastMonth),
+    recheckName,
+    tokyoMidnight(addDays(today, 1)),
   ]);
   const { rows: existing } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [
     csvReportKinds.map((k) => k.code),
@@ -74,6 +82,7 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
     days++;
   }
   files += await reissueForInterruptions(ctx, now);
+  files += await recheckRecent(ctx, now);
   if (files > 0) log('info', 'pps', `area ${ctx.area}: ${files} CSV reports made (${days} reading days)`);
   return { files, days };
 }
@@ -182,6 +191,32 @@ async function reissueForInterruptions(ctx: GridContext, now: Date): Promise<num
     await tx.query(`UPDATE ${s}.interruption SET reports_checked_at = $2 WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id), now]);
     return made;
   });
+}
+
+/**
+ * Once a day (the first run on or after midnight): the reports of the reading days of the last
+ * `recheckDays` days already made are made again, one day per transaction; only those whose bytes
+ * moved get a new revision. Returns the files made.
+ */
+async function recheckRecent(ctx: GridContext, now: Date): Promise<number> {
+  const s = ident(ctx.schema);
+  const today = tokyoDate(now);
+  const window = await ctx.db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ schedule: string; next: Date }>(
+      `SELECT schedule, next_at AS next FROM ${s}.pps_progress WHERE schedule = ANY($1::text[]) ORDER BY schedule FOR UPDATE`,
+      [[progressName, recheckName]],
+    );
+    const due = rows.find((r) => r.schedule === recheckName)!.next;
+    if (due > now) return undefined;
+    await tx.query(`UPDATE ${s}.pps_progress SET next_at = $2 WHERE schedule = $1`, [recheckName, tokyoMidnight(addDays(today, 1))]);
+    return { from: addDays(today, -recheckDays), until: tokyoDate(rows.find((r) => r.schedule === progressName)!.next) };
+  });
+  if (!window) return 0;
+  let made = 0;
+  for (let day = window.from; day < window.until; day = addDays(day, 1)) {
+    made += await ctx.db.transaction((tx) => issueReports(tx, ctx, day, csvReportKinds, now));
+  }
+  return made;
 }
 
 /** The bytes of a receiver's report as it would be made now (an evicted report regenerates from this). */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { addBusinessDays, nextBusinessDay } from '../../../src/domain/calendar.ts';
-import { addDays, tokyoMidnight, yearMonthDay, type IsoDate } from '../../../src/domain/date.ts';
+import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, type IsoDate } from '../../../src/domain/date.ts';
 import { csvReportKinds, ppsKind, ppsTimingOf } from '../../../src/domain/pps-file.ts';
 import { readingRuleOf, readingSchedule } from '../../../src/domain/reading-day.ts';
 import { isRefusal, type Refusal } from '../../../src/domain/refusal.ts';
@@ -487,6 +487,34 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     const stats = await latenessStats(db, 'grid_03', clock.now(), 400);
     const late = stats.find((r) => r.kind === 'STD_SEIGENCHUSHI')!;
     assert.ok(late.late >= 1 && late.maxLateMinutes >= 60, JSON.stringify(late));
+  });
+
+  test('a retroactive change: the next day’s check gives the affected report its next revision, and no other report', async () => {
+    const lvJan = lvSchedule.dayOf(lvGroup, 2027, 1);
+    const janFrom = lvSchedule.dayOf(lvGroup, 2026, 12);
+    const names = async () => (await client.list()).files.map((f) => f.name);
+    assert.ok((await names()).includes(reportName('GENSHIWAKE', lvJan)));
+    // The first receiving point's generator moved out 5 days before R, entered late.
+    const moveOut = addDays(lvJan, -5);
+    await db.query('UPDATE grid_03.supply_period SET until_date = $2 WHERE supply_point_id = $1 AND until_date IS NULL', [fit.supplyPointId, moveOut]);
+    await runReportSchedule(grid.context);
+    assert.ok(!(await names()).includes(reportName('GENSHIWAKE', lvJan, 1)), 'today’s check has run already');
+    clock.set(tokyoMidnight(addDays(tokyoDate(clock.now()), 1)).toISOString());
+    await runReportSchedule(grid.context);
+    const after = await names();
+    assert.ok(after.includes(reportName('GENSHIWAKE', lvJan, 1)));
+    const revised = parseCsvReport(await client.download(reportName('GENSHIWAKE', lvJan, 1)));
+    assert.equal(revised.report, 'GENSHIWAKE');
+    if (revised.report !== 'GENSHIWAKE') return;
+    const days = [...new Set(revised.rows.filter((r) => r.receivingPointId === fit.supplyPointId).map((r) => r.date))].sort();
+    assert.equal(days[0], janFrom);
+    assert.equal(days.at(-1), addDays(moveOut, -1));
+    assert.equal(days.length, (Date.parse(moveOut) - Date.parse(janFrom)) / 86_400_000);
+    const rev0 = (await client.list({ kind: 'STD_GENSHIWAKE' })).files.find((f) => f.name === reportName('GENSHIWAKE', lvJan))!;
+    assert.equal(rev0.supersededBy, reportName('GENSHIWAKE', lvJan, 1));
+    // Nothing else moved: no other report has a revision 01 of January, nor NEW's GENSHIWAKE.
+    for (const code of ['KEIYAKUKW', 'SEIGENCHUSHI']) assert.ok(!after.includes(reportName(code, lvJan, 1)), code);
+    assert.ok(!(await otherClient.list()).files.some((f) => f.name === reportName('GENSHIWAKE', lvJan, 1)));
   });
 
   test('every CSV kind is in the registry with its timing rule', () => {

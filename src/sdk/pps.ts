@@ -108,9 +108,12 @@ export class PpsClient {
     }
   }
 
-  /** The FileListReceiver list (the public clients' way): names and sizes from its `<comment>`. */
-  async listReceiver(): Promise<{ name: string; size: number }[]> {
-    const response = await this.#get('30min/FileListReceiver');
+  /**
+   * The FileListReceiver list (the public clients' way): names and sizes from its `<comment>`; of the
+   * half-hourly files (`30min`, default) or of the standard CSV reports (`report`).
+   */
+  async listReceiver(folder: '30min' | 'report' = '30min'): Promise<{ name: string; size: number }[]> {
+    const response = await this.#get(`${folder}/FileListReceiver`);
     if (response.status !== 200) throw new PpsHttpError(response.status, iconv.decode(response.body, 'Shift_JIS'));
     return parseFileListComment(iconv.decode(response.body, 'Shift_JIS'));
   }

@@ -168,6 +168,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     assert.equal(page.status, 200);
     const listed = parseFileListComment(iconv.decode(page.body, 'Shift_JIS')).map((f) => f.name);
     assert.deepEqual(listed.sort(), mine.sort());
+    assert.deepEqual((await client.listReceiver('report')).map((f) => f.name).sort(), mine.sort());
   });
 
   test('timing as data: listed from the first business day after R 03:00, due by the end of the 5th business day counting R', async () => {

@@ -23,6 +23,7 @@ import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { csvBytes, readOn, reportContents } from './csv-reports.ts';
 import { fileWriteLockKey } from './schedule.ts';
+import { besideRegistryLoads } from '../seed/seed.ts';
 
 const dayMs = 86_400_000;
 const progressName = 'csv-reports';
@@ -64,6 +65,7 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
   const kind0 = csvReportKinds[0]!;
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
       const { rows } = await tx.query<{ next: Date }>(`SELECT next_at AS next FROM ${s}.pps_progress WHERE schedule = $1 FOR UPDATE`, [progressName]);
       const next = rows[0]!.next;
       let date = tokyoDate(next);
@@ -169,6 +171,7 @@ async function reissueForInterruptions(ctx: GridContext, now: Date): Promise<num
   const s = ident(ctx.schema);
   const kind = csvReportKinds.find((k) => k.code === 'STD_SEIGENCHUSHI')!;
   return ctx.db.transaction(async (tx) => {
+    await besideRegistryLoads(tx);
     const { rows: progress } = await tx.query<{ next: Date }>(`SELECT next_at AS next FROM ${s}.pps_progress WHERE schedule = $1 FOR UPDATE`, [progressName]);
     const madeUntil = tokyoDate(progress[0]!.next); // reading days before this one have their reports
     const { rows } = await tx.query<{ id: number; from: Date; voltageClass: string; readingGroup: number }>(
@@ -214,7 +217,10 @@ async function recheckRecent(ctx: GridContext, now: Date): Promise<number> {
   if (!window) return 0;
   let made = 0;
   for (let day = window.from; day < window.until; day = addDays(day, 1)) {
-    made += await ctx.db.transaction((tx) => issueReports(tx, ctx, day, csvReportKinds, now));
+    made += await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
+      return issueReports(tx, ctx, day, csvReportKinds, now);
+    });
   }
   return made;
 }

@@ -24,6 +24,7 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import type { GridContext } from '../context.ts';
+import { besideRegistryLoads } from '../seed/seed.ts';
 import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
 
 const minuteMs = 60_000;
@@ -85,6 +86,7 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   // Same-day files, one half-hour per transaction.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
       const next = await lockProgress(tx, s, 'w4-slot');
       let end = next;
       const oldest = now.getTime() - sameDayKinds[0]!.retentionDays * dayMs;
@@ -121,6 +123,7 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   // Daily files, one day per transaction, with the same-day files of that day checked again.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
       const next = await lockProgress(tx, s, 'w4-daily');
       let date = tokyoDate(next);
       const oldest = addDays(today, -dailyKinds[0]!.retentionDays - 1);
@@ -318,6 +321,7 @@ export async function reissueW4(
   const kind = ppsKind(kindCode);
   if (kind?.bp !== 'W4') throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
   return ctx.db.transaction(async (tx) => {
+    await besideRegistryLoads(tx);
     const points = await w4Points(tx, ctx.schema, kind.voltage, date);
     return issueFileSets(tx, ctx, kind, date, [kind.granularity === 'slot' ? slot : null], points, settings, ctx.clock.now(), false, true);
   });

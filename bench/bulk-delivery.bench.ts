@@ -57,6 +57,8 @@ export async function bulkDeliveryBench(): Promise<void> {
       certPem: cert.certPem,
       keyPem: cert.keyPem,
       caPem: ca.certPem,
+      // A file of 100,000 rows on a loaded machine may take longer than the client's 30 s default.
+      timeoutMs: 600_000,
     });
     let acceptMs: number;
     let deliverMs: number;

@@ -20,6 +20,9 @@ import { demoSeed, seedRegistry } from './grid/seed/seed.ts';
 import { hasSupplyPoints } from './grid/registry/facility.repository.ts';
 import { gridTimeoutFromEnv, gridTransportFromConfig, type GridRouting } from './grid/transport/config.ts';
 import { ensureHubGridClientTls } from './grid/transport/pki.ts';
+import { CredentialFollower, type CredentialSource } from './grid/provision/credential-follower.ts';
+import { credentialChangesSince } from './hub/identity/credential-status.queries.ts';
+import { nextIdentityChange } from './hub/identity/caller-cache.ts';
 import { openSystemClock, type SystemClock } from './hub/sandbox-clock.ts';
 import { clockControlWithJobs, type ClockControl } from './hub/clock/clock.commands.ts';
 import { watchClock, type ClockWatch } from './hub/clock/clock-watch.ts';
@@ -87,6 +90,18 @@ export interface StartOptions {
   readonly opsPort?: number;
 }
 
+/** The hub's published suspensions read from its own tables: the long poll of the API, without HTTP. */
+function localCredentialSource(db: Db): CredentialSource {
+  return async (since, waitSeconds, signal) => {
+    let answer = await credentialChangesSince(db, since);
+    if (answer.changes.length === 0 && waitSeconds > 0) {
+      await nextIdentityChange(waitSeconds * 1000, signal);
+      if (!signal.aborted) answer = await credentialChangesSince(db, since);
+    }
+    return { changes: answer.changes.map((c) => ({ ...c, at: c.at.toISOString() })), next: answer.next };
+  };
+}
+
 export async function startSystem(config: Config, options: StartOptions = {}): Promise<System> {
   const { db } = await openMigrated(config, { holder: 'kirikae start' });
   let jobs: Jobs | undefined;
@@ -95,11 +110,13 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let grids: GridRouting | undefined;
   let clockWatch: ClockWatch | undefined;
   let gridEventWatch: GridEventWatch | undefined;
+  let credentialFollower: CredentialFollower | undefined;
   let mailSender: MailSender | undefined;
   let control: ControlServer | undefined;
   const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
   const metrics = new Metrics();
   const stop = async () => {
+    await credentialFollower?.stop();
     await control?.close();
     await hub?.close();
     grids?.close();
@@ -150,6 +167,14 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     metrics.watchDatabase(db);
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };
+    if (grids.grids.size > 0) {
+      credentialFollower = new CredentialFollower(
+        localCredentialSource(db),
+        [...grids.grids.values()].map((g) => g.context),
+      );
+      await credentialFollower.catchUp();
+      credentialFollower.start();
+    }
     const certificateSettings = certificateSettingsFromEnv(config.env, config.mode);
     const authority = { ca: pki.ca, schedule: certificateSettings.schedule };
     const certificateWork = { db, clock, authority, thresholds: certificateSettings.thresholds };
@@ -214,12 +239,15 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
           const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${gridSchema(area)}.supply_point`);
           return rows[0]?.n ?? 0;
         },
-        // Each in-process grid's data provision site, carried on the hub's server (HALFHOURLY.md B1).
+        // Each in-process grid's data provision site, carried on the hub's server (HALFHOURLY.md B1),
+        // refusing at once what the hub suspends (followed from the hub's tables, as grid serve follows its API).
         extraRoutes: (app) =>
           registerProvisionSite(app, {
             grids: new Map([...(grids?.grids ?? new Map()).entries()].map(([area, grid]) => [area, grid.context])),
             settings: provisionSettingsFromEnv(config.env),
+            verification: config.mode === 'verification',
             trustedCaPems: pki.tls.caPems,
+            ...(credentialFollower ? { credentials: credentialFollower } : {}),
           }),
       });
       await hub.listen({ host: config.host, port: config.port });

@@ -314,6 +314,8 @@ export const messages = {
   // VERIFY_: the verification environment (検証環境): the grid stub's designated IDs and the environment's own rules.
   VERIFY_NOT_APPLICABLE: '検証用供給地点特定番号 {supplyPointId}（{behaviour}）は {interfaceId} では使えません。使えるインタフェース: {interfaces}',
   VERIFY_REFUSED_AT_STAGE: '検証環境の指定により、工程{stage}（{stageName}）で不受付としました。',
+  VERIFY_BULK_TOO_MANY_ROWS: '検証環境では一括申込（CSV）は{max}行以内としてください（{count}行あります）。高負荷のかかるテストは禁止されています。',
+  VERIFY_OPERATION_REFUSED: '検証環境では {command} は使えません（{reason}）。',
   VERIFY_MODE_DATA_MISMATCH: 'このデータベースは{dataMode}モードのデータです。{mode}モードでは開けません（検証環境のデータは他のモードと混在させません）。',
   GRID_BATCH_HUB_ONLY: '申込の一括送達は広域機関（ハブ）のみが行えます。',
   GRID_BATCH_INVALID: '申込の一括送達の形式が正しくありません（1件から{max}件の申込の並びが必要です）。',
@@ -333,6 +335,7 @@ export const messages = {
   PPS_CERT_ALREADY_REGISTERED: 'この証明書はすでに{area}エリアのデータ提供サイトに登録されています。',
   PPS_CERT_UNTRUSTED: 'この証明書は広域機関の認証局が発行したものではないため、登録できません。',
   PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
+  PPS_STATS_HUB_ONLY: 'データ提供の期限監視は広域機関（ハブ）のみが参照できます。',
   PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
   PPS_INTERRUPTION_TIME_FORMAT: '{field}の日時の形式が正しくありません（例: 2026-11-20T09:00、日本時間）。',
   PPS_INTERRUPTION_NOT_HALF_HOUR: '{field}の日時は30分単位（00分または30分）で指定してください。',
@@ -340,6 +343,16 @@ export const messages = {
   PPS_INTERRUPTION_CAUSE_INVALID: '区分は「計画」または「事故」を指定してください（指定された値: {value}）。',
   PPS_INTERRUPTION_OVERLAP: '供給地点 {supplyPointId} には期間の重なる制限・中止がすでに記録されています（{from}〜{until}）。',
   PPS_INTERRUPTION_FIT_POINT: '供給地点 {supplyPointId} は受電地点（FIT）のため、制限・中止割引の対象ではありません。',
+
+  // ATTACHMENT_: document attachments of usage password and move-in applications (issue 16; interfaces/attachments.ts).
+  ATTACHMENT_NOT_ACCEPTED: 'この申込（{interfaceId}）には添付ファイルを付けられません。添付できるのは使用量閲覧PW発行申込と再点申込です。',
+  ATTACHMENT_TOO_MANY: '添付ファイルは{max}件までです（{count}件が添付されています）。',
+  ATTACHMENT_TOO_LARGE: '添付ファイル「{fileName}」は大きすぎます（{size}バイト）。1件{max}まで、合計{total}までです。',
+  ATTACHMENT_TYPE:
+    '添付ファイル「{fileName}」の形式は受け付けられません。PDF・JPEG・PNG・TIFFのいずれかを添付してください（ファイルの内容と指定された形式が一致している必要があります）。',
+  ATTACHMENT_EMPTY: '添付ファイル「{fileName}」は空です。',
+  ATTACHMENT_NAME: '添付ファイル名「{fileName}」は使えません（1〜{max}文字、制御文字・パス区切り文字なし）。',
+  ATTACHMENT_REQUEST_PART: 'マルチパートの要求には、申込内容（JSON）を request という名前のパートで1つ指定してください。',
 } as const;
 
 export type MessageCode = keyof typeof messages;

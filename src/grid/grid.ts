@@ -29,6 +29,7 @@ import { usageHandler } from './lookup/usage.handler.ts';
 import { supplyPointSearchHandler } from './lookup/search.handler.ts';
 import { webSupplyPointSearchId } from '../interfaces/web-search.ts';
 import { gridSchema } from './schema.ts';
+import { gridPpsStatsInterfaceId, ppsStatsHandler } from './provision/deadlines.ts';
 
 export type { GridOptions } from './context.ts';
 
@@ -58,6 +59,8 @@ export const gridInterfaces: Readonly<Record<string, InterfaceHandler>> = {
   [gridEventsInterfaceId]: applicationEventsHandler,
   // Hub only: many application filings in one message and one transaction.
   [applicationBatchInterfaceId]: applicationBatchHandler,
+  // Hub only: the data provision site's deadline watch (figures only).
+  [gridPpsStatsInterfaceId]: ppsStatsHandler,
 };
 
 /** What a transport or the grid server needs of a grid: its area and a way to answer. */

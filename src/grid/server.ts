@@ -27,9 +27,8 @@ import { log } from '../platform/log.ts';
 import { describeCert } from '../platform/pki/identity.ts';
 import type { GridEndpoint } from './grid.ts';
 import { gridAreaHeader } from './transport/https.ts';
-import { registerProvisionSite } from './provision/site.routes.ts';
-import type { ProvisionSettings } from './provision/schedule.ts';
-import type { GridContext } from './context.ts';
+import { registerProvisionSite, type ProvisionSiteOptions } from './provision/site.routes.ts';
+import { maxAttachmentsTotalBytes } from '../interfaces/attachments.ts';
 
 /** The hub operator's participant code (OCCTO, SYSTEM.md §2): the only caller of a grid. */
 export const hubParticipantCode = hubCompanyCode;
@@ -47,8 +46,11 @@ export interface GridServerOptions {
    * The data provision sites of these areas (`/grid/{area}/PPS/…`, HALFHOURLY.md B1): retailers'
    * certificates registered with the grid are let in there, and only there.
    */
-  readonly provision?: { readonly grids: ReadonlyMap<AreaCode, GridContext>; readonly settings?: ProvisionSettings };
+  readonly provision?: Pick<ProvisionSiteOptions, 'grids' | 'settings' | 'rateLimit' | 'verification' | 'credentials'>;
 }
+
+/** A delivery with the most attachments: 10 MiB as base64 (4/3), the request, the envelope. */
+export const gridRequestBodyLimitBytes = Math.ceil((maxAttachmentsTotalBytes * 4) / 3) + 2 * 1024 * 1024;
 
 export function createGridServer(options: GridServerOptions): FastifyInstance {
   const grids = new Map<AreaCode, GridEndpoint>([...options.grids].map((g) => [g.area, g]));
@@ -73,7 +75,8 @@ export function createGridServer(options: GridServerOptions): FastifyInstance {
     }
   });
 
-  app.post<{ Params: { interfaceId: string } }>('/grid/v1/:interfaceId', async (request, reply) => {
+  // Applications may carry up to 10 MiB of attachments, base64 in the JSON (interfaces/attachments.ts).
+  app.post<{ Params: { interfaceId: string } }>('/grid/v1/:interfaceId', { bodyLimit: gridRequestBodyLimitBytes }, async (request, reply) => {
     const header = request.headers[gridAreaHeader];
     const area = typeof header === 'string' ? header : grids.size === 1 ? [...grids.keys()][0] : undefined;
     const grid = area === undefined ? undefined : grids.get(area as AreaCode);

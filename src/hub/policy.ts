@@ -77,6 +77,8 @@ export interface Resources {
   'relay.monitor': undefined;
   /** OCCTO's switching statistics (applications per area, kind and month; switching rate): figures only. */
   'statistics.read': undefined;
+  /** The grids' data provision deadline watch (files due, on time, late, missing per area and kind): figures only. */
+  'pps.monitor': undefined;
   /** A participant's notifications (pull mailbox IS_40110/IS_40120, mails of the built-in mailbox): its own; the hub admin's screen shows all. */
   'mailbox.read': { readonly companyCode: string };
   /** Reading the hub operator's notices (インフォメーション): every signed-in user. */
@@ -169,6 +171,8 @@ const rules: readonly Rule[] = [
   allow('relay.monitor', isHubOperatorSystem),
   allow('statistics.read', isHubAdmin),
   allow('statistics.read', isHubOperatorSystem),
+  allow('pps.monitor', isHubAdmin),
+  allow('pps.monitor', isHubOperatorSystem),
 
   allow('mailbox.read', (actor, { companyCode }) => actor.participant.companyCode === companyCode),
   allow('mailbox.read', isHubAdmin),

@@ -7,6 +7,7 @@
  * The schemas describe values in their canonical form (22 ASCII digits, "2016-04-01"); the hub
  * also accepts what people type (full-width digits, hyphens), see validate.ts.
  */
+import { attachmentLimitOf, attachmentTypes, maxAttachmentBytes, maxAttachmentsTotalBytes } from './attachments.ts';
 import { interfaces } from './catalogue/catalogue.ts';
 import { registerCodeTable } from './catalogue/tables.ts';
 import type { CodeTable, Field, InterfaceDefinition, InterfaceKind } from './catalogue/types.ts';
@@ -134,7 +135,10 @@ function operation(def: InterfaceDefinition): Schema {
     },
     requestBody: {
       required: true,
-      content: { 'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` }, ...verificationExamples(def) } },
+      content: {
+        'application/json': { schema: { $ref: `#/components/schemas/${def.id}Request` }, ...verificationExamples(def) },
+        ...(def.attachments ? attachmentsContent(def) : {}),
+      },
     },
     responses: {
       '200': {
@@ -245,5 +249,31 @@ function verificationExamples(def: InterfaceDefinition): Schema {
         },
       ]),
     ),
+  };
+}
+
+/** The multipart form of a request with document attachments (attachments.ts). */
+function attachmentsContent(def: InterfaceDefinition) {
+  const max = attachmentLimitOf(def);
+  return {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['request'],
+        properties: {
+          request: { $ref: `#/components/schemas/${def.id}Request` },
+          attachment: {
+            type: 'array',
+            maxItems: max,
+            items: { type: 'string', contentMediaType: 'application/octet-stream' },
+            description:
+              `Documents (identity, consent): at most ${max} files, each at most ${maxAttachmentBytes / 1024 / 1024} MiB and ` +
+              `${maxAttachmentsTotalBytes / 1024 / 1024} MiB in all; PDF, JPEG, PNG or TIFF. Refused with ATTACHMENT_TOO_MANY, ` +
+              'ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE, ATTACHMENT_EMPTY or ATTACHMENT_NAME (field attachments).',
+          },
+        },
+      },
+      encoding: { request: { contentType: 'application/json' }, attachment: { contentType: Object.keys(attachmentTypes).join(', ') } },
+    },
   };
 }

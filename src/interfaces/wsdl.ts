@@ -10,6 +10,7 @@
  * people type (full-width digits, hyphens), see validate.ts. Each text element's annotation states
  * its character repertoire; each operation declares the Refusal fault.
  */
+import { attachmentLimitOf } from './attachments.ts';
 import { interfaces } from './catalogue/catalogue.ts';
 import { registerCodeTable } from './catalogue/tables.ts';
 import type { CodeTable, Field, InterfaceDefinition } from './catalogue/types.ts';
@@ -50,7 +51,7 @@ export function wsdlDocument(baseUrl: string): string {
   const portOperations = interfaces
     .map(
       (def) =>
-        `<wsdl:operation name="${def.id}">${documentation([`${def.name} (${def.englishName})`, designatedSummary(def.id)].filter(Boolean).join('\n'))}` +
+        `<wsdl:operation name="${def.id}">${documentation([`${def.name} (${def.englishName})`, attachmentsSummary(def), designatedSummary(def.id)].filter(Boolean).join('\n'))}` +
         `<wsdl:input message="k:${def.id}Request"/><wsdl:output message="k:${def.id}Response"/><wsdl:fault name="Refusal" message="k:Refusal"/></wsdl:operation>`,
     )
     .join('');
@@ -87,6 +88,14 @@ export function wsdlDocument(baseUrl: string): string {
     `<wsdl:service name="KirikaeService">${ports}</wsdl:service>` +
     '</wsdl:definitions>'
   );
+}
+
+/** Where the request may carry documents (attachments.ts): said on the operation, as SOAP with attachments has no WSDL 1.1 part here. */
+function attachmentsSummary(def: InterfaceDefinition): string {
+  const max = attachmentLimitOf(def);
+  return max > 0
+    ? `Attachments: up to ${max} documents (PDF, JPEG, PNG, TIFF; 5 MiB each, 10 MiB in all) as SOAP with attachments or MTOM (multipart/related, the envelope as root part, each other part one file named by its Content-Disposition filename).`
+    : '';
 }
 
 function documentation(text: string): string {

@@ -32,6 +32,7 @@ import { reissueW4 } from '../grid/provision/schedule.ts';
 import { listInterruptions, parseJstDateTime, recordInterruption, type Interruption } from '../grid/provision/interruption.repository.ts';
 import { parseSupplyPointId } from '../domain/supply-point-id.ts';
 import { resolveGridOptions } from '../grid/context.ts';
+import { dataModeOf } from '../hub/verification/verification.repository.ts';
 
 export interface OperationDeps {
   readonly db: Db;
@@ -81,6 +82,17 @@ export function operatorOperations(deps: OperationDeps) {
     },
 
     async seed(input: { points: number; seed: number; replace: boolean }, progress: (report: { loaded: number; total: number }) => void) {
+      // The verification environment's registry is the demo's, which DEMO.md and the test scenarios
+      // name; replacing it, or loading millions of points, is what slide 20 forbids (high load).
+      if ((await dataModeOf(db)) === 'verification') {
+        await audit(input as OperatorInput, 'seed', 'VERIFY_OPERATION_REFUSED', null, null);
+        throw new Refusal('VERIFY_OPERATION_REFUSED', {
+          params: {
+            command: 'kirikae seed',
+            reason: '検証環境の供給地点はデモのデータで、DEMO.md とテストシナリオが使います。大量データの投入は高負荷のため禁止されています',
+          },
+        });
+      }
       const started = performance.now();
       let last = 0;
       const result = await seedRegistry(db, {

@@ -179,6 +179,25 @@ export const settingsSchema = {
     secret: true,
     parse: checked(postgresUrl),
   }),
+  hubUrl: setting({
+    env: 'KIRIKAE_HUB_URL',
+    defaultText: '(none)',
+    meaning:
+      'for `kirikae grid serve`: the hub whose suspensions its data provision sites follow at once (`/api/v1/credential-status`, long poll), e.g. `https://hub.example:8443`; needs `KIRIKAE_GRID_HUB_CERT` and `KIRIKAE_GRID_HUB_KEY`',
+    parse: optional(checked(url(['https:'], 'an https:// URL (mutual TLS)'))),
+  }),
+  gridHubCert: setting({
+    env: 'KIRIKAE_GRID_HUB_CERT',
+    defaultText: '(none)',
+    meaning: "for `kirikae grid serve` with `KIRIKAE_HUB_URL`: the PEM file of the grid operator's API certificate registered at the hub (O=G0xx, OU=api)",
+    parse: optional((text) => resolve(text.trim())),
+  }),
+  gridHubKey: setting({
+    env: 'KIRIKAE_GRID_HUB_KEY',
+    defaultText: '(none)',
+    meaning: 'the PEM file of that certificate’s private key',
+    parse: optional((text) => resolve(text.trim())),
+  }),
   gridTimeoutMs: setting({
     env: 'KIRIKAE_GRID_TIMEOUT_MS',
     defaultText: '10000',

@@ -7,6 +7,7 @@
  *   const hub = new KirikaeClient({ baseUrl: 'https://localhost:8443', certPem, keyPem, caPem });
  *   const facility = await hub.call('IF_10110', { supplyPointId: '0300…' });
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { interfaceById } from '../interfaces/catalogue/catalogue.ts';
 import type { InterfaceResponse, ReceptionMessage } from '../interfaces/message.ts';
@@ -45,6 +46,44 @@ export interface BulkReport {
   };
 }
 
+/** A document sent with a usage password or move-in application (README "What the interfaces accept"). */
+export interface ClientAttachment {
+  readonly fileName: string;
+  /** Its media type (application/pdf, image/jpeg, image/png, image/tiff); absent: the hub reads it from the bytes. */
+  readonly type?: string;
+  readonly bytes: Uint8Array;
+}
+
+/** JSON with attachments: multipart/form-data, the request in the part `request`, each file in a part `attachment`. */
+async function jsonWithAttachments(
+  fields: Readonly<Record<string, unknown>>,
+  attachments: readonly ClientAttachment[],
+): Promise<[Uint8Array, Record<string, string>]> {
+  const form = new FormData();
+  form.append('request', new Blob([JSON.stringify(fields)], { type: 'application/json' }), 'request.json');
+  for (const a of attachments) form.append('attachment', new Blob([new Uint8Array(a.bytes)], { type: a.type ?? 'application/octet-stream' }), a.fileName);
+  const encoded = new Response(form);
+  return [new Uint8Array(await encoded.arrayBuffer()), { 'content-type': encoded.headers.get('content-type')! }];
+}
+
+/** SOAP with attachments: multipart/related, the envelope as the root part, each file a part of its own. */
+function soapWithAttachments(envelope: string, attachments: readonly ClientAttachment[], soapaction: string): [Uint8Array, Record<string, string>] {
+  const boundary = `kirikae-${randomUUID()}`;
+  const parts: Buffer[] = [Buffer.from(`--${boundary}\r\nContent-Type: text/xml; charset=UTF-8\r\nContent-ID: <envelope>\r\n\r\n${envelope}\r\n`)];
+  for (const [i, a] of attachments.entries()) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: ${a.type ?? 'application/octet-stream'}\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <attachment${i + 1}>\r\n` +
+          `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(a.fileName)}\r\n\r\n`,
+      ),
+      Buffer.from(a.bytes),
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return [Buffer.concat(parts), { 'content-type': `multipart/related; type="text/xml"; start="<envelope>"; boundary="${boundary}"`, soapaction }];
+}
+
 export class HubHttpError extends Error {
   readonly status: number;
   readonly body: string;
@@ -72,19 +111,30 @@ export class KirikaeClient {
    * that still carries an envelope (HTTP_BAD_REQUEST, HTTP_RATE_LIMITED, …) is returned as that NG
    * too; one without an envelope (a proxy, a TLS failure) throws `HubHttpError`.
    */
-  async call(interfaceId: string, fields: Readonly<Record<string, unknown>>, binding = this.#options.binding ?? 'json'): Promise<InterfaceResponse> {
+  async call(
+    interfaceId: string,
+    fields: Readonly<Record<string, unknown>>,
+    binding = this.#options.binding ?? 'json',
+    options: { readonly attachments?: readonly ClientAttachment[] } = {},
+  ): Promise<InterfaceResponse> {
     const def = interfaceById(interfaceId);
     if (!def) throw new Error(`unknown interface ${interfaceId}`);
+    const attachments = options.attachments ?? [];
     if (binding === 'soap') {
-      const { status, body } = await this.#post(`/soap/${def.id}`, soapRequest(def, fields), {
-        'content-type': 'text/xml; charset=utf-8',
-        soapaction: `"${soapActionOf(def)}"`,
-      });
+      const envelope = soapRequest(def, fields);
+      const soapaction = `"${soapActionOf(def)}"`;
+      const { status, body } =
+        attachments.length > 0
+          ? await this.#post(`/soap/${def.id}`, ...soapWithAttachments(envelope, attachments, soapaction))
+          : await this.#post(`/soap/${def.id}`, envelope, { 'content-type': 'text/xml; charset=utf-8', soapaction });
       const parsed = parseSoapResponse(def, body);
       if (!parsed.ok) throw new HubHttpError(status, body);
       return parsed.value;
     }
-    const { status, body } = await this.#post(`/api/v1/${def.id}`, JSON.stringify(fields), { 'content-type': 'application/json' });
+    const { status, body } =
+      attachments.length > 0
+        ? await this.#post(`/api/v1/${def.id}`, ...(await jsonWithAttachments(fields, attachments)))
+        : await this.#post(`/api/v1/${def.id}`, JSON.stringify(fields), { 'content-type': 'application/json' });
     try {
       const envelope = JSON.parse(body) as InterfaceResponse;
       if (envelope.result === 'OK' || envelope.result === 'NG') return envelope;

@@ -17,6 +17,7 @@ import { registerMailboxScreens } from './screens/mailbox.screens.ts';
 import { registerRelayScreens } from './screens/relay.screens.ts';
 import { registerRelayAdminScreens } from './screens/relay-admin.screens.ts';
 import { registerStatisticsScreens } from './screens/statistics.screens.ts';
+import { registerPpsWatchScreens } from './screens/pps-watch.screens.ts';
 
 /** `interfaces`: what the screens that do what an interface does need besides (the grids, their timeout, the outbox's jobs). */
 export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interfaces: InterfaceDeps): void {
@@ -35,4 +36,5 @@ export function registerWebRoutes(app: FastifyInstance, deps: HubDeps, interface
   registerRelayAdminScreens(app, deps);
   registerCertificateScreens(app, deps);
   registerStatisticsScreens(app, deps);
+  registerPpsWatchScreens(app, interfaces);
 }

@@ -12,6 +12,8 @@ import { screenshot, signIn, startBrowserHub } from '../support/browser.ts';
 import { TEST_PASSWORD, testCertificateAuthority } from '../../src/hub/identity/testing.ts';
 import { fromPkcs12 } from '../../src/platform/pki/pkcs12.ts';
 import { generateKeyPairSync } from 'node:crypto';
+import { recordAudit } from '../../src/hub/audit/audit.repository.ts';
+import { scanSuspiciousUse } from '../../src/hub/certificates/suspicion.commands.ts';
 import forge from 'node-forge';
 
 /** A CSR made the way a participant makes one (its key stays with it), as PEM and as DER. */
@@ -166,5 +168,75 @@ forEachBackend('browser: certificates', (backend) => {
       ],
     );
     assert.match(rows[0]!.csr_pem, /^-----BEGIN CERTIFICATE REQUEST-----/, 'the DER file is kept as PEM');
+  });
+
+  test("the administrator's terminal hours and a renewal refused with a reason; the hub admin suspends a flagged certificate in one click", async () => {
+    await using db = await backend.open();
+    await using web = await startBrowserHub(db, { certificates: { ca: testCertificateAuthority(), schedule: { kind: 'immediate' } } });
+    const admin = await web.newPage('aTerminal');
+    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await admin.click('nav.site >> text=証明書');
+    await admin.waitForLoadState();
+    await admin.fill('#from', '20');
+    await admin.fill('#to', '8');
+    await admin.click('form[action="/certificates/hours"] button[type=submit]');
+    await admin.waitForLoadState();
+    assert.match(await admin.locator('.field-error, .refusal').first().innerText(), /CERT_HOURS_INVALID/);
+    await admin.fill('#from', '8');
+    await admin.fill('#to', '20');
+    await admin.click('form[action="/certificates/hours"] button[type=submit]');
+    await admin.waitForLoadState();
+    assert.match(await admin.locator('p.notice').innerText(), /端末の利用時間帯を 8時〜20時 にしました/);
+
+    // Renewal of the API certificate, from its row.
+    const apiFingerprint = web.hub.world.certificates.aApi.certificate.fingerprint256;
+    await admin.click(`a[href^="/certificates/requests/new?renews=${apiFingerprint}"]`);
+    await admin.waitForLoadState();
+    assert.match(await admin.locator('form[action="/certificates/requests"]').innerText(), new RegExp(`更新対象: ${apiFingerprint}`));
+    await admin.selectOption('#method', 'pkcs12');
+    await admin.click('form[action="/certificates/requests"] button[type=submit]');
+    await admin.waitForLoadState();
+    const requestId = await admin.locator('#request-id').innerText();
+
+    const hubAdmin = await web.newPage('hubTerminal');
+    await signIn(hubAdmin, 'h000.admin', TEST_PASSWORD);
+    await hubAdmin.click('nav.site >> text=証明書申請');
+    await hubAdmin.waitForLoadState();
+    assert.match(await hubAdmin.locator('#pending tbody').innerText(), new RegExp(`${requestId}[\\s\\S]*更新`));
+    await hubAdmin.click(`form[action="/admin/certificate-requests/${requestId}"] button[value=refuse]`);
+    await hubAdmin.waitForLoadState();
+    assert.match(await hubAdmin.locator('body').innerText(), /AUTH_REASON_REQUIRED/);
+    await hubAdmin.fill(`form[action="/admin/certificate-requests/${requestId}"] input[name=reason]`, '更新の必要がありません（有効期限まで1年以上）');
+    await hubAdmin.click(`form[action="/admin/certificate-requests/${requestId}"] button[value=refuse]`);
+    await hubAdmin.waitForLoadState();
+    await admin.goto(`/certificates/requests/${requestId}`);
+    assert.equal(await admin.locator('#status').innerText(), '否認');
+    assert.match(await admin.locator('body').innerText(), /理由: 更新の必要がありません[（(]有効期限まで1年以上[）)]/);
+
+    // The API certificate seen from five addresses within the hour: flagged, suspended in one click.
+    const at = web.hub.clock.now();
+    await recordAudit(
+      db,
+      ['192.0.2.1', '192.0.2.2', '198.51.100.3', '203.0.113.4', '203.0.113.5'].map((sourceAddress) => ({
+        at,
+        companyCode: 'A003',
+        userId: null,
+        fingerprint256: apiFingerprint,
+        sourceAddress,
+        channel: 'api' as const,
+        action: 'IF_10110',
+        result: 'OK',
+      })),
+    );
+    assert.ok((await scanSuspiciousUse(db, web.hub.clock)) >= 1);
+    await hubAdmin.click('nav.site >> text=不正利用の疑い');
+    await hubAdmin.waitForLoadState();
+    const row = hubAdmin.locator('#flags tbody tr', { hasText: apiFingerprint.slice(0, 16) });
+    assert.match(await row.innerText(), /A003[\s\S]*5/);
+    await row.locator('button', { hasText: '証明書を停止' }).click();
+    await hubAdmin.waitForLoadState();
+    assert.match(await hubAdmin.locator('p.notice').innerText(), new RegExp(`証明書 ${apiFingerprint.slice(0, 16)}… を停止しました`));
+    assert.match(await hubAdmin.locator('#flags tbody tr', { hasText: apiFingerprint.slice(0, 16) }).innerText(), /停止済/);
+    assert.equal((await web.hub.as('aApi').get('/api/v1/me')).status, 403, 'the API certificate is refused from now on');
   });
 });

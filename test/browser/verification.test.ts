@@ -1,7 +1,8 @@
 /**
  * The verification environment in a real browser: the banner on every screen, the designated IDs'
  * table, and a retailer's progress page after it has run one scenario right and one wrong through
- * the API (the calls that did not match shown with why).
+ * the API (the calls that did not match shown with why); a grid's data provision test page, its
+ * samples downloaded by hand.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -16,6 +17,9 @@ import { designatedId } from '../../src/interfaces/verification/designated.ts';
 import { KirikaeClient } from '../../src/sdk/client.ts';
 import { buildCertificate } from '../../src/hub/identity/testing.ts';
 import { worldCertificates } from '../support/hub-server.ts';
+import { registerProvisionSite } from '../../src/grid/provision/site.routes.ts';
+import { registerPpsCertificate } from '../../src/grid/provision/site.repository.ts';
+import { sampleKinds, sampleMakerOf } from '../../src/grid/provision/samples.ts';
 
 forEachBackend('browser: verification environment', (backend) => {
   test('a retailer sees the banner, the designated IDs and its own progress with the mismatching call and why', async () => {
@@ -49,5 +53,41 @@ forEachBackend('browser: verification environment', (backend) => {
     await page.waitForLoadState();
     assert.match(await page.locator('table.designated').innerText(), /0399999001000000000005/);
     await screenshot(page, 'verification-designated');
+  });
+
+  test("a retailer opens a grid's data provision test page from the site's menu and downloads a sample; kinds without one say サンプルなし", async () => {
+    await using db = await backend.open();
+    const clock = testClock('2026-11-25T10:00:00+09:00');
+    const grid = new Grid({ area: '03', db, clock });
+    await using web = await startBrowserHub(db, {
+      clock,
+      verification: true,
+      extraRoutes: (app) => registerProvisionSite(app, { grids: new Map([['03', grid.context]]), verification: true }),
+    });
+    await registerPpsCertificate(
+      db,
+      'grid_03',
+      '03',
+      { pem: buildCertificate(worldCertificates.aTerminal).cert.certPem, participantCode: 'A0033' },
+      new Date(),
+    );
+
+    const page = await web.newPage('aTerminal');
+    await page.goto('/grid/03/PPS/');
+    await page.click('text=テストページ');
+    await page.waitForLoadState();
+    assert.equal(new URL(page.url()).pathname, '/grid/03/PPS/test/');
+    assert.match(await page.locator('main').innerText(), /ダミーデータ/);
+    for (const kind of sampleKinds) {
+      const row = page.locator(`tr[data-kind="${kind.code}"]`);
+      if (sampleMakerOf(kind.code)) assert.equal(await row.locator('a[download]').count(), 1, kind.code);
+      else assert.match(await row.innerText(), /サンプルなし/, kind.code);
+    }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('tr[data-kind="W41110"] a[download]')]);
+    assert.equal(download.suggestedFilename(), 'W41110202604010000000000.zip');
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(path).subarray(0, 2).toString('latin1'), 'PK', 'a ZIP');
+    await screenshot(page, 'verification-pps-test-page');
   });
 });

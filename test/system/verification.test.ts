@@ -1,12 +1,13 @@
 /**
  * `KIRIKAE_MODE=verification` as a retailer's developer starts it: the hub with the demo world and
  * the grid stub in place of the reference grids, a designated ID answered as the table says to a
- * `kirikae call` from another process, the banner on every screen, and data that never mixes
+ * `kirikae call` from another process, the banner on every screen, the data provision test page
+ * pulled by `kirikae pull`, and data that never mixes
  * with another mode's (the stricter rate limit: test/integration/hub/verification-rate-limit.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kirikae, kirikaeHome } from '../support/kirikae-process.ts';
@@ -38,6 +39,15 @@ forEachBackend('the verification environment, started as its README says', (back
         caPem: readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8'),
       });
       assert.match((await client.get('/login')).body, /class="env-banner"[^>]*><strong>検証環境<\/strong>/);
+
+      // The data provision test page: `kirikae pull` given the test page as its site fetches a sample of each kind that has one.
+      const registered = await kirikae(env, 'grid', 'pps', 'register', '--area', '03', '--cert', cert, '--participant', 'A0033');
+      assert.equal(registered.status, 0, registered.err + registered.out);
+      const into = mkdtempSync(join(tmpdir(), 'kirikae-samples-'));
+      const pulled = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', into, '--url', `${system.url}grid/03/PPS/test/`);
+      assert.equal(pulled.status, 0, pulled.err + pulled.out);
+      assert.match(pulled.out, /^4 downloaded/m);
+      assert.ok(existsSync(join(into, 'W41110202604010000000000.xml')), 'the LV same-day sample, unzipped');
     } finally {
       await system.stop();
     }

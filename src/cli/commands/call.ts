@@ -1,6 +1,8 @@
 /**
  * `kirikae call IF_10110 --supply-point 03…`: a retailer's call from a shell, through the SDK.
  */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interfaceById, interfaces, type InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import type { Field } from '../../interfaces/catalogue/types.ts';
@@ -13,7 +15,7 @@ import { hubClient } from '../hub-client.ts';
 export const call: Command = {
   name: 'call',
   summary: 'インタフェースを呼び出す（小売電気事業者のシステムとして）/ call an interface as a retailer system',
-  usage: `kirikae call INTERFACE_ID [--supply-point ID] [--field name=value ...] --cert CERT.pem
+  usage: `kirikae call INTERFACE_ID [--supply-point ID] [--field name=value ...] [--attach FILE ...] --cert CERT.pem
              [--key KEY.pem] [--ca CA.pem] [--url https://localhost:8443] [--soap] [--json]
 
 Calls one interface of the hub with a client certificate and prints the answer as a readable list,
@@ -21,6 +23,8 @@ or the whole envelope with --json. --soap uses the SOAP binding instead of JSON.
 
   --supply-point ID    shorthand for --field supplyPointId=ID
   --field name=value   any request field by its identifier (repeatable)
+  --attach FILE        a document (PDF, JPEG, PNG, TIFF) sent with a usage password or move-in
+                       application (repeatable): multipart JSON, or SOAP with attachments with --soap
   --key                default: the certificate path with .cert.pem replaced by .key.pem
   --ca                 default: KIRIKAE_HOME/pki/ca.cert.pem
   --url                default: https://localhost:PORT
@@ -34,6 +38,7 @@ Example (after npm start):
       options: {
         'supply-point': { type: 'string' },
         field: { type: 'string', multiple: true },
+        attach: { type: 'string', multiple: true },
         cert: { type: 'string' },
         key: { type: 'string' },
         ca: { type: 'string' },
@@ -59,7 +64,8 @@ Example (after npm start):
     }
     const client = await hubClient({ cert: values.cert, key: values.key, ca: values.ca, url: values.url }, config, { binding: values.soap ? 'soap' : 'json' });
     try {
-      const answer = await client.call(def.id, fields);
+      const attachments = await Promise.all((values.attach ?? []).map(async (path) => ({ fileName: basename(path), bytes: await readFile(path) })));
+      const answer = await client.call(def.id, fields, values.soap ? 'soap' : 'json', { attachments });
       console.log(values.json ? JSON.stringify(answer, null, 2) : readable(def, answer));
       return answer.result === 'OK' ? 0 : 3;
     } finally {

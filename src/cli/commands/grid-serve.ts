@@ -1,5 +1,8 @@
 import { StubGrid } from '../../grid/stub/stub-grid.ts';
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { CredentialFollower } from '../../grid/provision/credential-follower.ts';
+import { hubCredentialSource } from '../../grid/transport/hub-credentials.ts';
 import { openMigrated } from '../../operations/database.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { Grid } from '../../grid/grid.ts';
@@ -16,7 +19,9 @@ import { Jobs } from '../../platform/jobs.ts';
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
 import { Metrics } from '../../platform/metrics.ts';
+import { rateLimitFromEnv, verificationRateLimit } from '../../platform/http/rate-limit.ts';
 import { registerProvisionMetrics } from '../../grid/provision/metrics.ts';
+import { deadlineWatchOpsPage } from '../../grid/provision/deadlines.ts';
 import { startOpsServer, type OpsServer } from '../../platform/http/ops-server.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { openPostgres } from '../../platform/db/postgres.ts';
@@ -50,14 +55,25 @@ Point the hub at it with one variable per area, then restart the hub:
   --port N        port to listen on, default 9443
   --host ADDR     address to listen on, default 127.0.0.1
   --hostname NAME a host name (or IP) the hub uses to reach this process; repeatable
-  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue)
-                  and /metrics on OPS_HOST (default 127.0.0.1) at this port (0: any free one)
+  --ops-port N    also serve /health/live, /health/ready (each area's database, the job queue),
+                  /metrics and /pps/deadlines (the data provision sites' deadline watch, in
+                  Japanese; ?date=YYYY-MM-DD, &format=json) on OPS_HOST (default 127.0.0.1) at
+                  this port (0: any free one)
 
 A sandbox grid follows the hub's clock, read from DATABASE_URL; in production mode a grid whose
 areas all have their own databases needs no DATABASE_URL (each area's matching and execution then
 run on its own database's job queue).
 
-Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE,
+The data provision sites limit each participant's requests per area as the hub does
+(KIRIKAE_RATE_LIMIT_PER_MINUTE, KIRIKAE_RATE_LIMIT_BURST; 429 past it).
+
+With KIRIKAE_HUB_URL (and the grid operator's API certificate registered at the hub,
+KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY) the data provision sites follow the hub's
+suspensions at once (a long poll of /api/v1/credential-status) and refuse a suspended certificate
+or participant with 403.
+
+Environment: KIRIKAE_HOME, DATABASE_URL, KIRIKAE_GRID_<AREA>_DATABASE_URL, KIRIKAE_MODE, KIRIKAE_HUB_URL,
+KIRIKAE_GRID_HUB_CERT, KIRIKAE_GRID_HUB_KEY,
 KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
   async run(args) {
     const { values } = parseArgs({
@@ -89,6 +105,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
     }
     const opened: Db[] = [];
     let clockWatch: ClockWatch | undefined;
+    let follower: CredentialFollower | undefined;
+    let hubSource: ReturnType<typeof hubCredentialSource> | undefined;
     const jobsRunning: Jobs[] = [];
     try {
       // The hub's database (the sandbox clock, the job queue the hub's clock advances enqueue on, and
@@ -152,11 +170,42 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           ppsSettings,
         );
       }
+      // The hub's suspensions, followed at once by the data provision sites (slide 46; provision/credential-follower.ts).
+      const { hubUrl, gridHubCert, gridHubKey } = config.settings;
+      if (hubUrl) {
+        if (!gridHubCert || !gridHubKey) {
+          throw usageError("KIRIKAE_HUB_URL needs KIRIKAE_GRID_HUB_CERT and KIRIKAE_GRID_HUB_KEY: the grid operator's API certificate registered at the hub");
+        }
+        hubSource = hubCredentialSource({
+          hubUrl,
+          certPem: await readFile(gridHubCert, 'utf8'),
+          keyPem: await readFile(gridHubKey, 'utf8'),
+          caPems: pki.tls.caPems,
+        });
+        follower = new CredentialFollower(hubSource, contexts.values());
+        try {
+          await follower.catchUp();
+        } catch (error) {
+          log(
+            'warn',
+            'credentials',
+            `cannot read the hub's suspensions at start (${(error as Error).message}); serving with those already recorded, asking again`,
+          );
+        }
+        follower.start();
+      }
       // In verification mode the process serves the grid stub (each in front of its reference grid), as the hub would embed it.
       const server = createGridServer({
         grids: config.mode === 'verification' ? grids.map((grid) => new StubGrid(grid)) : grids,
         tls,
-        provision: { grids: contexts, settings: ppsSettings },
+        // The sites' rate limit per participant and area, as the hub's (KIRIKAE_RATE_LIMIT_PER_MINUTE, _BURST).
+        provision: {
+          grids: contexts,
+          settings: ppsSettings,
+          verification: config.mode === 'verification',
+          rateLimit: { limit: rateLimitFromEnv(process.env, config.mode === 'verification' ? verificationRateLimit : undefined) },
+          ...(follower ? { credentials: follower } : {}),
+        },
         ready: async () => {
           for (const db of new Set(dbOf.values())) await db.query('SELECT 1');
         },
@@ -176,6 +225,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           port: opsPort,
           db: hubDb ?? dbOf.get(areas[0]!)!,
           metrics,
+          // The grid administrators' deadline watch of the data provision sites (figures only).
+          pages: { '/pps/deadlines': deadlineWatchOpsPage(contexts.values()) },
           checks: {
             ...Object.fromEntries(jobsRunning.map((jobs, i) => [jobsRunning.length === 1 ? 'jobs' : `jobs ${i + 1}`, () => jobs.ready()])),
             ...Object.fromEntries(
@@ -190,6 +241,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       console.log(`kirikae grid serving areas ${areas.join(', ')} on ${values.host}:${boundPort} (mutual TLS: the hub's client certificate only)`);
       for (const area of areas) console.log(`  database ${area}: ${dbOf.get(area)!.target}`);
       if (ops) console.log(`  health:    ${ops.url}`);
+      if (follower) console.log(`  hub suspensions: following ${hubUrl} (position ${follower.position})`);
       console.log(`  cert:      ${gridPkiDir(pki.dir)}/server.cert.pem (hub CA)`);
       console.log(`  usage password confirmation: ${options.usagePasswordConfirmation}`);
       console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
@@ -203,6 +255,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       await server.close();
       await ops?.close();
     } finally {
+      await follower?.stop();
+      hubSource?.close();
       for (const jobs of jobsRunning) await jobs.stop();
       await clockWatch?.stop();
       for (const db of opened) await db.close();

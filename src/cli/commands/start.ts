@@ -23,8 +23,10 @@ the others that kirikae config lists (all checked before anything starts).`,
     if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
     console.log(`  database: ${system.db.target}`);
     if (config.mode !== 'production') console.log(`  demo:     ${config.home}/DEMO.md (certificates, users, initial passwords)`);
-    if (config.mode === 'verification' && system.url)
+    if (config.mode === 'verification' && system.url) {
       console.log(`  stub:     ${system.url}verification (designated supply point IDs; test progress at /verification/progress)`);
+      console.log(`  samples:  ${system.url}grid/03/PPS/test/ (each area's data provision test page; register your certificate at …/PPS/register)`);
+    }
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
     await new Promise<void>((resolve) => {

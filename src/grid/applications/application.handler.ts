@@ -24,6 +24,9 @@ import { findApplication, insertApplication, moveApplication, openApplicationsOf
 import { matchPoint } from './jobs.ts';
 import { applicationInterface, examineApplication, text, type ApplicationInterface } from './rules.ts';
 import { supplyPointIdOf } from '../lookup/request.ts';
+import { takeAttachments } from '../../interfaces/attachments.ts';
+import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
+import { storeAttachments } from './attachment.repository.ts';
 
 export function applicationHandler(interfaceId: string): InterfaceHandler {
   const itf = applicationInterface(interfaceId);
@@ -74,10 +77,15 @@ export async function decideApplication(
   let response: InterfaceResponse;
   let number: string | null = null;
   try {
+    // Documents attached (a move-in's): kept beside the application, not among its items.
+    const { body, files } = takeAttachments(interfaceById(itf.interfaceId)!, request.body);
+    const plain = { ...request, body };
     await tx.query(`SELECT 1 FROM ${ident(ctx.schema)}.supply_point WHERE supply_point_id = $1 FOR UPDATE`, [supplyPointId]);
-    const application = flag === '1' ? await register(tx, ctx, itf, request, supplyPointId) : await update(tx, ctx, itf, request, supplyPointId, flag === '3');
+    const application = flag === '1' ? await register(tx, ctx, itf, plain, supplyPointId) : await update(tx, ctx, itf, plain, supplyPointId, flag === '3');
     number = application.applicationNumber;
-    response = acceptedResponse(application, request, flag === '3');
+    const key = { applicationNumber: number, participantCode: request.participantCode, requestId: request.requestId };
+    if (flag !== '3') await storeAttachments(tx, ctx.schema, key, files, ctx.clock.now());
+    response = acceptedResponse(application, plain, flag === '3');
   } catch (error) {
     if (!isRefusal(error)) throw error;
     response = ng([error.toDetail()]);
@@ -152,7 +160,7 @@ async function register(tx: Queryable, ctx: GridContext, itf: ApplicationInterfa
   }
 }
 
-function safeKind(itf: ApplicationInterface, body: Record<string, unknown>) {
+export function safeKind(itf: ApplicationInterface, body: Record<string, unknown>) {
   const fallback = { moveIn: '04', moveOut: '01', switchIn: '05', switchOut: '03', infoChange: '07', ampereChange: '06' } as const;
   const fit = { moveIn: '15', moveOut: '12', switchIn: '16', switchOut: '14', infoChange: '17', ampereChange: '06' } as const;
   const given = text(body, 'applicationKind');
@@ -207,7 +215,7 @@ async function update(
   return moved.application;
 }
 
-function acceptedResponse(application: Application, request: InterfaceRequest, cancelled: boolean): InterfaceResponse {
+export function acceptedResponse(application: Application, request: InterfaceRequest, cancelled: boolean): InterfaceResponse {
   const data = {
     applicationNumber: application.applicationNumber,
     requestId: application.retailerRequestId ?? request.requestId,

@@ -6,20 +6,26 @@
  * Each filing is decided exactly as if delivered alone (application.handler.ts: the same checks,
  * the same stored answer per delivery request ID, so a batch redelivered after a lost answer
  * changes nothing and answers the same), but all in ONE transaction: one commit for the batch.
- * Each filing runs in a savepoint: a refusal is an NG answer stored like any other; a filing that
- * fails for another reason (a database error) is rolled back alone and answered `null` (not
- * decided: the hub keeps it pending and delivers it again), and the others go in.
- * Points are locked in the order of their IDs (filings of one point keep their order), so two
- * batches never wait on each other in a cycle.
+ * The points of the batch are locked first, all in one statement, in the order of their IDs, so
+ * two batches never wait on each other in a cycle.
+ * Registrations of points no other filing of the batch names are filed set-based (batch-filing.ts:
+ * a few statements for all of them, in one savepoint); a refusal is an NG answer stored like any
+ * other. If that savepoint fails (a database error), it is rolled back and every filing of the
+ * batch goes one by one. One by one, each filing runs in a savepoint of its own (filings of one
+ * point in their order): a filing that fails for another reason than a refusal is rolled back alone
+ * and answered `null` (not decided: the hub keeps it pending and delivers it again), and the
+ * others go in.
  */
 import { Refusal, isRefusal } from '../../domain/refusal.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
 import type { InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
 import { ident, inSavepoint } from '../../platform/db/db.ts';
+import { findFacilities } from '../registry/facility.repository.ts';
 import { log } from '../../platform/log.ts';
 import { ng, ok, type InterfaceHandler } from '../context.ts';
-import { checkApplicationRequest, decideApplication, type CheckedApplicationRequest } from './application.handler.ts';
-import { applicationInterface, type ApplicationInterface } from './rules.ts';
+import { checkApplicationRequest, decideApplication } from './application.handler.ts';
+import { fileSetBased, setBasedFilings, type BatchItem } from './batch-filing.ts';
+import { applicationInterface } from './rules.ts';
 
 export const applicationBatchInterfaceId = 'GRID_APPLICATION_BATCH';
 /** Filings per batch at most (the grid server takes bodies up to 1 MiB). */
@@ -51,9 +57,10 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
        FROM ${ident(ctx.schema)}.application_request r
        JOIN unnest($1::text[], $2::text[]) AS k(p, q) ON r.participant_code = k.p AND r.request_id = k.q`,
     [filings.map((f) => f.participantCode), filings.map((f) => f.requestId)],
+    { name: `batch_stored_${ctx.schema}` },
   );
   const storedByKey = new Map(stored.map((r) => [`${r.participantCode}\u0000${r.requestId}`, r.response]));
-  const todo: { index: number; itf: ApplicationInterface; filing: InterfaceRequest; checked: CheckedApplicationRequest }[] = [];
+  const todo: BatchItem[] = [];
   for (const [index, filing] of filings.entries()) {
     const again = storedByKey.get(`${filing.participantCode}\u0000${filing.requestId}`);
     if (again) {
@@ -77,7 +84,21 @@ export const applicationBatchHandler: InterfaceHandler = async (ctx, request) =>
   todo.sort((a, b) => (a.checked.supplyPointId < b.checked.supplyPointId ? -1 : a.checked.supplyPointId > b.checked.supplyPointId ? 1 : 0));
   if (todo.length > 0) {
     await ctx.db.transaction(async (tx) => {
-      for (const item of todo) {
+      // Every point of the batch locked at once, in ID order, and read for the set-based filings.
+      const facilities = await findFacilities(tx, ctx.schema, [...new Set(todo.map((t) => t.checked.supplyPointId))], { lock: true });
+      const { set, alone } = setBasedFilings(todo);
+      let oneByOne = alone;
+      if (set.length > 0) {
+        try {
+          const decided = await inSavepoint(tx, () => fileSetBased(tx, ctx, set, facilities));
+          for (const [index, answer] of decided) answers[index] = answer;
+        } catch (error) {
+          // A filing the database refuses fails the statement: every one of them again, each alone.
+          log('warn', 'grid', `area ${ctx.area}: a batch's registrations filed one by one after: ${(error as Error).message}`);
+          oneByOne = todo;
+        }
+      }
+      for (const item of oneByOne) {
         try {
           answers[item.index] = await inSavepoint(tx, () => decideApplication(tx, ctx, item.itf, item.filing, item.checked));
         } catch (error) {

@@ -82,13 +82,19 @@ export function applicationEventsHandlerOf(options: { readonly withStub?: boolea
       !more &&
       (
         await ctx.db.query<{ held: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM ${eventSource(ident(ctx.schema), options.withStub === true)} e
+          `SELECT EXISTS (SELECT 1 FROM ${positionSource(ident(ctx.schema), options.withStub === true)} e
            WHERE (xid, event_id) > ($1::text::xid8, $2::bigint) AND xid >= pg_snapshot_xmin(pg_current_snapshot())) AS held`,
           last ? [last.xid, last.eventId] : [match[1], match[2]],
         )
       ).rows[0]!.held;
     return ok({ events, nextCursor: last ? `${last.xid}-${last.eventId}` : since, more, heldBack });
   };
+}
+
+/** The events' positions alone (whether any is held back): the reference grid's table, and with `withStub` the stub's too. */
+function positionSource(schema: string, withStub: boolean): string {
+  if (!withStub) return `${schema}.application_event`;
+  return `(SELECT xid, event_id FROM ${schema}.application_event UNION ALL SELECT xid, event_id FROM ${schema}.stub_application_event)`;
 }
 
 /** The events with their application's kind and supply point: the reference grid's, and with `withStub` the grid stub's too. */

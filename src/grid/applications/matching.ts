@@ -102,8 +102,20 @@ const expiredMove = switchMove({ type: 'matchExpired' });
 /** The text of APP_SWITCH_DATE_PASSED with its two dates left as SQL fills them in. */
 const switchDatePassedTemplate = new Refusal('APP_SWITCH_DATE_PASSED', { params: { requestedDate: '{requestedDate}', earliest: '{earliest}' } }).text;
 
-function matchSql(schema: string, onePoint: boolean): string {
+/**
+ * Which pairs a statement may match: every waiting one (`all`), those of one point (`one`, $9 the
+ * point), or those of the points of a batch of filings (`points`, $9 the points and $15 the request
+ * ID that filed at each, the cause of its transitions).
+ */
+type MatchScope = 'all' | 'one' | 'points';
+
+function matchSql(schema: string, scope: MatchScope): string {
   const s = ident(schema);
+  const where = { all: '$9::text IS NULL', one: 'i.supply_point_id = $9', points: 'i.supply_point_id = ANY($9::text[])' }[scope];
+  const cause =
+    scope === 'points'
+      ? `COALESCE((SELECT c.cause FROM unnest($9::text[], $15::text[]) AS c(point, cause) WHERE c.point = m.supply_point_id LIMIT 1), $4)`
+      : '$4';
   return `WITH pair AS (
       SELECT i.application_number AS in_no, o.application_number AS out_no, i.requested_date, i.meter_work,
              sp.reading_group, sp.voltage_class, i.accepted_at
@@ -113,7 +125,7 @@ function matchSql(schema: string, onePoint: boolean): string {
        WHERE i.kind = 'switchIn' AND i.stage = '03' AND o.participant_code = sp.retailer_code
          AND i.participant_code <> sp.retailer_code
          AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = i.participant_code)
-         AND ${onePoint ? 'i.supply_point_id = $9' : '$9::text IS NULL'}
+         AND ${where}
        ORDER BY i.accepted_at LIMIT $1
        FOR UPDATE OF i, o SKIP LOCKED
     ),
@@ -139,7 +151,7 @@ function matchSql(schema: string, onePoint: boolean): string {
              updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
         FROM side
        WHERE a.application_number = side.number AND a.stage = '03'
-      RETURNING a.application_number, a.participant_code, a.kind
+      RETURNING a.application_number, a.participant_code, a.kind, a.supply_point_id
     ),
     -- A switch-in whose named date the lead time from today no longer allows: refused, never moved.
     late AS (
@@ -149,13 +161,13 @@ function matchSql(schema: string, onePoint: boolean): string {
              updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
         FROM dated
        WHERE a.application_number = dated.in_no AND dated.effective_date IS NULL AND a.stage = '03'
-      RETURNING a.application_number, a.participant_code
+      RETURNING a.application_number, a.participant_code, a.supply_point_id
     ),
     history AS (
       INSERT INTO ${s}.application_transition (application_number, from_stage, to_stage, event, cause, at)
-      SELECT application_number, '03', $2, 'matched', $4, $3 FROM moved
+      SELECT m.application_number, '03', $2, 'matched', ${cause}, $3 FROM moved m
       UNION ALL
-      SELECT application_number, '03', $12, 'matchExpired', $4, $3 FROM late
+      SELECT m.application_number, '03', $12, 'matchExpired', ${cause}, $3 FROM late m
     ),
     events AS (
       INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at)
@@ -167,7 +179,8 @@ function matchSql(schema: string, onePoint: boolean): string {
 }
 
 /**
- * Matches up to `limit` pending pairs (of one point, when `supplyPointId` is given) in the
+ * Matches up to `limit` pending pairs (of one point, when `supplyPointId` is given; of the points
+ * of a batch of filings, each with the request ID that caused it, when `points` is) in the
  * caller's transaction: both applications to 05 with the switching date fixed, history and events
  * recorded; a switch-in whose named date can no longer be kept is refused (09). Returns the number
  * of pairs matched.
@@ -175,9 +188,16 @@ function matchSql(schema: string, onePoint: boolean): string {
 export async function matchPairs(
   tx: Queryable,
   ctx: GridContext,
-  options: { readonly limit: number; readonly cause: string; readonly supplyPointId?: string },
+  options: {
+    readonly limit: number;
+    readonly cause: string;
+    readonly supplyPointId?: string;
+    readonly points?: readonly { readonly supplyPointId: string; readonly cause: string }[];
+  },
 ): Promise<number> {
   const onePoint = options.supplyPointId !== undefined;
+  const scope: MatchScope = onePoint ? 'one' : options.points ? 'points' : 'all';
+  if (options.points?.length === 0) return 0;
   if (onePoint) {
     // Most deliveries find no counterpart: a cheap look first (the matching index), the pairing only for a pair.
     const { rows } = await tx.query<{ both: boolean }>(
@@ -200,16 +220,17 @@ export async function matchPairs(
     table.map((r) => r.voltageClass),
     table.map((r) => r.meterWork),
     table.map((r) => r.earliest),
-    options.supplyPointId ?? null,
+    scope === 'points' ? options.points!.map((p) => p.supplyPointId) : (options.supplyPointId ?? null),
     table.map((r) => r.defaultDate),
     matchedMove.notify,
     expiredMove.stage,
     expiredMove.notify,
     switchDatePassedTemplate,
+    ...(scope === 'points' ? [options.points!.map((p) => p.cause)] : []),
   ];
   // One point: prepared per schema (its planning costs more than matching one pair). A batch: planned
   // each time with its values (the plan depends on how many rows wait).
-  const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, onePoint), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
+  const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, scope), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
   return rows[0]?.pairs ?? 0;
 }
 

@@ -33,6 +33,9 @@ import type { InterfaceRequest, InterfaceResponse, ReceptionMessage } from '../.
 import { ng, ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
 import { findFacility } from '../registry/facility.repository.ts';
 import { fieldLabels } from './fields.ts';
+import { takeAttachments } from '../../interfaces/attachments.ts';
+import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
+import { storeAttachments } from '../applications/attachment.repository.ts';
 import {
   facilityOf,
   notice,
@@ -106,6 +109,9 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
   const variant = variants[voltage];
   return async (ctx, request) => {
     supplyPointIdOf(ctx, request); // a malformed or foreign ID is refused before anything else
+    // Identity or consent documents: checked now, kept beside the application.
+    const { body, files } = takeAttachments(interfaceById(variant.application)!, request.body);
+    request = { ...request, body };
     const claim: IdentityClaim = {
       customerNameKana: requiredText(request, 'customerNameKana'),
       phoneNumber: optionalText(request, 'phoneNumber') ?? null,
@@ -154,6 +160,10 @@ export function usagePasswordApplicationHandler(voltage: 'LV' | 'HV'): Interface
         acceptedAt: now,
         examinedOn: immediate ? day : nextBusinessDay(day),
       });
+      if (application) {
+        const key = { applicationNumber: application.applicationNumber, participantCode: request.participantCode, requestId: request.requestId };
+        await storeAttachments(tx, ctx.schema, key, files, now);
+      }
       if (!application || !immediate) return application;
       return decideUsagePasswordApplication(tx, ctx.schema, application.applicationNumber, examine(claim, facility), now);
     });

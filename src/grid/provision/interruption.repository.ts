@@ -1,7 +1,7 @@
 /**
  * Supply restrictions and interruptions (供給の制限・中止) at a grid's points, the input of the CSV
  * report 制限中止割引時間 (HALFHOURLY.md B10). kirikae's grids have no outage system: the sandbox
- * records them with `kirikae grid interruption record` (table `interruption`, migration 0013).
+ * records them with `kirikae grid interruption record` (table `interruption`, migration 0015).
  *
  * Rules (ours unless marked):
  * - times are JST, on half-hour boundaries (the 時刻コード grid of the half-hourly data), `from`

@@ -19,7 +19,7 @@
  * and kept in `bytes` while the cache budget allows (oldest evicted first; B9).
  */
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { ppsKind, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
+import { csvReportKinds, ppsKind, ppsTimingOf, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { Refusal } from '../../domain/refusal.ts';
@@ -62,6 +62,85 @@ export function w4Timing(kind: PpsKind, date: IsoDate, slot: number | null): Tim
   const availableAt = new Date(next + 5 * 60 * minuteMs);
   return { availableAt, deadlineAt: new Date(next + 12 * 60 * minuteMs), expiresAt: new Date(availableAt.getTime() + kind.retentionDays * dayMs) };
 }
+
+/** One target of a file kind (a day, and a half-hour for same-day kinds) and when its files are due. */
+export interface PpsTarget {
+  readonly date: IsoDate;
+  readonly slot: number | null;
+  readonly deadlineAt: Date;
+}
+
+/**
+ * A kind's due rule, for the deadline watch (deadlines.ts): which targets fall due when, and how to
+ * tell one was made even when it had no receiver (no file): the schedule's progress row
+ * (`pps_progress.schedule`) has passed `madeBefore(target)`. Without `schedule`, a target counts as
+ * made when a file of it exists. Every kind that is made on a schedule adds its rule here.
+ */
+export interface PpsDueRule {
+  /** The rule in words, as the watch page shows it. */
+  readonly text: string;
+  /** The targets whose deadline falls in (from, to], oldest first. */
+  due(from: Date, to: Date): PpsTarget[];
+  readonly schedule?: { readonly name: string; madeBefore(target: PpsTarget): Date };
+}
+
+const sameDayRule: PpsDueRule = {
+  text: 'コマ終了後60分以内（コマ終了後15分から提供）',
+  due(from, to) {
+    const out: PpsTarget[] = [];
+    // Half-hours end on the half-hour (JST is UTC+9:00, so the same boundaries); deadline = end + 60 min.
+    let end = Math.floor((from.getTime() - 60 * minuteMs) / slotMs) * slotMs + slotMs;
+    for (; end + 60 * minuteMs <= to.getTime(); end += slotMs) {
+      const start = new Date(end - slotMs);
+      const date = tokyoDate(start);
+      out.push({ date, slot: Math.round((start.getTime() - tokyoMidnight(date).getTime()) / slotMs) + 1, deadlineAt: new Date(end + 60 * minuteMs) });
+    }
+    return out;
+  },
+  schedule: { name: 'w4-slot', madeBefore: (t) => slotEnd(t.date, t.slot!) },
+};
+
+const dailyRule: PpsDueRule = {
+  text: '翌日12:00まで（翌日5:00から提供）',
+  due(from, to) {
+    const out: PpsTarget[] = [];
+    for (let date = addDays(tokyoDate(from), -2); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+      const deadlineAt = w4Timing(dailyKindOf, date, null).deadlineAt;
+      if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+    }
+    return out;
+  },
+  schedule: { name: 'w4-daily', madeBefore: (t) => tokyoMidnight(t.date) },
+};
+
+const dailyKindOf = w4Kinds.find((k) => k.granularity === 'day')!;
+
+/**
+ * A kind whose timing is data (`PpsKind.timing`, the standard CSV reports): one target per reading
+ * day R, due as the rule says; made once the report schedule (report-schedule.ts) passed R.
+ */
+function timingRuleOf(kind: PpsKind): PpsDueRule {
+  const rule = kind.timing!;
+  return {
+    text: `検針日から${rule.due.businessDayCounting}営業日目まで（${rule.available.after}${rule.available.unit === 'day' ? '日' : '営業日'}後の${rule.available.at}から提供）`,
+    due(from, to) {
+      const out: PpsTarget[] = [];
+      // A deadline falls at most a few weeks after its reading day (the year end included).
+      for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+        const { deadlineAt } = ppsTimingOf(rule, date);
+        if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+      }
+      return out;
+    },
+    schedule: { name: 'csv-reports', madeBefore: (t) => tokyoMidnight(t.date) },
+  };
+}
+
+/** The due rule of each kind made on a schedule, by kind code. */
+export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries([
+  ...w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule] as const),
+  ...csvReportKinds.map((k) => [k.code, timingRuleOf(k)] as const),
+]);
 
 const sameDayKinds = w4Kinds.filter((k) => k.granularity === 'slot');
 const dailyKinds = w4Kinds.filter((k) => k.granularity === 'day');

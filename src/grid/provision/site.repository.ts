@@ -144,8 +144,15 @@ export interface FileFilter {
 }
 
 /**
+ * A page's count stops here: counting a receiver's 100,000 files on every page view would cost
+ * more than the page (bench "pps list"); beyond it the screen says "10,000件以上".
+ */
+export const listCountCap = 10_000;
+
+/**
  * The receiver's files listed now: available, not past retention, in order of availability.
- * `limit`/`offset` page it (the screens), or give everything (the PULL list).
+ * `limit`/`offset` page it (the screens: `total` is counted up to `listCountCap`, `capped` when
+ * there are more), or give everything (the PULL list).
  */
 export async function listFiles(
   q: Queryable,
@@ -154,7 +161,7 @@ export async function listFiles(
   now: Date,
   filter: FileFilter = {},
   page?: { limit: number; offset: number },
-): Promise<{ files: PpsFileRow[]; total: number }> {
+): Promise<{ files: PpsFileRow[]; total: number; capped: boolean }> {
   const s = ident(schema);
   const where = `receiver_code = $1 AND available_at <= $2 AND expires_at > $2
     AND ($3::text IS NULL OR starts_with(name, $3)) AND ($4::date IS NULL OR target_date >= $4) AND ($5::date IS NULL OR target_date <= $5)
@@ -165,11 +172,17 @@ export async function listFiles(
     page ? [...values, page.limit, page.offset] : values,
   );
   let total = rows.length;
+  let capped = false;
   if (page) {
-    const { rows: count } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.pps_file WHERE ${where}`, values);
+    const { rows: count } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${s}.pps_file WHERE ${where} LIMIT $7) c`, [
+      ...values,
+      listCountCap + 1,
+    ]);
     total = Number(count[0]!.n);
+    capped = total > listCountCap;
+    if (capped) total = listCountCap;
   }
-  return { files: rows.map(normalizeFile), total };
+  return { files: rows.map(normalizeFile), total, capped };
 }
 
 /**

@@ -15,12 +15,16 @@
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
  * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
+ * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
  *
- * Refusals: a certificate not registered with this grid, or suspended, answers 403 with the
- * system's text (except on `register`, which a not yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
- * retention) all answer the same 404, so existence is never revealed. Every request is audited in
+ * Refusals: a certificate not registered with this grid, or suspended (here, or at the hub as
+ * `credentials` follows it), answers 403 with the system's text (except on `register`, which a not
+ * yet registered certificate of the hub CA may use); an unknown name, another retailer's file and a file not yet available (or past
+ * retention) all answer the same 404, so existence is never revealed; past the rate limit (when
+ * given: `kirikae grid serve`), 429 HTTP_RATE_LIMITED with Retry-After. Every request is audited in
  * the grid's `pps_download`.
  */
+import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
@@ -32,6 +36,9 @@ import { describeCert, parseCertificate, type CertDescription } from '../../plat
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { log } from '../../platform/log.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { tableTokenStore } from '../../platform/http/rate-bucket.ts';
+import { RateLimiter, type RateLimit } from '../../platform/http/rate-limit.ts';
 import type { GridContext } from '../context.ts';
 import { defaultProvisionSettings, type ProvisionSettings } from './schedule.ts';
 import {
@@ -47,6 +54,7 @@ import {
 import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
 import { publishedXsds } from './w4-xsd.ts';
 import { reportBytesNow } from './report-schedule.ts';
+import { sampleDate, sampleKinds, sampleMadeAt, sampleMakerOf, samplesFor } from './samples.ts';
 
 export interface ProvisionSiteOptions {
   /** The grids whose sites these routes serve, by area. */
@@ -54,16 +62,27 @@ export interface ProvisionSiteOptions {
   readonly settings?: ProvisionSettings;
   /** The real time certificates are checked against (TLS validity is real time, not the sandbox clock). */
   readonly realNow?: () => Date;
+  /** The verification environment: each site also has its test page of sample files (`test/`). */
+  readonly verification?: boolean;
   /**
    * The CAs a pasted certificate must be issued by to be registered on the screen (the server's
    * trusted client CAs); without them only the certificate of the connection itself can be.
    */
   readonly trustedCaPems?: readonly string[];
+  /**
+   * The request rate limit per participant and area, as the hub's (`kirikae grid serve`; in the hub's
+   * process its own limit already counts these requests): one token bucket per participant in the
+   * area's `pps_rate_bucket`, shared by every process serving the site. `clock` is the real time
+   * the buckets refill by (tests pass a manual one).
+   */
+  readonly rateLimit?: { readonly limit: RateLimit; readonly clock?: Clock };
+  /** The hub's suspensions as this process follows them (credential-follower.ts): refused at once, from memory. */
+  readonly credentials?: { refuses(fingerprint256: string, participantCode: string): boolean };
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    pps?: { ctx: GridContext; cert?: PpsCertificate; action: string; name?: string; result?: string; bytes?: number };
+    pps?: { ctx: GridContext; cert?: PpsCertificate; action: string; name?: string; result?: string; bytes?: number; verification?: boolean };
   }
 }
 
@@ -92,6 +111,15 @@ function jst(instant: Date): string {
 export function registerProvisionSite(app: FastifyInstance, options: ProvisionSiteOptions): void {
   const settings = options.settings ?? defaultProvisionSettings;
   const realNow = options.realNow ?? (() => new Date());
+  const limiters = new Map<AreaCode, RateLimiter>();
+  if (options.rateLimit) {
+    for (const [area, ctx] of options.grids) {
+      limiters.set(area, new RateLimiter(tableTokenStore(ctx.db, ctx.schema, 'pps_rate_bucket'), options.rateLimit.limit, options.rateLimit.clock));
+    }
+    app.addHook('onClose', async () => {
+      await Promise.all([...limiters.values()].map((l) => l.settled()));
+    });
+  }
 
   void app.register(
     async (site) => {
@@ -104,7 +132,11 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         const area = (request.params as { area?: string }).area ?? '';
         const ctx = isAreaCode(area) ? options.grids.get(area) : undefined;
         if (!ctx) return refuse(request, reply, 404, new Refusal('HTTP_NOT_FOUND'));
-        request.pps = { ctx, action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}` };
+        request.pps = {
+          ctx,
+          action: `${request.method} ${request.routeOptions.url?.replace(/^.*\/PPS\//, 'PPS/') ?? request.url}`,
+          verification: options.verification === true,
+        };
         const fingerprint = peerFingerprint(request);
         const cert = fingerprint ? await findPpsCertificate(ctx.db, ctx.schema, fingerprint) : undefined;
         // The registration screen lets in a certificate the TLS layer verified (the hub CA's) that is not registered yet.
@@ -112,7 +144,19 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         if ((!cert || cert.notAfter < realNow()) && !registering)
           return refuse(request, reply, 403, new Refusal('PPS_CERT_NOT_REGISTERED', { params: { area: areaOf(area).name } }));
         if (cert) request.pps.cert = cert;
-        if (cert?.suspendedAt != null) return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        // Suspended here, or at the hub (followed: refused from memory at once, even before it registers here).
+        if (cert?.suspendedAt != null || (fingerprint !== undefined && options.credentials?.refuses(fingerprint, cert?.participantCode ?? ''))) {
+          return refuse(request, reply, 403, new Refusal('PPS_CERT_SUSPENDED'));
+        }
+        // Rate limit per participant (a certificate not registered yet: per certificate), after identity.
+        const limiter = limiters.get(ctx.area);
+        if (limiter) {
+          const decision = await limiter.take(cert ? cert.participantCode : `cert:${fingerprint}`);
+          if (!decision.allowed) {
+            reply.header('retry-after', String(decision.retryAfterSeconds));
+            return refuse(request, reply, 429, new Refusal('HTTP_RATE_LIMITED'));
+          }
+        }
       });
       // The registration form (and a form-posted FileListReceiver) on a server without a form parser of its own.
       if (!site.hasContentTypeParser('application/x-www-form-urlencoded')) {
@@ -147,12 +191,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         const { ctx, cert } = request.pps!;
         const filter = { ...filterOf(request), family };
         const { files } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter);
-        const pairs = files.map((f, i) => `rfilename${i + 1}:"${f.name}",rfilesize${i + 1}:"${f.size}"`).join(',');
-        const rows = files
-          .map((f) => `<tr><td><a href="FileReceiver?file=${f.name}">${f.name}</a></td><td>${f.size}</td><td>${jst(f.availableAt)}</td></tr>`)
-          .join('\r\n');
-        const page = `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>受信可能ファイル一覧</title></head><body>\r\n<comment>${pairs}</comment>\r\n<table>\r\n<tr><th>ファイル名</th><th>サイズ</th><th>提供日時</th></tr>\r\n${rows}\r\n</table>\r\n</body></html>\r\n`;
-        return reply.type('text/html; charset=Shift_JIS').header('cache-control', 'no-store').send(iconv.encode(page, 'Shift_JIS'));
+        return sendFileList(reply, files);
       };
       for (const [paths, family] of [
         [listPaths, 'W'],
@@ -250,7 +289,9 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
             `<p>${escapeHtml(cert!.participantCode)} 様</p>
 <ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li>
 <li><a href="${base(ctx.area)}report/">統一化帳票（CSV）</a></li>
-<li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li></ul>
+<li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li>${
+              options.verification ? `<li><a href="${base(ctx.area)}test/">テストページ（検証環境: サンプルファイル）</a></li>` : ''
+            }</ul>
 <h2>仕様</h2>
 <ul><li>自動取得（PULL）: <code>${base(ctx.area)}30min/FileListReceiver</code>、<code>${base(ctx.area)}30min/FileReceiver?file=ファイル名</code>（.action 形式も可）</li>
 <li>統一化帳票（CSV、Shift_JIS・CRLF）: <code>${base(ctx.area)}report/FileListReceiver</code>、<code>${base(ctx.area)}report/FileReceiver?file=ファイル名</code></li>
@@ -259,6 +300,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <li>XMLスキーマ: ${Object.keys(publishedXsds)
               .map((n) => `<a href="${base(ctx.area)}xsd/${n}">${n}</a>`)
               .join('、')}</li></ul>`,
+            options.verification,
           ),
         );
       };
@@ -309,7 +351,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           refusal = error;
         }
         const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total } = await listFiles(
+        const { files, total, capped } = await listFiles(
           ctx.db,
           ctx.schema,
           cert!.participantCode,
@@ -332,12 +374,12 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <label>対象日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
 <button type="submit">絞り込む</button></form>
 ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
-<p>${total}件（${pageNo}／${pages}ページ）</p>
+<p>${capped ? `${total.toLocaleString('ja-JP')}件以上（${pageNo}ページ目）` : `${total}件（${pageNo}／${pages}ページ）`}</p>
 <table><thead><tr><th>ファイル名</th><th>種類</th><th>対象日</th><th>時刻</th><th>更新番号</th><th>分割番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th></tr></thead><tbody>
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
-<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
-        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body));
+<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${(capped ? files.length === screenPageSize : pageNo < pages) ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '30分電力量および日毎30分電力量', body, options.verification));
       });
 
       // The CSV reports' screen (manual download is their official path, slide 37).
@@ -388,9 +430,116 @@ ${files
 <nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '統一化帳票（CSV）', body));
       });
+      if (options.verification) registerTestPage(site, settings);
     },
     { prefix: '/grid/:area/PPS/' },
   );
+}
+
+/**
+ * The test page of the verification environment (slide 37): a sample file of every kind there is
+ * (samples.ts), dummy data made the same every time, never refreshed. Under `test/` the site's own
+ * paths (`test/30min/FileListReceiver`, `test/30min/FileReceiver`, `test/v1/files`), so a
+ * retailer's client given `{base}test/` as its base pulls the samples unchanged, and the screen
+ * (`test/`) downloads them by hand: both ways of fetching (自動取込・手動取込) checked before going live.
+ */
+function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): void {
+  const samples = (request: FastifyRequest) => {
+    const { ctx, cert } = request.pps!;
+    return samplesFor({ area: ctx.area, receiverCode: cert!.participantCode, settings });
+  };
+  const list = async (request: FastifyRequest, reply: FastifyReply) => {
+    const filter = filterOf(request);
+    const files = (await samples(request))
+      .filter(({ file }) => !filter.prefix || file.name.startsWith(filter.prefix))
+      .map(({ file }) => ({ name: file.name, size: file.bytes.length, availableAt: sampleMadeAt }));
+    return sendFileList(reply, files);
+  };
+  for (const path of ['test/30min/FileListReceiver', 'test/30min/FileListReceiver.action']) {
+    site.get(path, list);
+    site.post(path, list);
+  }
+  const download = async (request: FastifyRequest, reply: FastifyReply) => {
+    const pps = request.pps!;
+    const name = String((request.query as { file?: unknown }).file ?? '');
+    pps.name = name.slice(0, 64);
+    const sample = (await samples(request)).find(({ file }) => file.name === name);
+    if (!sample) return refuse(request, reply, 404, new Refusal('PPS_FILE_NOT_FOUND'));
+    pps.bytes = sample.file.bytes.length;
+    return reply
+      .type(sample.file.contentType)
+      .header('content-disposition', `attachment; filename=${name}`)
+      .header('etag', `"${sha256Of(sample.file.bytes)}"`)
+      .header('cache-control', 'private, max-age=0')
+      .send(sample.file.bytes);
+  };
+  for (const path of ['test/30min/FileReceiver', 'test/30min/FileReceiver.action']) site.get(path, download);
+
+  // The JSON twin: every sample in one page (the cursor is the number of samples already given).
+  site.get('test/v1/files', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const cursorText = query.cursor ?? '0';
+    if (!/^\d{1,15}$/.test(cursorText)) throw new Refusal('PPS_CURSOR_INVALID', { field: 'cursor' });
+    if (query.kind !== undefined && !sampleKinds.some((k) => k.code === query.kind))
+      throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
+    const all = await samples(request);
+    const files = all.slice(Number(cursorText)).filter(({ kind }) => query.kind === undefined || kind.code === query.kind);
+    return reply.header('cache-control', 'no-store').send({
+      files: files.map(({ kind, file }) => {
+        const parsed = parsePpsFileName(file.name);
+        return {
+          name: file.name,
+          kind: kind.code,
+          format: kind.format,
+          ...(parsed ? { infoCode: parsed.kind.infoCode, target: parsed.date, slot: parsed.slot, revision: parsed.revision, section: parsed.section } : {}),
+          sections: 1,
+          points: file.points ?? 0,
+          size: file.bytes.length,
+          sha256: sha256Of(file.bytes),
+          availableAt: sampleMadeAt.toISOString(),
+          deadlineAt: sampleMadeAt.toISOString(),
+        };
+      }),
+      nextCursor: String(Math.max(all.length, Number(cursorText))),
+      withoutSample: sampleKinds.filter((k) => !sampleMakerOf(k.code)).map((k) => k.code),
+    });
+  });
+
+  site.get('test/', async (request, reply) => {
+    const { ctx } = request.pps!;
+    const made = new Map((await samples(request)).map(({ kind, file }) => [kind.code, file]));
+    const formats = { W4: '30分電力量提供BP', W5: '確定使用量通知BP', CSV: '標準化帳票' } as const;
+    const rows = sampleKinds
+      .map((kind) => {
+        const file = made.get(kind.code);
+        const cells = file
+          ? `<td><a href="30min/FileReceiver?file=${file.name}" download>${file.name}</a></td><td>${file.bytes.length.toLocaleString('ja-JP')}</td>`
+          : '<td colspan="2" class="none">サンプルなし</td>';
+        return `<tr data-kind="${kind.code}"><td>${formats[kind.format]}</td><td>${escapeHtml(kind.title)}（${kind.code}）</td>${cells}</tr>`;
+      })
+      .join('\n');
+    const test = `${base(ctx.area)}test/`;
+    const body = `<p class="verification">検証環境のテストページです。ファイルの内容はダミーデータで、30分ごとの更新は行いません（対象日 ${sampleDate}）。</p>
+<p>自動取込の確認: 接続先を <code>${test}</code> として <code>30min/FileListReceiver</code>、<code>30min/FileReceiver?file=ファイル名</code>、JSON <code>v1/files</code>（本番と同じパス）。手動取込の確認は下の一覧から。</p>
+<table><thead><tr><th>区分</th><th>種類</th><th>ファイル名</th><th>サイズ</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+    return reply.type('text/html; charset=utf-8').send(screen(ctx.area, 'テストページ（受信可能ファイル一覧）', body, true));
+  });
+}
+
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The pull list (A4): `<comment>rfilename1:"…",rfilesize1:"…"</comment>` and an HTML table with links, Shift_JIS. */
+function sendFileList(reply: FastifyReply, files: readonly { name: string; size: number; availableAt: Date }[]): FastifyReply {
+  const pairs = files.map((f, i) => `rfilename${i + 1}:"${f.name}",rfilesize${i + 1}:"${f.size}"`).join(',');
+  const rows = files
+    .map((f) => `<tr><td><a href="FileReceiver?file=${f.name}">${f.name}</a></td><td>${f.size}</td><td>${jst(f.availableAt)}</td></tr>`)
+    .join('\r\n');
+  const page = `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><title>受信可能ファイル一覧</title></head><body>\r\n<comment>${pairs}</comment>\r\n<table>\r\n<tr><th>ファイル名</th><th>サイズ</th><th>提供日時</th></tr>\r\n${rows}\r\n</table>\r\n</body></html>\r\n`;
+  return reply.type('text/html; charset=Shift_JIS').header('cache-control', 'no-store').send(iconv.encode(page, 'Shift_JIS'));
 }
 
 function formField(value: unknown): string {
@@ -446,7 +595,7 @@ ${done}${error}
   return reply
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(screen(ctx.area, 'クライアント証明書の登録', body));
+    .send(screen(ctx.area, 'クライアント証明書の登録', body, request.pps!.verification));
 }
 
 function base(area: AreaCode): string {
@@ -458,17 +607,20 @@ function fileRow(f: PpsFileRow): string {
   return `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(kind?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${f.slot === null ? '終日' : `${slotStart(f.slot).slice(0, 2)}:${slotStart(f.slot).slice(2)}`}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.section}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td></tr>`;
 }
 
-function screen(area: AreaCode, title: string, body: string): string {
+/** The banner of every screen of the site in the verification environment (as the hub's screens have theirs). */
+const verificationBanner = '<div class="env-banner" role="note"><strong>検証環境</strong> — 検証環境のデータ提供サイトです。本番のデータではありません。</div>';
+
+function screen(area: AreaCode, title: string, body: string, verification = false): string {
   const name = areaOf(area).gridOperatorName;
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
 <style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.notice{color:#060}.filters label{margin-right:1rem}</style></head>
-<body><header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
+<body>${verification ? verificationBanner : ''}<header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
 ${body}</main></body></html>`;
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply, status: number, refusal: Refusal): FastifyReply {
   if (request.pps) request.pps.result = refusal.code;
-  const json = request.url.includes('/PPS/v1/');
+  const json = /\/PPS\/(test\/)?v1\//.test(request.url);
   if (json)
     return reply
       .code(status)

@@ -24,7 +24,7 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { SingleEntryZip } from '../../platform/zip.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { hash32, mix32 } from '../registry/random.ts';
-import { halfHourlyTenths } from '../registry/usage.ts';
+import { halfHourlyTenthOfSlot, halfHourlyTenthsInto } from '../registry/usage.ts';
 import { w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
 
 /** A point of a receiver's W4 set for one day. */
@@ -134,16 +134,32 @@ function missing(point: W4Point, date: IsoDate, slot: number, perMille: number, 
   return !daily || mix32(h) % 10 === 0;
 }
 
-/** A point's 48 values for the file: the usage model's, with the not-collected ones as -1. */
-export function w4Values(point: W4Point, date: IsoDate, voltage: PpsKind['voltage'], daily: boolean, settings: W4Settings): Int32Array {
-  const values = halfHourlyTenths(
-    { supplyPointId: point.supplyPointId, usageProfile: { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed } },
-    date,
-  );
+/** The 48 values of the point being written (w4Xml reads them before asking for the next point). */
+const scratchValues = new Int32Array(48);
+
+/**
+ * A point's 48 values for the file: the usage model's, with the not-collected ones as -1. With
+ * `into`, written there (no allocation per point: the caller reads them before the next call).
+ */
+export function w4Values(
+  point: W4Point,
+  date: IsoDate,
+  voltage: PpsKind['voltage'],
+  daily: boolean,
+  settings: W4Settings,
+  into: Int32Array = new Int32Array(48),
+): Int32Array {
+  const values = halfHourlyTenthsInto(point.supplyPointId, { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed }, date, into);
   if (settings.missingPerMille > 0 && voltage === 'LV') {
     for (let i = 0; i < values.length; i++) if (missing(point, date, i + 1, settings.missingPerMille, daily)) values[i] = -1;
   }
   return values;
+}
+
+/** One half-hour's value of a point (time code `slot`, 1–48) for a same-day file: `w4Values(…)[slot − 1]`. */
+export function w4SlotValue(point: W4Point, date: IsoDate, slot: number, voltage: PpsKind['voltage'], settings: W4Settings): number {
+  if (settings.missingPerMille > 0 && voltage === 'LV' && missing(point, date, slot, settings.missingPerMille, false)) return -1;
+  return halfHourlyTenthOfSlot(point.supplyPointId, { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed }, date, slot - 1);
 }
 
 /** The file's ZIP entry name: the file name's stem with `.xml` (B9). */
@@ -172,7 +188,14 @@ export async function writeW4Zip(
     createdAt: availableAt,
     encoding: settings.encoding,
     records: section.points,
-    values: (record) => w4Values(record as W4Point, section.date, section.kind.voltage, daily, settings),
+    // A same-day file reads one slot of each point: computed alone, without ordering the 48 rests.
+    values:
+      section.slot === null
+        ? (record) => w4Values(record as W4Point, section.date, section.kind.voltage, daily, settings, scratchValues)
+        : (record) => {
+            scratchValues[section.slot! - 1] = w4SlotValue(record as W4Point, section.date, section.slot!, section.kind.voltage, settings);
+            return scratchValues;
+          },
   });
   const hash = createHash('sha256');
   let size = 0;

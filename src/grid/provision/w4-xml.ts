@@ -46,7 +46,8 @@ export interface W4Document {
   readonly records: readonly W4Record[];
   /**
    * The values of record i: tenths of a kWh per slot (index 0 = time code 1), or -1 for a value not
-   * collected (JP06122 "1"). Called once per record, in order.
+   * collected (JP06122 "1"). Called once per record, in order; the array is read before the next
+   * call (it may be reused).
    */
   readonly values: (record: W4Record, index: number) => Int32Array;
 }
@@ -58,7 +59,11 @@ export function gridSenderCode(area: AreaCode): string {
   return participantCodeFor(`G0${area}`, area);
 }
 
-/** Collects ASCII text into fixed-size buffers and hands each full one on. */
+/**
+ * Collects ASCII bytes into fixed-size buffers and hands each full one on. The records' bytes are
+ * written straight in (constants copied, texts and numbers byte by byte): a million records make
+ * no string or buffer of their own.
+ */
 class ChunkWriter {
   #buffer = Buffer.allocUnsafe(chunkBytes);
   #at = 0;
@@ -69,10 +74,45 @@ class ChunkWriter {
     this.#at += this.#buffer.write(text, this.#at, 'latin1');
   }
 
-  bytes(bytes: Buffer): void {
+  bytes(bytes: Uint8Array): void {
     if (this.#at + bytes.length > this.#buffer.length) this.#spill(bytes.length);
-    bytes.copy(this.#buffer, this.#at);
+    this.#buffer.set(bytes, this.#at);
     this.#at += bytes.length;
+  }
+
+  /** Room for `need` more bytes, so that the unchecked writes below stay inside the buffer. */
+  reserve(need: number): void {
+    if (this.#at + need > this.#buffer.length) this.#spill(need);
+  }
+
+  /** Bytes (a short constant), unchecked: after `reserve`. */
+  put(bytes: Uint8Array): void {
+    const buffer = this.#buffer;
+    let at = this.#at;
+    for (let i = 0; i < bytes.length; i++) buffer[at++] = bytes[i]!;
+    this.#at = at;
+  }
+
+  /** An ASCII text, unchecked: after `reserve`. */
+  putText(text: string): void {
+    const buffer = this.#buffer;
+    let at = this.#at;
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i) & 0xff;
+    this.#at = at;
+  }
+
+  /** A non-negative integer in decimal, zero-padded to `width` digits (at least), unchecked. */
+  putDigits(value: number, width: number): void {
+    let digits = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    const n = Math.max(width, digits);
+    const buffer = this.#buffer;
+    let v = value;
+    for (let i = this.#at + n - 1; i >= this.#at; i--) {
+      buffer[i] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    this.#at += n;
   }
 
   #spill(need: number): void {
@@ -94,10 +134,6 @@ class ChunkWriter {
 }
 
 const nl = '\r\n';
-
-function tenthsText(tenths: number): string {
-  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
-}
 
 function yyyymmddHHMMSS(instant: Date): string {
   return new Date(instant.getTime() + 9 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
@@ -139,35 +175,84 @@ function headerText(doc: W4Document, sender: string): string {
 
 const trailer = `</JPM00010>${nl}</JPTRM>${nl}</JPMGRP>${nl}</SBD-MSG>${nl}`;
 
-/** The opening of a point's record up to its status: everything but the value. */
-function recordHead(record: W4Record, open: string): string {
-  return `<${open}>${nl}<JP06400>${record.supplyPointId}</JP06400>${nl}<JP06119>${String(record.customerId).padStart(14, '0')}</JP06119>${nl}<JP06121>${record.meterNumber}</JP06121>${nl}`;
+/** The most bytes one record takes: its fixed text, the IDs (22, 14, up to 16) and a value. */
+const recordReserve = 512;
+
+const ascii = (text: string) => Buffer.from(text, 'latin1');
+
+/** The constant pieces of a record, as bytes. */
+function recordPieces(open: string, valueTag: string) {
+  return {
+    open: ascii(`<${open}>${nl}<JP06400>`),
+    customer: ascii(`</JP06400>${nl}<JP06119>`),
+    meter: ascii(`</JP06119>${nl}<JP06121>`),
+    afterMeter: ascii(`</JP06121>${nl}`),
+    missing: ascii(`<JP06122>1</JP06122>${nl}`),
+    value: ascii(`<JP06122>0</JP06122>${nl}<${valueTag}>`),
+    afterValue: ascii(`</${valueTag}>${nl}`),
+    close: ascii(`</${open}>${nl}`),
+  };
 }
+
+type Pieces = ReturnType<typeof recordPieces>;
+
+/**
+ * The opening of a point's record up to its status (JP06400, JP06119 of 14 digits, JP06121): everything
+ * but the value.
+ */
+function putRecordHead(w: ChunkWriter, p: Pieces, record: W4Record): void {
+  w.put(p.open);
+  w.putText(record.supplyPointId);
+  w.put(p.customer);
+  w.putDigits(record.customerId, 14);
+  w.put(p.meter);
+  w.putText(record.meterNumber);
+  w.put(p.afterMeter);
+}
+
+/** The status and value (JP06122 "1" for a value not collected, else "0" and the kWh with one decimal), and the record's end. */
+function putRecordTail(w: ChunkWriter, p: Pieces, tenths: number): void {
+  if (tenths < 0) w.put(p.missing);
+  else {
+    w.put(p.value);
+    w.putDigits(Math.floor(tenths / 10), 1);
+    w.put(dot);
+    w.putDigits(tenths % 10, 1);
+    w.put(p.afterValue);
+  }
+  w.put(p.close);
+}
+
+const dot = ascii('.');
 
 /** The XML of one W4 file, chunk by chunk (each ~256 KiB). */
 export function* w4Xml(doc: W4Document): Generator<Buffer> {
   const w = new ChunkWriter();
   w.bytes(header(doc));
   const valueTag = doc.kind.voltage === 'HV' ? 'JP06123' : 'JP06125';
-  const value = (tenths: number) =>
-    tenths < 0 ? `<JP06122>1</JP06122>${nl}` : `<JP06122>0</JP06122>${nl}<${valueTag}>${tenthsText(tenths)}</${valueTag}>${nl}`;
   if (doc.slot !== null) {
+    const p = recordPieces('JPMR00010', valueTag);
     const i = doc.slot - 1;
     for (let r = 0; r < doc.records.length; r++) {
       const record = doc.records[r]!;
-      w.ascii(`${recordHead(record, 'JPMR00010')}${value(doc.values(record, r)[i]!)}</JPMR00010>${nl}`);
+      w.reserve(recordReserve + record.supplyPointId.length + record.meterNumber.length);
+      putRecordHead(w, p, record);
+      putRecordTail(w, p, doc.values(record, r)[i]!);
       if ((r & 1023) === 1023) yield* w.take();
     }
   } else {
     // Daily: slot-major, so every point's 48 values are computed once, up front, for the section.
+    const p = recordPieces('JPMR00011', valueTag);
     const n = doc.records.length;
     const all = new Int32Array(n * slotsPerDay);
     for (let r = 0; r < n; r++) all.set(doc.values(doc.records[r]!, r), r * slotsPerDay);
-    const heads = doc.records.map((record) => recordHead(record, 'JPMR00011'));
     for (let slot = 0; slot < slotsPerDay; slot++) {
       w.ascii(`<JPMR00010>${nl}<JP06219>${slot + 1}</JP06219>${nl}<JPM00011>${nl}`);
       for (let r = 0; r < n; r++) {
-        w.ascii(`${heads[r]}${value(all[r * slotsPerDay + slot]!)}</JPMR00011>${nl}`);
+        const record = doc.records[r]!;
+        w.reserve(recordReserve + record.supplyPointId.length + record.meterNumber.length);
+        putRecordHead(w, p, record);
+        putRecordTail(w, p, all[r * slotsPerDay + slot]!);
         if ((r & 1023) === 1023) yield* w.take();
       }
       w.ascii(`</JPM00011>${nl}</JPMR00010>${nl}`);

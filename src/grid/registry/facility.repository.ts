@@ -44,7 +44,7 @@ interface FacilityRow {
  * number order; a meter removed by meter work is not the point's any more).
  * Both look-ups go by primary key or by the meter's supply point index.
  */
-function facilitySql(schema: string): string {
+function facilitySql(schema: string, many: false | 'read' | 'lock' = false): string {
   const s = ident(schema);
   return `
     SELECT sp.supply_point_id, sp.status, sp.voltage_class, sp.fit_receiving, sp.contract_type,
@@ -60,7 +60,7 @@ function facilitySql(schema: string): string {
                        FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters
       FROM ${s}.supply_point sp
       LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
-     WHERE sp.supply_point_id = $1`;
+     WHERE ${many ? 'sp.supply_point_id = ANY($1::text[])' : 'sp.supply_point_id = $1'}${many === 'lock' ? ' ORDER BY sp.supply_point_id FOR UPDATE OF sp' : ''}`;
 }
 
 /** The facility record of a supply point, or undefined when the area has no such point. */
@@ -69,6 +69,23 @@ export async function findFacility(q: Queryable, schema: string, supplyPointId: 
   const { rows } = await q.query<FacilityRow>(facilitySql(schema), [supplyPointId], { name: `find_facility_${schema}` });
   const row = rows[0];
   return row ? toFacility(row) : undefined;
+}
+
+/**
+ * The facility records of several supply points in one round trip, by ID (absent: no such point);
+ * with `lock`, the points locked for update in the order of their IDs (the rows are locked after
+ * the sort), so two callers locking overlapping sets never wait on each other in a cycle.
+ */
+export async function findFacilities(
+  q: Queryable,
+  schema: string,
+  supplyPointIds: readonly string[],
+  options: { lock?: boolean } = {},
+): Promise<Map<string, Facility>> {
+  if (supplyPointIds.length === 0) return new Map();
+  const mode = options.lock ? 'lock' : 'read';
+  const { rows } = await q.query<FacilityRow>(facilitySql(schema, mode), [supplyPointIds], { name: `find_facilities_${mode}_${schema}` });
+  return new Map(rows.map((row) => [row.supply_point_id, toFacility(row)]));
 }
 
 /** Whether the registry of one area has any supply point (cheap at any size, unlike a count). */

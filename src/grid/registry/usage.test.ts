@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, parseIsoDate, type IsoDate } from '../../domain/date.ts';
 import type { UsageProfile } from './facility.ts';
-import { dailyUsage, halfHourlyUsage, monthlyUsage, readingMonths, usageBetween, type UsageSubject } from './usage.ts';
+import {
+  dailyUsage,
+  halfHourlyTenthOfSlot,
+  halfHourlyTenths,
+  halfHourlyTenthsInto,
+  halfHourlyUsage,
+  monthlyUsage,
+  readingMonths,
+  usageBetween,
+  type UsageSubject,
+} from './usage.ts';
 import { readingSchedule } from '../../domain/reading-day.ts';
 
 const kansai = readingSchedule('06', 'LV');
@@ -116,4 +127,34 @@ test('points with the same profile still have months of their own (per-point see
     totals.add(usage.reduce((sum, m) => sum + m.kWh, 0));
   }
   assert.ok(totals.size > 15, `only ${totals.size} different totals for 20 points`);
+});
+
+test('the values never change: 3,000 point-days hash to the figure pinned before the fast path (files regenerate to their stored SHA-256)', () => {
+  const kinds = ['household', 'shop', 'office', 'factory', 'solar'] as const;
+  const hash = createHash('sha256');
+  const into = new Int32Array(48);
+  for (let i = 0; i < 1000; i++) {
+    for (const date of ['2026-01-01', '2026-08-14', '2026-11-28'] as IsoDate[]) {
+      const supplyPointId = `03${String(i * 7919).padStart(18, '0')}10`;
+      const usageProfile = { kind: kinds[i % 5]!, dailyWh: 1000 + (i % 97) * 1500, seed: i * 31 };
+      const values = halfHourlyTenths({ supplyPointId, usageProfile }, date);
+      assert.deepEqual(halfHourlyTenthsInto(supplyPointId, usageProfile, date, into), values, 'the allocation-free path gives the same values');
+      const slot = (i * 7) % 48;
+      assert.equal(halfHourlyTenthOfSlot(supplyPointId, usageProfile, date, slot), values[slot], 'one slot alone gives the same value');
+      hash.update(Buffer.from(values.buffer));
+    }
+  }
+  assert.equal(hash.digest('hex'), 'b41aebd90b1197d4a21f49acf952a375954d697cf6eb879dc605bb92000addf1');
+});
+
+test('one slot alone equals the 48 values’ slot, for every slot of many points and days (the same-day files’ path)', () => {
+  const kinds = ['household', 'shop', 'office', 'factory', 'solar'] as const;
+  for (let i = 0; i < 400; i++) {
+    for (const date of ['2026-03-01', '2026-12-31'] as IsoDate[]) {
+      const supplyPointId = `06${String(i * 104_729).padStart(18, '0')}20`;
+      const usageProfile = { kind: kinds[i % 5]!, dailyWh: 200 + (i % 13) * 4_000, seed: i };
+      const values = halfHourlyTenths({ supplyPointId, usageProfile }, date);
+      for (let slot = 0; slot < 48; slot++) assert.equal(halfHourlyTenthOfSlot(supplyPointId, usageProfile, date, slot), values[slot]);
+    }
+  }
 });

@@ -35,9 +35,18 @@ interface Day {
 
 const dayMs = 86_400_000;
 
+/** Days by their date text, so that a million points of one day parse it once. */
+const dayByDate = new Map<string, Day>();
+
 function dayOf(date: IsoDate): Day {
-  const { year, month, day } = yearMonthDay(date);
-  return dayByNumber(Date.UTC(year, month - 1, day) / dayMs);
+  let cached = dayByDate.get(date);
+  if (!cached) {
+    const { year, month, day } = yearMonthDay(date);
+    cached = dayByNumber(Date.UTC(year, month - 1, day) / dayMs);
+    if (dayByDate.size >= dayCacheLimit) dayByDate.clear();
+    dayByDate.set(date, cached);
+  }
+  return cached;
 }
 
 /**
@@ -122,44 +131,114 @@ export function halfHourlyUsage(subject: UsageSubject, date: IsoDate): number[] 
  * The same 48 values in integer tenths of a kWh: what IF_10310 answers and what the half-hourly
  * files of the data provision site carry (src/grid/provision/) are this one function's numbers.
  */
-/** Scratch space of `halfHourlyTenths` (synchronous, so one set serves every call: no garbage per point). */
+export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Array {
+  return halfHourlyTenthsInto(subject.supplyPointId, subject.usageProfile, date, new Int32Array(slotsPerDay));
+}
+
+/** Scratch space of `halfHourlyTenthsInto` (synchronous, so one set serves every call: no garbage per point). */
 const scratchWeights = new Float64Array(slotsPerDay);
 const scratchRests = new Float64Array(slotsPerDay);
-const scratchOrder: number[] = Array.from({ length: slotsPerDay }, (_, i) => i);
-const byRestThenSlot = (a: number, b: number) => (scratchRests[b] as number) - (scratchRests[a] as number) || a - b;
+const scratchOrder = new Int32Array(slotsPerDay);
 
-export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Array {
-  const profile = subject.usageProfile;
+/**
+ * The PRNG of `halfHourlyTenthsInto`: mulberry32 (random.ts) with its state in the module instead of
+ * a closure, so that a million points a second cost no allocation; the same draws in the same order.
+ */
+let drawState = 0;
+function draw(): number {
+  drawState = (drawState + 0x6d2b79f5) | 0;
+  let t = Math.imul(drawState ^ (drawState >>> 15), 1 | drawState);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+}
+
+/** The intraday shape of the last (kind, day) asked for: a file's points share a day and a few kinds. */
+const lastShapes = new Map<UsageProfileKind, { day: Day; shape: Float64Array }>();
+
+function shapeOf(kind: UsageProfileKind, day: Day): Float64Array {
+  const last = lastShapes.get(kind);
+  if (last?.day === day) return last.shape;
+  const shape = intradayShape(kind, day.dayType === 0, day.month);
+  lastShapes.set(kind, { day, shape });
+  return shape;
+}
+
+/**
+ * `halfHourlyTenths` written into `out` (48 values), for callers that compute many points (the
+ * data provision site's files): the same numbers, without allocating per point.
+ */
+export function halfHourlyTenthsInto(supplyPointId: string, profile: UsageProfile, date: IsoDate, out: Int32Array): Int32Array {
+  const extra = spread(supplyPointId, profile, date, out);
+  const order = scratchOrder;
+  const rests = scratchRests;
+  // Largest remainder: the slots by rest, largest first, ties by slot (insertion sort of 48: no
+  // comparator calls), each of the first (total − assigned) given one tenth more.
+  for (let i = 0; i < slotsPerDay; i++) {
+    const rest = rests[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (rests[order[j] as number] as number) < rest) {
+      order[j + 1] = order[j] as number;
+      j--;
+    }
+    order[j + 1] = i;
+  }
+  for (let i = 0; i < extra; i++) {
+    const slot = order[i % slotsPerDay] as number;
+    out[slot] = (out[slot] as number) + 1;
+  }
+  return out;
+}
+
+/**
+ * One value of `halfHourlyTenths` (slot index 0–47), for a same-day file of a million points: the
+ * same number without ordering the 48 rests — the slot's rank among them decides its extra tenth.
+ */
+export function halfHourlyTenthOfSlot(supplyPointId: string, profile: UsageProfile, date: IsoDate, slotIndex: number): number {
+  const floors = scratchFloors;
+  const extra = spread(supplyPointId, profile, date, floors);
+  const rests = scratchRests;
+  const rest = rests[slotIndex] as number;
+  // Its place in the largest-remainder order: rests larger, then equal rests of earlier slots.
+  let rank = 0;
+  for (let j = 0; j < slotsPerDay; j++) {
+    const other = rests[j] as number;
+    if (other > rest || (other === rest && j < slotIndex)) rank++;
+  }
+  // The extra tenths go round the order (i mod 48 for i < extra): how many land on this rank.
+  const given = extra > rank ? Math.floor((extra - 1 - rank) / slotsPerDay) + 1 : 0;
+  return (floors[slotIndex] as number) + given;
+}
+
+const scratchFloors = new Int32Array(slotsPerDay);
+
+/**
+ * The day's total spread over the 48 slots along the shape with slot noise: the whole tenths into
+ * `floors`, the rests into `scratchRests`; returns the tenths still to give (total − assigned).
+ */
+function spread(supplyPointId: string, profile: UsageProfile, date: IsoDate, floors: Int32Array): number {
   const day = dayOf(date);
-  const random = randomOf(hash32(subject.supplyPointId), profile, day);
-  const total = dailyTenths(profile, day, random);
-  const shape = intradayShape(profile.kind, day.dayType === 0, day.month);
+  drawState = mix32(hash32(supplyPointId) ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
+  const total = dailyTenths(profile, day, draw);
+  const shape = shapeOf(profile.kind, day);
   const slotNoise = noise[profile.kind].slot;
   const weights = scratchWeights;
   let weightSum = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
-    const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * roughNormal(random));
+    // roughNormal (random.ts), inline: (u1 + u2 + u3 − 1.5) × 2.
+    const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * ((draw() + draw() + draw() - 1.5) * 2));
     weights[slot] = w;
     weightSum += w;
   }
-  const tenths = new Int32Array(slotsPerDay);
   const rests = scratchRests;
-  const order = scratchOrder;
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
     const exact = weightSum > 0 ? (total * (weights[slot] as number)) / weightSum : 0;
     const whole = Math.floor(exact);
-    tenths[slot] = whole;
+    floors[slot] = whole;
     assigned += whole;
     rests[slot] = exact - whole;
-    order[slot] = slot;
   }
-  order.sort(byRestThenSlot);
-  for (let i = 0; i < total - assigned; i++) {
-    const slot = order[i % slotsPerDay] as number;
-    tenths[slot] = (tenths[slot] as number) + 1;
-  }
-  return tenths;
+  return total - assigned;
 }
 
 export interface UsagePeriod {

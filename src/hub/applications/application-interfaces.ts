@@ -1,7 +1,9 @@
 /**
  * The application interfaces at the hub (called from interfaces.routes.ts after validation):
  *
- *   …10 filings     policy `application.file` for the point's area → the outbox (fileApplication);
+ *   …10 filings     policy `application.file` for the point's area → the outbox: registrations with
+ *                   the requests arriving with them (filing-group.ts, group commit), the rest alone
+ *                   (fileApplication);
  *                   every application interface of the catalogue, the usage password
  *                   application (IF_10210 / IF_K10210) as much as the wheeling changes
  *   …20 inquiries   the outbox first (the hub answers for an undelivered application, policy
@@ -17,7 +19,8 @@ import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { FieldValues } from '../../interfaces/validate.ts';
 import { can, type Actor } from '../policy.ts';
 import { mergedFeed } from './feed.ts';
-import { fileApplication, findForStatus, type OutboxDeps } from './outbox.commands.ts';
+import { fileApplicationInGroup } from './filing-group.ts';
+import { findForStatus, type OutboxDeps } from './outbox.commands.ts';
 
 /** Every application interface of the catalogue (…10), its status inquiry (…20) and the feed, with the policy action it needs. */
 export const applicationActions: Readonly<Record<string, 'application.file' | 'application.view'>> = Object.fromEntries(
@@ -59,7 +62,7 @@ export async function answerApplicationInterface(
     const area = String(body.supplyPointId).slice(0, 2);
     if (!isAreaCode(area)) return ng('IF_AREA_UNKNOWN');
     if (!can(actor, 'application.file', { area })) return refusedIn(actor, area);
-    return fileApplication(deps, { companyCode }, { def, body });
+    return fileApplicationInGroup(deps, { companyCode }, { def, body });
   }
   if (def.kind === 'feed') {
     if (actor.participant.kind !== 'retailer') return ng('AUTH_FORBIDDEN');

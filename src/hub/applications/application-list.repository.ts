@@ -67,7 +67,7 @@ export async function listApplications(
   const offset = param((page.page - 1) * page.size);
   const { rows } = await q.query<ApplicationListItem & { total: number }>(
     `SELECT r.application_number AS "applicationNumber", r.interface_id AS "interfaceId", r.area, r.supply_point_id AS "supplyPointId",
-            r.request_id AS "requestId", r.body, r.filed_at AS "registeredAt", f.updated_at AS "updatedAt", f.filings::int AS filings,
+            r.request_id AS "requestId", r.body - 'attachments' AS body, r.filed_at AS "registeredAt", f.updated_at AS "updatedAt", f.filings::int AS filings,
             f.last_flag AS "lastUpdateFlag", f.delivered, count(*) OVER ()::int AS total
        FROM hub.application_outbox r
        CROSS JOIN LATERAL (

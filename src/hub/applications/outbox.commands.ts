@@ -107,7 +107,7 @@ async function checkFiling(q: Queryable, filer: Filer, filing: Filing): Promise<
 
 class AlreadyFiled extends Error {}
 
-function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
+export function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
   const { body, def } = filing;
   return {
     applicationNumber,
@@ -250,7 +250,8 @@ export async function fileApplications(deps: OutboxDeps, filer: Filer, filings: 
     const registrations = filings.flatMap((filing, index) => (checked[index] === undefined && updateFlagOf(filing.body) === '1' ? [{ filing, index }] : []));
     const byArea = Map.groupBy(registrations, (r) => String(r.filing.body.supplyPointId).slice(0, 2) as AreaCode);
     const rows: { index: number; row: NewOutboxRow }[] = [];
-    for (const [area, items] of byArea) {
+    // Areas in order: concurrent filers take the counters' row locks in the same order, never in a cycle.
+    for (const [area, items] of [...byArea].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const first = await nextApplicationSerials(tx, area, day, items.length);
       if (first + items.length - 1 > maxSerialPerDay) throw new Refusal('OUTBOX_NUMBERS_EXHAUSTED', { params: { area } });
       for (const [k, { filing, index }] of items.entries()) {

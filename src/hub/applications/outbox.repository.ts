@@ -122,6 +122,7 @@ export async function markDelivered(q: Queryable, id: number, answer: InterfaceR
     `UPDATE hub.application_outbox SET status = 'delivered', grid_answer = $2, delivered_at = $3, claimed_until = NULL, last_error = NULL
       WHERE id = $1 AND status = 'pending'`,
     [id, JSON.stringify(answer), at],
+    { name: 'outbox_mark_delivered' },
   );
 }
 
@@ -185,6 +186,7 @@ export async function markManyDelivered(q: Queryable, delivered: readonly { id: 
        FROM unnest($2::bigint[], $3::jsonb[]) AS u(id, answer)
       WHERE o.id = u.id AND o.status = 'pending'`,
     [at, delivered.map((d) => d.id), delivered.map((d) => JSON.stringify(d.answer))],
+    { name: 'outbox_mark_many_delivered' },
   );
 }
 
@@ -231,6 +233,7 @@ export async function nextApplicationSerials(q: Queryable, area: string, day: Is
      ON CONFLICT (area, day) DO UPDATE SET last_serial = c.last_serial + $3
      RETURNING last_serial AS last`,
     [area, day, count],
+    { name: 'outbox_next_serials' },
   );
   return rows[0]!.last - count + 1;
 }
@@ -268,4 +271,51 @@ export async function insertFilings(q: Queryable, filings: readonly NewOutboxRow
     inserted.push(...rows);
   }
   return inserted;
+}
+
+/** The filings of these (company, request ID) pairs, of several companies at once. */
+export async function selectByCompanyRequests(q: Queryable, keys: readonly { companyCode: string; requestId: string }[]): Promise<OutboxRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await q.query<OutboxRow>(
+    `SELECT ${columns} FROM hub.application_outbox
+      WHERE (company_code, request_id) IN (SELECT c, r FROM unnest($1::text[], $2::text[]) AS k(c, r))`,
+    [keys.map((k) => k.companyCode), keys.map((k) => k.requestId)],
+    { name: 'outbox_select_company_requests' },
+  );
+  return rows;
+}
+
+/**
+ * Inserts many filings already claimed by their filer for its first attempt (attempts 1, held for
+ * `leaseMs` of real time, as `claimNextFiling` would), in one statement; returns those inserted (a
+ * request ID this company already used is skipped).
+ */
+export async function insertClaimedFilings(q: Queryable, filings: readonly NewOutboxRow[], leaseMs: number): Promise<OutboxRow[]> {
+  if (filings.length === 0) return [];
+  const { rows } = await q.query<OutboxRow>(
+    `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id,
+       interface_id, update_flag, area, supply_point_id, body, filed_at, status, next_attempt_at, attempts, claimed_until)
+     SELECT a, d, c, p, r, i, f, ar, sp, b, t, 'pending', t, 1, clock_timestamp() + make_interval(secs => $12::double precision / 1000)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
+         WITH ORDINALITY AS u(a, d, c, p, r, i, f, ar, sp, b, t, n)
+      ORDER BY n
+     ON CONFLICT (company_code, request_id) DO NOTHING
+     RETURNING ${columns}`,
+    [
+      filings.map((r) => r.applicationNumber),
+      filings.map((r) => r.deliveryId),
+      filings.map((r) => r.companyCode),
+      filings.map((r) => r.participantCode),
+      filings.map((r) => r.requestId),
+      filings.map((r) => r.interfaceId),
+      filings.map((r) => r.updateFlag),
+      filings.map((r) => r.area),
+      filings.map((r) => r.supplyPointId),
+      filings.map((r) => JSON.stringify(r.body)),
+      filings.map((r) => r.filedAt),
+      leaseMs,
+    ],
+    { name: 'outbox_insert_claimed' },
+  );
+  return rows.sort((a, b) => a.id - b.id);
 }

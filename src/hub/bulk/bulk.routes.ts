@@ -10,10 +10,9 @@ import { Refusal } from '../../domain/refusal.ts';
 import { interfaceById } from '../../interfaces/catalogue/catalogue.ts';
 import { actorOfRequest, callerOf } from '../http/context.ts';
 import { actorWithAreas } from '../applications/application-interfaces.ts';
-import { bulkMaxBytes, fileBulkCsv } from './bulk.ts';
-import type { OutboxDeps } from '../applications/outbox.commands.ts';
+import { bulkMaxBytes, fileBulkCsv, type BulkDeps } from './bulk.ts';
 
-export function registerBulkRoutes(app: FastifyInstance, deps: OutboxDeps): void {
+export function registerBulkRoutes(app: FastifyInstance, deps: BulkDeps): void {
   // A little above the limit, so that a file just over it is told BULK_TOO_LARGE in the report's words.
   app.addContentTypeParser(
     ['text/csv', 'application/csv', 'application/vnd.ms-excel'],

@@ -270,11 +270,19 @@ export function parseBulkCsv(def: InterfaceDefinition, input: Uint8Array | strin
   });
 }
 
+export interface BulkDeps extends OutboxDeps {
+  /** Rows a file may have at most besides its kind's limit: the verification environment's (`verificationBulkMaxRows`). */
+  readonly bulkMaxRows?: number | undefined;
+}
+
+/** Slide 20 forbids high load in the verification environment (大量データの一括処理): a bulk file there has at most this many rows. */
+export const verificationBulkMaxRows = 100;
+
 /**
  * Validates and files a bulk CSV for the caller: the row report, and every row filed in one
  * transaction or none.
  */
-export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: InterfaceDefinition, bytes: Uint8Array): Promise<BulkReport> {
+export async function fileBulkCsv(deps: BulkDeps, actor: Actor, def: InterfaceDefinition, bytes: Uint8Array): Promise<BulkReport> {
   const kind = bulkKindOf(def.id);
   if (!kind) return fileRefused(def.id, new Refusal('BULK_NOT_OFFERED', { params: { interfaceId: def.id } }));
   if (bytes.byteLength > kind.maxBytes) return fileRefused(def.id, new Refusal('BULK_TOO_LARGE', { params: { limit: `${kind.maxBytes / mib} MiB` } }));
@@ -284,6 +292,9 @@ export async function fileBulkCsv(deps: OutboxDeps, actor: Actor, def: Interface
   } catch (error) {
     if (error instanceof Refusal) return fileRefused(def.id, error);
     throw error;
+  }
+  if (deps.bulkMaxRows !== undefined && parsed.length > deps.bulkMaxRows) {
+    return fileRefused(def.id, new Refusal('VERIFY_BULK_TOO_MANY_ROWS', { params: { max: deps.bulkMaxRows, count: parsed.length } }));
   }
   const reports: BulkRowReport[] = [];
   const valid: { index: number; row: number; body: FieldValues }[] = [];

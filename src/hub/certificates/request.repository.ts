@@ -118,13 +118,12 @@ export async function updateDecision(
   requestId: number,
   d: { status: 'approved' | 'refused'; at: Date; by: string; reason: string | null },
 ): Promise<void> {
-  await q.query(`UPDATE hub.certificate_request SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5 WHERE request_id = $1`, [
-    requestId,
-    d.status,
-    d.at,
-    d.by,
-    d.reason,
-  ]);
+  // A refused PKCS#12 request will never be issued: its PIN goes at once (the table's own rule).
+  await q.query(
+    `UPDATE hub.certificate_request SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5,
+            pin = CASE WHEN $2 = 'refused' THEN NULL ELSE pin END WHERE request_id = $1`,
+    [requestId, d.status, d.at, d.by, d.reason],
+  );
 }
 
 export async function updateIssued(

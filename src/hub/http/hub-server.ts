@@ -35,6 +35,7 @@ import { registerStatisticsRoutes } from '../statistics/statistics.routes.ts';
 import type { AreaCode } from '../../domain/area.ts';
 
 import { callRecorder } from '../verification/verification.queries.ts';
+import { verificationBulkMaxRows } from '../bulk/bulk.ts';
 import { registerVerificationApi } from '../verification/verification.routes.ts';
 import { registerVerificationScreens } from '../../web/screens/verification.screens.ts';
 export interface HubServerOptions {
@@ -268,6 +269,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     gridTimeoutMs: options.gridTimeoutMs ?? defaultGridTimeoutMs,
     jobs: options.jobs,
     observe: options.verification ? callRecorder(db, clock) : undefined,
+    bulkMaxRows: options.verification ? verificationBulkMaxRows : undefined,
   };
   registerWebRoutes(app, deps, interfaceDeps);
   if (options.verification) {

@@ -33,6 +33,34 @@ const caches = new Set<CallerCache>();
  */
 export function forgetCallersInThisProcess(): void {
   for (const cache of caches) cache.clear();
+  identityChanged();
+}
+
+/** Who waits for the next identity change (the credential-status long poll). */
+const waiters = new Set<() => void>();
+
+function identityChanged(): void {
+  for (const wake of [...waiters]) wake();
+}
+
+/**
+ * Resolves at the next identity change seen by this process (made here, or NOTIFY from another) or
+ * after `ms`, or when `signal` aborts, whichever comes first. A caller asks the database again either way: the timeout also
+ * covers a process whose subscription is down.
+ */
+export function nextIdentityChange(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      waiters.delete(wake);
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, Math.max(0, ms));
+    waiters.add(wake);
+    if (signal?.aborted) wake();
+    else signal?.addEventListener('abort', wake, { once: true });
+  });
 }
 
 interface Entry {
@@ -60,7 +88,10 @@ export class CallerCache {
     try {
       this.#subscription = await this.#db.listen(
         identityChannel,
-        () => this.#entries.clear(),
+        () => {
+          this.#entries.clear();
+          identityChanged();
+        },
         (error) => this.#lost(error),
       );
     } catch (error) {

@@ -14,7 +14,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import type { InterfaceDefinition } from '../../interfaces/catalogue/catalogue.ts';
 import { isGridUnavailable } from '../../interfaces/grid-unavailable.ts';
 import type { GridTransport, InterfaceResponse } from '../../interfaces/message.ts';
-import type { FieldValues } from '../../interfaces/validate.ts';
+import type { FieldValues, Validation } from '../../interfaces/validate.ts';
 import { can, type Action, type Actor } from '../policy.ts';
 import type { Caller } from '../identity/certificate.ts';
 import { answerAtHub } from './hub-interfaces.ts';
@@ -31,6 +31,8 @@ export interface InterfaceDeps extends HubDeps {
   readonly gridTimeoutMs: number;
   /** The job queue the outbox enqueues deliveries on; absent: filings are delivered when filed or scanned. */
   readonly jobs?: DeliveryJobs | undefined;
+  /** Rows a bulk CSV may have at most besides its kind's limit (the verification environment's). */
+  readonly bulkMaxRows?: number | undefined;
   /** Told of every answered call (the verification environment records them for its test scenarios). */
   readonly observe?: ((call: { companyCode: string; interfaceId: string; body: FieldValues; response: InterfaceResponse }) => Promise<void>) | undefined;
 }
@@ -78,6 +80,27 @@ function ng(code: MessageCode, params?: Record<string, string | number>): Interf
 /** Answers a validated request. */
 export async function callInterface(deps: InterfaceDeps, call: InterfaceCall, def: InterfaceDefinition, body: FieldValues): Promise<InterfaceResponse> {
   const response = await answer(deps, call, def, body);
+  await deps.observe?.({ companyCode: call.caller.participant.companyCode, interfaceId: def.id, body, response });
+  return response;
+}
+
+/**
+ * Answers a request as the input checks left it: a valid one through `callInterface`, a refused one
+ * with the checks' messages. The observer hears of both (the verification environment records input
+ * check refusals as answers too: a retailer's handling of them is an abnormal path to exercise);
+ * of a refused request only its supply point ID, when it is one.
+ */
+export async function answerChecked(
+  deps: InterfaceDeps,
+  call: InterfaceCall,
+  def: InterfaceDefinition,
+  checked: Validation<FieldValues>,
+  raw?: unknown,
+): Promise<InterfaceResponse> {
+  if (checked.ok) return callInterface(deps, call, def, checked.value);
+  const response: InterfaceResponse = { result: 'NG', messages: checked.messages };
+  const point = raw !== null && typeof raw === 'object' ? (raw as { supplyPointId?: unknown }).supplyPointId : undefined;
+  const body: FieldValues = typeof point === 'string' && /^\d{22}$/.test(point) ? { supplyPointId: point } : {};
   await deps.observe?.({ companyCode: call.caller.participant.companyCode, interfaceId: def.id, body, response });
   return response;
 }

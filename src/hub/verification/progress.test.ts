@@ -75,3 +75,16 @@ test('an ordinary point step takes any non-designated point, never a designated 
   assert.equal(progressOf(ordinary, [call('IF_10110', null, 'OK', [], designatedId('03', '0101'))]).status, 'notStarted');
   assert.equal(progressOf(ordinary, [call('IF_10110', null, 'OK', [], '0313010000000000000110')]).status, 'passed');
 });
+
+test("a step of point 'none' is taken by a call naming no application only; calls about an application are not its mismatches", () => {
+  const none: Scenario = {
+    id: 'N',
+    title: 'none',
+    steps: [{ interfaceId: 'IF_10620', point: 'none', expect: { result: 'NG', code: 'OUTBOX_REQUEST_NOT_FOUND' }, note: '' }],
+  };
+  const p = progressOf(none, [call('IF_10620', '05'), call('IF_10620', null, 'NG', ['OUTBOX_REQUEST_NOT_FOUND'], null)]);
+  assert.equal(p.status, 'passed');
+  assert.deepEqual(p.steps[0]!.mismatches, []);
+  const wrong = progressOf(none, [call('IF_10620', null, 'NG', ['IF_REQUIRED'], null)]);
+  assert.equal(wrong.status, 'failed');
+});

@@ -56,6 +56,7 @@ export const stepStatusNames: Readonly<Record<StepStatus, string>> = { matched: 
 export function callOfStep(step: ScenarioStep, call: RecordedCall): boolean {
   if (call.interfaceId !== step.interfaceId) return false;
   if (step.point === undefined) return true;
+  if (step.point === 'none') return call.supplyPointId === null;
   const designation = designationOf(call.supplyPointId);
   return step.point === 'ordinary' ? designation === undefined && call.supplyPointId !== null : designation?.entry.number === step.point;
 }

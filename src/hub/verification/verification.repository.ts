@@ -13,6 +13,12 @@ export async function claimDataMode(q: Queryable, mode: Mode, at: Date): Promise
   return rows[0]!.mode;
 }
 
+/** The mode the data was first started in, or undefined before any start. */
+export async function dataModeOf(q: Queryable): Promise<Mode | undefined> {
+  const { rows } = await q.query<{ mode: Mode }>('SELECT mode FROM hub.system_mode');
+  return rows[0]?.mode;
+}
+
 export interface NewCall {
   readonly at: Date;
   readonly companyCode: string;

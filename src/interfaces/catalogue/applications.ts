@@ -8,6 +8,7 @@
  * cancelled, and the supply point. Business items are required when registering or correcting,
  * not when cancelling.
  */
+import { maxAttachments } from '../attachments.ts';
 import type { ApplicationKindCode } from '../../domain/codes.ts';
 import {
   applicationAccepted,
@@ -54,6 +55,7 @@ interface Application {
   readonly applicationKinds: readonly ApplicationKindCode[];
   readonly fields: readonly Field[];
   readonly atLeastOneOf?: readonly string[];
+  readonly attachments?: { readonly max: number };
 }
 
 /** The application interface and its status inquiry. */
@@ -73,6 +75,7 @@ function pair(family: InterfaceFamily, a: Application): InterfaceDefinition[] {
       request: [requestId, updateFlag, applicationNumber(onCorrectOrCancel), point, ...a.fields],
       ...(a.atLeastOneOf ? { atLeastOneOf: [{ fields: a.atLeastOneOf, when: { field: 'updateFlag', values: ['1', '2'] } }] } : {}),
       response: applicationAccepted,
+      ...(a.attachments ? { attachments: a.attachments } : {}),
     },
     {
       id: ifId(family, statusNumber),
@@ -112,6 +115,8 @@ function moveIn(family: 'LV' | 'FIT'): InterfaceDefinition[] {
       'Start of supply at a place whose wiring needs no work (再点), for a new customer. The date may lie up to 31 days back ' +
       'at a point left 廃止中（お客さま宅内操作で点灯） (遡及再点), from today at one reconnected remotely, from the next business day otherwise.',
     applicationKinds: [fit(family) ? '15' : '04'],
+    // Documents of the new customer (interfaces/attachments.ts).
+    attachments: { max: maxAttachments },
     fields: [
       date('requestedDate', '再点希望日', { ...unlessCancel, description: 'The 接続供給開始年月日; may be in the past (遡及再点, see above).' }),
       digits('moveInTime', '入居予定時刻', 4, { minLength: 4, description: 'HHMM, Japan time, 0000–2359: when the customer moves in.' }),

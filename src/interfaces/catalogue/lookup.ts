@@ -3,6 +3,7 @@
  * application with its status, and usage info. All are answered by the grid of the supply point's
  * area; facility and usage info in real time, the password by the next business day in principle.
  */
+import { maxAttachments } from '../attachments.ts';
 import {
   address,
   applicationAccepted,
@@ -107,6 +108,8 @@ function usagePasswordApplication(family: 'LV' | 'HV'): InterfaceDefinition {
     ],
     atLeastOneOf: [{ fields: ['phoneNumber', 'address'] }],
     response: applicationAccepted,
+    // Identity or consent documents (interfaces/attachments.ts).
+    attachments: { max: maxAttachments },
   };
 }
 

@@ -188,4 +188,6 @@ export interface InterfaceDefinition {
   readonly atLeastOneOf?: readonly AtLeastOneOf[];
   /** The `data` of an OK response. */
   readonly response: readonly Field[];
+  /** Document attachments the request may carry (interfaces/attachments.ts): at most `max` files. */
+  readonly attachments?: { readonly max: number };
 }

@@ -60,13 +60,27 @@ test('the scenario catalogue covers every IF_ and IS_ interface of the catalogue
   assert.equal(new Set(ids).size, ids.length);
 });
 
+test('every interface has a happy path (an OK step) and an abnormal one (an NG step, or a refusal at 09) in the scenarios', () => {
+  for (const def of interfaces) {
+    const steps = scenarios.flatMap((s) => s.steps.filter((step) => step.interfaceId === def.id));
+    assert.ok(
+      steps.some((step) => step.expect.result === 'OK' && step.expect.stage !== '09'),
+      `${def.id} has no happy path`,
+    );
+    assert.ok(
+      steps.some((step) => step.expect.result === 'NG' || step.expect.stage === '09'),
+      `${def.id} has no abnormal path`,
+    );
+  }
+});
+
 test('every scenario step names an existing interface and an existing designated behaviour', () => {
   const ids = new Set(interfaces.map((i) => i.id));
   const numbers = new Set(designatedEntries.map((e) => e.number));
   for (const s of scenarios) {
     for (const step of s.steps) {
       assert.ok(ids.has(step.interfaceId), `${s.id} ${step.interfaceId}`);
-      if (step.point && step.point !== 'ordinary') {
+      if (step.point && step.point !== 'ordinary' && step.point !== 'none') {
         assert.ok(numbers.has(step.point), `${s.id} ${step.point}`);
         const entry = designatedEntries.find((e) => e.number === step.point)!;
         assert.ok(appliesTo(entry, step.interfaceId, entry.updateFlags?.[0]), `${s.id}: ${step.point} on ${step.interfaceId}`);

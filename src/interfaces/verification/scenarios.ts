@@ -6,8 +6,12 @@
  *
  * A step is identified by its interface and, for grid interfaces, the kind of supply point it is
  * called with: a designated behaviour (the 4 digits of designated.ts, any area, any parameter),
- * or an ordinary point (`point: 'ordinary'`). Status inquiries (…20) are matched by the supply
- * point of the application they answer about.
+ * or an ordinary point (`point: 'ordinary'`), or no point at all (`point: 'none'`: a status
+ * inquiry about an application that does not exist). Status inquiries (…20) are matched by the
+ * supply point of the application they answer about.
+ *
+ * Every interface has a happy path (an OK step) and an abnormal one (an NG step, or an application
+ * refused later at 09); a test holds the catalogue to it.
  */
 import type { MessageCode } from '../../domain/messages.ts';
 import { stubInterfaceOf } from './designated.ts';
@@ -22,7 +26,7 @@ export interface Expectation {
 
 export interface ScenarioStep {
   readonly interfaceId: string;
-  /** A designated behaviour number (`0401`), `ordinary`, or absent (hub interfaces: any call). */
+  /** A designated behaviour number (`0401`), `ordinary`, `none` (a call naming no existing application), or absent (any call). */
   readonly point?: string;
   readonly expect: Expectation;
   /** What to do, in Japanese. */
@@ -86,6 +90,7 @@ function usagePassword(prefix: '' | 'K'): Scenario[] {
         step(apply, '0114', { result: 'NG', code: 'GRID_POINT_VACANT' }, '需要者のいない地点（0114）で NG を受け取る'),
         step(apply, '0203', { result: 'OK', stage: '01' }, '0203 の地点で申し込む（01 受付）'),
         step(status, '0203', { result: 'OK', stage: '09', code: 'GRID_IDENTITY_NAME_MISMATCH' }, '状態照会で 09 不受付（名義不一致）を受け取る'),
+        step(status, 'none', { result: 'NG', code: 'OUTBOX_REQUEST_NOT_FOUND' }, '申し込んでいないリクエストIDだけで状態照会し NG を受け取る'),
       ],
     },
     {
@@ -94,6 +99,20 @@ function usagePassword(prefix: '' | 'K'): Scenario[] {
       steps: [
         step(usage, '0120', { result: 'NG', code: 'GRID_USAGE_PASSWORD_WRONG' }, 'パスワード誤り（0120）で NG を受け取る'),
         step(usage, '0121', { result: 'NG', code: 'GRID_USAGE_PASSWORD_EXPIRED' }, '期限切れ（0121）で NG を受け取る'),
+        step(usage, '0122', { result: 'NG', code: 'GRID_USAGE_PASSWORD_CUSTOMER_CHANGED' }, '発行後に需要者が変わった地点（0122）で NG を受け取る'),
+        step(usage, '0123', { result: 'NG', code: 'GRID_USAGE_DATE_OUT_OF_RANGE' }, '30分値の照会日が範囲外（0123）で NG を受け取る'),
+      ],
+    },
+    {
+      id: `${family}-${prefix}10310-OK`,
+      title: `使用量情報取得（${label}）: 正常`,
+      steps: [
+        step(
+          usage,
+          'ordinary',
+          { result: 'OK' },
+          `デモの${label}の地点で使用量閲覧PWを申し込み（${apply}・${status}、DEMO.md の手順）、発行されたパスワードで使用量を取得する`,
+        ),
       ],
     },
   ];
@@ -151,6 +170,7 @@ function applicationScenarios(id: string): Scenario[] {
         { result: 'OK', stage: '09', code: isSwitch ? 'APP_MATCH_EXPIRED' : 'VERIFY_REFUSED_AT_STAGE' },
         '状態照会で 09 不受付を受け取る',
       ),
+      step(status, 'none', { result: 'NG', code: 'OUTBOX_REQUEST_NOT_FOUND' }, '申し込んでいないリクエストIDだけで状態照会し NG を受け取る'),
     ],
   };
   const scenarios = [happy, abnormal];
@@ -207,7 +227,10 @@ const lookupFaults: Scenario = {
 const feeds: Scenario[] = ['IF_11110', 'IF_K11110', 'IF_F11110'].map((id) => ({
   id: `${id.startsWith('IF_K') ? 'HV' : id.startsWith('IF_F') ? 'FIT' : 'LV'}-${id.slice(3)}`,
   title: `${id}（${familyLabel(id)}）: 異動申込一括取得`,
-  steps: [step(id, undefined, { result: 'OK' }, '自社の申込の変更を取得する（nextCursor で続きを取得）')],
+  steps: [
+    step(id, undefined, { result: 'OK' }, '自社の申込の変更を取得する（nextCursor で続きを取得）。検証用の地点への申込も工程が進むたびに現れる'),
+    step(id, undefined, { result: 'NG', code: 'OUTBOX_CURSOR_INVALID' }, '受け取っていない取得開始位置（since: "X"）で取得し NG を受け取る'),
+  ],
 }));
 
 const relays: Scenario[] = (['', 'K', 'F'] as const).map((p) => ({
@@ -221,6 +244,35 @@ const relays: Scenario[] = (['', 'K', 'F'] as const).map((p) => ({
   ],
 }));
 
+const relayAbnormal: Scenario[] = (['', 'K', 'F'] as const).flatMap((p) => {
+  const family = p === 'K' ? 'HV' : p === 'F' ? 'FIT' : 'LV';
+  const label = familyLabel(`IS_${p}`);
+  return [
+    {
+      id: `${family}-RELAY-NG`,
+      title: `スイッチング廃止取次（${label}）: 入力の誤り`,
+      steps: [
+        step(`IS_${p}20110`, undefined, { result: 'NG', code: 'RELAY_OLD_RETAILER_IS_SELF' }, '現小売電気事業者コードに自社を指定して登録し NG を受け取る'),
+        step(`IS_${p}20210`, undefined, { result: 'NG', code: 'IF_OUT_OF_RANGE' }, 'ページに 0 を指定して照会し NG を受け取る'),
+        step(`IS_${p}20310`, undefined, { result: 'NG', code: 'IF_OUT_OF_RANGE' }, 'ページに 0 を指定して一覧を取得し NG を受け取る'),
+      ],
+    },
+    {
+      id: `${family}-RELAY-DECIDE`,
+      title: `スイッチング廃止取次（${label}）: 受領した取次の判断`,
+      steps: [
+        step(
+          `IS_${p}20310`,
+          undefined,
+          { result: 'OK' },
+          'デモの小売電気事業者の証明書（DEMO.md）で自社宛ての廃止取次を登録し、自社のシステムで受領一覧を取得する',
+        ),
+        step(`IS_${p}20410`, undefined, { result: 'OK' }, '受領した廃止取次を OK と判断する'),
+      ],
+    },
+  ];
+});
+
 const hubInterfaces: Scenario[] = [
   { id: 'HUB-30110', title: '事業者一覧', steps: [step('IS_30110', undefined, { result: 'OK' }, '事業者一覧を取得する')] },
   {
@@ -229,6 +281,21 @@ const hubInterfaces: Scenario[] = [
     steps: [
       step('IS_40110', undefined, { result: 'OK' }, 'お知らせを取得する'),
       step('IS_40120', undefined, { result: 'NG', code: 'MAIL_ACK_NOTHING' }, '何も指定せずに確認し NG を受け取る'),
+    ],
+  },
+  {
+    id: 'HUB-30110-NG',
+    title: '事業者一覧: 入力の誤り',
+    steps: [step('IS_30110', undefined, { result: 'NG', code: 'IF_OUT_OF_RANGE' }, '1ページの件数に 101 を指定し NG を受け取る')],
+  },
+  {
+    id: 'HUB-MAILBOX-ACK',
+    title: 'お知らせ: マッチング完了の通知を取得して確認する',
+    steps: [
+      step('IF_10610', '0302', { result: 'OK', stage: '05' }, '0302 の地点でスイッチング開始を申し込む（即時マッチング: マッチング完了のお知らせが届く）'),
+      step('IS_40110', undefined, { result: 'OK' }, 'お知らせを取得する（届くまで数秒〜1分）'),
+      step('IS_40120', undefined, { result: 'OK' }, '取得トークン（peekToken）で確認済みにする'),
+      step('IS_40110', undefined, { result: 'NG', code: 'IF_OUT_OF_RANGE' }, '取得件数に 0 を指定し NG を受け取る'),
     ],
   },
 ];
@@ -241,6 +308,7 @@ export const scenarios: readonly Scenario[] = [
   ...applicationIds.flatMap(applicationScenarios),
   ...feeds,
   ...relays,
+  ...relayAbnormal,
   ...hubInterfaces,
 ];
 

@@ -61,6 +61,10 @@ export async function formDataBody(contentType: string, body: Buffer): Promise<M
   return Object.assign(Object.create(null) as Record<string, string>, fields, { [filesKey]: files });
 }
 
+export function isFormDataBody(body: unknown): body is MultipartFormBody {
+  return typeof body === 'object' && body !== null && filesKey in body;
+}
+
 /** The files a multipart form body carried under `name` (none for an urlencoded or JSON body). */
 export function filesOf(body: unknown, name: string): UploadedFile[] {
   const files = typeof body === 'object' && body !== null ? (body as Partial<MultipartFormBody>)[filesKey] : undefined;

@@ -11,6 +11,8 @@
  *                       ready hub
  *   GET /health         the same as /health/ready (kept for existing supervisors)
  *   GET /metrics        Prometheus text format (platform/metrics.ts)
+ *   GET (a page)        what the process adds (`pages`): figures for its operators, e.g. the grid
+ *                       server's `/pps/deadlines`
  */
 import { createServer, type Server } from 'node:http';
 import type { Db } from '../db/db.ts';
@@ -28,7 +30,12 @@ export interface OpsServerOptions {
   readonly metrics?: Metrics;
   /** How long one check may take before it counts as failed (default 5 s). */
   readonly checkTimeoutMs?: number;
+  /** More GET pages by path (figures only, nothing personal: the port has no authentication). */
+  readonly pages?: Readonly<Record<string, OpsPage>>;
 }
+
+/** A page of the operations port: answers a GET with its query. */
+export type OpsPage = (query: URLSearchParams) => Promise<{ readonly status?: number; readonly contentType: string; readonly body: string }>;
 
 export interface OpsServer {
   /** The readiness URL (`…/health/ready`). */
@@ -87,6 +94,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       } else if (path === '/metrics' && options.metrics) {
         const { contentType, body } = await options.metrics.scrape();
         res.writeHead(200, { 'content-type': contentType }).end(body);
+      } else if (path !== undefined && options.pages && Object.hasOwn(options.pages, path)) {
+        const answer = await options.pages[path]!(new URLSearchParams((req.url ?? '').split('?')[1] ?? ''));
+        res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType, 'cache-control': 'no-store' }).end(answer.body);
       } else {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       }

@@ -32,10 +32,19 @@ import { ifId } from '../../interfaces/catalogue/fields.ts';
 import type { GroupField, InterfaceFamily } from '../../interfaces/catalogue/types.ts';
 import type { InterfaceResponse, ReceptionMessage } from '../../interfaces/message.ts';
 import { validateRequest } from '../../interfaces/validate.ts';
+import {
+  attachmentLimitOf,
+  checkAttachments,
+  maxAttachmentBytes,
+  maxAttachmentRequestBytes,
+  maxAttachmentsTotalBytes,
+  validatedWithAttachments,
+} from '../../interfaces/attachments.ts';
+import { filesOf, formDataBody } from '../../platform/http/multipart.ts';
 import { selectFilings } from '../../hub/applications/application.queries.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
 import { httpStatusOf } from '../../hub/http/respond.ts';
-import { callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
+import { answerChecked, callInterface, isOffered, type InterfaceCall, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { csrfField, queryOf, formOf, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { formFromValues, renderData, renderFields, renderMessages, requestFromForm, rowsTable } from '../interface-form.ts';
@@ -207,7 +216,15 @@ export function registerAreaScreens(app: FastifyInstance, deps: InterfaceDeps): 
     return submitForm(deps, request, reply, scope, def);
   };
   app.get('/areas/:area/:family/if/:interfaceId', { config: { action: 'areaForm' } }, formRoute);
-  app.post('/areas/:area/:family/if/:interfaceId', { config: { action: 'areaForm' } }, formRoute);
+  // A form with documents attached (interfaces/attachments.ts) comes as multipart/form-data.
+  app.register(async (scoped) => {
+    scoped.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'buffer', bodyLimit: maxAttachmentRequestBytes },
+      async (request: FastifyRequest, body: Buffer) => formDataBody(String(request.headers['content-type'] ?? ''), body),
+    );
+    scoped.post('/areas/:area/:family/if/:interfaceId', { config: { action: 'areaForm' } }, formRoute);
+  });
 }
 
 /** The interface of `/if/:interfaceId`: one of the family's lookups, applications or status inquiries that the hub offers. */
@@ -361,9 +378,8 @@ async function submitForm(deps: InterfaceDeps, request: FastifyRequest, reply: F
   const form = formOf(request);
   const body = requestFromForm(def.request, form);
   const validated = validateRequest(def, body);
-  const response: InterfaceResponse = validated.ok
-    ? await callInterface(deps, interfaceCall(request), def, validated.value)
-    : { result: 'NG', messages: validated.messages };
+  const checked = validatedWithAttachments(validated, checkAttachments(def, filesOf(request.body, 'attachment')));
+  const response: InterfaceResponse = await answerChecked(deps, interfaceCall(request), def, checked, body);
   const values: Record<string, string> = { ...form };
   delete values._csrf;
   if (response.result === 'NG') {
@@ -406,19 +422,30 @@ function formPage(
       for (const f of def.request) if (!['requestId', 'updateFlag', 'applicationNumber', 'supplyPointId', 'remarks'].includes(f.id)) omit.add(f.id);
   }
   const rendered = renderFields(def.request, values, messages, { hidden, readonly, omit });
+  const attaches = attachmentLimitOf(def) > 0 && mode !== 'cancel';
   const title = `${def.name}${modeTitles[mode]}`;
   const body = html`${crumbs(scope, title)}
     <p>${scopeBadge(scope)} <span class="if-id">${def.id}</span></p>
     ${renderMessages(rendered.unplaced, 'refusal')}
     ${mode === 'cancel' ? html`<p class="notice">申込番号 ${values.applicationNumber ?? ''} の申込を取り消します。取り消した申込は元に戻せません。</p>` : null}
-    <form method="post" action="${scope.base}/if/${def.id}" class="card if-form" novalidate>
+    <form method="post" action="${scope.base}/if/${def.id}" class="card if-form" novalidate${attaches ? html` enctype="multipart/form-data"` : null}>
       ${csrfField(session.csrfToken)}
       ${atLeastOneNote(def, mode)}
       ${rendered.fields}
+      ${attaches ? attachmentInput(def) : null}
       <p class="actions"><button type="submit">${buttonOf(def, mode)}</button> <a href="${scope.base}">メニューへ戻る</a></p>
     </form>
     ${result ? answerView(request, scope, def, result.answer, result.yesterday) : null}`;
   return page(signedIn(request, title), body);
+}
+
+/** The documents a usage password or move-in application may carry (interfaces/attachments.ts). */
+function attachmentInput(def: InterfaceDefinition): Html {
+  return html`<div class="field attachments">
+    <label for="f-attachment">添付ファイル（任意）</label>
+    <input type="file" id="f-attachment" name="attachment" multiple accept=".pdf,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff">
+    <p class="muted">本人確認書類・同意書など。PDF・JPEG・PNG・TIFF、${attachmentLimitOf(def)}件まで、1件${maxAttachmentBytes / 1024 / 1024}MB・合計${maxAttachmentsTotalBytes / 1024 / 1024}MBまで。</p>
+  </div>`;
 }
 
 /** The answer of a lookup or status inquiry, below its form. */

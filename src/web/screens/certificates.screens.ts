@@ -325,7 +325,8 @@ export function registerCertificateScreens(app: FastifyInstance, { db, clock, ce
         <button type="submit" name="decision" value="approve">承認</button> <button type="submit" name="decision" value="refuse" class="secondary">否認</button></form></td></tr>`;
     return page(
       signedIn(request, '証明書申請の審査'),
-      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : null}${formError(refusal)}
+      // A refusal names its field (the reason) but the row's form has no place for it: shown above the table.
+      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : null}${refusal ? html`<p class="refusal" role="alert"><span class="code">${refusal.code}</span> ${refusal.text}</p>` : null}
       <p class="muted">発行: ${
         schedule?.kind === 'weekly'
           ? `毎週 ${schedule.closings.map((c) => `${'日月火水木金土'[c.weekday]}曜 ${String(Math.floor(c.minutes / 60)).padStart(2, '0')}:${String(c.minutes % 60).padStart(2, '0')}`).join('・')} 締切の一括発行`

@@ -39,6 +39,7 @@ const menu: readonly { href: string; label: string; admin?: boolean; shown: (act
   { href: '/admin/api-operations', label: 'API運用情報', admin: true, shown: (actor) => can(actor, 'apiOperation.view') },
   { href: '/admin/relays', label: '廃止取次監視', admin: true, shown: (actor) => can(actor, 'relay.monitor') },
   { href: '/admin/statistics', label: 'スイッチング実績', admin: true, shown: (actor) => can(actor, 'statistics.read') },
+  { href: '/admin/pps-deadlines', label: 'データ提供期限', admin: true, shown: (actor) => can(actor, 'pps.monitor') },
   { href: '/admin/clock', label: '時計', admin: true, shown: (actor) => can(actor, 'clock.advance') },
 ];
 

@@ -34,7 +34,7 @@ import { listParticipants } from '../../hub/identity/participant.commands.ts';
 import { areaOf, type AreaCode } from '../../domain/area.ts';
 import { bulkMaxBytes, fileBulkCsv, type BulkReport } from '../../hub/bulk/bulk.ts';
 import { callerOf, sessionOf } from '../../hub/http/context.ts';
-import { callInterface, type InterfaceDeps } from '../../hub/interfaces/call.ts';
+import { answerChecked, type InterfaceDeps } from '../../hub/interfaces/call.ts';
 import { getRelay, type RelayDetail } from '../../hub/relay/relay.commands.ts';
 import { countAwaitingDecisionByFamily, type RelayEventRow, type RelayView } from '../../hub/relay/relay.queries.ts';
 import { addressLine } from '../../hub/relay/relay.ts';
@@ -280,9 +280,7 @@ function actorOf(request: FastifyRequest) {
 async function submit(deps: InterfaceDeps, request: FastifyRequest, def: InterfaceDefinition, body: Record<string, unknown>): Promise<InterfaceResponse> {
   request.audit.action = def.id;
   const validated = validateRequest(def, body);
-  const answer: InterfaceResponse = validated.ok
-    ? await callInterface(deps, interfaceCall(request), def, validated.value)
-    : { result: 'NG', messages: validated.messages };
+  const answer: InterfaceResponse = await answerChecked(deps, interfaceCall(request), def, validated, body);
   if (answer.result === 'NG') request.audit.result = answer.messages[0]?.code ?? 'NG';
   return answer;
 }

@@ -100,7 +100,7 @@ function progressView(progress: readonly ScenarioProgress[]): Html {
         <h2>${p.scenario.id} ${p.scenario.title} <span class="badge">${scenarioStatusNames[p.status]}</span></h2>
         <ol>${p.steps.map(
           (s) => html`<li class="step-${s.status}"><span class="badge">${stepStatusNames[s.status]}</span>
-            <code>${s.step.interfaceId}</code>${s.step.point && s.step.point !== 'ordinary' ? html` 動作 <code>${s.step.point}</code>` : null}: ${s.step.note}
+            <code>${s.step.interfaceId}</code>${s.step.point && s.step.point !== 'ordinary' && s.step.point !== 'none' ? html` 動作 <code>${s.step.point}</code>` : null}: ${s.step.note}
             （期待: ${s.step.expect.result}${s.step.expect.stage ? ` 工程 ${s.step.expect.stage}` : ''}${s.step.expect.code ? ` ${s.step.expect.code}` : ''}）
             ${
               s.mismatches.length > 0

@@ -27,6 +27,7 @@ import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
 import { recordInterruption } from '../../../src/grid/provision/interruption.repository.ts';
 import { runReportSchedule } from '../../../src/grid/provision/report-schedule.ts';
+import { deadlineWatch } from '../../../src/grid/provision/deadlines.ts';
 import { defaultProvisionSettings, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { latenessStats, registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths, readingMonths } from '../../../src/grid/registry/usage.ts';
@@ -478,11 +479,21 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
       const row = onTime.find((r) => r.kind === kind.code);
       assert.ok(row && row.files > 0 && row.late === 0, `${kind.code}: ${JSON.stringify(row)}`);
     }
-    // The schedule stops over the year end and runs again on 2027-01-20: January's first reports are late.
+    // The schedule stops over the year end and runs again an hour after January's reports were due: they are late.
     const lvJan = lvSchedule.dayOf(lvGroup, 2027, 1);
     const due = ppsTimingOf(ppsKind('STD_SEIGENCHUSHI')!.timing!, lvJan).deadlineAt;
     clock.set(new Date(due.getTime() + 3_600_000).toISOString());
+    // The deadline watch sees them missing meanwhile.
+    const dueDay = tokyoDate(new Date(due.getTime() - 1));
+    const stalled = await deadlineWatch(grid.context, dueDay);
+    const missing = stalled.kinds.find((k) => k.kind === 'STD_SEIGENCHUSHI')!;
+    // One target per reading day whose deadline it is (a weekend's days share the Monday's count).
+    assert.ok(missing.missing >= 1 && missing.due === 0, JSON.stringify(missing));
+    assert.equal(missing.oldestMissingDeadline, due.toISOString());
     await runReportSchedule(grid.context);
+    const caughtUp = (await deadlineWatch(grid.context, dueDay)).kinds.find((k) => k.kind === 'STD_SEIGENCHUSHI')!;
+    assert.equal(caughtUp.missing, 0);
+    assert.ok(caughtUp.late >= 1 && caughtUp.onTime === 0, JSON.stringify(caughtUp));
     const info = (await client.list({ kind: 'STD_SEIGENCHUSHI' })).files.find((f) => f.name === reportName('SEIGENCHUSHI', lvJan))!;
     assert.equal(info.deadlineAt, due.toISOString());
     const stats = await latenessStats(db, 'grid_03', clock.now(), 400);

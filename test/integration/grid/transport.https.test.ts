@@ -2,6 +2,7 @@
  * Hub → grid over real mutual TLS on localhost: a grid behind `createGridServer`, called through the
  * HTTPS transport with the hub's client certificate, all issued by a test CA with src/platform/pki.
  */
+import { maxAttachmentsTotalBytes } from '../../../src/interfaces/attachments.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
@@ -166,6 +167,15 @@ describe('the grid server admits only the hub', () => {
     hub.close();
     const withoutHeader = await post(url, '/grid/v1/IF_10110', { participantCode: 'A0033', requestId: 'r1', body: {} });
     assert.equal(withoutHeader.status, 200);
+  });
+
+  test('takes an application carrying the most attachments (10 MiB as base64 in the JSON), well over the default body limit', async () => {
+    const hub = transportTo({ '03': url });
+    const content = Buffer.alloc(maxAttachmentsTotalBytes, 0x25).toString('base64');
+    const response = await hub.send('03', gridRequest('IF_10410', { attachments: [{ fileName: 'a.pdf', mediaType: 'application/pdf', content }] }, 'A0033'));
+    hub.close();
+    assert.equal(response.result, 'OK');
+    assert.equal((calls.at(-1)!.body.attachments as { content: string }[])[0]!.content.length, content.length);
   });
 
   test('refuses an envelope without participant code, request ID or body object', async () => {

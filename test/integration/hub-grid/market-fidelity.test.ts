@@ -208,4 +208,41 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     json.close();
     soap.close();
   });
+
+  test('the far-future switch-in refused at its deadline shows APP_MATCH_DEADLINE_PASSED on its web page too; a 30-minute range over 31 days is GRID_USAGE_RANGE_TOO_LONG in JSON and SOAP', async () => {
+    const [refused] = (
+      await db.query<{ application_number: string }>("SELECT application_number FROM hub.application_outbox WHERE request_id = 'far-future-1'")
+    ).rows;
+    assert.ok(refused);
+    const again = hub.as('aTerminal');
+    const login = await again.get('/login');
+    assert.equal((await again.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    const detail = await again.get(`/areas/03/lv/applications/${refused.application_number}`);
+    assert.equal(detail.status, 200, detail.body);
+    assert.match(detail.body, /APP_MATCH_DEADLINE_PASSED/);
+
+    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart' });
+    const json = hub.sdk('aApi', 'json');
+    const soap = hub.sdk('aApi', 'soap');
+    const applied = await json.call('IF_10210', {
+      requestId: 'range-pw',
+      supplyPointId: p.supplyPointId,
+      customerNameKana: 'ヤマダ ハナコ',
+      phoneNumber: '09012345678',
+      consentDate: '2027-02-08',
+    });
+    assert.equal(applied.result, 'OK', JSON.stringify(applied.messages));
+    const status = await json.call('IF_10220', { applicationNumber: applied.data?.applicationNumber as string });
+    const usagePassword = status.data?.usagePassword as string;
+    assert.ok(usagePassword, JSON.stringify(status));
+    for (const sdk of [json, soap]) {
+      const answer = await sdk.call('IF_10310', { supplyPointId: p.supplyPointId, usagePassword, halfHourlyDate: '2027-01-01', halfHourlyTo: '2027-02-01' });
+      assert.deepEqual(
+        answer.messages.map((m) => m.code),
+        ['GRID_USAGE_RANGE_TOO_LONG'],
+      );
+    }
+    json.close();
+    soap.close();
+  });
 });

@@ -13,7 +13,8 @@ import { gridTransportFromConfig } from '../../../src/grid/transport/config.ts';
 import { InProcessGridTransport } from '../../../src/grid/transport/in-process.ts';
 import { retryDueDeliveries } from '../../../src/hub/applications/outbox.commands.ts';
 import { fetchGridEvents } from '../../../src/hub/notifications/grid-events.ts';
-import { TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import { buildCertificate, givenCertificate, TEST_PASSWORD, testClock } from '../../../src/hub/identity/testing.ts';
+import { KirikaeClient as SdkClient } from '../../../src/sdk/client.ts';
 import { participantProgress, progressMatrix } from '../../../src/hub/verification/verification.queries.ts';
 import { claimDataMode } from '../../../src/hub/verification/verification.repository.ts';
 import { systemActor } from '../../../src/hub/policy.ts';
@@ -385,6 +386,92 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.match(fitApi.steps[0].mismatches[0].reason, /GRID_POINT_NOT_FIT/);
     const table = await retailer.get('/verification?area=06');
     assert.match(table.body, /0699990101000000000000/);
+  });
+
+  test("the catalogue's abnormal steps of the hub interfaces, feeds and status inquiries, and the mailbox's and relay decision's happy paths, answer as expected", async () => {
+    // Two abnormal scenarios whole, ending with a status inquiry naming no application (a request ID never filed).
+    assert.deepEqual(codes(await file(json, 'IF_10210', tokyo('0114'))), ['GRID_POINT_VACANT']);
+    const later = await file(json, 'IF_10210', tokyo('0203'));
+    assert.equal(data(await status(json, 'IF_10210', data(later).applicationNumber)).stage, '09');
+    assert.deepEqual(codes(await json.call('IF_10220', { requestId: nextId('NONE') })), ['OUTBOX_REQUEST_NOT_FOUND']);
+    assert.deepEqual(codes(await soap.call('IF_K10610', bodyFor('IF_K10610', tokyo('0141'), nextId('VR')))), ['APP_CONFLICT']);
+    const expired = await file(soap, 'IF_K10610', tokyo('0201'));
+    assert.equal(data(await status(soap, 'IF_K10610', data(expired).applicationNumber)).stage, '09');
+    assert.deepEqual(codes(await soap.call('IF_K10620', { requestId: nextId('NONE') })), ['OUTBOX_REQUEST_NOT_FOUND']);
+    assert.equal((await soap.call('IF_K11110', {})).result, 'OK');
+    assert.deepEqual(codes(await soap.call('IF_K11110', { since: 'X' })), ['OUTBOX_CURSOR_INVALID']);
+    const relay = {
+      requestId: nextId('RL'),
+      updateFlag: '1',
+      supplyPointId: tokyo('0401'),
+      contractNumber: 'A-123456',
+      address: { prefecture: '東京都', city: '千代田区', street: '丸の内一丁目1番1号' },
+      customerNameKana: 'ヤマダ ハナコ',
+      customerName: '山田 花子',
+      terminationDate: '2026-12-10',
+    };
+    assert.deepEqual(codes(await json.call('IS_20110', { ...relay, oldRetailerCode: 'A0033' })), ['RELAY_OLD_RETAILER_IS_SELF']);
+    assert.deepEqual(codes(await json.call('IS_20210', { page: 0 })), ['IF_OUT_OF_RANGE']);
+    assert.deepEqual(codes(await json.call('IS_20310', { page: 0 })), ['IF_OUT_OF_RANGE']);
+    assert.deepEqual(codes(await json.call('IS_30110', { pageSize: 101 })), ['IF_OUT_OF_RANGE']);
+
+    // A relay addressed to A003 by another retailer (B001's API certificate, as DEMO.md gives it), then A003 decides it.
+    await givenCertificate(db, clock, { participantCode: 'B0013', usage: 'api' });
+    const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+    const b = new SdkClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem });
+    const registered = await b.call('IS_20110', { ...relay, requestId: nextId('RL'), oldRetailerCode: 'A0033' });
+    b.close();
+    assert.equal(registered.result, 'OK', codes(registered).join());
+    assert.equal((await json.call('IS_20310', {})).result, 'OK');
+    const decided = await json.call('IS_20410', {
+      requestId: nextId('DC'),
+      relayNumber: data(registered).relayNumber,
+      decision: '01',
+      decidingPersonName: '佐藤',
+    });
+    assert.equal(decided.result, 'OK', codes(decided).join());
+
+    // The mailbox: a switch matched at once is notified; A003 peeks it and acknowledges by the peek token.
+    const matched = await file(json, 'IF_10610', tokyo('0302'));
+    assert.equal(data(matched).stage, '05');
+    let peek: InterfaceResponse | undefined;
+    for (const until = Date.now() + 20_000; Date.now() < until; ) {
+      await fetchGridEvents({ db, clock, transport }, '03');
+      peek = await json.call('IS_40110', { maxCount: 100 });
+      if ((data(peek).notifications as Data[] | undefined)?.some((n) => n.applicationNumber === data(matched).applicationNumber)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(data(peek!).peekToken, JSON.stringify(data(peek!)));
+    assert.equal((await json.call('IS_40120', { peekToken: data(peek!).peekToken })).result, 'OK');
+    assert.deepEqual(codes(await json.call('IS_40110', { maxCount: 0 })), ['IF_OUT_OF_RANGE']);
+
+    const progress = new Map((await participantProgress(db, systemActor, 'A003')).map((p) => [p.scenario.id, p]));
+    const stepsOf = (id: string) => progress.get(id)!.steps.map((st) => st.status);
+    for (const id of ['LV-RELAY-NG', 'LV-RELAY-DECIDE', 'HUB-30110-NG', 'HUB-MAILBOX-ACK'])
+      assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
+    for (const id of ['HV-K11110', 'LV-10210-NG', 'HV-K10610-NG']) assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
+  });
+
+  test('a bulk CSV of more than 100 rows is refused VERIFY_BULK_TOO_MANY_ROWS (slide 20: no high load), nothing filed; 100 rows are taken', async () => {
+    const csv = (rows: number) =>
+      [
+        'requestId,supplyPointId,customerNameKana,customerName,currentRetailerCode',
+        ...Array.from({ length: rows }, () => `${nextId('BK')},${tokyo('0401')},ヤマダ タロウ,山田 太郎,B0013`),
+      ].join('\r\n');
+    const outbox = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.application_outbox')).rows[0]!.n;
+    const before = await outbox();
+    const refused = await json.bulk('IF_10610', new TextEncoder().encode(csv(101)));
+    assert.equal(refused.result, 'NG');
+    assert.deepEqual(
+      refused.messages.map((m) => m.code),
+      ['VERIFY_BULK_TOO_MANY_ROWS'],
+    );
+    assert.match(refused.messages[0]!.text, /100行以内/);
+    assert.equal(await outbox(), before, 'nothing filed');
+    // 100 rows pass the limit (and are judged row by row: here one point named twice refuses the file as a whole).
+    const judged = await json.bulk('IF_10610', new TextEncoder().encode(csv(100)));
+    assert.ok(!judged.messages.some((m) => m.code === 'VERIFY_BULK_TOO_MANY_ROWS'), JSON.stringify(judged.messages));
+    assert.equal(judged.data.rows.length, 100);
   });
 
   test('the data belongs to the mode it was first started in', async () => {

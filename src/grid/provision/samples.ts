@@ -1,0 +1,110 @@
+/**
+ * The sample files of the data provision test page (slide 37: テストページ), shown on each grid's
+ * site in the verification environment: one sample of every kind of file the grids provide, with
+ * dummy data (points that exist nowhere), made the same every time and never refreshed (no new file
+ * every 30 minutes), listed, pulled and downloaded as the real files are (site.routes.ts, `test/`).
+ *
+ * The registry has one row per kind: `sampleKinds` (every BP kind of domain/pps-file.ts, and the
+ * kinds of other formats added to `otherSampleKinds`) and `sampleMakers` (kind code → a function
+ * making that kind's sample for a receiver). A kind without a maker is shown as サンプルなし. When
+ * a kind's real files land (W5, the standardized CSV reports), add its maker here, made from the
+ * same code as the real files with dummy inputs.
+ */
+import type { AreaCode } from '../../domain/area.ts';
+import type { IsoDate } from '../../domain/date.ts';
+import { formatPpsFileName, ppsKinds, type PpsKind } from '../../domain/pps-file.ts';
+import type { UsageProfileKind } from '../registry/facility.ts';
+import type { ProvisionSettings } from './schedule.ts';
+import { sectionsOf, w4ZipBytes, type W4Point } from './w4-files.ts';
+
+export interface SampleKind {
+  /** The kind's code: `W40110` …, or another format's own. */
+  readonly code: string;
+  readonly title: string;
+  /** Slide 37's three groups: 30分電力量提供BP (W4), 確定使用量通知BP (W5), 標準化帳票 (CSV). */
+  readonly format: 'W4' | 'W5' | 'CSV';
+}
+
+export interface SampleRequest {
+  readonly area: AreaCode;
+  /** The caller: the sample is addressed to it, as its real files are. */
+  readonly receiverCode: string;
+  readonly settings: ProvisionSettings;
+}
+
+export interface SampleFile {
+  readonly name: string;
+  readonly bytes: Buffer;
+  readonly contentType: string;
+  /** Supply points in it, when the kind has them. */
+  readonly points?: number;
+}
+
+export type SampleMaker = (request: SampleRequest) => Promise<SampleFile>;
+
+/** The day every sample is of, and the instant it was made: fixed, so a sample never changes. */
+export const sampleDate = '2026-04-01' as IsoDate;
+export const sampleMadeAt = new Date('2026-04-02T05:00:00+09:00');
+
+/** Kinds of other formats than the BP messages (the standardized CSV reports): add a row when one lands. */
+export const otherSampleKinds: readonly SampleKind[] = [];
+
+/** Every kind of file, in the order the test page lists them. */
+export const sampleKinds: readonly SampleKind[] = [...ppsKinds.map((k) => ({ code: k.code, title: k.title, format: k.bp })), ...otherSampleKinds];
+
+/** Three dummy points of a voltage: IDs with 00 where the registry has a prefecture (01–47), so they match no real point. */
+export function dummyPoints(area: AreaCode, receiverCode: string, voltage: PpsKind['voltage']): W4Point[] {
+  const profiles: readonly UsageProfileKind[] = voltage === 'HV' ? ['office', 'factory', 'shop'] : ['household', 'household', 'shop'];
+  return profiles.map((profileKind, i) => {
+    const serial = (voltage === 'HV' ? 200 : 100) + i + 1;
+    return {
+      receiverCode,
+      supplyPointId: `${area}00${String(serial).padStart(18, '0')}`,
+      customerId: serial,
+      meterNumber: `1${String(serial).padStart(9, '0')}`,
+      voltageClass: voltage,
+      profileKind,
+      dailyWh: voltage === 'HV' ? 2_400_000 : 9_000,
+      seed: serial,
+    };
+  });
+}
+
+/** A W4 kind's sample: the real file's code on the dummy points (a same-day file: time code 1). */
+function w4Sample(kind: PpsKind): SampleMaker {
+  return async ({ area, receiverCode, settings }) => {
+    const slot = kind.granularity === 'slot' ? 1 : null;
+    const [section] = sectionsOf(kind, area, receiverCode, sampleDate, slot, dummyPoints(area, receiverCode, kind.voltage));
+    const { name, bytes } = await w4ZipBytes(section!, 0, sampleMadeAt, settings);
+    if (name !== formatPpsFileName({ kind, date: sampleDate, slot, revision: 0, section: 0 })) throw new Error(`sample of ${kind.code} named ${name}`);
+    return { name, bytes, contentType: 'application/zip', points: section!.points.length };
+  };
+}
+
+/** Kind code → its sample's maker. Add a row when a kind's real files land. */
+export const sampleMakers: Readonly<Record<string, SampleMaker>> = Object.fromEntries(ppsKinds.filter((k) => k.bp === 'W4').map((k) => [k.code, w4Sample(k)]));
+
+export function sampleMakerOf(code: string): SampleMaker | undefined {
+  return Object.hasOwn(sampleMakers, code) ? sampleMakers[code] : undefined;
+}
+
+/** The samples of every kind that has a maker, for one receiver (made once per area, receiver and settings, then kept). */
+export async function samplesFor(request: SampleRequest): Promise<{ kind: SampleKind; file: SampleFile }[]> {
+  const key = `${request.area}|${request.receiverCode}|${request.settings.encoding}|${request.settings.missingPerMille}`;
+  let made = cache.get(key);
+  if (!made) {
+    made = Promise.all(
+      sampleKinds.flatMap((kind) => {
+        const maker = sampleMakerOf(kind.code);
+        return maker ? [maker(request).then((file) => ({ kind, file }))] : [];
+      }),
+    );
+    cache.set(key, made);
+    // A failure is not kept: the next request tries again.
+    made.catch(() => cache.delete(key));
+    if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+  }
+  return made;
+}
+
+const cache = new Map<string, Promise<{ kind: SampleKind; file: SampleFile }[]>>();

@@ -20,6 +20,7 @@ import { stages } from '../../domain/codes.ts';
 import { addDays, tokyoDate, type IsoDate } from '../../domain/date.ts';
 import type { MessageCode } from '../../domain/messages.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
+import { hubCompanyCode } from '../../domain/participant-code.ts';
 import { interfaces } from '../../interfaces/catalogue/catalogue.ts';
 import type { InterfaceRequest, InterfaceResponse, ReceptionMessage } from '../../interfaces/message.ts';
 import {
@@ -50,6 +51,7 @@ import {
   type StubHistoryEntry,
 } from './stub.repository.ts';
 import { applicationFeedHandler } from '../applications/feed.handler.ts';
+import { applicationBatchInterfaceId } from '../applications/batch.handler.ts';
 import { applicationEventsHandlerOf, gridEventsInterfaceId } from '../applications/events.handler.ts';
 import type { InterfaceHandler } from '../context.ts';
 
@@ -96,6 +98,7 @@ export class StubGrid implements GridEndpoint {
   }
 
   async #handle(request: InterfaceRequest): Promise<InterfaceResponse> {
+    if (request.interfaceId === applicationBatchInterfaceId) return this.#batch(request);
     const withStub = Object.hasOwn(withStubHandlers, request.interfaceId) ? withStubHandlers[request.interfaceId] : undefined;
     if (withStub) return withStub(this.#ctx, request);
     const itf = stubInterfaceOf(request.interfaceId);
@@ -123,6 +126,39 @@ export class StubGrid implements GridEndpoint {
       return behaviour.type === 'ng' ? ng([refusalOf(behaviour.code, request, this.area, this.#today())]) : this.reference.handle(request);
     }
     return this.#file(request, itf.kind, itf.family, designation);
+  }
+
+  /**
+   * A batch of filings from the hub (bulk CSV, group commit): the filings on this area's designated
+   * IDs are answered by the script, each as if it came alone, the others go to the reference grid in
+   * one batch. A designated filing whose script never answers (a timeout) is left undecided, as a
+   * batch leaves a filing it could not decide: the hub delivers it again later.
+   */
+  async #batch(request: InterfaceRequest): Promise<InterfaceResponse> {
+    const filings = Array.isArray(request.body.filings) ? (request.body.filings as InterfaceRequest[]) : [];
+    const ours = (f: InterfaceRequest) =>
+      typeof f === 'object' &&
+      f !== null &&
+      typeof f.body === 'object' &&
+      f.body !== null &&
+      String(f.body.supplyPointId).slice(0, 2) === this.area &&
+      designationOf(f.body.supplyPointId) !== undefined;
+    if (!filings.some(ours) || request.participantCode.slice(0, 4) !== hubCompanyCode) return this.reference.handle(request);
+    const rest = filings.filter((f) => !ours(f));
+    const answers: (InterfaceResponse | null)[] = filings.map(() => null);
+    if (rest.length > 0) {
+      const theirs = await this.reference.handle({ ...request, body: { ...request.body, filings: rest } });
+      if (theirs.result !== 'OK') return theirs; // the batch itself refused (not from the hub, malformed)
+      const restAnswers = (theirs.data as { answers: (InterfaceResponse | null)[] }).answers;
+      let at = 0;
+      for (const [index, filing] of filings.entries()) if (!ours(filing)) answers[index] = restAnswers[at++] ?? null;
+    }
+    for (const [index, filing] of filings.entries()) {
+      if (!ours(filing)) continue;
+      if (designationOf(filing.body.supplyPointId)?.behaviour.type === 'timeout') continue;
+      answers[index] = await this.handle(filing);
+    }
+    return ok({ answers });
   }
 
   /** A filing (usage password application or wheeling change) on a designated ID. */

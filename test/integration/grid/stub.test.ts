@@ -138,3 +138,42 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
     assert.deepEqual(others.items, [], "another participant's feed does not show them");
   });
 });
+
+forEachBackend('grid stub: a batch of filings from the hub', (backend) => {
+  test('designated filings in a batch are answered by the script as if alone (a timeout left undecided), the others by the reference grid', async () => {
+    await using db = await backend.open();
+    const stub = new StubGrid(new Grid({ area: '06', db, clock: testGridClock() }));
+    const ngEntry = designatedEntries.find(
+      (e) => e.behaviour(1).type === 'ng' && codeOf(e) !== 'SPID_NOT_FOUND' && interfacesOf(e, ['IF_10410']).includes('IF_10410') && !e.updateFlags,
+    )!;
+    const timeoutEntry = designatedEntries.find((e) => e.behaviour(1).type === 'timeout' && interfacesOf(e, ['IF_10410']).includes('IF_10410'))!;
+    assert.ok(ngEntry && timeoutEntry, 'the catalogue has an NG and a timeout designation for IF_10410');
+    const unknownPoint = '0699999999999999999999';
+    const filings = [
+      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', ngEntry.number), 'B-1'), 'A0036'),
+      gridRequest('IF_10410', bodyFor('IF_10410', unknownPoint, 'B-2'), 'A0036'),
+      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', timeoutEntry.number), 'B-3'), 'A0036'),
+    ];
+    const batch = await stub.handle(gridRequest('GRID_APPLICATION_BATCH', { filings }, 'H000'));
+    assert.equal(batch.result, 'OK', JSON.stringify(batch));
+    const answers = (batch.data as { answers: ({ result: string; messages: { code: string }[] } | null)[] }).answers;
+    assert.equal(answers.length, 3);
+    assert.deepEqual(
+      answers[0]!.messages.map((m) => m.code),
+      [codeOf(ngEntry)],
+      'the script answered the designated filing',
+    );
+    assert.deepEqual(
+      answers[1]!.messages.map((m) => m.code),
+      ['SPID_NOT_FOUND'],
+      'the reference grid answered the ordinary filing (a point it does not have)',
+    );
+    assert.equal(answers[2], null, 'a timeout designation leaves its filing undecided, for the hub to deliver again');
+
+    const notHub = await stub.handle(gridRequest('GRID_APPLICATION_BATCH', { filings }, 'A0036'));
+    assert.deepEqual(
+      notHub.messages.map((m) => m.code),
+      ['GRID_BATCH_HUB_ONLY'],
+    );
+  });
+});

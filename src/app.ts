@@ -45,7 +45,7 @@ import { registerProvisionMetrics } from './grid/provision/metrics.ts';
 import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platform/http/rate-limit.ts';
 import { claimDataMode } from './hub/verification/verification.repository.ts';
 import { isRefusal, Refusal } from './domain/refusal.ts';
-import { ensureDemoIdentities } from './demo/demo.ts';
+import { ensureDemoIdentities, makeDemoReports } from './demo/demo.ts';
 import { recordAudit } from './hub/audit/audit.repository.ts';
 import type { AuditEntry } from './hub/audit/audit.ts';
 import { AuditWriter } from './hub/http/audit-writer.ts';
@@ -139,8 +139,9 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     if (!existsSync(join(pkiDir(config.home), 'ca.cert.pem'))) log('info', 'pki', `creating the hub's certificate authority in ${pkiDir(config.home)}…`);
     const pki = await loadHubPki(pkiDir(config.home), new Date());
     // The verification environment is set up as the sandbox: demo participants, certificates, registry.
+    let demoLoaded = false;
     if (config.mode !== 'production') {
-      await loadDemoData(db);
+      demoLoaded = await loadDemoData(db);
       if (!existsSync(join(pki.dir, 'api'))) log('info', 'demo', 'issuing the demo certificates (first start only)…');
       const demo = await ensureDemoIdentities(db, clock, pki, config.home);
       if (demo) log('info', 'demo', `issued ${demo.api.length + demo.terminals.length} demo certificates; see ${config.home}/DEMO.md`);
@@ -161,6 +162,8 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
       metrics,
       [...routing.grids.values()].map((grid) => grid.context),
     );
+    // A new sandbox has the last month's standard CSV reports of its demo retailers at once.
+    if (demoLoaded) await makeDemoReports([...routing.grids.values()].map((grid) => grid.context));
     metrics.watchDatabase(db);
     for (const area of grids.remote.keys()) log('info', 'grid', `area ${area}: ${grids.describe(area)}`);
     let clockControl: ClockControl = { clock };
@@ -322,17 +325,18 @@ async function scheduleGridJobs(
   });
 }
 
-/** On the first start of a sandbox, fills the grids with a small synthetic registry. */
-async function loadDemoData(db: Db): Promise<void> {
-  if (!(await registryIsEmpty(db))) return;
+/** On the first start of a sandbox, fills the grids with a small synthetic registry; true when it did. */
+async function loadDemoData(db: Db): Promise<boolean> {
+  if (!(await registryIsEmpty(db))) return false;
   log('info', 'demo', `loading ${demoSeed.points.toLocaleString()} demo supply points…`);
   const started = performance.now();
   try {
     const result = await seedRegistry(db, demoSeed);
     log('info', 'demo', `loaded ${result.points} demo supply points in ${Math.round(performance.now() - started)} ms`);
+    return true;
   } catch (error) {
     // Another process starting at the same moment loaded it first: that is what we wanted.
-    if (isRefusal(error) && error.code === 'SEED_REGISTRY_NOT_EMPTY') return;
+    if (isRefusal(error) && error.code === 'SEED_REGISTRY_NOT_EMPTY') return false;
     throw error;
   }
 }

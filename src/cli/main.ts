@@ -30,6 +30,7 @@ const commandModules: ReadonlyArray<readonly [words: string, load: () => Promise
   ['grid serve', async () => [(await import('./commands/grid-serve.ts')).gridServe]],
   ['grid reading-days', async () => [(await import('./commands/reading-days.ts')).readingDaysLoad]],
   ['grid pps', async () => (await import('./commands/pps.ts')).ppsCommands],
+  ['grid interruption', async () => (await import('./commands/interruption.ts')).interruptionCommands],
   ['pull', async () => [(await import('./commands/pps.ts')).pull]],
   ['clock', async () => (await import('./commands/clock.ts')).clockCommands],
   ['config', async () => [(await import('./commands/config.ts')).configShow]],

@@ -25,6 +25,12 @@ import type { Db } from '../platform/db/db.ts';
 import { writePki } from '../platform/pki/files.ts';
 import { issueClientCert } from '../platform/pki/issue.ts';
 import { toPkcs12 } from '../platform/pki/pkcs12.ts';
+import { log } from '../platform/log.ts';
+import { areaDigit } from '../domain/area.ts';
+import type { GridContext } from '../grid/context.ts';
+import { runReportSchedule } from '../grid/provision/report-schedule.ts';
+import { registerPpsCertificate } from '../grid/provision/site.repository.ts';
+import { gridSchema } from '../grid/schema.ts';
 
 const usersFor = new Set(['A003', 'B001']);
 
@@ -54,6 +60,11 @@ export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, ho
     const pkcs12 = toPkcs12({ certPem: cert.certPem, keyPem: cert.keyPem, caPem: pki.ca.certPem, password: demoPkcs12Password, friendlyName: name });
     await writePki(join(pki.dir, dir), name, { certPem: cert.certPem, keyPem: cert.keyPem, pkcs12 });
     await registerCertificate(db, clock, { certPem: cert.certPem, participantCode: companyCode, registeredBy: systemActor });
+    // A retailer's API certificate is registered with the data provision site of each of its areas,
+    // so a new user can pull its files at once (`kirikae pull`).
+    if (usage === 'api')
+      for (const area of demoRetailers.find((r) => r.companyCode === companyCode)?.areas ?? [])
+        await registerPpsCertificate(db, gridSchema(area), area, { pem: cert.certPem, participantCode: `${companyCode}${areaDigit(area)}` }, now);
     return `pki/${dir}/${name}`;
   };
   for (const retailer of demoRetailers) {
@@ -91,6 +102,11 @@ function demoMarkdown(files: DemoFiles): string {
     '|---|---|---|---|---|',
     ...files.api.map((a) => `| ${a.companyCode} | ${a.name} | ${a.base}.cert.pem | ${a.base}.key.pem | ${a.base}.p12 |`),
     '',
+    'Each API certificate is also registered with the data provision site (データ提供サイト) of each of',
+    "the retailer's areas. The last month's standard CSV reports are there from the first start, e.g.",
+    '`kirikae pull --area 03 --cert pki/api/A003.cert.pem --into files --kinds STD_KEIYAKUKW,STD_SEIGENCHUSHI`',
+    '(the half-hourly W4 files follow every 15 minutes).',
+    '',
     '## Users and their terminal certificates (web screens)',
     '',
     "Sign in with the user ID and initial password, from a browser holding that user's terminal",
@@ -103,4 +119,15 @@ function demoMarkdown(files: DemoFiles): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * The first start of a sandbox: the standard CSV reports of the last month (and this month so far)
+ * made at once for the in-process grids, as the file schedule would have (src/grid/provision/).
+ */
+export async function makeDemoReports(grids: readonly GridContext[]): Promise<void> {
+  const started = performance.now();
+  let files = 0;
+  for (const ctx of grids) files += (await runReportSchedule(ctx)).files;
+  log('info', 'demo', `made ${files} standard CSV reports of the last month in ${Math.round(performance.now() - started)} ms`);
 }

@@ -337,6 +337,12 @@ export const messages = {
   PPS_REGISTER_OTHER_COMPANY: 'お使いの証明書の事業者（{bound}）は、事業者 {participant} の証明書を登録できません。',
   PPS_STATS_HUB_ONLY: 'データ提供の期限監視は広域機関（ハブ）のみが参照できます。',
   PPS_REGISTER_CROSS_SITE: '他のサイトから送信された登録は受け付けられません。データ提供サイトの画面から登録してください。',
+  PPS_INTERRUPTION_TIME_FORMAT: '{field}の日時の形式が正しくありません（例: 2026-11-20T09:00、日本時間）。',
+  PPS_INTERRUPTION_NOT_HALF_HOUR: '{field}の日時は30分単位（00分または30分）で指定してください。',
+  PPS_INTERRUPTION_PERIOD_INVALID: '制限・中止の終了日時は開始日時より後で、期間は31日以内としてください（開始 {from}、終了 {until}）。',
+  PPS_INTERRUPTION_CAUSE_INVALID: '区分は「計画」または「事故」を指定してください（指定された値: {value}）。',
+  PPS_INTERRUPTION_OVERLAP: '供給地点 {supplyPointId} には期間の重なる制限・中止がすでに記録されています（{from}〜{until}）。',
+  PPS_INTERRUPTION_FIT_POINT: '供給地点 {supplyPointId} は受電地点（FIT）のため、制限・中止割引の対象ではありません。',
 
   // ATTACHMENT_: document attachments of usage password and move-in applications (issue 16; interfaces/attachments.ts).
   ATTACHMENT_NOT_ACCEPTED: 'この申込（{interfaceId}）には添付ファイルを付けられません。添付できるのは使用量閲覧PW発行申込と再点申込です。',

@@ -11,7 +11,7 @@
  * Pure: no I/O. The schedule and the contents live with the grid (src/grid/provision/).
  */
 import { addBusinessDays } from './calendar.ts';
-import { addDays, type IsoDate } from './date.ts';
+import { addDays, tokyoMidnight, type IsoDate } from './date.ts';
 
 export type PpsVoltage = 'HV' | 'LV';
 /** What one file covers: one half-hour of a day, a whole day (48 half-hours), or a reading day. */
@@ -20,7 +20,7 @@ export type PpsGranularity = 'slot' | 'day' | 'readingDay';
 export interface PpsKind {
   /** `W4` + 情報区分コード: the first six characters of the name. */
   readonly code: string;
-  readonly bp: 'W4' | 'W5';
+  readonly bp: 'W4' | 'W5' | 'CSV';
   /** 情報区分コード (JP00002), 4 digits (inferred: HALFHOURLY.md A3). */
   readonly infoCode: string;
   readonly voltage: PpsVoltage;
@@ -35,6 +35,23 @@ export interface PpsKind {
   readonly title: string;
   /** When a file of the kind is listed and when it is due (HALFHOURLY.md B3/B7): data, read by the schedule. */
   readonly due: PpsDueRule;
+  /** When a file is listed and due, as data (kinds that follow a business-day rule; see `ppsTimingOf`). */
+  readonly timing?: PpsTimingRule;
+}
+
+/**
+ * When a file of a kind is listed and when it is due, relative to its target day T, on the
+ * business-day calendar (src/domain/calendar.ts), in JST:
+ * - available: `after` days (`unit` 'day') or business days (`unit` 'businessDay') after T, at `at`;
+ * - due: the end (24:00) of the `businessDayCounting`-th business day counting T as day 1 when T is
+ *   a business day, otherwise counting from the next business day (HALFHOURLY.md B7).
+ * A deadline-watch page reads these rules; `ppsTimingOf` applies them.
+ */
+export interface PpsTimingRule {
+  readonly available: { readonly after: number; readonly unit: 'day' | 'businessDay'; readonly at: string };
+  readonly due: { readonly businessDayCounting: number };
+  /** Where the rule comes from (public or ours), as the README labels it. */
+  readonly source: string;
 }
 
 /**
@@ -194,7 +211,61 @@ export const ppsKinds: readonly PpsKind[] = [
   },
 ];
 
-const byCode = new Map(ppsKinds.map((k) => [k.code, k]));
+/**
+ * The three standard CSV reports (統一化帳票, slide 34; HALFHOURLY.md B10): one file per receiver and
+ * reading day R, `STD_{report}_{area}_{yyyymmdd}_{rr}.csv`. Layouts ours; names and timing public.
+ */
+const csvTiming: PpsTimingRule = {
+  available: { after: 1, unit: 'businessDay', at: '03:00' },
+  due: { businessDayCounting: 5 },
+  source: 'public (slide 34): first business day after R, due by the 5th business day counting R; the hour 03:00 ours',
+};
+/** The same rule in the schedule's terms (`PpsDueRule`), which the deadline watch and the lateness figures read. */
+const csvDue: PpsDueRule = { rule: 'businessDays', from: 'nextBusinessDay', availableHour: 3, days: 5 };
+
+export const csvReportKinds: readonly PpsKind[] = [
+  {
+    code: 'STD_GENSHIWAKE',
+    bp: 'CSV',
+    infoCode: 'GENSHIWAKE',
+    voltage: 'LV',
+    granularity: 'readingDay',
+    sectionDigits: 0,
+    sectionPoints: Number.MAX_SAFE_INTEGER,
+    retentionDays: 396,
+    title: '発電者の仕訳後の電力量のお知らせ',
+    timing: csvTiming,
+    due: csvDue,
+  },
+  {
+    code: 'STD_KEIYAKUKW',
+    bp: 'CSV',
+    infoCode: 'KEIYAKUKW',
+    voltage: 'HV',
+    granularity: 'readingDay',
+    sectionDigits: 0,
+    sectionPoints: Number.MAX_SAFE_INTEGER,
+    retentionDays: 396,
+    title: '契約電力算定結果内訳',
+    timing: csvTiming,
+    due: csvDue,
+  },
+  {
+    code: 'STD_SEIGENCHUSHI',
+    bp: 'CSV',
+    infoCode: 'SEIGENCHUSHI',
+    voltage: 'LV',
+    granularity: 'readingDay',
+    sectionDigits: 0,
+    sectionPoints: Number.MAX_SAFE_INTEGER,
+    retentionDays: 396,
+    title: '制限中止割引時間',
+    timing: csvTiming,
+    due: csvDue,
+  },
+];
+
+const byCode = new Map([...ppsKinds, ...csvReportKinds].map((k) => [k.code, k]));
 
 export function ppsKind(code: string): PpsKind | undefined {
   return byCode.get(code);
@@ -273,4 +344,38 @@ export function parsePpsFileName(name: string): PpsFileName | undefined {
     } else if (hh !== 0 || mm !== 0) return undefined;
   }
   return { kind, date, slot, revision: Number(rest.slice(0, 2)), section: Number(rest.slice(2)) };
+}
+
+/** `HH:MM` JST of `date`, as an instant. */
+function atJst(date: IsoDate, hhmm: string): Date {
+  const [hh, mm] = hhmm.split(':').map(Number);
+  return new Date(tokyoMidnight(date).getTime() + (hh! * 60 + mm!) * 60_000);
+}
+
+/** When a file of target day `target` is listed and due, by the kind's rule. */
+export function ppsTimingOf(rule: PpsTimingRule, target: IsoDate): { availableAt: Date; deadlineAt: Date } {
+  const { after, unit, at } = rule.available;
+  const availableDay = unit === 'day' ? addDays(target, after) : addBusinessDays(target, after);
+  const first = addBusinessDays(target, 0); // day 1: T itself when a business day, else the next one
+  const last = addBusinessDays(first, rule.due.businessDayCounting - 1);
+  return { availableAt: atJst(availableDay, at), deadlineAt: tokyoMidnight(addDays(last, 1)) };
+}
+
+/** The name of a standard CSV report: `STD_{report}_{area}_{yyyymmdd}_{rr}.csv` (B10). */
+export function formatCsvReportName(file: { kind: PpsKind; area: string; date: IsoDate; revision: number }): string {
+  if (file.kind.bp !== 'CSV') throw new RangeError(`${file.kind.code} is not a CSV report`);
+  if (!Number.isInteger(file.revision) || file.revision < 0 || file.revision > 99) throw new RangeError(`revision ${file.revision} out of 00–99`);
+  if (!/^(0[1-9]|10)$/.test(file.area)) throw new RangeError(`area ${file.area}`);
+  return `${file.kind.code}_${file.area}_${file.date.replaceAll('-', '')}_${String(file.revision).padStart(2, '0')}.csv`;
+}
+
+/** Parses a CSV report's name; undefined for anything that is not exactly one. */
+export function parseCsvReportName(name: string): { kind: PpsKind; area: string; date: IsoDate; revision: number } | undefined {
+  const m = /^(STD_[A-Z]+)_(0[1-9]|10)_(\d{4})(\d{2})(\d{2})_(\d{2})\.csv$/.exec(name);
+  if (!m) return undefined;
+  const kind = byCode.get(m[1]!);
+  if (kind?.bp !== 'CSV') return undefined;
+  const date = `${m[3]}-${m[4]}-${m[5]}` as IsoDate;
+  if (addDays(date, 0) !== date) return undefined;
+  return { kind, area: m[2]!, date, revision: Number(m[6]) };
 }

@@ -30,6 +30,8 @@ import { parseIsoDate } from '../domain/date.ts';
 import { listPpsCertificates, registerPpsCertificate, setPpsSuspension } from '../grid/provision/site.repository.ts';
 import { reissueW4 } from '../grid/provision/schedule.ts';
 import { reissueW5 } from '../grid/provision/w5-schedule.ts';
+import { listInterruptions, parseJstDateTime, recordInterruption, type Interruption } from '../grid/provision/interruption.repository.ts';
+import { parseSupplyPointId } from '../domain/supply-point-id.ts';
 import { resolveGridOptions } from '../grid/context.ts';
 import { dataModeOf } from '../hub/verification/verification.repository.ts';
 
@@ -250,6 +252,41 @@ export function operatorOperations(deps: OperationDeps) {
       await audit(input, 'grid.pps.reissue', 'OK', null, null);
       return { files };
     },
+
+    /**
+     * The sandbox's `grid interruption record`: a supply restriction or interruption at one of the
+     * area's points, the input of the 制限中止割引時間 report (src/grid/provision/interruption.repository.ts).
+     */
+    async 'grid.interruption.record'(input: OperatorInput & { area: string; point: string; from: string; until: string; cause: string; note?: string | null }) {
+      const area = areaOf(String(input.area ?? '')).code;
+      try {
+        const recorded = await db.transaction((tx) =>
+          recordInterruption(
+            tx,
+            gridSchema(area),
+            area,
+            { supplyPointId: input.point, from: input.from, until: input.until, cause: input.cause, note: input.note ?? null },
+            `cli:${operatorName(input.operator)}`,
+            deps.clock.now(),
+          ),
+        );
+        await audit(input, 'grid.interruption.record', 'OK', null, null);
+        return presentInterruption(recorded);
+      } catch (error) {
+        if (isRefusal(error)) await audit(input, 'grid.interruption.record', error.code, null, null);
+        throw error;
+      }
+    },
+
+    async 'grid.interruption.list'(input: { area: string; point?: string | null; from?: string | null; until?: string | null }) {
+      const area = areaOf(String(input.area ?? '')).code;
+      const list = await listInterruptions(db, gridSchema(area), {
+        ...(input.point ? { supplyPointId: parseSupplyPointId(input.point, 'point') } : {}),
+        ...(input.from ? { from: parseJstDateTime(input.from, 'from') } : {}),
+        ...(input.until ? { until: parseJstDateTime(input.until, 'until') } : {}),
+      });
+      return list.map(presentInterruption);
+    },
   };
 }
 
@@ -267,6 +304,20 @@ export type OperationResult<K extends OperationName> = Awaited<ReturnType<Operat
 export function presentClock(clock: SystemClock) {
   const status = clockStatus(clock);
   return { mode: status.mode, now: status.now.toISOString(), offsetMs: status.offsetMs, movable: status.movable };
+}
+
+function presentInterruption(i: Interruption) {
+  return {
+    id: i.id,
+    supplyPointId: i.supplyPointId,
+    from: i.from.toISOString(),
+    until: i.until.toISOString(),
+    cause: i.cause,
+    discountPercent: i.discountPercent,
+    note: i.note,
+    recordedAt: i.recordedAt.toISOString(),
+    recordedBy: i.recordedBy,
+  };
 }
 
 function summary(c: Certificate): CertificateSummary {

@@ -16,6 +16,13 @@ import { XMLParser } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
 import iconv from 'iconv-lite';
 
+export { CsvReportError, parseCsvReport, type CsvReport, type GenshiwakeRow, type KeiyakukwRow, type SeigenchushiRow } from './csv-report.ts';
+
+/** The folder of the site a file is downloaded from: `report/` for a CSV report, `30min/` otherwise. */
+export function receiverDir(name: string): string {
+  return name.startsWith('STD_') ? 'report/' : '30min/';
+}
+
 export interface PpsClientOptions {
   /** The site, e.g. `https://localhost:8443/grid/03/PPS/` (in the hub's process) or a grid server's. */
   readonly baseUrl: string;
@@ -101,16 +108,19 @@ export class PpsClient {
     }
   }
 
-  /** The FileListReceiver list (the public clients' way): names and sizes from its `<comment>`. */
-  async listReceiver(): Promise<{ name: string; size: number }[]> {
-    const response = await this.#get('30min/FileListReceiver');
+  /**
+   * The FileListReceiver list (the public clients' way): names and sizes from its `<comment>`; of the
+   * half-hourly files (`30min`, default) or of the standard CSV reports (`report`).
+   */
+  async listReceiver(folder: '30min' | 'report' = '30min'): Promise<{ name: string; size: number }[]> {
+    const response = await this.#get(`${folder}/FileListReceiver`);
     if (response.status !== 200) throw new PpsHttpError(response.status, iconv.decode(response.body, 'Shift_JIS'));
     return parseFileListComment(iconv.decode(response.body, 'Shift_JIS'));
   }
 
   /** One file's bytes, checked against `expected` size and SHA-256 when given. */
   async download(name: string, expected?: { size: number; sha256: string }): Promise<Buffer> {
-    const response = await this.#get(`30min/FileReceiver?${new URLSearchParams({ file: name })}`);
+    const response = await this.#get(`${receiverDir(name)}FileReceiver?${new URLSearchParams({ file: name })}`);
     if (response.status !== 200) throw new PpsHttpError(response.status, response.body.toString('utf8'));
     if (expected) checkBytes(name, response.body, expected);
     return response.body;
@@ -128,7 +138,7 @@ export class PpsClient {
       const headers: Record<string, string> = held > 0 ? { range: `bytes=${held}-`, 'if-range': `"${expected.sha256}"` } : {};
       await new Promise<void>((resolve, reject) => {
         const req = request(
-          new URL(`30min/FileReceiver?${new URLSearchParams({ file: name })}`, this.#base),
+          new URL(`${receiverDir(name)}FileReceiver?${new URLSearchParams({ file: name })}`, this.#base),
           { agent: this.#agent, headers, timeout: this.#timeoutMs },
           (res) => {
             if (res.statusCode !== 200 && res.statusCode !== 206) {

@@ -5,7 +5,8 @@
  * - lists the site's files (the JSON twin), narrowed by kinds and target day;
  * - downloads each file not yet held intact into `DIR/NAME.part`, resuming what an interrupted run
  *   left there (Range), checks size and SHA-256, then renames it to `DIR/NAME` and unzips its XML
- *   beside it (`DIR/NAME.xml`); a file held intact is not fetched again;
+ *   beside it (`DIR/NAME.xml`; a CSV report `STD_….csv` is kept as it is); a file held intact is not
+ *   fetched again;
  * - keeps `DIR/state.json` (what is held, with its SHA-256), rewritten atomically after each file,
  *   so a run killed at any point loses at most the file it was fetching (and keeps its part);
  * - reports revisions that supersede files already held.
@@ -16,7 +17,7 @@ import { unzipSync } from 'fflate';
 import type { PpsClient, PpsFileInfo } from './pps.ts';
 
 export interface PullOptions {
-  /** File kinds (`W41110`, `W51220`, …) or families (`W4`, `W5`) to fetch; all when empty. */
+  /** File kinds (`W41110`, `W51220`, …, `STD_KEIYAKUKW`, …) or families (`W4`, `W5`) to fetch; all when empty. */
   readonly kinds?: readonly string[];
   /** Target days from (yyyy-mm-dd or yyyymmdd). */
   readonly from?: string;
@@ -74,7 +75,9 @@ export async function pullFiles(client: PpsClient, dir: string, options: PullOpt
     const resumed = existsSync(part) && statSync(part).size > 0;
     await client.downloadTo(part, file, file.name, (held, size) => options.onProgress?.(file.name, held, size));
     renameSync(part, join(dir, file.name));
-    for (const [entry, bytes] of Object.entries(unzipSync(readFileSync(join(dir, file.name))))) writeFileSync(join(dir, entry.replace(/[/\\]/g, '_')), bytes);
+    // A BP file is a ZIP of one XML, unzipped beside it; a CSV report is held as it came.
+    if (file.name.endsWith('.zip'))
+      for (const [entry, bytes] of Object.entries(unzipSync(readFileSync(join(dir, file.name))))) writeFileSync(join(dir, entry.replace(/[/\\]/g, '_')), bytes);
     state.files[file.name] = { sha256: file.sha256, size: file.size, kind: file.kind, target: file.target, revision: file.revision };
     writeState(dir, state);
     downloaded.push(file.name);

@@ -13,6 +13,7 @@ import { kirikae, kirikaeHome } from '../support/kirikae-process.ts';
 import { startSystem } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { forEachBackend } from '../support/backends.ts';
+import { parseCsvReport } from '../../src/sdk/pps.ts';
 
 forEachBackend('the system, started as npm start does', (backend) => {
   test('comes up with demo identities and answers a retailer’s kirikae call over mutual TLS', async () => {
@@ -54,6 +55,66 @@ forEachBackend('the system, started as npm start does', (backend) => {
       const refused = await kirikae(env, 'call', 'IF_10110', '--supply-point', '03', '--cert', cert, '--url', system.url!);
       assert.equal(refused.status, 3);
       assert.match(refused.out, /\[SPID_LENGTH\]/);
+
+      // The demo's data provision sites: the last month's CSV reports are there at first start, and the
+      // retailer's API certificate is registered with them, so `kirikae pull` fetches them at once.
+      const files = mkdtempSync(join(tmpdir(), 'kirikae-system-pull-'));
+      const site = new URL('grid/03/PPS/', system.url!).toString();
+      const kinds = 'STD_GENSHIWAKE,STD_KEIYAKUKW,STD_SEIGENCHUSHI';
+      const pulled = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', files, '--kinds', kinds, '--url', site);
+      assert.equal(pulled.status, 0, pulled.err + pulled.out);
+      const got = [...pulled.out.matchAll(/^got +(STD_\w+_03_\d{8}_\d{2}\.csv)/gm)].map((m) => m[1]!);
+      for (const kind of kinds.split(','))
+        assert.ok(
+          got.some((n) => n.startsWith(`${kind}_03_`)),
+          `${kind} in ${got.join(' ')}`,
+        );
+      for (const name of got) assert.doesNotThrow(() => parseCsvReport(readFileSync(join(files, name))), name);
+      const unknownKind = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', files, '--kinds', 'STD_NOPE', '--url', site);
+      assert.equal(unknownKind.status, 2);
+      assert.match(unknownKind.err, /PPS_FILTER_INVALID: 絞り込み条件「kinds」の値が正しくありません。/);
+
+      // Interruptions are recorded through the running system (its control channel on PGlite).
+      const recorded = await kirikae(
+        env,
+        'grid',
+        'interruption',
+        'record',
+        '--area',
+        '03',
+        '--point',
+        point,
+        '--from',
+        '2026-11-20T09:00',
+        '--until',
+        '2026-11-20T11:00',
+        '--cause',
+        '事故',
+      );
+      assert.equal(recorded.status, 0, recorded.err + recorded.out);
+      assert.match(recorded.out, new RegExp(`recorded interruption \\d+ at ${point}: 2026-11-20 09:00 – 2026-11-20 11:00 JST, 事故, 割引率 4\\.0%`));
+      const bad = await kirikae(
+        env,
+        'grid',
+        'interruption',
+        'record',
+        '--area',
+        '03',
+        '--point',
+        point,
+        '--from',
+        '2026-11-20T09:10',
+        '--until',
+        '2026-11-20T11:00',
+        '--cause',
+        '計画',
+      );
+      assert.equal(bad.status, 2);
+      assert.match(bad.err, /エラー PPS_INTERRUPTION_NOT_HALF_HOUR: 開始の日時は30分単位（00分または30分）で指定してください。/);
+      const listed = await kirikae(env, 'grid', 'interruption', 'list', '--area', '03');
+      assert.equal(listed.status, 0, listed.err);
+      assert.equal(listed.out.trim().split('\n').length, 1);
+      assert.match(listed.out, new RegExp(`${point}  2026-11-20 09:00  2026-11-20 11:00  事故  4\\.0%`));
     } finally {
       await system.stop();
     }

@@ -84,10 +84,11 @@ export const pull: Command = {
   name: 'pull',
   summary: '30分電力量・確定使用量ファイルを取得する（PULL） / fetch your half-hourly and settled-usage files from a grid’s site',
   usage: `kirikae pull --area 03 --cert CERT.pem [--key KEY.pem] [--ca CA.pem] --into DIR
-             [--kinds W41110,W41120|W5] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
+             [--kinds W41110,W41120|W5|STD_KEIYAKUKW] [--from yyyymmdd] [--url https://localhost:8443/grid/03/PPS/]
 
 Brings DIR up to date with the area's data provision site: downloads each file not yet held intact
-(resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it, and keeps
+(resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it (a CSV
+report, STD_GENSHIWAKE / STD_KEIYAKUKW / STD_SEIGENCHUSHI, is kept as it is), and keeps
 DIR/state.json. Running it again downloads nothing new; safe every 5 minutes from cron. Prints the
 new revisions that supersede files already held.
 
@@ -114,7 +115,8 @@ new revisions that supersede files already held.
     if (!values.cert) throw usageError('--cert is required');
     if (!values.into) throw usageError('--into is required');
     const kinds = values.kinds ? values.kinds.split(',').map((k) => k.trim().toUpperCase()) : [];
-    for (const k of kinds) if (k !== 'W4' && k !== 'W5' && !ppsKind(k)) throw usageError(`--kinds: unknown file kind ${k}`);
+    for (const kind of kinds)
+      if (kind !== 'W4' && kind !== 'W5' && !ppsKind(kind)) throw new Refusal('PPS_FILTER_INVALID', { field: 'kinds', params: { field: 'kinds' } });
     const config = loadConfig();
     const certPath = resolve(values.cert);
     const client = new PpsClient({

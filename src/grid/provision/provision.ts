@@ -7,6 +7,7 @@ import type { Jobs } from '../../platform/jobs.ts';
 import { log } from '../../platform/log.ts';
 import { readSetting } from '../../platform/settings.ts';
 import type { GridContext } from '../context.ts';
+import { runReportSchedule } from './report-schedule.ts';
 import { defaultProvisionSettings, purgeExpiredFiles, runW4Schedule, type ProvisionSettings } from './schedule.ts';
 import { runW5Schedule } from './w5-schedule.ts';
 
@@ -35,10 +36,11 @@ export async function schedulePpsWork(jobs: Jobs, grids: Iterable<GridContext>, 
   }
 }
 
-/** What the job does: the files due now, then the rows past retention deleted. */
+/** What the job does: the files due now (W4 files, the CSV reports), then the rows past retention deleted. */
 export async function runPpsWork(ctx: GridContext, settings: ProvisionSettings): Promise<void> {
   await runW4Schedule(ctx, settings);
   await runW5Schedule(ctx, settings);
+  await runReportSchedule(ctx);
   const purged = await purgeExpiredFiles(ctx);
   if (purged > 0) log('info', 'pps', `area ${ctx.area}: ${purged} files past retention deleted`);
 }

@@ -19,11 +19,12 @@
  * and kept in `bytes` while the cache budget allows (oldest evicted first; B9).
  */
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { ppsKind, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
+import { csvReportKinds, ppsKind, ppsTimingOf, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import type { GridContext } from '../context.ts';
+import { besideRegistryLoads } from '../seed/seed.ts';
 import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
 
 const minuteMs = 60_000;
@@ -114,10 +115,32 @@ const dailyRule: PpsDueRule = {
 
 const dailyKindOf = w4Kinds.find((k) => k.granularity === 'day')!;
 
+/**
+ * A kind whose timing is data (`PpsKind.timing`, the standard CSV reports): one target per reading
+ * day R, due as the rule says; made once the report schedule (report-schedule.ts) passed R.
+ */
+function timingRuleOf(kind: PpsKind): PpsDueRule {
+  const rule = kind.timing!;
+  return {
+    text: `検針日から${rule.due.businessDayCounting}営業日目まで（${rule.available.after}${rule.available.unit === 'day' ? '日' : '営業日'}後の${rule.available.at}から提供）`,
+    due(from, to) {
+      const out: PpsTarget[] = [];
+      // A deadline falls at most a few weeks after its reading day (the year end included).
+      for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+        const { deadlineAt } = ppsTimingOf(rule, date);
+        if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+      }
+      return out;
+    },
+    schedule: { name: 'csv-reports', madeBefore: (t) => tokyoMidnight(t.date) },
+  };
+}
+
 /** The due rule of each kind made on a schedule, by kind code. */
-export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries(
-  w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule]),
-);
+export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries([
+  ...w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule] as const),
+  ...csvReportKinds.map((k) => [k.code, timingRuleOf(k)] as const),
+]);
 
 const sameDayKinds = w4Kinds.filter((k) => k.granularity === 'slot');
 const dailyKinds = w4Kinds.filter((k) => k.granularity === 'day');
@@ -142,6 +165,7 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   // Same-day files, one half-hour per transaction.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
       const next = await lockProgress(tx, s, 'w4-slot');
       let end = next;
       const oldest = now.getTime() - sameDayKinds[0]!.retentionDays * dayMs;
@@ -178,6 +202,7 @@ export async function runW4Schedule(ctx: GridContext, settings: ProvisionSetting
   // Daily files, one day per transaction, with the same-day files of that day checked again.
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
       const next = await lockProgress(tx, s, 'w4-daily');
       let date = tokyoDate(next);
       const oldest = addDays(today, -dailyKinds[0]!.retentionDays - 1);
@@ -343,14 +368,18 @@ export async function issueFileSets(
   return made;
 }
 
-/** Drops the cached bytes of the oldest files while the cache holds more than `budget` bytes. */
+/**
+ * Drops the cached bytes of the oldest files while the cache holds more than `budget` bytes. The CSV
+ * reports are kept: small, and a superseded revision could not be remade once its inputs (an
+ * interruption recorded later) moved.
+ */
 export async function evictBeyondBudget(ctx: GridContext, budget: number): Promise<void> {
   const s = ident(ctx.schema);
   await ctx.db.query(
     `UPDATE ${s}.pps_file f SET bytes = NULL FROM (
        SELECT receiver_code, name FROM (
          SELECT receiver_code, name, sum(size) OVER (ORDER BY available_at DESC, name, receiver_code) AS kept
-           FROM ${s}.pps_file WHERE bytes IS NOT NULL) c
+           FROM ${s}.pps_file WHERE bytes IS NOT NULL AND NOT starts_with(kind, 'STD_')) c
         WHERE c.kept > $1) e
      WHERE f.receiver_code = e.receiver_code AND f.name = e.name`,
     [budget],
@@ -371,6 +400,7 @@ export async function reissueW4(
   const kind = ppsKind(kindCode);
   if (kind?.bp !== 'W4') throw new Refusal('PPS_FILTER_INVALID', { field: 'kind', params: { field: 'kind' } });
   return ctx.db.transaction(async (tx) => {
+    await besideRegistryLoads(tx);
     const points = await w4Points(tx, ctx.schema, kind.voltage, date);
     return issueFileSets(tx, ctx, kind, date, [kind.granularity === 'slot' ? slot : null], points, settings, ctx.clock.now(), false, true);
   });

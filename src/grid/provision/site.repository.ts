@@ -139,6 +139,8 @@ export interface FileFilter {
   readonly prefix?: string;
   readonly from?: IsoDate;
   readonly to?: IsoDate;
+  /** The site's category: names starting with this (`W` the BP files, `STD_` the CSV reports). */
+  readonly family?: string;
 }
 
 /**
@@ -162,16 +164,17 @@ export async function listFiles(
 ): Promise<{ files: PpsFileRow[]; total: number; capped: boolean }> {
   const s = ident(schema);
   const where = `receiver_code = $1 AND available_at <= $2 AND expires_at > $2
-    AND ($3::text IS NULL OR starts_with(name, $3)) AND ($4::date IS NULL OR target_date >= $4) AND ($5::date IS NULL OR target_date <= $5)`;
-  const values = [receiverCode, now, filter.prefix ?? null, filter.from ?? null, filter.to ?? null];
+    AND ($3::text IS NULL OR starts_with(name, $3)) AND ($4::date IS NULL OR target_date >= $4) AND ($5::date IS NULL OR target_date <= $5)
+    AND ($6::text IS NULL OR starts_with(name, $6))`;
+  const values = [receiverCode, now, filter.prefix ?? null, filter.from ?? null, filter.to ?? null, filter.family ?? null];
   const { rows } = await q.query<PpsFileRow>(
-    `SELECT ${fileColumns} FROM ${s}.pps_file WHERE ${where} ORDER BY available_at, name${page ? ' LIMIT $6 OFFSET $7' : ''}`,
+    `SELECT ${fileColumns} FROM ${s}.pps_file WHERE ${where} ORDER BY available_at, name${page ? ' LIMIT $7 OFFSET $8' : ''}`,
     page ? [...values, page.limit, page.offset] : values,
   );
   let total = rows.length;
   let capped = false;
   if (page) {
-    const { rows: count } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${s}.pps_file WHERE ${where} LIMIT $6) c`, [
+    const { rows: count } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${s}.pps_file WHERE ${where} LIMIT $7) c`, [
       ...values,
       listCountCap + 1,
     ]);

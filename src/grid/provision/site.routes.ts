@@ -29,7 +29,7 @@ import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
 import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
-import { parsePpsFileName, ppsKind, ppsKinds, slotStart } from '../../domain/pps-file.ts';
+import { csvReportKinds, parseCsvReportName, parsePpsFileName, ppsKind, ppsKinds, slotStart, w4Kinds } from '../../domain/pps-file.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { peerFingerprint } from '../../platform/http/https-server.ts';
 import { describeCert, parseCertificate, type CertDescription } from '../../platform/pki/identity.ts';
@@ -55,6 +55,7 @@ import { sectionsOf, w4Points, w4ZipBytes } from './w4-files.ts';
 import { publishedXsds as w4Xsds } from './w4-xsd.ts';
 import { w5Points, w5SectionsOf, w5ZipBytes } from './w5-files.ts';
 import { w5PublishedXsds } from './w5-xsd.ts';
+import { reportBytesNow } from './report-schedule.ts';
 import { sampleDate, sampleKinds, sampleMadeAt, sampleMakerOf, samplesFor } from './samples.ts';
 
 /** Every schema the site publishes (`PPS/xsd/{name}`). */
@@ -95,6 +96,9 @@ export const screenPageSize = 20;
 
 const listPaths = ['30min/FileListReceiver', '30min/FileListReceiver.action'];
 const filePaths = ['30min/FileReceiver', '30min/FileReceiver.action'];
+/** The standard CSV reports (B8/B10): their own list and download, like the BP files'. */
+const reportListPaths = ['report/FileListReceiver', 'report/FileListReceiver.action'];
+const reportFilePaths = ['report/FileReceiver', 'report/FileReceiver.action'];
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -188,30 +192,39 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         return refuse(request, reply, 500, new Refusal('HTTP_INTERNAL', { params: { requestId: String(request.id) } }));
       });
 
-      const list = async (request: FastifyRequest, reply: FastifyReply) => {
+      const listOf = (family: string) => async (request: FastifyRequest, reply: FastifyReply) => {
         const { ctx, cert } = request.pps!;
-        const filter = filterOf(request);
+        const filter = { ...filterOf(request), family };
         const { files } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter);
         return sendFileList(reply, files);
       };
-      for (const path of listPaths) {
-        site.get(path, list);
-        site.post(path, list);
+      for (const [paths, family] of [
+        [listPaths, 'W'],
+        [reportListPaths, 'STD_'],
+      ] as const) {
+        for (const path of paths) {
+          site.get(path, listOf(family));
+          site.post(path, listOf(family));
+        }
       }
 
-      const download = async (request: FastifyRequest, reply: FastifyReply) => {
+      const downloadOf = (family: 'W' | 'STD_') => async (request: FastifyRequest, reply: FastifyReply) => {
         const pps = request.pps!;
         const name = String((request.query as { file?: unknown }).file ?? '');
         pps.name = name.slice(0, 64);
-        const file = parsePpsFileName(name) ? await findFile(pps.ctx.db, pps.ctx.schema, pps.cert!.participantCode, name, pps.ctx.clock.now()) : undefined;
+        const csv = family === 'STD_';
+        const known = csv ? parseCsvReportName(name)?.area === pps.ctx.area : parsePpsFileName(name) !== undefined;
+        const file = known ? await findFile(pps.ctx.db, pps.ctx.schema, pps.cert!.participantCode, name, pps.ctx.clock.now()) : undefined;
         if (!file) return refuse(request, reply, 404, new Refusal('PPS_FILE_NOT_FOUND'));
-        const bytes = file.bytes ?? (await regenerate(pps.ctx, pps.cert!.participantCode, file, settings));
+        const bytes =
+          file.bytes ??
+          (csv ? await regenerateReport(pps.ctx, pps.cert!.participantCode, file) : await regenerate(pps.ctx, pps.cert!.participantCode, file, settings));
         if (!bytes) {
           log('error', 'pps', `area ${pps.ctx.area}: ${name} for ${pps.cert!.participantCode} regenerated to another sha256 than ${file.sha256}`);
           return refuse(request, reply, 500, new Refusal('PPS_FILE_REGENERATION_MISMATCH', { params: { requestId: String(request.id) } }));
         }
         reply
-          .type('application/zip')
+          .type(csv ? 'text/csv; charset=Shift_JIS' : 'application/zip')
           .header('content-disposition', `attachment; filename=${name}`)
           .header('etag', `"${file.sha256}"`)
           .header('accept-ranges', 'bytes')
@@ -231,7 +244,8 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         pps.bytes = bytes.length;
         return reply.send(bytes);
       };
-      for (const path of filePaths) site.get(path, download);
+      for (const path of filePaths) site.get(path, downloadOf('W'));
+      for (const path of reportFilePaths) site.get(path, downloadOf('STD_'));
 
       site.get('v1/files', async (request, reply) => {
         const { ctx, cert } = request.pps!;
@@ -247,7 +261,7 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           files: page.files.map((f) => ({
             name: f.name,
             kind: f.kind,
-            infoCode: f.kind.slice(2),
+            infoCode: ppsKind(f.kind)?.infoCode ?? f.kind.slice(2),
             target: f.targetDate,
             slot: f.slot,
             revision: f.revision,
@@ -280,11 +294,13 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
             `<p>${escapeHtml(cert!.participantCode)} 様</p>
 <ul class="menu"><li><a href="${base(ctx.area)}30min/">30分電力量および日毎30分電力量</a></li>
 <li><a href="${base(ctx.area)}30min/?prefix=W5">確定使用量（月間確定使用量・計量器取替・臨時検針他）</a></li>
+<li><a href="${base(ctx.area)}report/">統一化帳票（CSV）</a></li>
 <li><a href="${base(ctx.area)}register">クライアント証明書の登録</a></li>${
               options.verification ? `<li><a href="${base(ctx.area)}test/">テストページ（検証環境: サンプルファイル）</a></li>` : ''
             }</ul>
 <h2>仕様</h2>
 <ul><li>自動取得（PULL）: <code>${base(ctx.area)}30min/FileListReceiver</code>、<code>${base(ctx.area)}30min/FileReceiver?file=ファイル名</code>（.action 形式も可）</li>
+<li>統一化帳票（CSV、Shift_JIS・CRLF）: <code>${base(ctx.area)}report/FileListReceiver</code>、<code>${base(ctx.area)}report/FileReceiver?file=ファイル名</code></li>
 <li>JSON: <code>${base(ctx.area)}v1/files</code></li>
 <li>XMLの文字コード: ${settings.encoding}（改行 CRLF）。ZIPの中身はXMLファイル1つ（ファイル名.xml）</li>
 <li>XMLスキーマ: ${Object.keys(publishedXsds)
@@ -341,10 +357,17 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           refusal = error;
         }
         const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total, capped } = await listFiles(ctx.db, ctx.schema, cert!.participantCode, ctx.clock.now(), filter, {
-          limit: screenPageSize,
-          offset: (pageNo - 1) * screenPageSize,
-        });
+        const { files, total, capped } = await listFiles(
+          ctx.db,
+          ctx.schema,
+          cert!.participantCode,
+          ctx.clock.now(),
+          { ...filter, family: 'W' },
+          {
+            limit: screenPageSize,
+            offset: (pageNo - 1) * screenPageSize,
+          },
+        );
         const pages = Math.max(1, Math.ceil(total / screenPageSize));
         const keep = (page: number) =>
           `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
@@ -366,6 +389,54 @@ ${files.map((f) => fileRow(f)).join('\n')}
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, title, body, options.verification));
       });
 
+      // The CSV reports' screen (manual download is their official path, slide 37).
+      site.get('report/', async (request, reply) => {
+        const { ctx, cert } = request.pps!;
+        const query = request.query as Record<string, string | undefined>;
+        let refusal: Refusal | undefined;
+        let filter: ReturnType<typeof filterOf> = {};
+        try {
+          filter = filterOf(request);
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          refusal = error;
+        }
+        const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
+        const { files, total } = await listFiles(
+          ctx.db,
+          ctx.schema,
+          cert!.participantCode,
+          ctx.clock.now(),
+          { ...filter, family: 'STD_' },
+          {
+            limit: screenPageSize,
+            offset: (pageNo - 1) * screenPageSize,
+          },
+        );
+        const pages = Math.max(1, Math.ceil(total / screenPageSize));
+        const keep = (page: number) =>
+          `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+        const kindOptions = csvReportKinds
+          .map((k) => `<option value="${k.code}"${query.prefix === k.code ? ' selected' : ''}>${escapeHtml(k.title)}</option>`)
+          .join('');
+        const body = `<form method="get" class="filters">
+<label>帳票 <select name="prefix"><option value="">すべて</option>${kindOptions}</select></label>
+<label>検針日（から） <input type="date" name="from" value="${escapeHtml(query.from ?? '')}"></label>
+<label>検針日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
+<button type="submit">絞り込む</button></form>
+${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
+<p>${total}件（${pageNo}／${pages}ページ）</p>
+<table><thead><tr><th>ファイル名</th><th>帳票</th><th>検針日</th><th>更新番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th><th>期限</th></tr></thead><tbody>
+${files
+  .map(
+    (f) =>
+      `<tr><td><a href="FileReceiver?file=${f.name}" download>${f.name}</a></td><td>${escapeHtml(ppsKind(f.kind)?.title ?? f.kind)}</td><td>${f.targetDate}</td><td>${String(f.revision).padStart(2, '0')}</td><td>${f.points}</td><td>${f.size.toLocaleString('ja-JP')}</td><td>${jst(f.availableAt)}</td><td>${jst(f.deadlineAt)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>
+<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+        return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '統一化帳票（CSV）', body, options.verification));
+      });
       if (options.verification) registerTestPage(site, settings);
     },
     { prefix: '/grid/:area/PPS/' },
@@ -587,7 +658,7 @@ function dateFilter(query: Record<string, string | undefined>): { from?: IsoDate
 function filterOf(request: FastifyRequest): { prefix?: string; from?: IsoDate; to?: IsoDate } {
   const query = { ...(request.query as Record<string, string | undefined>), ...((request.body as Record<string, string | undefined> | undefined) ?? {}) };
   const prefix = query.prefix;
-  if (prefix !== undefined && prefix !== '' && !/^W[45]\d{0,20}$/.test(prefix))
+  if (prefix !== undefined && prefix !== '' && !/^(W[45]\d{0,20}|STD_[A-Z0-9_]{0,40})$/.test(prefix))
     throw new Refusal('PPS_FILTER_INVALID', { field: 'prefix', params: { field: 'prefix' } });
   return { ...(prefix ? { prefix } : {}), ...dateFilter(query) };
 }
@@ -630,5 +701,12 @@ async function regenerate(ctx: GridContext, receiverCode: string, file: PpsFileR
   const section = sectionsOf(parsed.kind, ctx.area, receiverCode, parsed.date, parsed.slot, points)[parsed.section];
   if (!section || section.sections !== file.sections) return undefined;
   const { bytes, sha256 } = await w4ZipBytes(section, file.revision, file.availableAt, settings);
+  return sha256 === file.sha256 ? bytes : undefined;
+}
+
+/** An evicted CSV report, made again from the registry; undefined when it does not come out the same. */
+async function regenerateReport(ctx: GridContext, receiverCode: string, file: PpsFileRow): Promise<Buffer | undefined> {
+  const parsed = parseCsvReportName(file.name)!;
+  const { bytes, sha256 } = await reportBytesNow(ctx, parsed.kind, parsed.date, receiverCode);
   return sha256 === file.sha256 ? bytes : undefined;
 }

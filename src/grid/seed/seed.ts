@@ -61,7 +61,17 @@ const chunkPoints = 5_000;
 /** Points generated between yields to the event loop, so the socket keeps PostgreSQL fed meanwhile. */
 const slicePoints = 500;
 /** An arbitrary constant naming "kirikae registry seed" for pg_advisory_xact_lock. */
-const seedLockKey = 4_115_202_612;
+/** The registry load holds this advisory lock; `besideRegistryLoads` takes it shared. */
+export const seedLockKey = 4_115_202_612;
+
+/**
+ * The first statement of a transaction that reads the registry while a system runs (the data
+ * provision site's file schedule): it waits here for a registry load in progress, before it holds any
+ * table lock the load's truncation would wait for, so neither ends as a deadlock's victim.
+ */
+export async function besideRegistryLoads(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [seedLockKey]);
+}
 
 /** Every table the seed loads, schema-qualified, in load order within each area. */
 export const registryTables = areaCodes.flatMap((a) => ['customer', 'supply_point', 'meter'].map((t) => `${ident(gridSchema(a))}.${t}`));

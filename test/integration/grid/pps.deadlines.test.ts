@@ -40,7 +40,24 @@ test('the due rules: a same-day file is due 60 minutes after its half-hour, a da
     daily.map((t) => `${t.date} ${t.deadlineAt.toISOString()}`),
     ['2026-11-24 2026-11-25T03:00:00.000Z', '2026-11-25 2026-11-26T03:00:00.000Z'],
   );
-  assert.deepEqual(Object.keys(ppsDueRules).sort(), ['W40110', 'W40120', 'W41110', 'W41120'], 'every W4 kind has its rule');
+  assert.deepEqual(
+    Object.keys(ppsDueRules).sort(),
+    ['STD_GENSHIWAKE', 'STD_KEIYAKUKW', 'STD_SEIGENCHUSHI', 'W40110', 'W40120', 'W41110', 'W41120'],
+    'every W4 kind and every CSV report has its rule',
+  );
+  // A CSV report of reading day R (its kind's timing as data): due by the end of the 5th business day counting R.
+  const csv = ppsDueRules.STD_KEIYAKUKW!.due(new Date('2026-12-26T00:00:00+09:00'), new Date('2027-01-09T00:00:00+09:00'));
+  assert.deepEqual(
+    csv.filter((t) => t.date >= '2026-12-24' && t.date <= '2026-12-28').map((t) => `${t.date} ${t.deadlineAt.toISOString()}`),
+    [
+      '2026-12-24 2027-01-05T15:00:00.000Z',
+      '2026-12-25 2027-01-06T15:00:00.000Z',
+      '2026-12-26 2027-01-07T15:00:00.000Z',
+      '2026-12-27 2027-01-07T15:00:00.000Z',
+      '2026-12-28 2027-01-07T15:00:00.000Z',
+    ],
+  );
+  assert.equal(ppsDueRules.STD_KEIYAKUKW!.text, '検針日から5営業日目まで（1営業日後の03:00から提供）');
 });
 
 forEachBackend('the data provision deadline watch', (backend) => {

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { csvField, csvReportHeaders, splitCsvLine } from './csv-report.ts';
+import type { IsoDate } from './date.ts';
+import { csvReportKinds, formatCsvReportName, parseCsvReportName, parsePpsFileName, ppsKind, ppsTimingOf } from './pps-file.ts';
+
+test('CSV report names round-trip: STD_{report}_{area}_{yyyymmdd}_{rr}.csv', () => {
+  for (const kind of csvReportKinds) {
+    const name = formatCsvReportName({ kind, area: '03', date: '2026-12-08' as IsoDate, revision: 1 });
+    assert.equal(name, `${kind.code}_03_20261208_01.csv`);
+    assert.deepEqual(parseCsvReportName(name), { kind, area: '03', date: '2026-12-08', revision: 1 });
+    assert.equal(parsePpsFileName(name), undefined, 'not a BP file name');
+    assert.equal(ppsKind(kind.code), kind);
+  }
+  assert.equal(formatCsvReportName({ kind: csvReportKinds[0]!, area: '10', date: '2027-01-06' as IsoDate, revision: 99 }), 'STD_GENSHIWAKE_10_20270106_99.csv');
+});
+
+test('names that are not CSV reports do not parse; bad parts are refused when formatting', () => {
+  for (const name of [
+    'STD_GENSHIWAKE_03_20261208_00.zip',
+    'STD_UNKNOWN_03_20261208_00.csv',
+    'STD_GENSHIWAKE_11_20261208_00.csv',
+    'STD_GENSHIWAKE_03_20260230_00.csv',
+    'STD_GENSHIWAKE_03_2026120_00.csv',
+    'STD_GENSHIWAKE_03_20261208_0.csv',
+    'W51220202612010000000.zip',
+  ])
+    assert.equal(parseCsvReportName(name), undefined, name);
+  assert.throws(() => formatCsvReportName({ kind: csvReportKinds[0]!, area: '03', date: '2026-12-08' as IsoDate, revision: 100 }), RangeError);
+  assert.throws(() => formatCsvReportName({ kind: ppsKind('W41110')!, area: '03', date: '2026-12-08' as IsoDate, revision: 0 }), RangeError);
+});
+
+test('CSV timing: first business day after R at 03:00; due by the end of the 5th business day counting R, across the year end', () => {
+  const rule = csvReportKinds[0]!.timing!;
+  // Tue 2026-12-08: listed Wed 12-09 03:00; 12-08 (1) 09 (2) 10 (3) 11 (4) 14 (5) → due 12-15 00:00 JST.
+  assert.deepEqual(ppsTimingOf(rule, '2026-12-08' as IsoDate), {
+    availableAt: new Date('2026-12-09T03:00:00+09:00'),
+    deadlineAt: new Date('2026-12-15T00:00:00+09:00'),
+  });
+  // Fri 2026-12-25: listed Mon 12-28; 12-25 (1) 28 (2), 12-29 – 1-3 closed, 1-4 (3) 1-5 (4) 1-6 (5) → due 1-7 00:00.
+  assert.deepEqual(ppsTimingOf(rule, '2026-12-25' as IsoDate), {
+    availableAt: new Date('2026-12-28T03:00:00+09:00'),
+    deadlineAt: new Date('2027-01-07T00:00:00+09:00'),
+  });
+  // Sat 2026-12-26 (not a business day): counting starts Mon 12-28 (1) → 1-4 (2) … 1-7 (5) → due 1-8 00:00.
+  assert.deepEqual(ppsTimingOf(rule, '2026-12-26' as IsoDate), {
+    availableAt: new Date('2026-12-28T03:00:00+09:00'),
+    deadlineAt: new Date('2027-01-08T00:00:00+09:00'),
+  });
+  // A national holiday: Mon 2026-11-23 (勤労感謝の日) counts from Tue 11-24.
+  assert.deepEqual(ppsTimingOf(rule, '2026-11-23' as IsoDate).deadlineAt, new Date('2026-12-01T00:00:00+09:00'));
+});
+
+test('a rule in calendar days (the W5 shape) applies too: R 02:00, due by the 4th business day counting R', () => {
+  const rule = { available: { after: 0, unit: 'day' as const, at: '02:00' }, due: { businessDayCounting: 4 }, source: 'test' };
+  assert.deepEqual(ppsTimingOf(rule, '2026-12-26' as IsoDate), {
+    availableAt: new Date('2026-12-26T02:00:00+09:00'),
+    deadlineAt: new Date('2027-01-07T00:00:00+09:00'),
+  });
+});
+
+test('CSV fields: quoted only when holding a comma; split back exactly', () => {
+  assert.equal(csvField('山田　花子'), '山田　花子');
+  assert.equal(csvField('日向,太陽光"発電"所'), '"日向,太陽光""発電""所"');
+  assert.equal(csvField(3.5), '3.5');
+  const line = ['0313010000000000000410', '日向,太陽光"発電"所', '', '3.5'].map(csvField).join(',');
+  assert.deepEqual(splitCsvLine(line), ['0313010000000000000410', '日向,太陽光"発電"所', '', '3.5']);
+  assert.throws(() => splitCsvLine('"unterminated,x'), SyntaxError);
+  assert.equal(csvReportHeaders.KEIYAKUKW.length, 12);
+});

@@ -1,0 +1,70 @@
+/**
+ * The layouts of the three standard CSV reports of the grids' data provision sites (統一化帳票,
+ * slide 34; HALFHOURLY.md B10): the header row of each, in column order. The layouts are kirikae's
+ * own (the real ones are sent by OCCTO on request); the report names are public. The grid writes
+ * these (src/grid/provision/csv-reports.ts) and the SDK's `parseCsvReport` reads them.
+ *
+ * Common format: Shift_JIS, CRLF, this header row first, a field quoted only when it holds a comma.
+ */
+export const csvReportHeaders = {
+  GENSHIWAKE: ['受電地点特定番号', '発電者名称', '対象年月', '検針日', '年月日', '時刻コード', '受電電力量(kWh)', '仕訳後受電電力量(kWh)'],
+  KEIYAKUKW: [
+    '供給地点特定番号',
+    '需要家名称',
+    '対象年月',
+    '検針日',
+    '当月最大需要電力(kW)',
+    '発生年月日',
+    '発生時刻コード',
+    '前11か月最大需要電力(kW)',
+    '同発生年月',
+    '算定契約電力(kW)',
+    '前月契約電力(kW)',
+    '変更有無',
+  ],
+  SEIGENCHUSHI: ['供給地点特定番号', '需要家名称', '対象年月', '開始日時', '終了日時', '対象時間数', '割引率(%)', '区分'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type CsvReportName = keyof typeof csvReportHeaders;
+
+/** A field, quoted only when it holds a comma; a quote inside a quoted field is doubled. */
+export function csvField(value: string | number): string {
+  const text = String(value);
+  return text.includes(',') ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Splits one line into fields (the inverse of `csvField`). */
+export function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let text = '';
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) throw new SyntaxError(`unterminated quoted field: ${line.slice(0, 80)}`);
+        text += line.slice(i, q);
+        if (line[q + 1] === '"') {
+          text += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      fields.push(text);
+      if (i >= line.length) return fields;
+      if (line[i] !== ',') throw new SyntaxError(`text after a quoted field: ${line.slice(0, 80)}`);
+      i++;
+    } else {
+      const comma = line.indexOf(',', i);
+      if (comma < 0) {
+        fields.push(line.slice(i));
+        return fields;
+      }
+      fields.push(line.slice(i, comma));
+      i = comma + 1;
+    }
+  }
+}

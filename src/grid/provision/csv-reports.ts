@@ -91,9 +91,10 @@ function earliestStart(read: ReadOn): IsoDate {
   return [...read.LV.values(), ...read.HV.values(), read.readingDay].sort()[0]!;
 }
 
-const ymd = (date: IsoDate) => date.replaceAll('-', '');
-const ym = (date: IsoDate) => date.slice(0, 7).replace('-', '');
-const tenthsText = (tenths: number) => (tenths / 10).toFixed(1);
+/** The reports' field formats: a day, a month, kWh from tenths, kW from a half-hour's tenths of a kWh (exported for the test page's samples). */
+export const ymd = (date: IsoDate) => date.replaceAll('-', '');
+export const ym = (date: IsoDate) => date.slice(0, 7).replace('-', '');
+export const tenthsText = (tenths: number) => (tenths / 10).toFixed(1);
 
 /** One report's rows for one receiver, before encoding. */
 export interface ReportContent {
@@ -192,7 +193,7 @@ export function maxDemandTenths(subject: ReturnType<typeof subjectOf>, from: Iso
 }
 
 /** kW of a half-hour's energy in tenths of a kWh: kWh × 2, one decimal. */
-const kwText = (tenths: number) => ((tenths * 2) / 10).toFixed(1);
+export const kwText = (tenths: number) => ((tenths * 2) / 10).toFixed(1);
 
 /** 契約電力算定結果内訳, per receiver. */
 export async function keiyakukwContents(q: Queryable, schema: string, read: ReadOn, receiverCode?: string): Promise<Map<string, ReportContent>> {

@@ -11,8 +11,11 @@
  * same code as the real files with dummy inputs.
  */
 import type { AreaCode } from '../../domain/area.ts';
-import type { IsoDate } from '../../domain/date.ts';
-import { formatPpsFileName, ppsKinds, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
+import { addDays, type IsoDate } from '../../domain/date.ts';
+import { csvReportKinds, formatCsvReportName, formatPpsFileName, ppsKinds, slotsPerDay, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
+import { halfHourlyTenths } from '../registry/usage.ts';
+import { csvBytes, kwText, maxDemandTenths, tenthsText, ym, ymd, type ReportContent } from './csv-reports.ts';
+import { interruptionCauseLabels } from './interruption.repository.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { meterMultiplierOf, tenthsUntil } from '../registry/meter.repository.ts';
 import type { ProvisionSettings } from './schedule.ts';
@@ -48,8 +51,8 @@ export type SampleMaker = (request: SampleRequest) => Promise<SampleFile>;
 export const sampleDate = '2026-04-01' as IsoDate;
 export const sampleMadeAt = new Date('2026-04-02T05:00:00+09:00');
 
-/** Kinds of other formats than the BP messages (the standardized CSV reports): add a row when one lands. */
-export const otherSampleKinds: readonly SampleKind[] = [];
+/** Kinds of other formats than the BP messages: the standardized CSV reports. */
+export const otherSampleKinds: readonly SampleKind[] = csvReportKinds.map((k) => ({ code: k.code, title: k.title, format: 'CSV' as const }));
 
 /** Every kind of file, in the order the test page lists them. */
 export const sampleKinds: readonly SampleKind[] = [...ppsKinds.map((k) => ({ code: k.code, title: k.title, format: k.bp })), ...otherSampleKinds];
@@ -137,7 +140,69 @@ function w5Sample(kind: PpsKind): SampleMaker {
 }
 
 /** Kind code → its sample's maker. Add a row when a kind's real files land. */
-export const sampleMakers: Readonly<Record<string, SampleMaker>> = Object.fromEntries(ppsKinds.map((k) => [k.code, k.bp === 'W4' ? w4Sample(k) : w5Sample(k)]));
+
+/**
+ * A CSV report's sample: the real layout, encoding and name (csv-reports.ts) on rows of the dummy
+ * points, computed from the same usage model: reading day 2026-04-01, the month before it.
+ */
+function csvSample(kind: PpsKind): SampleMaker {
+  return async ({ area, receiverCode }) => {
+    const points = dummyPoints(area, receiverCode, kind.voltage);
+    const subjects = points.map((p) => ({
+      point: p,
+      subject: { supplyPointId: p.supplyPointId, usageProfile: { kind: p.profileKind, dailyWh: p.dailyWh, seed: p.seed } },
+    }));
+    const name = (p: W4Point) => `検証用ダミー${p.customerId}`;
+    const monthFrom = '2026-03-01' as IsoDate;
+    const rows: (string | number)[][] = [];
+    if (kind.code === 'STD_GENSHIWAKE') {
+      const day = addDays(sampleDate, -1);
+      for (const { point, subject } of subjects) {
+        const values = halfHourlyTenths(subject, day);
+        for (let slot = 1; slot <= slotsPerDay; slot++) {
+          const received = values[slot - 1]!;
+          rows.push([point.supplyPointId, name(point), ym(sampleDate), ymd(sampleDate), ymd(day), slot, tenthsText(received), tenthsText(received)]);
+        }
+      }
+    } else if (kind.code === 'STD_KEIYAKUKW') {
+      for (const { point, subject } of subjects) {
+        const current = maxDemandTenths(subject, monthFrom, sampleDate);
+        const previous = maxDemandTenths(subject, '2025-04-01' as IsoDate, monthFrom);
+        const contract = Math.max(current.tenths, previous.tenths);
+        rows.push([
+          point.supplyPointId,
+          name(point),
+          ym(sampleDate),
+          ymd(sampleDate),
+          kwText(current.tenths),
+          ymd(current.date),
+          current.slot,
+          kwText(previous.tenths),
+          ym(previous.date),
+          kwText(contract),
+          kwText(contract),
+          '無',
+        ]);
+      }
+    } else {
+      const [first] = points;
+      rows.push([first!.supplyPointId, name(first!), ym(sampleDate), '2026/03/10 09:00', '2026/03/10 12:00', '3.0', '4.0', interruptionCauseLabels.planned]);
+    }
+    const content: ReportContent = { rows, points: new Set(rows.map((r) => r[0])).size };
+    return {
+      name: formatCsvReportName({ kind, area, date: sampleDate, revision: 0 }),
+      bytes: csvBytes(kind, content).bytes,
+      contentType: 'text/csv; charset=Shift_JIS',
+      points: content.points,
+    };
+  };
+}
+
+/** Kind code → its sample's maker: every kind has one. */
+export const sampleMakers: Readonly<Record<string, SampleMaker>> = Object.fromEntries([
+  ...ppsKinds.map((k) => [k.code, k.bp === 'W4' ? w4Sample(k) : w5Sample(k)] as const),
+  ...csvReportKinds.map((k) => [k.code, csvSample(k)] as const),
+]);
 
 export function sampleMakerOf(code: string): SampleMaker | undefined {
   return Object.hasOwn(sampleMakers, code) ? sampleMakers[code] : undefined;

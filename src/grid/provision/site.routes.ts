@@ -15,7 +15,7 @@
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
  * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
- * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
+ * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/report/…` (the CSV reports), `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
  *
  * Refusals: a certificate not registered with this grid, or suspended (here, or at the hub as
  * `credentials` follows it), answers 403 with the system's text (except on `register`, which a not
@@ -455,16 +455,20 @@ function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): v
     const { ctx, cert } = request.pps!;
     return samplesFor({ area: ctx.area, receiverCode: cert!.participantCode, settings });
   };
-  const list = async (request: FastifyRequest, reply: FastifyReply) => {
+  // As on the real site: the BP files under 30min/, the CSV reports under report/.
+  const inFolder = (folder: '30min' | 'report', name: string) => (folder === 'report') === name.startsWith('STD_');
+  const list = (folder: '30min' | 'report') => async (request: FastifyRequest, reply: FastifyReply) => {
     const filter = filterOf(request);
     const files = (await samples(request))
-      .filter(({ file }) => !filter.prefix || file.name.startsWith(filter.prefix))
+      .filter(({ file }) => inFolder(folder, file.name) && (!filter.prefix || file.name.startsWith(filter.prefix)))
       .map(({ file }) => ({ name: file.name, size: file.bytes.length, availableAt: sampleMadeAt }));
     return sendFileList(reply, files);
   };
-  for (const path of ['test/30min/FileListReceiver', 'test/30min/FileListReceiver.action']) {
-    site.get(path, list);
-    site.post(path, list);
+  for (const folder of ['30min', 'report'] as const) {
+    for (const path of [`test/${folder}/FileListReceiver`, `test/${folder}/FileListReceiver.action`]) {
+      site.get(path, list(folder));
+      site.post(path, list(folder));
+    }
   }
   const download = async (request: FastifyRequest, reply: FastifyReply) => {
     const pps = request.pps!;
@@ -480,7 +484,8 @@ function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): v
       .header('cache-control', 'private, max-age=0')
       .send(sample.file.bytes);
   };
-  for (const path of ['test/30min/FileReceiver', 'test/30min/FileReceiver.action']) site.get(path, download);
+  for (const path of ['test/30min/FileReceiver', 'test/30min/FileReceiver.action', 'test/report/FileReceiver', 'test/report/FileReceiver.action'])
+    site.get(path, download);
 
   // The JSON twin: every sample in one page (the cursor is the number of samples already given).
   site.get('test/v1/files', async (request, reply) => {
@@ -494,11 +499,13 @@ function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): v
     return reply.header('cache-control', 'no-store').send({
       files: files.map(({ kind, file }) => {
         const parsed = parsePpsFileName(file.name);
+        const report = parsed ? undefined : parseCsvReportName(file.name);
         return {
           name: file.name,
           kind: kind.code,
           format: kind.format,
           ...(parsed ? { infoCode: parsed.kind.infoCode, target: parsed.date, slot: parsed.slot, revision: parsed.revision, section: parsed.section } : {}),
+          ...(report ? { infoCode: report.kind.infoCode, target: report.date, slot: null, revision: report.revision, section: 0 } : {}),
           sections: 1,
           points: file.points ?? 0,
           size: file.bytes.length,
@@ -520,7 +527,7 @@ function registerTestPage(site: FastifyInstance, settings: ProvisionSettings): v
       .map((kind) => {
         const file = made.get(kind.code);
         const cells = file
-          ? `<td><a href="30min/FileReceiver?file=${file.name}" download>${file.name}</a></td><td>${file.bytes.length.toLocaleString('ja-JP')}</td>`
+          ? `<td><a href="${kind.format === 'CSV' ? 'report' : '30min'}/FileReceiver?file=${file.name}" download>${file.name}</a></td><td>${file.bytes.length.toLocaleString('ja-JP')}</td>`
           : '<td colspan="2" class="none">サンプルなし</td>';
         return `<tr data-kind="${kind.code}"><td>${formats[kind.format]}</td><td>${escapeHtml(kind.title)}（${kind.code}）</td>${cells}</tr>`;
       })

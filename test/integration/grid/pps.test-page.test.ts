@@ -18,8 +18,8 @@ import { givenSupplyPoint, testGridClock } from '../../../src/grid/testing.ts';
 import { runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { sampleDate, sampleKinds, sampleMakerOf } from '../../../src/grid/provision/samples.ts';
-import { ppsKinds } from '../../../src/domain/pps-file.ts';
-import { parseW4, parseW5, PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
+import { csvReportKinds, ppsKinds } from '../../../src/domain/pps-file.ts';
+import { parseCsvReport, parseW4, parseW5, PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
 const ca = createCa({ commonName: 'kirikae pps test page CA' });
@@ -78,23 +78,39 @@ forEachBackend('the data provision test page of the verification environment', (
   });
 
   const bpCodes = ppsKinds.map((k) => k.code);
+  const csvCodes = csvReportKinds.map((k) => k.code);
 
-  test("a retailer's client given {site}test/ pulls a sample of every W4 and W5 kind, the same both ways, and each is a valid file of its kind with dummy data", async () => {
+  test("a retailer's client given {site}test/ pulls a sample of every W4, W5 and CSV kind, the same both ways, and each is a valid file of its kind with dummy data", async () => {
     const { files, cursor } = await client.list();
     assert.deepEqual(
       files.map((f) => f.kind),
-      bpCodes,
+      [...bpCodes, ...csvCodes],
     );
     assert.deepEqual((await client.list({ cursor })).files, [], 'nothing after the cursor');
-    const pulled = await client.listReceiver();
+    const bp = files.filter((f) => !f.name.startsWith('STD_'));
     assert.deepEqual(
-      pulled,
-      files.map((f) => ({ name: f.name, size: f.size })),
-      'the FileListReceiver list names the same files',
+      await client.listReceiver(),
+      bp.map((f) => ({ name: f.name, size: f.size })),
+      'the FileListReceiver list of 30min/ names the same BP files',
+    );
+    const reports = files.filter((f) => f.name.startsWith('STD_'));
+    assert.deepEqual(
+      await client.listReceiver('report'),
+      reports.map((f) => ({ name: f.name, size: f.size })),
+      'the FileListReceiver list of report/ names the CSV reports',
     );
     for (const info of files) {
       assert.equal(info.target, sampleDate);
       const zip = await client.download(info.name, info); // checks size and SHA-256
+      if (info.name.startsWith('STD_')) {
+        const report = parseCsvReport(zip);
+        assert.ok(report.rows.length > 0, `${info.name}: rows`);
+        for (const row of report.rows) {
+          const id = 'supplyPointId' in row ? row.supplyPointId : row.receivingPointId;
+          assert.match(id, /^0300\d{18}$/, `${info.name}: no real point`);
+        }
+        continue;
+      }
       if (info.kind.startsWith('W5')) {
         const w5 = parseW5(zip);
         assert.equal(w5.entryName, info.name.replace('.zip', '.xml'));
@@ -138,7 +154,12 @@ forEachBackend('the data provision test page of the verification environment', (
     for (const kind of sampleKinds) {
       const row = new RegExp(`<tr data-kind="${kind.code}">(.*?)</tr>`).exec(html)?.[1];
       assert.ok(row, `a row for ${kind.code}`);
-      if (sampleMakerOf(kind.code)) assert.match(row, /href="30min\/FileReceiver\?file=W\w+\.zip" download/, kind.code);
+      if (sampleMakerOf(kind.code))
+        assert.match(
+          row,
+          kind.format === 'CSV' ? /href="report\/FileReceiver\?file=STD_\w+\.csv" download/ : /href="30min\/FileReceiver\?file=W\w+\.zip" download/,
+          kind.code,
+        );
       else assert.match(row, /サンプルなし/, kind.code);
     }
     const link = /href="(30min\/FileReceiver\?file=[^"]+)"/.exec(html)![1]!;

@@ -263,7 +263,7 @@ export const settingsSchema = {
   ppsXmlEncoding: setting({
     env: 'KIRIKAE_PPS_XML_ENCODING',
     defaultText: '`Shift_JIS`',
-    meaning: 'the encoding of the W4 XML (`Shift_JIS` or `UTF-8`)',
+    meaning: 'the encoding of the W4 and W5 XML (`Shift_JIS` or `UTF-8`)',
     parse: oneOf(['Shift_JIS', 'UTF-8'], 'Shift_JIS'),
   }),
   ppsMissingPerMille: setting({

@@ -29,7 +29,7 @@ import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
 import { parseIsoDate, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, parseCsvReportName, parsePpsFileName, ppsKind, ppsKinds, slotStart, w4Kinds } from '../../domain/pps-file.ts';
+import { csvReportKinds, parseCsvReportName, parsePpsFileName, ppsKind, ppsKinds, slotStart } from '../../domain/pps-file.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
 import { peerFingerprint } from '../../platform/http/https-server.ts';
 import { describeCert, parseCertificate, type CertDescription } from '../../platform/pki/identity.ts';

@@ -24,7 +24,7 @@ import { KirikaeClient } from '../src/sdk/client.ts';
 import { seconds, withBenchDatabase } from './support.ts';
 
 const rowsWanted = Number(process.env.KIRIKAE_BENCH_BULK_ROWS ?? 100_000);
-const newRetailer = 'A0033';
+const newRetailer = '10033';
 
 export async function bulkDeliveryBench(): Promise<void> {
   await withBenchDatabase(async (db) => {
@@ -102,7 +102,7 @@ export async function bulkDeliveryBench(): Promise<void> {
           currentRetailerCode: p.retailer,
           applicationNumber: number,
         });
-        chunk += `${[i + 1, number, number, 'A003', newRetailer, `bulk-${i}`, 'IF_10610', '1', '03', p.id, body, filedAt, 'pending', filedAt].map(copyText).join('\t')}\n`;
+        chunk += `${[i + 1, number, number, '1003', newRetailer, `bulk-${i}`, 'IF_10610', '1', '03', p.id, body, filedAt, 'pending', filedAt].map(copyText).join('\t')}\n`;
         if (chunk.length > 1 << 20) {
           yield chunk;
           chunk = '';

@@ -2,7 +2,7 @@
  * Facility look-ups per second through the hub, in JSON and in SOAP (TLS, codec, policy, routing,
  * audit, the in-process grid), against the grid's own handler called directly in the same process
  * with the same concurrency: the hub path should keep at least 40% of it. Runs on a registry the
- * caller has seeded (lookupBench: 1,000,000 points), with Tokyo's points, which the retailer A003
+ * caller has seeded (lookupBench: 1,000,000 points), with Tokyo's points, which the retailer 1003
  * of the bench's identities may look up.
  */
 import { Worker } from 'node:worker_threads';
@@ -50,7 +50,7 @@ export async function facilityHubBench(db: Db, tokyoIds: readonly string[]): Pro
         const t = performance.now();
         const answer = await grid.handle({
           interfaceId: 'IF_10110',
-          participantCode: 'A0033',
+          participantCode: '10033',
           requestId: `b${n}`,
           body: { supplyPointId: tokyoIds[n++ % tokyoIds.length]! },
         });
@@ -77,7 +77,7 @@ export async function facilityHubBench(db: Db, tokyoIds: readonly string[]): Pro
   });
   await hub.listen({ host: '127.0.0.1', port: 0 });
   const base = `https://localhost:${(hub.server.address() as { port: number }).port}`;
-  const client = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
+  const client = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
   const def = interfaceById('IF_10110')!;
   const sample = tokyoIds.slice(0, 2000);
   const json = await load(

@@ -51,7 +51,7 @@ export async function hubReadBench(): Promise<void> {
     const ca = testCertificateAuthority();
     const server = issueServerCert({ ca, hostnames: ['localhost'], now: new Date('2026-01-01T00:00:00Z') });
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
-    const client = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
+    const client = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
 
     const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
     const hub = await buildHubServer({ db, clock, tls, audit, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });

@@ -23,7 +23,7 @@ const limit = Number(process.env.KIRIKAE_BENCH_MATCHING_LIMIT ?? defaultMatching
 /** Tokyo holds about a third of the points; this many leave enough contracted ones for the pairs. */
 const registryPoints = Math.max(20_000, pairs * 4);
 /** A retailer that is no point's current one: the new retailer of every switch-in. */
-const newRetailer = 'Z9993';
+const newRetailer = '99993';
 const now = '2026-11-30T10:00:00+09:00';
 
 const columns = [

@@ -30,7 +30,7 @@ function syntheticPoints(n: number, offset = 0): W5UsagePoint[] {
   return Array.from({ length: n }, (_, j) => {
     const i = offset + j;
     return {
-      receiverCode: 'A0033',
+      receiverCode: '10033',
       supplyPointId: `0313${String(i).padStart(16, '0')}10`,
       customerId: i + 1,
       voltageClass: 'LV',
@@ -66,7 +66,7 @@ function xmlOf(section: W5Section): Buffer {
     ...w5Xml({
       kind,
       area: '03',
-      receiverCode: 'A0033',
+      receiverCode: '10033',
       date: readingDay,
       section: section.section,
       sections: section.sections,
@@ -79,7 +79,7 @@ function xmlOf(section: W5Section): Buffer {
 }
 
 export async function ppsW5SectionBench(): Promise<void> {
-  const [section] = w5SectionsOf(kind, '03', 'A0033', readingDay, syntheticPoints(1_000));
+  const [section] = w5SectionsOf(kind, '03', '10033', readingDay, syntheticPoints(1_000));
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssMax = rssBefore;
@@ -99,7 +99,7 @@ export async function ppsW5SectionBench(): Promise<void> {
 
 export async function ppsW5DayBench(): Promise<void> {
   const read = Math.max(1, Math.round(dayPoints / 20));
-  const sections = w5SectionsOf(kind, '03', 'A0033', readingDay, syntheticPoints(read));
+  const sections = w5SectionsOf(kind, '03', '10033', readingDay, syntheticPoints(read));
   let zipped = 0;
   const started = performance.now();
   for (const section of sections) zipped += await zipSection(section);

@@ -29,7 +29,7 @@ const files = Number(process.env.KIRIKAE_BENCH_PPS_FILES ?? 100_000);
 function syntheticPoints(n: number): W4Point[] {
   const kinds = ['household', 'household', 'household', 'shop', 'office'] as const;
   return Array.from({ length: n }, (_, i) => ({
-    receiverCode: 'A0033',
+    receiverCode: '10033',
     supplyPointId: `0313${String(i).padStart(16, '0')}10`,
     customerId: i + 1,
     meterNumber: `1${String(i).padStart(9, '0')}`,
@@ -44,7 +44,7 @@ export async function ppsSlotBench(): Promise<void> {
   const kind = ppsKind('W41110')!;
   const date = '2026-11-28' as IsoDate;
   const all = syntheticPoints(points);
-  const sections = sectionsOf(kind, '03', 'A0033', date, 19, all);
+  const sections = sectionsOf(kind, '03', '10033', date, 19, all);
   const at = new Date('2026-11-28T09:45:00+09:00');
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -78,7 +78,7 @@ export async function ppsSlotBench(): Promise<void> {
       ...w4Xml({
         kind,
         area: '03',
-        receiverCode: 'A0033',
+        receiverCode: '10033',
         date,
         slot: 19,
         section: section.section,
@@ -118,7 +118,7 @@ export async function ppsListBench(): Promise<void> {
     await db.query(
       `INSERT INTO grid_03.pps_file (receiver_code, name, kind, target_date, slot, revision, section, sections, points,
          available_at, deadline_at, expires_at, fingerprint, size, sha256, materialized_at)
-       SELECT 'A0033', 'W41110' || to_char(d, 'YYYYMMDD') || lpad(((s - 1) / 2)::text, 2, '0') || CASE WHEN s % 2 = 0 THEN '30' ELSE '00' END || '00' || lpad(k::text, 4, '0') || '.zip',
+       SELECT '10033', 'W41110' || to_char(d, 'YYYYMMDD') || lpad(((s - 1) / 2)::text, 2, '0') || CASE WHEN s % 2 = 0 THEN '30' ELSE '00' END || '00' || lpad(k::text, 4, '0') || '.zip',
               'W41110', d, s, 0, k, 100, 100000,
               d + make_interval(mins => s * 30 + 15), d + make_interval(mins => s * 30 + 60), d + interval '3650 days', 'x', 1000000, repeat('0', 64),
               d + make_interval(mins => s * 30 + 20)
@@ -137,10 +137,10 @@ export async function ppsListBench(): Promise<void> {
       await db.query('SELECT 1');
       base.push(performance.now() - t);
       t = performance.now();
-      await listFiles(db, 'grid_03', 'A0033', now, {}, { limit: 20, offset: (i % 50) * 20 });
+      await listFiles(db, 'grid_03', '10033', now, {}, { limit: 20, offset: (i % 50) * 20 });
       screen.push(performance.now() - t);
       t = performance.now();
-      await filesAfter(db, 'grid_03', 'A0033', now, (i * 397) % files, 1000);
+      await filesAfter(db, 'grid_03', '10033', now, (i * 397) % files, 1000);
       json.push(performance.now() - t);
     }
     console.log(

@@ -41,8 +41,8 @@ const kanaNames = [
 ];
 const kanjiNames = ['山田 太郎', '鈴木 花子', '佐藤 一郎', '田中 次郎', '渡辺 さくら', '伊藤 健二', '中村 美穂', '小林 優太'];
 
-const newRetailer: Actor = { participant: { companyCode: 'B001', kind: 'retailer', status: 'active', areas: ['03', '06'] } };
-const oldRetailer: Actor = { participant: { companyCode: 'A003', kind: 'retailer', status: 'active', areas: ['03'] } };
+const newRetailer: Actor = { participant: { companyCode: '2001', kind: 'retailer', status: 'active', areas: ['03', '06'] } };
+const oldRetailer: Actor = { participant: { companyCode: '1003', kind: 'retailer', status: 'active', areas: ['03'] } };
 
 const point = (n: number) => `03${String(n).padStart(20, '0')}`;
 
@@ -54,7 +54,7 @@ export async function relayCsvBench(): Promise<void> {
       'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
     const lines = [header];
     for (let i = 0; i < csvRows; i++) {
-      lines.push(`R${i},${point(i)},K${i},東京都,千代田区,丸の内${i}番,${kanaNames[i % 8]},${kanjiNames[i % 8]},2026-12-20,A0033`);
+      lines.push(`R${i},${point(i)},K${i},東京都,千代田区,丸の内${i}番,${kanaNames[i % 8]},${kanjiNames[i % 8]},2026-12-20,10033`);
     }
     const csv = new TextEncoder().encode(lines.join('\r\n'));
 
@@ -74,10 +74,10 @@ export async function relayCsvBench(): Promise<void> {
           kanjiNames[i % 8]!,
           normalizeKana(kanaNames[i % 8]!),
           '2026-12-20',
-          'B001',
-          'B0013',
-          'A003',
-          'A0033',
+          '2001',
+          '20013',
+          '1003',
+          '10033',
           '01',
           at.toISOString(),
           '2026-11-25',
@@ -128,23 +128,23 @@ export async function relayCsvBench(): Promise<void> {
   });
 }
 
-const news = ['B001', 'C001', 'C002', 'C003'];
+const news = ['2001', '3001', '3002', '3003'];
 const base = Date.parse('2026-05-01T00:00:00Z');
 
 /** The list benchmark's hub: the identity world, three more retailers, `total` relays by COPY. */
 export async function givenBenchRelays(db: PostgresDb, clock: Clock, total: number): Promise<void> {
   await givenIdentityWorld(db, clock);
-  for (const code of ['C001', 'C002', 'C003'])
+  for (const code of ['3001', '3002', '3003'])
     await givenParticipant(db, clock, buildRetailer({ companyCode: code, name: `ベンチ電力${code}株式会社`, areas: ['03'] }));
-  const olds = ['A003', 'C001', 'C002', 'C003'];
+  const olds = ['1003', '3001', '3002', '3003'];
   const statuses = ['02', '02', '02', '03', '03', '04', '01'];
   const span = Date.parse('2026-11-25T00:00:00Z') - base;
   const lines = function* () {
     for (let i = 0; i < total; i++) {
-      // 40 % to A003, the measured old retailer; the rest spread over the others.
-      const old = i % 5 < 2 ? 'A003' : olds[1 + (i % 3)]!;
+      // 40 % to 1003, the measured old retailer; the rest spread over the others.
+      const old = i % 5 < 2 ? '1003' : olds[1 + (i % 3)]!;
       let fresh = news[i % 4]!;
-      if (fresh === old) fresh = 'B001';
+      if (fresh === old) fresh = '2001';
       const registered = new Date(base + Math.floor((i / total) * span));
       const updated = new Date(registered.getTime() + (i % 97) * 60_000);
       const status = statuses[i % statuses.length]!;
@@ -214,7 +214,7 @@ export async function relayListBench(): Promise<void> {
 
     const someRelay = async () => {
       const { rows } = await db.query<{ relay_number: string; supply_point_id: string }>(
-        `SELECT relay_number, supply_point_id FROM hub.relay WHERE old_company_code = 'A003' OFFSET $1 LIMIT 1`,
+        `SELECT relay_number, supply_point_id FROM hub.relay WHERE old_company_code = '1003' OFFSET $1 LIMIT 1`,
         [randomInt(0, Math.floor(listRelaysTotal * 0.4))],
       );
       return rows[0]!;

@@ -25,7 +25,7 @@ const connections = 4;
 const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
 /** More points than the hub can take in the measured time: every request is a new application. */
 const candidatePoints = Number(process.env.KIRIKAE_BENCH_SWITCH_POINTS ?? 20_000);
-const newRetailer = 'A0033';
+const newRetailer = '10033';
 
 interface LoadResult {
   count: number;

@@ -59,7 +59,7 @@ export async function twoHubsBench(): Promise<void> {
     const ca = testCertificateAuthority();
     const server = issueServerCert({ ca, hostnames: ['localhost'], now: new Date('2026-01-01T00:00:00Z') });
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
-    const client = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
+    const client = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
     const first = await startHub(db.url, tls);
     const second = await startHub(db.url, tls);
     try {

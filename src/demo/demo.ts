@@ -14,6 +14,7 @@ import { demoPointsMarkdown, demoSupplyPoints } from '../grid/lookup/demo-points
 import { demoRetailers } from '../grid/seed/retailers.ts';
 import { registerCertificate } from '../hub/identity/certificate.commands.ts';
 import { listCertificates } from '../hub/identity/certificate.commands.ts';
+import { getParticipant } from '../hub/identity/participant.commands.ts';
 import { seedDemoIdentities, type DemoUser } from '../hub/identity/demo.ts';
 import { seedDemoNotices } from '../hub/notices/demo.ts';
 import { seedDemoRelays } from './relays.ts';
@@ -32,7 +33,7 @@ import { runReportSchedule } from '../grid/provision/report-schedule.ts';
 import { registerPpsCertificate } from '../grid/provision/site.repository.ts';
 import { gridSchema } from '../grid/schema.ts';
 
-const usersFor = new Set(['A003', 'B001']);
+const usersFor = new Set(['1003', '2001']);
 
 /** The password of every demo .p12 file (browsers ask for one on import). */
 export const demoPkcs12Password = 'kirikae';
@@ -42,8 +43,32 @@ export interface DemoFiles {
   readonly terminals: { user: DemoUser; base: string }[];
 }
 
-/** Creates the demo identities and certificates that are missing; writes DEMO.md when it created any. */
+/**
+ * The company code a demo retailer had before demo codes became numeric like real ones (issue 16):
+ * the first digit was a letter (1 A, 2 B, 3 C), so Tokyo's `1003` began with an A. Built rather
+ * than written out, so that the one-off rename of the codes in the sources leaves it alone.
+ */
+export function formerDemoCompanyCode(companyCode: string): string {
+  return String.fromCharCode(64 + Number(companyCode[0])) + companyCode.slice(1);
+}
+
+/**
+ * Whether this home's demo was made with the former letter codes. Its registry, users, certificates
+ * and DEMO.md stay as they are (letters are valid codes): nothing is added beside them, which would
+ * give the home a second set of demo retailers without supply points and overwrite DEMO.md, the
+ * only record of the first set's initial passwords.
+ */
+export async function hasFormerDemoCodes(db: Db): Promise<boolean> {
+  const tokyo = demoRetailers.find((r) => r.kind === 'incumbent' && r.areas.includes('03'))!;
+  return (await getParticipant(db, formerDemoCompanyCode(tokyo.companyCode))) !== null;
+}
+
+/**
+ * Creates the demo identities and certificates that are missing; writes DEMO.md when it created any.
+ * A home made with the former letter codes is left as it is.
+ */
 export async function ensureDemoIdentities(db: Db, clock: Clock, pki: HubPki, home: string): Promise<DemoFiles | undefined> {
+  if (await hasFormerDemoCodes(db)) return undefined;
   const created = await seedDemoIdentities(db, clock, {
     // Every retailer gets an administrator; the Tokyo incumbent and the first new entrant (the two
     // sides of a switch in the demo) also get an ordinary user each.
@@ -104,7 +129,7 @@ function demoMarkdown(files: DemoFiles): string {
     '',
     'Each API certificate is also registered with the data provision site (データ提供サイト) of each of',
     "the retailer's areas. The last month's standard CSV reports are there from the first start, e.g.",
-    '`kirikae pull --area 03 --cert pki/api/A003.cert.pem --into files --kinds STD_KEIYAKUKW,STD_SEIGENCHUSHI`',
+    '`kirikae pull --area 03 --cert pki/api/1003.cert.pem --into files --kinds STD_KEIYAKUKW,STD_SEIGENCHUSHI`',
     '(the half-hourly W4 files follow every 15 minutes).',
     '',
     '## Users and their terminal certificates (web screens)',

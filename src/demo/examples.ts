@@ -14,7 +14,7 @@ import { interfaceById } from '../interfaces/catalogue/catalogue.ts';
 import { validateRequest } from '../interfaces/validate.ts';
 import type { Clock } from '../platform/clock.ts';
 
-/** The area the examples are drawn from: the demo's two retailers with users (A003, B001) both work there. */
+/** The area the examples are drawn from: the demo's two retailers with users (1003, 2001) both work there. */
 const exampleArea: AreaCode = '03';
 
 export interface DemoExample {
@@ -105,7 +105,7 @@ export function demoExamplesMarkdown(examples: readonly DemoExample[]): string {
     '',
     'Each is the body of `POST https://localhost:8443/api/v1/{interface}` (`content-type: application/json`),',
     "sent with the named company's API certificate, e.g.",
-    "`curl --cacert pki/ca.cert.pem --cert pki/api/B001.cert.pem --key pki/api/B001.key.pem -H 'content-type: application/json' -d @body.json https://localhost:8443/api/v1/IF_10110`.",
+    "`curl --cacert pki/ca.cert.pem --cert pki/api/2001.cert.pem --key pki/api/2001.key.pem -H 'content-type: application/json' -d @body.json https://localhost:8443/api/v1/IF_10110`.",
     'The same fields go into the SOAP binding (`/soap?wsdl`) and the web forms.',
     '',
   ];

@@ -3,24 +3,30 @@ import assert from 'node:assert/strict';
 import { parseParticipantCode, participantCodeFor } from './participant-code.ts';
 
 test('splits a retailer code into company code and area', () => {
-  const parsed = parseParticipantCode('A0013');
-  assert.equal(parsed.code, 'A0013');
-  assert.equal(parsed.companyCode, 'A001');
+  const parsed = parseParticipantCode('10013');
+  assert.equal(parsed.code, '10013');
+  assert.equal(parsed.companyCode, '1001');
   assert.equal(parsed.area.name, '東京');
 });
 
+test('accepts letters as well as digits, though demo codes are numeric like real ones', () => {
+  assert.equal(parseParticipantCode('K7773').companyCode, 'K777');
+  assert.equal(parseParticipantCode('K7770').area.code, '10');
+});
+
 test('reads a final 0 as Okinawa, whose area code is 10', () => {
-  assert.equal(parseParticipantCode('Z9990').area.code, '10');
-  assert.equal(parseParticipantCode('Z9991').area.code, '01');
+  assert.equal(parseParticipantCode('99990').area.code, '10');
+  assert.equal(parseParticipantCode('99991').area.code, '01');
 });
 
 test('accepts full-width and lower-case input and returns the canonical code', () => {
-  assert.equal(parseParticipantCode('Ａ００１３').code, 'A0013');
+  assert.equal(parseParticipantCode('１００１３').code, '10013');
+  assert.equal(parseParticipantCode('ｋ７７７３').code, 'K7773');
   assert.equal(parseParticipantCode(' b12c6 ').code, 'B12C6');
 });
 
 test('refuses codes of the wrong length or with symbols as malformed', () => {
-  for (const bad of ['', 'A001', 'A00133', 'A-013', 'A0 13']) {
+  for (const bad of ['', '1001', 'A00133', 'A-013', 'A0 13']) {
     assert.throws(() => parseParticipantCode(bad), { code: 'PCODE_FORMAT', field: 'participantCode' }, bad);
   }
 });
@@ -34,12 +40,13 @@ test('refuses a code whose last character is not an area digit', () => {
 });
 
 test("builds a company's code for an area from the last digit of the area code", () => {
-  assert.equal(participantCodeFor('A001', '03'), 'A0013');
-  assert.equal(participantCodeFor('a001', '10'), 'A0010');
+  assert.equal(participantCodeFor('1001', '03'), '10013');
+  assert.equal(participantCodeFor('1001', '10'), '10010');
+  assert.equal(participantCodeFor('k777', '10'), 'K7770');
   assert.equal(parseParticipantCode(participantCodeFor('K777', '06')).area.key, 'kansai');
 });
 
 test('refuses to build a code from a company code that is not 4 letters or digits', () => {
   assert.throws(() => participantCodeFor('A01', '03'), { code: 'PCODE_FORMAT', field: 'companyCode' });
-  assert.throws(() => participantCodeFor('A0011', '03'), { code: 'PCODE_FORMAT' });
+  assert.throws(() => participantCodeFor('10011', '03'), { code: 'PCODE_FORMAT' });
 });

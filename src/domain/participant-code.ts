@@ -1,10 +1,10 @@
 /**
- * Participant codes (事業者コード) of retailers: a 4-character company code (uppercase letters and
- * digits, e.g. "A001") followed by the last digit of the area code, so one company has one code per
- * area it supplies in ("A0013" in Tokyo, "A0010" in Okinawa, whose area code is 10).
+ * Participant codes (事業者コード) of retailers: a 4-character company code (digits, e.g. "1001",
+ * as real codes appear; upper-case letters are accepted too) followed by the last digit of the
+ * area code, so one company has one code per area it supplies in ("10013" in Tokyo, "10010" in Okinawa, whose area code is 10).
  *
  * Input is NFKC-normalised and upper-cased first, because codes are typed into web forms with an IME
- * (full-width "Ａ００１３") and copied from letters in lower case.
+ * (full-width "１００１３") and copied from letters in lower case ("k7773").
  */
 import { areaByDigit, areaDigit, type Area, type AreaCode } from './area.ts';
 import { Refusal } from './refusal.ts';

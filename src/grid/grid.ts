@@ -4,7 +4,7 @@
  * them (in this process, or HTTPS from the hub: transport/).
  *
  *   const grid = new Grid({ area: '03', db, clock });
- *   const response = await grid.handle({ interfaceId: 'IF_10110', participantCode: 'A0033', requestId, body: { supplyPointId } });
+ *   const response = await grid.handle({ interfaceId: 'IF_10110', participantCode: '10033', requestId, body: { supplyPointId } });
  *
  * Dispatch is the table `gridInterfaces`: one handler per interface ID. An interface not in it is
  * answered NG GRID_INTERFACE_UNKNOWN. A handler's `Refusal` becomes an NG response with its code;

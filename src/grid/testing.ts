@@ -119,7 +119,7 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
       contract.ampere,
       contract.kw,
       spec.readingGroup ?? readingRuleOf(area, contract.voltage === 'LV' ? 'LV' : 'HV').numbers[4],
-      occupied ? (spec.retailerCode ?? participantCodeFor(`A0${area}`, area)) : null,
+      occupied ? (spec.retailerCode ?? participantCodeFor(`10${area}`, area)) : null,
       customerId,
       occupied ? (spec.tenureSince ?? '2015-04-01') : null,
       contract.profile,
@@ -130,7 +130,7 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
   if (occupied) {
     await q.query(`INSERT INTO ${s}.supply_period (supply_point_id, retailer_code, customer_id, from_date) VALUES ($1, $2, $3, $4)`, [
       supplyPointId,
-      spec.retailerCode ?? participantCodeFor(`A0${area}`, area),
+      spec.retailerCode ?? participantCodeFor(`10${area}`, area),
       customerId,
       spec.tenureSince ?? '2015-04-01',
     ]);
@@ -148,7 +148,7 @@ export async function givenSupplyPoint(q: Queryable, spec: PointSpec = {}): Prom
 
 let requestSerial = 0;
 
-/** An interface request from a retailer (default the Tokyo incumbent A0033), with a fresh request ID. */
-export function gridRequest(interfaceId: string, body: Record<string, unknown>, participantCode = 'A0033'): InterfaceRequest {
+/** An interface request from a retailer (default the Tokyo incumbent 10033), with a fresh request ID. */
+export function gridRequest(interfaceId: string, body: Record<string, unknown>, participantCode = '10033'): InterfaceRequest {
   return { interfaceId, participantCode, requestId: `test-${++requestSerial}`, body };
 }

@@ -5,9 +5,9 @@ import { buildActor } from './identity/testing.ts';
 
 const hubAdmin = buildActor({ companyCode: 'H000', kind: 'hub', role: 'hub_admin' });
 const hubUser = buildActor({ companyCode: 'H000', kind: 'hub', role: 'user' });
-const retailerAdmin = buildActor({ companyCode: 'A003', role: 'participant_admin' });
-const retailerUser = buildActor({ companyCode: 'A003', role: 'user' });
-const retailerApi = buildActor({ companyCode: 'A003', role: null });
+const retailerAdmin = buildActor({ companyCode: '1003', role: 'participant_admin' });
+const retailerUser = buildActor({ companyCode: '1003', role: 'user' });
+const retailerApi = buildActor({ companyCode: '1003', role: null });
 const hubApi = buildActor({ companyCode: 'H000', kind: 'hub', role: null });
 const gridApi = buildActor({ companyCode: 'G003', kind: 'grid', role: null });
 const gridAdmin = buildActor({ companyCode: 'G003', kind: 'grid', role: 'participant_admin' });
@@ -86,24 +86,24 @@ for (const [who, [actor, expected]] of Object.entries(plainMatrix)) {
 
 test('a participant admin manages the users of its own participant only', () => {
   for (const action of ['user.create', 'user.modify', 'user.delete'] as const) {
-    assert.equal(can(retailerAdmin, action, { companyCode: 'A003', role: 'user' }), true, action);
-    assert.equal(can(retailerAdmin, action, { companyCode: 'A003', role: 'participant_admin' }), true, action);
-    assert.equal(can(retailerAdmin, action, { companyCode: 'B001', role: 'user' }), false, action);
+    assert.equal(can(retailerAdmin, action, { companyCode: '1003', role: 'user' }), true, action);
+    assert.equal(can(retailerAdmin, action, { companyCode: '1003', role: 'participant_admin' }), true, action);
+    assert.equal(can(retailerAdmin, action, { companyCode: '2001', role: 'user' }), false, action);
     assert.equal(can(retailerAdmin, action, { companyCode: 'H000', role: 'hub_admin' }), false, action);
   }
-  assert.equal(can(retailerAdmin, 'user.list', { companyCode: 'A003' }), true);
-  assert.equal(can(retailerAdmin, 'user.list', { companyCode: 'B001' }), false);
+  assert.equal(can(retailerAdmin, 'user.list', { companyCode: '1003' }), true);
+  assert.equal(can(retailerAdmin, 'user.list', { companyCode: '2001' }), false);
   assert.equal(can(retailerAdmin, 'user.list', { companyCode: null }), false);
 });
 
 test('a participant admin never grants or touches the hub admin role, even in its own participant', () => {
-  assert.equal(can(retailerAdmin, 'user.create', { companyCode: 'A003', role: 'hub_admin' }), false);
-  assert.equal(can(retailerAdmin, 'user.modify', { companyCode: 'A003', role: 'hub_admin' }), false);
+  assert.equal(can(retailerAdmin, 'user.create', { companyCode: '1003', role: 'hub_admin' }), false);
+  assert.equal(can(retailerAdmin, 'user.modify', { companyCode: '1003', role: 'hub_admin' }), false);
 });
 
 test('a hub admin manages every participant’s users and lists them all at once', () => {
   for (const action of ['user.create', 'user.modify', 'user.delete'] as const) {
-    assert.equal(can(hubAdmin, action, { companyCode: 'B001', role: 'participant_admin' }), true);
+    assert.equal(can(hubAdmin, action, { companyCode: '2001', role: 'participant_admin' }), true);
     assert.equal(can(hubAdmin, action, { companyCode: 'H000', role: 'hub_admin' }), true);
   }
   assert.equal(can(hubAdmin, 'user.list', { companyCode: null }), true);
@@ -142,12 +142,12 @@ test('the system actor is a hub admin of the hub operator', () => {
 
 test('actorOf takes the participant from the caller and the user from the session', () => {
   const caller = {
-    participant: { companyCode: 'A003', kind: 'retailer' as const, name: 'x', status: 'active' as const, areas: ['03' as const] },
+    participant: { companyCode: '1003', kind: 'retailer' as const, name: 'x', status: 'active' as const, areas: ['03' as const] },
   };
-  assert.deepEqual(actorOf(caller), { participant: { companyCode: 'A003', kind: 'retailer', status: 'active' } });
-  assert.deepEqual(actorOf(caller, { userId: 'a003.admin', role: 'participant_admin' }), {
-    participant: { companyCode: 'A003', kind: 'retailer', status: 'active' },
-    user: { userId: 'a003.admin', role: 'participant_admin' },
+  assert.deepEqual(actorOf(caller), { participant: { companyCode: '1003', kind: 'retailer', status: 'active' } });
+  assert.deepEqual(actorOf(caller, { userId: '1003.admin', role: 'participant_admin' }), {
+    participant: { companyCode: '1003', kind: 'retailer', status: 'active' },
+    user: { userId: '1003.admin', role: 'participant_admin' },
   });
 });
 

@@ -21,7 +21,7 @@ const byId: Readonly<Record<string, string>> = {
   month: '2016-03',
   relayNumber: 'R0000000001',
   contractNumber: 'C-123456',
-  companyCode: 'A001',
+  companyCode: '1001',
 };
 
 export function exampleValues(fields: readonly Field[]): FieldValues {
@@ -57,6 +57,6 @@ function exampleValue(field: Field, index: number): FieldValue {
     case 'supplyPointId':
       return '0300001234567890123456';
     case 'participantCode':
-      return 'A0013';
+      return '10013';
   }
 }

@@ -82,7 +82,7 @@ describe('JSON binding', () => {
     const body = Buffer.concat([
       Buffer.from('{"requestId":"r1","updateFlag":"1","supplyPointId":"0300001234567890123456","customerNameKana":"ヤマダ","customerName":"山'),
       Buffer.from([0xff, 0xfe]),
-      Buffer.from('田","currentRetailerCode":"A0013"}'),
+      Buffer.from('田","currentRetailerCode":"10013"}'),
     ]);
     const result = parseJsonRequest(switchIn, body);
     assert.ok(!result.ok);

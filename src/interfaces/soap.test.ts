@@ -231,7 +231,7 @@ describe('SOAP binding', () => {
       supplyPointId: '0300001234567890123456',
       customerNameKana: 'ヤマダ',
       customerName: '山XX田',
-      currentRetailerCode: 'A0013',
+      currentRetailerCode: '10013',
     };
     const text = soapRequest(def, values);
     const at = Buffer.from(text.slice(0, text.indexOf('XX')));

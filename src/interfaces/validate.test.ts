@@ -20,7 +20,7 @@ const validSwitchIn = {
   supplyPointId: '0300001234567890123456',
   customerNameKana: 'ヤマダ タロウ',
   customerName: '山田 太郎',
-  currentRetailerCode: 'A0013',
+  currentRetailerCode: '10013',
 };
 
 function refusals(id: string, input: unknown): ReceptionMessage[] {
@@ -45,7 +45,7 @@ describe('validateRequest', () => {
       updateFlag: '１',
       supplyPointId: '０３００－００１２ ３４５６ ７８９０ １２３４ ５６',
       customerNameKana: 'ﾔﾏﾀﾞ ﾀﾛｳ',
-      currentRetailerCode: 'ａ００１３',
+      currentRetailerCode: '１００１３',
       requestedDate: '２０１６／０４／０１',
       phoneNumber: '０３－１２３４－５６７８',
       contractAmpere: numberFromText(contractAmpere, '３０'),
@@ -54,7 +54,7 @@ describe('validateRequest', () => {
     assert.equal(result.value.updateFlag, '1');
     assert.equal(result.value.supplyPointId, '0300001234567890123456');
     assert.equal(result.value.customerNameKana, 'ヤマダ タロウ');
-    assert.equal(result.value.currentRetailerCode, 'A0013');
+    assert.equal(result.value.currentRetailerCode, '10013');
     assert.equal(result.value.requestedDate, '2016-04-01');
     assert.equal(result.value.phoneNumber, '0312345678');
     assert.equal(result.value.contractAmpere, 30);
@@ -288,7 +288,7 @@ describe('validateRequest', () => {
       total: 1,
       page: 1,
       pageSize: 20,
-      participants: [{ companyCode: 'C001', participantCodes: ['C0013'], name: 'Café 電力', kind: 'retailer', status: 'active' }],
+      participants: [{ companyCode: '3001', participantCodes: ['30013'], name: 'Café 電力', kind: 'retailer', status: 'active' }],
     });
     assert.ok(read.ok, JSON.stringify(read));
   });

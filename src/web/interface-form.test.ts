@@ -15,7 +15,7 @@ test('a posted form becomes the request: empty inputs absent, numbers numbers (f
     supplyPointId: '０３１３０１０００００００００００００１１０',
     customerNameKana: 'ヤマダ',
     customerName: ' 山田 ',
-    currentRetailerCode: 'B0013',
+    currentRetailerCode: '20013',
     contractAmpere: '３０',
     contractKw: '',
     remarks: '',
@@ -27,7 +27,7 @@ test('a posted form becomes the request: empty inputs absent, numbers numbers (f
     supplyPointId: '０３１３０１０００００００００００００１１０',
     customerNameKana: 'ヤマダ',
     customerName: '山田',
-    currentRetailerCode: 'B0013',
+    currentRetailerCode: '20013',
     contractAmpere: 30,
   });
   const validated = validateRequest(def('IF_10610'), body);

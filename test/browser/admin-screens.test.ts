@@ -30,19 +30,19 @@ forEachBackend('browser: administration screens', (backend) => {
     await using web = await startBrowserHub(db);
     const admin = await web.newPage('aTerminal');
     const dialogs = watchDialogs(admin);
-    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await signIn(admin, '1003.admin', TEST_PASSWORD);
 
     await admin.click('nav.site >> text=ユーザ管理');
     await admin.waitForLoadState();
     await admin.click('text=ユーザ登録');
     await admin.waitForLoadState();
     const name = `${payloads[0]}山田${payloads[1]}`;
-    await admin.fill('#userId', 'a003.yamada');
+    await admin.fill('#userId', '1003.yamada');
     await admin.fill('#name', name);
     await admin.fill('#email', 'yamada@example.jp');
     await admin.click('form[action="/users"] button[type=submit]');
     await admin.waitForLoadState();
-    assert.match(await admin.locator('main .card').innerText(), /a003\.yamada/);
+    assert.match(await admin.locator('main .card').innerText(), /1003\.yamada/);
     assert.ok((await admin.locator('main .card').innerText()).includes(name), 'the confirmation shows the name as typed');
     const initialPassword = (await admin.locator('code.initial-password').innerText()).trim();
     await assertNothingInjected(admin, 'register confirmation');
@@ -51,7 +51,7 @@ forEachBackend('browser: administration screens', (backend) => {
     assert.ok((await admin.locator('table tbody').innerText()).includes(name));
     await assertNothingInjected(admin, 'user list');
     await screenshot(admin, 'users');
-    await admin.click('text=a003.yamada');
+    await admin.click('text=1003.yamada');
     await admin.waitForLoadState();
     assert.equal(await admin.inputValue('#name'), name, 'the modify form holds the name as a value');
     await assertNothingInjected(admin, 'user detail');
@@ -70,7 +70,7 @@ forEachBackend('browser: administration screens', (backend) => {
     // The registered user signs in with the initial password and must change it first.
     const yamada = await web.newPage('aTerminal');
     const yamadaDialogs = watchDialogs(yamada);
-    await signIn(yamada, 'a003.yamada', initialPassword, { newPassword: 'Yamada-Kirikae-2026' });
+    await signIn(yamada, '1003.yamada', initialPassword, { newPassword: 'Yamada-Kirikae-2026' });
     assert.equal(new URL(yamada.url()).pathname, '/');
     assert.ok((await yamada.locator('header .who').innerText()).includes(name), 'the header shows the name as text');
     await assertNothingInjected(yamada, 'portal');
@@ -146,7 +146,7 @@ forEachBackend('browser: administration screens', (backend) => {
 
       // Not for a retailer's administrator.
       const retailer = await web.newPage('aTerminal');
-      await signIn(retailer, 'a003.admin', TEST_PASSWORD);
+      await signIn(retailer, '1003.admin', TEST_PASSWORD);
       assert.equal(await retailer.locator('nav.site a[href="/admin/api-operations"]').count(), 0);
       const refused = await retailer.goto('/admin/api-operations');
       assert.equal(refused?.status(), 403);

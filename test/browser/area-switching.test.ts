@@ -1,8 +1,8 @@
 /**
- * Switching on the area screens in real browsers: the new retailer (A003) files a switch-in (markup in
+ * Switching on the area screens in real browsers: the new retailer (1003) files a switch-in (markup in
  * its free-text fields stays text, also when prefilled into the correction form) — first
  * refused for a malformed phone number, shown next to the field with the API's code while the rest
- * of what was typed stays — and the old retailer (B001, another browser with its own terminal
+ * of what was typed stays — and the old retailer (2001, another browser with its own terminal
  * certificate) files the switch-out; the grid matches them at once (stage 05). The hub admin moves
  * the sandbox clock to the switching date on /admin/clock; the due work runs and both applications
  * show complete in the application lists.
@@ -57,12 +57,12 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       await scheduleDueWork(jobs, { grids: [{ area: '03' as const, db, clock: systemClock }], areas: ['03'], runMatching, executeDue });
       const clockControl = await clockControlWithJobs(systemClock, jobs);
       await using web = await startBrowserHub(db, { transport: grids, clockControl, clock: testClock(systemClock.now().toISOString()) });
-      const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
 
       // The new retailer's switch-in: a malformed phone number first.
       const a = await web.newPage('aTerminal');
       const dialogs = watchDialogs(a);
-      await signIn(a, 'a003.user', TEST_PASSWORD);
+      await signIn(a, '1003.user', TEST_PASSWORD);
       await a.goto('/areas/03/lv');
       await a.click('a[href="/areas/03/lv/if/IF_10610"]');
       await a.waitForLoadState();
@@ -70,7 +70,7 @@ forEachBackend('browser: switching on the area screens', (backend) => {
       await a.fill('#f-customerNameKana', 'ﾔﾏﾀﾞ ﾊﾅｺ');
       await a.fill('#f-customerName', xssName);
       await a.fill('#f-remarks', xssRemarks);
-      await a.fill('#f-currentRetailerCode', 'Ｂ００１３');
+      await a.fill('#f-currentRetailerCode', '２００１３');
       await a.fill('#f-phoneNumber', '03-12AB-5678');
       await a.fill('#f-contractAmpere', '３０');
       await a.click('form.if-form button[type=submit]');
@@ -99,10 +99,10 @@ forEachBackend('browser: switching on the area screens', (backend) => {
 
       // The old retailer, in its own browser, files the switch-out.
       const b = await web.newPage('bTerminal');
-      await signIn(b, 'b001.user', TEST_PASSWORD);
+      await signIn(b, '2001.user', TEST_PASSWORD);
       await b.goto('/areas/03/lv/if/IF_10710');
       await b.fill('#f-supplyPointId', point.supplyPointId);
-      await b.fill('#f-newRetailerCode', 'A0033');
+      await b.fill('#f-newRetailerCode', '10033');
       await b.click('form.if-form button[type=submit]');
       await b.waitForLoadState();
       assert.match(await b.locator('p.notice').first().innerText(), /申込を受け付けました/);

@@ -1,5 +1,5 @@
 /**
- * The area screens in a real browser (A003's terminal certificate): from the portal to Tokyo's LV
+ * The area screens in a real browser (1003's terminal certificate): from the portal to Tokyo's LV
  * menu, facility info with a supply point ID typed in full-width digits, the supply point search,
  * and usage inquiry: the usage password application, the grid's identity check, the password from
  * the status inquiry, and the usage charts (13 monthly bars, 48 half-hourly bars, the numbers in
@@ -28,9 +28,9 @@ forEachBackend('browser: area screens, facility and usage', (backend) => {
       const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', customer: { nameKana: 'ヤマダ　ハナコ' } });
       const page = await web.newPage('aTerminal');
       const dialogs = watchDialogs(page);
-      await signIn(page, 'a003.user', TEST_PASSWORD);
+      await signIn(page, '1003.user', TEST_PASSWORD);
 
-      // Portal → choose LV → Tokyo (Kansai is not usable: A003 is registered in Tokyo only).
+      // Portal → choose LV → Tokyo (Kansai is not usable: 1003 is registered in Tokyo only).
       await page.click('a[href="/areas?family=lv"]');
       await page.waitForLoadState();
       assert.equal(await page.locator('a[href="/areas/06/lv"]').count(), 0);

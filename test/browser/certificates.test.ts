@@ -39,15 +39,15 @@ forEachBackend('browser: certificates', (backend) => {
     await using web = await startBrowserHub(db, { certificates: { ca: testCertificateAuthority(), schedule: { kind: 'immediate' } } });
 
     const admin = await web.newPage('aTerminal');
-    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await signIn(admin, '1003.admin', TEST_PASSWORD);
     await admin.click('nav.site >> text=証明書');
     await admin.waitForLoadState();
-    assert.match(await admin.locator('#certificates tbody').innerText(), /A0033[\s\S]*本社 端末1[\s\S]*日/);
+    assert.match(await admin.locator('#certificates tbody').innerText(), /10033[\s\S]*本社 端末1[\s\S]*日/);
     await admin.click('text=証明書を申請する');
     await admin.waitForLoadState();
     await admin.selectOption('#usage', 'terminal');
     await admin.selectOption('#method', 'pkcs12');
-    await admin.selectOption('#boundCode', 'A0033');
+    await admin.selectOption('#boundCode', '10033');
     await admin.click('form[action="/certificates/requests"] button[type=submit]');
     await admin.waitForLoadState();
     assert.match(await admin.locator('.field-error').innerText(), /CERT_TERMINAL_NAME_REQUIRED 画面利用の証明書には端末名/);
@@ -77,7 +77,7 @@ forEachBackend('browser: certificates', (backend) => {
 
     // The new terminal, with the certificate the administrator just downloaded.
     const terminal = await web.newPage({ certPem: opened.certPems[0]!, keyPem: opened.keyPem });
-    await signIn(terminal, 'a003.user', TEST_PASSWORD);
+    await signIn(terminal, '1003.user', TEST_PASSWORD);
     assert.equal(new URL(terminal.url()).pathname, '/');
 
     await admin.goto(`/certificates/requests/${requestId}`);
@@ -117,7 +117,7 @@ forEachBackend('browser: certificates', (backend) => {
     await using db = await backend.open();
     await using web = await startBrowserHub(db, { certificates: { ca: testCertificateAuthority(), schedule: { kind: 'immediate' } } });
     const admin = await web.newPage('aTerminal');
-    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await signIn(admin, '1003.admin', TEST_PASSWORD);
     await admin.goto('/certificates/requests/new');
     const submit = async () => {
       await admin.click('form[action="/certificates/requests"] button[type=submit]');
@@ -132,7 +132,7 @@ forEachBackend('browser: certificates', (backend) => {
       /CERT_CSR_UNREADABLE CSR（証明書署名要求）を読み取れません。PEM形式（BEGIN CERTIFICATE REQUEST）またはDER形式/,
     );
 
-    const pasted = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 貼付' });
+    const pasted = csrFiles({ O: '10033', OU: 'terminal', CN: '本社 端末 貼付' });
     await admin.selectOption('#method', 'csr');
     await admin.fill('#csr', pasted.pem);
     await admin.setInputFiles('#csrFile', { name: 'terminal.der', mimeType: 'application/pkcs10', buffer: pasted.der });
@@ -140,7 +140,7 @@ forEachBackend('browser: certificates', (backend) => {
     assert.match(await admin.locator('.field-error').innerText(), /CERT_CSR_TWICE/);
     assert.equal(await admin.locator('#pin').count(), 0);
 
-    const der = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 DER' });
+    const der = csrFiles({ O: '10033', OU: 'terminal', CN: '本社 端末 DER' });
     await admin.selectOption('#method', 'csr');
     await admin.fill('#csr', '');
     await admin.setInputFiles('#csrFile', { name: 'terminal.der', mimeType: 'application/pkcs10', buffer: der.der });
@@ -148,7 +148,7 @@ forEachBackend('browser: certificates', (backend) => {
     const derId = Number(await admin.locator('#request-id').innerText());
     assert.equal(await admin.locator('#pin').count(), 0, 'a CSR request has no PIN: the key stays with the participant');
 
-    const pem = csrFiles({ O: 'A0033', OU: 'terminal', CN: '本社 端末 PEM' });
+    const pem = csrFiles({ O: '10033', OU: 'terminal', CN: '本社 端末 PEM' });
     await admin.goto('/certificates/requests/new');
     await admin.selectOption('#usage', 'terminal');
     await admin.selectOption('#method', 'csr');
@@ -174,7 +174,7 @@ forEachBackend('browser: certificates', (backend) => {
     await using db = await backend.open();
     await using web = await startBrowserHub(db, { certificates: { ca: testCertificateAuthority(), schedule: { kind: 'immediate' } } });
     const admin = await web.newPage('aTerminal');
-    await signIn(admin, 'a003.admin', TEST_PASSWORD);
+    await signIn(admin, '1003.admin', TEST_PASSWORD);
     await admin.click('nav.site >> text=証明書');
     await admin.waitForLoadState();
     await admin.fill('#from', '20');
@@ -219,7 +219,7 @@ forEachBackend('browser: certificates', (backend) => {
       db,
       ['192.0.2.1', '192.0.2.2', '198.51.100.3', '203.0.113.4', '203.0.113.5'].map((sourceAddress) => ({
         at,
-        companyCode: 'A003',
+        companyCode: '1003',
         userId: null,
         fingerprint256: apiFingerprint,
         sourceAddress,
@@ -232,7 +232,7 @@ forEachBackend('browser: certificates', (backend) => {
     await hubAdmin.click('nav.site >> text=不正利用の疑い');
     await hubAdmin.waitForLoadState();
     const row = hubAdmin.locator('#flags tbody tr', { hasText: apiFingerprint.slice(0, 16) });
-    assert.match(await row.innerText(), /A003[\s\S]*5/);
+    assert.match(await row.innerText(), /1003[\s\S]*5/);
     await row.locator('button', { hasText: '証明書を停止' }).click();
     await hubAdmin.waitForLoadState();
     assert.match(await hubAdmin.locator('p.notice').innerText(), new RegExp(`証明書 ${apiFingerprint.slice(0, 16)}… を停止しました`));

@@ -46,7 +46,7 @@ forEachBackend('browser: notices', (backend) => {
 
     const user = await web.newPage('aTerminal');
     const userDialogs = watchDialogs(user);
-    await signIn(user, 'a003.user', TEST_PASSWORD);
+    await signIn(user, '1003.user', TEST_PASSWORD);
     const latest = user.locator('section.notices-latest');
     assert.equal(await latest.locator('a', { hasText: 'メンテナンス' }).innerText(), xssTitle, 'the portal shows the title as text');
     await screenshot(user, 'portal');

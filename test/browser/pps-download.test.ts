@@ -23,14 +23,14 @@ forEachBackend('browser: the data provision site’s manual download', (backend)
     const clock = testClock('2026-11-25T10:00:00+09:00');
     const grid = new Grid({ area: '03', db, clock });
     await using web = await startBrowserHub(db, { clock, extraRoutes: (app) => registerProvisionSite(app, { grids: new Map([['03', grid.context]]) }) });
-    await givenSupplyPoint(db, { retailerCode: 'A0033' });
-    await givenSupplyPoint(db, { retailerCode: 'A0033', kind: 'hv' });
-    await givenSupplyPoint(db, { retailerCode: 'B0013' });
+    await givenSupplyPoint(db, { retailerCode: '10033' });
+    await givenSupplyPoint(db, { retailerCode: '10033', kind: 'hv' });
+    await givenSupplyPoint(db, { retailerCode: '20013' });
     await registerPpsCertificate(
       db,
       'grid_03',
       '03',
-      { pem: buildCertificate(worldCertificates.aTerminal).cert.certPem, participantCode: 'A0033' },
+      { pem: buildCertificate(worldCertificates.aTerminal).cert.certPem, participantCode: '10033' },
       new Date(),
     );
     // 10:00: half-hours 1–19 of today (LV and HV same-day) and yesterday's two daily files: 40 files.

@@ -1,8 +1,8 @@
 /**
- * The termination relay across two retailers' browsers (slides 23–25): B001, the new retailer,
- * registers a relay to A003 (A0033) for a Tokyo point — first refused next to the kana field, with
- * what was typed kept — A003 sees the portal's badge, opens the received list, decides NG with
- * reason 02; B001 sees NG and the reason and registers again; A003 decides OK; B001 sees OK. Every
+ * The termination relay across two retailers' browsers (slides 23–25): 2001, the new retailer,
+ * registers a relay to 1003 (10033) for a Tokyo point — first refused next to the kana field, with
+ * what was typed kept — 1003 sees the portal's badge, opens the received list, decides NG with
+ * reason 02; 2001 sees NG and the reason and registers again; 1003 decides OK; 2001 sees OK. Every
  * free-text field of the relay carries markup that must stay text: no dialog, nothing injected, the
  * literal text visible. Also the CSV upload's row report and the hub admin's monitoring.
  */
@@ -44,7 +44,7 @@ async function fillRelay(page: Page, kana: string): Promise<void> {
   await page.fill('#f-customerNameKana', kana);
   await page.fill('#f-customerName', xss.customerName);
   await page.fill('#f-terminationDate', '2026-04-30');
-  await page.fill('#f-oldRetailerCode', 'A0033');
+  await page.fill('#f-oldRetailerCode', '10033');
   await page.fill('#f-phoneNumber', '０３－１２３４－５６７８');
   await page.fill('#f-remarks', xss.remarks);
 }
@@ -85,7 +85,7 @@ forEachBackend('browser: termination relay', (backend) => {
     // The new retailer registers; a kana field with markup is refused next to it, typed values kept.
     const b = await web.newPage('bTerminal');
     const bDialogs = watchDialogs(b);
-    await signIn(b, 'b001.user', TEST_PASSWORD);
+    await signIn(b, '2001.user', TEST_PASSWORD);
     await b.click('a.relay-entry[href="/relays"]');
     await b.waitForLoadState();
     await screenshot(b, 'relay-list-empty');
@@ -100,7 +100,7 @@ forEachBackend('browser: termination relay', (backend) => {
     assert.equal(await b.inputValue('#f-supplyPointId'), fullWidth(point));
     await assertInert(b);
     await b.click('details.relay-retailers summary');
-    assert.match(await b.locator('details.relay-retailers').innerText(), /A0033\s+テスト東京電力株式会社/);
+    assert.match(await b.locator('details.relay-retailers').innerText(), /10033\s+テスト東京電力株式会社/);
     await screenshot(b, 'relay-register-refused');
     await b.fill('#f-customerNameKana', 'ﾔﾏﾀﾞ ﾀﾛｳ');
     await submitRelay(b);
@@ -117,7 +117,7 @@ forEachBackend('browser: termination relay', (backend) => {
     // The old retailer: the badge, the received list, the customer's data, NG with reason 02.
     const a = await web.newPage('aTerminal');
     const aDialogs = watchDialogs(a);
-    await signIn(a, 'a003.user', TEST_PASSWORD);
+    await signIn(a, '1003.user', TEST_PASSWORD);
     await screenshot(a, 'relay-portal-badge');
     await a.goto('/relays/received');
     await screenshot(a, 'relay-received-list');
@@ -169,7 +169,7 @@ forEachBackend('browser: termination relay', (backend) => {
     await b.goto('/relays/upload?family=lv');
     const header =
       'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
-    const csv = `${header}\r\nCSV-1,0300000000000000000001,K-1,東京都,千代田区,丸の内1-1,ヤマダ ハナコ,山田 花子,2026-04-30,A0033\r\nCSV-2,0300000000000000000002,"<script>alert(9)</script>",東京都,千代田区,丸の内1-2,ヤマダ,山田,2026-04-30,Z9993\r\n`;
+    const csv = `${header}\r\nCSV-1,0300000000000000000001,K-1,東京都,千代田区,丸の内1-1,ヤマダ ハナコ,山田 花子,2026-04-30,10033\r\nCSV-2,0300000000000000000002,"<script>alert(9)</script>",東京都,千代田区,丸の内1-2,ヤマダ,山田,2026-04-30,99993\r\n`;
     await b.setInputFiles('#f-file', { name: 'relays.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await Promise.all([b.waitForLoadState(), b.click('form.relay-upload button[type=submit]')]);
     await b.waitForLoadState();
@@ -184,7 +184,7 @@ forEachBackend('browser: termination relay', (backend) => {
     await signIn(admin, 'h000.admin', TEST_PASSWORD);
     await admin.click('a[href="/admin/relays"] >> nth=0');
     await admin.waitForLoadState();
-    const figures = await admin.locator('tr[data-company="A003"] td').allInnerTexts();
+    const figures = await admin.locator('tr[data-company="1003"] td').allInnerTexts();
     assert.deepEqual(
       figures.slice(1, 6).map((t) => t.trim()),
       ['0', '—', '2', '10.0', '20.0'],

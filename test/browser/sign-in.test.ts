@@ -1,6 +1,6 @@
 /**
  * Sign-in, the forced change of an initial password, a voluntary password change and sign-out, in
- * a real browser presenting A003's terminal certificate.
+ * a real browser presenting 1003's terminal certificate.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,19 +12,19 @@ forEachBackend('browser: sign-in and password', (backend) => {
   test('a user with an initial password must change it before the portal is reachable, then can change it again and sign out', async () => {
     await using db = await backend.open();
     await using web = await startBrowserHub(db);
-    await givenUser(db, web.hub.clock, { userId: 'a003.newcomer', name: '新人 花子', mustChangePassword: true });
+    await givenUser(db, web.hub.clock, { userId: '1003.newcomer', name: '新人 花子', mustChangePassword: true });
     const page = await web.newPage('aTerminal');
 
     await page.goto('/');
     assert.equal(new URL(page.url()).pathname, '/login', 'the portal sends a stranger to the login screen');
     await screenshot(page, 'login');
 
-    await page.fill('#userId', 'a003.newcomer');
+    await page.fill('#userId', '1003.newcomer');
     await page.fill('#password', 'wrong-password-1A');
     await page.click('form[action="/login"] button[type=submit]');
     await page.waitForLoadState();
     assert.match(await page.locator('.refusal').innerText(), /AUTH_/);
-    assert.equal(await page.inputValue('#userId'), 'a003.newcomer', 'the user ID typed is kept');
+    assert.equal(await page.inputValue('#userId'), '1003.newcomer', 'the user ID typed is kept');
 
     await page.fill('#password', TEST_PASSWORD);
     await page.click('form[action="/login"] button[type=submit]');
@@ -61,12 +61,12 @@ forEachBackend('browser: sign-in and password', (backend) => {
     assert.equal(new URL(page.url()).pathname, '/login', 'signed out: the portal asks for a sign-in again');
 
     // The old password no longer works; the new one does, without a forced change.
-    await page.fill('#userId', 'a003.newcomer');
+    await page.fill('#userId', '1003.newcomer');
     await page.fill('#password', 'Hanako-Kirikae-2026');
     await page.click('form[action="/login"] button[type=submit]');
     await page.waitForLoadState();
     assert.equal(new URL(page.url()).pathname, '/login');
-    assert.equal(await signIn(page, 'a003.newcomer', 'Hanako-Kirikae-2027'), 'Hanako-Kirikae-2027');
+    assert.equal(await signIn(page, '1003.newcomer', 'Hanako-Kirikae-2027'), 'Hanako-Kirikae-2027');
     assert.equal(new URL(page.url()).pathname, '/');
   });
 });

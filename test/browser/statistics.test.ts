@@ -14,7 +14,7 @@ forEachBackend('browser: switching statistics', (backend) => {
     await db.query(
       `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id, interface_id, update_flag, area,
                                            supply_point_id, body, filed_at, status, next_attempt_at, grid_answer, delivered_at)
-       VALUES ('AP03-20260115000001', 'AP03-20260115000001', 'A003', 'A0033', 'r-1', 'IF_10610', '1', '03', '0300000000000000000001', '{}',
+       VALUES ('AP03-20260115000001', 'AP03-20260115000001', '1003', '10033', 'r-1', 'IF_10610', '1', '03', '0300000000000000000001', '{}',
                '2026-01-15T01:00:00Z', 'delivered', '2026-01-15T01:00:00Z', '{"result":"OK","messages":[]}', '2026-01-15T01:00:00Z')`,
     );
     await using web = await startBrowserHub(db, { supplyPointCount: async (area) => (area === '03' ? 400 : null) });

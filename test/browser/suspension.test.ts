@@ -15,7 +15,7 @@ forEachBackend('browser: suspension', (backend) => {
     await using web = await startBrowserHub(db);
 
     const user = await web.newPage('aTerminal');
-    await signIn(user, 'a003.user', TEST_PASSWORD);
+    await signIn(user, '1003.user', TEST_PASSWORD);
     await user.click('nav.site >> text=事業者一覧');
     await user.waitForLoadState();
     assert.equal(new URL(user.url()).pathname, '/participants');
@@ -25,11 +25,11 @@ forEachBackend('browser: suspension', (backend) => {
     await admin.click('nav.site >> text=権限停止・再開');
     await admin.waitForLoadState();
     await admin.selectOption('#kind', 'user');
-    await admin.fill('#id', 'a003.user');
+    await admin.fill('#id', '1003.user');
     await admin.fill('#reason', '端末の紛失の届出があったため');
     await admin.click('button[value=suspend]');
     await admin.waitForLoadState();
-    assert.match(await admin.locator('p.notice').innerText(), /a003\.user を停止しました。ログイン中のセッション 1 件を終了しました。/);
+    assert.match(await admin.locator('p.notice').innerText(), /1003\.user を停止しました。ログイン中のセッション 1 件を終了しました。/);
     await screenshot(admin, 'admin-suspension');
 
     // The user, still looking at the participant list, clicks on: the hub has ended the session.
@@ -40,7 +40,7 @@ forEachBackend('browser: suspension', (backend) => {
     await screenshot(user, 'login-after-suspension');
 
     // Signing in again is refused while suspended.
-    await user.fill('#userId', 'a003.user');
+    await user.fill('#userId', '1003.user');
     await user.fill('#password', TEST_PASSWORD);
     await user.click('form[action="/login"] button[type=submit]');
     await user.waitForLoadState();
@@ -50,7 +50,7 @@ forEachBackend('browser: suspension', (backend) => {
     // The audit log shows who did it and that the user's requests were refused.
     await admin.click('nav.site >> text=監査ログ');
     await admin.waitForLoadState();
-    await admin.fill('#userId', 'a003.user');
+    await admin.fill('#userId', '1003.user');
     await admin.click('form[action="/admin/audit"] button[type=submit]');
     await admin.waitForLoadState();
     assert.match(await admin.locator('table tbody').innerText(), /AUTH_USER_SUSPENDED/);
@@ -62,13 +62,13 @@ forEachBackend('browser: suspension', (backend) => {
     await admin.click('nav.site >> text=権限停止・再開');
     await admin.waitForLoadState();
     await admin.selectOption('#kind', 'user');
-    await admin.fill('#id', 'a003.user');
+    await admin.fill('#id', '1003.user');
     await admin.fill('#reason', '端末が見つかったため');
     await admin.click('button[value=resume]');
     await admin.waitForLoadState();
-    assert.match(await admin.locator('p.notice').innerText(), /a003\.user を再開しました/);
+    assert.match(await admin.locator('p.notice').innerText(), /1003\.user を再開しました/);
 
-    await signIn(user, 'a003.user', TEST_PASSWORD);
+    await signIn(user, '1003.user', TEST_PASSWORD);
     assert.equal(new URL(user.url()).pathname, '/');
   });
 });

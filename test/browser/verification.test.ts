@@ -37,7 +37,7 @@ forEachBackend('browser: verification environment', (backend) => {
     assert.equal(first.result, 'OK');
 
     const page = await web.newPage('aTerminal');
-    await signIn(page, 'a003.user', TEST_PASSWORD);
+    await signIn(page, '1003.user', TEST_PASSWORD);
     assert.match(await page.locator('.env-banner').innerText(), /検証環境/);
     await page.click('.env-banner >> text=テストシナリオの進捗');
     await page.waitForLoadState();
@@ -68,7 +68,7 @@ forEachBackend('browser: verification environment', (backend) => {
       db,
       'grid_03',
       '03',
-      { pem: buildCertificate(worldCertificates.aTerminal).cert.certPem, participantCode: 'A0033' },
+      { pem: buildCertificate(worldCertificates.aTerminal).cert.certPem, participantCode: '10033' },
       new Date(),
     );
 

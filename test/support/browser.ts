@@ -7,8 +7,8 @@
  *     test('a user signs in', async () => {
  *       await using db = await backend.open();
  *       await using web = await startBrowserHub(db);        // options as startTestHub's
- *       const page = await web.newPage('aTerminal');        // a context with A003's terminal certificate
- *       await signIn(page, 'a003.user', TEST_PASSWORD);
+ *       const page = await web.newPage('aTerminal');        // a context with 1003's terminal certificate
+ *       await signIn(page, '1003.user', TEST_PASSWORD);
  *       await screenshot(page, 'portal');                   // test-artifacts/screenshots/portal.png
  *     });
  *   });

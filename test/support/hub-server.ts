@@ -1,6 +1,6 @@
 /**
  * A hub listening on a random port over real mutual TLS, on a test database, with the identity world
- * of hub/identity/testing.ts (the hub and its admin, retailers A003 and B001 with their admins,
+ * of hub/identity/testing.ts (the hub and its admin, retailers 1003 and 2001 with their admins,
  * users, terminal and API certificates). Clients are real HTTPS connections presenting real
  * certificates.
  */
@@ -27,9 +27,9 @@ import type { Logger } from '../../src/platform/log.ts';
 /** The certificates of the identity world, by the options they were built with. */
 export const worldCertificates = {
   hubTerminal: { participantCode: 'H000', terminalName: '広域機関 端末1' },
-  aTerminal: { participantCode: 'A0033', terminalName: '本社 端末1' },
-  aApi: { participantCode: 'A0033', usage: 'api' as const },
-  bTerminal: { participantCode: 'B0016', terminalName: '大阪 端末1' },
+  aTerminal: { participantCode: '10033', terminalName: '本社 端末1' },
+  aApi: { participantCode: '10033', usage: 'api' as const },
+  bTerminal: { participantCode: '20016', terminalName: '大阪 端末1' },
 };
 
 export interface TestHub {

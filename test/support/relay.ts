@@ -1,6 +1,6 @@
 /**
  * Factories for relay tests: Tokyo supply point IDs by number, and a relay registration (IS_20110)
- * by B001 to A003 that is valid as it is, with overrides.
+ * by 2001 to 1003 that is valid as it is, with overrides.
  */
 
 /** The Tokyo supply point ID numbered `n` (area 03, 22 digits). */
@@ -16,7 +16,7 @@ export function relayRegistration(n: number, requestId: string, overrides: Recor
     customerNameKana: 'ヤマダ タロウ',
     customerName: '山田 太郎',
     terminationDate: '2026-04-20',
-    oldRetailerCode: 'A0033',
+    oldRetailerCode: '10033',
     ...overrides,
   };
 }

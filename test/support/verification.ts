@@ -26,7 +26,7 @@ export function bodyFor(interfaceId: string, supplyPointId: string, requestId: s
       body = { ...filing, applicationKind: fit ? '12' : '01', requestedDate: '2026-12-10' };
       break;
     case '106':
-      body = { ...filing, ...name, currentRetailerCode: 'B0013' };
+      body = { ...filing, ...name, currentRetailerCode: '20013' };
       break;
     case '107':
       body = { ...filing };

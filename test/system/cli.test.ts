@@ -52,7 +52,7 @@ test('creates a CA, then refuses to issue for an unknown participant', async () 
   const dir = await kirikaeHome('cli', { database: 'migrated' });
   assert.match(kirikae(dir, 'pki', 'init').out, /created the hub CA/);
   assert.match(kirikae(dir, 'pki', 'init').out, /already exists/);
-  const issued = kirikae(dir, 'pki', 'issue', '--participant', 'Z9993', '--usage', 'api');
+  const issued = kirikae(dir, 'pki', 'issue', '--participant', '99993', '--usage', 'api');
   assert.equal(issued.status, 2);
   assert.match(issued.err, /AUTH_PARTICIPANT_NOT_FOUND/);
 });

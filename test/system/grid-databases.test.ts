@@ -91,15 +91,15 @@ test('two areas’ grids on databases of their own run the whole switching flow 
           keyPem: readFileSync(join(home, `pki/api/${company}.key.pem`), 'utf8'),
           caPem: readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8'),
         });
-      const newRetailer = client('B002'); // a retailer of both areas
+      const newRetailer = client('2002'); // a retailer of both areas
       const flows: { area: AreaCode; db: TestDb; point: string; incumbent: string }[] = [];
       for (const [area, db] of [
         ['03', tokyoDb],
         ['06', kansaiDb],
       ] as const) {
         const [points] = await demoSupplyPoints(hubDb, systemClock, 4).then((all) => all.filter((a) => a.area === area));
-        const point = points!.points.find((p) => p.kind === 'lvSmart' && p.retailerCode && !p.retailerCode.startsWith('B002'))!;
-        assert.ok(point, `a smart LV point of area ${area} not supplied by B002`);
+        const point = points!.points.find((p) => p.kind === 'lvSmart' && p.retailerCode && !p.retailerCode.startsWith('2002'))!;
+        assert.ok(point, `a smart LV point of area ${area} not supplied by 2002`);
         const incumbent = point.retailerCode!;
         const oldRetailer = client(incumbent.slice(0, 4));
         const switchOut = await oldRetailer.call('IF_10710', {
@@ -139,7 +139,7 @@ test('two areas’ grids on databases of their own run the whole switching flow 
             `SELECT retailer_code FROM grid_${flow.area}.supply_point WHERE supply_point_id = $1`,
             [flow.point],
           );
-          return rows[0]?.retailer_code.startsWith('B002') ? rows[0].retailer_code : undefined;
+          return rows[0]?.retailer_code.startsWith('2002') ? rows[0].retailer_code : undefined;
         }, 30_000);
         assert.equal(retailer, `B002${flow.area === '03' ? '3' : '6'}`, `area ${flow.area}: executed in its own database`);
         const done = await newRetailer.call('IF_10620', { requestId: `si-${flow.area}` });

@@ -69,10 +69,10 @@ test('grid serve refuses at once what the hub suspended, following the hub by a 
       certPem: readFileSync(join(home, `pki/api/${company}.cert.pem`), 'utf8'),
       keyPem: readFileSync(join(home, `pki/api/${company}.key.pem`), 'utf8'),
     });
-    const a003 = pem('A003');
-    const b002 = pem('B002');
-    await registerPpsCertificate(hubDb, 'grid_03', '03', { pem: a003.certPem, participantCode: 'A0033' }, new Date());
-    await registerPpsCertificate(hubDb, 'grid_03', '03', { pem: b002.certPem, participantCode: 'B0023' }, new Date());
+    const a003 = pem('1003');
+    const b002 = pem('2002');
+    await registerPpsCertificate(hubDb, 'grid_03', '03', { pem: a003.certPem, participantCode: '10033' }, new Date());
+    await registerPpsCertificate(hubDb, 'grid_03', '03', { pem: b002.certPem, participantCode: '20023' }, new Date());
 
     grid = spawn(process.execPath, ['src/cli/main.ts', 'grid', 'serve', '--areas', '03', '--port', '0'], {
       env: {
@@ -119,7 +119,7 @@ test('grid serve refuses at once what the hub suspended, following the hub by a 
       await resume(hubDb, systemClock, systemActor, { target: { kind: 'certificate', id: fingerprint }, reason: '鍵を再発行せず継続（調査の結果、流出なし）' });
       await until(aAgent, list, 200, 5_000);
 
-      await setParticipantStatus(hubDb, systemClock, systemActor, 'B002', { status: 'suspended', reason: '不正利用の疑い' });
+      await setParticipantStatus(hubDb, systemClock, systemActor, '2002', { status: 'suspended', reason: '不正利用の疑い' });
       const company = await until(bAgent, list, 403, 5_000);
       assert.ok(company.ms < 3_000, `a participant's suspension at once too: ${Math.round(company.ms)} ms`);
       assert.equal((await get(aAgent, list)).status, 200);

@@ -43,7 +43,7 @@ async function within(ms: number, what: string, check: () => Promise<boolean>): 
   }
 }
 
-/** The hub's answer to A003's API certificate: its clock, or the refusal code. */
+/** The hub's answer to 1003's API certificate: its clock, or the refusal code. */
 async function askClock(client: TestClient): Promise<{ offsetMs?: number; refused?: string }> {
   const res = await client.get('/api/v1/admin/clock');
   const body = res.json<{ result: string; data?: { offsetMs: number }; messages: { code: string }[] }>();
@@ -116,7 +116,7 @@ forEachBackend('operator commands while the system runs', (backend) => {
       // PostgreSQL: a second hub process on the same database, as behind a load balancer.
       if (!embedded) systems.push(await startInAnotherProcess(env));
       const caPem = readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8');
-      const a003 = { certPem: readFileSync(join(home, 'pki/api/A003.cert.pem'), 'utf8'), keyPem: readFileSync(join(home, 'pki/api/A003.key.pem'), 'utf8') };
+      const a003 = { certPem: readFileSync(join(home, 'pki/api/1003.cert.pem'), 'utf8'), keyPem: readFileSync(join(home, 'pki/api/1003.key.pem'), 'utf8') };
       fingerprint = describeCert(a003.certPem).fingerprint256;
       const clients = systems.map((s) => new TestClient(s.url, { ...a003, caPem }));
       for (const client of clients) assert.deepEqual(await askClock(client), { offsetMs: 0 });
@@ -137,8 +137,8 @@ forEachBackend('operator commands while the system runs', (backend) => {
 
       // A retailer's own CA: its certificates fail the handshake until it is trusted; the running
       // embedded hub trusts it as soon as `pki init --import` returns (PostgreSQL hubs: at restart).
-      const externalCa = createCa({ commonName: 'B001 社内認証局' });
-      const external = issueClientCert({ ca: externalCa, participantCode: 'B001', usage: 'terminal', terminalName: '外部 端末9' });
+      const externalCa = createCa({ commonName: '2001 社内認証局' });
+      const external = issueClientCert({ ca: externalCa, participantCode: '2001', usage: 'terminal', terminalName: '外部 端末9' });
       const externalPath = join(home, 'external.cert.pem');
       writeFileSync(externalPath, external.certPem);
       writeFileSync(join(home, 'external-ca.pem'), externalCa.certPem);
@@ -155,15 +155,15 @@ forEachBackend('operator commands while the system runs', (backend) => {
 
       // Certificates issued and registered, a new registry, migrations: all in the running system's data.
       const [issued, registered, seeded, migrated, shown] = await Promise.all([
-        kirikae(env, 'pki', 'issue', '--participant', 'A003', '--usage', 'terminal', '--terminal-name', '運用 端末7', '--out', join(home, 'out')),
-        kirikae(env, 'pki', 'register', '--cert', externalPath, '--participant', 'B001'),
+        kirikae(env, 'pki', 'issue', '--participant', '1003', '--usage', 'terminal', '--terminal-name', '運用 端末7', '--out', join(home, 'out')),
+        kirikae(env, 'pki', 'register', '--cert', externalPath, '--participant', '2001'),
         kirikae(env, 'seed', '--points', '40', '--seed', '7', '--replace'),
         kirikae(env, 'db', 'migrate'),
         kirikae(env, 'clock', 'show'),
       ]);
       const issuedFingerprint = /fingerprint: ([0-9a-f]{64})/.exec(ok(issued).out)?.[1];
       assert.ok(issuedFingerprint && existsSync(join(home, 'out')), issued.out);
-      assert.match(ok(registered).out, new RegExp(`registered terminal certificate ${describeCert(external.certPem).fingerprint256} for B001`));
+      assert.match(ok(registered).out, new RegExp(`registered terminal certificate ${describeCert(external.certPem).fingerprint256} for 2001`));
       assert.match(ok(seeded).out, /^seeded 40 supply points/m);
       assert.match(ok(migrated).out, /: up to date$/m);
       assert.match(ok(shown).out, /^offset: +\+1d$/m);

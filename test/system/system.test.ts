@@ -26,12 +26,12 @@ forEachBackend('the system, started as npm start does', (backend) => {
     const system = await startSystem(loadConfig({ ...process.env, ...env }));
     try {
       const demo = readFileSync(join(home, 'DEMO.md'), 'utf8');
-      assert.match(demo, /pki\/api\/A003\.cert\.pem/);
-      assert.match(demo, /\| a003\.user \| A003 \| user \| `[^`]{16}` \|/);
+      assert.match(demo, /pki\/api\/1003\.cert\.pem/);
+      assert.match(demo, /\| 1003\.user \| 1003 \| user \| `[^`]{16}` \|/);
       const point = /\b(03\d{20})\b/.exec(demo.slice(demo.indexOf('東京')))?.[1];
       assert.ok(point, 'DEMO.md lists Tokyo supply points');
       const relays = await system.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = 'A003' AND new_company_code = 'B001' AND status = '01'`,
+        `SELECT count(*)::int AS n FROM hub.relay WHERE old_company_code = '1003' AND new_company_code = '2001' AND status = '01'`,
       );
       assert.equal(relays.rows[0]!.n, 3, "demo relays await the Tokyo incumbent's decision");
 
@@ -45,7 +45,7 @@ forEachBackend('the system, started as npm start does', (backend) => {
         ...['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((a) => `grid ${a}`),
       ]);
 
-      const cert = join(home, 'pki/api/A003.cert.pem');
+      const cert = join(home, 'pki/api/1003.cert.pem');
       const called = await kirikae(env, 'call', 'IF_10110', '--supply-point', point, '--cert', cert, '--url', system.url!);
       assert.equal(called.status, 0, called.err + called.out);
       assert.match(called.out, /IF_10110 設備情報取得: OK/);

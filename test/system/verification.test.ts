@@ -27,21 +27,21 @@ forEachBackend('the verification environment, started as its README says', (back
     const env = { KIRIKAE_HOME: home, PORT: '0', OPS_PORT: '0', KIRIKAE_QUIET: '1', DATABASE_URL: db?.url ?? '', KIRIKAE_MODE: 'verification' };
     const system = await startSystem(loadConfig({ ...process.env, ...env }));
     try {
-      const cert = join(home, 'pki/api/A003.cert.pem');
+      const cert = join(home, 'pki/api/1003.cert.pem');
       const called = await kirikae(env, 'call', 'IF_10110', '--supply-point', '0399990102000000000000', '--cert', cert, '--url', system.url!);
       assert.equal(called.status, 3, called.err + called.out);
       assert.match(called.out, /\[GRID_FACILITY_NOT_FOR_HV\]/);
 
       // The banner on every screen, even the sign-in page.
       const client = new TestClient(system.url!.replace(/\/$/, ''), {
-        certPem: readFileSync(join(home, 'pki/terminal/a003.user.cert.pem'), 'utf8'),
-        keyPem: readFileSync(join(home, 'pki/terminal/a003.user.key.pem'), 'utf8'),
+        certPem: readFileSync(join(home, 'pki/terminal/1003.user.cert.pem'), 'utf8'),
+        keyPem: readFileSync(join(home, 'pki/terminal/1003.user.key.pem'), 'utf8'),
         caPem: readFileSync(join(home, 'pki/ca.cert.pem'), 'utf8'),
       });
       assert.match((await client.get('/login')).body, /class="env-banner"[^>]*><strong>検証環境<\/strong>/);
 
       // The data provision test page: `kirikae pull` given the test page as its site fetches a sample of each kind that has one.
-      const registered = await kirikae(env, 'grid', 'pps', 'register', '--area', '03', '--cert', cert, '--participant', 'A0033');
+      const registered = await kirikae(env, 'grid', 'pps', 'register', '--area', '03', '--cert', cert, '--participant', '10033');
       assert.equal(registered.status, 0, registered.err + registered.out);
       const into = mkdtempSync(join(tmpdir(), 'kirikae-samples-'));
       const pulled = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', into, '--url', `${system.url}grid/03/PPS/test/`);

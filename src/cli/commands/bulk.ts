@@ -38,7 +38,7 @@ function bulkCommand(options: { name: string; summary: string; usage: string; in
         return 2;
       }
       if (!values.cert) {
-        console.error(`kirikae ${name}: --cert is required (the API certificate, e.g. var/pki/api/A003.cert.pem)`);
+        console.error(`kirikae ${name}: --cert is required (the API certificate, e.g. var/pki/api/1003.cert.pem)`);
         return 2;
       }
       const config = loadConfig();
@@ -69,7 +69,7 @@ Files every row of FILE.csv as a switch-in application (IF_10610; IF_K10610 or I
 --family HV or FIT). ${common}
 
   リクエストID,供給地点特定番号,需要者名（カナ）,需要者名（漢字）,現小売電気事業者コード,スイッチング希望日
-  req-0001,0300111122223333444455,ヤマダ ハナコ,山田 花子,B0013,2026-12-07
+  req-0001,0300111122223333444455,ヤマダ ハナコ,山田 花子,20013,2026-12-07
 
 The file goes in whole or not at all: if any row is refused, nothing is filed and the report shows
 each refused row with its messages. Sending the same file again files nothing twice (requestId).
@@ -88,7 +88,7 @@ or IS_F20110 with --family HV or FIT). ${common} A 更新区分 column (2 modify
 廃止取次番号) may correct or cancel relays awaiting a decision.
 
   リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード
-  rl-0001,0300111122223333444455,K-1001,東京都,千代田区,丸の内一丁目1番1号,ヤマダ ハナコ,山田 花子,2026-12-20,A0033
+  rl-0001,0300111122223333444455,K-1001,東京都,千代田区,丸の内一丁目1番1号,ヤマダ ハナコ,山田 花子,2026-12-20,10033
 
 The file goes in whole or not at all: if any row is refused, nothing is registered and the report
 shows every row's result. Sending the same file again registers nothing twice (requestId).

@@ -30,7 +30,7 @@ or the whole envelope with --json. --soap uses the SOAP binding instead of JSON.
   --url                default: https://localhost:PORT
 
 Example (after npm start):
-  kirikae call IF_10110 --supply-point 0313…  --cert var/pki/api/A003.cert.pem`,
+  kirikae call IF_10110 --supply-point 0313…  --cert var/pki/api/1003.cert.pem`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -53,7 +53,7 @@ Example (after npm start):
       return 2;
     }
     if (!values.cert) {
-      console.error('kirikae call: --cert is required (a client certificate, e.g. var/pki/api/A003.cert.pem)');
+      console.error('kirikae call: --cert is required (a client certificate, e.g. var/pki/api/1003.cert.pem)');
       return 2;
     }
     const config = loadConfig();

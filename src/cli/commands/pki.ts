@@ -64,7 +64,7 @@ for 2 years by default (SYSTEM.md §7), writes CERT/KEY PEM and a PKCS#12 file f
 registers it. API certificates: one per participant, for system-to-system calls. Terminal
 certificates: one per client terminal, usable only with a user login of that participant.
 
-  --participant CODE   company code (A001) or participant code (A0013)
+  --participant CODE   company code (1001) or participant code (10013)
   --out DIR            default KIRIKAE_HOME/pki/issued`,
   async run(args) {
     const { values } = parseArgs({

@@ -17,7 +17,7 @@ import { operatorName, withOperatorSession } from '../operator-session.ts';
 const register: Command = {
   name: 'grid pps register',
   summary: 'データ提供サイトに小売電気事業者の証明書を登録する / register a retailer certificate with a grid’s data provision site',
-  usage: `kirikae grid pps register --area 03 --cert CERT.pem --participant B0013
+  usage: `kirikae grid pps register --area 03 --cert CERT.pem --participant 20013
 
 Registers the retailer's OCCTO-issued client certificate (the hub CA's) with the area's data provision
 site (データ提供サイト, slide 32): from then on it may list and download its half-hourly files there,

@@ -96,7 +96,7 @@ export function fieldName(interfaceId: string, fieldId: string): string {
   return `\`${fieldId}\``;
 }
 
-/** "A0033 デモ東京電力エナジー株式会社": a participant code with its demo retailer's name. */
+/** "10033 デモ東京電力エナジー株式会社": a participant code with its demo retailer's name. */
 export function retailerLabel(participantCode: string): string {
   const retailer = demoRetailers.find((r) => r.companyCode === participantCode.slice(0, 4));
   return retailer ? `${participantCode} ${retailer.name}` : participantCode;

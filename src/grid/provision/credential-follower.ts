@@ -56,7 +56,7 @@ export class CredentialFollower {
     return this.#position;
   }
 
-  /** Whether the hub suspended this certificate or its company (participant code `A0033` → company `A003`). */
+  /** Whether the hub suspended this certificate or its company (participant code `10033` → company `1003`). */
   refuses(fingerprint256: string, participantCode: string): boolean {
     return this.#suspendedCertificates.has(fingerprint256) || this.#suspendedCompanies.has(participantCode.slice(0, 4));
   }

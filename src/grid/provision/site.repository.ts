@@ -42,7 +42,7 @@ export async function registerPpsCertificate(
   if (!/^[A-Z0-9]{5}$/.test(code)) throw new Refusal('PCODE_FORMAT', { field: 'participant' });
   if (code.slice(4) !== areaDigit(area))
     throw new Refusal('PPS_PARTICIPANT_OTHER_AREA', { field: 'participant', params: { participant: code, area: areaOf(area).name } });
-  // O binds the company (A003) or the participant of one area (A0033).
+  // O binds the company (1003) or the participant of one area (10033).
   if (cert.participantCode !== code.slice(0, 4) && cert.participantCode !== code) {
     throw new Refusal('AUTH_CERT_PARTICIPANT_MISMATCH', { field: 'participant', params: { bound: cert.participantCode, companyCode: code } });
   }

@@ -49,7 +49,7 @@ test('the mix of points is close to the real market', () => {
   assert.ok(Math.abs(share((p) => p.voltage_class === 'HV') - 0.01) < 0.004);
   assert.ok(Math.abs(share((p) => p.fit_receiving === 't') - 0.02) < 0.005);
   assert.ok(Math.abs(share((p) => p.status === 'discontinued' || p.status === 'discontinuedLit') - 0.03) < 0.006);
-  assert.ok(Math.abs(share((p) => p.retailer_code === 'A0033') / share((p) => p.retailer_code !== null) - 0.8) < 0.03);
+  assert.ok(Math.abs(share((p) => p.retailer_code === '10033') / share((p) => p.retailer_code !== null) - 0.8) < 0.03);
   const meters = rows(tokyo.meters, meterColumns);
   const smart = meters.filter((m) => m.kind === 'smart').length / meters.length;
   assert.ok(smart > 0.94 && smart < 0.99, `smart ${smart}`);

@@ -3,7 +3,7 @@
  * demo screen is mistaken for a real company's data; code shapes are real: a 4-character company
  * code, plus the area digit for the participant code of one area (`participantCodeFor`).
  *
- * One incumbent per area (the former regional monopoly's retail arm, company codes A001–A010), which
+ * One incumbent per area (the former regional monopoly's retail arm, company codes 1001–1010), which
  * still holds most low-voltage customers, and new entrants (新電力) of which some sell nationwide
  * and some in a few areas. Code that creates participants for a demo takes them from this list, so
  * every retailer code in the registry belongs to a participant.
@@ -38,7 +38,7 @@ const incumbentNames: Readonly<Record<AreaCode, string>> = {
 };
 
 const incumbents: DemoRetailer[] = areaCodes.map((area) => ({
-  companyCode: `A0${area}`,
+  companyCode: `10${area}`,
   name: incumbentNames[area],
   kind: 'incumbent',
   areas: [area],
@@ -50,11 +50,11 @@ const mainIslands = areaCodes.filter((a) => a !== '10');
 
 export const demoRetailers: readonly DemoRetailer[] = [
   ...incumbents,
-  { companyCode: 'B001', name: 'デモ都市ガスでんき株式会社', kind: 'entrant', areas: ['03', '04', '06', '09'], lvShare: 8, hvShare: 6 },
-  { companyCode: 'B002', name: 'デモ通信エナジー株式会社', kind: 'entrant', areas: mainIslands, lvShare: 6, hvShare: 2 },
-  { companyCode: 'B003', name: 'デモ石油でんき株式会社', kind: 'entrant', areas: mainIslands, lvShare: 3, hvShare: 12 },
-  { companyCode: 'C001', name: 'デモ地域新電力株式会社', kind: 'entrant', areas: ['02', '05', '07', '08'], lvShare: 3, hvShare: 5 },
-  { companyCode: 'C002', name: 'デモ再エネ電力株式会社', kind: 'entrant', areas: [...areaCodes], lvShare: 2, hvShare: 10 },
+  { companyCode: '2001', name: 'デモ都市ガスでんき株式会社', kind: 'entrant', areas: ['03', '04', '06', '09'], lvShare: 8, hvShare: 6 },
+  { companyCode: '2002', name: 'デモ通信エナジー株式会社', kind: 'entrant', areas: mainIslands, lvShare: 6, hvShare: 2 },
+  { companyCode: '2003', name: 'デモ石油でんき株式会社', kind: 'entrant', areas: mainIslands, lvShare: 3, hvShare: 12 },
+  { companyCode: '3001', name: 'デモ地域新電力株式会社', kind: 'entrant', areas: ['02', '05', '07', '08'], lvShare: 3, hvShare: 5 },
+  { companyCode: '3002', name: 'デモ再エネ電力株式会社', kind: 'entrant', areas: [...areaCodes], lvShare: 2, hvShare: 10 },
 ];
 
 /** The retailers of one area. */

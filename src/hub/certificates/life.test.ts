@@ -12,7 +12,7 @@ import {
   withinHours,
 } from './life.ts';
 
-const own = { companyCode: 'A003', participantCodes: ['A0033', 'A0036'] };
+const own = { companyCode: '1003', participantCodes: ['10033', '10036'] };
 const DAY = 86_400_000;
 
 test('the weekly schedule closes on Tuesday and Friday at 17:00 in Japan', () => {
@@ -67,35 +67,35 @@ test('expiry notices: the most urgent threshold reached, settling the ones it ma
 });
 
 test('a typed subject must name one of the participant’s own codes, and a terminal its name', () => {
-  assert.deepEqual(checkSubject({ boundCode: 'ａ００３３', usage: 'terminal', commonName: ' 本社 端末3 ' }, own), {
-    boundCode: 'A0033',
+  assert.deepEqual(checkSubject({ boundCode: '１００３３', usage: 'terminal', commonName: ' 本社 端末3 ' }, own), {
+    boundCode: '10033',
     usage: 'terminal',
     commonName: '本社 端末3',
   });
-  assert.deepEqual(checkSubject({ boundCode: 'A003', usage: 'api', commonName: '' }, own), { boundCode: 'A003', usage: 'api', commonName: 'A003 api' });
-  assert.throws(() => checkSubject({ boundCode: 'B0016', usage: 'api', commonName: '' }, own), { code: 'CERT_SUBJECT_PARTICIPANT', field: 'boundCode' });
-  assert.throws(() => checkSubject({ boundCode: 'A0033', usage: 'terminal', commonName: '' }, own), { code: 'CERT_TERMINAL_NAME_REQUIRED' });
-  assert.throws(() => checkSubject({ boundCode: 'A0033', usage: 'terminal', commonName: 'x'.repeat(65) }, own), { code: 'CERT_TERMINAL_NAME_REQUIRED' });
+  assert.deepEqual(checkSubject({ boundCode: '1003', usage: 'api', commonName: '' }, own), { boundCode: '1003', usage: 'api', commonName: '1003 api' });
+  assert.throws(() => checkSubject({ boundCode: '20016', usage: 'api', commonName: '' }, own), { code: 'CERT_SUBJECT_PARTICIPANT', field: 'boundCode' });
+  assert.throws(() => checkSubject({ boundCode: '10033', usage: 'terminal', commonName: '' }, own), { code: 'CERT_TERMINAL_NAME_REQUIRED' });
+  assert.throws(() => checkSubject({ boundCode: '10033', usage: 'terminal', commonName: 'x'.repeat(65) }, own), { code: 'CERT_TERMINAL_NAME_REQUIRED' });
 });
 
 test('a CSR subject has O, OU and CN once each, OU the usage asked for, and nothing else', () => {
   assert.deepEqual(
     subjectOfCsr(
       [
-        ['O', 'A0036'],
+        ['O', '10036'],
         ['OU', 'api'],
-        ['CN', 'A0036 api'],
+        ['CN', '10036 api'],
       ],
       'api',
       own,
     ).boundCode,
-    'A0036',
+    '10036',
   );
   assert.throws(
     () =>
       subjectOfCsr(
         [
-          ['O', 'A0036'],
+          ['O', '10036'],
           ['OU', 'terminal'],
           ['CN', 'x'],
         ],
@@ -108,8 +108,8 @@ test('a CSR subject has O, OU and CN once each, OU the usage asked for, and noth
     () =>
       subjectOfCsr(
         [
-          ['O', 'A0036'],
-          ['O', 'B0016'],
+          ['O', '10036'],
+          ['O', '20016'],
           ['OU', 'api'],
         ],
         'api',
@@ -122,7 +122,7 @@ test('a CSR subject has O, OU and CN once each, OU the usage asked for, and noth
       subjectOfCsr(
         [
           ['L', 'Tokyo'],
-          ['O', 'A0036'],
+          ['O', '10036'],
           ['OU', 'api'],
         ],
         'api',
@@ -130,18 +130,22 @@ test('a CSR subject has O, OU and CN once each, OU the usage asked for, and noth
       ),
     { code: 'CERT_SUBJECT_EXTRA' },
   );
-  assert.throws(
-    () =>
-      subjectOfCsr(
-        [
-          ['O', 'a0036'],
-          ['OU', 'api'],
-        ],
-        'api',
-        own,
-      ),
-    { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' },
-  );
+  // The O of a CSR is the canonical code itself: a full-width or lower-case one is refused.
+  for (const o of ['１００３６', 'k7776']) {
+    assert.throws(
+      () =>
+        subjectOfCsr(
+          [
+            ['O', o],
+            ['OU', 'api'],
+          ],
+          'api',
+          { companyCode: '1003', participantCodes: ['10033', '10036', 'K7776'] },
+        ),
+      { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' },
+      o,
+    );
+  }
   assert.throws(() => subjectOfCsr([['OU', 'api']], 'api', own), { code: 'CERT_SUBJECT_PARTICIPANT', field: 'csr' });
 });
 

@@ -19,7 +19,7 @@ export interface CertificateRegistration {
   /** The certificate as PEM (or DER bytes); or `described`, when the caller has described it already. */
   readonly certPem?: string | Uint8Array;
   readonly described?: CertDescription;
-  /** The participant: its company code (`A001`), or the participant code the certificate names (`A0013`). */
+  /** The participant: its company code (`1001`), or the participant code the certificate names (`10013`). */
   readonly participantCode: string;
   /** Who registers it: a hub admin, or `systemActor` for the app's own start-up registration. */
   readonly registeredBy: Actor;

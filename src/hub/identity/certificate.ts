@@ -4,7 +4,7 @@
  * of its DER (`fingerprint256`, lowercase hex), never revoked, only suspended.
  *
  * A certificate binds its participant in its subject: O = a participant code of the company (e.g.
- * `A0013`), or the company code itself (`H000` for the hub operator, which has no area),
+ * `10013`), or the company code itself (`H000` for the hub operator, which has no area),
  * OU = `api` | `terminal` (platform/pki/identity.ts).
  */
 import type { AreaCode } from '../../domain/area.ts';

@@ -3,7 +3,7 @@
  * hub admin, the ten grid operators (`G001` … `G010`), and the given retailers, each with a
  * participant admin and an ordinary user.
  *
- * User IDs are deterministic (`h000.admin`, `a003.admin`, `a003.user`); passwords are random and
+ * User IDs are deterministic (`h000.admin`, `1003.admin`, `1003.user`); passwords are random and
  * returned once, so that the app can write them to var/DEMO.md; they must be changed at first
  * sign-in. Seeding again creates only what is missing and returns only that: a second run returns
  * nothing. Certificates are not made here: the app issues them with the PKI library and registers
@@ -33,7 +33,7 @@ export interface DemoRetailerIdentity {
 
 export interface DemoUser {
   readonly userId: string;
-  /** The company code of the user's participant (`A003`). */
+  /** The company code of the user's participant (`1003`). */
   readonly participantCode: string;
   readonly role: UserRole;
   readonly initialPassword: string;

@@ -38,7 +38,7 @@ export interface Participant {
   readonly status: ParticipantStatus;
   readonly suspension: Suspension | null;
   readonly areas: AreaCode[];
-  /** One per area, in area order: `A0013`, `A0016`, … */
+  /** One per area, in area order: `10013`, `10016`, … */
   readonly participantCodes: string[];
   readonly createdAt: Date;
 }

@@ -41,7 +41,7 @@ export async function migrateHub(db: Db): Promise<void> {
 }
 
 export function buildRetailer(overrides: Partial<NewParticipant> = {}): NewParticipant {
-  return { companyCode: 'A003', kind: 'retailer', name: 'テスト東京電力株式会社', areas: ['03'], ...overrides };
+  return { companyCode: '1003', kind: 'retailer', name: 'テスト東京電力株式会社', areas: ['03'], ...overrides };
 }
 
 export function buildGridOperator(area: AreaCode = '03', overrides: Partial<NewParticipant> = {}): NewParticipant {
@@ -67,7 +67,7 @@ export interface UserOverrides {
 }
 
 export function buildUser(overrides: UserOverrides = {}) {
-  const companyCode = overrides.companyCode ?? 'A003';
+  const companyCode = overrides.companyCode ?? '1003';
   return {
     userId: overrides.userId ?? `${companyCode.toLowerCase()}.user`,
     companyCode,
@@ -153,7 +153,7 @@ export async function givenCertificate(
 export function buildActor(
   overrides: { companyCode?: string; kind?: ParticipantKind; role?: UserRole | null; userId?: string; status?: 'active' | 'suspended' } = {},
 ): Actor {
-  const companyCode = overrides.companyCode ?? 'A003';
+  const companyCode = overrides.companyCode ?? '1003';
   const participant = { companyCode, kind: overrides.kind ?? 'retailer', status: overrides.status ?? 'active' } as const;
   if (overrides.role === null) return { participant };
   return { participant, user: { userId: overrides.userId ?? `${companyCode.toLowerCase()}.someone`, role: overrides.role ?? 'user' } };
@@ -162,32 +162,32 @@ export function buildActor(
 export const hubAdmin: Actor = buildActor({ companyCode: HUB_COMPANY_CODE, kind: 'hub', role: 'hub_admin', userId: 'h000.admin' });
 
 /**
- * A small world most tests start from: the hub with its admin, two retailers (A003 in Tokyo, B001
+ * A small world most tests start from: the hub with its admin, two retailers (1003 in Tokyo, 2001
  * in Tokyo and Kansai) each with an admin and a user, and a terminal and an API certificate each.
  */
 export async function givenIdentityWorld(db: Db, clock: Clock) {
   await migrateHub(db);
   await givenParticipant(db, clock, buildHub());
   const a = await givenParticipant(db, clock, buildRetailer());
-  const b = await givenParticipant(db, clock, buildRetailer({ companyCode: 'B001', name: 'テスト新電力株式会社', areas: ['03', '06'] }));
+  const b = await givenParticipant(db, clock, buildRetailer({ companyCode: '2001', name: 'テスト新電力株式会社', areas: ['03', '06'] }));
   const users = {
     hubAdmin: await givenUser(db, clock, { userId: 'h000.admin', companyCode: 'H000', role: 'hub_admin' }),
-    aAdmin: await givenUser(db, clock, { userId: 'a003.admin', role: 'participant_admin' }),
-    aUser: await givenUser(db, clock, { userId: 'a003.user' }),
-    bAdmin: await givenUser(db, clock, { userId: 'b001.admin', companyCode: 'B001', role: 'participant_admin' }),
-    bUser: await givenUser(db, clock, { userId: 'b001.user', companyCode: 'B001' }),
+    aAdmin: await givenUser(db, clock, { userId: '1003.admin', role: 'participant_admin' }),
+    aUser: await givenUser(db, clock, { userId: '1003.user' }),
+    bAdmin: await givenUser(db, clock, { userId: '2001.admin', companyCode: '2001', role: 'participant_admin' }),
+    bUser: await givenUser(db, clock, { userId: '2001.user', companyCode: '2001' }),
   };
   const certificates = {
     hubTerminal: await givenCertificate(db, clock, { participantCode: 'H000', terminalName: '広域機関 端末1' }),
-    aTerminal: await givenCertificate(db, clock, { participantCode: 'A0033', terminalName: '本社 端末1' }),
-    aApi: await givenCertificate(db, clock, { participantCode: 'A0033', usage: 'api' }),
-    bTerminal: await givenCertificate(db, clock, { participantCode: 'B0016', terminalName: '大阪 端末1' }),
+    aTerminal: await givenCertificate(db, clock, { participantCode: '10033', terminalName: '本社 端末1' }),
+    aApi: await givenCertificate(db, clock, { participantCode: '10033', usage: 'api' }),
+    bTerminal: await givenCertificate(db, clock, { participantCode: '20016', terminalName: '大阪 端末1' }),
   };
   const actors = {
     hubAdmin: { participant: { companyCode: 'H000', kind: 'hub', status: 'active' }, user: { userId: 'h000.admin', role: 'hub_admin' } } as Actor,
-    aAdmin: buildActor({ userId: 'a003.admin', role: 'participant_admin' }),
-    aUser: buildActor({ userId: 'a003.user', role: 'user' }),
-    bAdmin: buildActor({ companyCode: 'B001', userId: 'b001.admin', role: 'participant_admin' }),
+    aAdmin: buildActor({ userId: '1003.admin', role: 'participant_admin' }),
+    aUser: buildActor({ userId: '1003.user', role: 'user' }),
+    bAdmin: buildActor({ companyCode: '2001', userId: '2001.admin', role: 'participant_admin' }),
   };
   return { participants: { a, b }, users, certificates, actors };
 }

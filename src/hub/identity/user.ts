@@ -42,7 +42,7 @@ export interface User {
 
 /**
  * 4–32 characters: lower-case ASCII letters, digits and `. _ -`, starting with a letter or digit.
- * Input is NFKC-normalised and lower-cased, so 「Ａ００１．ａｄｍｉｎ」 typed with an IME is `a001.admin`.
+ * Input is NFKC-normalised and lower-cased, so 「１００１．ａｄｍｉｎ」 typed with an IME is `1001.admin`.
  */
 const userIdShape = /^[a-z0-9][a-z0-9._-]{3,31}$/;
 

@@ -21,7 +21,7 @@ export async function notificationAddressOf(q: Queryable, companyCode: string): 
   return rows[0]?.email;
 }
 
-/** The demo address of a participant: `a003@retailer.example`, `g003@grid.example`, `h000@hub.example`. */
+/** The demo address of a participant: `1003@retailer.example`, `g003@grid.example`, `h000@hub.example`. */
 export function demoNotificationAddress(participant: { companyCode: string; kind: string }): string {
   return `${participant.companyCode.toLowerCase()}@${participant.kind}.example`;
 }

@@ -52,7 +52,7 @@ test('refuses a bundle with no certificate in it', () => {
 
 test('refuses a bundle that holds a client certificate rather than a CA', () => {
   const ca = createCa({ commonName: 'kirikae CA' });
-  const client = issueClientCert({ ca, participantCode: 'A0013', usage: 'api' });
+  const client = issueClientCert({ ca, participantCode: '10013', usage: 'api' });
   assert.throws(() => loadCaBundle(ca.certPem + client.certPem), { code: 'PKI_NOT_CA' });
 });
 

@@ -17,7 +17,7 @@ function csr(subject: [string, string][], bits = 2048): string {
   return forge.pki.certificationRequestToPem(request);
 }
 
-/** `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=A0033/OU=api/CN=A0033 api"`: a valid request, of a key the hub does not issue for. */
+/** `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=10033/OU=api/CN=10033 api"`: a valid request, of a key the hub does not issue for. */
 const ecdsa = `-----BEGIN CERTIFICATE REQUEST-----
 MIHsMIGUAgEAMDIxDjAMBgNVBAoMBUEwMDMzMQwwCgYDVQQLDANhcGkxEjAQBgNV
 BAMMCUEwMDMzIGFwaTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABOj9kBqdYL4Q
@@ -27,7 +27,7 @@ JpnVs46Kpdai7I9N/QIgTJ6hjUuj6DYwdva+3ctTc4+B3AHYpy3QT1XoHlNDO9w=
 -----END CERTIFICATE REQUEST-----`;
 
 const good = csr([
-  ['O', 'A0033'],
+  ['O', '10033'],
   ['OU', 'terminal'],
   ['CN', '本社 端末3'],
 ]);
@@ -35,7 +35,7 @@ const good = csr([
 test('reads a signed RSA request: its subject in order, Japanese names intact, and its key', () => {
   const read = readCsr(good);
   assert.deepEqual(read.subject, [
-    ['O', 'A0033'],
+    ['O', '10033'],
     ['OU', 'terminal'],
     ['CN', '本社 端末3'],
   ]);
@@ -48,9 +48,9 @@ test('refuses what is not one PEM request, a small key, and a request whose sign
   assert.throws(() => readCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----'), { code: 'CERT_CSR_UNREADABLE' });
   assert.throws(() => readCsr(`${good}\n${good}`), { code: 'CERT_CSR_UNREADABLE' });
   assert.throws(() => readCsr(good.replace(/REQUEST/g, 'X')), { code: 'CERT_CSR_UNREADABLE' });
-  assert.throws(() => readCsr(csr([['O', 'A0033']], 1024)), { code: 'CERT_CSR_KEY', text: /RSA 1024ビット/ });
+  assert.throws(() => readCsr(csr([['O', '10033']], 1024)), { code: 'CERT_CSR_KEY', text: /RSA 1024ビット/ });
   assert.throws(() => readCsr(ecdsa), { code: 'CERT_CSR_KEY', text: /（EC）/ });
-  const other = forge.pki.certificationRequestFromPem(csr([['O', 'B0016']]));
+  const other = forge.pki.certificationRequestFromPem(csr([['O', '20016']]));
   (other as unknown as { signature: string }).signature = (forge.pki.certificationRequestFromPem(good) as unknown as { signature: string }).signature;
   assert.throws(() => readCsr(forge.pki.certificationRequestToPem(other)), { code: 'CERT_CSR_SIGNATURE' });
 });

@@ -6,7 +6,7 @@ import { issueClientCert } from './issue.ts';
 import { describeCert } from './identity.ts';
 
 const ca = createCa({ commonName: 'kirikae CA' });
-const issued = issueClientCert({ ca, participantCode: 'A0013', usage: 'api' });
+const issued = issueClientCert({ ca, participantCode: '10013', usage: 'api' });
 
 test('describes a certificate the same from PEM text and from DER bytes', () => {
   const der = new X509Certificate(issued.certPem).raw;
@@ -21,14 +21,14 @@ test('gives the SHA-256 fingerprint as lowercase hex without colons', () => {
 
 test('reads subject, issuer and validity', () => {
   const description = describeCert(issued.certPem);
-  assert.deepEqual(description.subject, { O: 'A0013', OU: 'api', CN: 'A0013 api' });
+  assert.deepEqual(description.subject, { O: '10013', OU: 'api', CN: '10013 api' });
   assert.deepEqual(description.issuer, { CN: 'kirikae CA' });
   assert.ok(description.notBefore < description.notAfter);
 });
 
 test('reads names with commas, quotes, plus signs and backslashes back as they were written', () => {
   const terminalName = 'Osaka, 2F "A+B" \\ #1 ';
-  const terminal = issueClientCert({ ca, participantCode: 'A0063', usage: 'terminal', terminalName });
+  const terminal = issueClientCert({ ca, participantCode: '10063', usage: 'terminal', terminalName });
   assert.equal(describeCert(terminal.certPem).subject.CN, terminalName.trim());
 });
 

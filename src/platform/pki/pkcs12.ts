@@ -21,7 +21,7 @@ export interface Pkcs12Options {
   readonly caPem?: string;
   /** Printable ASCII: importers disagree on how to encode anything else into the key derivation. */
   readonly password: string;
-  /** The name a browser shows in its certificate list (e.g. `A0013 本社 端末3`). */
+  /** The name a browser shows in its certificate list (e.g. `10013 本社 端末3`). */
   readonly friendlyName: string;
   readonly algorithm?: Pkcs12Algorithm;
 }

@@ -602,7 +602,7 @@ function registerPage(request: FastifyRequest, def: InterfaceDefinition, values:
   const body = html`${crumbs(html`<a href="/relays?family=${slug}">${sideTitles.new}</a>`, title)}
     <p><span class="scope-badge">${familyLabels[slug]}</span> <span class="if-id">${def.id}</span>
       <a href="/relays/upload?family=${slug}">CSVで一括登録</a></p>
-    <p class="muted">現小売電気事業者コードは、供給地点のエリアの事業者コード（会社コード4桁＋エリアの番号、例: A0033）です。下の一覧または<a href="/participants">事業者一覧</a>で確認できます。</p>
+    <p class="muted">現小売電気事業者コードは、供給地点のエリアの事業者コード（会社コード4桁＋エリアの番号、例: 10033）です。下の一覧または<a href="/participants">事業者一覧</a>で確認できます。</p>
     ${registerForm(request, def, `/relays/new?family=${slug}`, values, messages, 'register', html`<a href="/relays?family=${slug}">一覧へ戻る</a>`)}
     ${retailers}`;
   return page(signedIn(request, title), body);

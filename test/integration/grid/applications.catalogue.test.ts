@@ -27,7 +27,7 @@ forEachBackend('application answers conform to the interface catalogue', (backen
   });
   after(() => db.close());
 
-  async function call(interfaceId: string, body: Record<string, unknown>, participant = 'A0033'): Promise<InterfaceResponse> {
+  async function call(interfaceId: string, body: Record<string, unknown>, participant = '10033'): Promise<InterfaceResponse> {
     const def = applicationInterfaces.find((d) => d.id === interfaceId);
     assert.ok(def, interfaceId);
     const validated = validateRequest(def, body);
@@ -54,12 +54,12 @@ forEachBackend('application answers conform to the interface catalogue', (backen
           supplyPointId: p.supplyPointId,
           customerNameKana: 'ヤマダ ハナコ',
           customerName: '山田 花子',
-          currentRetailerCode: 'A0033',
+          currentRetailerCode: '10033',
           contractAmpere: 30,
         },
-        'B0013',
+        '20013',
       ],
-      ['IF_10710', { requestId: 'c-2', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' }, 'A0033'],
+      ['IF_10710', { requestId: 'c-2', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '20013' }, '10033'],
       [
         'IF_10410',
         {
@@ -72,11 +72,11 @@ forEachBackend('application answers conform to the interface catalogue', (backen
           phoneNumber: '03-1111-2222',
           contractAmpere: 40,
         },
-        'B0013',
+        '20013',
       ],
-      ['IF_F10510', { requestId: 'c-4', updateFlag: '1', supplyPointId: r.supplyPointId, applicationKind: '12', requestedDate: '2026-12-01' }, 'A0033'],
-      ['IF_K10810', { requestId: 'c-5', updateFlag: '1', supplyPointId: h.supplyPointId, changeDate: '2026-12-01', phoneNumber: '03-2222-3333' }, 'A0033'],
-      ['IF_10910', { requestId: 'c-6', updateFlag: '1', supplyPointId: p.supplyPointId, contractAmpere: 50, requestedDate: '2026-12-01' }, 'A0033'],
+      ['IF_F10510', { requestId: 'c-4', updateFlag: '1', supplyPointId: r.supplyPointId, applicationKind: '12', requestedDate: '2026-12-01' }, '10033'],
+      ['IF_K10810', { requestId: 'c-5', updateFlag: '1', supplyPointId: h.supplyPointId, changeDate: '2026-12-01', phoneNumber: '03-2222-3333' }, '10033'],
+      ['IF_10910', { requestId: 'c-6', updateFlag: '1', supplyPointId: p.supplyPointId, contractAmpere: 50, requestedDate: '2026-12-01' }, '10033'],
     ];
     const numbers: [string, string][] = [];
     for (const [id, body, participant] of calls) {
@@ -91,9 +91,9 @@ forEachBackend('application answers conform to the interface catalogue', (backen
       const status = await call(id.replace(/10$/, '20'), { applicationNumber }, participant);
       assert.equal(status.result, 'OK', JSON.stringify(status));
     }
-    const feed = await call('IF_11110', { pageSize: 2 }, 'B0013');
+    const feed = await call('IF_11110', { pageSize: 2 }, '20013');
     assert.equal(feed.result, 'OK');
-    const cancel = await call('IF_10410', { requestId: 'c-7', updateFlag: '3', applicationNumber: numbers[2]![1], supplyPointId: q.supplyPointId }, 'B0013');
+    const cancel = await call('IF_10410', { requestId: 'c-7', updateFlag: '3', applicationNumber: numbers[2]![1], supplyPointId: q.supplyPointId }, '20013');
     assert.deepEqual(
       cancel.messages.map((m) => m.code),
       ['APP_NOT_CANCELLABLE'],

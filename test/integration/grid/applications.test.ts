@@ -12,8 +12,8 @@ import { givenSupplyPoint, gridRequest, testGridClock, type PointSpec } from '..
 import { eventsOf } from '../../../src/grid/applications/application.repository.ts';
 import { executeDue, runMatching } from '../../../src/grid/applications/jobs.ts';
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 const dayMs = 86_400_000;
 
 type Data = Record<string, any>;
@@ -253,7 +253,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     );
     await refusedWith(switchIn(grid, vacant.supplyPointId), 'APP_POINT_NOT_CONTRACTED');
     await refusedWith(switchIn(grid, lv.supplyPointId, {}, OLD), 'APP_ALREADY_CURRENT_RETAILER');
-    await refusedWith(switchIn(grid, lv.supplyPointId, { currentRetailerCode: 'C0013' }), 'APP_CURRENT_RETAILER_MISMATCH');
+    await refusedWith(switchIn(grid, lv.supplyPointId, { currentRetailerCode: '30013' }), 'APP_CURRENT_RETAILER_MISMATCH');
     await refusedWith(switchOut(grid, lv.supplyPointId, {}, NEW), 'APP_NOT_CURRENT_RETAILER');
     await refusedWith(switchOut(grid, lv.supplyPointId, { newRetailerCode: OLD }), 'APP_NEW_RETAILER_IS_SELF');
     await refusedWith(
@@ -273,7 +273,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const chubu = await point({ area: '06' });
     await refusedWith(
       kyushuGrid.handle(
-        gridRequest('IF_10910', { updateFlag: '1', supplyPointId: chubu.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, 'A0066'),
+        gridRequest('IF_10910', { updateFlag: '1', supplyPointId: chubu.supplyPointId, contractAmpere: '40', requestedDate: '2026-12-10' }, '10066'),
       ),
       'APP_AMPERE_NOT_IN_AREA',
     );
@@ -290,7 +290,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     // Conflicts: a second open switch-in, a move-out while a switch is open.
     const first = await switchIn(grid, lv.supplyPointId);
     assert.equal(first.result, 'OK');
-    await refusedWith(switchIn(grid, lv.supplyPointId, {}, 'C0013'), 'APP_CONFLICT');
+    await refusedWith(switchIn(grid, lv.supplyPointId, {}, '30013'), 'APP_CONFLICT');
     await refusedWith(
       grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, OLD)),
       'APP_CONFLICT',
@@ -320,7 +320,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     );
     const a = await grid.handle(request);
     assert.equal(data(a).requestId, 'retailer-req-1');
-    const other = await status(grid, 'IF_10620', data(a).applicationNumber, 'C0013');
+    const other = await status(grid, 'IF_10620', data(a).applicationNumber, '30013');
     assert.deepEqual(codes(other), ['GRID_APPLICATION_NOT_FOUND']);
     const byRequest = await grid.handle(gridRequest('IF_10620', { requestId: 'retailer-req-1', supplyPointId: p.supplyPointId }, NEW));
     assert.equal(data(byRequest).applicationNumber, data(a).applicationNumber);
@@ -365,7 +365,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     );
     assert.deepEqual(codes(badCorrection), ['APP_DATE_TOO_EARLY']);
     assert.equal(data(await status(grid, 'IF_10620', number)).stage, '03', 'a refused correction leaves the application as it was');
-    const notMine = await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: number, supplyPointId: p.supplyPointId }, 'C0013'));
+    const notMine = await grid.handle(gridRequest('IF_10610', { updateFlag: '3', applicationNumber: number, supplyPointId: p.supplyPointId }, '30013'));
     assert.deepEqual(codes(notMine), ['GRID_APPLICATION_NOT_FOUND']);
     const b = await switchOut(grid, p.supplyPointId);
     assert.equal(data(b).stage, '05');
@@ -396,7 +396,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const cs = await status(grid, 'IF_10620', data(c).applicationNumber);
     assert.deepEqual(codes(cs), ['APP_CANCELLED']);
     // Cancelled: it no longer holds the point; another switch-in may come.
-    assert.equal((await switchIn(grid, q.supplyPointId, {}, 'C0013')).result, 'OK');
+    assert.equal((await switchIn(grid, q.supplyPointId, {}, '30013')).result, 'OK');
   });
 
   test("a redelivered request returns the first answer and changes nothing; the hub's number is kept", async () => {
@@ -417,7 +417,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     const both = await Promise.all([grid.handle(request), grid.handle(request)]);
     assert.deepEqual(both, [first, first]);
     // A refusal is answered the same way again, even when the point has changed meanwhile.
-    const refusedRequest = gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: NEW }, 'C0013');
+    const refusedRequest = gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: NEW }, '30013');
     const refused = await grid.handle(refusedRequest);
     assert.deepEqual(await grid.handle(refusedRequest), refused);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE supply_point_id = $1 AND kind = 'switchIn'`, [
@@ -428,7 +428,7 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
 
   test("the feed pages through the caller's applications without gaps or repeats", async () => {
     const { grid } = world();
-    const feedParticipant = 'D0013';
+    const feedParticipant = '40013';
     const numbers: string[] = [];
     for (let i = 0; i < 7; i++) {
       const p = await point();
@@ -530,7 +530,7 @@ forEachBackend('application jobs are bounded and single-winner', (backend) => {
       await grid.handle(
         gridRequest('IF_10610', { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD }, NEW),
       );
-      await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'C0013' }, OLD));
+      await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '30013' }, OLD));
     }
     await db.query(`UPDATE grid_03.application SET body = body - 'newRetailerCode' WHERE kind = 'switchOut'`);
     const { rows: waiting } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE stage = '03'`);

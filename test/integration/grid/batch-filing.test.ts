@@ -8,9 +8,9 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, testGridClock } from '../../../src/grid/testing.ts';
 
-const OLD = 'A0033';
-const NEW = 'B0013';
-const OTHER = 'C0013';
+const OLD = '10033';
+const NEW = '20013';
+const OTHER = '30013';
 type Data = Record<string, any>;
 
 /** The database with every statement counted (BEGIN and COMMIT of a transaction count as two). */

@@ -22,8 +22,8 @@ import { forEachBackend } from '../../support/backends.ts';
 
 const ca = createCa({ commonName: 'kirikae follower test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
 const fingerprintA = describeCert(a003.certPem).fingerprint256;
 
 function get(base: string, cert: { certPem: string; keyPem: string }): Promise<{ status: number; body: string }> {
@@ -59,11 +59,11 @@ forEachBackend('the data provision site follows the hub’s suspensions', (backe
     await using db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const grid = new Grid({ area: '03', db, clock: testGridClock('2026-11-25T10:00:00+09:00') });
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: 'A0033' }, new Date());
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: 'B0013' }, new Date());
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: '10033' }, new Date());
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: '20013' }, new Date());
     const hub = scriptedHub();
     hub.publish('certificate', fingerprintA, 'suspended');
-    hub.publish('user', 'b001.user', 'suspended');
+    hub.publish('user', '2001.user', 'suspended');
     const follower = new CredentialFollower(hub.source, [grid.context]);
     const app = createGridServer({
       grids: [grid],
@@ -86,7 +86,7 @@ forEachBackend('the data provision site follows the hub’s suspensions', (backe
       assert.equal((await get(base, b001)).status, 200, 'a user ID suspended at the hub does not touch the site');
 
       hub.publish('certificate', fingerprintA, 'active');
-      hub.publish('participant', 'B001', 'suspended');
+      hub.publish('participant', '2001', 'suspended');
       await follower.catchUp();
       assert.equal((await get(base, a003)).status, 200, 'resumed');
       assert.equal((await get(base, b001)).status, 403, 'the company suspended: all its certificates');
@@ -95,7 +95,7 @@ forEachBackend('the data provision site follows the hub’s suspensions', (backe
       await assert.rejects(follower.catchUp(), /ECONNREFUSED/);
       assert.equal((await get(base, b001)).status, 403, 'the last known state stays in force');
       hub.setReachable(true);
-      hub.publish('participant', 'B001', 'active');
+      hub.publish('participant', '2001', 'active');
       await follower.catchUp();
       assert.equal((await get(base, b001)).status, 200);
       assert.equal(follower.position, 5);

@@ -15,8 +15,8 @@ type Data = Record<string, any>;
 const data = (r: InterfaceResponse): Data => (r.data ?? {}) as Data;
 const codes = (r: InterfaceResponse): string[] => r.messages.map((m) => m.code);
 /** The incumbent of the test points (givenSupplyPoint) and a newcomer, in the area's codes. */
-const old = (area: AreaCode) => participantCodeFor(`A0${area}`, area);
-const newcomer = (area: AreaCode) => participantCodeFor('B001', area);
+const old = (area: AreaCode) => participantCodeFor(`10${area}`, area);
+const newcomer = (area: AreaCode) => participantCodeFor('2001', area);
 
 forEachBackend('market dates: named switching date, matching deadline, move-in dates, reading schedules per area', (backend) => {
   let db: TestDb;
@@ -48,7 +48,7 @@ forEachBackend('market dates: named switching date, matching deadline, move-in d
       gridRequest(
         'IF_10410',
         { updateFlag: '1', supplyPointId, customerNameKana: 'スズキ イチロウ', customerName: '鈴木 一郎', customerConsent: '1', ...body },
-        'B0013',
+        '20013',
       ),
     );
 
@@ -62,17 +62,17 @@ forEachBackend('market dates: named switching date, matching deadline, move-in d
     clock.set('2026-11-26T10:00:00+09:00');
     const b = await switchOut(grid, '03', p.supplyPointId);
     assert.equal(data(b).stage, '03');
-    const s = await status(grid, 'IF_10620', data(a).applicationNumber, 'B0013');
+    const s = await status(grid, 'IF_10620', data(a).applicationNumber, '20013');
     assert.equal(s.stage, '09');
     assert.equal(s.scheduledDate ?? null, null, 'no date was fixed');
     assert.match(s.refusalReason, /2026-11-28.*2026-11-29/);
-    const refused = await grid.handle(gridRequest('IF_10620', { applicationNumber: data(a).applicationNumber }, 'B0013'));
+    const refused = await grid.handle(gridRequest('IF_10620', { applicationNumber: data(a).applicationNumber }, '20013'));
     assert.deepEqual(codes(refused), ['APP_SWITCH_DATE_PASSED']);
-    assert.equal((await status(grid, 'IF_10720', data(b).applicationNumber, 'A0033')).stage, '03');
+    assert.equal((await status(grid, 'IF_10720', data(b).applicationNumber, '10033')).stage, '03');
     // A new switch-in with a date that is still allowed matches the waiting switch-out.
     const again = await switchIn(grid, '03', p.supplyPointId, { requestedDate: '2026-12-15' });
     assert.equal(data(again).stage, '05');
-    assert.equal((await status(grid, 'IF_10620', data(again).applicationNumber, 'B0013')).scheduledDate, '2026-12-15');
+    assert.equal((await status(grid, 'IF_10620', data(again).applicationNumber, '20013')).scheduledDate, '2026-12-15');
   });
 
   test('a far-future switch-in waits past 8 business days and is refused once its date can no longer be kept', async () => {
@@ -82,15 +82,15 @@ forEachBackend('market dates: named switching date, matching deadline, move-in d
     assert.equal(data(a).stage, '03');
     clock.set('2026-12-10T10:00:00+09:00'); // 11 business days later
     await runMatching(grid, { limit: 100 });
-    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, 'B0013')).stage, '03', 'still waiting');
+    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, '20013')).stage, '03', 'still waiting');
     // The last matching day for Wed 10 Feb is Sun 7 Feb (counted from Mon 8 Feb: 9 Feb + 2 days = 10 Feb... 8 Feb + 1 BD = 9 Feb, + 2 = 11 Feb).
     clock.set('2027-02-07T23:00:00+09:00');
     await runMatching(grid, { limit: 100 });
-    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, 'B0013')).stage, '03', 'on its last day it still waits');
+    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, '20013')).stage, '03', 'on its last day it still waits');
     clock.set('2027-02-08T09:00:00+09:00');
     const result = await runMatching(grid, { limit: 100 });
     assert.ok(result.expired >= 1);
-    const refused = await grid.handle(gridRequest('IF_10620', { applicationNumber: data(a).applicationNumber }, 'B0013'));
+    const refused = await grid.handle(gridRequest('IF_10620', { applicationNumber: data(a).applicationNumber }, '20013'));
     assert.deepEqual(codes(refused), ['APP_MATCH_DEADLINE_PASSED']);
     const s = data(refused);
     assert.equal(s.stage, '09');
@@ -104,7 +104,7 @@ forEachBackend('market dates: named switching date, matching deadline, move-in d
     clock.set('2027-01-05T10:00:00+09:00'); // after the year end
     const b = await switchOut(grid, '03', p.supplyPointId);
     assert.equal(data(b).stage, '05');
-    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, 'B0013')).scheduledDate, '2027-02-10');
+    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, '20013')).scheduledDate, '2027-02-10');
   });
 
   test('without a named date the switching date is the area’s first reading day after the lead time (Tokyo, Chubu, Hokkaido)', async () => {
@@ -131,7 +131,7 @@ forEachBackend('market dates: named switching date, matching deadline, move-in d
     assert.equal(data(await switchOut(grid, '03', p.supplyPointId)).stage, '05');
     clock.set('2026-12-09T08:00:00+09:00');
     await executeDue(grid, { limit: 100 });
-    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, 'B0013')).stage, '08');
+    assert.equal((await status(grid, 'IF_10620', data(a).applicationNumber, '20013')).stage, '08');
     const after = (await findFacility(db, gridSchema('03'), p.supplyPointId))!;
     assert.deepEqual(
       after.meters.map((m) => [m.kind, m.autoReadingUnavailable]),

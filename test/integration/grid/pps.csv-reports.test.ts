@@ -39,12 +39,12 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 const ca = createCa({ commonName: 'kirikae csv report test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
+const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 const lvSchedule = readingSchedule('03', 'LV');
 const hvSchedule = readingSchedule('03', 'HV');
 const lvGroup = readingRuleOf('03', 'LV').numbers[4]!;

@@ -70,9 +70,9 @@ forEachBackend('the data provision deadline watch', (backend) => {
     db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     grid = new Grid({ area: '03', db, clock });
-    await givenSupplyPoint(db, { retailerCode: 'A0033' });
-    await givenSupplyPoint(db, { retailerCode: 'B0013' });
-    await givenSupplyPoint(db, { retailerCode: 'A0033', kind: 'hv' });
+    await givenSupplyPoint(db, { retailerCode: '10033' });
+    await givenSupplyPoint(db, { retailerCode: '20013' });
+    await givenSupplyPoint(db, { retailerCode: '10033', kind: 'hv' });
     await runW4Schedule(grid.context);
     ops = await startOpsServer({ host: '127.0.0.1', port: 0, db, pages: { '/pps/deadlines': deadlineWatchOpsPage([grid.context]) } });
   });
@@ -139,7 +139,7 @@ forEachBackend('the data provision deadline watch', (backend) => {
     const answer = await grid.handle({ interfaceId: 'GRID_PPS_STATS', participantCode: 'H000', requestId: 'r1', body: { date: '2026-11-26' } });
     assert.equal(answer.result, 'OK');
     assert.equal((answer.data as { date: string }).date, '2026-11-26');
-    const retailer = await grid.handle({ interfaceId: 'GRID_PPS_STATS', participantCode: 'A0033', requestId: 'r2', body: {} });
+    const retailer = await grid.handle({ interfaceId: 'GRID_PPS_STATS', participantCode: '10033', requestId: 'r2', body: {} });
     assert.equal(retailer.result, 'NG');
     assert.equal(retailer.messages[0]?.code, 'PPS_STATS_HUB_ONLY');
     const badDate = await grid.handle({ interfaceId: 'GRID_PPS_STATS', participantCode: 'H000', requestId: 'r3', body: { date: '2026-02-30' } });

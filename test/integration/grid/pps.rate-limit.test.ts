@@ -20,8 +20,8 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
 const ca = createCa({ commonName: 'kirikae pps rate test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
 
 async function get(url: string, cert: { certPem: string; keyPem: string }) {
   return new Promise<{ status: number; retryAfter: string | undefined; text: string }>((resolve, reject) => {
@@ -50,9 +50,9 @@ forEachBackend('the data provision site’s rate limit (grid serve)', (backend) 
     const tokyo = new Grid({ area: '03', db, clock });
     const kansai = new Grid({ area: '06', db, clock });
     const now = new Date();
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: 'A0033' }, now);
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: 'B0013' }, now);
-    await registerPpsCertificate(db, 'grid_06', '06', { pem: a003.certPem, participantCode: 'A0036' }, now);
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: '10033' }, now);
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: '20013' }, now);
+    await registerPpsCertificate(db, 'grid_06', '06', { pem: a003.certPem, participantCode: '10036' }, now);
     app = createGridServer({
       grids: [tokyo, kansai],
       tls: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] },
@@ -94,6 +94,6 @@ forEachBackend('the data provision site’s rate limit (grid serve)', (backend) 
 
   test('the refusals are audited', async () => {
     const audit = await siteAuditOf(db, 'grid_03', 100);
-    assert.ok(audit.some((e) => e.participantCode === 'A0033' && e.result === 'HTTP_RATE_LIMITED'));
+    assert.ok(audit.some((e) => e.participantCode === '10033' && e.result === 'HTTP_RATE_LIMITED'));
   });
 });

@@ -24,11 +24,11 @@ const ca = createCa({ commonName: 'kirikae pps register test CA' });
 const otherCa = createCa({ commonName: 'not the hub CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const c001Terminal = issueClientCert({ ca, participantCode: 'C001', usage: 'terminal' });
-const c001Api = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
-const d001Api = issueClientCert({ ca, participantCode: 'D001', usage: 'api' });
-const c001Foreign = issueClientCert({ ca: otherCa, participantCode: 'C001', usage: 'api' });
-const suspended = issueClientCert({ ca, participantCode: 'E001', usage: 'terminal' });
+const c001Terminal = issueClientCert({ ca, participantCode: '3001', usage: 'terminal' });
+const c001Api = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
+const d001Api = issueClientCert({ ca, participantCode: '4001', usage: 'api' });
+const c001Foreign = issueClientCert({ ca: otherCa, participantCode: '3001', usage: 'api' });
+const suspended = issueClientCert({ ca, participantCode: '5001', usage: 'terminal' });
 
 type Cert = { certPem: string; keyPem: string };
 
@@ -79,8 +79,8 @@ forEachBackend('the data provision site: a retailer registers its certificate on
     db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const grid = new Grid({ area: '03', db, clock });
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: suspended.certPem, participantCode: 'E0013' }, new Date());
-    await setPpsSuspension(db, 'grid_03', { participantCode: 'E0013' }, { at: new Date(), reason: 'test' });
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: suspended.certPem, participantCode: '50013' }, new Date());
+    await setPpsSuspension(db, 'grid_03', { participantCode: '50013' }, { at: new Date(), reason: 'test' });
     app = createGridServer({ grids: [grid], tls: serverTls, provision: { grids: new Map([['03', grid.context]]) } });
     await app.listen({ host: '127.0.0.1', port: 0 });
     site = `https://localhost:${(app.server.address() as AddressInfo).port}/grid/03/PPS/`;
@@ -98,7 +98,7 @@ forEachBackend('the data provision site: a retailer registers its certificate on
     const screen = await call(site, c001Terminal, 'register');
     assert.equal(screen.status, 200);
     assert.match(screen.text, /<h1>クライアント証明書の登録<\/h1>/);
-    assert.match(screen.text, /お使いの証明書: C001 \/ terminal（未登録）/);
+    assert.match(screen.text, /お使いの証明書: 3001 \/ terminal（未登録）/);
     assert.match(screen.text, /<input name="participant"/);
   });
 
@@ -107,26 +107,26 @@ forEachBackend('the data provision site: a retailer registers its certificate on
     const cases: { cert: Cert; form: Record<string, string>; headers?: Record<string, string>; code: string; text: RegExp }[] = [
       {
         cert: c001Terminal,
-        form: { participant: 'C0013', certPem: '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----' },
+        form: { participant: '30013', certPem: '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----' },
         code: 'PKI_BAD_CERTIFICATE',
         text: /証明書を読み取れません/,
       },
       { cert: c001Terminal, form: { participant: 'C01', certPem: '' }, code: 'PCODE_FORMAT', text: /事業者コードの形式が正しくありません/ },
       // Wrong participant: another company's code, another area's code, another company's certificate pasted.
-      { cert: c001Terminal, form: { participant: 'D0013', certPem: '' }, code: 'PPS_REGISTER_OTHER_COMPANY', text: /事業者 D0013 の証明書を登録できません/ },
-      { cert: c001Terminal, form: { participant: 'C0016', certPem: '' }, code: 'PPS_PARTICIPANT_OTHER_AREA', text: /東京エリアの事業者コードではありません/ },
+      { cert: c001Terminal, form: { participant: '40013', certPem: '' }, code: 'PPS_REGISTER_OTHER_COMPANY', text: /事業者 40013 の証明書を登録できません/ },
+      { cert: c001Terminal, form: { participant: '30016', certPem: '' }, code: 'PPS_PARTICIPANT_OTHER_AREA', text: /東京エリアの事業者コードではありません/ },
       {
         cert: c001Terminal,
-        form: { participant: 'C0013', certPem: d001Api.certPem },
+        form: { participant: '30013', certPem: d001Api.certPem },
         code: 'AUTH_CERT_PARTICIPANT_MISMATCH',
-        text: /証明書の事業者コード D001/,
+        text: /証明書の事業者コード 4001/,
       },
       // A certificate of the right company, but not from the CA the site trusts.
-      { cert: c001Terminal, form: { participant: 'C0013', certPem: c001Foreign.certPem }, code: 'PPS_CERT_UNTRUSTED', text: /認証局が発行したものではない/ },
+      { cert: c001Terminal, form: { participant: '30013', certPem: c001Foreign.certPem }, code: 'PPS_CERT_UNTRUSTED', text: /認証局が発行したものではない/ },
       // A form posted from another site with the browser's certificate.
       {
         cert: c001Terminal,
-        form: { participant: 'C0013', certPem: '' },
+        form: { participant: '30013', certPem: '' },
         headers: { origin: 'https://evil.example' },
         code: 'PPS_REGISTER_CROSS_SITE',
         text: /他のサイトから送信された/,
@@ -144,13 +144,13 @@ forEachBackend('the data provision site: a retailer registers its certificate on
 
   test('registering the certificate in use lets it in; a second time is refused as already registered', async () => {
     const fingerprint = describeCert(c001Terminal.certPem).fingerprint256;
-    const done = await call(site, c001Terminal, 'register', { form: { participant: 'c0013', certPem: '' }, headers: { origin: new URL(site).origin } });
+    const done = await call(site, c001Terminal, 'register', { form: { participant: '30013', certPem: '' }, headers: { origin: new URL(site).origin } });
     assert.equal(done.status, 200);
     assert.match(done.text, new RegExp(`data-fingerprint="${fingerprint}"`));
-    assert.match(done.text, /登録しました。事業者 C0013、用途 terminal/);
-    assert.ok((await registered()).includes(`C0013 ${fingerprint}`));
+    assert.match(done.text, /登録しました。事業者 30013、用途 terminal/);
+    assert.ok((await registered()).includes(`30013 ${fingerprint}`));
     assert.equal((await call(site, c001Terminal, '30min/')).status, 200, 'the screens now let it in');
-    const again = await call(site, c001Terminal, 'register', { form: { participant: 'C0013', certPem: '' } });
+    const again = await call(site, c001Terminal, 'register', { form: { participant: '30013', certPem: '' } });
     assert.equal(again.status, 400);
     assert.equal(codeOf(again.text), 'PPS_CERT_ALREADY_REGISTERED');
     assert.match(again.text, /すでに東京エリアのデータ提供サイトに登録されています/);
@@ -158,7 +158,7 @@ forEachBackend('the data provision site: a retailer registers its certificate on
 
   test('a registered screen user registers its company’s API certificate by pasting it; the API certificate then pulls', async () => {
     assert.equal((await call(site, c001Api, '30min/FileListReceiver')).status, 403);
-    const done = await call(site, c001Terminal, 'register', { form: { participant: 'C0013', certPem: c001Api.certPem } });
+    const done = await call(site, c001Terminal, 'register', { form: { participant: '30013', certPem: c001Api.certPem } });
     assert.equal(done.status, 200, done.text);
     assert.match(done.text, /用途 api/);
     assert.equal((await call(site, c001Api, '30min/FileListReceiver')).status, 200);
@@ -181,7 +181,7 @@ forEachBackend('the data provision site: a retailer registers its certificate on
   });
 
   test('a suspended certificate is refused on the registration screen too', async () => {
-    const answer = await call(site, suspended, 'register', { form: { participant: 'E0013', certPem: '' } });
+    const answer = await call(site, suspended, 'register', { form: { participant: '50013', certPem: '' } });
     assert.equal(answer.status, 403);
     assert.equal(codeOf(answer.text), 'PPS_CERT_SUSPENDED');
   });

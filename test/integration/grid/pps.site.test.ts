@@ -34,13 +34,13 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 const ca = createCa({ commonName: 'kirikae pps test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
-const suspended = issueClientCert({ ca, participantCode: 'A003', usage: 'terminal' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
+const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
+const suspended = issueClientCert({ ca, participantCode: '1003', usage: 'terminal' });
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 
 async function raw(base: string, cert: { certPem: string; keyPem: string }, path: string, method = 'GET', headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
@@ -233,7 +233,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
   });
 
   test('security: another retailer’s file, an unknown name and a file not yet available all answer the same 404', async () => {
-    // B0013 has no HV point: the HV file of A0033 exists, but not for B0013.
+    // 20013 has no HV point: the HV file of 10033 exists, but not for 20013.
     const hvName = 'W401102026112500000000.zip';
     const answers = await Promise.all([
       raw(site, b001, `30min/FileReceiver?file=${hvName}`),
@@ -246,7 +246,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
       assert.equal(answer.body.toString('utf8'), answers[0]!.body.toString('utf8'), 'the same answer: existence is never revealed');
     }
     assert.match(answers[0]!.body.toString('utf8'), /PPS_FILE_NOT_FOUND/);
-    // B0013 sees only its own point.
+    // 20013 sees only its own point.
     const theirs = parseW4(await otherClient.download('W41110202611250000000000.zip'));
     assert.deepEqual(
       theirs.values.map((v) => v.supplyPointId),
@@ -386,7 +386,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     // Osaka's grid, with a clock of its own, opening on New Year's Day.
     const newYear = testGridClock('2027-01-01T19:45:00+09:00');
     const osaka = new Grid({ area: '06', db, clock: newYear });
-    await givenSupplyPoint(db, { area: '06', retailerCode: 'A0066' });
+    await givenSupplyPoint(db, { area: '06', retailerCode: '10066' });
     await runW4Schedule(osaka.context);
     for (let i = 0; i < 20; i++) {
       newYear.advance(30 * 60_000);

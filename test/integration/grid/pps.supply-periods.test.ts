@@ -15,8 +15,8 @@ import { supplyPeriodsOf } from '../../../src/grid/registry/supply-period.reposi
 import { givenSupplyPoint, gridRequest, testGridClock } from '../../../src/grid/testing.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 const data = (r: InterfaceResponse) => (r.data ?? {}) as Record<string, any>;
 
 forEachBackend('supply periods: the retailer of record, kept by execution', (backend) => {

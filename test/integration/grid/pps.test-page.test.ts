@@ -25,9 +25,9 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 const ca = createCa({ commonName: 'kirikae pps test page CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
+const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
 
 async function raw(base: string, cert: { certPem: string; keyPem: string }, path: string) {
   return new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
@@ -55,9 +55,9 @@ forEachBackend('the data provision test page of the verification environment', (
     db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const grid = new Grid({ area: '03', db, clock });
-    await givenSupplyPoint(db, { retailerCode: 'A0033' });
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: 'A0033' }, new Date());
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: 'B0013' }, new Date());
+    await givenSupplyPoint(db, { retailerCode: '10033' });
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: '10033' }, new Date());
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: '20013' }, new Date());
     await runW4Schedule(grid.context);
     const provision = { grids: new Map([['03' as const, grid.context]]) };
     verification = createGridServer({ grids: [grid], tls: serverTls, provision: { ...provision, verification: true } });
@@ -114,14 +114,14 @@ forEachBackend('the data provision test page of the verification environment', (
       if (info.kind.startsWith('W5')) {
         const w5 = parseW5(zip);
         assert.equal(w5.entryName, info.name.replace('.zip', '.xml'));
-        assert.equal(w5.receiverCode, 'A0033', 'addressed to the caller');
+        assert.equal(w5.receiverCode, '10033', 'addressed to the caller');
         assert.equal(w5.records.length, 3, `${info.name}: three dummy points`);
         for (const r of w5.records) assert.match(r.supplyPointId, /^0300\d{18}$/, 'no real point');
         continue;
       }
       const document = parseW4(zip);
       assert.equal(document.entryName, info.name.replace('.zip', '.xml'));
-      assert.equal(document.receiverCode, 'A0033', 'addressed to the caller');
+      assert.equal(document.receiverCode, '10033', 'addressed to the caller');
       assert.equal(document.date, sampleDate);
       const points = new Set(document.values.map((v) => v.supplyPointId));
       assert.equal(points.size, 3, `${info.name}: three dummy points`);
@@ -141,9 +141,9 @@ forEachBackend('the data provision test page of the verification environment', (
       before.files.map((f) => f.name),
     );
     const bytes = await otherClient.download(other.files[0]!.name, other.files[0]!);
-    assert.equal(parseW4(bytes).receiverCode, 'B0013', "the other retailer's sample is addressed to it");
+    assert.equal(parseW4(bytes).receiverCode, '20013', "the other retailer's sample is addressed to it");
     const again = await client.download(before.files[0]!.name, before.files[0]!);
-    assert.equal(parseW4(again).receiverCode, 'A0033');
+    assert.equal(parseW4(again).receiverCode, '10033');
   });
 
   test('the screen lists every kind there is: a download link for each kind with a sample, サンプルなし for the others', async () => {

@@ -43,8 +43,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 
 interface FileRow {
   name: string;
@@ -441,9 +441,9 @@ test('W5 deadlines on the business-day calendar: holidays and 29 Dec–3 Jan do 
 
 const ca = createCa({ commonName: 'kirikae pps w5 test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: 'C001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
+const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
 
 async function raw(url: string, cert: { certPem: string; keyPem: string }) {
   return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {

@@ -47,7 +47,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
       const applies = new Set(interfacesOf(entry, ids));
       for (const interfaceId of gridIds) {
         const extra = entry.updateFlags && applies.has(interfaceId) ? { updateFlag: entry.updateFlags[0], applicationNumber: 'AP06-20261125000001' } : {};
-        const answer = await stub.handle(gridRequest(interfaceId, bodyFor(interfaceId, point, `S-${++serial}`, extra), 'A0036'));
+        const answer = await stub.handle(gridRequest(interfaceId, bodyFor(interfaceId, point, `S-${++serial}`, extra), '10036'));
         const expected = applies.has(interfaceId) ? codeOf(entry)! : 'VERIFY_NOT_APPLICABLE';
         assert.equal(answer.result, 'NG', `${entry.number} on ${interfaceId}`);
         assert.deepEqual(
@@ -63,12 +63,12 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
   test("a redelivery of a filing gets the stored answer and files nothing more; another area's ID goes to the reference grid", async () => {
     const stub = new StubGrid(new Grid({ area: '06', db, clock: testGridClock() }));
     const point = designatedId('06', '0401');
-    const request = gridRequest('IF_10510', bodyFor('IF_10510', point, 'R-1'), 'A0036');
+    const request = gridRequest('IF_10510', bodyFor('IF_10510', point, 'R-1'), '10036');
     const first = await stub.handle(request);
     const again = await stub.handle(request);
     assert.deepEqual(again, first);
     assert.equal(await countStubApplications(db, 'grid_06', point), 1);
-    const elsewhere = await stub.handle(gridRequest('IF_10110', { supplyPointId: designatedId('03', '0102') }, 'A0036'));
+    const elsewhere = await stub.handle(gridRequest('IF_10110', { supplyPointId: designatedId('03', '0102') }, '10036'));
     assert.deepEqual(
       elsewhere.messages.map((m) => m.code),
       ['GRID_SPID_WRONG_AREA'],
@@ -81,17 +81,17 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
     const hub = (body: Record<string, unknown>) => stub.handle(gridRequest('GRID_EVENTS', body, 'H000'));
     const start = await hub({});
     const cursor = (start.data as { nextCursor: string }).nextCursor;
-    const feedStart = ((await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, 'A0096'))).data as { nextCursor: string }).nextCursor;
+    const feedStart = ((await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, '10096'))).data as { nextCursor: string }).nextCursor;
 
-    const meter = await stub.handle(gridRequest('IF_K10610', bodyFor('IF_K10610', designatedId('06', '0402'), 'E-1'), 'A0096'));
+    const meter = await stub.handle(gridRequest('IF_K10610', bodyFor('IF_K10610', designatedId('06', '0402'), 'E-1'), '10096'));
     const number = (meter.data as { applicationNumber: string }).applicationNumber;
-    const cancelled = await stub.handle(gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-2'), 'A0096'));
+    const cancelled = await stub.handle(gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-2'), '10096'));
     const cancelledNumber = (cancelled.data as { applicationNumber: string }).applicationNumber;
     const cancel = await stub.handle(
-      gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-3', { updateFlag: '3', applicationNumber: cancelledNumber }), 'A0096'),
+      gridRequest('IF_K10510', bodyFor('IF_K10510', designatedId('06', '0401'), 'E-3', { updateFlag: '3', applicationNumber: cancelledNumber }), '10096'),
     );
     assert.equal(cancel.result, 'OK');
-    for (let i = 0; i < 3; i++) await stub.handle(gridRequest('IF_K10620', { applicationNumber: number }, 'A0096'));
+    for (let i = 0; i < 3; i++) await stub.handle(gridRequest('IF_K10620', { applicationNumber: number }, '10096'));
 
     // On PostgreSQL the start cursor stands behind every transaction running on the server, so the
     // earlier tests' changes may follow it too: this test's two applications are looked at.
@@ -112,7 +112,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
         [number, 'switchIn', 'completed', '08'],
       ],
     );
-    const refusedToOthers = await stub.handle(gridRequest('GRID_EVENTS', {}, 'A0096'));
+    const refusedToOthers = await stub.handle(gridRequest('GRID_EVENTS', {}, '10096'));
     assert.deepEqual(
       refusedToOthers.messages.map((m) => m.code),
       ['MAIL_GRID_EVENTS_HUB_ONLY'],
@@ -121,7 +121,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
     type Feed = { items: { applicationNumber: string; stage: string }[] };
     const feed = await settled(
       async () => {
-        const page = (await stub.handle(gridRequest('IF_K11110', { since: feedStart, pageSize: '500' }, 'A0096'))).data as Feed;
+        const page = (await stub.handle(gridRequest('IF_K11110', { since: feedStart, pageSize: '500' }, '10096'))).data as Feed;
         return { items: page.items.filter((i) => ours(i.applicationNumber)) };
       },
       (f) => f.items.length >= 2,
@@ -134,7 +134,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
       ],
       'each application once, at its last change, in the order of the changes',
     );
-    const others = (await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, 'B0016'))).data as { items: unknown[] };
+    const others = (await stub.handle(gridRequest('IF_K11110', { pageSize: '500' }, '20016'))).data as { items: unknown[] };
     assert.deepEqual(others.items, [], "another participant's feed does not show them");
   });
 });
@@ -150,9 +150,9 @@ forEachBackend('grid stub: a batch of filings from the hub', (backend) => {
     assert.ok(ngEntry && timeoutEntry, 'the catalogue has an NG and a timeout designation for IF_10410');
     const unknownPoint = '0699999999999999999999';
     const filings = [
-      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', ngEntry.number), 'B-1'), 'A0036'),
-      gridRequest('IF_10410', bodyFor('IF_10410', unknownPoint, 'B-2'), 'A0036'),
-      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', timeoutEntry.number), 'B-3'), 'A0036'),
+      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', ngEntry.number), 'B-1'), '10036'),
+      gridRequest('IF_10410', bodyFor('IF_10410', unknownPoint, 'B-2'), '10036'),
+      gridRequest('IF_10410', bodyFor('IF_10410', designatedId('06', timeoutEntry.number), 'B-3'), '10036'),
     ];
     const batch = await stub.handle(gridRequest('GRID_APPLICATION_BATCH', { filings }, 'H000'));
     assert.equal(batch.result, 'OK', JSON.stringify(batch));
@@ -170,7 +170,7 @@ forEachBackend('grid stub: a batch of filings from the hub', (backend) => {
     );
     assert.equal(answers[2], null, 'a timeout designation leaves its filing undecided, for the hub to deliver again');
 
-    const notHub = await stub.handle(gridRequest('GRID_APPLICATION_BATCH', { filings }, 'A0036'));
+    const notHub = await stub.handle(gridRequest('GRID_APPLICATION_BATCH', { filings }, '10036'));
     assert.deepEqual(
       notHub.messages.map((m) => m.code),
       ['GRID_BATCH_HUB_ONLY'],

@@ -24,7 +24,7 @@ import { HttpsGridTransport, type GridClientTls } from '../../../src/grid/transp
 const ca = createCa({ commonName: 'kirikae grid test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const hubCert = issueClientCert({ ca, participantCode: 'H000', usage: 'api' });
-const retailerCert = issueClientCert({ ca, participantCode: 'A0033', usage: 'api' });
+const retailerCert = issueClientCert({ ca, participantCode: '10033', usage: 'api' });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
 const hubTls: GridClientTls = { keyPem: hubCert.keyPem, certPem: hubCert.certPem, caPems: [ca.certPem] };
 
@@ -69,16 +69,16 @@ forEachBackend('a grid behind its HTTPS server, called by the hub over mutual TL
       gridRequest(
         'IF_10210',
         { supplyPointId: point.supplyPointId, customerNameKana: 'やまだ はなこ', phoneNumber: '090-1234-5678', consentDate: '2026-11-25' },
-        'B0016',
+        '20016',
       ),
     );
     const applicationNumber = (applied.data as Record<string, any>).applicationNumber;
     assert.match(applicationNumber, /^UP06-/);
-    const status = await transport.send('06', gridRequest('IF_10220', { applicationNumber }, 'B0016'));
+    const status = await transport.send('06', gridRequest('IF_10220', { applicationNumber }, '20016'));
     const password = (status.data as Record<string, any>).usagePassword;
     const usage = await transport.send(
       '06',
-      gridRequest('IF_10310', { supplyPointId: point.supplyPointId, usagePassword: password, halfHourlyDate: '2026-11-01' }, 'A0066'),
+      gridRequest('IF_10310', { supplyPointId: point.supplyPointId, usagePassword: password, halfHourlyDate: '2026-11-01' }, '10066'),
     );
     assert.equal(usage.result, 'OK');
     assert.equal((usage.data as Record<string, any>).monthlyUsage.length, 13);
@@ -87,13 +87,13 @@ forEachBackend('a grid behind its HTTPS server, called by the hub over mutual TL
 
   test('answers the web-only supply point search (an internal message) as in process', async () => {
     const point = await givenSupplyPoint(db, { area: '06', customer: { nameKana: 'ツウシン　タロウ' } });
-    const found = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'nameKana', query: 'つうしん', family: 'LV' }, 'B0016'));
+    const found = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'nameKana', query: 'つうしん', family: 'LV' }, '20016'));
     assert.equal(found.result, 'OK', JSON.stringify(found.messages));
     assert.deepEqual(
       (found.data as Record<string, any>).points.map((p: { supplyPointId: string }) => p.supplyPointId),
       [point.supplyPointId],
     );
-    const empty = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'address', query: '', family: 'LV' }, 'B0016'));
+    const empty = await transport.send('06', gridRequest('WEB_SUPPLY_POINT_SEARCH', { by: 'address', query: '', family: 'LV' }, '20016'));
     assert.equal(empty.messages[0]?.code, 'WEB_SEARCH_QUERY_REQUIRED');
   });
 
@@ -162,24 +162,24 @@ describe('the grid server admits only the hub', () => {
 
   test('accepts the hub, with one area served and no area header needed', async () => {
     const hub = transportTo({ '03': url });
-    const response = await hub.send('03', gridRequest('IF_10110', { supplyPointId: 'x' }, 'A0033'));
-    assert.deepEqual(response, { result: 'OK', messages: [], data: { seen: 'A0033' } });
+    const response = await hub.send('03', gridRequest('IF_10110', { supplyPointId: 'x' }, '10033'));
+    assert.deepEqual(response, { result: 'OK', messages: [], data: { seen: '10033' } });
     hub.close();
-    const withoutHeader = await post(url, '/grid/v1/IF_10110', { participantCode: 'A0033', requestId: 'r1', body: {} });
+    const withoutHeader = await post(url, '/grid/v1/IF_10110', { participantCode: '10033', requestId: 'r1', body: {} });
     assert.equal(withoutHeader.status, 200);
   });
 
   test('takes an application carrying the most attachments (10 MiB as base64 in the JSON), well over the default body limit', async () => {
     const hub = transportTo({ '03': url });
     const content = Buffer.alloc(maxAttachmentsTotalBytes, 0x25).toString('base64');
-    const response = await hub.send('03', gridRequest('IF_10410', { attachments: [{ fileName: 'a.pdf', mediaType: 'application/pdf', content }] }, 'A0033'));
+    const response = await hub.send('03', gridRequest('IF_10410', { attachments: [{ fileName: 'a.pdf', mediaType: 'application/pdf', content }] }, '10033'));
     hub.close();
     assert.equal(response.result, 'OK');
     assert.equal((calls.at(-1)!.body.attachments as { content: string }[])[0]!.content.length, content.length);
   });
 
   test('refuses an envelope without participant code, request ID or body object', async () => {
-    const response = await post(url, '/grid/v1/IF_10110', { participantCode: 'A0033', body: [] });
+    const response = await post(url, '/grid/v1/IF_10110', { participantCode: '10033', body: [] });
     assert.equal(response.status, 400);
     assert.equal(JSON.parse(response.body).messages[0].code, 'HTTP_BAD_REQUEST');
     const notJson = await post(url, '/grid/v1/IF_10110', '{', 'application/json');

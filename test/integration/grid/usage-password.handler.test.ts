@@ -28,7 +28,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     return { point, request, response: await (options.on ?? grid).handle(request) };
   }
 
-  const status = (applicationNumber: string, participantCode = 'A0033', interfaceId = 'IF_10220', on = grid) =>
+  const status = (applicationNumber: string, participantCode = '10033', interfaceId = 'IF_10220', on = grid) =>
     on.handle(gridRequest(interfaceId, { applicationNumber }, participantCode));
 
   test('accepts, confirms at once, then shows the password once in the status response', async () => {
@@ -122,7 +122,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal((withPoint.data as Record<string, any>).applicationNumber, number);
     const otherPoint = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1', supplyPointId: '0313010000000099999910' }));
     assert.equal(otherPoint.messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND_BY_REQUEST');
-    const othersKey = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1' }, 'B0013'));
+    const othersKey = await grid.handle(gridRequest('IF_10220', { requestId: 'retailer-key-1' }, '20013'));
     assert.equal(othersKey.messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND_BY_REQUEST');
     assert.equal((await grid.handle(gridRequest('IF_10220', {}))).messages[0]?.code, 'GRID_FIELD_REQUIRED');
   });
@@ -204,23 +204,23 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     const { response } = await apply({ kind: 'hv' }, {}, { interfaceId: 'IF_K10210' });
     assert.equal(response.result, 'OK');
     const number = (response.data as Record<string, any>).applicationNumber;
-    const wrongFamily = await status(number, 'A0033', 'IF_10220');
+    const wrongFamily = await status(number, '10033', 'IF_10220');
     assert.equal(wrongFamily.messages[0]?.code, 'GRID_APPLICATION_OTHER_INTERFACE');
-    const right = await status(number, 'A0033', 'IF_K10220');
+    const right = await status(number, '10033', 'IF_K10220');
     assert.match((right.data as Record<string, any>).usagePassword, /^[A-Z2-9]{12}$/);
     assert.equal((await apply({ kind: 'lvSmart' }, {}, { interfaceId: 'IF_K10210' })).response.messages[0]?.code, 'GRID_POINT_IS_LV');
     assert.equal((await apply({ kind: 'ehv' }, {}, { interfaceId: 'IF_K10210' })).response.messages[0]?.code, 'GRID_POINT_IS_EHV');
   });
 
   test("only the applicant sees its application: another retailer's inquiry finds nothing", async () => {
-    const { response } = await apply({}, {}, { participantCode: 'B0013' });
+    const { response } = await apply({}, {}, { participantCode: '20013' });
     const number = (response.data as Record<string, any>).applicationNumber;
-    const other = await status(number, 'A0033');
+    const other = await status(number, '10033');
     assert.equal(other.result, 'NG');
     assert.equal(other.messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND');
     assert.equal(other.data, undefined);
     assert.equal((await status('UP03-2026112599999')).messages[0]?.code, 'GRID_APPLICATION_NOT_FOUND');
-    const own = await status(number, 'B0013');
+    const own = await status(number, '20013');
     assert.equal(own.result, 'OK');
   });
 
@@ -236,12 +236,12 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.match(response.messages[0]?.text ?? '', /2026-11-30以降/); // Monday
 
     friday.advance(dayMs); // Saturday
-    const saturday = await status(data.applicationNumber, 'A0033', 'IF_10220', deferred);
+    const saturday = await status(data.applicationNumber, '10033', 'IF_10220', deferred);
     assert.equal((saturday.data as Record<string, any>).stage, '01');
     assert.equal((saturday.data as Record<string, any>).usagePassword, undefined);
 
     friday.set('2026-11-30T00:00:00+09:00'); // Monday begins
-    const monday = await status(data.applicationNumber, 'A0033', 'IF_10220', deferred);
+    const monday = await status(data.applicationNumber, '10033', 'IF_10220', deferred);
     const decided = monday.data as Record<string, any>;
     assert.equal(decided.stage, '06');
     assert.match(decided.usagePassword, /^[A-Z2-9]{12}$/);
@@ -264,7 +264,7 @@ forEachBackend('usage password application (IF_10210, IF_K10210) and status (IF_
     assert.equal(await deferred.examineDue(), 0, 'nothing due before Thursday');
     clock2.set('2026-11-26T09:00:00+09:00');
     assert.ok((await deferred.examineDue()) >= 2);
-    const wrongStatus = await status((wrong.data as Record<string, any>).applicationNumber, 'A0033', 'IF_10220', deferred);
+    const wrongStatus = await status((wrong.data as Record<string, any>).applicationNumber, '10033', 'IF_10220', deferred);
     assert.equal((wrongStatus.data as Record<string, any>).stage, '09');
     assert.equal(wrongStatus.messages[0]?.code, 'GRID_IDENTITY_NAME_MISMATCH');
     const { rows } = await db.query<{ stage: string }>(`SELECT stage FROM grid_03.usage_password_application WHERE application_number = $1`, [

@@ -24,7 +24,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
   });
   after(() => db.close());
 
-  /** A point and a usage password the customer gave the applying retailer (A0033). */
+  /** A point and a usage password the customer gave the applying retailer (10033). */
   async function withPassword(spec: PointSpec = {}): Promise<{ point: TestPoint; password: string }> {
     const point = await givenSupplyPoint(db, spec);
     const interfaces = spec.kind === 'hv' ? ['IF_K10210', 'IF_K10220'] : ['IF_10210', 'IF_10220'];
@@ -41,7 +41,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     return { point, password: (status.data as Record<string, any>).usagePassword };
   }
 
-  const usage = (supplyPointId: string, usagePassword: string, extra: Record<string, unknown> = {}, participantCode = 'A0033', interfaceId = 'IF_10310') =>
+  const usage = (supplyPointId: string, usagePassword: string, extra: Record<string, unknown> = {}, participantCode = '10033', interfaceId = 'IF_10310') =>
     grid.handle(gridRequest(interfaceId, { supplyPointId, usagePassword, ...extra }, participantCode));
 
   test('answers 13 reading months and, for a smart meter, the 48 half-hourly values of a day', async () => {
@@ -122,7 +122,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
 
   test('another retailer may use the password the customer showed it', async () => {
     const { point, password } = await withPassword();
-    const response = await usage(point.supplyPointId, password, {}, 'B0013');
+    const response = await usage(point.supplyPointId, password, {}, '20013');
     assert.equal(response.result, 'OK');
   });
 
@@ -239,7 +239,7 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
 
   test('HV points are asked through IF_K10310; IF_10310 points there, and FIT points are refused', async () => {
     const { point, password } = await withPassword({ kind: 'hv' });
-    const k = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-11-02' }, 'A0033', 'IF_K10310');
+    const k = await usage(point.supplyPointId, password, { halfHourlyDate: '2026-11-02' }, '10033', 'IF_K10310');
     assert.equal(k.result, 'OK');
     const hv = k.data as Record<string, any>;
     assert.equal(hv.halfHourly.length, 48);

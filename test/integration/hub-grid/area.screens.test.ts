@@ -34,7 +34,7 @@ async function withWorld(backend: Parameters<Parameters<typeof forEachBackend>[1
   try {
     const web = hub.as('aTerminal');
     const login = await web.get('/login');
-    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } })).status, 303);
     const post = async (path: string, action: string, form: Record<string, string>) => {
       const shown = await web.get(path);
       assert.equal(shown.status, 200, shown.body);
@@ -57,7 +57,7 @@ forEachBackend('area screens', (backend) => {
       const choose = await web.get('/areas?family=hv');
       assert.equal(choose.status, 200);
       assert.ok(choose.body.includes('href="/areas/03/hv"'));
-      assert.ok(!choose.body.includes('href="/areas/06/lv"'), 'A003 is registered in Tokyo only');
+      assert.ok(!choose.body.includes('href="/areas/06/lv"'), '1003 is registered in Tokyo only');
 
       const detected = await web.get(`/areas/detect?family=lv&supplyPointId=${encodeURIComponent(fullWidth('03 1301-0000-0000-0000-0110'))}`);
       assert.equal(detected.status, 303);
@@ -98,7 +98,7 @@ forEachBackend('area screens', (backend) => {
       assert.ok(answer.body.includes('計器番号'), 'the repeated meters as a table');
       const audit = await auditedSoon(db, hub.audit, { action: 'IF_10110', supplyPointId: p.supplyPointId });
       assert.equal(audit.entries[0]?.channel, 'web');
-      assert.equal(audit.entries[0]?.userId, 'a003.user');
+      assert.equal(audit.entries[0]?.userId, '1003.user');
       assert.equal(audit.entries[0]?.result, 'OK');
 
       const refused = await post(form, form, { supplyPointId: '03123' });
@@ -109,7 +109,7 @@ forEachBackend('area screens', (backend) => {
 
   test('a refused field is shown next to it with the API’s code; what was typed stays', () =>
     withWorld(backend, async ({ db, post }) => {
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const form = '/areas/03/lv/if/IF_10610';
       const answer = await post(form, form, {
         requestId: 'web-refused-1',
@@ -117,7 +117,7 @@ forEachBackend('area screens', (backend) => {
         supplyPointId: p.supplyPointId,
         customerNameKana: 'ﾔﾏﾀﾞ ﾊﾅｺ',
         customerName: '山田 <b>花子</b>',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
         phoneNumber: '03-12ab',
         contractAmpere: '３０',
       });
@@ -131,7 +131,7 @@ forEachBackend('area screens', (backend) => {
 
   test('switch-in filed on the screen, listed with its stage, detailed, corrected and cancelled', () =>
     withWorld(backend, async ({ db, web }) => {
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const form = '/areas/03/lv/if/IF_10610';
       const shown = await web.get(form);
       const requestId = hiddenField(shown.body, 'requestId');
@@ -144,7 +144,7 @@ forEachBackend('area screens', (backend) => {
           supplyPointId: fullWidth(p.supplyPointId),
           customerNameKana: 'やまだ はなこ',
           customerName: '山田 花子',
-          currentRetailerCode: 'Ｂ００１３',
+          currentRetailerCode: '２００１３',
           contractAmpere: '３０',
         },
       });
@@ -159,7 +159,7 @@ forEachBackend('area screens', (backend) => {
           supplyPointId: p.supplyPointId,
           customerNameKana: 'ヤマダ',
           customerName: '山田',
-          currentRetailerCode: 'B0013',
+          currentRetailerCode: '20013',
         },
       });
       assert.ok(again.body.includes(number), 'the same form sent twice files once');

@@ -73,7 +73,7 @@ forEachBackend('attachments of usage password and move-in applications', (backen
     api = hub.as('aApi');
     web = hub.as('aTerminal');
     const login = await web.get('/login');
-    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } })).status, 303);
   });
   after(async () => {
     await hub.close();

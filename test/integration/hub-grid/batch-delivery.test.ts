@@ -43,7 +43,7 @@ interface World {
   readonly transport: RecordingTransport;
   readonly grids: GridTransport;
   readonly deps: OutboxDeps;
-  /** Files switch-ins of A003 (the current retailer given per point) as one bulk file. */
+  /** Files switch-ins of 1003 (the current retailer given per point) as one bulk file. */
   file(points: readonly { id: string; current: string }[], prefix: string): Promise<string[]>;
 }
 
@@ -66,7 +66,7 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
         async file(points, prefix) {
           const outcomes = await fileApplications(
             deps,
-            { companyCode: 'A003' },
+            { companyCode: '1003' },
             points.map((p, i) => ({
               def,
               body: {
@@ -103,14 +103,14 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
 
   test('a batch in which one application is refused: the others go in, all in one grid message, each answer kept', () =>
     withWorld(async ({ db, transport, deps, file }) => {
-      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
-      const own = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033' });
-      const c = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const own = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '10033' });
+      const c = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const numbers = await file(
         [
-          { id: a.supplyPointId, current: 'B0013' },
-          { id: own.supplyPointId, current: 'A0033' },
-          { id: c.supplyPointId, current: 'B0013' },
+          { id: a.supplyPointId, current: '20013' },
+          { id: own.supplyPointId, current: '10033' },
+          { id: c.supplyPointId, current: '20013' },
         ],
         'mixed',
       );
@@ -118,8 +118,8 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
       const password = await insertFiling(db, {
         applicationNumber: 'PW03-20261125000001',
         deliveryId: 'PW03-20261125000001',
-        companyCode: 'A003',
-        participantCode: 'A0033',
+        companyCode: '1003',
+        participantCode: '10033',
         requestId: 'pw-1',
         interfaceId: 'IF_10210',
         updateFlag: '1',
@@ -164,9 +164,9 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
 
   test('a filing the grid fails on is rolled back alone and answered null; the others of the batch go in', () =>
     withWorld(async ({ db, grids }) => {
-      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
-      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
-      const c = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const c = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const filing = (id: string, number: string, name = '山田 花子') =>
         gridRequest('IF_10610', {
           updateFlag: '1',
@@ -174,7 +174,7 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
           supplyPointId: id,
           customerNameKana: 'ヤマダ',
           customerName: name,
-          currentRetailerCode: 'B0013',
+          currentRetailerCode: '20013',
         });
       // U+0000 cannot be stored in jsonb: the database refuses this filing's insert.
       const filings = [
@@ -211,7 +211,7 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
   test('the batch message is the hub’s alone and must carry 1 to 500 filings', () =>
     withWorld(async ({ grids }) => {
       const codes = (r: InterfaceResponse) => r.messages.map((m) => m.code);
-      assert.deepEqual(codes(await grids.send('03', gridRequest('GRID_APPLICATION_BATCH', { filings: [] }, 'A0033'))), ['GRID_BATCH_HUB_ONLY']);
+      assert.deepEqual(codes(await grids.send('03', gridRequest('GRID_APPLICATION_BATCH', { filings: [] }, '10033'))), ['GRID_BATCH_HUB_ONLY']);
       assert.deepEqual(codes(await grids.send('03', gridRequest('GRID_APPLICATION_BATCH', { filings: [] }, 'H0000'))), ['GRID_BATCH_INVALID']);
       assert.deepEqual(codes(await grids.send('03', gridRequest('GRID_APPLICATION_BATCH', { filings: [{ interfaceId: 'IF_10610' }] }, 'H0000'))), [
         'GRID_BATCH_INVALID',
@@ -222,12 +222,12 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
 
   test('a crash between sending a batch and marking it: after the claim runs out it is sent again, the grid answers from what it stored, nothing is decided twice', () =>
     withWorld(async ({ db, transport, deps, file }) => {
-      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
-      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       await file(
         [
-          { id: a.supplyPointId, current: 'B0013' },
-          { id: b.supplyPointId, current: 'B0013' },
+          { id: a.supplyPointId, current: '20013' },
+          { id: b.supplyPointId, current: '20013' },
         ],
         'crash',
       );
@@ -265,12 +265,12 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
 
   test('a grid that cannot be reached keeps the whole batch pending with its back-off; a grid without the batch message gets the filings one by one', () =>
     withWorld(async ({ db, clock, transport, deps, file }) => {
-      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
-      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       await file(
         [
-          { id: a.supplyPointId, current: 'B0013' },
-          { id: b.supplyPointId, current: 'B0013' },
+          { id: a.supplyPointId, current: '20013' },
+          { id: b.supplyPointId, current: '20013' },
         ],
         'down',
       );

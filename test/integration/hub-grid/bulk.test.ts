@@ -20,7 +20,7 @@ import { startOutboxJobs } from '../../../src/hub/applications/outbox.jobs.ts';
 const header = 'リクエストID,供給地点特定番号,需要者名（カナ）,需要者名（漢字）,現小売電気事業者コード,電話番号';
 
 test('reads UTF-8 with and without BOM and Shift_JIS as Excel writes it, by Japanese names or identifiers', () => {
-  const text = `${header}\r\nr1,0300000000000000000001,ヤマダ ハナコ,山田 花子,B0013,\r\n`;
+  const text = `${header}\r\nr1,0300000000000000000001,ヤマダ ハナコ,山田 花子,20013,\r\n`;
   const def = interfaceById('IF_10610')!;
   for (const bytes of [Buffer.from(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), iconv.encode(text, 'cp932')]) {
     const rows = parseBulkCsv(def, bytes);
@@ -32,7 +32,7 @@ test('reads UTF-8 with and without BOM and Shift_JIS as Excel writes it, by Japa
           supplyPointId: '0300000000000000000001',
           customerNameKana: 'ヤマダ ハナコ',
           customerName: '山田 花子',
-          currentRetailerCode: 'B0013',
+          currentRetailerCode: '20013',
           updateFlag: '1',
         },
       },
@@ -66,7 +66,7 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
   }
   const points = async (db: TestDb, n: number) => {
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId);
+    for (let i = 0; i < n; i++) ids.push((await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId);
     return ids;
   };
   const outboxCount = async (db: TestDb) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.application_outbox`)).rows[0]!.n;
@@ -75,14 +75,14 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
     test(`a file with refused rows (${encoding}) is reported row by row in the API's codes, and nothing is filed`, () =>
       withHub(async (hub, db) => {
         const [a, b] = await points(db, 2);
-        const kansai = (await givenSupplyPoint(db, { area: '06', kind: 'lvSmart', retailerCode: 'B0016' })).supplyPointId;
+        const kansai = (await givenSupplyPoint(db, { area: '06', kind: 'lvSmart', retailerCode: '20016' })).supplyPointId;
         const csv = [
           header,
-          `ok-1,${a},ヤマダ ハナコ,山田 花子,B0013,03-1234-5678`,
-          `bad-spid,0312,ヤマダ ハナコ,山田 花子,B0013,`,
-          `no-kana,${b},,山田 花子,B0013,`,
-          `ok-1,${b},スズキ イチロウ,鈴木 一郎,B0013,`,
-          `kansai,${kansai},ヤマダ ハナコ,山田 花子,B0016,`,
+          `ok-1,${a},ヤマダ ハナコ,山田 花子,20013,03-1234-5678`,
+          `bad-spid,0312,ヤマダ ハナコ,山田 花子,20013,`,
+          `no-kana,${b},,山田 花子,20013,`,
+          `ok-1,${b},スズキ イチロウ,鈴木 一郎,20013,`,
+          `kansai,${kansai},ヤマダ ハナコ,山田 花子,20016,`,
         ].join('\r\n');
         const sdk = hub.sdk('aApi');
         const report = await sdk.bulk('IF_10610', encoding === 'utf8' ? csv : iconv.encode(csv, 'cp932'));
@@ -108,7 +108,7 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
         // The same message as the API gives for the same request.
         const api = await hub
           .sdk('aApi')
-          .call('IF_10610', { requestId: 'x', updateFlag: '1', supplyPointId: b, customerName: '山田 花子', currentRetailerCode: 'B0013' });
+          .call('IF_10610', { requestId: 'x', updateFlag: '1', supplyPointId: b, customerName: '山田 花子', currentRetailerCode: '20013' });
         assert.deepEqual(report.data.rows[2]!.messages, api.messages);
         assert.equal(await outboxCount(db), 0);
       }));
@@ -117,7 +117,7 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
   test('a good file is filed whole, delivered by the jobs, and sending it again files nothing twice; the CLI prints the report', () =>
     withHub(async (hub, db) => {
       const ids = await points(db, 3);
-      const csv = `\ufeff${[header, ...ids.map((id, i) => `bulk-${i + 1},${id},ヤマダ ハナコ,山田 花子,B0013,`)].join('\r\n')}\r\n`;
+      const csv = `\ufeff${[header, ...ids.map((id, i) => `bulk-${i + 1},${id},ヤマダ ハナコ,山田 花子,20013,`)].join('\r\n')}\r\n`;
       const sdk = hub.sdk('aApi');
       const report = await sdk.bulk('IF_10610', csv);
       assert.equal(report.result, 'OK', JSON.stringify(report));
@@ -152,7 +152,7 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
 
       const dir = await mkdtemp(join(tmpdir(), 'kirikae-bulk-'));
       try {
-        const cert = buildCertificate({ participantCode: 'A0033', usage: 'api' }).cert;
+        const cert = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
         await writeFile(join(dir, 'a.cert.pem'), cert.certPem);
         await writeFile(join(dir, 'a.key.pem'), cert.keyPem);
         await writeFile(join(dir, 'ca.pem'), hub.caPem);
@@ -199,10 +199,10 @@ forEachBackend('bulk switch-in through the hub', (backend) => {
         ['BULK_NOT_OFFERED'],
       );
       const [mine, theirs] = await points(db, 2);
-      await sdk.call('IF_10710', { requestId: 'reused-1', updateFlag: '1', supplyPointId: mine, newRetailerCode: 'B0013' });
+      await sdk.call('IF_10710', { requestId: 'reused-1', updateFlag: '1', supplyPointId: mine, newRetailerCode: '20013' });
       const reused = await sdk.bulk(
         'IF_10610',
-        [header, `fresh-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`, `reused-1,${theirs},ヤマダ ハナコ,山田 花子,B0013,`].join('\n'),
+        [header, `fresh-1,${theirs},ヤマダ ハナコ,山田 花子,20013,`, `reused-1,${theirs},ヤマダ ハナコ,山田 花子,20013,`].join('\n'),
       );
       assert.deepEqual(
         reused.data.rows.map((r) => [r.row, r.result, r.applicationNumber, r.messages.map((m) => m.code)]),

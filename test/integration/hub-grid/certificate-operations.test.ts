@@ -26,14 +26,14 @@ forEachBackend('operator commands on certificate requests', (backend) => {
     const { request } = await requestCertificate(db, clock, actors.aAdmin, {
       usage: 'terminal',
       method: 'pkcs12',
-      boundCode: 'A0033',
+      boundCode: '10033',
       commonName: '本社 端末5',
     });
 
     const pending = await ops['certificate.requests']({ pending: true });
     assert.deepEqual(
       pending.map((r) => [r.requestId, r.status, r.companyCode, r.subjectCn]),
-      [[request.requestId, 'requested', 'A003', '本社 端末5']],
+      [[request.requestId, 'requested', '1003', '本社 端末5']],
     );
     await assert.rejects(ops['certificate.decide']({ requestId: request.requestId, approve: false, operator: 'ops@hub' }), { code: 'AUTH_REASON_REQUIRED' });
     const decided = await ops['certificate.decide']({ requestId: request.requestId, approve: true, operator: 'ops@hub' });

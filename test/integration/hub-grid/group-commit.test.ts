@@ -17,7 +17,7 @@ import { fileApplicationInGroup, groupStatsOf } from '../../../src/hub/applicati
 
 type Data = Record<string, any>;
 const def = interfaceById('IF_10610')!;
-const filer = { companyCode: 'A003' };
+const filer = { companyCode: '1003' };
 
 /** The real grids, every message recorded; `down`: unreachable; `loseAnswers`: the grid decides, the answer never comes back. */
 class RecordingTransport implements GridTransport {
@@ -78,7 +78,7 @@ interface World {
 
 const switchIn = (requestId: string, supplyPointId: string, body: Data = {}) => ({
   def,
-  body: { requestId, updateFlag: '1', supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'B0013', ...body },
+  body: { requestId, updateFlag: '1', supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: '20013', ...body },
 });
 
 forEachBackend('group commit of registrations at the hub (many callers, one transaction, one grid message)', (backend) => {
@@ -99,7 +99,7 @@ forEachBackend('group commit of registrations at the hub (many callers, one tran
         deps: { db: hubDb.db, clock, transport },
         hubStatements: hubDb.statements,
         gridStatements: gridDb.statements,
-        async points(n, retailerCode = 'B0013') {
+        async points(n, retailerCode = '20013') {
           const ids: string[] = [];
           for (let i = 0; i < n; i++) ids.push((await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode })).supplyPointId);
           return ids;
@@ -121,8 +121,8 @@ forEachBackend('group commit of registrations at the hub (many callers, one tran
   test('callers arriving together are filed in one transaction and one grid message, each answered with its own grid answer (one refused)', () =>
     withWorld(async ({ db, deps, transport, points, hubStatements, gridStatements }) => {
       const ids = await points(19);
-      const [own] = await points(1, 'A0033');
-      const filings = [...ids.map((id, i) => switchIn(`g-${i}`, id)), switchIn('g-own', own!, { currentRetailerCode: 'A0033' })];
+      const [own] = await points(1, '10033');
+      const filings = [...ids.map((id, i) => switchIn(`g-${i}`, id)), switchIn('g-own', own!, { currentRetailerCode: '10033' })];
       const answers = await Promise.all(filings.map((f) => fileApplicationInGroup(deps, filer, f)));
       assert.deepEqual(
         answers.map((a) => [a.result, (a.data as Data).stage]),

@@ -140,7 +140,7 @@ forEachBackend('interfaces through the hub', (backend) => {
       assert.equal(answer.result, 'OK');
       assert.deepEqual(
         (answer.data!.participants as { companyCode: string }[]).map((p) => p.companyCode),
-        ['A003', 'B001'],
+        ['1003', '2001'],
       );
     }));
 

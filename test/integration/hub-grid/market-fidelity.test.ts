@@ -32,7 +32,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     hub = await startTestHub(db, { transport: grids, clock });
     web = hub.as('aTerminal');
     const login = await web.get('/login');
-    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    assert.equal((await web.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } })).status, 303);
   });
   after(async () => {
     await hub.close();
@@ -137,7 +137,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
   });
 
   test('a switch-in whose named date the lead time no longer allows at matching shows APP_SWITCH_DATE_PASSED in JSON and SOAP', async () => {
-    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
     const json = hub.sdk('aApi', 'json');
     const filed = await json.call('IF_10610', {
       requestId: 'named-date-1',
@@ -145,7 +145,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
       supplyPointId: p.supplyPointId,
       customerNameKana: 'ヤマダ ハナコ',
       customerName: '山田 花子',
-      currentRetailerCode: 'B0013',
+      currentRetailerCode: '20013',
       requestedDate: '2026-11-28',
     });
     assert.equal(filed.result, 'OK', JSON.stringify(filed.messages));
@@ -154,7 +154,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     clock.set('2026-11-26T10:00:00+09:00');
     const grid = new Grid({ area: '03', db, clock });
     const out = await grid.handle(
-      gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033', applicationNumber: 'AP03-20261126900001' }, 'B0013'),
+      gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '10033', applicationNumber: 'AP03-20261126900001' }, '20013'),
     );
     assert.equal(out.result, 'OK');
     const soap = hub.sdk('aApi', 'soap');
@@ -171,14 +171,14 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     // On the screen (a new session: the clock moved a day), the application's detail shows the same code.
     const again = hub.as('aTerminal');
     const login = await again.get('/login');
-    assert.equal((await again.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    assert.equal((await again.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } })).status, 303);
     const detail = await again.get(`/areas/03/lv/applications/${applicationNumber}`);
     assert.equal(detail.status, 200, detail.body);
     assert.match(detail.body, /APP_SWITCH_DATE_PASSED/);
   });
 
   test('a far-future switch-in whose counterpart never came shows APP_MATCH_DEADLINE_PASSED in JSON and SOAP after its last matching day', async () => {
-    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
     const json = hub.sdk('aApi', 'json');
     const soap = hub.sdk('aApi', 'soap');
     const filed = await soap.call('IF_10610', {
@@ -187,7 +187,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
       supplyPointId: p.supplyPointId,
       customerNameKana: 'ヤマダ ハナコ',
       customerName: '山田 花子',
-      currentRetailerCode: 'B0013',
+      currentRetailerCode: '20013',
       requestedDate: '2027-02-10',
     });
     assert.equal(filed.result, 'OK', JSON.stringify(filed.messages));
@@ -216,7 +216,7 @@ forEachBackend('market fidelity through the hub: the same codes in JSON, SOAP an
     assert.ok(refused);
     const again = hub.as('aTerminal');
     const login = await again.get('/login');
-    assert.equal((await again.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } })).status, 303);
+    assert.equal((await again.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } })).status, 303);
     const detail = await again.get(`/areas/03/lv/applications/${refused.application_number}`);
     assert.equal(detail.status, 200, detail.body);
     assert.match(detail.body, /APP_MATCH_DEADLINE_PASSED/);

@@ -20,10 +20,10 @@ import { migrate } from '../../../src/platform/db/migrate.ts';
 import { Jobs } from '../../../src/platform/jobs.ts';
 import { scheduleDueWork } from '../../../src/jobs/due-work.ts';
 
-const oldRetailer = 'B0013';
-const newRetailer = 'A0033';
+const oldRetailer = '20013';
+const newRetailer = '10033';
 
-/** `count` Tokyo points of B001, each with a switch-in from A003 and a switch-out from B001 waiting for matching. */
+/** `count` Tokyo points of 2001, each with a switch-in from 1003 and a switch-out from 2001 waiting for matching. */
 async function givenPendingPairs(db: Db, clock: Clock, count: number): Promise<string[]> {
   const ids: string[] = [];
   const at = clock.now();

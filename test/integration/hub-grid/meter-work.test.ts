@@ -42,7 +42,7 @@ forEachBackend('meter work in the registry', (backend) => {
     const { clock, grids } = await world(db);
     const hub = await startTestHub(db, { transport: grids, clock });
     try {
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: 'B0013', meterInstalledOn: '2018-04-02' as IsoDate });
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: '20013', meterInstalledOn: '2018-04-02' as IsoDate });
       const sdk = hub.sdk('aApi');
       const before = await sdk.call('IF_10110', { supplyPointId: p.supplyPointId });
       assert.equal(before.result, 'OK', JSON.stringify(before));
@@ -55,7 +55,7 @@ forEachBackend('meter work in the registry', (backend) => {
         supplyPointId: p.supplyPointId,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn));
       // The old retailer's switch-out, straight to the grid (numbered apart from the hub's numbers).
@@ -63,8 +63,8 @@ forEachBackend('meter work in the registry', (backend) => {
         '03',
         gridRequest(
           'IF_10710',
-          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' },
-          'B0013',
+          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: '10033' },
+          '20013',
         ),
       );
       assert.equal(switchOut.result, 'OK', JSON.stringify(switchOut));
@@ -116,11 +116,11 @@ forEachBackend('meter work in the registry', (backend) => {
     await using db = await backend.open();
     const { clock, grids } = await world(db);
     try {
-      const conventional = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: 'A0033' });
-      const smart = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033' });
-      const removed = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: 'A0033' });
+      const conventional = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: '10033' });
+      const smart = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '10033' });
+      const removed = await givenSupplyPoint(db, { area: '03', kind: 'lvConventional', retailerCode: '10033' });
       const smartMeter = (await metersOf(db, smart.supplyPointId))[0]!;
-      const send = (interfaceId: string, body: Data) => grids.send('03', gridRequest(interfaceId, { updateFlag: '1', ...body }, 'A0033'));
+      const send = (interfaceId: string, body: Data) => grids.send('03', gridRequest(interfaceId, { updateFlag: '1', ...body }, '10033'));
       for (const answer of [
         await send('IF_10910', { supplyPointId: conventional.supplyPointId, contractAmpere: '60', requestedDate: '2026-12-09' }),
         await send('IF_10910', { supplyPointId: smart.supplyPointId, contractAmpere: '60', requestedDate: '2026-12-09' }),

@@ -28,13 +28,13 @@ forEachBackend('notices are event-driven: the grid NOTIFYs at the commit of its 
     await migrate(db, allGridMigrations);
     const clock = testClock('2026-11-25T10:00:00+09:00');
     await givenIdentityWorld(db, clock);
-    await givenNotificationAddress(db, 'A003', 'a003@retailer.example');
+    await givenNotificationAddress(db, '1003', '1003@retailer.example');
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     const deps: NotificationDeps = { mail: { db, clock }, events: { db, clock, transport: grids }, areas: ['03'] };
     const watch = await watchGridEvents(db, deps);
     try {
       assert.equal(watch.listening, true);
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const switchIn = await grids.send(
         '03',
         gridRequest('IF_10610', {
@@ -42,7 +42,7 @@ forEachBackend('notices are event-driven: the grid NOTIFYs at the commit of its 
           applicationNumber: 'AP03-20261125000001',
           supplyPointId: p.supplyPointId,
           customerNameKana: 'ヤマダ ハナコ',
-          currentRetailerCode: 'B0013',
+          currentRetailerCode: '20013',
         }),
       );
       assert.equal(data(switchIn).stage, '03', JSON.stringify(switchIn));
@@ -51,8 +51,8 @@ forEachBackend('notices are event-driven: the grid NOTIFYs at the commit of its 
         '03',
         gridRequest(
           'IF_10710',
-          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' },
-          'B0013',
+          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: '10033' },
+          '20013',
         ),
       );
       assert.equal(data(switchOut).stage, '05', 'matched at once by the switch-out');
@@ -61,7 +61,7 @@ forEachBackend('notices are event-driven: the grid NOTIFYs at the commit of its 
 
       const { rows } = await db.query<{ kind: string; createdAt: Date; mailCreatedAt: Date | null; sentAt: Date | null }>(
         `SELECT n.kind, n.created_at AS "createdAt", m.created_at AS "mailCreatedAt", m.sent_at AS "sentAt"
-           FROM hub.notification n LEFT JOIN hub.mail_outbox m ON m.id = n.mail_id WHERE n.company_code = 'A003'`,
+           FROM hub.notification n LEFT JOIN hub.mail_outbox m ON m.id = n.mail_id WHERE n.company_code = '1003'`,
       );
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.kind, 'matchingComplete');

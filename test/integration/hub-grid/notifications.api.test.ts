@@ -53,22 +53,22 @@ forEachBackend('notifications of matching and completion through the pull mailbo
     const sender = smtpSender(smtp.url);
     const aApi = hub.sdk('aApi');
     // A third retailer of Tokyo with an API certificate of its own.
-    await givenParticipant(db, clock, buildRetailer({ companyCode: 'C005', name: 'テスト第三電力株式会社', areas: ['03'] }));
-    await givenCertificate(db, clock, { participantCode: 'C0053', usage: 'api' });
-    const cCert = buildCertificate({ participantCode: 'C0053', usage: 'api' }).cert;
+    await givenParticipant(db, clock, buildRetailer({ companyCode: '3005', name: 'テスト第三電力株式会社', areas: ['03'] }));
+    await givenCertificate(db, clock, { participantCode: '30053', usage: 'api' });
+    const cCert = buildCertificate({ participantCode: '30053', usage: 'api' }).cert;
     const cApi = new KirikaeClient({ baseUrl: hub.base, certPem: cCert.certPem, keyPem: cCert.keyPem, caPem: hub.caPem });
     try {
-      await givenNotificationAddress(db, 'A003', 'a003@retailer.example');
-      await givenNotificationAddress(db, 'B001', 'b001@retailer.example');
-      // A003 switches in a point of B001; B001 files its switch-out at the grid: matched (05).
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+      await givenNotificationAddress(db, '1003', '1003@retailer.example');
+      await givenNotificationAddress(db, '2001', '2001@retailer.example');
+      // 1003 switches in a point of 2001; 2001 files its switch-out at the grid: matched (05).
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
       const switchIn = await aApi.call('IF_10610', {
         requestId: 'si-notify',
         updateFlag: '1',
         supplyPointId: p.supplyPointId,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn.messages));
       const applicationNumber = data(switchIn).applicationNumber as string;
@@ -76,8 +76,8 @@ forEachBackend('notifications of matching and completion through the pull mailbo
         '03',
         gridRequest(
           'IF_10710',
-          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: 'A0033' },
-          'B0013',
+          { updateFlag: '1', applicationNumber: 'AP03-20261125900001', supplyPointId: p.supplyPointId, newRetailerCode: '10033' },
+          '20013',
         ),
       );
       assert.equal(data(switchOut).stage, '05', JSON.stringify(switchOut));
@@ -97,15 +97,15 @@ forEachBackend('notifications of matching and completion through the pull mailbo
 
       const { rows } = await db.query<{ companyCode: string; kind: string }>(`SELECT company_code AS "companyCode", kind FROM hub.notification ORDER BY id`);
       assert.deepEqual(rows, [
-        { companyCode: 'A003', kind: 'matchingComplete' },
-        { companyCode: 'A003', kind: 'applicationCompleted' },
+        { companyCode: '1003', kind: 'matchingComplete' },
+        { companyCode: '1003', kind: 'applicationCompleted' },
       ]);
 
-      // By mail: one each, to A003 only.
+      // By mail: one each, to 1003 only.
       await runMailWork({ db, clock, sender });
       assert.deepEqual(
         smtp.received.map((m) => m.to),
-        [['a003@retailer.example'], ['a003@retailer.example']],
+        [['1003@retailer.example'], ['1003@retailer.example']],
       );
       assert.match(smtp.received[0]!.text, new RegExp(`申込番号: ${applicationNumber}`));
 
@@ -122,7 +122,7 @@ forEachBackend('notifications of matching and completion through the pull mailbo
       const again = await aApi.call('IS_40110', {});
       assert.deepEqual(data(again).notifications, [], 'leased: not handed out to a second peek');
 
-      // The third retailer sees nothing of A003's and cannot acknowledge it.
+      // The third retailer sees nothing of 1003's and cannot acknowledge it.
       const theirs = await cApi.call('IS_40110', {});
       assert.equal(theirs.result, 'OK');
       assert.deepEqual(data(theirs).notifications, []);
@@ -153,7 +153,7 @@ forEachBackend('notifications of matching and completion through the pull mailbo
     const clock = testClock('2026-11-25T10:00:00+09:00');
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     try {
-      const refused = await grids.send('03', gridRequest('GRID_EVENTS', { since: '0-0' }, 'A0033'));
+      const refused = await grids.send('03', gridRequest('GRID_EVENTS', { since: '0-0' }, '10033'));
       assert.deepEqual(codes(refused), ['MAIL_GRID_EVENTS_HUB_ONLY']);
       const bad = await grids.send('03', gridRequest('GRID_EVENTS', { since: 'x' }, 'H000'));
       assert.deepEqual(codes(bad), ['MAIL_GRID_EVENTS_CURSOR_INVALID']);
@@ -183,22 +183,22 @@ forEachBackend('notifications of matching and completion through the pull mailbo
       timeoutMs: 5_000,
     });
     try {
-      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033' });
+      const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '10033' });
       const filed = await grid.handle(
         gridRequest(
           'IF_10610',
-          { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: 'A0033' },
-          'B0013',
+          { updateFlag: '1', supplyPointId: p.supplyPointId, customerNameKana: 'ヤマダ ハナコ', customerName: '山田 花子', currentRetailerCode: '10033' },
+          '20013',
         ),
       );
       assert.equal(filed.result, 'OK', JSON.stringify(filed));
-      await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' }, 'A0033'));
+      await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '20013' }, '10033'));
       const fetched = await fetchUntil({ db, clock, transport }, 2);
       assert.deepEqual(fetched, { events: 2, notified: 1 });
       const { rows } = await db.query<{ companyCode: string; kind: string; applicationNumber: string }>(
         `SELECT company_code AS "companyCode", kind, application_number AS "applicationNumber" FROM hub.notification`,
       );
-      assert.deepEqual(rows, [{ companyCode: 'B001', kind: 'matchingComplete', applicationNumber: data(filed).applicationNumber }]);
+      assert.deepEqual(rows, [{ companyCode: '2001', kind: 'matchingComplete', applicationNumber: data(filed).applicationNumber }]);
     } finally {
       transport.close();
       await app.close();

@@ -54,7 +54,7 @@ forEachBackend('application outbox through the hub', (backend) => {
     readonly hub: TestHub;
     readonly transport: SwitchedTransport;
     readonly grids: GridRouting;
-    /** A point of Tokyo whose current retailer is B001, for A003 to switch in. */
+    /** A point of Tokyo whose current retailer is 2001, for 1003 to switch in. */
     point(): Promise<TestPoint>;
     switchIn(supplyPointId: string, requestId: string, extra?: Data): Promise<InterfaceResponse>;
     gridApplications(supplyPointId: string): Promise<number>;
@@ -74,7 +74,7 @@ forEachBackend('application outbox through the hub', (backend) => {
         hub,
         transport,
         grids,
-        point: () => givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' }),
+        point: () => givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' }),
         switchIn: (supplyPointId, requestId, extra = {}) =>
           sdk.call('IF_10610', {
             requestId,
@@ -82,7 +82,7 @@ forEachBackend('application outbox through the hub', (backend) => {
             supplyPointId,
             customerNameKana: 'ヤマダ ハナコ',
             customerName: '山田 花子',
-            currentRetailerCode: 'B0013',
+            currentRetailerCode: '20013',
             ...extra,
           }),
         gridApplications: async (supplyPointId) =>
@@ -105,7 +105,7 @@ forEachBackend('application outbox through the hub', (backend) => {
       assert.equal(w.transport.reached.length, 1);
       assert.equal(w.transport.reached[0]!.requestId, data(answer).applicationNumber, 'the envelope requestId is the application number');
       assert.equal(w.transport.reached[0]!.body.applicationNumber, data(answer).applicationNumber);
-      assert.equal(w.transport.reached[0]!.participantCode, 'A0033');
+      assert.equal(w.transport.reached[0]!.participantCode, '10033');
       assert.equal(await w.gridApplications(p.supplyPointId), 1);
       const [row] = await selectFilings(w.db, data(answer).applicationNumber);
       assert.equal(row?.status, 'delivered');
@@ -123,7 +123,7 @@ forEachBackend('application outbox through the hub', (backend) => {
         supplyPointId: p.supplyPointId,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       });
       soap.close();
       assert.equal(data(bySoap).applicationNumber, data(answer).applicationNumber, 'the same filing through SOAP: the first answer');
@@ -143,7 +143,7 @@ forEachBackend('application outbox through the hub', (backend) => {
       assert.equal(w.transport.reached.filter((r) => r.requestId === data(first).applicationNumber).length, 1);
       const other = await w.hub
         .sdk('aApi')
-        .call('IF_10710', { requestId: 'si-again', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: 'B0013' });
+        .call('IF_10710', { requestId: 'si-again', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '20013' });
       assert.deepEqual(codes(other), ['OUTBOX_REQUEST_ID_REUSED']);
     }));
 
@@ -278,8 +278,8 @@ forEachBackend('application outbox through the hub', (backend) => {
 
   test('the feed of a retailer in two areas merges both grids’ feeds, page by page, missing nothing and repeating nothing', () =>
     withWorld(async (w) => {
-      await givenCertificate(w.db, w.hub.clock, { participantCode: 'B0013', usage: 'api' });
-      const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+      await givenCertificate(w.db, w.hub.clock, { participantCode: '20013', usage: 'api' });
+      const { cert } = buildCertificate({ participantCode: '20013', usage: 'api' });
       const b = new KirikaeClient({ baseUrl: w.hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: w.hub.caPem });
       try {
         const file = async (area: '03' | '06', requestId: string) => {
@@ -331,7 +331,7 @@ forEachBackend('application outbox through the hub', (backend) => {
 
   test('refuses applications outside the caller’s areas and from non-retailers', () =>
     withWorld(async (w) => {
-      const kansai = await givenSupplyPoint(w.db, { area: '06', kind: 'lvSmart', retailerCode: 'B0016' });
+      const kansai = await givenSupplyPoint(w.db, { area: '06', kind: 'lvSmart', retailerCode: '20016' });
       const answer = await w.switchIn(kansai.supplyPointId, 'si-kansai');
       assert.deepEqual(codes(answer), ['IF_AREA_NOT_REGISTERED']);
       const rows = await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.application_outbox`);

@@ -27,8 +27,8 @@ forEachBackend('data provision site on the hub’s server', (backend) => {
       clock,
       extraRoutes: (app) => registerProvisionSite(app, { grids: new Map([['03', grid.context]]) }),
     });
-    await givenSupplyPoint(db, { retailerCode: 'A0033' });
-    await registerPpsCertificate(db, 'grid_03', '03', { pem: buildCertificate(worldCertificates.aApi).cert.certPem, participantCode: 'A0033' }, new Date());
+    await givenSupplyPoint(db, { retailerCode: '10033' });
+    await registerPpsCertificate(db, 'grid_03', '03', { pem: buildCertificate(worldCertificates.aApi).cert.certPem, participantCode: '10033' }, new Date());
     await runW4Schedule(grid.context);
   });
   after(async () => {
@@ -54,7 +54,7 @@ forEachBackend('data provision site on the hub’s server', (backend) => {
     assert.equal((await hub.as('aApi').get('/grid/03/PPS/30min/FileListReceiver')).status, 403);
     await resume(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'certificate', id: fingerprint }, reason: '発見' });
     assert.equal((await hub.as('aApi').get('/grid/03/PPS/30min/FileListReceiver')).status, 200);
-    await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'participant', id: 'A003' }, reason: '調査中' });
+    await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'participant', id: '1003' }, reason: '調査中' });
     assert.equal((await hub.as('aApi').get('/grid/03/PPS/v1/files')).status, 403);
   });
 });

@@ -33,7 +33,7 @@ forEachBackend('the data provision deadline watch on the hub’s screens', (back
     await migrate(db, allGridMigrations);
     grids = await gridTransportFromConfig({ db, clock, env: {} });
     hub = await startTestHub(db, { transport: grids, clock });
-    await givenSupplyPoint(db, { retailerCode: 'A0033' });
+    await givenSupplyPoint(db, { retailerCode: '10033' });
     await runW4Schedule(grids.grids.get('03')!.context);
     // Time passes and Tokyo's schedule does not run: half-hours 20 and 21 are missing at 11:31.
     clock.set('2026-11-25T11:31:00+09:00');
@@ -73,7 +73,7 @@ forEachBackend('the data provision deadline watch on the hub’s screens', (back
   });
 
   test('a retailer’s user may not see it, nor has it in the menu', async () => {
-    const user = await signIn(hub.as('aTerminal'), 'a003.user');
+    const user = await signIn(hub.as('aTerminal'), '1003.user');
     const top = await user.get('/');
     assert.ok(!top.body.includes('/admin/pps-deadlines'));
     const refused = await user.get('/admin/pps-deadlines');

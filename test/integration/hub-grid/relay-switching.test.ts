@@ -22,11 +22,11 @@ forEachBackend('relay then switching', (backend) => {
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     const hub = await startTestHub(db, { transport: grids, clock });
     try {
-      await givenCertificate(db, clock, { participantCode: 'B0013', usage: 'api' });
-      const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+      await givenCertificate(db, clock, { participantCode: '20013', usage: 'api' });
+      const { cert } = buildCertificate({ participantCode: '20013', usage: 'api' });
       const newRetailer = new KirikaeClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem });
       const oldRetailer = hub.sdk('aApi');
-      const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'A0033' });
+      const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '10033' });
 
       const relay = await newRetailer.call('IS_20110', {
         requestId: 'relay-1',
@@ -37,7 +37,7 @@ forEachBackend('relay then switching', (backend) => {
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
         terminationDate: '2026-12-10',
-        oldRetailerCode: 'A0033',
+        oldRetailerCode: '10033',
       });
       assert.equal(relay.result, 'OK', JSON.stringify(relay.messages));
       const decided = await oldRetailer.call('IS_20410', {
@@ -52,7 +52,7 @@ forEachBackend('relay then switching', (backend) => {
         requestId: 'so-1',
         updateFlag: '1',
         supplyPointId: point.supplyPointId,
-        newRetailerCode: 'B0013',
+        newRetailerCode: '20013',
       });
       assert.equal(switchOut.result, 'OK', JSON.stringify(switchOut.messages));
       const switchIn = await newRetailer.call('IF_10610', {
@@ -61,7 +61,7 @@ forEachBackend('relay then switching', (backend) => {
         supplyPointId: point.supplyPointId,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'A0033',
+        currentRetailerCode: '10033',
       });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn.messages));
       // The later of the two arrived: matched at once (stage 05, マッチング完了).
@@ -81,9 +81,9 @@ forEachBackend('relay then switching', (backend) => {
       assert.deepEqual(
         rows.map((r) => [r.company_code, r.kind]),
         [
-          ['A003', 'relayAwaitingDecision'],
-          ['B001', 'relayDecided'],
-          ['B001', 'matchingComplete'],
+          ['1003', 'relayAwaitingDecision'],
+          ['2001', 'relayDecided'],
+          ['2001', 'matchingComplete'],
         ],
       );
       newRetailer.close();

@@ -41,15 +41,15 @@ forEachBackend('a request ID used again', (backend) => {
 
   test('IF_10610 with the same request ID but another point and customer is refused, and the second point gets no application', () =>
     withHub(async (hub, db) => {
-      const first = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
-      const second = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
+      const first = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId;
+      const second = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId;
       const request = {
         requestId: 'si-dup-1',
         updateFlag: '1',
         supplyPointId: first,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       };
       const json = hub.sdk('aApi');
       const soap = hub.sdk('aApi', 'soap');
@@ -78,7 +78,7 @@ forEachBackend('a request ID used again', (backend) => {
       // The same content again, in either binding, in another key order, typed full-width where the
       // catalogue normalises: a resend, answered with the first answer.
       const reordered = {
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
         customerName: '山田 花子',
         customerNameKana: 'ﾔﾏﾀﾞ ﾊﾅｺ',
         supplyPointId: first,
@@ -122,18 +122,18 @@ forEachBackend('a request ID used again', (backend) => {
   test('a CSV row reusing a request ID with other content rejects the file; the same file again files nothing twice', () =>
     withHub(async (hub, db) => {
       const [a, b] = [
-        (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId,
-        (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId,
+        (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId,
+        (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId,
       ];
       const header = 'リクエストID,供給地点特定番号,需要者名（カナ）,需要者名（漢字）,現小売電気事業者コード';
       const sdk = hub.sdk('aApi');
-      const filed = await sdk.bulk('IF_10610', [header, `csv-1,${a},ヤマダ ハナコ,山田 花子,B0013`].join('\r\n'));
+      const filed = await sdk.bulk('IF_10610', [header, `csv-1,${a},ヤマダ ハナコ,山田 花子,20013`].join('\r\n'));
       assert.equal(filed.result, 'OK', JSON.stringify(filed));
       const number = filed.data.rows[0]!.applicationNumber;
 
       const reused = await sdk.bulk(
         'IF_10610',
-        [header, `csv-2,${a},ヤマダ ハナコ,山田 花子,B0013`, `csv-1,${b},スズキ イチロウ,鈴木 一郎,B0013`].join('\r\n'),
+        [header, `csv-2,${a},ヤマダ ハナコ,山田 花子,20013`, `csv-1,${b},スズキ イチロウ,鈴木 一郎,20013`].join('\r\n'),
       );
       assert.equal(reused.result, 'NG');
       assert.deepEqual(
@@ -150,7 +150,7 @@ forEachBackend('a request ID used again', (backend) => {
       assert.equal(await count(db, `SELECT count(*)::int AS n FROM hub.application_outbox`), 1, 'nothing of the file was filed');
 
       // The row as first sent: a resend, the first filing's number.
-      const again = await sdk.bulk('IF_10610', [header, `csv-1,${a},ヤマダ ハナコ,山田 花子,B0013`].join('\r\n'));
+      const again = await sdk.bulk('IF_10610', [header, `csv-1,${a},ヤマダ ハナコ,山田 花子,20013`].join('\r\n'));
       assert.equal(again.result, 'OK');
       assert.equal(again.data.rows[0]!.applicationNumber, number);
       // The same ID by the single API with other content: refused there too.
@@ -160,7 +160,7 @@ forEachBackend('a request ID used again', (backend) => {
         supplyPointId: b,
         customerNameKana: 'スズキ イチロウ',
         customerName: '鈴木 一郎',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       });
       assert.deepEqual(codes(single), ['OUTBOX_REQUEST_ID_OTHER_CONTENT']);
       assert.equal(await count(db, `SELECT count(*)::int AS n FROM hub.application_outbox`), 1);
@@ -199,7 +199,7 @@ forEachBackend('a request ID used again', (backend) => {
       const point = await givenSupplyPoint(db, {
         area: '03',
         kind: 'lvSmart',
-        retailerCode: 'A0033',
+        retailerCode: '10033',
         customer: { nameKana: 'ヤマダ タロウ', phone: '03-1111-2222' },
       });
       const sdk = hub.sdk('aApi');
@@ -219,14 +219,14 @@ forEachBackend('a request ID used again', (backend) => {
       assert.equal(data(status).stage, '06');
       assert.match(data(status).usagePassword ?? '', /./, 'the password, shown once');
 
-      const target = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' })).supplyPointId;
+      const target = (await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' })).supplyPointId;
       const switchIn = await sdk.call('IF_10610', {
         requestId: 'si-1',
         updateFlag: '1',
         supplyPointId: target,
         customerNameKana: 'ヤマダ ハナコ',
         customerName: '山田 花子',
-        currentRetailerCode: 'B0013',
+        currentRetailerCode: '20013',
       });
       assert.equal(switchIn.result, 'OK', JSON.stringify(switchIn));
       for (const client of [sdk, soap]) {

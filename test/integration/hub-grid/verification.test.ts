@@ -109,9 +109,9 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
   }
 
   test('a refused filing is kept at 09 and its status inquiry says why; a refusal names its field', async () => {
-    const refused = await file(json, 'IF_10610', tokyo('0139'), { currentRetailerCode: 'C0013' });
+    const refused = await file(json, 'IF_10610', tokyo('0139'), { currentRetailerCode: '30013' });
     assert.equal(refused.messages[0]!.field, 'currentRetailerCode');
-    assert.match(refused.messages[0]!.text, /C0013/);
+    assert.match(refused.messages[0]!.text, /30013/);
     const number = data(refused).applicationNumber as string;
     const asked = await status(json, 'IF_10610', number);
     assert.equal(data(asked).stage, '09');
@@ -215,7 +215,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
       totals.events += got.events;
       totals.notified += got.notified;
       const { rows } = await db.query<{ kind: string }>('SELECT kind FROM hub.notification WHERE company_code = $1 AND application_number = $2 ORDER BY id', [
-        'A003',
+        '1003',
         number,
       ]);
       if (rows.length >= 2 || Date.now() > until) {
@@ -290,10 +290,10 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     clock.advance(60_000);
     await retryDueDeliveries(deps);
     assert.equal(await countStubApplications(db, 'grid_03', point), 1);
-    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 3);
+    assert.equal(await deliveryAttempts(db, 'grid_03', '10033', number), 3);
     clock.advance(15 * 60_000);
     await retryDueDeliveries(deps);
-    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 3, 'delivered: never sent again');
+    assert.equal(await deliveryAttempts(db, 'grid_03', '10033', number), 3, 'delivered: never sent again');
     assert.equal(data(await status(json, 'IF_10610', number)).stage, '05', 'accepted at 03; the first inquiry moves it on');
   });
 
@@ -306,7 +306,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.equal(await countStubApplications(db, 'grid_03', point), 1, 'stored on the first delivery');
     clock.advance(60_000);
     await retryDueDeliveries({ db, clock, transport: new InProcessGridTransport(areaCodes.map((area) => new StubGrid(new Grid({ area, db, clock })))) });
-    assert.equal(await deliveryAttempts(db, 'grid_03', 'A0033', number), 2);
+    assert.equal(await deliveryAttempts(db, 'grid_03', '10033', number), 2);
     assert.equal(await countStubApplications(db, 'grid_03', point), 1);
     const asked = await status(soap, 'IF_10810', number);
     assert.equal(asked.result, 'OK');
@@ -318,15 +318,15 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
   });
 
   test("an ordinary supply point is answered by the reference grid on the environment's data", async () => {
-    const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const point = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
     const answer = await file(json, 'IF_10110', point.supplyPointId);
     assert.equal(answer.result, 'OK');
     assert.equal(data(answer).supplyPointId, point.supplyPointId);
   });
 
-  test("scenario progress: A003 runs one scenario right and one wrong; its page and the admin's matrix and CSV say so", async () => {
+  test("scenario progress: 1003 runs one scenario right and one wrong; its page and the admin's matrix and CSV say so", async () => {
     const client = json;
-    const lv = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: 'B0013' });
+    const lv = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
     for (const [point, code] of [
       [lv.supplyPointId, undefined],
       [tokyo('0101'), 'SPID_NOT_FOUND'],
@@ -339,7 +339,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     // Wrong: the scenario asks for a FIT point; an ordinary demand point answers NG.
     await client.call('IF_F10110', { supplyPointId: lv.supplyPointId });
 
-    const progress = await participantProgress(db, systemActor, 'A003');
+    const progress = await participantProgress(db, systemActor, '1003');
     const byId = new Map(progress.map((p) => [p.scenario.id, p]));
     assert.equal(byId.get('LV-10110')!.status, 'passed');
     const fit = byId.get('FIT-F10110')!;
@@ -350,9 +350,9 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.equal(byId.get('HUB-30110')!.status, 'notStarted');
 
     const matrix = await progressMatrix(db, systemActor);
-    const a003 = matrix.find((r) => r.companyCode === 'A003')!;
+    const a003 = matrix.find((r) => r.companyCode === '1003')!;
     assert.ok(a003.passed >= 2);
-    assert.ok(matrix.find((r) => r.companyCode === 'B001')!.statuses.every((s) => s === 'notStarted'));
+    assert.ok(matrix.find((r) => r.companyCode === '2001')!.statuses.every((s) => s === 'notStarted'));
 
     const admin = hub.as('hubTerminal');
     await signIn(admin, 'h000.admin');
@@ -368,16 +368,16 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
       .trim()
       .split('\r\n');
     const header = lines[0]!.split(',');
-    const row = lines.find((l) => l.startsWith('A003,'))!.split(',');
+    const row = lines.find((l) => l.startsWith('1003,'))!.split(',');
     assert.equal(row[header.indexOf('LV-10110')], '合格');
     assert.equal(row[header.indexOf('FIT-F10110')], '不一致あり');
     assert.equal(row[header.indexOf('HUB-30110')], '未実施');
 
     const retailer = hub.as('aTerminal');
-    await signIn(retailer, 'a003.user');
+    await signIn(retailer, '1003.user');
     assert.equal((await retailer.get('/admin/verification.csv')).status, 403);
-    const own = await retailer.get('/verification/progress?participant=B001');
-    assert.match(own.body, /テストシナリオの進捗（A003）/, 'a retailer sees its own progress only');
+    const own = await retailer.get('/verification/progress?participant=2001');
+    assert.match(own.body, /テストシナリオの進捗（1003）/, 'a retailer sees its own progress only');
     assert.match(own.body, /期待: OK \/ 応答: NG GRID_POINT_NOT_FIT/);
     const api = await hub.as('aApi').get('/api/v1/verification/progress');
     assert.equal(api.status, 200);
@@ -410,16 +410,16 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
       customerName: '山田 花子',
       terminationDate: '2026-12-10',
     };
-    assert.deepEqual(codes(await json.call('IS_20110', { ...relay, oldRetailerCode: 'A0033' })), ['RELAY_OLD_RETAILER_IS_SELF']);
+    assert.deepEqual(codes(await json.call('IS_20110', { ...relay, oldRetailerCode: '10033' })), ['RELAY_OLD_RETAILER_IS_SELF']);
     assert.deepEqual(codes(await json.call('IS_20210', { page: 0 })), ['IF_OUT_OF_RANGE']);
     assert.deepEqual(codes(await json.call('IS_20310', { page: 0 })), ['IF_OUT_OF_RANGE']);
     assert.deepEqual(codes(await json.call('IS_30110', { pageSize: 101 })), ['IF_OUT_OF_RANGE']);
 
-    // A relay addressed to A003 by another retailer (B001's API certificate, as DEMO.md gives it), then A003 decides it.
-    await givenCertificate(db, clock, { participantCode: 'B0013', usage: 'api' });
-    const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+    // A relay addressed to 1003 by another retailer (2001's API certificate, as DEMO.md gives it), then 1003 decides it.
+    await givenCertificate(db, clock, { participantCode: '20013', usage: 'api' });
+    const { cert } = buildCertificate({ participantCode: '20013', usage: 'api' });
     const b = new SdkClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem });
-    const registered = await b.call('IS_20110', { ...relay, requestId: nextId('RL'), oldRetailerCode: 'A0033' });
+    const registered = await b.call('IS_20110', { ...relay, requestId: nextId('RL'), oldRetailerCode: '10033' });
     b.close();
     assert.equal(registered.result, 'OK', codes(registered).join());
     assert.equal((await json.call('IS_20310', {})).result, 'OK');
@@ -431,7 +431,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     });
     assert.equal(decided.result, 'OK', codes(decided).join());
 
-    // The mailbox: a switch matched at once is notified; A003 peeks it and acknowledges by the peek token.
+    // The mailbox: a switch matched at once is notified; 1003 peeks it and acknowledges by the peek token.
     const matched = await file(json, 'IF_10610', tokyo('0302'));
     assert.equal(data(matched).stage, '05');
     let peek: InterfaceResponse | undefined;
@@ -445,7 +445,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     assert.equal((await json.call('IS_40120', { peekToken: data(peek!).peekToken })).result, 'OK');
     assert.deepEqual(codes(await json.call('IS_40110', { maxCount: 0 })), ['IF_OUT_OF_RANGE']);
 
-    const progress = new Map((await participantProgress(db, systemActor, 'A003')).map((p) => [p.scenario.id, p]));
+    const progress = new Map((await participantProgress(db, systemActor, '1003')).map((p) => [p.scenario.id, p]));
     const stepsOf = (id: string) => progress.get(id)!.steps.map((st) => st.status);
     for (const id of ['LV-RELAY-NG', 'LV-RELAY-DECIDE', 'HUB-30110-NG', 'HUB-MAILBOX-ACK'])
       assert.equal(progress.get(id)!.status, 'passed', `${id}: ${stepsOf(id).join()}`);
@@ -456,7 +456,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     const csv = (rows: number) =>
       [
         'requestId,supplyPointId,customerNameKana,customerName,currentRetailerCode',
-        ...Array.from({ length: rows }, () => `${nextId('BK')},${tokyo('0401')},ヤマダ タロウ,山田 太郎,B0013`),
+        ...Array.from({ length: rows }, () => `${nextId('BK')},${tokyo('0401')},ヤマダ タロウ,山田 太郎,20013`),
       ].join('\r\n');
     const outbox = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.application_outbox')).rows[0]!.n;
     const before = await outbox();
@@ -484,7 +484,7 @@ forEachBackend('verification environment: the grid stub through the hub', (backe
     const stub = await gridTransportFromConfig({ db, clock, env: {}, mode: 'verification' });
     const reference = await gridTransportFromConfig({ db, clock, env: {}, mode: 'sandbox' });
     assert.equal(stub.describe('03'), 'in-process grid stub');
-    const request = { interfaceId: 'IF_10110', participantCode: 'A0033', requestId: 'T1', body: { supplyPointId: tokyo('0102') } };
+    const request = { interfaceId: 'IF_10110', participantCode: '10033', requestId: 'T1', body: { supplyPointId: tokyo('0102') } };
     assert.deepEqual(codes(await stub.send('03', request)), ['GRID_FACILITY_NOT_FOR_HV']);
     assert.deepEqual(codes(await reference.send('03', request)), ['SPID_NOT_FOUND']);
   });

@@ -30,22 +30,22 @@ forEachBackend('participant registration screen', (backend) => {
       assert.match(badCode.body, /value="新規電力株式会社"/);
       assert.match(badCode.body, /value="06" checked/);
 
-      const noArea = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: 'D001', name: '新規電力株式会社', kind: 'retailer' } });
+      const noArea = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: '4001', name: '新規電力株式会社', kind: 'retailer' } });
       assert.match(noArea.body, /AUTH_PARTICIPANT_AREAS/);
 
       const created = await admin.post('/admin/participants', {
-        form: { _csrf: csrf, companyCode: 'ｄ００１', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] },
+        form: { _csrf: csrf, companyCode: '４００１', name: '新規電力株式会社', kind: 'retailer', areas: ['03', '06'] },
       });
       assert.equal(created.status, 303);
-      assert.equal(created.headers.location, '/participants?text=D001');
-      const shown = await admin.get('/participants?text=D001');
-      assert.match(shown.body, /D0013 D0016/);
+      assert.equal(created.headers.location, '/participants?text=4001');
+      const shown = await admin.get('/participants?text=4001');
+      assert.match(shown.body, /40013 40016/);
 
-      const again = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: 'D001', name: '別名', kind: 'retailer', areas: ['03'] } });
+      const again = await admin.post('/admin/participants', { form: { _csrf: csrf, companyCode: '4001', name: '別名', kind: 'retailer', areas: ['03'] } });
       assert.match(again.body, /AUTH_PARTICIPANT_EXISTS/);
 
       const retailer = hub.as('aTerminal');
-      await signIn(retailer, 'a003.admin');
+      await signIn(retailer, '1003.admin');
       assert.doesNotMatch((await retailer.get('/participants')).body, /admin\/participants\/new/);
       assert.equal((await retailer.get('/admin/participants/new')).status, 403);
     } finally {

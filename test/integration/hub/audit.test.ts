@@ -14,8 +14,8 @@ const spid = '0300111234567890000001';
 function buildEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {
     at: t0,
-    companyCode: 'A003',
-    userId: 'a003.user',
+    companyCode: '1003',
+    userId: '1003.user',
     fingerprint256: fpA,
     sourceAddress: '203.0.113.7',
     channel: 'web',
@@ -32,8 +32,8 @@ function sampleLog(): AuditEntry[] {
   return Array.from({ length: 10 }, (_, i) =>
     buildEntry({
       at: minutes(i),
-      companyCode: i % 2 ? 'B001' : 'A003',
-      userId: i % 2 ? null : 'a003.user',
+      companyCode: i % 2 ? '2001' : '1003',
+      userId: i % 2 ? null : '1003.user',
       fingerprint256: i % 2 ? fpB : fpA,
       channel: i % 2 ? 'api' : 'web',
       action: i % 3 ? 'IF_K01' : 'login',
@@ -74,14 +74,14 @@ forEachBackend('audit log', (backend) => {
     await migrateHub(db);
     await recordAudit(db, sampleLog());
     const ids = async (filter: Parameters<typeof searchAudit>[1]) => (await searchAudit(db, filter)).entries.map((e) => e.requestId);
-    assert.deepEqual(await ids({ participant: 'B001' }), ['req-9', 'req-7', 'req-5', 'req-3', 'req-1']);
-    assert.deepEqual(await ids({ userId: 'a003.user' }), ['req-8', 'req-6', 'req-4', 'req-2', 'req-0']);
+    assert.deepEqual(await ids({ participant: '2001' }), ['req-9', 'req-7', 'req-5', 'req-3', 'req-1']);
+    assert.deepEqual(await ids({ userId: '1003.user' }), ['req-8', 'req-6', 'req-4', 'req-2', 'req-0']);
     assert.deepEqual(await ids({ fingerprint: fpB.toUpperCase() }), ['req-9', 'req-7', 'req-5', 'req-3', 'req-1']);
     assert.deepEqual(await ids({ supplyPointId: spid }), ['req-4']);
     assert.deepEqual(await ids({ action: 'login' }), ['req-9', 'req-6', 'req-3', 'req-0']);
     assert.deepEqual(await ids({ result: 'AUTH_FORBIDDEN' }), ['req-6']);
     assert.deepEqual(await ids({ from: minutes(3), to: minutes(6) }), ['req-5', 'req-4', 'req-3']);
-    assert.deepEqual(await ids({ participant: 'A003', action: 'login', from: minutes(1) }), ['req-6']);
+    assert.deepEqual(await ids({ participant: '1003', action: 'login', from: minutes(1) }), ['req-6']);
   });
 
   test('pages by cursor without skipping or repeating entries that share an instant', async () => {
@@ -128,7 +128,7 @@ forEachBackend('audit log', (backend) => {
       ANALYZE hub.audit_log;`);
     const cases: [Parameters<typeof auditSearchSql>[0], string][] = [
       [{}, 'audit_log_at'],
-      [{ participant: 'C007' }, 'audit_log_company'],
+      [{ participant: '3007' }, 'audit_log_company'],
       [{ userId: 'u17' }, 'audit_log_user'],
       [{ fingerprint: '5'.padStart(64, '0') }, 'audit_log_fingerprint'],
       [{ supplyPointId: '0300000000000000000777' }, 'audit_log_supply_points'],

@@ -17,8 +17,8 @@ forEachBackend('caller cache', (backend) => {
     await cache.start();
     try {
       const fp = world.certificates.aApi.certificate.fingerprint256;
-      assert.equal((await cache.identify(fp)).participant.companyCode, 'A003');
-      await db.query(`UPDATE hub.participant SET name = 'changed behind its back' WHERE company_code = 'A003'`);
+      assert.equal((await cache.identify(fp)).participant.companyCode, '1003');
+      await db.query(`UPDATE hub.participant SET name = 'changed behind its back' WHERE company_code = '1003'`);
       assert.notEqual((await cache.identify(fp)).participant.name, 'changed behind its back');
     } finally {
       await cache.stop();

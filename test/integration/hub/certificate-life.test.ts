@@ -85,7 +85,7 @@ async function count(q: Queryable, sql: string, values: unknown[] = []): Promise
   return rows[0]!.n;
 }
 
-const goodCsr = csrOf({ O: 'A0033', OU: 'terminal', CN: '本社 端末7' });
+const goodCsr = csrOf({ O: '10033', OU: 'terminal', CN: '本社 端末7' });
 
 forEachBackend('certificate life: requests and their checks', (backend) => {
   test('each request check refuses with its own code and writes nothing', async () => {
@@ -100,35 +100,35 @@ forEachBackend('certificate life: requests and their checks', (backend) => {
       });
     };
     const csr = (subject: Record<string, string>, bits?: number) => ({ usage: 'terminal', method: 'csr', csrPem: csrOf(subject, bits).csrPem });
-    await refused(actors.aAdmin, csr({ O: 'B0016', OU: 'terminal', CN: '他社' }), 'CERT_SUBJECT_PARTICIPANT', 'csr');
-    await refused(actors.aAdmin, csr({ O: 'A0033', OU: 'api', CN: 'x' }), 'CERT_SUBJECT_USAGE', 'csr');
-    await refused(actors.aAdmin, csr({ C: 'JP', O: 'A0033', OU: 'terminal', CN: 'x' }), 'CERT_SUBJECT_EXTRA', 'csr');
-    await refused(actors.aAdmin, csr({ O: 'A0033', OU: 'terminal', CN: 'x' }, 1024), 'CERT_CSR_KEY', 'csr');
+    await refused(actors.aAdmin, csr({ O: '20016', OU: 'terminal', CN: '他社' }), 'CERT_SUBJECT_PARTICIPANT', 'csr');
+    await refused(actors.aAdmin, csr({ O: '10033', OU: 'api', CN: 'x' }), 'CERT_SUBJECT_USAGE', 'csr');
+    await refused(actors.aAdmin, csr({ C: 'JP', O: '10033', OU: 'terminal', CN: 'x' }), 'CERT_SUBJECT_EXTRA', 'csr');
+    await refused(actors.aAdmin, csr({ O: '10033', OU: 'terminal', CN: 'x' }, 1024), 'CERT_CSR_KEY', 'csr');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: 'not a CSR' }, 'CERT_CSR_UNREADABLE', 'csr');
     // The subject changed after signing: the request's own signature no longer holds.
-    const other = csrOf({ O: 'A0033', OU: 'terminal', CN: '別の端末' });
+    const other = csrOf({ O: '10033', OU: 'terminal', CN: '別の端末' });
     const tampered = forge.pki.certificationRequestFromPem(other.csrPem);
     (tampered as unknown as { signature: string }).signature = (
       forge.pki.certificationRequestFromPem(goodCsr.csrPem) as unknown as { signature: string }
     ).signature;
     await refused(actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: forge.pki.certificationRequestToPem(tampered) }, 'CERT_CSR_SIGNATURE', 'csr');
-    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' }, 'CERT_TERMINAL_NAME_REQUIRED', 'commonName');
-    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'B0016', commonName: '端末' }, 'CERT_SUBJECT_PARTICIPANT', 'boundCode');
+    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: '10033', commonName: '' }, 'CERT_TERMINAL_NAME_REQUIRED', 'commonName');
+    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: '20016', commonName: '端末' }, 'CERT_SUBJECT_PARTICIPANT', 'boundCode');
     await refused(actors.aAdmin, { usage: 'browser', method: 'pkcs12' }, 'CERT_USAGE_INVALID', 'usage');
     await refused(actors.aAdmin, { usage: 'terminal', method: 'usb' }, 'CERT_METHOD_INVALID', 'method');
     // One API certificate per participant: a second one is a renewal of the first.
-    await refused(actors.aAdmin, { usage: 'api', method: 'pkcs12', boundCode: 'A0033' }, 'CERT_API_EXISTS', 'usage');
-    await refused(actors.aAdmin, { usage: 'api', method: 'pkcs12', boundCode: 'A0033', renews: 'ab'.repeat(32) }, 'CERT_RENEWS_INVALID', 'renews');
-    const bCert = buildCertificate({ participantCode: 'B0016', terminalName: '大阪 端末1' }).described.fingerprint256;
-    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: 'x', renews: bCert }, 'CERT_RENEWS_INVALID', 'renews');
+    await refused(actors.aAdmin, { usage: 'api', method: 'pkcs12', boundCode: '10033' }, 'CERT_API_EXISTS', 'usage');
+    await refused(actors.aAdmin, { usage: 'api', method: 'pkcs12', boundCode: '10033', renews: 'ab'.repeat(32) }, 'CERT_RENEWS_INVALID', 'renews');
+    const bCert = buildCertificate({ participantCode: '20016', terminalName: '大阪 端末1' }).described.fingerprint256;
+    await refused(actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: '10033', commonName: 'x', renews: bCert }, 'CERT_RENEWS_INVALID', 'renews');
     // Only the participant's administrator, for its own participant.
     await refused(actors.aUser, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem }, 'AUTH_FORBIDDEN');
-    await refused(actors.bAdmin, { companyCode: 'A003', usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem }, 'AUTH_FORBIDDEN');
+    await refused(actors.bAdmin, { companyCode: '1003', usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem }, 'AUTH_FORBIDDEN');
     assert.equal(await count(db, 'hub.certificate_request'), 0);
 
     const { request, pin } = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
-    assert.deepEqual([request.status, request.boundCode, request.subjectCn, pin], ['requested', 'A0033', '本社 端末7', null]);
-    const p12 = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: 'a0033', commonName: '本社 端末8' });
+    assert.deepEqual([request.status, request.boundCode, request.subjectCn, pin], ['requested', '10033', '本社 端末7', null]);
+    const p12 = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'pkcs12', boundCode: '10033', commonName: '本社 端末8' });
     assert.match(p12.pin ?? '', /^[A-Za-z2-9]{12}$/);
   });
 
@@ -145,7 +145,7 @@ forEachBackend('certificate life: requests and their checks', (backend) => {
     assert.equal(refused.status, 'refused');
     await assert.rejects(decideRequest(db, clock, actors.hubAdmin, weekly(), request.requestId, { approve: true }), { code: 'CERT_REQUEST_NOT_PENDING' });
     await assert.rejects(decideRequest(db, clock, actors.hubAdmin, weekly(), 999, { approve: true }), { code: 'CERT_REQUEST_NOT_FOUND' });
-    const { rows } = await db.query<{ kind: string; text: string }>(`SELECT kind, text FROM hub.notification WHERE company_code = 'A003'`);
+    const { rows } = await db.query<{ kind: string; text: string }>(`SELECT kind, text FROM hub.notification WHERE company_code = '1003'`);
     assert.equal(rows[0]?.kind, 'certificateRequestRefused');
     assert.match(rows[0]?.text ?? '', /端末名が社内台帳にありません/);
   });
@@ -159,7 +159,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
     try {
       const { clock, world } = hub;
       const authority = weekly();
-      await givenNotificationAddress(db, 'A003', 'admin@a003.example');
+      await givenNotificationAddress(db, '1003', 'admin@1003.example');
       const { request } = await requestCertificate(db, clock, world.actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
       await decideRequest(db, clock, world.actors.hubAdmin, authority, request.requestId, { approve: true });
       assert.equal((await runCertificateWork({ db, clock, authority })).issued, 0, 'approved after Tuesday’s closing: waits for Friday');
@@ -170,15 +170,15 @@ forEachBackend('certificate life: issuance and use', (backend) => {
       clock.set(new Date('2026-04-03T17:00:00+09:00'));
       assert.equal((await runCertificateWork({ db, clock, authority })).issued, 1);
       assert.equal((await runCertificateWork({ db, clock, authority })).issued, 0, 'a closing time is worked once');
-      const { rows } = await db.query<{ kind: string }>(`SELECT kind FROM hub.notification WHERE company_code = 'A003'`);
+      const { rows } = await db.query<{ kind: string }>(`SELECT kind FROM hub.notification WHERE company_code = '1003'`);
       assert.deepEqual(
         rows.map((r) => r.kind),
         ['certificateIssued'],
       );
-      const mail = await db.query<{ subject: string; to_address: string }>(`SELECT subject, to_address FROM hub.mail_outbox WHERE company_code = 'A003'`);
+      const mail = await db.query<{ subject: string; to_address: string }>(`SELECT subject, to_address FROM hub.mail_outbox WHERE company_code = '1003'`);
       assert.deepEqual(
         mail.rows.map((m) => [m.subject, m.to_address]),
-        [[`証明書を発行しました（申請番号 ${request.requestId}）`, 'admin@a003.example']],
+        [[`証明書を発行しました（申請番号 ${request.requestId}）`, 'admin@1003.example']],
       );
       assert.deepEqual(
         (await db.query<{ action: string }>(`SELECT action FROM hub.audit_log WHERE action LIKE 'certificate%' ORDER BY audit_id`)).rows.map((r) => r.action),
@@ -189,14 +189,14 @@ forEachBackend('certificate life: issuance and use', (backend) => {
       const download = await downloadCertificate(db, clock, world.actors.aAdmin, hub.caPem, request.requestId);
       assert.equal(download.p12, null);
       await assert.rejects(downloadCertificate(db, clock, world.actors.aAdmin, hub.caPem, request.requestId), { code: 'CERT_ALREADY_DOWNLOADED' });
-      assert.equal(await count(db, `hub.audit_log WHERE action = 'certificateDownloaded' AND user_id = 'a003.admin'`), 1);
+      assert.equal(await count(db, `hub.audit_log WHERE action = 'certificateDownloaded' AND user_id = '1003.admin'`), 1);
 
       // The participant's own key with the certificate the hub issued: a real handshake and a signed-in session.
       const terminal = hub.withCert({ certPem: download.certPem, keyPem: goodCsr.keyPem });
-      await signIn(terminal, 'a003.user');
+      await signIn(terminal, '1003.user');
       const home = await terminal.get('/');
       assert.equal(home.status, 200);
-      assert.match(home.body, /a003\.user/);
+      assert.match(home.body, /1003\.user/);
     } finally {
       await hub.close();
     }
@@ -211,7 +211,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
     const broken = await requestCertificate(db, clock, actors.aAdmin, {
       usage: 'terminal',
       method: 'csr',
-      csrPem: csrOf({ O: 'A0033', OU: 'terminal', CN: '本社 端末9' }).csrPem,
+      csrPem: csrOf({ O: '10033', OU: 'terminal', CN: '本社 端末9' }).csrPem,
     });
     const good = await requestCertificate(db, clock, actors.aAdmin, { usage: 'terminal', method: 'csr', csrPem: goodCsr.csrPem });
     for (const { request } of [broken, good]) await decideRequest(db, clock, actors.hubAdmin, authority, request.requestId, { approve: true });
@@ -238,10 +238,10 @@ forEachBackend('certificate life: issuance and use', (backend) => {
     const hub = await startTestHub(db, { certificates: immediate() });
     try {
       const admin = hub.as('aTerminal');
-      await signIn(admin, 'a003.admin');
+      await signIn(admin, '1003.admin');
       const csrf = hiddenField((await admin.get('/certificates/requests/new')).body, '_csrf');
       const bad = await admin.post('/certificates/requests', {
-        form: { _csrf: csrf, usage: 'terminal', method: 'pkcs12', boundCode: 'A0033', commonName: '' },
+        form: { _csrf: csrf, usage: 'terminal', method: 'pkcs12', boundCode: '10033', commonName: '' },
       });
       assert.equal(bad.status, 400);
       assert.match(bad.body, /class="field-error"[^>]*><span class="code">CERT_TERMINAL_NAME_REQUIRED/);
@@ -251,7 +251,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
           _csrf: csrf,
           usage: 'api',
           method: 'pkcs12',
-          boundCode: 'A0033',
+          boundCode: '10033',
           commonName: '',
           renews: hub.world.certificates.aApi.certificate.fingerprint256,
         },
@@ -281,7 +281,7 @@ forEachBackend('certificate life: issuance and use', (backend) => {
       const api = hub.withCert({ certPem: opened.certPems[0]!, keyPem: opened.keyPem });
       const me = await api.get('/api/v1/me');
       assert.equal(me.status, 200);
-      assert.equal(me.json().data.participant.companyCode, 'A003');
+      assert.equal(me.json().data.participant.companyCode, '1003');
       // Both the old and the renewed API certificate work until the old one ends.
       assert.equal((await hub.as('aApi').get('/api/v1/me')).status, 200);
     } finally {
@@ -308,18 +308,18 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
     clock.set(new Date(old.notAfter.getTime() - 89 * 86_400_000));
     await sendExpiryNotices(db, clock);
     await sendExpiryNotices(db, clock);
-    assert.deepEqual(await notices(), ['証明書の有効期限まで89日です（A0033 A0033 api）']);
+    assert.deepEqual(await notices(), ['証明書の有効期限まで89日です（10033 10033 api）']);
     clock.set(new Date(old.notAfter.getTime() - 29 * 86_400_000));
     await sendExpiryNotices(db, clock);
     assert.equal((await notices()).length, 2);
     assert.match((await notices())[1]!, /29日/);
 
-    const csr = csrOf({ O: 'A0033', OU: 'api', CN: 'A0033 api 2' });
+    const csr = csrOf({ O: '10033', OU: 'api', CN: '10033 api 2' });
     const { request } = await requestCertificate(db, clock, actors.aAdmin, { usage: 'api', method: 'csr', csrPem: csr.csrPem, renews: old.fingerprint256 });
     const issued = await decideRequest(db, clock, actors.hubAdmin, immediate(), request.requestId, { approve: true });
     assert.equal(issued.status, 'issued');
-    assert.equal((await identifyCaller(db, clock, old.fingerprint256)).participant.companyCode, 'A003');
-    assert.equal((await identifyCaller(db, clock, issued.fingerprint256!)).participant.companyCode, 'A003');
+    assert.equal((await identifyCaller(db, clock, old.fingerprint256)).participant.companyCode, '1003');
+    assert.equal((await identifyCaller(db, clock, issued.fingerprint256!)).participant.companyCode, '1003');
 
     clock.set(new Date(old.notAfter.getTime() - 6 * 86_400_000));
     await sendExpiryNotices(db, clock);
@@ -327,7 +327,7 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
 
     clock.set(new Date(old.notAfter.getTime() + 60_000));
     await assert.rejects(identifyCaller(db, clock, old.fingerprint256), (e: Error & { cause?: unknown }) => e.cause === 'certificate_expired');
-    assert.equal((await identifyCaller(db, clock, issued.fingerprint256!)).participant.companyCode, 'A003');
+    assert.equal((await identifyCaller(db, clock, issued.fingerprint256!)).participant.companyCode, '1003');
   });
 
   test('an expired certificate is refused at the TLS handshake, with a log line saying so', async () => {
@@ -336,7 +336,7 @@ forEachBackend('certificate life: expiry and renewal', (backend) => {
     const logger = createLogger({ format: 'json', level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
     const hub = await startTestHub(db, { logger });
     try {
-      const expired = buildCertificate({ participantCode: 'A0033', usage: 'api', notBefore: '2024-01-01T00:00:00Z', validityDays: 30 }).cert;
+      const expired = buildCertificate({ participantCode: '10033', usage: 'api', notBefore: '2024-01-01T00:00:00Z', validityDays: 30 }).cert;
       await assert.rejects(hub.withCert(expired).get('/api/v1/me'));
       for (let i = 0; i < 200 && !lines.some((l) => l.scope === 'tls'); i++) await new Promise((resolve) => setTimeout(resolve, 5));
     } finally {
@@ -361,22 +361,22 @@ forEachBackend('certificate life: loss, theft and suspicion', (backend) => {
       const start = (await grid.get('/api/v1/credential-status?since=0')).json().data.next as number;
 
       const user = hub.as('bTerminal');
-      await signIn(user, 'b001.user');
+      await signIn(user, '2001.user');
       assert.equal((await user.get('/')).status, 200);
       const admin = hub.as('aTerminal');
-      await signIn(admin, 'a003.admin');
+      await signIn(admin, '1003.admin');
       const csrf = hiddenField((await admin.get('/certificates/loss')).body, '_csrf');
-      const foreign = await admin.post('/certificates/loss', { form: { _csrf: csrf, kind: 'user', id: 'b001.user', reason: '紛失' } });
+      const foreign = await admin.post('/certificates/loss', { form: { _csrf: csrf, kind: 'user', id: '2001.user', reason: '紛失' } });
       assert.equal(foreign.status, 403);
       assert.match(foreign.body, /AUTH_FORBIDDEN/);
       assert.equal((await user.get('/')).status, 200, 'another participant’s ID is untouched');
 
       const bAdmin = hub.as('bTerminal');
-      await signIn(bAdmin, 'b001.admin');
+      await signIn(bAdmin, '2001.admin');
       const bCsrf = hiddenField((await bAdmin.get('/certificates/loss')).body, '_csrf');
-      const reported = await bAdmin.post('/certificates/loss', { form: { _csrf: bCsrf, kind: 'user', id: 'b001.user', reason: 'PCごと盗難' } });
+      const reported = await bAdmin.post('/certificates/loss', { form: { _csrf: bCsrf, kind: 'user', id: '2001.user', reason: 'PCごと盗難' } });
       assert.equal(reported.status, 200);
-      assert.match(reported.body, /b001\.user を停止しました（セッション 1 件を終了）/);
+      assert.match(reported.body, /2001\.user を停止しました（セッション 1 件を終了）/);
       const after = await user.get('/');
       assert.equal(after.status, 303, 'the running session ended at once');
 
@@ -390,8 +390,8 @@ forEachBackend('certificate life: loss, theft and suspicion', (backend) => {
       assert.deepEqual(
         feed.changes.map((c: { kind: string; id: string; companyCode: string; status: string }) => [c.kind, c.id, c.companyCode, c.status]),
         [
-          ['user', 'b001.user', 'B001', 'suspended'],
-          ['certificate', apiFp, 'A003', 'suspended'],
+          ['user', '2001.user', '2001', 'suspended'],
+          ['certificate', apiFp, '1003', 'suspended'],
         ],
       );
       assert.equal((await grid.get(`/api/v1/credential-status?since=${feed.next}`)).json().data.changes.length, 0);
@@ -429,10 +429,10 @@ forEachBackend('certificate life: loss, theft and suspicion', (backend) => {
       ...Array.from({ length: 19 }, () => entry(aTerminal, '192.0.2.8', 'AUTH_LOGIN_FAILED', 'web')),
     ]);
     assert.equal(await scanSuspiciousUse(db, clock), 2);
-    // A003 declares its terminals are used 8–20 h: the 03:10 use is now outside them.
-    await setTerminalHours(db, actors.aAdmin, 'A003', { from: 8, to: 20 });
-    await assert.rejects(setTerminalHours(db, actors.aAdmin, 'A003', { from: 20, to: 8 }), { code: 'CERT_HOURS_INVALID' });
-    await assert.rejects(setTerminalHours(db, actors.aAdmin, 'B001', { from: 8, to: 20 }), { code: 'AUTH_FORBIDDEN' });
+    // 1003 declares its terminals are used 8–20 h: the 03:10 use is now outside them.
+    await setTerminalHours(db, actors.aAdmin, '1003', { from: 8, to: 20 });
+    await assert.rejects(setTerminalHours(db, actors.aAdmin, '1003', { from: 20, to: 8 }), { code: 'CERT_HOURS_INVALID' });
+    await assert.rejects(setTerminalHours(db, actors.aAdmin, '2001', { from: 8, to: 20 }), { code: 'AUTH_FORBIDDEN' });
     assert.equal(await scanSuspiciousUse(db, clock), 1);
     assert.equal(await scanSuspiciousUse(db, clock), 0, 'each flag once');
 

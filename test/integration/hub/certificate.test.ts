@@ -21,8 +21,8 @@ import type { Clock } from '../../../src/platform/clock.ts';
 async function givenRetailers(db: Db, clock: Clock) {
   await migrateHub(db);
   await givenParticipant(db, clock, buildHub());
-  await givenParticipant(db, clock, buildRetailer({ companyCode: 'A003', areas: ['03'] }));
-  await givenParticipant(db, clock, buildRetailer({ companyCode: 'B001', areas: ['03', '06'] }));
+  await givenParticipant(db, clock, buildRetailer({ companyCode: '1003', areas: ['03'] }));
+  await givenParticipant(db, clock, buildRetailer({ companyCode: '2001', areas: ['03', '06'] }));
 }
 
 const refused = { code: 'AUTH_TERMINAL_REFUSED', text: 'お使いの端末では当システムを利用できません' };
@@ -32,17 +32,17 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { cert } = buildCertificate({ participantCode: 'B0016', terminalName: '大阪支店 端末2' });
-    const registered = await registerCertificate(db, clock, { certPem: cert.certPem, participantCode: 'B001', registeredBy: hubAdmin });
+    const { cert } = buildCertificate({ participantCode: '20016', terminalName: '大阪支店 端末2' });
+    const registered = await registerCertificate(db, clock, { certPem: cert.certPem, participantCode: '2001', registeredBy: hubAdmin });
     assert.equal(registered.usage, 'terminal');
-    assert.equal(registered.boundCode, 'B0016');
+    assert.equal(registered.boundCode, '20016');
     assert.equal(registered.terminalName, '大阪支店 端末2');
     assert.equal(registered.registeredBy, 'h000.admin');
     assert.equal(registered.status, 'active');
 
     const caller = await identifyCaller(db, clock, cert.fingerprint256.toUpperCase().match(/../g)!.join(':'));
     assert.deepEqual(caller, {
-      participant: { companyCode: 'B001', kind: 'retailer', name: 'テスト東京電力株式会社', status: 'active', areas: ['03', '06'] },
+      participant: { companyCode: '2001', kind: 'retailer', name: 'テスト東京電力株式会社', status: 'active', areas: ['03', '06'] },
       certificate: { fingerprint256: cert.fingerprint256, usage: 'terminal', terminalName: '大阪支店 端末2' },
     });
   });
@@ -51,7 +51,7 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { caller } = await givenCertificate(db, clock, { participantCode: 'A0033', usage: 'api' });
+    const { caller } = await givenCertificate(db, clock, { participantCode: '10033', usage: 'api' });
     assert.deepEqual(caller.certificate.usage, 'api');
     assert.equal(caller.certificate.terminalName, null);
   });
@@ -69,19 +69,19 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const other = buildCertificate({ participantCode: 'B0013' }).described;
-    await assert.rejects(registerCertificate(db, clock, { described: other, participantCode: 'A003', registeredBy: hubAdmin }), {
+    const other = buildCertificate({ participantCode: '20013' }).described;
+    await assert.rejects(registerCertificate(db, clock, { described: other, participantCode: '1003', registeredBy: hubAdmin }), {
       code: 'AUTH_CERT_PARTICIPANT_MISMATCH',
     });
-    const elsewhere = buildCertificate({ participantCode: 'A0036' }).described;
-    await assert.rejects(registerCertificate(db, clock, { described: elsewhere, participantCode: 'A003', registeredBy: hubAdmin }), {
+    const elsewhere = buildCertificate({ participantCode: '10036' }).described;
+    await assert.rejects(registerCertificate(db, clock, { described: elsewhere, participantCode: '1003', registeredBy: hubAdmin }), {
       code: 'AUTH_CERT_PARTICIPANT_MISMATCH',
     });
-    const tokyo = buildCertificate({ participantCode: 'B0013' }).described;
-    await assert.rejects(registerCertificate(db, clock, { described: tokyo, participantCode: 'B0016', registeredBy: hubAdmin }), {
+    const tokyo = buildCertificate({ participantCode: '20013' }).described;
+    await assert.rejects(registerCertificate(db, clock, { described: tokyo, participantCode: '20016', registeredBy: hubAdmin }), {
       code: 'AUTH_CERT_PARTICIPANT_MISMATCH',
     });
-    await assert.rejects(registerCertificate(db, clock, { described: tokyo, participantCode: 'C001', registeredBy: hubAdmin }), {
+    await assert.rejects(registerCertificate(db, clock, { described: tokyo, participantCode: '3001', registeredBy: hubAdmin }), {
       code: 'AUTH_PARTICIPANT_NOT_FOUND',
     });
   });
@@ -90,12 +90,12 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const notClient = { ...buildCertificate({ participantCode: 'A0033' }).described, participantCode: null, usage: null };
-    await assert.rejects(registerCertificate(db, clock, { described: notClient, participantCode: 'A003', registeredBy: hubAdmin }), {
+    const notClient = { ...buildCertificate({ participantCode: '10033' }).described, participantCode: null, usage: null };
+    await assert.rejects(registerCertificate(db, clock, { described: notClient, participantCode: '1003', registeredBy: hubAdmin }), {
       code: 'AUTH_CERT_NOT_CLIENT',
     });
-    const old = buildCertificate({ participantCode: 'A0033', notBefore: '2024-01-01T00:00:00+09:00', validityDays: 30 }).described;
-    await assert.rejects(registerCertificate(db, clock, { described: old, participantCode: 'A003', registeredBy: hubAdmin }), {
+    const old = buildCertificate({ participantCode: '10033', notBefore: '2024-01-01T00:00:00+09:00', validityDays: 30 }).described;
+    await assert.rejects(registerCertificate(db, clock, { described: old, participantCode: '1003', registeredBy: hubAdmin }), {
       code: 'AUTH_CERT_EXPIRED',
     });
   });
@@ -104,17 +104,17 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { described } = buildCertificate({ participantCode: 'A0033' });
+    const { described } = buildCertificate({ participantCode: '10033' });
     const retailerAdmin = buildActor({ role: 'participant_admin' });
-    await assert.rejects(registerCertificate(db, clock, { described, participantCode: 'A003', registeredBy: retailerAdmin }), { code: 'AUTH_FORBIDDEN' });
-    await registerCertificate(db, clock, { described, participantCode: 'A003', registeredBy: systemActor });
+    await assert.rejects(registerCertificate(db, clock, { described, participantCode: '1003', registeredBy: retailerAdmin }), { code: 'AUTH_FORBIDDEN' });
+    await registerCertificate(db, clock, { described, participantCode: '1003', registeredBy: systemActor });
   });
 
   test('refuses an unregistered certificate as an unusable terminal', async () => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { cert } = buildCertificate({ participantCode: 'A0033' });
+    const { cert } = buildCertificate({ participantCode: '10033' });
     await assert.rejects(identifyCaller(db, clock, cert.fingerprint256), { ...refused, cause: 'certificate_unknown' });
     await assert.rejects(identifyCaller(db, clock, 'not a fingerprint'), refused);
   });
@@ -123,20 +123,20 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { certificate } = await givenCertificate(db, clock, { participantCode: 'A0033' });
+    const { certificate } = await givenCertificate(db, clock, { participantCode: '10033' });
     await setCertificateStatus(db, clock, hubAdmin, certificate.fingerprint256, { status: 'suspended', reason: '端末の紛失' });
     await assert.rejects(identifyCaller(db, clock, certificate.fingerprint256), { ...refused, cause: 'certificate_suspended' });
     await setCertificateStatus(db, clock, hubAdmin, certificate.fingerprint256, { status: 'active', reason: '端末を回収' });
-    assert.equal((await identifyCaller(db, clock, certificate.fingerprint256)).participant.companyCode, 'A003');
+    assert.equal((await identifyCaller(db, clock, certificate.fingerprint256)).participant.companyCode, '1003');
   });
 
   test('registering a suspended certificate again leaves it suspended', async () => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { certificate, described } = await givenCertificate(db, clock, { participantCode: 'A0033' });
+    const { certificate, described } = await givenCertificate(db, clock, { participantCode: '10033' });
     await setCertificateStatus(db, clock, hubAdmin, certificate.fingerprint256, { status: 'suspended', reason: '不正利用の疑い' });
-    const again = await registerCertificate(db, clock, { described, participantCode: 'A003', registeredBy: systemActor });
+    const again = await registerCertificate(db, clock, { described, participantCode: '1003', registeredBy: systemActor });
     assert.equal(again.status, 'suspended');
     assert.equal(again.suspension?.reason, '不正利用の疑い');
   });
@@ -145,7 +145,7 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { certificate } = await givenCertificate(db, clock, { participantCode: 'A0033' });
+    const { certificate } = await givenCertificate(db, clock, { participantCode: '10033' });
     clock.set(new Date(certificate.notAfter.getTime() + 1000));
     await assert.rejects(identifyCaller(db, clock, certificate.fingerprint256), { ...refused, cause: 'certificate_expired' });
   });
@@ -154,9 +154,9 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const terminal = await givenCertificate(db, clock, { participantCode: 'A0033' });
-    const api = await givenCertificate(db, clock, { participantCode: 'A0033', usage: 'api' });
-    await setParticipantStatus(db, clock, hubAdmin, 'A003', { status: 'suspended', reason: '調査のため' });
+    const terminal = await givenCertificate(db, clock, { participantCode: '10033' });
+    const api = await givenCertificate(db, clock, { participantCode: '10033', usage: 'api' });
+    await setParticipantStatus(db, clock, hubAdmin, '1003', { status: 'suspended', reason: '調査のため' });
     for (const { certificate } of [terminal, api]) {
       await assert.rejects(identifyCaller(db, clock, certificate.fingerprint256), { ...refused, cause: 'participant_suspended' });
     }
@@ -166,10 +166,10 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    await givenCertificate(db, clock, { participantCode: 'A0033' });
-    await givenCertificate(db, clock, { participantCode: 'A0033', usage: 'api' });
-    await givenCertificate(db, clock, { participantCode: 'B0016' });
-    const a = await listCertificates(db, { companyCode: 'A003' });
+    await givenCertificate(db, clock, { participantCode: '10033' });
+    await givenCertificate(db, clock, { participantCode: '10033', usage: 'api' });
+    await givenCertificate(db, clock, { participantCode: '20016' });
+    const a = await listCertificates(db, { companyCode: '1003' });
     assert.equal(a.total, 2);
     assert.deepEqual(a.items.map((c) => c.usage).sort(), ['api', 'terminal']);
     assert.equal((await listCertificates(db, { usage: 'terminal' })).total, 2);
@@ -180,7 +180,7 @@ forEachBackend('certificate registry', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     await givenRetailers(db, clock);
-    const { certificate } = await givenCertificate(db, clock, { participantCode: 'A0033' });
+    const { certificate } = await givenCertificate(db, clock, { participantCode: '10033' });
     const queries: string[] = [];
     const counting = {
       ...db,

@@ -185,7 +185,7 @@ forEachBackend('sandbox clock through the hub', (backend) => {
         if (audit.entries.length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       assert.deepEqual(audit.entries.map((e) => [e.companyCode, e.result]).sort(), [
-        ['A003', 'AUTH_FORBIDDEN'],
+        ['1003', 'AUTH_FORBIDDEN'],
         ['H000', 'CLOCK_BACKWARDS'],
         ['H000', 'CLOCK_DURATION_FORMAT'],
         ['H000', 'OK'],
@@ -231,7 +231,7 @@ forEachBackend('sandbox clock through the hub', (backend) => {
       assert.ok(wrong.body.includes('value="next week"'), 'what was typed is kept');
 
       const user = hub.as('aTerminal');
-      await signIn(user, 'a003.admin');
+      await signIn(user, '1003.admin');
       assert.ok(!(await user.get('/')).body.includes('/admin/clock'));
       assert.equal((await user.get('/admin/clock')).status, 403);
       const refused = await user.post('/admin/clock', { form: { _csrf: hiddenField((await user.get('/')).body, '_csrf'), advance: '1d' } });
@@ -249,15 +249,15 @@ forEachBackend("sandbox clock and people's time", (backend) => {
     const clock = await openClock(db, 'sandbox');
     const world = await givenIdentityWorld(db, clock);
     const caller = world.certificates.aTerminal.caller;
-    const signed = await signInCommand(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: null });
+    const signed = await signInCommand(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: null });
     for (let i = 0; i < 5; i++) {
-      await assert.rejects(signInCommand(db, clock, { caller, userId: 'a003.admin', password: 'wrong', sourceAddress: null }));
+      await assert.rejects(signInCommand(db, clock, { caller, userId: '1003.admin', password: 'wrong', sourceAddress: null }));
     }
     await advanceClock(db, { clock }, hubAdmin, { advance: '3d' });
     const session = await resolveSession(db, clock, signed.sessionToken, caller);
-    assert.equal(session.user.userId, 'a003.user', 'still signed in after three days of business time');
+    assert.equal(session.user.userId, '1003.user', 'still signed in after three days of business time');
     await assert.rejects(
-      signInCommand(db, clock, { caller, userId: 'a003.admin', password: TEST_PASSWORD, sourceAddress: null }),
+      signInCommand(db, clock, { caller, userId: '1003.admin', password: TEST_PASSWORD, sourceAddress: null }),
       (e: { code: string }) => e.code === 'AUTH_LOCKED',
       'still locked: thirty real minutes have not passed',
     );

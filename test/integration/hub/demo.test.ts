@@ -8,8 +8,8 @@ import { signIn } from '../../../src/hub/identity/session.commands.ts';
 import { givenCertificate, migrateHub, testClock } from '../../../src/hub/identity/testing.ts';
 
 const retailers = [
-  { companyCode: 'A003', name: 'デモ東京電力エナジー株式会社', areas: ['03' as const] },
-  { companyCode: 'B001', name: 'デモ都市ガスでんき株式会社', areas: ['03' as const, '06' as const] },
+  { companyCode: '1003', name: 'デモ東京電力エナジー株式会社', areas: ['03' as const] },
+  { companyCode: '2001', name: 'デモ都市ガスでんき株式会社', areas: ['03' as const, '06' as const] },
 ];
 
 forEachBackend('demo identities', (backend) => {
@@ -32,8 +32,8 @@ forEachBackend('demo identities', (backend) => {
         ['G008', 'grid', 'G0088'],
         ['G009', 'grid', 'G0099'],
         ['G010', 'grid', 'G0100'],
-        ['A003', 'retailer', 'A0033'],
-        ['B001', 'retailer', 'B0013,B0016'],
+        ['1003', 'retailer', '10033'],
+        ['2001', 'retailer', '20013,20016'],
       ],
     );
     assert.equal(seeded.participants.find((p) => p.companyCode === 'G003')?.name, '東京電力パワーグリッド株式会社');
@@ -41,10 +41,10 @@ forEachBackend('demo identities', (backend) => {
       seeded.users.map((u) => [u.userId, u.participantCode, u.role]),
       [
         ['h000.admin', 'H000', 'hub_admin'],
-        ['a003.admin', 'A003', 'participant_admin'],
-        ['a003.user', 'A003', 'user'],
-        ['b001.admin', 'B001', 'participant_admin'],
-        ['b001.user', 'B001', 'user'],
+        ['1003.admin', '1003', 'participant_admin'],
+        ['1003.user', '1003', 'user'],
+        ['2001.admin', '2001', 'participant_admin'],
+        ['2001.user', '2001', 'user'],
       ],
     );
     assert.equal(new Set(seeded.users.map((u) => u.initialPassword)).size, 5);
@@ -55,9 +55,9 @@ forEachBackend('demo identities', (backend) => {
     await migrateHub(db);
     const clock = testClock();
     const { users } = await seedDemoIdentities(db, clock, { retailers });
-    const { certificate } = await givenCertificate(db, clock, { participantCode: 'A0033' });
+    const { certificate } = await givenCertificate(db, clock, { participantCode: '10033' });
     const caller = await identifyCaller(db, clock, certificate.fingerprint256);
-    const admin = users.find((u) => u.userId === 'a003.admin')!;
+    const admin = users.find((u) => u.userId === '1003.admin')!;
     const signedIn = await signIn(db, clock, { caller, userId: admin.userId, password: admin.initialPassword, sourceAddress: null });
     assert.equal(signedIn.mustChangePassword, true);
   });
@@ -69,15 +69,15 @@ forEachBackend('demo identities', (backend) => {
     await seedDemoIdentities(db, clock, { retailers });
     assert.deepEqual(await seedDemoIdentities(db, clock, { retailers }), { participants: [], users: [] });
     const more = await seedDemoIdentities(db, clock, {
-      retailers: [...retailers, { companyCode: 'C002', name: 'デモ再エネ電力株式会社', areas: ['01'] }],
+      retailers: [...retailers, { companyCode: '3002', name: 'デモ再エネ電力株式会社', areas: ['01'] }],
     });
     assert.deepEqual(
       more.participants.map((p) => p.companyCode),
-      ['C002'],
+      ['3002'],
     );
     assert.deepEqual(
       more.users.map((u) => u.userId),
-      ['c002.admin', 'c002.user'],
+      ['3002.admin', '3002.user'],
     );
     assert.equal((await listParticipants(db)).total, 14);
   });

@@ -23,7 +23,7 @@ import { KirikaeClient } from '../../../src/sdk/client.ts';
 const register = interfaceById('IS_20110')!;
 let requests = 0;
 
-/** A registration of a relay by B001 to A003, valid as it is. */
+/** A registration of a relay by 2001 to 1003, valid as it is. */
 const registration = (n: number, overrides: Record<string, unknown> = {}) => relayRegistration(n, `HOSTILE-${++requests}`, overrides);
 
 /** `text` with the bytes FF FE where `XX` stands: what no UTF-8 encoder writes. */
@@ -38,7 +38,7 @@ const fieldsAndCodes = (messages: readonly ReceptionMessage[]) => messages.map((
 interface World {
   readonly db: TestDb;
   readonly hub: TestHub;
-  /** B001's API certificate (B0013): the new retailer. */
+  /** 2001's API certificate (20013): the new retailer. */
   readonly api: TestClient;
   readonly sdk: KirikaeClient;
   readonly soap: KirikaeClient;
@@ -47,8 +47,8 @@ interface World {
 async function withWorld(backend: Backend, fn: (w: World) => Promise<void>): Promise<void> {
   await using db = await backend.open();
   const hub = await startTestHub(db);
-  await givenCertificate(db, hub.clock, { participantCode: 'B0013', usage: 'api' });
-  const { cert } = buildCertificate({ participantCode: 'B0013', usage: 'api' });
+  await givenCertificate(db, hub.clock, { participantCode: '20013', usage: 'api' });
+  const { cert } = buildCertificate({ participantCode: '20013', usage: 'api' });
   const client = (binding: 'json' | 'soap') => new KirikaeClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem, binding });
   const sdk = client('json');
   const soap = client('soap');
@@ -61,7 +61,7 @@ async function withWorld(backend: Backend, fn: (w: World) => Promise<void>): Pro
   }
 }
 
-/** The relays B001 registered, as IS_20210 lists them. */
+/** The relays 2001 registered, as IS_20210 lists them. */
 async function relaysStored(sdk: KirikaeClient): Promise<number> {
   const list = await sdk.call('IS_20210', {});
   assert.equal(list.result, 'OK', JSON.stringify(list.messages));
@@ -127,7 +127,7 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
       const client = hub.as('bTerminal');
       const login = await client.get('/login');
       assert.equal(
-        (await client.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: 'b001.user', password: TEST_PASSWORD } })).status,
+        (await client.post('/login', { form: { _csrf: hiddenField(login.body, '_csrf'), userId: '2001.user', password: TEST_PASSWORD } })).status,
         303,
       );
       const form = async () => {
@@ -143,7 +143,7 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
         customerNameKana: 'ヤマダ タロウ',
         customerName: name,
         terminationDate: '2026-04-20',
-        oldRetailerCode: 'A0033',
+        oldRetailerCode: '10033',
       });
       for (const name of ['山田😀', '山田\u202e郎太']) {
         const refused = await client.post('/relays/new?family=lv', { form: { ...(await form()), ...fields(6, name) } });
@@ -175,7 +175,7 @@ forEachBackend('what a hostile or careless client got through', (backend) => {
       const header =
         'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
       const row = (n: number, city: string, name: string) =>
-        `CSV-H-${n},${tokyoPoint(n)},K-${n},東京都,${city},丸の内1-1,ヤマダ タロウ,${name},2026-04-20,A0033`;
+        `CSV-H-${n},${tokyoPoint(n)},K-${n},東京都,${city},丸の内1-1,ヤマダ タロウ,${name},2026-04-20,10033`;
       const utf8 = Buffer.concat([
         Buffer.from(`${header}\r\n${row(10, '千代田区', '山田 太郎')}\r\n${row(11, '千代田区', '山田😀')}\r\n`),
         withInvalidBytes(`${row(12, '千代XX区', '山田 太郎')}\r\n`),

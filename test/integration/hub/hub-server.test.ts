@@ -32,7 +32,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
       const res = await hub.as('aApi').get('/api/v1/me');
       assert.equal(res.status, 200);
       assert.equal(res.json().result, 'OK');
-      assert.equal(res.json().data.participant.companyCode, 'A003');
+      assert.equal(res.json().data.participant.companyCode, '1003');
       assert.equal(res.json().data.certificate.usage, 'api');
       assert.equal(res.headers['x-frame-options'], 'DENY');
       assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
@@ -47,7 +47,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('refuses a certificate from a CA the hub does not trust in the TLS handshake', () =>
     withHub(async (hub) => {
       const foreign = createCa({ commonName: 'someone else CA' });
-      const cert = issueClientCert({ ca: foreign, participantCode: 'A0033', usage: 'api' });
+      const cert = issueClientCert({ ca: foreign, participantCode: '10033', usage: 'api' });
       await assert.rejects(hub.withCert(cert).get('/api/v1/me'), /unknown ca|socket hang up|ECONNRESET|alert/i);
     }));
 
@@ -55,7 +55,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
     withHub(async (hub) => {
       const cert = issueClientCert({
         ca: testCertificateAuthority(),
-        participantCode: 'A0033',
+        participantCode: '10033',
         usage: 'api',
         now: new Date('2024-01-01T00:00:00Z'),
         validityDays: 30,
@@ -65,7 +65,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
 
   test('refuses an unregistered certificate of a trusted CA with 403 and the terminal message, in JSON, SOAP and HTML', () =>
     withHub(async (hub) => {
-      const cert = issueClientCert({ ca: testCertificateAuthority(), participantCode: 'A0033', usage: 'api', now: new Date('2026-03-01T00:00:00Z') });
+      const cert = issueClientCert({ ca: testCertificateAuthority(), participantCode: '10033', usage: 'api', now: new Date('2026-03-01T00:00:00Z') });
       const client = hub.withCert(cert);
       const json = await client.get('/api/v1/me');
       assert.equal(json.status, 403);
@@ -91,7 +91,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
 
   test('refuses every certificate of a suspended participant', () =>
     withHub(async (hub, db) => {
-      await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'participant', id: 'A003' }, reason: '調査中' });
+      await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'participant', id: '1003' }, reason: '調査中' });
       const res = await hub.as('aApi').get('/api/v1/me');
       assert.equal(res.status, 403);
       assert.equal(res.json().messages[0].code, 'AUTH_TERMINAL_REFUSED');
@@ -101,7 +101,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('signs a user in with a terminal certificate of its participant and the password', () =>
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
-      const res = await signIn(client, 'a003.user');
+      const res = await signIn(client, '1003.user');
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, '/');
       const cookie = [res.headers['set-cookie']].flat().join(';');
@@ -115,19 +115,19 @@ forEachBackend('hub over mutual TLS', (backend) => {
 
   test('refuses a wrong password with the same message as an unknown user ID', () =>
     withHub(async (hub) => {
-      const wrong = await signIn(hub.as('aTerminal'), 'a003.user', 'Wrong-Password-1');
-      const unknown = await signIn(hub.as('aTerminal'), 'a003.nobody', 'Wrong-Password-1');
+      const wrong = await signIn(hub.as('aTerminal'), '1003.user', 'Wrong-Password-1');
+      const unknown = await signIn(hub.as('aTerminal'), '1003.nobody', 'Wrong-Password-1');
       assert.equal(wrong.status, 401);
       assert.ok(wrong.body.includes('AUTH_LOGIN_FAILED'));
       assert.ok(wrong.body.includes('ユーザIDまたはパスワードが正しくありません。'));
       assert.ok(unknown.body.includes('AUTH_LOGIN_FAILED'));
-      assert.ok(wrong.body.includes('value="a003.user"'), 'keeps the typed user ID');
+      assert.ok(wrong.body.includes('value="1003.user"'), 'keeps the typed user ID');
     }));
 
   test('locks an account after five wrong passwords, even against the right one', () =>
     withHub(async (hub) => {
-      for (let i = 0; i < 5; i++) await signIn(hub.as('aTerminal'), 'a003.user', 'Wrong-Password-1');
-      const res = await signIn(hub.as('aTerminal'), 'a003.user');
+      for (let i = 0; i < 5; i++) await signIn(hub.as('aTerminal'), '1003.user', 'Wrong-Password-1');
+      const res = await signIn(hub.as('aTerminal'), '1003.user');
       assert.equal(res.status, 401);
       assert.ok(res.body.includes('AUTH_LOCKED'));
     }));
@@ -144,9 +144,9 @@ forEachBackend('hub over mutual TLS', (backend) => {
 
   test('refuses web sign-in with an API certificate or another participant’s terminal', () =>
     withHub(async (hub) => {
-      const api = await signIn(hub.as('aApi'), 'a003.user');
+      const api = await signIn(hub.as('aApi'), '1003.user');
       assert.ok(api.body.includes('AUTH_API_CERT_FOR_WEB'));
-      const other = await signIn(hub.as('bTerminal'), 'a003.user');
+      const other = await signIn(hub.as('bTerminal'), '1003.user');
       assert.ok(other.body.includes('AUTH_CERT_OTHER_PARTICIPANT'));
     }));
 
@@ -154,22 +154,22 @@ forEachBackend('hub over mutual TLS', (backend) => {
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
       await client.get('/login');
-      const login = await client.post('/login', { form: { userId: 'a003.user', password: TEST_PASSWORD } });
+      const login = await client.post('/login', { form: { userId: '1003.user', password: TEST_PASSWORD } });
       assert.equal(login.status, 403);
       assert.ok(login.body.includes('HTTP_CSRF'));
-      await signIn(client, 'a003.admin');
-      const create = await client.post('/users', { form: { userId: 'a003.new', name: '新規', email: 'n@example.jp', role: 'user' } });
+      await signIn(client, '1003.admin');
+      const create = await client.post('/users', { form: { userId: '1003.new', name: '新規', email: 'n@example.jp', role: 'user' } });
       assert.equal(create.status, 403);
       assert.ok(create.body.includes('HTTP_CSRF'));
-      const forged = await client.post('/users', { form: { _csrf: 'forged', userId: 'a003.new', name: '新規', email: 'n@example.jp', role: 'user' } });
+      const forged = await client.post('/users', { form: { _csrf: 'forged', userId: '1003.new', name: '新規', email: 'n@example.jp', role: 'user' } });
       assert.equal(forged.status, 403);
     }));
 
   test('lets a user with an initial password do nothing but change it', () =>
     withHub(async (hub, db) => {
-      await givenUser(db, hub.clock, { userId: 'a003.fresh', mustChangePassword: true });
+      await givenUser(db, hub.clock, { userId: '1003.fresh', mustChangePassword: true });
       const client = hub.as('aTerminal');
-      const res = await signIn(client, 'a003.fresh');
+      const res = await signIn(client, '1003.fresh');
       assert.equal(res.headers.location, '/password');
       assert.equal((await client.get('/users')).headers.location, '/password');
       const form = await client.get('/password');
@@ -186,20 +186,20 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('ends the session of a user suspended mid-session at the next request', () =>
     withHub(async (hub, db) => {
       const client = hub.as('aTerminal');
-      await signIn(client, 'a003.user');
+      await signIn(client, '1003.user');
       assert.equal((await client.get('/')).status, 200);
-      await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '退職' });
+      await suspend(db, hub.clock, hub.world.actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: '退職' });
       const next = await client.get('/');
       assert.equal(next.status, 303);
       assert.match(String(next.headers.location), /^\/login\?reason=AUTH_/);
-      const again = await signIn(client, 'a003.user');
+      const again = await signIn(client, '1003.user');
       assert.ok(again.body.includes('AUTH_USER_SUSPENDED'));
     }));
 
   test('ends the session after 30 minutes without a request', () =>
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
-      await signIn(client, 'a003.user');
+      await signIn(client, '1003.user');
       hub.clock.advance(31 * 60_000);
       const res = await client.get('/');
       assert.equal(res.status, 303);
@@ -209,23 +209,23 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('does not show a participant administrator another participant’s users', () =>
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
-      await signIn(client, 'a003.admin');
-      const other = await client.get('/users/b001.user');
+      await signIn(client, '1003.admin');
+      const other = await client.get('/users/2001.user');
       assert.equal(other.status, 403);
       assert.ok(other.body.includes('AUTH_FORBIDDEN'));
       const list = await client.get('/users');
-      assert.ok(list.body.includes('a003.user'));
-      assert.ok(!list.body.includes('b001.user'));
+      assert.ok(list.body.includes('1003.user'));
+      assert.ok(!list.body.includes('2001.user'));
       assert.equal((await client.get('/admin/audit')).status, 403);
     }));
 
   test('lets a participant administrator register a user, rendering typed text inert', () =>
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
-      await signIn(client, 'a003.admin');
+      await signIn(client, '1003.admin');
       const form = await client.get('/users/new');
       const created = await client.post('/users', {
-        form: { _csrf: hiddenField(form.body, '_csrf'), userId: 'a003.kana', name: '<script>alert(1)</script>', email: 'k@example.jp', role: 'user' },
+        form: { _csrf: hiddenField(form.body, '_csrf'), userId: '1003.kana', name: '<script>alert(1)</script>', email: 'k@example.jp', role: 'user' },
       });
       assert.equal(created.status, 200);
       assert.ok(created.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
@@ -236,7 +236,7 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('lists every interface in the API repository with links to OpenAPI and WSDL', () =>
     withHub(async (hub) => {
       const client = hub.as('aTerminal');
-      await signIn(client, 'a003.user');
+      await signIn(client, '1003.user');
       const list = await client.get('/interfaces');
       assert.equal(list.status, 200);
       assert.ok(list.body.includes('href="/api/v1/openapi.json"'));
@@ -249,14 +249,14 @@ forEachBackend('hub over mutual TLS', (backend) => {
   test('records every request and sign-in in the audit log, searchable by certificate', () =>
     withHub(async (hub, db) => {
       await hub.as('aApi').get('/api/v1/me');
-      await signIn(hub.as('aTerminal'), 'a003.user', 'Wrong-Password-1');
+      await signIn(hub.as('aTerminal'), '1003.user', 'Wrong-Password-1');
       const api = await auditedSoon(db, hub.audit, { fingerprint: hub.world.certificates.aApi.certificate.fingerprint256 });
       assert.equal(api.entries[0]?.action, 'me');
       assert.equal(api.entries[0]?.channel, 'api');
       assert.equal(api.entries[0]?.result, 'OK');
       // The sign-in form's page view shares the action name and is written after its answer, so
       // it may come before or after the attempt: find the attempt by its result.
-      const login = await searchAudit(db, { participant: 'A003', action: 'login' });
+      const login = await searchAudit(db, { participant: '1003', action: 'login' });
       const attempt = login.entries.find((e) => e.result === 'AUTH_LOGIN_FAILED');
       assert.ok(attempt, JSON.stringify(login.entries));
       assert.ok(attempt.sourceAddress);

@@ -20,28 +20,28 @@ forEachBackend('mailbox screen', (backend) => {
     const clock = testClock('2026-11-25T10:00:00+09:00');
     const hub = await startTestHub(db, { clock });
     try {
-      await givenNotificationAddress(db, 'A003', 'a003@retailer.example');
-      await givenNotificationAddress(db, 'B001', 'b001@retailer.example');
+      await givenNotificationAddress(db, '1003', '1003@retailer.example');
+      await givenNotificationAddress(db, '2001', '2001@retailer.example');
       await db.transaction(async (tx) => {
         for (let n = 1; n <= 25; n++) {
           clock.advance(60_000);
           await notify(tx, clock.now(), {
-            companyCode: 'A003',
+            companyCode: '1003',
             kind: 'relayDecided',
             subject: `廃止取次 R${n} の判断結果`,
             text: `R${n} <script>alert(1)</script>`,
             refs: { relayNumber: `R${n}` },
           });
         }
-        await notify(tx, clock.now(), { companyCode: 'B001', kind: 'matchingComplete', subject: 'B001宛てのマッチング完了', text: 'B001' });
+        await notify(tx, clock.now(), { companyCode: '2001', kind: 'matchingComplete', subject: 'B001宛てのマッチング完了', text: '2001' });
       });
       await runMailWork({ db, clock });
       const { rows } = await db.query<{ id: number; companyCode: string }>(`SELECT id, company_code AS "companyCode" FROM hub.mail_outbox ORDER BY id`);
-      const aMail = rows.find((r) => r.companyCode === 'A003')!.id;
-      const bMail = rows.find((r) => r.companyCode === 'B001')!.id;
+      const aMail = rows.find((r) => r.companyCode === '1003')!.id;
+      const bMail = rows.find((r) => r.companyCode === '2001')!.id;
 
       const a = hub.as('aTerminal');
-      await signIn(a, 'a003.user');
+      await signIn(a, '1003.user');
       const list = await a.get('/mailbox');
       assert.equal(list.status, 200);
       assert.match(list.body, /全25件　1\/2ページ/);
@@ -66,7 +66,7 @@ forEachBackend('mailbox screen', (backend) => {
       const all = await admin.get('/mailbox');
       assert.match(all.body, /全26件/);
       assert.ok(all.body.includes('B001宛て'));
-      const onlyB = await admin.get('/mailbox?companyCode=b001');
+      const onlyB = await admin.get('/mailbox?companyCode=2001');
       assert.match(onlyB.body, /全1件/);
       assert.equal((await admin.get(`/mailbox/${bMail}`)).status, 200);
     } finally {

@@ -122,8 +122,8 @@ forEachBackend('notices', (backend) => {
     assert.equal(await seedDemoNotices(db, clock), 2);
     assert.equal(await seedDemoNotices(db, clock), 0);
     const shown = await listNotices(db, clock, {
-      participant: { companyCode: 'A003', kind: 'retailer', status: 'active' },
-      user: { userId: 'a003.user', role: 'user' },
+      participant: { companyCode: '1003', kind: 'retailer', status: 'active' },
+      user: { userId: '1003.user', role: 'user' },
     });
     assert.equal(shown.total, 2);
     assert.equal(shown.items[0]!.authorName, null);
@@ -136,7 +136,7 @@ forEachBackend('notices', (backend) => {
     const at = new Date('2026-04-01T10:00:00+09:00');
     const entry = (action: string, result: string, channel: 'api' | 'soap' | 'web' = 'api', when = at) => ({
       at: when,
-      companyCode: 'A003',
+      companyCode: '1003',
       userId: null,
       fingerprint256: null,
       sourceAddress: '127.0.0.1',

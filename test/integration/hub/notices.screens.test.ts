@@ -30,7 +30,7 @@ forEachBackend('notice screens over HTTP', (backend) => {
       assert.match(String(created.headers.location), /^\/notices\/\d+\?saved=created$/);
 
       const retailer = hub.as('aTerminal');
-      await signIn(retailer, 'a003.admin');
+      await signIn(retailer, '1003.admin');
       assert.equal((await retailer.get('/notices/new')).status, 403);
       const retailerCsrf = hiddenField((await retailer.get('/notices')).body, '_csrf');
       const refused = await retailer.post('/notices', { form: { ...notice, title: '偽のお知らせ', _csrf: retailerCsrf } });
@@ -44,7 +44,7 @@ forEachBackend('notice screens over HTTP', (backend) => {
       // Audit records are written after the answer: by now the admin's requests are long answered.
       const audit = await auditedSoon(db, hub.audit, { userId: 'h000.admin', action: 'noticeCreate' });
       assert.deepEqual(audit.entries.map((e) => e.result).sort(), ['HTTP_CSRF', 'OK', 'OK'], 'the forged post, the form and the creation');
-      const refusedAudit = await auditedSoon(db, hub.audit, { userId: 'a003.admin', action: 'noticeCreate', result: 'AUTH_FORBIDDEN' });
+      const refusedAudit = await auditedSoon(db, hub.audit, { userId: '1003.admin', action: 'noticeCreate', result: 'AUTH_FORBIDDEN' });
       assert.equal(refusedAudit.entries.length, 2, 'the form and the post, both refused');
     } finally {
       await hub.close();

@@ -11,14 +11,14 @@ import { givenNotificationAddress, TestSmtpServer } from '../../../src/hub/notif
 
 const minute = 60_000;
 
-const decided = (n: number, companyCode = 'B001'): NewNotification => ({
+const decided = (n: number, companyCode = '2001'): NewNotification => ({
   companyCode,
   kind: 'relayDecided',
   subject: `【スイッチング支援システム】廃止取次 R${n} の判断結果`,
   text: `廃止取次 R${n} はOKと判断されました。`,
   refs: { relayNumber: `R${n}` },
 });
-const awaiting = (n: number, companyCode = 'A003'): NewNotification => ({
+const awaiting = (n: number, companyCode = '1003'): NewNotification => ({
   companyCode,
   kind: 'relayAwaitingDecision',
   subject: `廃止取次 R${n} が判断を待っています`,
@@ -31,8 +31,8 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
     await using db = await backend.open();
     const clock = testClock('2026-11-25T10:00:00+09:00');
     await givenIdentityWorld(db, clock);
-    await givenNotificationAddress(db, 'A003', 'a003@retailer.example');
-    await givenNotificationAddress(db, 'B001', 'b001@retailer.example');
+    await givenNotificationAddress(db, '1003', '1003@retailer.example');
+    await givenNotificationAddress(db, '2001', '2001@retailer.example');
     await fn({ db, clock, send: (n) => db.transaction((tx) => notify(tx, clock.now(), n)) });
   }
 
@@ -51,7 +51,7 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
           throw new Error('the change failed');
         }),
       );
-      assert.equal((await peekNotifications(db, 'B001')).notifications.length, 0);
+      assert.equal((await peekNotifications(db, '2001')).notifications.length, 0);
       assert.equal((await mailRows(db)).length, 0);
     });
   });
@@ -82,7 +82,7 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
         assert.equal(row!.status, 'sent');
         assert.equal(row!.attempts, 2);
         assert.equal(smtp.received[0]!.messageId, row!.messageId);
-        assert.deepEqual(smtp.received[0]!.to, ['b001@retailer.example']);
+        assert.deepEqual(smtp.received[0]!.to, ['2001@retailer.example']);
         assert.match(smtp.received[0]!.text, /取次番号: R1/);
 
         clock.advance(60 * minute);
@@ -99,11 +99,11 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
     await withWorld(async ({ db, clock, send }) => {
       const deps: MailDeps = { db, clock, digestIntervalMs: 10 * minute };
       for (const n of [1, 2, 3]) await send(awaiting(n));
-      await send(awaiting(9, 'B001'));
+      await send(awaiting(9, '2001'));
       let run = await runMailWork(deps);
-      assert.equal(run.digests, 2, 'one digest for each of A003 and B001');
+      assert.equal(run.digests, 2, 'one digest for each of 1003 and 2001');
       let mails = await mailRows(db);
-      const a003 = mails.filter((m) => m.to === 'a003@retailer.example');
+      const a003 = mails.filter((m) => m.to === '1003@retailer.example');
       assert.equal(a003.length, 1);
       assert.equal(a003[0]!.kind, 'digest');
       assert.equal(a003[0]!.status, 'sent');
@@ -117,7 +117,7 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       clock.advance(5 * minute);
       run = await runMailWork(deps);
       assert.equal(run.digests, 1);
-      mails = (await mailRows(db)).filter((m) => m.to === 'a003@retailer.example');
+      mails = (await mailRows(db)).filter((m) => m.to === '1003@retailer.example');
       assert.equal(mails.length, 2);
       assert.match(mails[1]!.body, /R4/);
       assert.match(mails[1]!.body, /R5/);
@@ -129,9 +129,9 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       await runMailWork(deps);
       assert.equal((await mailRows(db)).filter((m) => m.kind === 'single').length, 2);
 
-      const { rows: box } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.mailbox_message WHERE company_code = 'A003'`);
+      const { rows: box } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.mailbox_message WHERE company_code = '1003'`);
       assert.equal(box[0]!.n, 2, 'the built-in mailbox holds the two digests');
-      const pulled = await peekNotifications(db, 'A003', { size: 100 });
+      const pulled = await peekNotifications(db, '1003', { size: 100 });
       assert.deepEqual(
         pulled.notifications.map((n) => n.refs.relayNumber),
         ['R1', 'R2', 'R3', 'R4', 'R5'],
@@ -141,21 +141,21 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
 
   test('a participant without a notification address gets no e-mail, but its pull mailbox has everything', async () => {
     await withWorld(async ({ db, clock, send }) => {
-      await db.query(`DELETE FROM hub.notification_address WHERE company_code = 'B001'`);
+      await db.query(`DELETE FROM hub.notification_address WHERE company_code = '2001'`);
       await send(decided(1));
-      await send(awaiting(2, 'B001'));
+      await send(awaiting(2, '2001'));
       await runMailWork({ db, clock });
       assert.equal((await mailRows(db)).length, 0);
-      assert.equal((await peekNotifications(db, 'B001')).notifications.length, 2);
+      assert.equal((await peekNotifications(db, '2001')).notifications.length, 2);
     });
   });
 
   test('pull mailbox: peeked oldest first, acknowledged ones never again, unacknowledged ones again after the lease', async () => {
     await withWorld(async ({ db, clock, send }) => {
       for (const n of [1, 2, 3, 4, 5]) await send(decided(n));
-      await send(decided(99, 'A003'));
+      await send(decided(99, '1003'));
       const t0 = new Date('2026-11-25T01:00:00Z');
-      const first = await peekNotifications(db, 'B001', { size: 2, leaseMs: minute, now: t0 });
+      const first = await peekNotifications(db, '2001', { size: 2, leaseMs: minute, now: t0 });
       assert.deepEqual(
         first.notifications.map((n) => n.refs.relayNumber),
         ['R1', 'R2'],
@@ -163,19 +163,19 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
       assert.equal(first.remaining, 3);
       assert.equal(first.notifications[0]!.kind, 'relayDecided');
       assert.ok(first.token);
-      const second = await peekNotifications(db, 'B001', { size: 2, leaseMs: minute, now: t0 });
+      const second = await peekNotifications(db, '2001', { size: 2, leaseMs: minute, now: t0 });
       assert.deepEqual(
         second.notifications.map((n) => n.refs.relayNumber),
         ['R3', 'R4'],
         'leased ones are not handed out again',
       );
 
-      assert.equal((await acknowledgeNotifications(db, 'B001', { token: first.token! }, clock.now())).acknowledged, 2);
-      assert.equal((await acknowledgeNotifications(db, 'B001', { token: first.token! }, clock.now())).acknowledged, 0, 'acknowledging again is harmless');
+      assert.equal((await acknowledgeNotifications(db, '2001', { token: first.token! }, clock.now())).acknowledged, 2);
+      assert.equal((await acknowledgeNotifications(db, '2001', { token: first.token! }, clock.now())).acknowledged, 0, 'acknowledging again is harmless');
 
       // The second peek's lease runs out unacknowledged: R3 and R4 come again, then R5.
       const later = new Date(t0.getTime() + minute + 1);
-      const third = await peekNotifications(db, 'B001', { size: 10, leaseMs: minute, now: later });
+      const third = await peekNotifications(db, '2001', { size: 10, leaseMs: minute, now: later });
       assert.deepEqual(
         third.notifications.map((n) => n.refs.relayNumber),
         ['R3', 'R4', 'R5'],
@@ -184,17 +184,17 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
         third.notifications.map((n) => n.deliveryCount),
         [2, 2, 1],
       );
-      await acknowledgeNotifications(db, 'B001', { ids: third.notifications.map((n) => n.id) }, clock.now());
-      const after = await peekNotifications(db, 'B001', { now: new Date(later.getTime() + 10 * minute) });
+      await acknowledgeNotifications(db, '2001', { ids: third.notifications.map((n) => n.id) }, clock.now());
+      const after = await peekNotifications(db, '2001', { now: new Date(later.getTime() + 10 * minute) });
       assert.equal(after.notifications.length, 0);
       assert.equal(after.token, undefined);
       assert.equal(after.remaining, 0);
 
       // Another participant's notification cannot be acknowledged.
-      const other = await peekNotifications(db, 'A003', { now: later });
-      await assert.rejects(acknowledgeNotifications(db, 'B001', { ids: [other.notifications[0]!.id] }, clock.now()), { code: 'MAIL_NOTIFICATION_UNKNOWN' });
-      assert.equal((await acknowledgeNotifications(db, 'B001', { token: other.token! }, clock.now())).acknowledged, 0);
-      await assert.rejects(acknowledgeNotifications(db, 'B001', {}, clock.now()), { code: 'MAIL_ACK_NOTHING' });
+      const other = await peekNotifications(db, '1003', { now: later });
+      await assert.rejects(acknowledgeNotifications(db, '2001', { ids: [other.notifications[0]!.id] }, clock.now()), { code: 'MAIL_NOTIFICATION_UNKNOWN' });
+      assert.equal((await acknowledgeNotifications(db, '2001', { token: other.token! }, clock.now())).acknowledged, 0);
+      await assert.rejects(acknowledgeNotifications(db, '2001', {}, clock.now()), { code: 'MAIL_ACK_NOTHING' });
     });
   });
 
@@ -209,10 +209,10 @@ forEachBackend('notifications: e-mail outbox and pull mailbox', (backend) => {
         const handedOut: number[] = [];
         const poll = async (pool: Db) => {
           for (;;) {
-            const peeked = await peekNotifications(pool, 'B001', { size: 7, leaseMs: 10 * minute });
+            const peeked = await peekNotifications(pool, '2001', { size: 7, leaseMs: 10 * minute });
             if (peeked.notifications.length === 0) return;
             handedOut.push(...peeked.notifications.map((n) => n.id));
-            await acknowledgeNotifications(pool, 'B001', { token: peeked.token! }, clock.now());
+            await acknowledgeNotifications(pool, '2001', { token: peeked.token! }, clock.now());
           }
         };
         await Promise.all([poll(db), poll(second), poll(db), poll(second)]);

@@ -86,13 +86,13 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
     ] as const) {
       await db.query(
         `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id, interface_id, update_flag, area, supply_point_id, body, filed_at, status, next_attempt_at)
-         VALUES ($1, $1, 'A003', 'A0033', $2, 'IF_10610', '1', '03', $3, '{}', $4, 'pending', $4)`,
+         VALUES ($1, $1, '1003', '10033', $2, 'IF_10610', '1', '03', $3, '{}', $4, 'pending', $4)`,
         [`AP03-2026040100000${n}`, `r-${n}`, tokyoPoint, new Date(now.getTime() - ageMs)],
       );
     }
     await db.query(
       `INSERT INTO hub.mail_outbox (company_code, message_id, to_address, subject, body, kind, created_at, attempts, next_attempt_at, last_error)
-       VALUES ('A003', 'm-1', 'ops@a003.example', 's', 'b', 'single', $1, 2, $1, 'connection refused')`,
+       VALUES ('1003', 'm-1', 'ops@1003.example', 's', 'b', 'single', $1, 2, $1, 'connection refused')`,
       [now],
     );
     await jobs.boss.send('ops.test-queue', {}, { startAfter: new Date(Date.now() - 30_000) });
@@ -130,7 +130,7 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
       supplyPointId: '03',
       customerNameKana: 'ヤマダ ハナコ',
       customerName: '山田 花子',
-      currentRetailerCode: 'B0013',
+      currentRetailerCode: '20013',
     });
     retailer.close();
     assert.equal(answer.result, 'NG');
@@ -139,7 +139,7 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
     assert.equal(line.level, 'info');
     assert.equal(line.scope, 'http');
     assert.match(String(line.reqId), /^[0-9a-f-]{36}$/);
-    assert.equal(line.participant, 'A003');
+    assert.equal(line.participant, '1003');
     assert.equal(line.binding, 'json');
     assert.equal(line.result, 'NG');
     assert.equal(line.code, 'SPID_LENGTH');

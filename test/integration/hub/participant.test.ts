@@ -18,14 +18,14 @@ forEachBackend('participants', (backend) => {
     await using db = await backend.open();
     await migrateHub(db);
     const clock = testClock();
-    const created = await createParticipant(db, clock, hubAdmin, buildRetailer({ companyCode: 'ｂ００１', areas: ['06', '03', '10', '03'] }));
-    assert.equal(created.companyCode, 'B001');
+    const created = await createParticipant(db, clock, hubAdmin, buildRetailer({ companyCode: '２００１', areas: ['06', '03', '10', '03'] }));
+    assert.equal(created.companyCode, '2001');
     assert.deepEqual(created.areas, ['03', '06', '10']);
-    assert.deepEqual(created.participantCodes, ['B0013', 'B0016', 'B0010']);
+    assert.deepEqual(created.participantCodes, ['20013', '20016', '20010']);
     assert.equal(created.status, 'active');
     assert.equal(created.suspension, null);
     assert.deepEqual(created.createdAt, clock.now());
-    assert.deepEqual(await getParticipant(db, 'b001'), created);
+    assert.deepEqual(await getParticipant(db, '2001'), created);
   });
 
   test('refuses a company code that is already registered', async () => {
@@ -43,7 +43,7 @@ forEachBackend('participants', (backend) => {
     await assert.rejects(createParticipant(db, clock, hubAdmin, buildHub({ areas: ['03'] })), { code: 'AUTH_PARTICIPANT_AREAS' });
     await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ areas: [] })), { code: 'AUTH_PARTICIPANT_AREAS' });
     await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ areas: ['11'] })), { code: 'AREA_UNKNOWN' });
-    await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ companyCode: 'A0013' })), { code: 'AUTH_COMPANY_CODE_FORMAT' });
+    await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ companyCode: '10013' })), { code: 'AUTH_COMPANY_CODE_FORMAT' });
     await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ kind: 'broker' as 'retailer' })), { code: 'AUTH_PARTICIPANT_KIND' });
     await assert.rejects(createParticipant(db, clock, hubAdmin, buildRetailer({ name: ' ' })), { code: 'AUTH_PARTICIPANT_NAME_REQUIRED' });
   });
@@ -52,8 +52,8 @@ forEachBackend('participants', (backend) => {
     await using db = await backend.open();
     await migrateHub(db);
     const retailerAdmin = buildActor({ role: 'participant_admin' });
-    await assert.rejects(createParticipant(db, testClock(), retailerAdmin, buildRetailer({ companyCode: 'Z999' })), { code: 'AUTH_FORBIDDEN' });
-    assert.equal(await getParticipant(db, 'Z999'), null);
+    await assert.rejects(createParticipant(db, testClock(), retailerAdmin, buildRetailer({ companyCode: '9999' })), { code: 'AUTH_FORBIDDEN' });
+    assert.equal(await getParticipant(db, '9999'), null);
   });
 
   test('lists participants 20 a page in company code order, with filters by kind, area and text', async () => {
@@ -95,7 +95,7 @@ forEachBackend('participants', (backend) => {
   test('an unknown or malformed company code finds no participant', async () => {
     await using db = await backend.open();
     await migrateHub(db);
-    assert.equal(await getParticipant(db, 'Z999'), null);
+    assert.equal(await getParticipant(db, '9999'), null);
     assert.equal(await getParticipant(db, 'not a code'), null);
   });
 });

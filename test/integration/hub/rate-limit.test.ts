@@ -51,22 +51,22 @@ forEachBackend('rate limit buckets', (backend) => {
   test('admits exactly the default burst of 200 from a participant at one instant, then refuses', () =>
     withLimiter(defaultRateLimit, async (limiter) => {
       // The issue's probe: 2,000 requests as fast as a client can send them.
-      assert.equal(await admitted(limiter, 'A003', 2_000), 200);
-      const refused = await limiter.take('A003');
+      assert.equal(await admitted(limiter, '1003', 2_000), 200);
+      const refused = await limiter.take('1003');
       assert.equal(refused.allowed, false);
       assert.equal(refused.retryAfterSeconds, 1, 'a lease of 20 refills in 0.2 s: retry after a second');
-      assert.equal(await admitted(limiter, 'B001', 5), 5, 'another participant has its own bucket');
+      assert.equal(await admitted(limiter, '2001', 5), 5, 'another participant has its own bucket');
     }));
 
   test('refills at the rate as the clock moves, never beyond the burst', () =>
     withLimiter({ perMinute: 60, burst: 5 }, async (limiter, clock) => {
       const take = async (n: number) => {
         const decisions = [];
-        for (let i = 0; i < n; i++) decisions.push((await limiter.take('A003')).allowed);
+        for (let i = 0; i < n; i++) decisions.push((await limiter.take('1003')).allowed);
         return decisions.filter(Boolean).length;
       };
       assert.equal(await take(8), 5);
-      assert.deepEqual(await limiter.take('A003'), { allowed: false, retryAfterSeconds: 1 });
+      assert.deepEqual(await limiter.take('1003'), { allowed: false, retryAfterSeconds: 1 });
       clock.advance(999);
       assert.equal(await take(1), 0, 'not a whole token yet');
       clock.advance(1);
@@ -79,12 +79,12 @@ forEachBackend('rate limit buckets', (backend) => {
 
   test('tells a refused client to come back when its bucket will have refilled a lease', () =>
     withLimiter({ perMinute: 6, burst: 3 }, async (limiter, clock) => {
-      assert.equal(await admitted(limiter, 'A003', 4), 3);
-      assert.deepEqual(await limiter.take('A003'), { allowed: false, retryAfterSeconds: 10 }, 'one token every 10 s');
+      assert.equal(await admitted(limiter, '1003', 4), 3);
+      assert.deepEqual(await limiter.take('1003'), { allowed: false, retryAfterSeconds: 10 }, 'one token every 10 s');
       clock.advance(4_000);
-      assert.deepEqual(await limiter.take('A003'), { allowed: false, retryAfterSeconds: 6 });
+      assert.deepEqual(await limiter.take('1003'), { allowed: false, retryAfterSeconds: 6 });
       clock.advance(6_000);
-      assert.equal((await limiter.take('A003')).allowed, true);
+      assert.equal((await limiter.take('1003')).allowed, true);
     }));
 
   test('takes leases of the largest configurable limit, after years idle, without overflowing', () =>
@@ -92,10 +92,10 @@ forEachBackend('rate limit buckets', (backend) => {
       // A lease of 16,666,666 tokens is 10^12 units of credit: bigint arithmetic, not integer.
       // Each new limiter (a process) takes its own first lease from the now existing bucket.
       const anotherProcess = () => new RateLimiter(rateBuckets(db), { perMinute: 1_000_000_000, burst: 1_000_000_000 }, clock);
-      assert.equal(await admitted(limiter, 'A003', 3), 3);
-      assert.equal(await admitted(anotherProcess(), 'A003', 3), 3);
+      assert.equal(await admitted(limiter, '1003', 3), 3);
+      assert.equal(await admitted(anotherProcess(), '1003', 3), 3);
       clock.advance(10 * 365 * 24 * 3_600_000);
-      assert.equal(await admitted(anotherProcess(), 'A003', 3), 3);
+      assert.equal(await admitted(anotherProcess(), '1003', 3), 3);
     }));
 
   test('holds one bucket for a participant across two processes on the same database', async () => {
@@ -108,11 +108,11 @@ forEachBackend('rate limit buckets', (backend) => {
       // Both processes at once, 300 requests each: together they get the one burst, not two.
       // How the burst splits between them depends on which leases first (one may take it all); the
       // total is what a shared bucket holds to.
-      const [a, b] = await Promise.all([admitted(first, 'A003', 300), admitted(second, 'A003', 300)]);
+      const [a, b] = await Promise.all([admitted(first, '1003', 300), admitted(second, '1003', 300)]);
       assert.equal(a + b, 200, `one burst between both processes (${a} + ${b})`);
       // A second later the bucket holds 100 more, shared the same way.
       clock.advance(1_000);
-      const [c, d] = await Promise.all([admitted(first, 'A003', 300), admitted(second, 'A003', 300)]);
+      const [c, d] = await Promise.all([admitted(first, '1003', 300), admitted(second, '1003', 300)]);
       assert.equal(c + d, 100);
       await Promise.all([first.settled(), second.settled()]);
     });

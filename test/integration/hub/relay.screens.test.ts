@@ -1,6 +1,6 @@
 /**
  * The relay screens over real mutual TLS with signed-in sessions (HTTP level; the browser journey is
- * test/browser/relay.test.ts): B001 (new retailer) registers on the screen, A003 (old retailer)
+ * test/browser/relay.test.ts): 2001 (new retailer) registers on the screen, 1003 (old retailer)
  * decides; refusals next to their fields with the API's codes; a third retailer is told
  * RELAY_NOT_FOUND; the CSV upload's row report; the portal's badge; the hub admin's monitoring.
  */
@@ -39,11 +39,11 @@ async function signedIn(client: TestClient, userId: string): Promise<Web> {
 interface World {
   readonly db: TestDb;
   readonly hub: TestHub;
-  /** B001, the new retailer. */
+  /** 2001, the new retailer. */
   readonly b: Web;
-  /** A003, the old retailer in Tokyo (A0033). */
+  /** 1003, the old retailer in Tokyo (10033). */
   readonly a: Web;
-  /** C001, a retailer party to nothing. */
+  /** 3001, a retailer party to nothing. */
   readonly c: Web;
 }
 
@@ -51,16 +51,16 @@ async function withWorld(backend: Parameters<Parameters<typeof forEachBackend>[1
   await using db = await backend.open();
   const hub = await startTestHub(db);
   try {
-    await givenParticipant(db, hub.clock, buildRetailer({ companyCode: 'C001', name: '第三電力株式会社', areas: ['03', '06'] }));
-    await givenUser(db, hub.clock, { userId: 'c001.user', companyCode: 'C001' });
-    await givenCertificate(db, hub.clock, { participantCode: 'C0013', terminalName: '第三 端末1' });
-    const cTerminal = buildCertificate({ participantCode: 'C0013', terminalName: '第三 端末1' }).cert;
+    await givenParticipant(db, hub.clock, buildRetailer({ companyCode: '3001', name: '第三電力株式会社', areas: ['03', '06'] }));
+    await givenUser(db, hub.clock, { userId: '3001.user', companyCode: '3001' });
+    await givenCertificate(db, hub.clock, { participantCode: '30013', terminalName: '第三 端末1' });
+    const cTerminal = buildCertificate({ participantCode: '30013', terminalName: '第三 端末1' }).cert;
     await fn({
       db,
       hub,
-      b: await signedIn(hub.as('bTerminal'), 'b001.user'),
-      a: await signedIn(hub.as('aTerminal'), 'a003.user'),
-      c: await signedIn(hub.withCert(cTerminal), 'c001.user'),
+      b: await signedIn(hub.as('bTerminal'), '2001.user'),
+      a: await signedIn(hub.as('aTerminal'), '1003.user'),
+      c: await signedIn(hub.withCert(cTerminal), '3001.user'),
     });
   } finally {
     await hub.close();
@@ -76,7 +76,7 @@ const registration = (n: number, overrides: Record<string, string> = {}) => ({
   customerNameKana: 'ヤマダ タロウ',
   customerName: '山田 太郎',
   terminationDate: '2026-04-20',
-  oldRetailerCode: 'Ａ００３３',
+  oldRetailerCode: '１００３３',
   phoneNumber: '０３－１２３４－５６７８',
   remarks: '午前中に連絡可',
   ...overrides,
@@ -105,12 +105,12 @@ forEachBackend('relay screens', (backend) => {
       assert.ok(detail.body.includes(`/relays/${number}/modify`) && detail.body.includes(`/relays/${number}/cancel`));
       const audit = await auditedSoon(db, hub.audit, { action: 'IS_20110', supplyPointId: tokyoPoint(1) });
       assert.equal(audit.entries[0]?.channel, 'web');
-      assert.equal(audit.entries[0]?.userId, 'b001.user');
+      assert.equal(audit.entries[0]?.userId, '2001.user');
 
       const list = await b.client.get('/relays');
       assert.match(list.body, /全1件/);
       assert.ok(list.body.includes(`data-relay="${number}"`));
-      assert.ok(list.body.includes('A0033'));
+      assert.ok(list.body.includes('10033'));
 
       const portal = await a.client.get('/');
       assert.match(portal.body, /<span class="relay-badge"[^>]*>1<\/span>/);
@@ -122,7 +122,7 @@ forEachBackend('relay screens', (backend) => {
       assert.ok(shown.body.includes('山田 太郎') && shown.body.includes('K-1'));
       assert.ok(shown.body.includes('name="decidingPersonName"'));
       const read = await auditedSoon(db, hub.audit, { action: 'relayReceivedDetail', supplyPointId: tokyoPoint(1) });
-      assert.equal(read.entries[0]?.userId, 'a003.user');
+      assert.equal(read.entries[0]?.userId, '1003.user');
 
       // NG without a reason: refused next to the reason, what was typed kept.
       const noReason = await a.post(`/relays/received/${number}`, `/relays/received/${number}`, { decision: '02', decidingPersonName: '佐藤 <i>花子</i>' });
@@ -166,7 +166,7 @@ forEachBackend('relay screens', (backend) => {
       const refused = await b.post(
         '/relays/new',
         '/relays/new?family=lv',
-        registration(2, { oldRetailerCode: 'A0036', phoneNumber: '03-12ab', customerName: '山田 <b>太郎</b>', terminationDate: '2026-03-01' }),
+        registration(2, { oldRetailerCode: '10036', phoneNumber: '03-12ab', customerName: '山田 <b>太郎</b>', terminationDate: '2026-03-01' }),
       );
       assert.equal(refused.status, 400);
       assert.match(refused.body, /id="f-phoneNumber"[^>]*aria-invalid="true"/);
@@ -174,14 +174,14 @@ forEachBackend('relay screens', (backend) => {
       assert.ok(refused.body.includes('value="山田 &lt;b&gt;太郎&lt;/b&gt;"'), 'typed text kept, escaped');
       assert.ok(refused.body.includes(`value="${fullWidth(tokyoPoint(2))}"`), 'the ID as typed');
 
-      const hubChecks = await b.post('/relays/new', '/relays/new?family=lv', registration(2, { oldRetailerCode: 'C0016', terminationDate: '2026-03-01' }));
+      const hubChecks = await b.post('/relays/new', '/relays/new?family=lv', registration(2, { oldRetailerCode: '30016', terminationDate: '2026-03-01' }));
       assert.equal(hubChecks.status, 400);
       assert.match(hubChecks.body, /id="f-oldRetailerCode"[^>]*aria-invalid="true"[\s\S]*RELAY_OLD_RETAILER_NOT_IN_AREA/);
       assert.match(hubChecks.body, /id="f-terminationDate"[^>]*aria-invalid="true"[\s\S]*RELAY_TERMINATION_DATE_PAST/);
 
       const codes = (await b.client.get('/relays/new')).body;
-      for (const code of ['A0033', 'C0013', 'C0016']) assert.ok(codes.includes(`<td class="mono">${code}</td>`), `the old retailer code ${code} is listed`);
-      assert.ok(!codes.includes('<td class="mono">B0013</td>'), 'not itself');
+      for (const code of ['10033', '30013', '30016']) assert.ok(codes.includes(`<td class="mono">${code}</td>`), `the old retailer code ${code} is listed`);
+      assert.ok(!codes.includes('<td class="mono">20013</td>'), 'not itself');
 
       const number = await register(b, 2);
       const duplicate = await b.post('/relays/new', '/relays/new?family=lv', registration(2));
@@ -263,7 +263,7 @@ forEachBackend('relay screens', (backend) => {
           'ヤマダ タロウ',
           '山田 太郎',
           '2026-04-20',
-          extra.old ?? 'A0033',
+          extra.old ?? '10033',
           '',
           '',
         ].join(',');
@@ -275,7 +275,7 @@ forEachBackend('relay screens', (backend) => {
           `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="relays.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
         return b.client.post('/relays/upload?family=lv', { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
       };
-      const bad = await upload(`${header}\r\n${row(10, 'CSV-1')}\r\n${row(11, 'CSV-2', { old: 'Z9993' })}\r\n`);
+      const bad = await upload(`${header}\r\n${row(10, 'CSV-1')}\r\n${row(11, 'CSV-2', { old: '99993' })}\r\n`);
       assert.equal(bad.status, 400, bad.body);
       assert.match(bad.body, /BULK_REJECTED/);
       assert.match(bad.body, /<tr class="ng" data-row="3">[\s\S]*RELAY_OLD_RETAILER_UNKNOWN/);
@@ -311,7 +311,7 @@ forEachBackend('relay screens', (backend) => {
       const admin = await signedIn(hub.as('hubTerminal'), 'h000.admin');
       const monitor = await admin.client.get('/admin/relays');
       assert.equal(monitor.status, 200);
-      assert.match(monitor.body, /<tr data-company="A003"[^>]*>[\s\S]*<td class="num">1<\/td>/);
+      assert.match(monitor.body, /<tr data-company="1003"[^>]*>[\s\S]*<td class="num">1<\/td>/);
       assert.ok(!monitor.body.includes('山田'), 'no customer data');
       assert.ok((await admin.client.get('/')).body.includes('href="/admin/relays"'));
       assert.equal((await b.client.get('/admin/relays')).status, 403);

@@ -22,23 +22,23 @@ const hour = 3_600_000;
 
 interface World {
   hub: TestHub;
-  /** B001: the new retailer (Tokyo and Kansai). */
+  /** 2001: the new retailer (Tokyo and Kansai). */
   newRetailer: KirikaeClient;
-  /** A003: the old retailer in Tokyo (participant code A0033). */
+  /** 1003: the old retailer in Tokyo (participant code 10033). */
   oldRetailer: KirikaeClient;
-  /** C001: a third retailer in Tokyo and Kansai, party to nothing. */
+  /** 3001: a third retailer in Tokyo and Kansai, party to nothing. */
   third: KirikaeClient;
 }
 
 async function givenRelayWorld(db: TestDb): Promise<World> {
   const hub = await startTestHub(db);
-  await givenParticipant(db, hub.clock, buildRetailer({ companyCode: 'C001', name: '第三電力株式会社', areas: ['03', '06'] }));
+  await givenParticipant(db, hub.clock, buildRetailer({ companyCode: '3001', name: '第三電力株式会社', areas: ['03', '06'] }));
   const client = async (participantCode: string) => {
     await givenCertificate(db, hub.clock, { participantCode, usage: 'api' });
     const { cert } = buildCertificate({ participantCode, usage: 'api' });
     return new KirikaeClient({ baseUrl: hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: hub.caPem });
   };
-  return { hub, newRetailer: await client('B0013'), oldRetailer: hub.sdk('aApi'), third: await client('C0013') };
+  return { hub, newRetailer: await client('20013'), oldRetailer: hub.sdk('aApi'), third: await client('30013') };
 }
 
 let requests = 0;
@@ -69,7 +69,7 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(item.relayNumber, first);
       assert.equal(item.customerNameKana, 'ヤマダ タロウ');
       assert.equal(item.contractNumber, 'K-1');
-      assert.equal(item.newRetailerCode, 'B0013');
+      assert.equal(item.newRetailerCode, '20013');
       assert.equal(item.newRetailerName, 'テスト新電力株式会社');
       assert.equal(item.statusName, '判断待ち');
 
@@ -110,10 +110,10 @@ forEachBackend('termination relay', (backend) => {
       assert.deepEqual(
         rows.map((r) => [r.company_code, r.kind, r.relay_number]),
         [
-          ['A003', 'relayAwaitingDecision', first],
-          ['B001', 'relayDecided', first],
-          ['A003', 'relayAwaitingDecision', second],
-          ['B001', 'relayDecided', second],
+          ['1003', 'relayAwaitingDecision', first],
+          ['2001', 'relayDecided', first],
+          ['1003', 'relayAwaitingDecision', second],
+          ['2001', 'relayDecided', second],
         ],
       );
     } finally {
@@ -178,9 +178,9 @@ forEachBackend('termination relay', (backend) => {
     const { hub, newRetailer } = await givenRelayWorld(db);
     try {
       const cases: [Record<string, unknown>, string, string][] = [
-        [{ oldRetailerCode: 'Z9993' }, 'RELAY_OLD_RETAILER_UNKNOWN', 'oldRetailerCode'],
-        [{ oldRetailerCode: 'B0013' }, 'RELAY_OLD_RETAILER_IS_SELF', 'oldRetailerCode'],
-        [{ oldRetailerCode: 'C0016' }, 'RELAY_OLD_RETAILER_NOT_IN_AREA', 'oldRetailerCode'],
+        [{ oldRetailerCode: '99993' }, 'RELAY_OLD_RETAILER_UNKNOWN', 'oldRetailerCode'],
+        [{ oldRetailerCode: '20013' }, 'RELAY_OLD_RETAILER_IS_SELF', 'oldRetailerCode'],
+        [{ oldRetailerCode: '30016' }, 'RELAY_OLD_RETAILER_NOT_IN_AREA', 'oldRetailerCode'],
         [{ terminationDate: '2026-03-31' }, 'RELAY_TERMINATION_DATE_PAST', 'terminationDate'],
         [{ supplyPointId: `04${'0'.repeat(20)}` }, 'IF_AREA_NOT_REGISTERED', 'supplyPointId'],
         [{ customerNameKana: '山田' }, 'IF_NOT_KANA', 'customerNameKana'],
@@ -306,7 +306,7 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(data(await oldRetailer.call('IS_20310', { customerName: 'ｽｽﾞｷ ｲﾁ' })).total, 11);
       assert.equal(data(await oldRetailer.call('IS_20310', { customerName: '山' })).total, 13);
       assert.equal(data(await oldRetailer.call('IS_20310', { customerName: 'ヤマダ' })).total, 12);
-      assert.equal(data(await oldRetailer.call('IS_20310', { newRetailerCode: 'C0013' })).total, 1);
+      assert.equal(data(await oldRetailer.call('IS_20310', { newRetailerCode: '30013' })).total, 1);
       assert.equal(data(await oldRetailer.call('IS_20310', { newRetailerName: '第三' })).total, 1);
       assert.equal(data(await oldRetailer.call('IS_20310', { relayNumber: byThird })).total, 1);
       assert.equal(data(await oldRetailer.call('IS_20310', { supplyPointId: tokyoPoint(105) })).total, 1);
@@ -331,7 +331,7 @@ forEachBackend('termination relay', (backend) => {
       const page = await auditedSoon(db, hub.audit, { action: 'IS_20310' });
       assert.equal(page.entries.length, 1);
       assert.deepEqual([...page.entries[0]!.supplyPointIds].sort(), [tokyoPoint(300), tokyoPoint(301)]);
-      assert.equal(page.entries[0]!.companyCode, 'A003');
+      assert.equal(page.entries[0]!.companyCode, '1003');
     } finally {
       await hub.close();
     }
@@ -347,7 +347,7 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(await checkFetchLapses(db, hub.clock), 1);
       assert.equal(await checkFetchLapses(db, hub.clock), 0, 'one lapse per retailer and hour');
       let [waits] = await relayWaits(db, hub.clock, hubAdmin);
-      assert.equal(waits!.companyCode, 'A003');
+      assert.equal(waits!.companyCode, '1003');
       assert.equal(waits!.awaiting, 2);
       assert.equal(waits!.fetchOverdue, true);
       assert.equal(waits!.lapses, 1);
@@ -362,7 +362,7 @@ forEachBackend('termination relay', (backend) => {
       assert.equal(waits!.decided, 1);
       assert.equal(waits!.averageWaitMinutes, 150);
       assert.equal(await checkFetchLapses(db, hub.clock), 0);
-      await assert.rejects(relayWaits(db, hub.clock, { participant: { companyCode: 'A003', kind: 'retailer', status: 'active' } }), /AUTH_FORBIDDEN/);
+      await assert.rejects(relayWaits(db, hub.clock, { participant: { companyCode: '1003', kind: 'retailer', status: 'active' } }), /AUTH_FORBIDDEN/);
     } finally {
       await hub.close();
     }
@@ -375,8 +375,8 @@ forEachBackend('termination relay', (backend) => {
       const header =
         'リクエストID,供給地点特定番号,契約番号,住所（都道府県）,住所（市区町村）,住所（町名・番地）,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード';
       const line = (n: number, overrides: { old?: string; kana?: string } = {}) =>
-        `CSV-${n},${tokyoPoint(n)},K-${n},東京都,千代田区,丸の内${n}番,${overrides.kana ?? 'ｽｽﾞｷ ﾊﾅｺ'},鈴木 花子,2026-04-30,${overrides.old ?? 'A0033'}`;
-      const bad = [header, line(500), line(501, { old: 'Z9993' }), line(502, { kana: '鈴木' }), line(500)].join('\r\n');
+        `CSV-${n},${tokyoPoint(n)},K-${n},東京都,千代田区,丸の内${n}番,${overrides.kana ?? 'ｽｽﾞｷ ﾊﾅｺ'},鈴木 花子,2026-04-30,${overrides.old ?? '10033'}`;
+      const bad = [header, line(500), line(501, { old: '99993' }), line(502, { kana: '鈴木' }), line(500)].join('\r\n');
       const refused = await newRetailer.bulk('IS_20110', iconv.encode(bad, 'cp932'));
       assert.equal(refused.result, 'NG');
       assert.deepEqual(codes(refused as unknown as InterfaceResponse), ['BULK_REJECTED']);
@@ -424,13 +424,13 @@ forEachBackend('termination relay', (backend) => {
     const { hub, oldRetailer } = await givenRelayWorld(db);
     const dir = await mkdtemp(join(tmpdir(), 'kirikae-relay-'));
     try {
-      const cert = buildCertificate({ participantCode: 'B0013', usage: 'api' }).cert;
+      const cert = buildCertificate({ participantCode: '20013', usage: 'api' }).cert;
       await writeFile(join(dir, 'b.cert.pem'), cert.certPem);
       await writeFile(join(dir, 'b.key.pem'), cert.keyPem);
       await writeFile(join(dir, 'ca.pem'), hub.caPem);
       const csv = [
         'リクエストID,供給地点特定番号,契約番号,住所都道府県,住所市区町村,住所町名・番地,需要者名（カナ）,需要者名（漢字）,廃止年月日,現小売電気事業者コード',
-        `cli-1,${tokyoPoint(700)},HV-1,東京都,江東区,豊洲1-1,ｺｳｱﾂ ｼｮｳｼﾞ,高圧商事,2026-06-30,A0033`,
+        `cli-1,${tokyoPoint(700)},HV-1,東京都,江東区,豊洲1-1,ｺｳｱﾂ ｼｮｳｼﾞ,高圧商事,2026-06-30,10033`,
       ].join('\r\n');
       await writeFile(join(dir, 'relays.csv'), iconv.encode(csv, 'cp932'));
       const printed: string[] = [];

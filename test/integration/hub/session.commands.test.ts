@@ -17,17 +17,17 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const signedIn = await signIn(db, clock, { caller, userId: ' A003.User ', password: TEST_PASSWORD, sourceAddress: from });
-    assert.equal(signedIn.user.userId, 'a003.user');
+    const signedIn = await signIn(db, clock, { caller, userId: ' 1003.User ', password: TEST_PASSWORD, sourceAddress: from });
+    assert.equal(signedIn.user.userId, '1003.user');
     assert.equal(signedIn.mustChangePassword, false);
     assert.match(signedIn.sessionToken, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(signedIn.csrfToken, signedIn.sessionToken);
 
     const resolved = await resolveSession(db, clock, signedIn.sessionToken, caller);
-    assert.equal(resolved.user.userId, 'a003.user');
+    assert.equal(resolved.user.userId, '1003.user');
     assert.equal(resolved.csrfToken, signedIn.csrfToken);
     assert.equal(resolved.session.fingerprint256, caller.certificate.fingerprint256);
-    assert.deepEqual(resolved.actor, { participant: { companyCode: 'A003', kind: 'retailer', status: 'active' }, user: { userId: 'a003.user', role: 'user' } });
+    assert.deepEqual(resolved.actor, { participant: { companyCode: '1003', kind: 'retailer', status: 'active' }, user: { userId: '1003.user', role: 'user' } });
   });
 
   test('keeps only the SHA-256 of the session token', async () => {
@@ -36,7 +36,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const { certificates } = await givenIdentityWorld(db, clock);
     const { sessionToken } = await signIn(db, clock, {
       caller: certificates.aTerminal.caller,
-      userId: 'a003.user',
+      userId: '1003.user',
       password: TEST_PASSWORD,
       sourceAddress: from,
     });
@@ -49,7 +49,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
-    await assert.rejects(signIn(db, clock, { caller: certificates.aApi.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), {
+    await assert.rejects(signIn(db, clock, { caller: certificates.aApi.caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from }), {
       code: 'AUTH_API_CERT_FOR_WEB',
     });
   });
@@ -59,10 +59,10 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.bTerminal.caller;
-    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), {
+    await assert.rejects(signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from }), {
       code: 'AUTH_CERT_OTHER_PARTICIPANT',
     });
-    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: 'Wrong-Password-1', sourceAddress: from }), { code: 'AUTH_LOGIN_FAILED' });
+    await assert.rejects(signIn(db, clock, { caller, userId: '1003.user', password: 'Wrong-Password-1', sourceAddress: from }), { code: 'AUTH_LOGIN_FAILED' });
   });
 
   test('a wrong password and an unknown user ID get the same refusal', async () => {
@@ -71,8 +71,8 @@ forEachBackend('sign-in and sessions', (backend) => {
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
     const expected = { code: 'AUTH_LOGIN_FAILED', text: 'ユーザIDまたはパスワードが正しくありません。' };
-    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.user', password: 'Wrong-Password-1', sourceAddress: from }), expected);
-    await assert.rejects(signIn(db, clock, { caller, userId: 'a003.nobody', password: TEST_PASSWORD, sourceAddress: from }), expected);
+    await assert.rejects(signIn(db, clock, { caller, userId: '1003.user', password: 'Wrong-Password-1', sourceAddress: from }), expected);
+    await assert.rejects(signIn(db, clock, { caller, userId: '1003.nobody', password: TEST_PASSWORD, sourceAddress: from }), expected);
     await assert.rejects(signIn(db, clock, { caller, userId: '!', password: TEST_PASSWORD, sourceAddress: from }), expected);
   });
 
@@ -81,7 +81,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const attempt = (password: string) => signIn(db, clock, { caller, userId: 'a003.user', password, sourceAddress: from });
+    const attempt = (password: string) => signIn(db, clock, { caller, userId: '1003.user', password, sourceAddress: from });
     for (let i = 1; i < MAX_FAILED_ATTEMPTS; i++) await assert.rejects(attempt('Wrong-Password-1'), { code: 'AUTH_LOGIN_FAILED' });
     await assert.rejects(attempt('Wrong-Password-1'), { code: 'AUTH_LOCKED', text: /2026-04-01 09:30 までロック/ });
     await assert.rejects(attempt(TEST_PASSWORD), { code: 'AUTH_LOCKED' });
@@ -89,7 +89,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     await assert.rejects(attempt(TEST_PASSWORD), { code: 'AUTH_LOCKED' });
     clock.advance(1000);
     const signedIn = await attempt(TEST_PASSWORD);
-    assert.equal(signedIn.user.userId, 'a003.user');
+    assert.equal(signedIn.user.userId, '1003.user');
   });
 
   test('a success resets the count of failures', async () => {
@@ -97,7 +97,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const attempt = (password: string) => signIn(db, clock, { caller, userId: 'a003.user', password, sourceAddress: from });
+    const attempt = (password: string) => signIn(db, clock, { caller, userId: '1003.user', password, sourceAddress: from });
     for (let i = 1; i < MAX_FAILED_ATTEMPTS; i++) await assert.rejects(attempt('Wrong-Password-1'), { code: 'AUTH_LOGIN_FAILED' });
     await attempt(TEST_PASSWORD);
     await assert.rejects(attempt('Wrong-Password-1'), { code: 'AUTH_LOGIN_FAILED' });
@@ -107,8 +107,8 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates, actors } = await givenIdentityWorld(db, clock);
-    await setUserStatus(db, clock, actors.hubAdmin, 'a003.user', { status: 'suspended', reason: 'ID流出の疑い' });
-    await assert.rejects(signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), {
+    await setUserStatus(db, clock, actors.hubAdmin, '1003.user', { status: 'suspended', reason: 'ID流出の疑い' });
+    await assert.rejects(signIn(db, clock, { caller: certificates.aTerminal.caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from }), {
       code: 'AUTH_USER_SUSPENDED',
     });
   });
@@ -117,8 +117,8 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates, actors } = await givenIdentityWorld(db, clock);
-    await deleteUser(db, clock, actors.aAdmin, 'a003.user');
-    await assert.rejects(signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from }), {
+    await deleteUser(db, clock, actors.aAdmin, '1003.user');
+    await assert.rejects(signIn(db, clock, { caller: certificates.aTerminal.caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from }), {
       code: 'AUTH_LOGIN_FAILED',
     });
   });
@@ -128,11 +128,11 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates, actors } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const { initialPassword } = await resetPassword(db, clock, actors.aAdmin, 'a003.user');
-    const signedIn = await signIn(db, clock, { caller, userId: 'a003.user', password: initialPassword, sourceAddress: from });
+    const { initialPassword } = await resetPassword(db, clock, actors.aAdmin, '1003.user');
+    const signedIn = await signIn(db, clock, { caller, userId: '1003.user', password: initialPassword, sourceAddress: from });
     assert.equal(signedIn.mustChangePassword, true);
     assert.equal((await resolveSession(db, clock, signedIn.sessionToken, caller)).session.mustChangePassword, true);
-    await changePassword(db, clock, 'a003.user', initialPassword, 'Brand-New-Pass-7');
+    await changePassword(db, clock, '1003.user', initialPassword, 'Brand-New-Pass-7');
     assert.equal((await resolveSession(db, clock, signedIn.sessionToken, caller)).session.mustChangePassword, false);
   });
 
@@ -141,7 +141,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const { sessionToken } = await signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const { sessionToken } = await signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
     const start = clock.now().getTime();
     let requests = 0;
     while (clock.now().getTime() + SESSION_IDLE_MS - 60_000 < start + SESSION_ABSOLUTE_MS) {
@@ -153,7 +153,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     clock.set(new Date(start + SESSION_ABSOLUTE_MS));
     await assert.rejects(resolveSession(db, clock, sessionToken, caller), { code: 'AUTH_SESSION_EXPIRED' });
 
-    const idle = await signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const idle = await signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
     clock.advance(SESSION_IDLE_MS);
     await assert.rejects(resolveSession(db, clock, idle.sessionToken, caller), { code: 'AUTH_SESSION_EXPIRED' });
     clock.set(new Date(clock.now().getTime() - SESSION_IDLE_MS));
@@ -166,7 +166,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const { certificates } = await givenIdentityWorld(db, clock);
     const { sessionToken } = await signIn(db, clock, {
       caller: certificates.aTerminal.caller,
-      userId: 'a003.user',
+      userId: '1003.user',
       password: TEST_PASSWORD,
       sourceAddress: from,
     });
@@ -179,14 +179,14 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates, actors } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const { sessionToken } = await signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
-    const other = await signIn(db, clock, { caller, userId: 'a003.admin', password: TEST_PASSWORD, sourceAddress: from });
-    const result = await setUserStatus(db, clock, actors.hubAdmin, 'a003.user', { status: 'suspended', reason: '不正利用の疑い' });
+    const { sessionToken } = await signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const other = await signIn(db, clock, { caller, userId: '1003.admin', password: TEST_PASSWORD, sourceAddress: from });
+    const result = await setUserStatus(db, clock, actors.hubAdmin, '1003.user', { status: 'suspended', reason: '不正利用の疑い' });
     assert.equal(result.endedSessions, 1);
     await assert.rejects(resolveSession(db, clock, sessionToken, caller), { code: 'AUTH_USER_SUSPENDED' });
-    await setUserStatus(db, clock, actors.hubAdmin, 'a003.user', { status: 'active', reason: '調査完了' });
+    await setUserStatus(db, clock, actors.hubAdmin, '1003.user', { status: 'active', reason: '調査完了' });
     await assert.rejects(resolveSession(db, clock, sessionToken, caller), { code: 'AUTH_USER_SUSPENDED' }, 'resuming does not revive a session');
-    assert.equal((await resolveSession(db, clock, other.sessionToken, caller)).user.userId, 'a003.admin');
+    assert.equal((await resolveSession(db, clock, other.sessionToken, caller)).user.userId, '1003.admin');
   });
 
   test('a user suspended behind the commands’ back is caught and its session ended on the next request', async () => {
@@ -194,8 +194,8 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const { sessionToken } = await signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
-    await db.query(`UPDATE hub.user_account SET status = 'suspended', suspended_at = now(), suspended_by = 'sql' WHERE user_id = 'a003.user'`);
+    const { sessionToken } = await signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
+    await db.query(`UPDATE hub.user_account SET status = 'suspended', suspended_at = now(), suspended_by = 'sql' WHERE user_id = '1003.user'`);
     await assert.rejects(resolveSession(db, clock, sessionToken, caller), { code: 'AUTH_USER_SUSPENDED' });
     const { rows } = await db.query<{ end_reason: string }>(`SELECT end_reason FROM hub.session`);
     assert.deepEqual(rows, [{ end_reason: 'user_suspended' }]);
@@ -205,9 +205,9 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates, actors } = await givenIdentityWorld(db, clock);
-    const a = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
-    const b = await signIn(db, clock, { caller: certificates.bTerminal.caller, userId: 'b001.user', password: TEST_PASSWORD, sourceAddress: from });
-    assert.equal((await setParticipantStatus(db, clock, actors.hubAdmin, 'A003', { status: 'suspended', reason: '調査' })).endedSessions, 1);
+    const a = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const b = await signIn(db, clock, { caller: certificates.bTerminal.caller, userId: '2001.user', password: TEST_PASSWORD, sourceAddress: from });
+    assert.equal((await setParticipantStatus(db, clock, actors.hubAdmin, '1003', { status: 'suspended', reason: '調査' })).endedSessions, 1);
     await assert.rejects(resolveSession(db, clock, a.sessionToken, certificates.aTerminal.caller), { code: 'AUTH_TERMINAL_REFUSED' });
     assert.equal(
       (await setCertificateStatus(db, clock, actors.hubAdmin, certificates.bTerminal.certificate.fingerprint256, { status: 'suspended', reason: '紛失' }))
@@ -222,7 +222,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
     const caller = certificates.aTerminal.caller;
-    const { sessionToken } = await signIn(db, clock, { caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    const { sessionToken } = await signIn(db, clock, { caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
     await signOut(db, clock, sessionToken);
     await assert.rejects(resolveSession(db, clock, sessionToken, caller), { code: 'AUTH_SESSION_INVALID' });
     await assert.rejects(resolveSession(db, clock, 'x'.repeat(43), caller), { code: 'AUTH_SESSION_INVALID' });
@@ -236,14 +236,14 @@ forEachBackend('sign-in and sessions', (backend) => {
     const caller = certificates.aTerminal.caller;
     const attempt = (userId: string, password: string, c = caller) =>
       signIn(db, clock, { caller: c, userId, password, sourceAddress: from, requestId: `r-${userId}` }).catch(() => undefined);
-    await attempt('a003.user', TEST_PASSWORD);
-    await attempt('a003.user', 'Wrong-Password-1');
-    await attempt('a003.ghost', TEST_PASSWORD);
-    await attempt('a003.user', TEST_PASSWORD, certificates.aApi.caller);
+    await attempt('1003.user', TEST_PASSWORD);
+    await attempt('1003.user', 'Wrong-Password-1');
+    await attempt('1003.ghost', TEST_PASSWORD);
+    await attempt('1003.user', TEST_PASSWORD, certificates.aApi.caller);
     const { entries } = await searchAudit(db, { action: 'login' });
     assert.deepEqual(entries.map((e) => [e.userId, e.result]).reverse(), [
-      ['a003.user', 'OK'],
-      ['a003.user', 'AUTH_LOGIN_FAILED'],
+      ['1003.user', 'OK'],
+      ['1003.user', 'AUTH_LOGIN_FAILED'],
       [null, 'AUTH_LOGIN_FAILED'],
       [null, 'AUTH_API_CERT_FOR_WEB'],
     ]);
@@ -256,7 +256,7 @@ forEachBackend('sign-in and sessions', (backend) => {
         channel: first.channel,
         requestId: first.requestId,
       },
-      { companyCode: 'A003', fingerprint256: caller.certificate.fingerprint256, sourceAddress: from, channel: 'web', requestId: 'r-a003.user' },
+      { companyCode: '1003', fingerprint256: caller.certificate.fingerprint256, sourceAddress: from, channel: 'web', requestId: 'r-1003.user' },
     );
   });
 
@@ -264,7 +264,7 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
-    await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.user', password: TEST_PASSWORD, sourceAddress: from });
+    await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: '1003.user', password: TEST_PASSWORD, sourceAddress: from });
     clock.advance(SESSION_ABSOLUTE_MS);
     assert.equal(await purgeSessions(db, clock), 0);
     clock.advance(86_400_000 + 1);
@@ -275,8 +275,8 @@ forEachBackend('sign-in and sessions', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { certificates } = await givenIdentityWorld(db, clock);
-    await givenUser(db, clock, { userId: 'a003.extra', password: 'Another-Pass-42' });
-    const signedIn = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: 'a003.extra', password: 'Another-Pass-42', sourceAddress: null });
-    assert.equal(signedIn.user.companyCode, 'A003');
+    await givenUser(db, clock, { userId: '1003.extra', password: 'Another-Pass-42' });
+    const signedIn = await signIn(db, clock, { caller: certificates.aTerminal.caller, userId: '1003.extra', password: 'Another-Pass-42', sourceAddress: null });
+    assert.equal(signedIn.user.companyCode, '1003');
   });
 });

@@ -49,7 +49,7 @@ forEachBackend('switching statistics', (backend) => {
       await db.query(
         `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id, interface_id, update_flag, area,
                                              supply_point_id, body, filed_at, status, next_attempt_at, grid_answer, delivered_at)
-         VALUES ($1, $2, 'A003', 'A0033', $3, $4, $5, $6, $7, '{}', $8, $9, $8, $10, $11)`,
+         VALUES ($1, $2, '1003', '10033', $3, $4, $5, $6, $7, '{}', $8, $9, $8, $10, $11)`,
         [
           f.number,
           `${f.number}-${n}`,

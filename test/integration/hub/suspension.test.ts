@@ -12,18 +12,18 @@ forEachBackend('suspension (権限停止)', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { actors } = await givenIdentityWorld(db, clock);
-    const suspended = await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'A003.USER' }, reason: 'ID流出の疑い' });
-    assert.deepEqual(suspended, { target: { kind: 'user', id: 'a003.user' }, status: 'suspended', changed: true, endedSessions: 0 });
-    const user = await getUser(db, actors.hubAdmin, 'a003.user');
+    const suspended = await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.USER' }, reason: 'ID流出の疑い' });
+    assert.deepEqual(suspended, { target: { kind: 'user', id: '1003.user' }, status: 'suspended', changed: true, endedSessions: 0 });
+    const user = await getUser(db, actors.hubAdmin, '1003.user');
     assert.equal(user?.status, 'suspended');
     assert.deepEqual(user?.suspension, { at: clock.now(), by: 'h000.admin', reason: 'ID流出の疑い' });
 
     clock.advance(3_600_000);
-    await resume(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '調査完了' });
-    const resumed = await getUser(db, actors.hubAdmin, 'a003.user');
+    await resume(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: '調査完了' });
+    const resumed = await getUser(db, actors.hubAdmin, '1003.user');
     assert.equal(resumed?.status, 'active');
     assert.equal(resumed?.suspension, null);
-    const history = await listStatusChanges(db, { kind: 'user', id: 'a003.user' });
+    const history = await listStatusChanges(db, { kind: 'user', id: '1003.user' });
     assert.deepEqual(
       history.map((h) => [h.status, h.changedBy, h.reason]),
       [
@@ -37,10 +37,10 @@ forEachBackend('suspension (権限停止)', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { actors, certificates } = await givenIdentityWorld(db, clock);
-    await suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: 'b001' }, reason: '不正アクセスの疑い' });
-    assert.equal((await getParticipant(db, 'B001'))?.status, 'suspended');
+    await suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: '2001' }, reason: '不正アクセスの疑い' });
+    assert.equal((await getParticipant(db, '2001'))?.status, 'suspended');
     await assert.rejects(identifyCaller(db, clock, certificates.bTerminal.certificate.fingerprint256), { code: 'AUTH_TERMINAL_REFUSED' });
-    await resume(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: 'B001' }, reason: '調査完了' });
+    await resume(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: '2001' }, reason: '調査完了' });
     assert.equal((await identifyCaller(db, clock, certificates.bTerminal.certificate.fingerprint256)).participant.status, 'active');
   });
 
@@ -60,8 +60,8 @@ forEachBackend('suspension (権限停止)', (backend) => {
     const clock = testClock();
     const { actors } = await givenIdentityWorld(db, clock);
     for (const actor of [actors.aAdmin, actors.aUser]) {
-      await assert.rejects(suspend(db, clock, actor, { target: { kind: 'user', id: 'a003.user' }, reason: 'x' }), { code: 'AUTH_FORBIDDEN' });
-      await assert.rejects(resume(db, clock, actor, { target: { kind: 'user', id: 'a003.user' }, reason: 'x' }), { code: 'AUTH_FORBIDDEN' });
+      await assert.rejects(suspend(db, clock, actor, { target: { kind: 'user', id: '1003.user' }, reason: 'x' }), { code: 'AUTH_FORBIDDEN' });
+      await assert.rejects(resume(db, clock, actor, { target: { kind: 'user', id: '1003.user' }, reason: 'x' }), { code: 'AUTH_FORBIDDEN' });
     }
   });
 
@@ -77,9 +77,9 @@ forEachBackend('suspension (権限停止)', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { actors } = await givenIdentityWorld(db, clock);
-    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '  ' }), { code: 'AUTH_REASON_REQUIRED' });
-    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.ghost' }, reason: 'x' }), { code: 'AUTH_USER_NOT_FOUND' });
-    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: 'Z999' }, reason: 'x' }), {
+    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: '  ' }), { code: 'AUTH_REASON_REQUIRED' });
+    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.ghost' }, reason: 'x' }), { code: 'AUTH_USER_NOT_FOUND' });
+    await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'participant', id: '9999' }, reason: 'x' }), {
       code: 'AUTH_PARTICIPANT_NOT_FOUND',
     });
     await assert.rejects(suspend(db, clock, actors.hubAdmin, { target: { kind: 'certificate', id: 'ab' }, reason: 'x' }), { code: 'AUTH_CERT_NOT_FOUND' });
@@ -89,11 +89,11 @@ forEachBackend('suspension (権限停止)', (backend) => {
     await using db = await backend.open();
     const clock = testClock();
     const { actors } = await givenIdentityWorld(db, clock);
-    await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '一回目' });
-    const again = await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: '二回目' });
+    await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: '一回目' });
+    const again = await suspend(db, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: '二回目' });
     assert.equal(again.changed, false);
-    assert.equal((await getUser(db, actors.hubAdmin, 'a003.user'))?.suspension?.reason, '一回目');
-    assert.equal((await listStatusChanges(db, { kind: 'user', id: 'a003.user' })).length, 1);
+    assert.equal((await getUser(db, actors.hubAdmin, '1003.user'))?.suspension?.reason, '一回目');
+    assert.equal((await listStatusChanges(db, { kind: 'user', id: '1003.user' })).length, 1);
   });
 
   test('a suspension inside the caller’s transaction is undone with it', async () => {
@@ -102,11 +102,11 @@ forEachBackend('suspension (権限停止)', (backend) => {
     const { actors } = await givenIdentityWorld(db, clock);
     await assert.rejects(
       db.transaction(async (tx) => {
-        await suspend(tx, clock, actors.hubAdmin, { target: { kind: 'user', id: 'a003.user' }, reason: 'x' });
+        await suspend(tx, clock, actors.hubAdmin, { target: { kind: 'user', id: '1003.user' }, reason: 'x' });
         throw new Error('the request failed later');
       }),
       /failed later/,
     );
-    assert.equal((await getUser(db, actors.hubAdmin, 'a003.user'))?.status, 'active');
+    assert.equal((await getUser(db, actors.hubAdmin, '1003.user'))?.status, 'active');
   });
 });

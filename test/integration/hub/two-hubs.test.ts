@@ -46,13 +46,13 @@ forEachBackend('two hubs on one database', (backend) => {
   test('a web session begun on one hub works on the other, and signing out on the other ends it on both', async () => {
     const onFirst = first.as('aTerminal');
     const form = await onFirst.get('/login');
-    const signedIn = await onFirst.post('/login', { form: { _csrf: hiddenField(form.body, '_csrf'), userId: 'a003.user', password: TEST_PASSWORD } });
+    const signedIn = await onFirst.post('/login', { form: { _csrf: hiddenField(form.body, '_csrf'), userId: '1003.user', password: TEST_PASSWORD } });
     assert.equal(signedIn.status, 303, signedIn.body);
     const onSecond = second.as('aTerminal');
     for (const [name, value] of onFirst.cookies) onSecond.cookies.set(name, value);
     const portal = await onSecond.get('/');
     assert.equal(portal.status, 200, 'the session is the database’s, not the process’s');
-    assert.match(portal.body, /a003\.user|A003/);
+    assert.match(portal.body, /1003\.user|1003/);
     const signOut = await onSecond.post('/logout', { form: { _csrf: hiddenField(portal.body, '_csrf') } });
     assert.ok(signOut.status === 303 || signOut.status === 302, signOut.body);
     const afterwards = await withCookies(first.as('aTerminal'), onFirst.cookies).get('/');
@@ -93,7 +93,7 @@ forEachBackend('two hubs on one database', (backend) => {
     } finally {
       await watch.stop();
     }
-    // B001's burst of 12, asked of both hubs in turn: 12 admitted in all, then both refuse.
+    // 2001's burst of 12, asked of both hubs in turn: 12 admitted in all, then both refuse.
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) statuses.push((await (i % 2 === 0 ? first : second).as('bTerminal').get('/login')).status);
     const admitted = statuses.filter((s) => s !== 429).length;

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
 const ca = createCa({ commonName: 'kirikae test CA' });
 const foreignCa = createCa({ commonName: 'someone else CA' });
 const server = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const retailerApi = issueClientCert({ ca, participantCode: 'A0013', usage: 'api' });
+const retailerApi = issueClientCert({ ca, participantCode: '10013', usage: 'api' });
 
 interface Outcome {
   /** Who the server found on the other end, when it accepted the connection. */
@@ -71,28 +71,28 @@ test('accepts a client certificate from the hub CA and finds the participant and
   const outcome = await handshake({ cert: retailerApi.certPem, key: retailerApi.keyPem });
   assert.equal(outcome.clientError, undefined);
   assert.equal(outcome.received, 'welcome');
-  assert.equal(outcome.identity?.participantCode, 'A0013');
+  assert.equal(outcome.identity?.participantCode, '10013');
   assert.equal(outcome.identity?.usage, 'api');
   assert.equal(outcome.identity?.fingerprint256, retailerApi.fingerprint256);
   assert.equal(outcome.identity?.serialNumber, retailerApi.serialNumber);
 });
 
 test('accepts a terminal certificate and tells it apart from the API certificate of the same retailer', async () => {
-  const terminal = issueClientCert({ ca, participantCode: 'A0013', usage: 'terminal', terminalName: '本社 営業部 端末3' });
+  const terminal = issueClientCert({ ca, participantCode: '10013', usage: 'terminal', terminalName: '本社 営業部 端末3' });
   const outcome = await handshake({ cert: terminal.certPem, key: terminal.keyPem });
-  assert.equal(outcome.identity?.participantCode, 'A0013');
+  assert.equal(outcome.identity?.participantCode, '10013');
   assert.equal(outcome.identity?.usage, 'terminal');
   assert.equal(outcome.identity?.subject.CN, '本社 営業部 端末3');
 });
 
 test('accepts a client that presents its certificate from the PKCS#12 bundle it was given', async () => {
-  const pfx = toPkcs12({ ...retailerApi, caPem: ca.certPem, password: 'p12-pass', friendlyName: 'A0013 api' });
+  const pfx = toPkcs12({ ...retailerApi, caPem: ca.certPem, password: 'p12-pass', friendlyName: '10013 api' });
   const outcome = await handshake({ pfx, passphrase: 'p12-pass' });
-  assert.equal(outcome.identity?.participantCode, 'A0013');
+  assert.equal(outcome.identity?.participantCode, '10013');
 });
 
 test('refuses a client certificate signed by a foreign CA', async () => {
-  const forged = issueClientCert({ ca: foreignCa, participantCode: 'A0013', usage: 'api' });
+  const forged = issueClientCert({ ca: foreignCa, participantCode: '10013', usage: 'api' });
   const outcome = await handshake({ cert: forged.certPem, key: forged.keyPem });
   assert.equal(outcome.identity, undefined);
   assert.equal(outcome.received, '');
@@ -102,7 +102,7 @@ test('refuses a client certificate signed by a foreign CA', async () => {
 
 test('refuses a client certificate that has expired', async () => {
   const threeYearsAgo = new Date(Date.now() - 3 * 365 * DAY_MS);
-  const expired = issueClientCert({ ca, participantCode: 'A0013', usage: 'api', now: threeYearsAgo });
+  const expired = issueClientCert({ ca, participantCode: '10013', usage: 'api', now: threeYearsAgo });
   assert.ok(describeCert(expired.certPem).notAfter.getTime() < Date.now());
   const outcome = await handshake({ cert: expired.certPem, key: expired.keyPem });
   assert.equal(outcome.identity, undefined);

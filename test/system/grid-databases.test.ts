@@ -106,7 +106,7 @@ test('two areas’ grids on databases of their own run the whole switching flow 
           requestId: `so-${area}`,
           updateFlag: '1',
           supplyPointId: point.supplyPointId,
-          newRetailerCode: `B002${area === '03' ? '3' : '6'}`,
+          newRetailerCode: `2002${area === '03' ? '3' : '6'}`,
         });
         assert.equal(switchOut.result, 'OK', JSON.stringify(switchOut.messages));
         const switchIn = await newRetailer.call('IF_10610', {
@@ -141,7 +141,7 @@ test('two areas’ grids on databases of their own run the whole switching flow 
           );
           return rows[0]?.retailer_code.startsWith('2002') ? rows[0].retailer_code : undefined;
         }, 30_000);
-        assert.equal(retailer, `B002${flow.area === '03' ? '3' : '6'}`, `area ${flow.area}: executed in its own database`);
+        assert.equal(retailer, `2002${flow.area === '03' ? '3' : '6'}`, `area ${flow.area}: executed in its own database`);
         const done = await newRetailer.call('IF_10620', { requestId: `si-${flow.area}` });
         assert.match(String((done.data as { stage?: string }).stage), /^0[68]$/, JSON.stringify(done));
         // The hub's database's copy of the area was never touched.

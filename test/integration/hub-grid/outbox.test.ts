@@ -283,14 +283,14 @@ forEachBackend('application outbox through the hub', (backend) => {
       const b = new KirikaeClient({ baseUrl: w.hub.base, certPem: cert.certPem, keyPem: cert.keyPem, caPem: w.hub.caPem });
       try {
         const file = async (area: '03' | '06', requestId: string) => {
-          const p = await givenSupplyPoint(w.db, { area, kind: 'lvSmart', retailerCode: `A003${area.slice(1)}` });
+          const p = await givenSupplyPoint(w.db, { area, kind: 'lvSmart', retailerCode: `1003${area.slice(1)}` });
           const answer = await b.call('IF_10610', {
             requestId,
             updateFlag: '1',
             supplyPointId: p.supplyPointId,
             customerNameKana: 'ヤマダ ハナコ',
             customerName: '山田 花子',
-            currentRetailerCode: `A003${area.slice(1)}`,
+            currentRetailerCode: `1003${area.slice(1)}`,
           });
           assert.equal(answer.result, 'OK', JSON.stringify(answer.messages));
           return data(answer).applicationNumber as string;

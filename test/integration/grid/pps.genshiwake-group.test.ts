@@ -29,11 +29,11 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 const ca = createCa({ commonName: 'kirikae genshiwake group test CA' });
 const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
 const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: 'A003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: 'B001', usage: 'api' });
+const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
+const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
 
-const OLD = 'A0033';
-const NEW = 'B0013';
+const OLD = '10033';
+const NEW = '20013';
 
 forEachBackend('GENSHIWAKE LV 群単位: the month report of LV FIT receiving points', (backend) => {
   let db: TestDb;

@@ -39,6 +39,11 @@ export interface ZipEntryOptions {
    * bytes are the same either way (zlib's output does not depend on how its input was cut).
    */
   readonly bufferBytes?: number;
+  /**
+   * Called with each input chunk once the archive has no further use of it (its CRC taken, its bytes
+   * compressed or copied), so that the producer may reuse its memory.
+   */
+  readonly consumed?: (chunk: Buffer) => void;
 }
 
 /** A Transform: entry bytes in, ZIP bytes out. */
@@ -47,6 +52,7 @@ export class SingleEntryZip extends Transform {
   readonly #dos: { date: number; time: number };
   readonly #level: number;
   readonly #bufferBytes: number;
+  readonly #consumed: ((chunk: Buffer) => void) | undefined;
   #deflate: DeflateRaw | undefined;
   #held: Buffer[] | undefined = [];
   #crc = 0;
@@ -60,6 +66,7 @@ export class SingleEntryZip extends Transform {
     this.#dos = dosDateTime(options.modifiedAt);
     this.#level = options.level ?? 6;
     this.#bufferBytes = options.bufferBytes ?? 1024 * 1024;
+    this.#consumed = options.consumed;
     this.#emit(this.#localHeader());
   }
 
@@ -71,6 +78,10 @@ export class SingleEntryZip extends Transform {
     });
     deflate.on('error', (error) => this.destroy(error));
     return deflate;
+  }
+
+  #release(chunks: readonly Buffer[]): void {
+    if (this.#consumed) for (const chunk of chunks) this.#consumed(chunk);
   }
 
   #emit(chunk: Buffer): void {
@@ -94,17 +105,21 @@ export class SingleEntryZip extends Transform {
       // Too large to hold: stream from here on, the held input first.
       this.#deflate = this.#startStream();
       const held = Buffer.concat(this.#held);
+      this.#release(this.#held);
       this.#held = undefined;
       chunk = held;
     }
     const deflate = this.#deflate!;
-    if (deflate.write(chunk)) callback();
+    const consumed = this.#consumed;
+    const written = consumed ? deflate.write(chunk, () => consumed(chunk)) : deflate.write(chunk);
+    if (written) callback();
     else deflate.once('drain', () => callback());
   }
 
   override _flush(callback: TransformCallback): void {
     if (this.#held) {
       const compressed = deflateRawSync(Buffer.concat(this.#held), { level: this.#level });
+      this.#release(this.#held);
       this.#held = undefined;
       this.#compressed = compressed.length;
       this.#emit(compressed);

@@ -25,7 +25,7 @@ import { SingleEntryZip } from '../../platform/zip.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { hash32, mix32 } from '../registry/random.ts';
 import { halfHourlyTenthOfSlot, halfHourlyTenthsInto } from '../registry/usage.ts';
-import { w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
+import { recycleChunk, w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
 
 /** A point of a receiver's W4 set for one day. */
 export interface W4Point extends W4Record {
@@ -210,7 +210,11 @@ export async function writeW4Zip(
       sink.end(callback);
     },
   });
-  await pipeline(Readable.from(xml, { objectMode: false }), new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt }), counter);
+  await pipeline(
+    Readable.from(xml, { objectMode: false }),
+    new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt, consumed: recycleChunk }),
+    counter,
+  );
   return { name, size, sha256: hash.digest('hex') };
 }
 

@@ -71,7 +71,15 @@ export class SingleEntryZip extends Transform {
   }
 
   #startStream(): DeflateRaw {
-    const deflate = createDeflateRaw({ level: this.#level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+    // zlib works on the thread pool. With room for a few input chunks queued, a producer that gives
+    // the event loop a turn between chunks (w4-files.ts `paced`) writes the next chunk while the
+    // previous one is compressed: on two cores the two run side by side instead of taking turns.
+    const deflate = createDeflateRaw({
+      level: this.#level,
+      chunkSize: 256 * 1024,
+      strategy: constants.Z_DEFAULT_STRATEGY,
+      writableHighWaterMark: 4 * 256 * 1024,
+    });
     deflate.on('data', (chunk: Buffer) => {
       this.#compressed += chunk.length;
       this.#emit(chunk);

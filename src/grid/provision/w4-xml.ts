@@ -131,6 +131,22 @@ export class ChunkWriter {
 
   /** A non-negative integer in decimal, zero-padded to `width` digits (at least), unchecked. */
   putDigits(value: number, width: number): void {
+    if (value <= 0x7fff_ffff && (value | 0) === value) {
+      // A 31-bit integer (customer numbers, values): integer division, no floating point.
+      let digits = 1;
+      for (let v = value; v >= 10; v = (v / 10) | 0) digits++;
+      const n = width > digits ? width : digits;
+      const buffer = this.#buffer;
+      const at = this.#at;
+      let v = value;
+      for (let i = at + n - 1; i >= at; i--) {
+        const q = (v / 10) | 0;
+        buffer[i] = 0x30 + v - q * 10;
+        v = q;
+      }
+      this.#at = at + n;
+      return;
+    }
     let digits = 1;
     for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
     const n = Math.max(width, digits);
@@ -221,19 +237,18 @@ function recordPieces(open: string, valueTag: string) {
     open: ascii(`<${open}>${nl}<JP06400>`),
     customer: ascii(`</JP06400>${nl}<JP06119>`),
     meter: ascii(`</JP06119>${nl}<JP06121>`),
-    afterMeter: ascii(`</JP06121>${nl}`),
-    missing: ascii(`<JP06122>1</JP06122>${nl}`),
-    value: ascii(`<JP06122>0</JP06122>${nl}<${valueTag}>`),
-    afterValue: ascii(`</${valueTag}>${nl}`),
-    close: ascii(`</${open}>${nl}`),
+    // The end of the meter number with the status: one copy instead of two.
+    missing: ascii(`</JP06121>${nl}<JP06122>1</JP06122>${nl}</${open}>${nl}`),
+    value: ascii(`</JP06121>${nl}<JP06122>0</JP06122>${nl}<${valueTag}>`),
+    close: ascii(`</${valueTag}>${nl}</${open}>${nl}`),
   };
 }
 
 type Pieces = ReturnType<typeof recordPieces>;
 
 /**
- * The opening of a point's record up to its status (JP06400, JP06119 of 14 digits, JP06121): everything
- * but the value.
+ * The opening of a point's record up to its meter number (JP06400, JP06119 of 14 digits, JP06121's
+ * text): everything but the status and value.
  */
 function putRecordHead(w: ChunkWriter, p: Pieces, record: W4Record): void {
   w.put(p.open);
@@ -242,7 +257,6 @@ function putRecordHead(w: ChunkWriter, p: Pieces, record: W4Record): void {
   w.putDigits(record.customerId, 14);
   w.put(p.meter);
   w.putText(record.meterNumber);
-  w.put(p.afterMeter);
 }
 
 /** The status and value (JP06122 "1" for a value not collected, else "0" and the kWh with one decimal), and the record's end. */
@@ -253,9 +267,8 @@ function putRecordTail(w: ChunkWriter, p: Pieces, tenths: number): void {
     w.putDigits(Math.floor(tenths / 10), 1);
     w.put(dot);
     w.putDigits(tenths % 10, 1);
-    w.put(p.afterValue);
+    w.put(p.close);
   }
-  w.put(p.close);
 }
 
 const dot = ascii('.');

@@ -8,6 +8,8 @@
  */
 export const csvReportHeaders = {
   GENSHIWAKE: ['受電地点特定番号', '発電者名称', '対象年月', '検針日', '年月日', '時刻コード', '受電電力量(kWh)', '仕訳後受電電力量(kWh)'],
+  /** The LV 群単位 variant: per calendar month, no reading day (ours). */
+  GENSHIWAKE_G: ['受電地点特定番号', '発電者名称', '対象年月', '年月日', '時刻コード', '受電電力量(kWh)', '仕訳後受電電力量(kWh)'],
   KEIYAKUKW: [
     '供給地点特定番号',
     '需要家名称',

@@ -14,8 +14,8 @@ import { addBusinessDays } from './calendar.ts';
 import { addDays, tokyoMidnight, type IsoDate } from './date.ts';
 
 export type PpsVoltage = 'HV' | 'LV';
-/** What one file covers: one half-hour of a day, a whole day (48 half-hours), or a reading day. */
-export type PpsGranularity = 'slot' | 'day' | 'readingDay';
+/** What one file covers: one half-hour of a day, a whole day (48 half-hours), a reading day, or a calendar month. */
+export type PpsGranularity = 'slot' | 'day' | 'readingDay' | 'month';
 
 export interface PpsKind {
   /** `W4` + 情報区分コード: the first six characters of the name. */
@@ -63,13 +63,17 @@ export interface PpsTimingRule {
  *   `availableHour`:00, due by the end (24:00) of the `days`-th business day counting the target (public for
  *   月間確定使用量: 4, A6; ours for 臨時検針他);
  * - `beforeMonthly`: listed the next day at `availableHour`:00, due when the 月間確定使用量 file covering the
- *   target is listed (public: the exchange must not come after the monthly file, A6/A9).
+ *   target is listed (public: the exchange must not come after the monthly file, A6/A9);
+ * - `monthAfterNext`: a report of calendar month N (target: N's first day), listed the first business day
+ *   after N's end at `availableHour`:00 (ours), due by the end of the `days`-th business day of month N+2
+ *   (public for GENSHIWAKE LV 群単位: 4, slide 34).
  */
 export type PpsDueRule =
   | { readonly rule: 'slotEnd'; readonly availableMinutes: number; readonly dueMinutes: number }
   | { readonly rule: 'nextMorning'; readonly availableHour: number; readonly dueHour: number }
   | { readonly rule: 'businessDays'; readonly from: 'sameDay' | 'nextBusinessDay'; readonly availableHour: number; readonly days: number }
-  | { readonly rule: 'beforeMonthly'; readonly availableHour: number };
+  | { readonly rule: 'beforeMonthly'; readonly availableHour: number }
+  | { readonly rule: 'monthAfterNext'; readonly availableHour: number; readonly days: number };
 
 const sameDayDue: PpsDueRule = { rule: 'slotEnd', availableMinutes: 15, dueMinutes: 60 };
 const dailyDue: PpsDueRule = { rule: 'nextMorning', availableHour: 5, dueHour: 12 };
@@ -238,6 +242,19 @@ export const csvReportKinds: readonly PpsKind[] = [
     due: csvDue,
   },
   {
+    // The LV 群単位 variant (slide 34): LV FIT receiving points, per calendar month N (the name's yyyymm).
+    code: 'STD_GENSHIWAKE_G',
+    bp: 'CSV',
+    infoCode: 'GENSHIWAKE_G',
+    voltage: 'LV',
+    granularity: 'month',
+    sectionDigits: 0,
+    sectionPoints: Number.MAX_SAFE_INTEGER,
+    retentionDays: 396,
+    title: '発電者の仕訳後の電力量のお知らせ（低圧群単位）',
+    due: { rule: 'monthAfterNext', availableHour: 3, days: 4 },
+  },
+  {
     code: 'STD_KEIYAKUKW',
     bp: 'CSV',
     infoCode: 'KEIYAKUKW',
@@ -361,21 +378,51 @@ export function ppsTimingOf(rule: PpsTimingRule, target: IsoDate): { availableAt
   return { availableAt: atJst(availableDay, at), deadlineAt: tokyoMidnight(addDays(last, 1)) };
 }
 
-/** The name of a standard CSV report: `STD_{report}_{area}_{yyyymmdd}_{rr}.csv` (B10). */
+/**
+ * When a report of calendar month N (`month`: N's first day) of a `monthAfterNext` kind is listed and
+ * due: listed the first business day after N's end at the rule's hour; due by the end of the rule's
+ * `days`-th business day of N+2 (the 4th business day of January is 7 January in 2027: 1–3 January are
+ * not business days).
+ */
+export function monthlyReportTiming(kind: PpsKind, month: IsoDate): { availableAt: Date; deadlineAt: Date } {
+  const due = kind.due;
+  if (due.rule !== 'monthAfterNext') throw new RangeError(`${kind.code} is not a monthly report`);
+  if (month.slice(8) !== '01') throw new RangeError(`a month is named by its first day: ${month}`);
+  const next = firstOfNextMonth(month);
+  const available = addBusinessDays(addDays(next, -1), 1);
+  const last = nthBusinessDayCounting(firstOfNextMonth(next), due.days);
+  return { availableAt: new Date(tokyoMidnight(available).getTime() + due.availableHour * 3_600_000), deadlineAt: tokyoMidnight(addDays(last, 1)) };
+}
+
+/** The first day of the month after `date`'s. */
+export function firstOfNextMonth(date: IsoDate): IsoDate {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  return (m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`) as IsoDate;
+}
+
+/**
+ * The name of a standard CSV report: `STD_{report}_{area}_{yyyymmdd}_{rr}.csv` (B10); a report of a
+ * calendar month (LV 群単位) `STD_{report}_{area}_{yyyymm}_{rr}.csv` (ours).
+ */
 export function formatCsvReportName(file: { kind: PpsKind; area: string; date: IsoDate; revision: number }): string {
   if (file.kind.bp !== 'CSV') throw new RangeError(`${file.kind.code} is not a CSV report`);
   if (!Number.isInteger(file.revision) || file.revision < 0 || file.revision > 99) throw new RangeError(`revision ${file.revision} out of 00–99`);
   if (!/^(0[1-9]|10)$/.test(file.area)) throw new RangeError(`area ${file.area}`);
-  return `${file.kind.code}_${file.area}_${file.date.replaceAll('-', '')}_${String(file.revision).padStart(2, '0')}.csv`;
+  const monthly = file.kind.granularity === 'month';
+  if (monthly && file.date.slice(8) !== '01') throw new RangeError(`a month is named by its first day: ${file.date}`);
+  const target = monthly ? file.date.slice(0, 7).replace('-', '') : file.date.replaceAll('-', '');
+  return `${file.kind.code}_${file.area}_${target}_${String(file.revision).padStart(2, '0')}.csv`;
 }
 
-/** Parses a CSV report's name; undefined for anything that is not exactly one. */
+/** Parses a CSV report's name; undefined for anything that is not exactly one. A month's report has its first day as `date`. */
 export function parseCsvReportName(name: string): { kind: PpsKind; area: string; date: IsoDate; revision: number } | undefined {
-  const m = /^(STD_[A-Z]+)_(0[1-9]|10)_(\d{4})(\d{2})(\d{2})_(\d{2})\.csv$/.exec(name);
+  const m = /^(STD_[A-Z]+(?:_G)?)_(0[1-9]|10)_(\d{4})(\d{2})(\d{2})?_(\d{2})\.csv$/.exec(name);
   if (!m) return undefined;
   const kind = byCode.get(m[1]!);
   if (kind?.bp !== 'CSV') return undefined;
-  const date = `${m[3]}-${m[4]}-${m[5]}` as IsoDate;
+  if ((kind.granularity === 'month') !== (m[5] === undefined)) return undefined;
+  const date = `${m[3]}-${m[4]}-${m[5] ?? '01'}` as IsoDate;
   if (addDays(date, 0) !== date) return undefined;
   return { kind, area: m[2]!, date, revision: Number(m[6]) };
 }

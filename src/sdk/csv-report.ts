@@ -1,5 +1,5 @@
 /**
- * `parseCsvReport`: the SDK's reader of the grids' three standard CSV reports (統一化帳票,
+ * `parseCsvReport`: the SDK's reader of the grids' standard CSV reports (the three, and GENSHIWAKE's LV 群単位 variant) (統一化帳票,
  * HALFHOURLY.md B10; layouts kirikae's own, src/domain/csv-report.ts). It decodes Shift_JIS, checks
  * the header row and CRLF line ends, and returns typed rows:
  *
@@ -23,6 +23,9 @@ export interface GenshiwakeRow {
   readonly receivedKWh: number;
   readonly allocatedKWh: number;
 }
+
+/** A row of the LV 群単位 variant (STD_GENSHIWAKE_G): a calendar month, no reading day. */
+export type GenshiwakeGroupRow = Omit<GenshiwakeRow, 'readingDay'>;
 
 export interface KeiyakukwRow {
   readonly supplyPointId: string;
@@ -52,6 +55,7 @@ export interface SeigenchushiRow {
 
 export type CsvReport =
   | { readonly report: 'GENSHIWAKE'; readonly rows: GenshiwakeRow[] }
+  | { readonly report: 'GENSHIWAKE_G'; readonly rows: GenshiwakeGroupRow[] }
   | { readonly report: 'KEIYAKUKW'; readonly rows: KeiyakukwRow[] }
   | { readonly report: 'SEIGENCHUSHI'; readonly rows: SeigenchushiRow[] };
 
@@ -107,6 +111,19 @@ export function parseCsvReport(bytes: Uint8Array): CsvReport {
           slot: num(f[5]!),
           receivedKWh: num(f[6]!),
           allocatedKWh: num(f[7]!),
+        })),
+      };
+    case 'GENSHIWAKE_G':
+      return {
+        report,
+        rows: rows.map((f) => ({
+          receivingPointId: f[0]!,
+          generatorName: f[1]!,
+          targetMonth: month(f[2]!),
+          date: date(f[3]!),
+          slot: num(f[4]!),
+          receivedKWh: num(f[5]!),
+          allocatedKWh: num(f[6]!),
         })),
       };
     case 'KEIYAKUKW':

@@ -61,7 +61,7 @@ export async function pullFiles(client: PpsClient, dir: string, options: PullOpt
   const state = readState(dir);
   const from = options.from?.replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
   const { files } = await client.list(from ? { from } : {});
-  const wanted = files.filter((f) => !options.kinds?.length || options.kinds.some((k) => f.kind.startsWith(k)));
+  const wanted = files.filter((f) => !options.kinds?.length || options.kinds.some((k) => (k === 'W4' || k === 'W5' ? f.kind.startsWith(k) : f.kind === k)));
   const downloaded: string[] = [];
   const superseded: { held: string; by: string }[] = [];
   // Ordered by revision, then section (the public importers' order, A3).

@@ -46,7 +46,7 @@ forEachBackend('the verification environment, started as its README says', (back
       const into = mkdtempSync(join(tmpdir(), 'kirikae-samples-'));
       const pulled = await kirikae(env, 'pull', '--area', '03', '--cert', cert, '--into', into, '--url', `${system.url}grid/03/PPS/test/`);
       assert.equal(pulled.status, 0, pulled.err + pulled.out);
-      assert.match(pulled.out, /^13 downloaded/m, 'the four W4 kinds, the six W5 kinds and the three CSV reports');
+      assert.match(pulled.out, /^14 downloaded/m, 'the four W4 kinds, the six W5 kinds and the four CSV reports');
       assert.ok(existsSync(join(into, 'W41110202604010000000000.xml')), 'the LV same-day sample, unzipped');
       assert.ok(existsSync(join(into, 'W51220202604010000000.xml')), 'the LV monthly settled-usage sample, unzipped');
     } finally {

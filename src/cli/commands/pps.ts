@@ -88,7 +88,7 @@ export const pull: Command = {
 
 Brings DIR up to date with the area's data provision site: downloads each file not yet held intact
 (resuming an interrupted download), checks its size and SHA-256, unzips its XML beside it (a CSV
-report, STD_GENSHIWAKE / STD_KEIYAKUKW / STD_SEIGENCHUSHI, is kept as it is), and keeps
+report, STD_GENSHIWAKE / STD_GENSHIWAKE_G / STD_KEIYAKUKW / STD_SEIGENCHUSHI, is kept as it is), and keeps
 DIR/state.json. Running it again downloads nothing new; safe every 5 minutes from cron. Prints the
 new revisions that supersede files already held.
 

@@ -33,7 +33,7 @@ import iconv from 'iconv-lite';
 import type { AreaCode } from '../../domain/area.ts';
 import { csvField, csvReportHeaders } from '../../domain/csv-report.ts';
 import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, type IsoDate } from '../../domain/date.ts';
-import { slotsPerDay, type PpsKind } from '../../domain/pps-file.ts';
+import { firstOfNextMonth, slotsPerDay, type PpsKind } from '../../domain/pps-file.ts';
 import type { ReadingGroup, ReadingSchedule } from '../../domain/reading-day.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
@@ -44,6 +44,7 @@ import { interruptionCauseLabels, jstMinute, type InterruptionCause } from './in
 /** The header rows, by kind code. */
 export const csvHeaders: Readonly<Record<string, readonly string[]>> = {
   STD_GENSHIWAKE: csvReportHeaders.GENSHIWAKE,
+  STD_GENSHIWAKE_G: csvReportHeaders.GENSHIWAKE_G,
   STD_KEIYAKUKW: csvReportHeaders.KEIYAKUKW,
   STD_SEIGENCHUSHI: csvReportHeaders.SEIGENCHUSHI,
 };
@@ -176,6 +177,47 @@ export async function genshiwakeContents(q: Queryable, schema: string, read: Rea
         const received = values[slot - 1]!;
         // One buyer per receiving point and day: the allocation gives it the whole (ours).
         entry.rows.push([p.supplyPointId, p.customerName, ym(read.readingDay), ymd(read.readingDay), ymd(d), slot, tenthsText(received), tenthsText(received)]);
+      }
+    }
+  }
+  return new Map([...out].map(([k, v]) => [k, { rows: v.rows, points: v.points.size }]));
+}
+
+/**
+ * 発電者の仕訳後の電力量のお知らせ, LV 群単位 (STD_GENSHIWAKE_G), per receiver: one row per LV FIT
+ * receiving point × day × half-hour of calendar month N (`month`, its first day) on which the receiver
+ * bought the point's output (its supply periods), whatever the point's reading day. Same values and
+ * allocation as the per-reading-day report.
+ */
+export async function genshiwakeGroupContents(q: Queryable, schema: string, month: IsoDate, receiverCode?: string): Promise<Map<string, ReportContent>> {
+  const s = ident(schema);
+  const until = firstOfNextMonth(month);
+  const { rows } = await q.query<PeriodRow>(
+    `SELECT p.retailer_code AS "receiverCode", sp.supply_point_id AS "supplyPointId", sp.voltage_class AS "voltageClass", sp.reading_group AS "readingGroup",
+            c.name_kanji AS "customerName", to_char(p.from_date, 'YYYY-MM-DD') AS "fromDate", to_char(p.until_date, 'YYYY-MM-DD') AS "untilDate",
+            sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
+       FROM ${s}.supply_period p
+       JOIN ${s}.supply_point sp ON sp.supply_point_id = p.supply_point_id
+       JOIN ${s}.customer c ON c.customer_id = p.customer_id
+      WHERE p.from_date < $2::date AND (p.until_date IS NULL OR p.until_date > $1::date) AND sp.fit_receiving AND sp.voltage_class = 'LV'
+        AND ($3::text IS NULL OR p.retailer_code = $3)
+      ORDER BY p.retailer_code, sp.supply_point_id, p.from_date`,
+    [month, until, receiverCode ?? null],
+  );
+  const out = new Map<string, { rows: (string | number)[][]; points: Set<string> }>();
+  for (const r of rows) {
+    const p: PeriodRow = { ...r, readingGroup: Number(r.readingGroup), dailyWh: Number(r.dailyWh), seed: Number(r.seed) };
+    const days = clip(p, month, until);
+    if (!days) continue;
+    let entry = out.get(p.receiverCode);
+    if (!entry) out.set(p.receiverCode, (entry = { rows: [], points: new Set() }));
+    entry.points.add(p.supplyPointId);
+    const subject = subjectOf(p);
+    for (let d = days.from; d < days.until; d = addDays(d, 1)) {
+      const values = halfHourlyTenths(subject, d);
+      for (let slot = 1; slot <= slotsPerDay; slot++) {
+        const received = values[slot - 1]!;
+        entry.rows.push([p.supplyPointId, p.customerName, ym(month), ymd(d), slot, tenthsText(received), tenthsText(received)]);
       }
     }
   }

@@ -8,6 +8,10 @@
  * two processes never make a report twice). On its first run it starts at the first day of the
  * previous month: a new sandbox has the reports of the last month at once, counted as made on time.
  *
+ * The monthly reports (GENSHIWAKE LV 群単位, a calendar month N) have their own progress row
+ * (`csv-monthly`): listed the first business day after N's end, due by the end of the 4th business
+ * day of N+2 (`monthlyReportTiming`).
+ *
  * Revisions (B4): a report is issued again only when its bytes would change; an interruption
  * recorded after its month's reports were made (`interruption.reports_checked_at` NULL) makes the
  * schedule re-issue the 制限中止割引時間 report covering it, as a new revision. Once a day the reports
@@ -16,24 +20,28 @@
  * periods a retroactive application can still reach).
  */
 import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, isoDate, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, formatCsvReportName, ppsTimingOf, type PpsKind } from '../../domain/pps-file.ts';
+import { csvReportKinds, firstOfNextMonth, formatCsvReportName, monthlyReportTiming, ppsTimingOf, type PpsKind } from '../../domain/pps-file.ts';
 import { nextReadingDayAfter } from '../../domain/reading-day.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
-import { csvBytes, readOn, reportContents } from './csv-reports.ts';
+import { csvBytes, genshiwakeGroupContents, readOn, reportContents, type ReadOn, type ReportContent } from './csv-reports.ts';
 import { fileWriteLockKey } from './schedule.ts';
 import { besideRegistryLoads } from '../seed/seed.ts';
 
 const dayMs = 86_400_000;
 const progressName = 'csv-reports';
+const monthlyProgressName = 'csv-monthly';
+/** The reports of a reading day, and those of a calendar month (GENSHIWAKE LV 群単位). */
+export const readingDayReportKinds = csvReportKinds.filter((k) => k.granularity === 'readingDay');
+export const monthlyReportKinds = csvReportKinds.filter((k) => k.granularity === 'month');
 const recheckName = 'csv-recheck';
 /** How far back the daily check looks for reports whose inputs moved. */
 export const recheckDays = 45;
 
-/** When the reports of reading day R are listed and due. */
+/** When the reports of reading day R (or, for a monthly kind, of the month starting on R) are listed and due. */
 export function csvTiming(kind: PpsKind, readingDay: IsoDate): { availableAt: Date; deadlineAt: Date; expiresAt: Date } {
-  const { availableAt, deadlineAt } = ppsTimingOf(kind.timing!, readingDay);
+  const { availableAt, deadlineAt } = kind.granularity === 'month' ? monthlyReportTiming(kind, readingDay) : ppsTimingOf(kind.timing!, readingDay);
   return { availableAt, deadlineAt, expiresAt: new Date(availableAt.getTime() + kind.retentionDays * dayMs) };
 }
 
@@ -49,11 +57,14 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
   const today = tokyoDate(now);
   const { year, month } = yearMonthDay(today);
   const firstOfLastMonth = month === 1 ? isoDate(year - 1, 12, 1) : isoDate(year, month - 1, 1);
-  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2), ($3, $4) ON CONFLICT (schedule) DO NOTHING`, [
+  const monthBeforeLast = month === 1 ? isoDate(year - 1, 11, 1) : month === 2 ? isoDate(year - 1, 12, 1) : isoDate(year, month - 2, 1);
+  await ctx.db.query(`INSERT INTO ${s}.pps_progress (schedule, next_at) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT (schedule) DO NOTHING`, [
     progressName,
     tokyoMidnight(firstOfLastMonth),
     recheckName,
     tokyoMidnight(addDays(today, 1)),
+    monthlyProgressName,
+    tokyoMidnight(monthBeforeLast),
   ]);
   const { rows: existing } = await ctx.db.query(`SELECT 1 FROM ${s}.pps_file WHERE kind = ANY($1::text[]) AND available_at <= $2 LIMIT 1`, [
     csvReportKinds.map((k) => k.code),
@@ -62,7 +73,7 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
   const opening = existing.length === 0;
   let files = 0;
   let days = 0;
-  const kind0 = csvReportKinds[0]!;
+  const kind0 = readingDayReportKinds[0]!;
   for (;;) {
     const made = await ctx.db.transaction(async (tx) => {
       await besideRegistryLoads(tx);
@@ -75,7 +86,7 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
         if (tokyoMidnight(date).getTime() !== next.getTime()) await saveProgress(tx, s, tokyoMidnight(date));
         return undefined;
       }
-      const n = await issueReports(tx, ctx, date, csvReportKinds, now, opening);
+      const n = await issueReports(tx, ctx, date, readingDayReportKinds, now, opening);
       await saveProgress(tx, s, tokyoMidnight(addDays(date, 1)));
       return n;
     });
@@ -83,14 +94,54 @@ export async function runReportSchedule(ctx: GridContext): Promise<ReportSchedul
     files += made;
     days++;
   }
+  files += await runMonthlyReports(ctx, now, opening);
   files += await reissueForInterruptions(ctx, now);
   files += await recheckRecent(ctx, now);
   if (files > 0) log('info', 'pps', `area ${ctx.area}: ${files} CSV reports made (${days} reading days)`);
   return { files, days };
 }
 
-async function saveProgress(tx: Queryable, s: string, next: Date): Promise<void> {
-  await tx.query(`UPDATE ${s}.pps_progress SET next_at = $2 WHERE schedule = $1`, [progressName, next]);
+async function saveProgress(tx: Queryable, s: string, next: Date, schedule = progressName): Promise<void> {
+  await tx.query(`UPDATE ${s}.pps_progress SET next_at = $2 WHERE schedule = $1`, [schedule, next]);
+}
+
+/**
+ * The monthly reports (GENSHIWAKE LV 群単位): every calendar month N whose reports are listed by now
+ * (the first business day after N's end), one month per transaction, oldest first. On its first run
+ * it starts two months back, so a new sandbox has last month's report once it is listed. Returns the
+ * files made.
+ */
+async function runMonthlyReports(ctx: GridContext, now: Date, opening: boolean): Promise<number> {
+  const s = ident(ctx.schema);
+  const kind = monthlyReportKinds[0];
+  if (!kind) return 0;
+  let files = 0;
+  for (;;) {
+    const made = await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
+      const { rows } = await tx.query<{ next: Date }>(`SELECT next_at AS next FROM ${s}.pps_progress WHERE schedule = $1 FOR UPDATE`, [monthlyProgressName]);
+      const month = `${tokyoDate(rows[0]!.next).slice(0, 7)}-01` as IsoDate;
+      if (csvTiming(kind, month).availableAt > now) return undefined;
+      const n = await issueReports(tx, ctx, month, monthlyReportKinds, now, opening);
+      await saveProgress(tx, s, tokyoMidnight(firstOfNextMonth(month)), monthlyProgressName);
+      return n;
+    });
+    if (made === undefined) return files;
+    files += made;
+  }
+}
+
+/** A report's contents per receiver, for its target (a reading day, or a month's first day for a monthly kind). */
+async function contentsOf(
+  kind: PpsKind,
+  q: Queryable,
+  ctx: GridContext,
+  target: IsoDate,
+  read: () => Promise<ReadOn>,
+  receiverCode?: string,
+): Promise<Map<string, ReportContent>> {
+  if (kind.granularity === 'month') return genshiwakeGroupContents(q, ctx.schema, target, receiverCode);
+  return reportContents(kind, q, ctx.schema, await read(), receiverCode);
 }
 
 /**
@@ -108,10 +159,11 @@ export async function issueReports(
 ): Promise<number> {
   const s = ident(ctx.schema);
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, ctx.schema]);
-  const read = await readOn(tx, ctx.schema, ctx.area, readingDay);
+  let read: ReadOn | undefined;
+  const readOnce = async () => (read ??= await readOn(tx, ctx.schema, ctx.area, readingDay));
   let made = 0;
   for (const kind of kinds) {
-    const contents = await reportContents(kind, tx, ctx.schema, read);
+    const contents = await contentsOf(kind, tx, ctx, readingDay, readOnce);
     const { rows: latest } = await tx.query<{ receiverCode: string; revision: number; sha256: string }>(
       `SELECT DISTINCT ON (receiver_code) receiver_code AS "receiverCode", revision, sha256 FROM ${s}.pps_file
         WHERE kind = $1 AND target_date = $2 ORDER BY receiver_code, revision DESC`,
@@ -219,7 +271,16 @@ async function recheckRecent(ctx: GridContext, now: Date): Promise<number> {
   for (let day = window.from; day < window.until; day = addDays(day, 1)) {
     made += await ctx.db.transaction(async (tx) => {
       await besideRegistryLoads(tx);
-      return issueReports(tx, ctx, day, csvReportKinds, now);
+      return issueReports(tx, ctx, day, readingDayReportKinds, now);
+    });
+  }
+  // The monthly reports already made of the months the window reaches.
+  const { rows } = await ctx.db.query<{ next: Date }>(`SELECT next_at AS next FROM ${s}.pps_progress WHERE schedule = $1`, [monthlyProgressName]);
+  const monthsUntil = tokyoDate(rows[0]!.next);
+  for (let month = `${window.from.slice(0, 7)}-01` as IsoDate; month < monthsUntil; month = firstOfNextMonth(month)) {
+    made += await ctx.db.transaction(async (tx) => {
+      await besideRegistryLoads(tx);
+      return issueReports(tx, ctx, month, monthlyReportKinds, now);
     });
   }
   return made;
@@ -227,7 +288,7 @@ async function recheckRecent(ctx: GridContext, now: Date): Promise<number> {
 
 /** The bytes of a receiver's report as it would be made now (an evicted report regenerates from this). */
 export async function reportBytesNow(ctx: GridContext, kind: PpsKind, readingDay: IsoDate, receiverCode: string): Promise<{ bytes: Buffer; sha256: string }> {
-  const read = await readOn(ctx.db, ctx.schema, ctx.area, readingDay);
-  const content = (await reportContents(kind, ctx.db, ctx.schema, read, receiverCode)).get(receiverCode) ?? { rows: [], points: 0 };
+  const read = () => readOn(ctx.db, ctx.schema, ctx.area, readingDay);
+  const content = (await contentsOf(kind, ctx.db, ctx, readingDay, read, receiverCode)).get(receiverCode) ?? { rows: [], points: 0 };
   return csvBytes(kind, content);
 }

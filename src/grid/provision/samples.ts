@@ -164,6 +164,17 @@ function csvSample(kind: PpsKind): SampleMaker {
           rows.push([point.supplyPointId, name(point), ym(sampleDate), ymd(sampleDate), ymd(day), slot, tenthsText(received), tenthsText(received)]);
         }
       }
+    } else if (kind.code === 'STD_GENSHIWAKE_G') {
+      // LV 群単位: the calendar month before the sample date, every day of it.
+      for (const { point, subject } of subjects) {
+        for (let day = monthFrom; day < sampleDate; day = addDays(day, 1)) {
+          const values = halfHourlyTenths(subject, day);
+          for (let slot = 1; slot <= slotsPerDay; slot++) {
+            const received = values[slot - 1]!;
+            rows.push([point.supplyPointId, name(point), ym(monthFrom), ymd(day), slot, tenthsText(received), tenthsText(received)]);
+          }
+        }
+      }
     } else if (kind.code === 'STD_KEIYAKUKW') {
       for (const { point, subject } of subjects) {
         const current = maxDemandTenths(subject, monthFrom, sampleDate);
@@ -190,7 +201,7 @@ function csvSample(kind: PpsKind): SampleMaker {
     }
     const content: ReportContent = { rows, points: new Set(rows.map((r) => r[0])).size };
     return {
-      name: formatCsvReportName({ kind, area, date: sampleDate, revision: 0 }),
+      name: formatCsvReportName({ kind, area, date: kind.granularity === 'month' ? monthFrom : sampleDate, revision: 0 }),
       bytes: csvBytes(kind, content).bytes,
       contentType: 'text/csv; charset=Shift_JIS',
       points: content.points,

@@ -19,7 +19,7 @@
  * and kept in `bytes` while the cache budget allows (oldest evicted first; B9).
  */
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, ppsKind, ppsTimingOf, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
+import { csvReportKinds, firstOfNextMonth, monthlyReportTiming, ppsKind, ppsTimingOf, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { Refusal } from '../../domain/refusal.ts';
@@ -136,10 +136,34 @@ function timingRuleOf(kind: PpsKind): PpsDueRule {
   };
 }
 
+/**
+ * A report of a calendar month (GENSHIWAKE LV 群単位, `monthAfterNext`): one target per month N (its
+ * first day), due by the end of the 4th business day of N+2; made once the monthly report schedule
+ * (report-schedule.ts) passed N.
+ */
+function monthlyRuleOf(kind: PpsKind): PpsDueRule {
+  const due = kind.due;
+  if (due.rule !== 'monthAfterNext') throw new RangeError(`${kind.code} is not a monthly report`);
+  return {
+    text: `対象月の翌々月${due.days}営業日目まで（翌月最初の営業日${due.availableHour}:00から提供）`,
+    due(from, to) {
+      const out: PpsTarget[] = [];
+      // A month's deadline falls in N+2: start three months back.
+      let month = `${addDays(tokyoDate(from), -93).slice(0, 7)}-01` as IsoDate;
+      for (; tokyoMidnight(month) <= to; month = firstOfNextMonth(month)) {
+        const { deadlineAt } = monthlyReportTiming(kind, month);
+        if (deadlineAt > from && deadlineAt <= to) out.push({ date: month, slot: null, deadlineAt });
+      }
+      return out;
+    },
+    schedule: { name: 'csv-monthly', madeBefore: (t) => tokyoMidnight(t.date) },
+  };
+}
+
 /** The due rule of each kind made on a schedule, by kind code. */
 export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries([
   ...w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule] as const),
-  ...csvReportKinds.map((k) => [k.code, timingRuleOf(k)] as const),
+  ...csvReportKinds.map((k) => [k.code, k.granularity === 'month' ? monthlyRuleOf(k) : timingRuleOf(k)] as const),
 ]);
 
 const sameDayKinds = w4Kinds.filter((k) => k.granularity === 'slot');

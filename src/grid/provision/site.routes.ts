@@ -416,8 +416,10 @@ ${files.map((f) => fileRow(f)).join('\n')}
         const pages = Math.max(1, Math.ceil(total / screenPageSize));
         const keep = (page: number) =>
           `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+        // The kind and the area as the prefix: STD_GENSHIWAKE_03 does not take in STD_GENSHIWAKE_G_03_….
         const kindOptions = csvReportKinds
-          .map((k) => `<option value="${k.code}"${query.prefix === k.code ? ' selected' : ''}>${escapeHtml(k.title)}</option>`)
+          .map((k) => `${k.code}_${ctx.area}`)
+          .map((prefix, i) => `<option value="${prefix}"${query.prefix === prefix ? ' selected' : ''}>${escapeHtml(csvReportKinds[i]!.title)}</option>`)
           .join('');
         const body = `<form method="get" class="filters">
 <label>帳票 <select name="prefix"><option value="">すべて</option>${kindOptions}</select></label>

@@ -417,7 +417,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     const html = screen.body.toString('utf8');
     assert.match(html, /契約電力算定結果内訳/);
     assert.ok(html.includes(`FileReceiver?file=${reportName('KEIYAKUKW', hvNov.until)}`));
-    assert.ok(!html.includes('STD_GENSHIWAKE_'));
+    assert.ok(!html.includes('file=STD_GENSHIWAKE_'));
   });
 
   let auditedName = '';
@@ -442,7 +442,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     const dir = mkdtempSync(join(tmpdir(), 'kirikae-csv-pull-'));
     try {
       const first = await pullFiles(client, dir, { kinds: ['STD_KEIYAKUKW', 'STD_SEIGENCHUSHI'] });
-      const expected = csvFiles((await client.list()).files).filter((f) => f.kind !== 'STD_GENSHIWAKE');
+      const expected = csvFiles((await client.list()).files).filter((f) => !f.kind.startsWith('STD_GENSHIWAKE'));
       assert.deepEqual([...first.downloaded].sort(), expected.map((f) => f.name).sort());
       for (const name of first.downloaded) {
         assert.ok(existsSync(join(dir, name)));
@@ -534,6 +534,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
       csvReportKinds.map((k) => [k.code, k.title, k.timing?.due.businessDayCounting]),
       [
         ['STD_GENSHIWAKE', '発電者の仕訳後の電力量のお知らせ', 5],
+        ['STD_GENSHIWAKE_G', '発電者の仕訳後の電力量のお知らせ（低圧群単位）', undefined], // a month rule: `due`, monthAfterNext
         ['STD_KEIYAKUKW', '契約電力算定結果内訳', 5],
         ['STD_SEIGENCHUSHI', '制限中止割引時間', 5],
       ],

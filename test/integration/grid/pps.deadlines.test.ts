@@ -42,7 +42,7 @@ test('the due rules: a same-day file is due 60 minutes after its half-hour, a da
   );
   assert.deepEqual(
     Object.keys(ppsDueRules).sort(),
-    ['STD_GENSHIWAKE', 'STD_KEIYAKUKW', 'STD_SEIGENCHUSHI', 'W40110', 'W40120', 'W41110', 'W41120'],
+    ['STD_GENSHIWAKE', 'STD_GENSHIWAKE_G', 'STD_KEIYAKUKW', 'STD_SEIGENCHUSHI', 'W40110', 'W40120', 'W41110', 'W41120'],
     'every W4 kind and every CSV report has its rule',
   );
   // A CSV report of reading day R (its kind's timing as data): due by the end of the 5th business day counting R.

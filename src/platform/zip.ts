@@ -12,7 +12,7 @@
  * these files as they take any: the data descriptor is in APPNOTE since 2.0.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { constants, crc32, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, deflateRawSync, type DeflateRaw, type ZlibOptions } from 'node:zlib';
 
 const jstOffsetMs = 9 * 3_600_000;
 const limit = 0xffff_ffff;
@@ -74,12 +74,14 @@ export class SingleEntryZip extends Transform {
     // zlib works on the thread pool. With room for a few input chunks queued, a producer that gives
     // the event loop a turn between chunks (w4-files.ts `paced`) writes the next chunk while the
     // previous one is compressed: on two cores the two run side by side instead of taking turns.
-    const deflate = createDeflateRaw({
+    // (Node passes stream options on to the Transform; @types/node's ZlibOptions does not list them.)
+    const options: ZlibOptions & { writableHighWaterMark: number } = {
       level: this.#level,
       chunkSize: 256 * 1024,
       strategy: constants.Z_DEFAULT_STRATEGY,
       writableHighWaterMark: 4 * 256 * 1024,
-    });
+    };
+    const deflate = createDeflateRaw(options);
     deflate.on('data', (chunk: Buffer) => {
       this.#compressed += chunk.length;
       this.#emit(chunk);

@@ -12,7 +12,7 @@
  * these files as they take any: the data descriptor is in APPNOTE since 2.0.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { constants, crc32, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, deflateRawSync, type DeflateRaw, type ZlibOptions } from 'node:zlib';
 
 const jstOffsetMs = 9 * 3_600_000;
 const limit = 0xffff_ffff;
@@ -39,6 +39,11 @@ export interface ZipEntryOptions {
    * bytes are the same either way (zlib's output does not depend on how its input was cut).
    */
   readonly bufferBytes?: number;
+  /**
+   * Called with each input chunk once the archive has no further use of it (its CRC taken, its bytes
+   * compressed or copied), so that the producer may reuse its memory.
+   */
+  readonly consumed?: (chunk: Buffer) => void;
 }
 
 /** A Transform: entry bytes in, ZIP bytes out. */
@@ -47,6 +52,7 @@ export class SingleEntryZip extends Transform {
   readonly #dos: { date: number; time: number };
   readonly #level: number;
   readonly #bufferBytes: number;
+  readonly #consumed: ((chunk: Buffer) => void) | undefined;
   #deflate: DeflateRaw | undefined;
   #held: Buffer[] | undefined = [];
   #crc = 0;
@@ -60,17 +66,32 @@ export class SingleEntryZip extends Transform {
     this.#dos = dosDateTime(options.modifiedAt);
     this.#level = options.level ?? 6;
     this.#bufferBytes = options.bufferBytes ?? 1024 * 1024;
+    this.#consumed = options.consumed;
     this.#emit(this.#localHeader());
   }
 
   #startStream(): DeflateRaw {
-    const deflate = createDeflateRaw({ level: this.#level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+    // zlib works on the thread pool. With room for a few input chunks queued, a producer that gives
+    // the event loop a turn between chunks (w4-files.ts `paced`) writes the next chunk while the
+    // previous one is compressed: on two cores the two run side by side instead of taking turns.
+    // (Node passes stream options on to the Transform; @types/node's ZlibOptions does not list them.)
+    const options: ZlibOptions & { writableHighWaterMark: number } = {
+      level: this.#level,
+      chunkSize: 256 * 1024,
+      strategy: constants.Z_DEFAULT_STRATEGY,
+      writableHighWaterMark: 4 * 256 * 1024,
+    };
+    const deflate = createDeflateRaw(options);
     deflate.on('data', (chunk: Buffer) => {
       this.#compressed += chunk.length;
       this.#emit(chunk);
     });
     deflate.on('error', (error) => this.destroy(error));
     return deflate;
+  }
+
+  #release(chunks: readonly Buffer[]): void {
+    if (this.#consumed) for (const chunk of chunks) this.#consumed(chunk);
   }
 
   #emit(chunk: Buffer): void {
@@ -94,17 +115,21 @@ export class SingleEntryZip extends Transform {
       // Too large to hold: stream from here on, the held input first.
       this.#deflate = this.#startStream();
       const held = Buffer.concat(this.#held);
+      this.#release(this.#held);
       this.#held = undefined;
       chunk = held;
     }
     const deflate = this.#deflate!;
-    if (deflate.write(chunk)) callback();
+    const consumed = this.#consumed;
+    const written = consumed ? deflate.write(chunk, () => consumed(chunk)) : deflate.write(chunk);
+    if (written) callback();
     else deflate.once('drain', () => callback());
   }
 
   override _flush(callback: TransformCallback): void {
     if (this.#held) {
       const compressed = deflateRawSync(Buffer.concat(this.#held), { level: this.#level });
+      this.#release(this.#held);
       this.#held = undefined;
       this.#compressed = compressed.length;
       this.#emit(compressed);

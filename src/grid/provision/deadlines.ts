@@ -6,7 +6,7 @@
  * - **due**: the files whose deadline fell in it (every receiver, revisions included);
  * - **on time** / **late**: of those, made by their deadline or after it (and the latest, in minutes);
  * - **missing**: the targets (a half-hour, a day …) whose deadline passed and that are not made yet —
- *   the kind's due rule (schedule.ts `ppsDueRules`) lists the targets, and a target is made when the
+ *   the kind's due rule (`watchedRules`: schedule.ts, w5-schedule.ts) lists the targets, and a target is made when the
  *   schedule's progress passed it (made for every receiver, even none) or a file of it exists.
  *
  * Figures only, never data. Generic over kinds: a kind with a due rule is watched. The grid answers
@@ -21,6 +21,10 @@ import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { ok, type GridContext, type InterfaceHandler } from '../context.ts';
 import { ppsDueRules, type PpsDueRule } from './schedule.ts';
+import { w5DueRules } from './w5-schedule.ts';
+
+/** Every watched kind's rule: the W4 files and CSV reports (schedule.ts), the W5 files (w5-schedule.ts). */
+export const watchedRules: Readonly<Record<string, PpsDueRule>> = { ...ppsDueRules, ...w5DueRules };
 
 export const gridPpsStatsInterfaceId = 'GRID_PPS_STATS';
 
@@ -49,7 +53,7 @@ export interface DeadlineWatch {
 }
 
 /** The watch of one day of deadlines (default: today on the grid's clock), up to now. */
-export async function deadlineWatch(ctx: GridContext, date?: IsoDate, rules: Readonly<Record<string, PpsDueRule>> = ppsDueRules): Promise<DeadlineWatch> {
+export async function deadlineWatch(ctx: GridContext, date?: IsoDate, rules: Readonly<Record<string, PpsDueRule>> = watchedRules): Promise<DeadlineWatch> {
   const now = ctx.clock.now();
   const day = date ?? tokyoDate(now);
   const from = tokyoMidnight(day);

@@ -5,9 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { unzipSync } from 'fflate';
 import type { IsoDate } from '../../domain/date.ts';
 import { ppsKind } from '../../domain/pps-file.ts';
-import { defaultW4Settings, sectionsOf, w4ZipBytes, type W4Point } from './w4-files.ts';
+import { defaultW4Settings, entryName, sectionsOf, w4SlotValue, w4ZipBytes, type W4Point } from './w4-files.ts';
+import { w4Xml } from './w4-xml.ts';
 
 const kinds = ['household', 'shop', 'office', 'factory', 'solar'] as const;
 
@@ -41,4 +44,41 @@ test('the same inputs give the bytes they always gave: LV same-day, HV daily, wi
       utf8: 'f141fdebc16c1d3427a2d03c8820565dc4ec6f11fcfd8bc5b9e5ee3ca6426132',
     },
   );
+});
+
+test('a section large enough to stream (chunk buffers reused as deflate consumes them) holds exactly its XML, every time', async () => {
+  // 30,000 LV points: ~5 MB of XML in ~20 chunks, past the 1 MiB held in memory, so the chunks go
+  // through the deflate stream and come back to be refilled. A buffer refilled too early would
+  // change the archive's bytes or its XML.
+  const date = '2026-11-28' as IsoDate;
+  const at = new Date('2026-11-28T09:45:00+09:00');
+  const kind = ppsKind('W41110')!;
+  const section = sectionsOf(kind, '03', 'A0033', date, 19, points(30_000, 'LV'))[0]!;
+  const xml = Buffer.concat([
+    ...w4Xml({
+      kind,
+      area: '03',
+      receiverCode: 'A0033',
+      date,
+      slot: 19,
+      section: 0,
+      sections: 1,
+      createdAt: at,
+      encoding: 'Shift_JIS',
+      records: section.points,
+      values: (record) => {
+        const values = new Int32Array(48);
+        values[18] = w4SlotValue(record as W4Point, date, 19, 'LV', defaultW4Settings);
+        return values;
+      },
+    }),
+  ]);
+  assert.ok(xml.length > 4_000_000, `streamed, not held: ${xml.length} bytes`);
+  const first = await w4ZipBytes(section, 0, at, defaultW4Settings);
+  const second = await w4ZipBytes(section, 0, at, defaultW4Settings);
+  assert.equal(second.sha256, first.sha256, 'the second file (made with reused buffers) is the same bytes');
+  assert.equal(createHash('sha256').update(first.bytes).digest('hex'), first.sha256);
+  const entries = unzipSync(first.bytes);
+  assert.deepEqual(Object.keys(entries), [entryName(first.name)]);
+  assert.ok(Buffer.from(entries[entryName(first.name)]!).equals(xml), 'the entry is the XML written in one piece');
 });

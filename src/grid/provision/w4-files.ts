@@ -25,7 +25,7 @@ import { SingleEntryZip } from '../../platform/zip.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { hash32, mix32 } from '../registry/random.ts';
 import { halfHourlyTenthOfSlot, halfHourlyTenthsInto } from '../registry/usage.ts';
-import { w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
+import { recycleChunk, w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
 
 /** A point of a receiver's W4 set for one day. */
 export interface W4Point extends W4Record {
@@ -167,6 +167,19 @@ export function entryName(fileName: string): string {
   return fileName.replace(/\.zip$/, '.xml');
 }
 
+/**
+ * The chunks of a generator, with a turn of the event loop after each: zlib compresses on the thread
+ * pool, and its completion (which hands it the next chunk) is only seen when the main thread gets
+ * back to the loop. Without these turns the XML of several chunks is made while the pool idles, then
+ * the pool compresses them while the main thread waits; with them the two run side by side.
+ */
+export async function* paced(chunks: Iterable<Buffer>): AsyncGenerator<Buffer> {
+  for (const chunk of chunks) {
+    yield chunk;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /** The bytes of a section's file, streamed: XML → deflate → `sink`. Returns size and SHA-256. */
 export async function writeW4Zip(
   section: W4Section,
@@ -210,7 +223,11 @@ export async function writeW4Zip(
       sink.end(callback);
     },
   });
-  await pipeline(Readable.from(xml, { objectMode: false }), new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt }), counter);
+  await pipeline(
+    Readable.from(paced(xml), { objectMode: false }),
+    new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt, consumed: recycleChunk }),
+    counter,
+  );
   return { name, size, sha256: hash.digest('hex') };
 }
 

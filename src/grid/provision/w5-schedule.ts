@@ -28,7 +28,15 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { replaceExpiredMeters } from '../registry/meter.repository.ts';
-import { defaultProvisionSettings, evictBeyondBudget, fileWriteLockKey, type ProvisionSettings, type Timing } from './schedule.ts';
+import {
+  defaultProvisionSettings,
+  evictBeyondBudget,
+  fileWriteLockKey,
+  type PpsDueRule as WatchRule,
+  type PpsTarget,
+  type ProvisionSettings,
+  type Timing,
+} from './schedule.ts';
 import { w5Points, w5SectionFingerprint, w5SectionsOf, w5ZipBytes, type W5ExchangePoint, type W5Point } from './w5-files.ts';
 
 const hourMs = 3_600_000;
@@ -68,6 +76,36 @@ export function w5Timing(kind: PpsKind, date: IsoDate, points: readonly W5Point[
 function listedOn(kind: PpsKind, date: IsoDate): IsoDate {
   return tokyoDate(w5Timing(kind, date).availableAt);
 }
+
+/**
+ * The deadline watch's rule of a W5 kind (deadlines.ts): a target per day whose nominal deadline
+ * falls in the period (an exchange file's is its listing: the monthly file covering it is known only
+ * with its points), made once the daily W5 run has handled the day it is listed on ('w5-day'), a file
+ * of it or not (most days have no special reading).
+ */
+function w5WatchRule(kind: PpsKind): WatchRule {
+  const due = kind.due;
+  const text =
+    due.rule === 'businessDays'
+      ? `対象日から${due.days}営業日目まで（${due.from === 'sameDay' ? '当日' : '翌営業日'}${due.availableHour}:00から提供）`
+      : `対象の月間確定使用量の提供まで（翌日${due.rule === 'beforeMonthly' ? due.availableHour : 2}:00から提供）`;
+  return {
+    text,
+    due(from, to) {
+      const out: PpsTarget[] = [];
+      // A deadline falls at most a few weeks after its day (the year end included).
+      for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+        const { deadlineAt } = w5Timing(kind, date);
+        if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+      }
+      return out;
+    },
+    schedule: { name: 'w5-day', madeBefore: (t) => w5Timing(kind, t.date).availableAt },
+  };
+}
+
+/** The W5 kinds' rules for the deadline watch, by kind code. */
+export const w5DueRules: Readonly<Record<string, WatchRule>> = Object.fromEntries(w5Kinds.map((k) => [k.code, w5WatchRule(k)]));
 
 export interface W5ScheduleResult {
   readonly files: number;

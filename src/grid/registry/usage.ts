@@ -192,21 +192,83 @@ export function halfHourlyTenthsInto(supplyPointId: string, profile: UsageProfil
 /**
  * One value of `halfHourlyTenths` (slot index 0–47), for a same-day file of a million points: the
  * same number without ordering the 48 rests — the slot's rank among them decides its extra tenth.
+ *
+ * The same arithmetic as `spread` and `dailyTenths`, operation for operation (so the same floats),
+ * written for speed: the PRNG state is a local (mulberry32 inline, the same draws in the same order)
+ * rather than a module variable read and written 145 times a point, the day's factor is computed
+ * once per (kind, day), and the rests are recomputed from the weights instead of stored.
  */
 export function halfHourlyTenthOfSlot(supplyPointId: string, profile: UsageProfile, date: IsoDate, slotIndex: number): number {
-  const floors = scratchFloors;
-  const extra = spread(supplyPointId, profile, date, floors);
-  const rests = scratchRests;
-  const rest = rests[slotIndex] as number;
-  // Its place in the largest-remainder order: rests larger, then equal rests of earlier slots.
+  const day = dayOf(date);
+  const kind = profile.kind;
+  let state = mix32(hash32(supplyPointId) ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
+  // dailyTenths: the day noise first (dayNoise), then the total.
+  let dayNoise: number;
+  if (kind === 'solar') {
+    state = (state + 0x6d2b79f5) | 0;
+    dayNoise = 0.1 + 1.35 * Math.sqrt(uniform(state));
+  } else {
+    state = (state + 0x6d2b79f5) | 0;
+    const u1 = uniform(state);
+    state = (state + 0x6d2b79f5) | 0;
+    const u2 = uniform(state);
+    state = (state + 0x6d2b79f5) | 0;
+    const u3 = uniform(state);
+    dayNoise = Math.max(0.2, 1 + noise[kind].day * ((u1 + u2 + u3 - 1.5) * 2));
+  }
+  const total = Math.round((profile.dailyWh / 100) * dayFactorOf(kind, day) * dayNoise);
+  const shape = shapeOf(kind, day);
+  const slotNoise = noise[kind].slot;
+  const weights = scratchWeights;
+  let weightSum = 0;
+  for (let slot = 0; slot < slotsPerDay; slot++) {
+    state = (state + 0x6d2b79f5) | 0;
+    const u1 = uniform(state);
+    state = (state + 0x6d2b79f5) | 0;
+    const u2 = uniform(state);
+    state = (state + 0x6d2b79f5) | 0;
+    const u3 = uniform(state);
+    const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * ((u1 + u2 + u3 - 1.5) * 2));
+    weights[slot] = w;
+    weightSum += w;
+  }
+  if (!(weightSum > 0)) return halfHourlyTenthsInto(supplyPointId, profile, date, scratchFloors)[slotIndex] as number;
+  const exactOwn = (total * (weights[slotIndex] as number)) / weightSum;
+  const floorOwn = Math.floor(exactOwn);
+  const rest = exactOwn - floorOwn;
+  // Its place in the largest-remainder order (rests larger, then equal rests of earlier slots), and
+  // the tenths still to give (total − the sum of the floors).
   let rank = 0;
+  let assigned = 0;
   for (let j = 0; j < slotsPerDay; j++) {
-    const other = rests[j] as number;
+    const exact = (total * (weights[j] as number)) / weightSum;
+    const whole = Math.floor(exact);
+    assigned += whole;
+    const other = exact - whole;
     if (other > rest || (other === rest && j < slotIndex)) rank++;
   }
+  const extra = total - assigned;
   // The extra tenths go round the order (i mod 48 for i < extra): how many land on this rank.
   const given = extra > rank ? Math.floor((extra - 1 - rank) / slotsPerDay) + 1 : 0;
-  return (floors[slotIndex] as number) + given;
+  return floorOwn + given;
+}
+
+/** mulberry32's output for a state already advanced (random.ts): a float in [0, 1). */
+function uniform(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+}
+
+/** The factor of `dailyTenths` (season × kind of day ÷ the year's mean) of the last (kind, day). */
+const lastDayFactors = new Map<UsageProfileKind, { day: Day; factor: number }>();
+
+function dayFactorOf(kind: UsageProfileKind, day: Day): number {
+  const last = lastDayFactors.get(kind);
+  if (last?.day === day) return last.factor;
+  const factor = (seasonalFactor(kind, day.dayOfYear) * dayTypeFactor(kind, day.dayType)) / yearMean(kind);
+  lastDayFactors.set(kind, { day, factor });
+  return factor;
 }
 
 const scratchFloors = new Int32Array(slotsPerDay);

@@ -13,6 +13,7 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, testGridClock } from '../../../src/grid/testing.ts';
 import { ppsDueRules, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
+import { watchedRules } from '../../../src/grid/provision/deadlines.ts';
 import { deadlineWatch, deadlineWatchOpsPage, type DeadlineWatch } from '../../../src/grid/provision/deadlines.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 
@@ -58,6 +59,23 @@ test('the due rules: a same-day file is due 60 minutes after its half-hour, a da
     ],
   );
   assert.equal(ppsDueRules.STD_KEIYAKUKW!.text, '検針日から5営業日目まで（1営業日後の03:00から提供）');
+});
+
+test('the watch covers the W5 files: a monthly file of reading day R is due by the end of the 4th business day counting R, across the year end', () => {
+  assert.deepEqual(
+    Object.keys(watchedRules)
+      .filter((k) => k.startsWith('W5'))
+      .sort(),
+    ['W51210', 'W51220', 'W51310', 'W51320', 'W51410', 'W51420'],
+  );
+  const monthly = watchedRules.W51220!.due(new Date('2027-01-06T00:00:00+09:00'), new Date('2027-01-07T00:00:00+09:00'));
+  // Reading day Sat 26 Dec: Mon 28 Dec, then 4, 5 and 6 Jan (29 Dec–3 Jan are not business days); so do 27 and 28 Dec.
+  assert.deepEqual(
+    monthly.filter((t) => t.date >= '2026-12-24').map((t) => `${t.date} ${t.deadlineAt.toISOString()}`),
+    ['2026-12-26 2027-01-06T15:00:00.000Z', '2026-12-27 2027-01-06T15:00:00.000Z', '2026-12-28 2027-01-06T15:00:00.000Z'],
+  );
+  assert.equal(watchedRules.W51220!.text, '対象日から4営業日目まで（当日2:00から提供）');
+  assert.equal(watchedRules.W51220!.schedule?.name, 'w5-day', 'made once the daily W5 run handled the day, with or without a file');
 });
 
 forEachBackend('the data provision deadline watch', (backend) => {

@@ -53,12 +53,12 @@ test('a section large enough to stream (chunk buffers reused as deflate consumes
   const date = '2026-11-28' as IsoDate;
   const at = new Date('2026-11-28T09:45:00+09:00');
   const kind = ppsKind('W41110')!;
-  const section = sectionsOf(kind, '03', 'A0033', date, 19, points(30_000, 'LV'))[0]!;
+  const section = sectionsOf(kind, '03', '10033', date, 19, points(30_000, 'LV'))[0]!;
   const xml = Buffer.concat([
     ...w4Xml({
       kind,
       area: '03',
-      receiverCode: 'A0033',
+      receiverCode: '10033',
       date,
       slot: 19,
       section: 0,

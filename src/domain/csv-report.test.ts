@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvField, csvReportHeaders, splitCsvLine } from './csv-report.ts';
 import type { IsoDate } from './date.ts';
-import { csvReportKinds, formatCsvReportName, monthlyReportTiming, parseCsvReportName, parsePpsFileName, ppsKind, ppsTimingOf } from './pps-file.ts';
+import { businessDaysTiming, csvReportKinds, formatCsvReportName, monthlyReportTiming, parseCsvReportName, parsePpsFileName, ppsKind } from './pps-file.ts';
 
 test('CSV report names round-trip: STD_{report}_{area}_{yyyymmdd}_{rr}.csv', () => {
   for (const kind of csvReportKinds.filter((k) => k.granularity === 'readingDay')) {
@@ -31,29 +31,29 @@ test('names that are not CSV reports do not parse; bad parts are refused when fo
 });
 
 test('CSV timing: first business day after R at 03:00; due by the end of the 5th business day counting R, across the year end', () => {
-  const rule = csvReportKinds[0]!.timing!;
+  const rule = csvReportKinds[0]!.due;
   // Tue 2026-12-08: listed Wed 12-09 03:00; 12-08 (1) 09 (2) 10 (3) 11 (4) 14 (5) → due 12-15 00:00 JST.
-  assert.deepEqual(ppsTimingOf(rule, '2026-12-08' as IsoDate), {
+  assert.deepEqual(businessDaysTiming(rule, '2026-12-08' as IsoDate), {
     availableAt: new Date('2026-12-09T03:00:00+09:00'),
     deadlineAt: new Date('2026-12-15T00:00:00+09:00'),
   });
   // Fri 2026-12-25: listed Mon 12-28; 12-25 (1) 28 (2), 12-29 – 1-3 closed, 1-4 (3) 1-5 (4) 1-6 (5) → due 1-7 00:00.
-  assert.deepEqual(ppsTimingOf(rule, '2026-12-25' as IsoDate), {
+  assert.deepEqual(businessDaysTiming(rule, '2026-12-25' as IsoDate), {
     availableAt: new Date('2026-12-28T03:00:00+09:00'),
     deadlineAt: new Date('2027-01-07T00:00:00+09:00'),
   });
   // Sat 2026-12-26 (not a business day): counting starts Mon 12-28 (1) → 1-4 (2) … 1-7 (5) → due 1-8 00:00.
-  assert.deepEqual(ppsTimingOf(rule, '2026-12-26' as IsoDate), {
+  assert.deepEqual(businessDaysTiming(rule, '2026-12-26' as IsoDate), {
     availableAt: new Date('2026-12-28T03:00:00+09:00'),
     deadlineAt: new Date('2027-01-08T00:00:00+09:00'),
   });
   // A national holiday: Mon 2026-11-23 (勤労感謝の日) counts from Tue 11-24.
-  assert.deepEqual(ppsTimingOf(rule, '2026-11-23' as IsoDate).deadlineAt, new Date('2026-12-01T00:00:00+09:00'));
+  assert.deepEqual(businessDaysTiming(rule, '2026-11-23' as IsoDate).deadlineAt, new Date('2026-12-01T00:00:00+09:00'));
 });
 
-test('a rule in calendar days (the W5 shape) applies too: R 02:00, due by the 4th business day counting R', () => {
-  const rule = { available: { after: 0, unit: 'day' as const, at: '02:00' }, due: { businessDayCounting: 4 }, source: 'test' };
-  assert.deepEqual(ppsTimingOf(rule, '2026-12-26' as IsoDate), {
+test('a rule listed on the day itself (the W5 monthly shape) applies too: R 02:00, due by the 4th business day counting R', () => {
+  const rule = { rule: 'businessDays' as const, from: 'sameDay' as const, availableHour: 2, days: 4 };
+  assert.deepEqual(businessDaysTiming(rule, '2026-12-26' as IsoDate), {
     availableAt: new Date('2026-12-26T02:00:00+09:00'),
     deadlineAt: new Date('2027-01-07T00:00:00+09:00'),
   });

@@ -10,7 +10,7 @@
  * its receiver: each retailer sees only its own files, and two retailers hold files of the same name.
  * Pure: no I/O. The schedule and the contents live with the grid (src/grid/provision/).
  */
-import { addBusinessDays } from './calendar.ts';
+import { addBusinessDays, nextBusinessDay } from './calendar.ts';
 import { addDays, tokyoMidnight, type IsoDate } from './date.ts';
 
 export type PpsVoltage = 'HV' | 'LV';
@@ -35,23 +35,6 @@ export interface PpsKind {
   readonly title: string;
   /** When a file of the kind is listed and when it is due (HALFHOURLY.md B3/B7): data, read by the schedule. */
   readonly due: PpsDueRule;
-  /** When a file is listed and due, as data (kinds that follow a business-day rule; see `ppsTimingOf`). */
-  readonly timing?: PpsTimingRule;
-}
-
-/**
- * When a file of a kind is listed and when it is due, relative to its target day T, on the
- * business-day calendar (src/domain/calendar.ts), in JST:
- * - available: `after` days (`unit` 'day') or business days (`unit` 'businessDay') after T, at `at`;
- * - due: the end (24:00) of the `businessDayCounting`-th business day counting T as day 1 when T is
- *   a business day, otherwise counting from the next business day (HALFHOURLY.md B7).
- * A deadline-watch page reads these rules; `ppsTimingOf` applies them.
- */
-export interface PpsTimingRule {
-  readonly available: { readonly after: number; readonly unit: 'day' | 'businessDay'; readonly at: string };
-  readonly due: { readonly businessDayCounting: number };
-  /** Where the rule comes from (public or ours), as the README labels it. */
-  readonly source: string;
 }
 
 /**
@@ -219,12 +202,7 @@ export const ppsKinds: readonly PpsKind[] = [
  * The three standard CSV reports (統一化帳票, slide 34; HALFHOURLY.md B10): one file per receiver and
  * reading day R, `STD_{report}_{area}_{yyyymmdd}_{rr}.csv`. Layouts ours; names and timing public.
  */
-const csvTiming: PpsTimingRule = {
-  available: { after: 1, unit: 'businessDay', at: '03:00' },
-  due: { businessDayCounting: 5 },
-  source: 'public (slide 34): first business day after R, due by the 5th business day counting R; the hour 03:00 ours',
-};
-/** The same rule in the schedule's terms (`PpsDueRule`), which the deadline watch and the lateness figures read. */
+/** The reports' rule (slide 34, public: the first business day after R, due by the 5th business day counting R; the hour 03:00 ours). */
 const csvDue: PpsDueRule = { rule: 'businessDays', from: 'nextBusinessDay', availableHour: 3, days: 5 };
 
 export const csvReportKinds: readonly PpsKind[] = [
@@ -238,7 +216,6 @@ export const csvReportKinds: readonly PpsKind[] = [
     sectionPoints: Number.MAX_SAFE_INTEGER,
     retentionDays: 396,
     title: '発電者の仕訳後の電力量のお知らせ',
-    timing: csvTiming,
     due: csvDue,
   },
   {
@@ -264,7 +241,6 @@ export const csvReportKinds: readonly PpsKind[] = [
     sectionPoints: Number.MAX_SAFE_INTEGER,
     retentionDays: 396,
     title: '契約電力算定結果内訳',
-    timing: csvTiming,
     due: csvDue,
   },
   {
@@ -277,7 +253,6 @@ export const csvReportKinds: readonly PpsKind[] = [
     sectionPoints: Number.MAX_SAFE_INTEGER,
     retentionDays: 396,
     title: '制限中止割引時間',
-    timing: csvTiming,
     due: csvDue,
   },
 ];
@@ -363,19 +338,18 @@ export function parsePpsFileName(name: string): PpsFileName | undefined {
   return { kind, date, slot, revision: Number(rest.slice(0, 2)), section: Number(rest.slice(2)) };
 }
 
-/** `HH:MM` JST of `date`, as an instant. */
-function atJst(date: IsoDate, hhmm: string): Date {
-  const [hh, mm] = hhmm.split(':').map(Number);
-  return new Date(tokyoMidnight(date).getTime() + (hh! * 60 + mm!) * 60_000);
-}
-
-/** When a file of target day `target` is listed and due, by the kind's rule. */
-export function ppsTimingOf(rule: PpsTimingRule, target: IsoDate): { availableAt: Date; deadlineAt: Date } {
-  const { after, unit, at } = rule.available;
-  const availableDay = unit === 'day' ? addDays(target, after) : addBusinessDays(target, after);
-  const first = addBusinessDays(target, 0); // day 1: T itself when a business day, else the next one
-  const last = addBusinessDays(first, rule.due.businessDayCounting - 1);
-  return { availableAt: atJst(availableDay, at), deadlineAt: tokyoMidnight(addDays(last, 1)) };
+/**
+ * When a file of a `businessDays` kind for target day `target` is listed and due: listed on the
+ * target day or the next business day at the rule's hour, due by the end of the `days`-th business
+ * day counting the target (`nthBusinessDayCounting`).
+ */
+export function businessDaysTiming(due: PpsDueRule, target: IsoDate): { availableAt: Date; deadlineAt: Date } {
+  if (due.rule !== 'businessDays') throw new RangeError(`not a business-day rule: ${due.rule}`);
+  const availableDay = due.from === 'sameDay' ? target : nextBusinessDay(target);
+  return {
+    availableAt: new Date(tokyoMidnight(availableDay).getTime() + due.availableHour * 3_600_000),
+    deadlineAt: tokyoMidnight(addDays(nthBusinessDayCounting(target, due.days), 1)),
+  };
 }
 
 /**

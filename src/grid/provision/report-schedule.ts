@@ -1,7 +1,7 @@
 /**
  * When the standard CSV reports of an area are made (HALFHOURLY.md B7/B10), on the grid's clock:
  * the reports of reading day R are listed from the first business day after R, 03:00 JST, and due
- * by the end of the 5th business day counting R (the kinds' `timing` rule, src/domain/pps-file.ts).
+ * by the end of the 5th business day counting R (the kinds' `due` rule, src/domain/pps-file.ts).
  *
  * `runReportSchedule` makes every report due by now, one reading day per transaction, oldest first
  * (the job runs it every 15 minutes and after the sandbox clock moves; the progress row is locked so
@@ -20,7 +20,7 @@
  * periods a retroactive application can still reach).
  */
 import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, isoDate, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, firstOfNextMonth, formatCsvReportName, monthlyReportTiming, ppsTimingOf, type PpsKind } from '../../domain/pps-file.ts';
+import { businessDaysTiming, csvReportKinds, firstOfNextMonth, formatCsvReportName, monthlyReportTiming, type PpsKind } from '../../domain/pps-file.ts';
 import { nextReadingDayAfter } from '../../domain/reading-day.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
@@ -41,7 +41,7 @@ export const recheckDays = 45;
 
 /** When the reports of reading day R (or, for a monthly kind, of the month starting on R) are listed and due. */
 export function csvTiming(kind: PpsKind, readingDay: IsoDate): { availableAt: Date; deadlineAt: Date; expiresAt: Date } {
-  const { availableAt, deadlineAt } = kind.granularity === 'month' ? monthlyReportTiming(kind, readingDay) : ppsTimingOf(kind.timing!, readingDay);
+  const { availableAt, deadlineAt } = kind.granularity === 'month' ? monthlyReportTiming(kind, readingDay) : businessDaysTiming(kind.due, readingDay);
   return { availableAt, deadlineAt, expiresAt: new Date(availableAt.getTime() + kind.retentionDays * dayMs) };
 }
 

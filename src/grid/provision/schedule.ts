@@ -19,7 +19,7 @@
  * and kept in `bytes` while the cache budget allows (oldest evicted first; B9).
  */
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, firstOfNextMonth, monthlyReportTiming, ppsKind, ppsTimingOf, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
+import { businessDaysTiming, csvReportKinds, firstOfNextMonth, monthlyReportTiming, ppsKind, w4Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import { Refusal } from '../../domain/refusal.ts';
@@ -116,18 +116,19 @@ const dailyRule: PpsDueRule = {
 const dailyKindOf = w4Kinds.find((k) => k.granularity === 'day')!;
 
 /**
- * A kind whose timing is data (`PpsKind.timing`, the standard CSV reports): one target per reading
- * day R, due as the rule says; made once the report schedule (report-schedule.ts) passed R.
+ * A report of reading day R (its kind's `businessDays` rule, the standard CSV reports): one target
+ * per reading day R, due as the rule says; made once the report schedule (report-schedule.ts) passed R.
  */
-function timingRuleOf(kind: PpsKind): PpsDueRule {
-  const rule = kind.timing!;
+function businessDaysRuleOf(kind: PpsKind): PpsDueRule {
+  const rule = kind.due;
+  if (rule.rule !== 'businessDays') throw new RangeError(`${kind.code} does not follow a business-day rule`);
   return {
-    text: `検針日から${rule.due.businessDayCounting}営業日目まで（${rule.available.after}${rule.available.unit === 'day' ? '日' : '営業日'}後の${rule.available.at}から提供）`,
+    text: `検針日から${rule.days}営業日目まで（${rule.from === 'sameDay' ? '当日' : '1営業日後の'}${String(rule.availableHour).padStart(2, '0')}:00から提供）`,
     due(from, to) {
       const out: PpsTarget[] = [];
       // A deadline falls at most a few weeks after its reading day (the year end included).
       for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
-        const { deadlineAt } = ppsTimingOf(rule, date);
+        const { deadlineAt } = businessDaysTiming(rule, date);
         if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
       }
       return out;
@@ -163,7 +164,7 @@ function monthlyRuleOf(kind: PpsKind): PpsDueRule {
 /** The due rule of each kind made on a schedule, by kind code. */
 export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries([
   ...w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule] as const),
-  ...csvReportKinds.map((k) => [k.code, k.granularity === 'month' ? monthlyRuleOf(k) : timingRuleOf(k)] as const),
+  ...csvReportKinds.map((k) => [k.code, k.granularity === 'month' ? monthlyRuleOf(k) : businessDaysRuleOf(k)] as const),
 ]);
 
 const sameDayKinds = w4Kinds.filter((k) => k.granularity === 'slot');

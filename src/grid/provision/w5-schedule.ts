@@ -20,9 +20,8 @@
  * The first run starts 7 days back (the demo has the files of the last reading days at once);
  * files of that opening count as made on time.
  */
-import { nextBusinessDay } from '../../domain/calendar.ts';
 import { addDays, tokyoDate, tokyoMidnight, type IsoDate } from '../../domain/date.ts';
-import { nthBusinessDayCounting, ppsKind, w5ContentOf, w5Kinds, type PpsKind } from '../../domain/pps-file.ts';
+import { businessDaysTiming, ppsKind, w5ContentOf, w5Kinds, type PpsKind } from '../../domain/pps-file.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
@@ -47,7 +46,6 @@ export const w5RecheckDays = 62;
 export const w5OpeningDays = 7;
 
 const at = (date: IsoDate, hour: number) => new Date(tokyoMidnight(date).getTime() + hour * hourMs);
-const endOf = (date: IsoDate) => tokyoMidnight(addDays(date, 1));
 
 /**
  * When a W5 file of `kind` for `date` is listed, due and gone. An exchange file is due when the
@@ -58,8 +56,7 @@ export function w5Timing(kind: PpsKind, date: IsoDate, points: readonly W5Point[
   let availableAt: Date;
   let deadlineAt: Date;
   if (due.rule === 'businessDays') {
-    availableAt = at(due.from === 'sameDay' ? date : nextBusinessDay(date), due.availableHour);
-    deadlineAt = endOf(nthBusinessDayCounting(date, due.days));
+    ({ availableAt, deadlineAt } = businessDaysTiming(due, date));
   } else if (due.rule === 'beforeMonthly') {
     availableAt = at(addDays(date, 1), due.availableHour);
     const covering = (points as W5ExchangePoint[]).map((p) => p.coveredBy).sort()[0];

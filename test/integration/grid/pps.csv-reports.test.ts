@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { addBusinessDays, nextBusinessDay } from '../../../src/domain/calendar.ts';
 import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, type IsoDate } from '../../../src/domain/date.ts';
-import { csvReportKinds, ppsKind, ppsTimingOf } from '../../../src/domain/pps-file.ts';
+import { businessDaysTiming, csvReportKinds, ppsKind } from '../../../src/domain/pps-file.ts';
 import { readingRuleOf, readingSchedule } from '../../../src/domain/reading-day.ts';
 import { isRefusal, type Refusal } from '../../../src/domain/refusal.ts';
 import { createCa } from '../../../src/platform/pki/ca.ts';
@@ -174,8 +174,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
 
   test('timing as data: listed from the first business day after R 03:00, due by the end of the 5th business day counting R', async () => {
     const kind = ppsKind('STD_SEIGENCHUSHI')!;
-    assert.deepEqual(kind.timing?.available, { after: 1, unit: 'businessDay', at: '03:00' });
-    assert.deepEqual(kind.timing?.due, { businessDayCounting: 5 });
+    assert.deepEqual(kind.due, { rule: 'businessDays', from: 'nextBusinessDay', availableHour: 3, days: 5 });
     const info = (await client.list()).files.find((f) => f.name === reportName('SEIGENCHUSHI', lvNov.until))!;
     const availableDay = nextBusinessDay(lvNov.until);
     assert.equal(info.availableAt, new Date(tokyoMidnight(availableDay).getTime() + 3 * 3_600_000).toISOString());
@@ -481,7 +480,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     }
     // The schedule stops over the year end and runs again an hour after January's reports were due: they are late.
     const lvJan = lvSchedule.dayOf(lvGroup, 2027, 1);
-    const due = ppsTimingOf(ppsKind('STD_SEIGENCHUSHI')!.timing!, lvJan).deadlineAt;
+    const due = businessDaysTiming(ppsKind('STD_SEIGENCHUSHI')!.due, lvJan).deadlineAt;
     clock.set(new Date(due.getTime() + 3_600_000).toISOString());
     // The deadline watch sees them missing meanwhile.
     const dueDay = tokyoDate(new Date(due.getTime() - 1));
@@ -531,10 +530,10 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
 
   test('every CSV kind is in the registry with its timing rule', () => {
     assert.deepEqual(
-      csvReportKinds.map((k) => [k.code, k.title, k.timing?.due.businessDayCounting]),
+      csvReportKinds.map((k) => [k.code, k.title, k.due.rule === 'businessDays' ? k.due.days : k.due.rule]),
       [
         ['STD_GENSHIWAKE', '発電者の仕訳後の電力量のお知らせ', 5],
-        ['STD_GENSHIWAKE_G', '発電者の仕訳後の電力量のお知らせ（低圧群単位）', undefined], // a month rule: `due`, monthAfterNext
+        ['STD_GENSHIWAKE_G', '発電者の仕訳後の電力量のお知らせ（低圧群単位）', 'monthAfterNext'],
         ['STD_KEIYAKUKW', '契約電力算定結果内訳', 5],
         ['STD_SEIGENCHUSHI', '制限中止割引時間', 5],
       ],

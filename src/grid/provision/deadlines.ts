@@ -20,11 +20,11 @@ import { hubCompanyCode } from '../../domain/participant-code.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { ok, type GridContext, type InterfaceHandler } from '../context.ts';
-import { ppsDueRules, type PpsDueRule } from './schedule.ts';
-import { w5DueRules } from './w5-schedule.ts';
+import { w4ReportWatchRules, type WatchRule } from './schedule.ts';
+import { w5WatchRules } from './w5-schedule.ts';
 
 /** Every watched kind's rule: the W4 files and CSV reports (schedule.ts), the W5 files (w5-schedule.ts). */
-export const watchedRules: Readonly<Record<string, PpsDueRule>> = { ...ppsDueRules, ...w5DueRules };
+export const watchedRules: Readonly<Record<string, WatchRule>> = { ...w4ReportWatchRules, ...w5WatchRules };
 
 export const gridPpsStatsInterfaceId = 'GRID_PPS_STATS';
 
@@ -53,7 +53,7 @@ export interface DeadlineWatch {
 }
 
 /** The watch of one day of deadlines (default: today on the grid's clock), up to now. */
-export async function deadlineWatch(ctx: GridContext, date?: IsoDate, rules: Readonly<Record<string, PpsDueRule>> = watchedRules): Promise<DeadlineWatch> {
+export async function deadlineWatch(ctx: GridContext, date?: IsoDate, rules: Readonly<Record<string, WatchRule>> = watchedRules): Promise<DeadlineWatch> {
   const now = ctx.clock.now();
   const day = date ?? tokyoDate(now);
   const from = tokyoMidnight(day);

@@ -76,7 +76,7 @@ export interface PpsTarget {
  * (`pps_progress.schedule`) has passed `madeBefore(target)`. Without `schedule`, a target counts as
  * made when a file of it exists. Every kind that is made on a schedule adds its rule here.
  */
-export interface PpsDueRule {
+export interface WatchRule {
   /** The rule in words, as the watch page shows it. */
   readonly text: string;
   /** The targets whose deadline falls in (from, to], oldest first. */
@@ -84,7 +84,7 @@ export interface PpsDueRule {
   readonly schedule?: { readonly name: string; madeBefore(target: PpsTarget): Date };
 }
 
-const sameDayRule: PpsDueRule = {
+const sameDayRule: WatchRule = {
   text: 'コマ終了後60分以内（コマ終了後15分から提供）',
   due(from, to) {
     const out: PpsTarget[] = [];
@@ -100,7 +100,7 @@ const sameDayRule: PpsDueRule = {
   schedule: { name: 'w4-slot', madeBefore: (t) => slotEnd(t.date, t.slot!) },
 };
 
-const dailyRule: PpsDueRule = {
+const dailyRule: WatchRule = {
   text: '翌日12:00まで（翌日5:00から提供）',
   due(from, to) {
     const out: PpsTarget[] = [];
@@ -119,7 +119,7 @@ const dailyKindOf = w4Kinds.find((k) => k.granularity === 'day')!;
  * A report of reading day R (its kind's `businessDays` rule, the standard CSV reports): one target
  * per reading day R, due as the rule says; made once the report schedule (report-schedule.ts) passed R.
  */
-function businessDaysRuleOf(kind: PpsKind): PpsDueRule {
+function businessDaysRuleOf(kind: PpsKind): WatchRule {
   const rule = kind.due;
   if (rule.rule !== 'businessDays') throw new RangeError(`${kind.code} does not follow a business-day rule`);
   return {
@@ -142,7 +142,7 @@ function businessDaysRuleOf(kind: PpsKind): PpsDueRule {
  * first day), due by the end of the 4th business day of N+2; made once the monthly report schedule
  * (report-schedule.ts) passed N.
  */
-function monthlyRuleOf(kind: PpsKind): PpsDueRule {
+function monthlyRuleOf(kind: PpsKind): WatchRule {
   const due = kind.due;
   if (due.rule !== 'monthAfterNext') throw new RangeError(`${kind.code} is not a monthly report`);
   return {
@@ -162,7 +162,7 @@ function monthlyRuleOf(kind: PpsKind): PpsDueRule {
 }
 
 /** The due rule of each kind made on a schedule, by kind code. */
-export const ppsDueRules: Readonly<Record<string, PpsDueRule>> = Object.fromEntries([
+export const w4ReportWatchRules: Readonly<Record<string, WatchRule>> = Object.fromEntries([
   ...w4Kinds.map((k) => [k.code, k.granularity === 'slot' ? sameDayRule : dailyRule] as const),
   ...csvReportKinds.map((k) => [k.code, k.granularity === 'month' ? monthlyRuleOf(k) : businessDaysRuleOf(k)] as const),
 ]);

@@ -31,7 +31,7 @@ import {
   defaultProvisionSettings,
   evictBeyondBudget,
   fileWriteLockKey,
-  type PpsDueRule as WatchRule,
+  type WatchRule,
   type PpsTarget,
   type ProvisionSettings,
   type Timing,
@@ -102,7 +102,7 @@ function w5WatchRule(kind: PpsKind): WatchRule {
 }
 
 /** The W5 kinds' rules for the deadline watch, by kind code. */
-export const w5DueRules: Readonly<Record<string, WatchRule>> = Object.fromEntries(w5Kinds.map((k) => [k.code, w5WatchRule(k)]));
+export const w5WatchRules: Readonly<Record<string, WatchRule>> = Object.fromEntries(w5Kinds.map((k) => [k.code, w5WatchRule(k)]));
 
 export interface W5ScheduleResult {
   readonly files: number;

@@ -12,7 +12,7 @@ import { startOpsServer, type OpsServer } from '../../../src/platform/http/ops-s
 import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, testGridClock } from '../../../src/grid/testing.ts';
-import { ppsDueRules, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
+import { w4ReportWatchRules, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { watchedRules } from '../../../src/grid/provision/deadlines.ts';
 import { deadlineWatch, deadlineWatchOpsPage, type DeadlineWatch } from '../../../src/grid/provision/deadlines.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
@@ -26,7 +26,7 @@ const kindOf = (watch: DeadlineWatch, kind: string) => {
 test('the due rules: a same-day file is due 60 minutes after its half-hour, a daily file at 12:00 the next day', () => {
   const from = new Date('2026-11-25T00:00:00+09:00');
   const to = new Date('2026-11-25T02:00:00+09:00');
-  const sameDay = ppsDueRules.W41110!.due(from, to);
+  const sameDay = w4ReportWatchRules.W41110!.due(from, to);
   assert.deepEqual(
     sameDay.map((t) => `${t.date} ${t.slot} ${t.deadlineAt.toISOString()}`),
     [
@@ -36,18 +36,18 @@ test('the due rules: a same-day file is due 60 minutes after its half-hour, a da
       '2026-11-25 2 2026-11-24T17:00:00.000Z', // 00:30–01:00, due 02:00 (the end of the window counts)
     ],
   );
-  const daily = ppsDueRules.W40120!.due(new Date('2026-11-25T00:00:00+09:00'), new Date('2026-11-27T00:00:00+09:00'));
+  const daily = w4ReportWatchRules.W40120!.due(new Date('2026-11-25T00:00:00+09:00'), new Date('2026-11-27T00:00:00+09:00'));
   assert.deepEqual(
     daily.map((t) => `${t.date} ${t.deadlineAt.toISOString()}`),
     ['2026-11-24 2026-11-25T03:00:00.000Z', '2026-11-25 2026-11-26T03:00:00.000Z'],
   );
   assert.deepEqual(
-    Object.keys(ppsDueRules).sort(),
+    Object.keys(w4ReportWatchRules).sort(),
     ['STD_GENSHIWAKE', 'STD_GENSHIWAKE_G', 'STD_KEIYAKUKW', 'STD_SEIGENCHUSHI', 'W40110', 'W40120', 'W41110', 'W41120'],
     'every W4 kind and every CSV report has its rule',
   );
   // A CSV report of reading day R (its kind's timing as data): due by the end of the 5th business day counting R.
-  const csv = ppsDueRules.STD_KEIYAKUKW!.due(new Date('2026-12-26T00:00:00+09:00'), new Date('2027-01-09T00:00:00+09:00'));
+  const csv = w4ReportWatchRules.STD_KEIYAKUKW!.due(new Date('2026-12-26T00:00:00+09:00'), new Date('2027-01-09T00:00:00+09:00'));
   assert.deepEqual(
     csv.filter((t) => t.date >= '2026-12-24' && t.date <= '2026-12-28').map((t) => `${t.date} ${t.deadlineAt.toISOString()}`),
     [
@@ -58,7 +58,7 @@ test('the due rules: a same-day file is due 60 minutes after its half-hour, a da
       '2026-12-28 2027-01-07T15:00:00.000Z',
     ],
   );
-  assert.equal(ppsDueRules.STD_KEIYAKUKW!.text, '検針日から5営業日目まで（1営業日後の03:00から提供）');
+  assert.equal(w4ReportWatchRules.STD_KEIYAKUKW!.text, '検針日から5営業日目まで（1営業日後の03:00から提供）');
 });
 
 test('the watch covers the W5 files: a monthly file of reading day R is due by the end of the 4th business day counting R, across the year end', () => {

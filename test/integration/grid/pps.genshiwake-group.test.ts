@@ -18,7 +18,7 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
 import { runReportSchedule } from '../../../src/grid/provision/report-schedule.ts';
-import { ppsDueRules } from '../../../src/grid/provision/schedule.ts';
+import { w4ReportWatchRules } from '../../../src/grid/provision/schedule.ts';
 import { registerPpsCertificate } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths } from '../../../src/grid/registry/usage.ts';
 import type { UsageProfileKind } from '../../../src/grid/registry/facility.ts';
@@ -141,7 +141,7 @@ forEachBackend('GENSHIWAKE LV 群単位: the month report of LV FIT receiving po
     assert.equal(november.deadlineAt, new Date('2027-01-08T00:00:00+09:00').toISOString());
     assert.equal(parseCsvReport(await client.download(november.name)).rows.length, 30 * 48);
     // The deadline watch's rule names the month targets whose deadline falls on a day.
-    const rule = ppsDueRules.STD_GENSHIWAKE_G!;
+    const rule = w4ReportWatchRules.STD_GENSHIWAKE_G!;
     assert.deepEqual(
       rule.due(new Date('2027-01-07T00:00:00+09:00'), new Date('2027-01-08T00:00:00+09:00')).map((t) => t.date),
       ['2026-11-01'],

@@ -3,23 +3,27 @@
  * Ours: the real XSDs are not public (A10). Two documents, because the same element name
  * JPMR00010 is a point in a same-day file and a time code in a daily file.
  */
-const code = (name: string, pattern: string) =>
-  `<xs:element name="${name}"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="${pattern}"/></xs:restriction></xs:simpleType></xs:element>`;
+/** A string element restricted by a pattern (shared with the W5 schemas, w5-xsd.ts). */
+export const code = (name: string, pattern: string, optional = false) =>
+  `<xs:element name="${name}"${optional ? ' minOccurs="0"' : ''}><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="${pattern}"/></xs:restriction></xs:simpleType></xs:element>`;
 
-const header = `
+/** The SBD message header JPMGH, for the BP whose JPC11 matches `bpPattern`. */
+export const messageHeader = (bpPattern: string) => `
   <xs:element name="JPMGH">
     <xs:complexType><xs:sequence>
       ${code('JPC03', '[0-9]')}
       ${code('JPC06', '[A-Z0-9]{5}')}
       ${code('JPC09', '[A-Z0-9]{5}')}
       ${code('JPC10', 'JP')}
-      ${code('JPC11', 'W[45][0-9]{2}')}
+      ${code('JPC11', bpPattern)}
       ${code('JPC12', '[0-9]{4}')}
       ${code('JPC14', '[0-9]{14}')}
       ${code('JPC19', 'CII11')}
       ${code('JPC21', '[01]')}
     </xs:sequence></xs:complexType>
   </xs:element>`;
+
+const header = messageHeader('W[45][0-9]{2}');
 
 const trmHead = `
       ${code('JP00002', '[0-9]{4}')}

@@ -4,25 +4,12 @@
  * Three documents: 月間確定使用量, 臨時検針他 (the same record with the reading's cause and day), and
  * 計量器取替.
  */
-const code = (name: string, pattern: string, optional = false) =>
-  `<xs:element name="${name}"${optional ? ' minOccurs="0"' : ''}><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="${pattern}"/></xs:restriction></xs:simpleType></xs:element>`;
+import { code, messageHeader } from './w4-xsd.ts';
+
 const text = (name: string, maxLength: number) =>
   `<xs:element name="${name}"><xs:simpleType><xs:restriction base="xs:string"><xs:maxLength value="${maxLength}"/></xs:restriction></xs:simpleType></xs:element>`;
 
-const header = `
-  <xs:element name="JPMGH">
-    <xs:complexType><xs:sequence>
-      ${code('JPC03', '[0-9]')}
-      ${code('JPC06', '[A-Z0-9]{5}')}
-      ${code('JPC09', '[A-Z0-9]{5}')}
-      ${code('JPC10', 'JP')}
-      ${code('JPC11', 'W5[0-9]{2}')}
-      ${code('JPC12', '[0-9]{4}')}
-      ${code('JPC14', '[0-9]{14}')}
-      ${code('JPC19', 'CII11')}
-      ${code('JPC21', '[01]')}
-    </xs:sequence></xs:complexType>
-  </xs:element>`;
+const header = messageHeader('W5[0-9]{2}');
 
 const types = `
   <xs:simpleType name="kWh"><xs:restriction base="xs:decimal"><xs:minInclusive value="0"/><xs:totalDigits value="10"/><xs:fractionDigits value="4"/></xs:restriction></xs:simpleType>

@@ -26,8 +26,9 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { csvBytes, genshiwakeGroupContents, readOn, reportContents, type ReadOn, type ReportContent } from './csv-reports.ts';
-import { fileWriteLockKey } from './schedule.ts';
+import { fileWriteLockKey, revisionTiming } from './schedule.ts';
 import { besideRegistryLoads } from '../seed/seed.ts';
+import { insertPpsFile } from './site.repository.ts';
 
 const dayMs = 86_400_000;
 const progressName = 'csv-reports';
@@ -181,33 +182,22 @@ export async function issueReports(
         log('error', 'pps', `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${name} for ${receiverCode}: revision 99 was the last`);
         continue;
       }
-      const nominal = csvTiming(kind, readingDay);
-      // A revision is available when it is made; the first one at its nominal time.
-      const availableAt = revision === 0 || nominal.availableAt > now ? nominal.availableAt : now;
-      const deadlineAt = revision === 0 ? nominal.deadlineAt : new Date(availableAt.getTime() + (nominal.deadlineAt.getTime() - nominal.availableAt.getTime()));
-      const expiresAt = new Date(availableAt.getTime() + kind.retentionDays * dayMs);
-      const materializedAt = opening && revision === 0 ? availableAt : now;
-      await tx.query(
-        `INSERT INTO ${s}.pps_file (receiver_code, name, kind, target_date, slot, revision, section, sections, points,
-           available_at, deadline_at, expires_at, fingerprint, size, sha256, materialized_at, bytes)
-         VALUES ($1, $2, $3, $4, NULL, $5, 0, 1, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          receiverCode,
-          name,
-          kind.code,
-          readingDay,
-          revision,
-          content.points,
-          availableAt,
-          deadlineAt,
-          expiresAt,
-          sha256,
-          bytes.length,
-          sha256,
-          materializedAt,
-          bytes,
-        ],
-      );
+      const timing = revisionTiming(csvTiming(kind, readingDay), revision, now, opening, kind.retentionDays);
+      await insertPpsFile(tx, s, {
+        receiverCode,
+        name,
+        kind: kind.code,
+        targetDate: readingDay,
+        slot: null,
+        revision,
+        section: 0,
+        sections: 1,
+        points: content.points,
+        ...timing,
+        fingerprint: sha256,
+        sha256,
+        bytes,
+      });
       made++;
     }
   }

@@ -26,6 +26,7 @@ import { Refusal } from '../../domain/refusal.ts';
 import type { GridContext } from '../context.ts';
 import { besideRegistryLoads } from '../seed/seed.ts';
 import { defaultW4Settings, sectionFingerprint, sectionsOf, voltageOf, w4Points, w4ZipBytes, type W4Point, type W4Settings } from './w4-files.ts';
+import { insertPpsFile } from './site.repository.ts';
 
 const minuteMs = 60_000;
 /** An arbitrary constant naming "kirikae PPS file writes" for pg_advisory_xact_lock (with the schema). */
@@ -49,6 +50,30 @@ export interface Timing {
   readonly availableAt: Date;
   readonly deadlineAt: Date;
   readonly expiresAt: Date;
+}
+
+/**
+ * The instants of one revision of a file (HALFHOURLY.md B4), from the kind's nominal timing: the
+ * first revision is listed at its nominal time and due by its deadline; a later one is listed when it
+ * is made (or at the nominal time, if that is still ahead) and keeps the nominal span to its deadline.
+ * A file made by a first run (`opening`) counts as made when it was listed.
+ */
+export function revisionTiming(
+  nominal: { readonly availableAt: Date; readonly deadlineAt: Date },
+  revision: number,
+  now: Date,
+  opening: boolean,
+  retentionDays: number,
+): Timing & { readonly materializedAt: Date } {
+  const availableAt = revision === 0 || nominal.availableAt > now ? nominal.availableAt : now;
+  const span = Math.max(0, nominal.deadlineAt.getTime() - nominal.availableAt.getTime());
+  const deadlineAt = revision === 0 ? nominal.deadlineAt : new Date(availableAt.getTime() + span);
+  return {
+    availableAt,
+    deadlineAt,
+    expiresAt: new Date(availableAt.getTime() + retentionDays * dayMs),
+    materializedAt: opening && revision === 0 ? availableAt : now,
+  };
 }
 
 /** When a W4 file of `kind` for `date` (and time code `slot`) is listed, due, and gone. */
@@ -353,39 +378,25 @@ export async function issueFileSets(
         log('error', 'pps', `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${kind.code} ${date} ${slot ?? ''} for ${receiverCode}: revision 99 was the last`);
         continue;
       }
-      const nominal = w4Timing(kind, date, slot);
-      // A revision is available when it is made; the first one at its nominal time.
-      const availableAt = revision === 0 || nominal.availableAt > now ? nominal.availableAt : now;
-      const deadlineAt = revision === 0 ? nominal.deadlineAt : new Date(availableAt.getTime() + (nominal.deadlineAt.getTime() - nominal.availableAt.getTime()));
-      const expiresAt = new Date(availableAt.getTime() + kind.retentionDays * dayMs);
-      const materializedAt = opening && revision === 0 ? availableAt : now;
+      const timing = revisionTiming(w4Timing(kind, date, slot), revision, now, opening, kind.retentionDays);
       for (let i = 0; i < sections.length; i++) {
         const section = sections[i]!;
-        const { name, bytes, sha256 } = await w4ZipBytes(section, revision, availableAt, settings);
-        await tx.query(
-          `INSERT INTO ${s}.pps_file (receiver_code, name, kind, target_date, slot, revision, section, sections, points,
-             available_at, deadline_at, expires_at, fingerprint, size, sha256, materialized_at, bytes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-          [
-            receiverCode,
-            name,
-            kind.code,
-            date,
-            slot,
-            revision,
-            section.section,
-            section.sections,
-            section.points.length,
-            availableAt,
-            deadlineAt,
-            expiresAt,
-            fingerprints[i],
-            bytes.length,
-            sha256,
-            materializedAt,
-            bytes,
-          ],
-        );
+        const { name, bytes, sha256 } = await w4ZipBytes(section, revision, timing.availableAt, settings);
+        await insertPpsFile(tx, s, {
+          receiverCode,
+          name,
+          kind: kind.code,
+          targetDate: date,
+          slot,
+          revision,
+          section: section.section,
+          sections: section.sections,
+          points: section.points.length,
+          ...timing,
+          fingerprint: fingerprints[i]!,
+          sha256,
+          bytes,
+        });
         made++;
       }
     }

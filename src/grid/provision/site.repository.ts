@@ -134,6 +134,55 @@ function normalizeFile(r: PpsFileRow): PpsFileRow {
   };
 }
 
+/** One file (a section of one revision) as the schedules store it, bytes cached. */
+export interface NewPpsFile {
+  readonly receiverCode: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly targetDate: IsoDate;
+  readonly slot: number | null;
+  readonly revision: number;
+  readonly section: number;
+  readonly sections: number;
+  readonly points: number;
+  readonly availableAt: Date;
+  readonly deadlineAt: Date;
+  readonly expiresAt: Date;
+  readonly materializedAt: Date;
+  /** The SHA-256 of the inputs it is made from (the bytes' own for a CSV report). */
+  readonly fingerprint: string;
+  readonly sha256: string;
+  readonly bytes: Buffer;
+}
+
+/** Stores a file the W4, W5 or report schedule made (`s`: the area's schema, quoted). */
+export async function insertPpsFile(q: Queryable, s: string, f: NewPpsFile): Promise<void> {
+  await q.query(
+    `INSERT INTO ${s}.pps_file (receiver_code, name, kind, target_date, slot, revision, section, sections, points,
+       available_at, deadline_at, expires_at, fingerprint, size, sha256, materialized_at, bytes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      f.receiverCode,
+      f.name,
+      f.kind,
+      f.targetDate,
+      f.slot,
+      f.revision,
+      f.section,
+      f.sections,
+      f.points,
+      f.availableAt,
+      f.deadlineAt,
+      f.expiresAt,
+      f.fingerprint,
+      f.bytes.length,
+      f.sha256,
+      f.materializedAt,
+      f.bytes,
+    ],
+  );
+}
+
 export interface FileFilter {
   /** Names starting with this (`W41110`, `W4111020261128`). */
   readonly prefix?: string;

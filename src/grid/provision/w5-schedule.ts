@@ -35,8 +35,10 @@ import {
   type PpsTarget,
   type ProvisionSettings,
   type Timing,
+  revisionTiming,
 } from './schedule.ts';
 import { w5Points, w5SectionFingerprint, w5SectionsOf, w5ZipBytes, type W5ExchangePoint, type W5Point } from './w5-files.ts';
+import { insertPpsFile } from './site.repository.ts';
 
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
@@ -255,38 +257,25 @@ export async function issueW5FileSets(
       );
       continue;
     }
-    const nominal = w5Timing(kind, date, receiverPoints);
-    const availableAt = revision === 0 || nominal.availableAt > now ? nominal.availableAt : now;
-    const deadlineAt =
-      revision === 0 ? nominal.deadlineAt : new Date(availableAt.getTime() + Math.max(0, nominal.deadlineAt.getTime() - nominal.availableAt.getTime()));
-    const expiresAt = new Date(availableAt.getTime() + kind.retentionDays * dayMs);
-    const materializedAt = opening && revision === 0 ? availableAt : now;
+    const timing = revisionTiming(w5Timing(kind, date, receiverPoints), revision, now, opening, kind.retentionDays);
     for (let i = 0; i < sections.length; i++) {
       const section = sections[i]!;
-      const { name, bytes, sha256 } = await w5ZipBytes(section, revision, availableAt, settings);
-      await tx.query(
-        `INSERT INTO ${s}.pps_file (receiver_code, name, kind, target_date, slot, revision, section, sections, points,
-           available_at, deadline_at, expires_at, fingerprint, size, sha256, materialized_at, bytes)
-         VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [
-          receiverCode,
-          name,
-          kind.code,
-          date,
-          revision,
-          section.section,
-          section.sections,
-          section.points.length,
-          availableAt,
-          deadlineAt,
-          expiresAt,
-          fingerprints[i],
-          bytes.length,
-          sha256,
-          materializedAt,
-          bytes,
-        ],
-      );
+      const { name, bytes, sha256 } = await w5ZipBytes(section, revision, timing.availableAt, settings);
+      await insertPpsFile(tx, s, {
+        receiverCode,
+        name,
+        kind: kind.code,
+        targetDate: date,
+        slot: null,
+        revision,
+        section: section.section,
+        sections: section.sections,
+        points: section.points.length,
+        ...timing,
+        fingerprint: fingerprints[i]!,
+        sha256,
+        bytes,
+      });
       made++;
     }
   }

@@ -117,6 +117,35 @@ interface PeriodRow {
   seed: number;
 }
 
+/** The columns of a `PeriodRow` and the tables they come from (`s`: the area's schema, quoted). */
+const periodsFrom = (s: string) =>
+  `SELECT p.retailer_code AS "receiverCode", sp.supply_point_id AS "supplyPointId", sp.voltage_class AS "voltageClass", sp.reading_group AS "readingGroup",
+            c.name_kanji AS "customerName", to_char(p.from_date, 'YYYY-MM-DD') AS "fromDate", to_char(p.until_date, 'YYYY-MM-DD') AS "untilDate",
+            sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
+       FROM ${s}.supply_period p
+       JOIN ${s}.supply_point sp ON sp.supply_point_id = p.supply_point_id
+       JOIN ${s}.customer c ON c.customer_id = p.customer_id`;
+
+/** A period row with its numbers as numbers (the driver gives bigint and numeric as text). */
+const periodRowOf = (r: PeriodRow): PeriodRow => ({ ...r, readingGroup: Number(r.readingGroup), dailyWh: Number(r.dailyWh), seed: Number(r.seed) });
+
+/**
+ * The GENSHIWAKE rows of a receiving point over `days`: one per day × half-hour, the allocation giving
+ * the whole to its one buyer (ours). `lead` are the columns before the day (point, name, month …).
+ */
+function genshiwakeRows(p: PeriodRow, days: { from: IsoDate; until: IsoDate }, lead: readonly (string | number)[]): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  const subject = subjectOf(p);
+  for (let d = days.from; d < days.until; d = addDays(d, 1)) {
+    const values = halfHourlyTenths(subject, d);
+    for (let slot = 1; slot <= slotsPerDay; slot++) {
+      const received = values[slot - 1]!;
+      rows.push([...lead, ymd(d), slot, tenthsText(received), tenthsText(received)]);
+    }
+  }
+  return rows;
+}
+
 /** Supply periods overlapping [from, until) of points of the given kind whose group is read on R. */
 async function periodsOf(q: Queryable, schema: string, read: ReadOn, which: 'fit' | 'hv' | 'demand', receiverCode?: string): Promise<PeriodRow[]> {
   const s = ident(schema);
@@ -127,18 +156,13 @@ async function periodsOf(q: Queryable, schema: string, read: ReadOn, which: 'fit
         ? `sp.voltage_class <> 'LV' AND sp.reading_group = ANY($4::int[]) AND $3::int[] IS NOT NULL`
         : `NOT sp.fit_receiving AND ((sp.voltage_class = 'LV' AND sp.reading_group = ANY($3::int[])) OR (sp.voltage_class <> 'LV' AND sp.reading_group = ANY($4::int[])))`;
   const { rows } = await q.query<PeriodRow>(
-    `SELECT p.retailer_code AS "receiverCode", sp.supply_point_id AS "supplyPointId", sp.voltage_class AS "voltageClass", sp.reading_group AS "readingGroup",
-            c.name_kanji AS "customerName", to_char(p.from_date, 'YYYY-MM-DD') AS "fromDate", to_char(p.until_date, 'YYYY-MM-DD') AS "untilDate",
-            sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
-       FROM ${s}.supply_period p
-       JOIN ${s}.supply_point sp ON sp.supply_point_id = p.supply_point_id
-       JOIN ${s}.customer c ON c.customer_id = p.customer_id
+    `${periodsFrom(s)}
       WHERE p.from_date < $2::date AND (p.until_date IS NULL OR p.until_date > $1::date) AND ${kindCondition}
         AND ($5::text IS NULL OR p.retailer_code = $5)
       ORDER BY p.retailer_code, sp.supply_point_id, p.from_date`,
     [earliestStart(read), read.readingDay, [...read.LV.keys()], [...read.HV.keys()], receiverCode ?? null],
   );
-  return rows.map((r) => ({ ...r, readingGroup: Number(r.readingGroup), dailyWh: Number(r.dailyWh), seed: Number(r.seed) }));
+  return rows.map(periodRowOf);
 }
 
 function subjectOf(p: PeriodRow) {
@@ -170,15 +194,7 @@ export async function genshiwakeContents(q: Queryable, schema: string, read: Rea
     let entry = out.get(p.receiverCode);
     if (!entry) out.set(p.receiverCode, (entry = { rows: [], points: new Set() }));
     entry.points.add(p.supplyPointId);
-    const subject = subjectOf(p);
-    for (let d = days.from; d < days.until; d = addDays(d, 1)) {
-      const values = halfHourlyTenths(subject, d);
-      for (let slot = 1; slot <= slotsPerDay; slot++) {
-        const received = values[slot - 1]!;
-        // One buyer per receiving point and day: the allocation gives it the whole (ours).
-        entry.rows.push([p.supplyPointId, p.customerName, ym(read.readingDay), ymd(read.readingDay), ymd(d), slot, tenthsText(received), tenthsText(received)]);
-      }
-    }
+    entry.rows.push(...genshiwakeRows(p, days, [p.supplyPointId, p.customerName, ym(read.readingDay), ymd(read.readingDay)]));
   }
   return new Map([...out].map(([k, v]) => [k, { rows: v.rows, points: v.points.size }]));
 }
@@ -193,33 +209,20 @@ export async function genshiwakeGroupContents(q: Queryable, schema: string, mont
   const s = ident(schema);
   const until = firstOfNextMonth(month);
   const { rows } = await q.query<PeriodRow>(
-    `SELECT p.retailer_code AS "receiverCode", sp.supply_point_id AS "supplyPointId", sp.voltage_class AS "voltageClass", sp.reading_group AS "readingGroup",
-            c.name_kanji AS "customerName", to_char(p.from_date, 'YYYY-MM-DD') AS "fromDate", to_char(p.until_date, 'YYYY-MM-DD') AS "untilDate",
-            sp.usage_profile AS "profileKind", sp.usage_daily_wh AS "dailyWh", sp.usage_seed AS "seed"
-       FROM ${s}.supply_period p
-       JOIN ${s}.supply_point sp ON sp.supply_point_id = p.supply_point_id
-       JOIN ${s}.customer c ON c.customer_id = p.customer_id
+    `${periodsFrom(s)}
       WHERE p.from_date < $2::date AND (p.until_date IS NULL OR p.until_date > $1::date) AND sp.fit_receiving AND sp.voltage_class = 'LV'
         AND ($3::text IS NULL OR p.retailer_code = $3)
       ORDER BY p.retailer_code, sp.supply_point_id, p.from_date`,
     [month, until, receiverCode ?? null],
   );
   const out = new Map<string, { rows: (string | number)[][]; points: Set<string> }>();
-  for (const r of rows) {
-    const p: PeriodRow = { ...r, readingGroup: Number(r.readingGroup), dailyWh: Number(r.dailyWh), seed: Number(r.seed) };
+  for (const p of rows.map(periodRowOf)) {
     const days = clip(p, month, until);
     if (!days) continue;
     let entry = out.get(p.receiverCode);
     if (!entry) out.set(p.receiverCode, (entry = { rows: [], points: new Set() }));
     entry.points.add(p.supplyPointId);
-    const subject = subjectOf(p);
-    for (let d = days.from; d < days.until; d = addDays(d, 1)) {
-      const values = halfHourlyTenths(subject, d);
-      for (let slot = 1; slot <= slotsPerDay; slot++) {
-        const received = values[slot - 1]!;
-        entry.rows.push([p.supplyPointId, p.customerName, ym(month), ymd(d), slot, tenthsText(received), tenthsText(received)]);
-      }
-    }
+    entry.rows.push(...genshiwakeRows(p, days, [p.supplyPointId, p.customerName, ym(month)]));
   }
   return new Map([...out].map(([k, v]) => [k, { rows: v.rows, points: v.points.size }]));
 }

@@ -346,31 +346,8 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
       });
 
       site.get('30min/', async (request, reply) => {
-        const { ctx, cert } = request.pps!;
-        const query = request.query as Record<string, string | undefined>;
-        let refusal: Refusal | undefined;
-        let filter: ReturnType<typeof filterOf> = {};
-        try {
-          filter = filterOf(request);
-        } catch (error) {
-          if (!isRefusal(error)) throw error;
-          refusal = error;
-        }
-        const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total, capped } = await listFiles(
-          ctx.db,
-          ctx.schema,
-          cert!.participantCode,
-          ctx.clock.now(),
-          { ...filter, family: 'W' },
-          {
-            limit: screenPageSize,
-            offset: (pageNo - 1) * screenPageSize,
-          },
-        );
-        const pages = Math.max(1, Math.ceil(total / screenPageSize));
-        const keep = (page: number) =>
-          `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+        const { ctx } = request.pps!;
+        const { query, refusal, files, count, pager } = await screenList(request, 'W');
         const kindOptions = ppsKinds
           .map((k) => `<option value="${k.code}"${query.prefix === k.code ? ' selected' : ''}>${escapeHtml(k.title)}（${k.code}）</option>`)
           .join('');
@@ -380,42 +357,19 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
 <label>対象日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
 <button type="submit">絞り込む</button></form>
 ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
-<p>${capped ? `${total.toLocaleString('ja-JP')}件以上（${pageNo}ページ目）` : `${total}件（${pageNo}／${pages}ページ）`}</p>
+<p>${count}</p>
 <table><thead><tr><th>ファイル名</th><th>種類</th><th>対象日</th><th>時刻</th><th>更新番号</th><th>分割番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th></tr></thead><tbody>
 ${files.map((f) => fileRow(f)).join('\n')}
 </tbody></table>
-<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${(capped ? files.length === screenPageSize : pageNo < pages) ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+${pager}`;
         const title = query.prefix?.startsWith('W5') ? '確定使用量（月間確定使用量・計量器取替・臨時検針他）' : '30分電力量および日毎30分電力量';
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, title, body, options.verification));
       });
 
       // The CSV reports' screen (manual download is their official path, slide 37).
       site.get('report/', async (request, reply) => {
-        const { ctx, cert } = request.pps!;
-        const query = request.query as Record<string, string | undefined>;
-        let refusal: Refusal | undefined;
-        let filter: ReturnType<typeof filterOf> = {};
-        try {
-          filter = filterOf(request);
-        } catch (error) {
-          if (!isRefusal(error)) throw error;
-          refusal = error;
-        }
-        const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
-        const { files, total } = await listFiles(
-          ctx.db,
-          ctx.schema,
-          cert!.participantCode,
-          ctx.clock.now(),
-          { ...filter, family: 'STD_' },
-          {
-            limit: screenPageSize,
-            offset: (pageNo - 1) * screenPageSize,
-          },
-        );
-        const pages = Math.max(1, Math.ceil(total / screenPageSize));
-        const keep = (page: number) =>
-          `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+        const { ctx } = request.pps!;
+        const { query, refusal, files, count, pager } = await screenList(request, 'STD_');
         // The kind and the area as the prefix: STD_GENSHIWAKE_03 does not take in STD_GENSHIWAKE_G_03_….
         const kindOptions = csvReportKinds
           .map((k) => `${k.code}_${ctx.area}`)
@@ -427,7 +381,7 @@ ${files.map((f) => fileRow(f)).join('\n')}
 <label>検針日（まで） <input type="date" name="to" value="${escapeHtml(query.to ?? '')}"></label>
 <button type="submit">絞り込む</button></form>
 ${refusal ? `<p class="error" role="alert">${escapeHtml(refusal.text)}</p>` : ''}
-<p>${total}件（${pageNo}／${pages}ページ）</p>
+<p>${count}</p>
 <table><thead><tr><th>ファイル名</th><th>帳票</th><th>検針日</th><th>更新番号</th><th>地点数</th><th>サイズ</th><th>提供日時</th><th>期限</th></tr></thead><tbody>
 ${files
   .map(
@@ -436,13 +390,50 @@ ${files
   )
   .join('\n')}
 </tbody></table>
-<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${pageNo < pages ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+${pager}`;
         return reply.type('text/html; charset=utf-8').send(screen(ctx.area, '統一化帳票（CSV）', body, options.verification));
       });
       if (options.verification) registerTestPage(site, settings);
     },
     { prefix: '/grid/:area/PPS/' },
   );
+}
+
+/**
+ * One page of a list screen (`family`: the BP files under 30min/, the CSV reports under report/): the
+ * filters (a refused one shown in words, the list then unfiltered), 20 files a page, the count (capped
+ * at `listCountCap`: then the pages go on while they are full) and the pager.
+ */
+async function screenList(request: FastifyRequest, family: 'W' | 'STD_') {
+  const { ctx, cert } = request.pps!;
+  const query = request.query as Record<string, string | undefined>;
+  let refusal: Refusal | undefined;
+  let filter: ReturnType<typeof filterOf> = {};
+  try {
+    filter = filterOf(request);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    refusal = error;
+  }
+  const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(query.page ?? '1', 10) || 1));
+  const { files, total, capped } = await listFiles(
+    ctx.db,
+    ctx.schema,
+    cert!.participantCode,
+    ctx.clock.now(),
+    { ...filter, family },
+    {
+      limit: screenPageSize,
+      offset: (pageNo - 1) * screenPageSize,
+    },
+  );
+  const pages = Math.max(1, Math.ceil(total / screenPageSize));
+  const keep = (page: number) =>
+    `?${new URLSearchParams({ ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), page: String(page) })}`;
+  const count = capped ? `${total.toLocaleString('ja-JP')}件以上（${pageNo}ページ目）` : `${total}件（${pageNo}／${pages}ページ）`;
+  const hasNext = capped ? files.length === screenPageSize : pageNo < pages;
+  const pager = `<nav class="pager">${pageNo > 1 ? `<a href="${keep(pageNo - 1)}" rel="prev">前へ</a>` : ''} ${hasNext ? `<a href="${keep(pageNo + 1)}" rel="next">次へ</a>` : ''}</nav>`;
+  return { query, refusal, files, count, pager };
 }
 
 /**

@@ -92,20 +92,15 @@ export interface W4Section {
   readonly points: readonly W4Point[];
 }
 
+/** Cuts a receiver's points (in supply point ID order) into sections of `size`: at least one, maybe empty (W4 and W5). */
+export function cutIntoSections<P>(points: readonly P[], size: number): { section: number; sections: number; points: readonly P[] }[] {
+  const sections = Math.max(1, Math.ceil(points.length / size));
+  return Array.from({ length: sections }, (_, section) => ({ section, sections, points: points.slice(section * size, (section + 1) * size) }));
+}
+
 /** Cuts one receiver's points (in supply point ID order) into the kind's sections. */
 export function sectionsOf(kind: PpsKind, area: AreaCode, receiverCode: string, date: IsoDate, slot: number | null, points: readonly W4Point[]): W4Section[] {
-  const size = kind.sectionPoints;
-  const sections = Math.max(1, Math.ceil(points.length / size));
-  return Array.from({ length: sections }, (_, section) => ({
-    kind,
-    area,
-    receiverCode,
-    date,
-    slot,
-    section,
-    sections,
-    points: points.slice(section * size, (section + 1) * size),
-  }));
+  return cutIntoSections(points, kind.sectionPoints).map((cut) => ({ kind, area, receiverCode, date, slot, ...cut }));
 }
 
 /** The SHA-256 of a section's inputs (hex). */

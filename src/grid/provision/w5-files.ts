@@ -33,7 +33,7 @@ import { hash32 } from '../registry/random.ts';
 import { readingScheduleOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyTenths, type UsageSubject } from '../registry/usage.ts';
 import type { W4Settings } from './w4-files.ts';
-import { entryName } from './w4-files.ts';
+import { cutIntoSections, entryName } from './w4-files.ts';
 import { w5Xml, type W5ExchangeRecord, type W5Record, type W5UsageRecord } from './w5-xml.ts';
 
 interface Receiver {
@@ -322,17 +322,7 @@ export interface W5Section {
 }
 
 export function w5SectionsOf(kind: PpsKind, area: AreaCode, receiverCode: string, date: IsoDate, points: readonly W5Point[]): W5Section[] {
-  const size = kind.sectionPoints;
-  const sections = Math.max(1, Math.ceil(points.length / size));
-  return Array.from({ length: sections }, (_, section) => ({
-    kind,
-    area,
-    receiverCode,
-    date,
-    section,
-    sections,
-    points: points.slice(section * size, (section + 1) * size),
-  }));
+  return cutIntoSections(points, kind.sectionPoints).map((cut) => ({ kind, area, receiverCode, date, ...cut }));
 }
 
 /** The SHA-256 of a section's inputs (hex): every field of every record, and the usage parameters. */

@@ -1,42 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InterfaceRequest, InterfaceResponse } from '../../../src/interfaces/message.ts';
-import type { Db, Queryable } from '../../../src/platform/db/db.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, testGridClock } from '../../../src/grid/testing.ts';
+import { counting } from '../../support/counting-db.ts';
 
 const OLD = '10033';
 const NEW = '20013';
 const OTHER = '30013';
 type Data = Record<string, any>;
-
-/** The database with every statement counted (BEGIN and COMMIT of a transaction count as two). */
-function counting(db: Db): { db: Db; statements: () => number } {
-  let n = 0;
-  const wrap = <Q extends Queryable>(q: Q): Q =>
-    new Proxy(q, {
-      get(target, key) {
-        if (key === 'query') {
-          return (...args: Parameters<Queryable['query']>) => {
-            n++;
-            return target.query(...args);
-          };
-        }
-        if (key === 'transaction') {
-          return <T>(fn: (tx: Queryable) => Promise<T>) => {
-            n += 2;
-            return (target as unknown as Db).transaction((tx) => fn(wrap(tx)));
-          };
-        }
-        const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  return { db: wrap(db), statements: () => n };
-}
 
 const batch = (filings: readonly InterfaceRequest[], requestId = `batch-${Math.random()}`): InterfaceRequest => ({
   interfaceId: 'GRID_APPLICATION_BATCH',

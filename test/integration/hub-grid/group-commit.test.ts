@@ -8,12 +8,12 @@ import { GridUnavailableError } from '../../../src/interfaces/grid-unavailable.t
 import type { GridTransport, InterfaceRequest, InterfaceResponse } from '../../../src/interfaces/message.ts';
 import { interfaceById } from '../../../src/interfaces/catalogue/catalogue.ts';
 import type { AreaCode } from '../../../src/domain/area.ts';
-import type { Db, Queryable } from '../../../src/platform/db/db.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
 import type { ManualClock } from '../../../src/platform/clock.ts';
 import { givenIdentityWorld, testClock } from '../../../src/hub/identity/testing.ts';
 import { retryDueDeliveries, type OutboxDeps } from '../../../src/hub/applications/outbox.commands.ts';
 import { fileApplicationInGroup, groupStatsOf } from '../../../src/hub/applications/filing-group.ts';
+import { counting } from '../../support/counting-db.ts';
 
 type Data = Record<string, any>;
 const def = interfaceById('IF_10610')!;
@@ -39,31 +39,6 @@ class RecordingTransport implements GridTransport {
     if (this.loseAnswers) throw new GridUnavailableError(area, 'timeout', 'the answer was lost');
     return answer;
   }
-}
-
-/** The database with its statements counted (a transaction's BEGIN and COMMIT as two). */
-function counting(db: Db): { db: Db; statements: () => number } {
-  let n = 0;
-  const wrap = <Q extends Queryable>(q: Q): Q =>
-    new Proxy(q, {
-      get(target, key) {
-        if (key === 'query') {
-          return (...args: Parameters<Queryable['query']>) => {
-            n++;
-            return target.query(...args);
-          };
-        }
-        if (key === 'transaction') {
-          return <T>(fn: (tx: Queryable) => Promise<T>) => {
-            n += 2;
-            return (target as unknown as Db).transaction((tx) => fn(wrap(tx)));
-          };
-        }
-        const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  return { db: wrap(db), statements: () => n };
 }
 
 interface World {

@@ -130,12 +130,15 @@ const periodsFrom = (s: string) =>
 const periodRowOf = (r: PeriodRow): PeriodRow => ({ ...r, readingGroup: Number(r.readingGroup), dailyWh: Number(r.dailyWh), seed: Number(r.seed) });
 
 /**
- * The GENSHIWAKE rows of a receiving point over `days`: one per day × half-hour, the allocation giving
+ * The GENSHIWAKE rows of a receiving point (its usage subject) over `days`: one per day × half-hour, the allocation giving
  * the whole to its one buyer (ours). `lead` are the columns before the day (point, name, month …).
  */
-function genshiwakeRows(p: PeriodRow, days: { from: IsoDate; until: IsoDate }, lead: readonly (string | number)[]): (string | number)[][] {
+export function genshiwakeRows(
+  subject: Parameters<typeof halfHourlyTenths>[0],
+  days: { from: IsoDate; until: IsoDate },
+  lead: readonly (string | number)[],
+): (string | number)[][] {
   const rows: (string | number)[][] = [];
-  const subject = subjectOf(p);
   for (let d = days.from; d < days.until; d = addDays(d, 1)) {
     const values = halfHourlyTenths(subject, d);
     for (let slot = 1; slot <= slotsPerDay; slot++) {
@@ -194,7 +197,7 @@ export async function genshiwakeContents(q: Queryable, schema: string, read: Rea
     let entry = out.get(p.receiverCode);
     if (!entry) out.set(p.receiverCode, (entry = { rows: [], points: new Set() }));
     entry.points.add(p.supplyPointId);
-    entry.rows.push(...genshiwakeRows(p, days, [p.supplyPointId, p.customerName, ym(read.readingDay), ymd(read.readingDay)]));
+    entry.rows.push(...genshiwakeRows(subjectOf(p), days, [p.supplyPointId, p.customerName, ym(read.readingDay), ymd(read.readingDay)]));
   }
   return new Map([...out].map(([k, v]) => [k, { rows: v.rows, points: v.points.size }]));
 }
@@ -222,7 +225,7 @@ export async function genshiwakeGroupContents(q: Queryable, schema: string, mont
     let entry = out.get(p.receiverCode);
     if (!entry) out.set(p.receiverCode, (entry = { rows: [], points: new Set() }));
     entry.points.add(p.supplyPointId);
-    entry.rows.push(...genshiwakeRows(p, days, [p.supplyPointId, p.customerName, ym(month)]));
+    entry.rows.push(...genshiwakeRows(subjectOf(p), days, [p.supplyPointId, p.customerName, ym(month)]));
   }
   return new Map([...out].map(([k, v]) => [k, { rows: v.rows, points: v.points.size }]));
 }

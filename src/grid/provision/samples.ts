@@ -14,7 +14,7 @@ import type { AreaCode } from '../../domain/area.ts';
 import { addDays, type IsoDate } from '../../domain/date.ts';
 import { csvReportKinds, formatCsvReportName, formatPpsFileName, ppsKinds, slotsPerDay, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
 import { halfHourlyTenths } from '../registry/usage.ts';
-import { csvBytes, kwText, maxDemandTenths, tenthsText, ym, ymd, type ReportContent } from './csv-reports.ts';
+import { csvBytes, genshiwakeRows, kwText, maxDemandTenths, ym, ymd, type ReportContent } from './csv-reports.ts';
 import { interruptionCauseLabels } from './interruption.repository.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';
 import { meterMultiplierOf, tenthsUntil } from '../registry/meter.repository.ts';
@@ -156,25 +156,13 @@ function csvSample(kind: PpsKind): SampleMaker {
     const monthFrom = '2026-03-01' as IsoDate;
     const rows: (string | number)[][] = [];
     if (kind.code === 'STD_GENSHIWAKE') {
-      const day = addDays(sampleDate, -1);
-      for (const { point, subject } of subjects) {
-        const values = halfHourlyTenths(subject, day);
-        for (let slot = 1; slot <= slotsPerDay; slot++) {
-          const received = values[slot - 1]!;
-          rows.push([point.supplyPointId, name(point), ym(sampleDate), ymd(sampleDate), ymd(day), slot, tenthsText(received), tenthsText(received)]);
-        }
-      }
+      const days = { from: addDays(sampleDate, -1), until: sampleDate };
+      for (const { point, subject } of subjects)
+        rows.push(...genshiwakeRows(subject, days, [point.supplyPointId, name(point), ym(sampleDate), ymd(sampleDate)]));
     } else if (kind.code === 'STD_GENSHIWAKE_G') {
       // LV 群単位: the calendar month before the sample date, every day of it.
-      for (const { point, subject } of subjects) {
-        for (let day = monthFrom; day < sampleDate; day = addDays(day, 1)) {
-          const values = halfHourlyTenths(subject, day);
-          for (let slot = 1; slot <= slotsPerDay; slot++) {
-            const received = values[slot - 1]!;
-            rows.push([point.supplyPointId, name(point), ym(monthFrom), ymd(day), slot, tenthsText(received), tenthsText(received)]);
-          }
-        }
-      }
+      const days = { from: monthFrom, until: sampleDate };
+      for (const { point, subject } of subjects) rows.push(...genshiwakeRows(subject, days, [point.supplyPointId, name(point), ym(monthFrom)]));
     } else if (kind.code === 'STD_KEIYAKUKW') {
       for (const { point, subject } of subjects) {
         const current = maxDemandTenths(subject, monthFrom, sampleDate);

@@ -48,9 +48,7 @@ async function commandsFor(args: readonly string[]): Promise<readonly Command[]>
   return (await Promise.all(chosen.map(([, load]) => load()))).flat();
 }
 
-let commands: readonly Command[] = [];
-
-function help(): string {
+function help(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'kirikae — スイッチング支援システム (Switching Support System)',
@@ -74,12 +72,12 @@ function groupHelp(group: string, members: readonly Command[]): string {
 }
 
 /** The commands of the group named by the first word ("pki": pki init, pki issue, …). */
-function groupOf(word: string | undefined): readonly Command[] {
+function groupOf(commands: readonly Command[], word: string | undefined): readonly Command[] {
   return word === undefined ? [] : commands.filter((c) => c.name.startsWith(`${word} `));
 }
 
 /** The command whose words start the argument list (longest match first). */
-function find(args: string[]): { command: Command; rest: string[] } | undefined {
+function find(commands: readonly Command[], args: string[]): { command: Command; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const command of sorted) {
     const words = command.name.split(' ');
@@ -89,14 +87,14 @@ function find(args: string[]): { command: Command; rest: string[] } | undefined 
 }
 
 export async function main(args: string[]): Promise<number> {
-  commands = await commandsFor(args);
+  const commands = await commandsFor(args);
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-    console.log(help());
+    console.log(help(commands));
     return 0;
   }
-  const found = find(args);
+  const found = find(commands, args);
   if (!found) {
-    const group = groupOf(args[0]);
+    const group = groupOf(commands, args[0]);
     if (group.length > 0) {
       if (args.length === 2 && ['--help', '-h', 'help'].includes(args[1]!)) {
         console.log(groupHelp(args[0]!, group));
@@ -107,7 +105,7 @@ export async function main(args: string[]): Promise<number> {
       );
       return 2;
     }
-    console.error(`kirikae: unknown command "${args.join(' ')}"\n\n${help()}`);
+    console.error(`kirikae: unknown command "${args.join(' ')}"\n\n${help(commands)}`);
     return 2;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {

@@ -26,7 +26,7 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { csvBytes, genshiwakeGroupContents, readOn, reportContents, type ReadOn, type ReportContent } from './csv-reports.ts';
-import { fileWriteLockKey, revisionTiming } from './schedule.ts';
+import { lockFileWrites, revisionTiming } from './schedule.ts';
 import { besideRegistryLoads } from '../seed/seed.ts';
 import { insertPpsFile } from './site.repository.ts';
 
@@ -159,7 +159,7 @@ export async function issueReports(
   opening = false,
 ): Promise<number> {
   const s = ident(ctx.schema);
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, ctx.schema]);
+  await lockFileWrites(tx, ctx.schema);
   let read: ReadOn | undefined;
   const readOnce = async () => (read ??= await readOn(tx, ctx.schema, ctx.area, readingDay));
   let made = 0;

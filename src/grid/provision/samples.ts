@@ -12,8 +12,7 @@
  */
 import type { AreaCode } from '../../domain/area.ts';
 import { addDays, type IsoDate } from '../../domain/date.ts';
-import { csvReportKinds, formatCsvReportName, formatPpsFileName, ppsKinds, slotsPerDay, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
-import { halfHourlyTenths } from '../registry/usage.ts';
+import { csvReportKinds, formatCsvReportName, formatPpsFileName, ppsKinds, w5ContentOf, type PpsKind } from '../../domain/pps-file.ts';
 import { csvBytes, genshiwakeRows, kwText, maxDemandTenths, ym, ymd, type ReportContent } from './csv-reports.ts';
 import { interruptionCauseLabels } from './interruption.repository.ts';
 import type { UsageProfileKind } from '../registry/facility.ts';

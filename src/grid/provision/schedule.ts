@@ -30,7 +30,40 @@ import { insertPpsFile } from './site.repository.ts';
 
 const minuteMs = 60_000;
 /** An arbitrary constant naming "kirikae PPS file writes" for pg_advisory_xact_lock (with the schema). */
-export const fileWriteLockKey = 1_310_202_612;
+const fileWriteLockKey = 1_310_202_612;
+
+/**
+ * Files of an area are written one transaction at a time (W4, W5 and the reports alike), so their
+ * positions (the JSON list's cursor) are in commit order: a reader never passes a position a later
+ * commit could fill. Taken by each transaction that writes files, until it ends.
+ */
+export async function lockFileWrites(tx: Queryable, schema: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, schema]);
+}
+
+/** Points by their receiver, each receiver's in the order given. */
+export function byReceiverOf<P extends { readonly receiverCode: string }>(points: readonly P[]): Map<string, P[]> {
+  const byReceiver = new Map<string, P[]>();
+  for (const p of points) {
+    let list = byReceiver.get(p.receiverCode);
+    if (!list) byReceiver.set(p.receiverCode, (list = []));
+    list.push(p);
+  }
+  return byReceiver;
+}
+
+/**
+ * One target a day (no slot) whose deadline, by `deadlineOf`, falls in (from, to]: days from
+ * `lookBackDays` before `from` on (a deadline falls at most that long after its day).
+ */
+export function dailyTargets(from: Date, to: Date, deadlineOf: (date: IsoDate) => Date, lookBackDays = 31): PpsTarget[] {
+  const out: PpsTarget[] = [];
+  for (let date = addDays(tokyoDate(from), -lookBackDays); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
+    const deadlineAt = deadlineOf(date);
+    if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
+  }
+  return out;
+}
 const slotMs = 30 * minuteMs;
 const dayMs = 86_400_000;
 
@@ -149,15 +182,8 @@ function businessDaysRuleOf(kind: PpsKind): WatchRule {
   if (rule.rule !== 'businessDays') throw new RangeError(`${kind.code} does not follow a business-day rule`);
   return {
     text: `検針日から${rule.days}営業日目まで（${rule.from === 'sameDay' ? '当日' : '1営業日後の'}${String(rule.availableHour).padStart(2, '0')}:00から提供）`,
-    due(from, to) {
-      const out: PpsTarget[] = [];
-      // A deadline falls at most a few weeks after its reading day (the year end included).
-      for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
-        const { deadlineAt } = businessDaysTiming(rule, date);
-        if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
-      }
-      return out;
-    },
+    // A deadline falls at most a few weeks after its reading day (the year end included).
+    due: (from, to) => dailyTargets(from, to, (date) => businessDaysTiming(rule, date).deadlineAt),
     schedule: { name: 'csv-reports', madeBefore: (t) => tokyoMidnight(t.date) },
   };
 }
@@ -338,15 +364,8 @@ export async function issueFileSets(
   force = false,
 ): Promise<number> {
   const s = ident(ctx.schema);
-  // Files of an area are written one transaction at a time, so their positions (the JSON list's
-  // cursor) are in commit order: a reader never passes a position a later commit could fill.
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, ctx.schema]);
-  const byReceiver = new Map<string, W4Point[]>();
-  for (const p of points) {
-    let list = byReceiver.get(p.receiverCode);
-    if (!list) byReceiver.set(p.receiverCode, (list = []));
-    list.push(p);
-  }
+  await lockFileWrites(tx, ctx.schema);
+  const byReceiver = byReceiverOf(points);
   const { rows: latest } = await tx.query<LatestSection>(
     `SELECT f.receiver_code AS "receiverCode", f.slot, f.revision, f.section, f.fingerprint FROM ${s}.pps_file f
       WHERE f.kind = $1 AND f.target_date = $2

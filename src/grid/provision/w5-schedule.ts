@@ -30,9 +30,10 @@ import { replaceExpiredMeters } from '../registry/meter.repository.ts';
 import {
   defaultProvisionSettings,
   evictBeyondBudget,
-  fileWriteLockKey,
+  byReceiverOf,
+  dailyTargets,
+  lockFileWrites,
   type WatchRule,
-  type PpsTarget,
   type ProvisionSettings,
   type Timing,
   revisionTiming,
@@ -90,15 +91,8 @@ function w5WatchRule(kind: PpsKind): WatchRule {
       : `対象の月間確定使用量の提供まで（翌日${due.rule === 'beforeMonthly' ? due.availableHour : 2}:00から提供）`;
   return {
     text,
-    due(from, to) {
-      const out: PpsTarget[] = [];
-      // A deadline falls at most a few weeks after its day (the year end included).
-      for (let date = addDays(tokyoDate(from), -31); tokyoMidnight(date) <= to; date = addDays(date, 1)) {
-        const { deadlineAt } = w5Timing(kind, date);
-        if (deadlineAt > from && deadlineAt <= to) out.push({ date, slot: null, deadlineAt });
-      }
-      return out;
-    },
+    // A deadline falls at most a few weeks after its day (the year end included).
+    due: (from, to) => dailyTargets(from, to, (date) => w5Timing(kind, date).deadlineAt),
     schedule: { name: 'w5-day', madeBefore: (t) => w5Timing(kind, t.date).availableAt },
   };
 }
@@ -218,13 +212,8 @@ export async function issueW5FileSets(
   force = false,
 ): Promise<number> {
   const s = ident(ctx.schema);
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [fileWriteLockKey, ctx.schema]);
-  const byReceiver = new Map<string, W5Point[]>();
-  for (const p of points) {
-    let list = byReceiver.get(p.receiverCode);
-    if (!list) byReceiver.set(p.receiverCode, (list = []));
-    list.push(p);
-  }
+  await lockFileWrites(tx, ctx.schema);
+  const byReceiver = byReceiverOf(points);
   const { rows: latest } = await tx.query<{ receiverCode: string; revision: number; fingerprint: string }>(
     `SELECT f.receiver_code AS "receiverCode", f.revision, f.fingerprint FROM ${s}.pps_file f
       WHERE f.kind = $1 AND f.target_date = $2

@@ -147,9 +147,7 @@ const scratchOrder = new Int32Array(slotsPerDay);
 let drawState = 0;
 function draw(): number {
   drawState = (drawState + 0x6d2b79f5) | 0;
-  let t = Math.imul(drawState ^ (drawState >>> 15), 1 | drawState);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  return uniform(drawState);
 }
 
 /** The intraday shape of the last (kind, day) asked for: a file's points share a day and a few kinds. */

@@ -14,6 +14,14 @@
  * answer kept is the first one. A filing the grid could not decide (answered `null`) or a batch
  * the grid could not take stays pending, due again after the back-off of `retryDelayMs`. A grid
  * that does not know the batch message (a real operator's endpoint) gets the filings one by one.
+ *
+ * Several batches of an area are in flight at once (`deliveryLanes`, when more than a batch is
+ * due): each lane claims only the filings of its share of the points (a hash of the point), so
+ * while one batch is being decided by the grid the next is claimed, sent and marked beside it,
+ * and two batches in flight never carry filings of the same point: the filings of one point still
+ * reach the grid one batch after another, in the order they were filed. Each lane reads on from
+ * its last batch, then once more from the start (a filing held back behind an earlier one of its
+ * application, now delivered).
  */
 import type { AreaCode } from '../../domain/area.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
@@ -22,7 +30,16 @@ import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { log } from '../../platform/log.ts';
 import { batchDeliveryQueue, deliverApplication, type OutboxDeps } from './outbox.commands.ts';
-import { claimDueBatch, markManyAttemptsFailed, markManyDelivered, releaseClaims, selectDueAreas, type OutboxRow } from './outbox.repository.ts';
+import {
+  claimDueBatch,
+  countDue,
+  markManyAttemptsFailed,
+  markManyDelivered,
+  releaseClaims,
+  selectDueAreas,
+  type ClaimLane,
+  type OutboxRow,
+} from './outbox.repository.ts';
 import { claimMarginMs, retryDelayMs } from './outbox.ts';
 
 /** The grid's batch message (grid/applications/batch.handler.ts). */
@@ -36,6 +53,8 @@ export const deliveryBatchSize = 500;
 export const batchInterfaceIds: readonly string[] = interfaceCatalogue.map((d) => d.id).filter((id) => /^IF_[KF]?10[4-9]10$/.test(id));
 /** How long the hub waits for a grid to decide a batch (a batch is decided in one transaction, some ms a filing). */
 export const batchTimeoutMs = 60_000;
+/** Batches of one area in flight at once at most (one per lane of points). */
+export const deliveryLanes = 3;
 export { batchDeliveryQueue };
 
 export interface BatchOutcome {
@@ -49,10 +68,22 @@ export interface BatchOutcome {
 
 const none: BatchOutcome = { claimed: 0, delivered: 0, pending: 0 };
 
+interface ClaimOptions {
+  readonly limit?: number;
+  readonly timeoutMs?: number;
+  /** Only filings after this one (a lane going on from its last batch). */
+  readonly afterId?: number;
+  /** Only the filings of this lane's points. */
+  readonly lane?: ClaimLane;
+}
+
 /** Step 1: claims one batch of an area. */
-export function claimBatch(deps: OutboxDeps, area: string, options: { limit?: number; timeoutMs?: number } = {}): Promise<OutboxRow[]> {
+export function claimBatch(deps: OutboxDeps, area: string, options: ClaimOptions = {}): Promise<OutboxRow[]> {
   const timeoutMs = options.timeoutMs ?? batchTimeoutMs;
-  return claimDueBatch(deps.db, area, deps.clock.now(), options.limit ?? deliveryBatchSize, timeoutMs + claimMarginMs, batchInterfaceIds);
+  return claimDueBatch(deps.db, area, deps.clock.now(), options.limit ?? deliveryBatchSize, timeoutMs + claimMarginMs, batchInterfaceIds, {
+    ...(options.afterId === undefined ? {} : { afterId: options.afterId }),
+    ...(options.lane ? { lane: options.lane } : {}),
+  });
 }
 
 /**
@@ -109,10 +140,15 @@ export async function markBatch(deps: OutboxDeps, rows: readonly OutboxRow[], an
   return { claimed: rows.length, delivered: delivered.length, pending: failed.length };
 }
 
-/** Claims, sends and marks one batch of an area. */
-export async function deliverBatch(deps: OutboxDeps, area: string, options: { limit?: number; timeoutMs?: number } = {}): Promise<BatchOutcome> {
+/** Claims, sends and marks one batch of an area; `lastId`: the last filing claimed. */
+export async function deliverBatch(deps: OutboxDeps, area: string, options: ClaimOptions = {}): Promise<BatchOutcome & { lastId?: number }> {
   const rows = await claimBatch(deps, area, options);
   if (rows.length === 0) return none;
+  return { ...(await deliverClaimed(deps, area, rows, options)), lastId: rows.at(-1)!.id };
+}
+
+/** Steps 2 and 3 for claimed filings. */
+async function deliverClaimed(deps: OutboxDeps, area: string, rows: readonly OutboxRow[], options: { timeoutMs?: number }): Promise<BatchOutcome> {
   let answers: (InterfaceResponse | null)[] | undefined;
   try {
     answers = await sendBatch(deps, area, rows, options);
@@ -141,24 +177,40 @@ export async function deliverBatch(deps: OutboxDeps, area: string, options: { li
 /**
  * Delivers every filing due now, in batches, area by area, until an area has nothing left to
  * claim or the grid could not take a whole batch (it is retried after its back-off); at most
- * `maxBatches` batches.
+ * `maxBatches` batches. An area with more than a batch due is delivered in up to `lanes`
+ * (default `deliveryLanes`) batches at once, each lane its share of the points.
  */
 export async function deliverDueBatches(
   deps: OutboxDeps,
-  options: { areas?: readonly string[]; limit?: number; timeoutMs?: number; maxBatches?: number } = {},
+  options: { areas?: readonly string[]; limit?: number; timeoutMs?: number; maxBatches?: number; lanes?: number } = {},
 ): Promise<{ delivered: number; pending: number; batches: number }> {
   const totals = { delivered: 0, pending: 0, batches: 0 };
   const areas = options.areas ?? (await selectDueAreas(deps.db, deps.clock.now()));
   const maxBatches = options.maxBatches ?? 1_000;
+  const limit = options.limit ?? deliveryBatchSize;
+  const maxLanes = Math.max(1, options.lanes ?? deliveryLanes);
   for (const area of areas) {
-    while (totals.batches < maxBatches) {
-      const outcome = await deliverBatch(deps, area, options);
-      if (outcome.claimed === 0) break;
-      totals.batches++;
-      totals.delivered += outcome.delivered;
-      totals.pending += outcome.pending;
-      if (outcome.delivered === 0) break;
-    }
+    const due = maxLanes === 1 ? 1 : await countDue(deps.db, area, deps.clock.now(), maxLanes * limit, batchInterfaceIds);
+    const count = Math.min(maxLanes, Math.max(1, Math.ceil(due / limit)));
+    const lane = async (index: number) => {
+      let afterId = 0;
+      while (totals.batches < maxBatches) {
+        totals.batches++;
+        const outcome = await deliverBatch(deps, area, { ...options, limit, afterId, lane: { index, count } });
+        if (outcome.claimed === 0) {
+          totals.batches--;
+          // Nothing after the last batch: once more from the start, for filings held back behind one now delivered.
+          if (afterId === 0) break;
+          afterId = 0;
+          continue;
+        }
+        totals.delivered += outcome.delivered;
+        totals.pending += outcome.pending;
+        if (outcome.delivered === 0) break;
+        afterId = outcome.lastId!;
+      }
+    };
+    await Promise.all(Array.from({ length: count }, (_, index) => lane(index)));
   }
   return totals;
 }

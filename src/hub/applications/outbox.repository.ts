@@ -145,11 +145,20 @@ export async function selectDueApplications(q: Queryable, now: Date, limit: numb
   return rows.map((r) => r.applicationNumber);
 }
 
+/** Which share of an area's filings a claim takes: those whose point hashes to lane `index` of `count`. */
+export interface ClaimLane {
+  readonly index: number;
+  readonly count: number;
+}
+
 /**
  * Claims up to `limit` filings of one area (of `interfaceIds`) for one batch delivery: of each
  * application only its oldest pending filing (filings reach the grid in order), due by `now` and not held by another
  * deliverer. Rows another claimer is locking are skipped, so concurrent claimers take disjoint
  * batches; the claim runs out after `leaseMs` of real time, as `claimNextFiling`'s.
+ * `afterId`: only filings after this one (a deliverer going on from its last batch reads from there,
+ * not past every filing delivered before it). `lane`: only the filings of its points, so deliverers
+ * in other lanes never hold a filing of the same point.
  */
 export async function claimDueBatch(
   q: Queryable,
@@ -158,11 +167,14 @@ export async function claimDueBatch(
   limit: number,
   leaseMs: number,
   interfaceIds: readonly string[],
+  options: { afterId?: number; lane?: ClaimLane } = {},
 ): Promise<OutboxRow[]> {
+  const lane = options.lane ?? { index: 0, count: 1 };
   const { rows } = await q.query<OutboxRow>(
     `WITH picked AS (
         SELECT o.id AS picked_id FROM hub.application_outbox o
          WHERE o.status = 'pending' AND o.area = $1 AND o.next_attempt_at <= $2 AND o.interface_id = ANY($5::text[])
+           AND o.id > $6 AND ($8::int = 1 OR (hashtext(o.supply_point_id) & 2147483647) % $8::int = $7::int)
            AND (o.claimed_until IS NULL OR o.claimed_until < clock_timestamp())
            AND NOT EXISTS (SELECT 1 FROM hub.application_outbox e
                             WHERE e.application_number = o.application_number AND e.status = 'pending' AND e.id < o.id)
@@ -173,9 +185,21 @@ export async function claimDueBatch(
          SET claimed_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000), attempts = o.attempts + 1
         FROM picked WHERE o.id = picked.picked_id
       RETURNING ${columns}`,
-    [area, now, limit, leaseMs, interfaceIds],
+    [area, now, limit, leaseMs, interfaceIds, options.afterId ?? 0, lane.index, lane.count],
   );
   return rows.sort((a, b) => a.id - b.id);
+}
+
+/** How many filings of an area (of `interfaceIds`) are due by `now`, counted up to `limit`. */
+export async function countDue(q: Queryable, area: string, now: Date, limit: number, interfaceIds: readonly string[]): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM hub.application_outbox
+        WHERE status = 'pending' AND area = $1 AND next_attempt_at <= $2 AND interface_id = ANY($4::text[])
+        LIMIT $3) AS due`,
+    [area, now, limit, interfaceIds],
+  );
+  return rows[0]!.n;
 }
 
 /** Marks many filings delivered with their grid answers, in one statement. */

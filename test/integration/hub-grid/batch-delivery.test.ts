@@ -306,4 +306,107 @@ forEachBackend('delivery of applications in batches (one grid message, one grid 
         ['03', '03'],
       );
     }));
+
+  test('two batches of one area in flight at once: each point in one lane only, its filings in filing order, every application delivered once', () =>
+    withWorld(async ({ db, deps, grids, file }) => {
+      // Points of both lanes (the lane of a point is a hash of its ID), four each.
+      const points = [];
+      const perLane = [0, 0];
+      while (perLane[0]! < 4 || perLane[1]! < 4) {
+        const p = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+        const { rows } = await db.query<{ lane: number }>(`SELECT (hashtext($1) & 2147483647) % 2 AS lane`, [p.supplyPointId]);
+        if (perLane[rows[0]!.lane]! >= 4) continue;
+        perLane[rows[0]!.lane]!++;
+        points.push(p);
+      }
+      // Three points filed twice in a row (the second switch-in must reach the grid second: refused,
+      // the first being open), then the others: taken in ID order alone, the first two batches would
+      // carry the same three points.
+      const first = await file(
+        points.slice(0, 3).map((p) => ({ id: p.supplyPointId, current: '20013' })),
+        'lanes-a',
+      );
+      const second = await file(
+        points.slice(0, 3).map((p) => ({ id: p.supplyPointId, current: '20013' })),
+        'lanes-b',
+      );
+      await file(
+        points.slice(3).map((p) => ({ id: p.supplyPointId, current: '20013' })),
+        'lanes-c',
+      );
+      // Holds the first two batch messages until both are in flight.
+      const sent: InterfaceRequest[] = [];
+      let inFlight = 0;
+      let most = 0;
+      let release!: () => void;
+      const bothSent = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const transport: GridTransport = {
+        async send(area, request, options) {
+          sent.push(request);
+          inFlight++;
+          most = Math.max(most, inFlight);
+          if (sent.length === 2) release();
+          if (sent.length <= 2) await Promise.race([bothSent, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+          try {
+            return await grids.send(area, request, options);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const outcome = await deliverDueBatches({ ...deps, transport }, { limit: 3, lanes: 2 });
+      assert.equal(most, 2, 'two batches of the area in flight at once');
+      assert.deepEqual([outcome.delivered, outcome.pending], [11, 0]);
+      const pointsOf = (m: InterfaceRequest) => (m.body.filings as InterfaceRequest[]).map((f) => String(f.body.supplyPointId));
+      assert.ok(!pointsOf(sent[0]!).some((p) => pointsOf(sent[1]!).includes(p)), 'no point in both batches in flight');
+      const deliveredIds = sent.flatMap((m) => (m.body.filings as InterfaceRequest[]).map((f) => f.requestId));
+      assert.equal(new Set(deliveredIds).size, deliveredIds.length, 'no filing sent twice');
+      const outbox = await outboxRows(db);
+      assert.ok(outbox.every((r) => r.status === 'delivered' && r.attempts === 1));
+      const answer = (n: string) => outbox.find((r) => r.applicationNumber === n)!.gridAnswer!;
+      for (const [k, n] of second.entries()) {
+        assert.equal(answer(first[k]!).result, 'OK', 'the first filing of the point decided first');
+        assert.deepEqual(
+          answer(n).messages.map((m) => m.code),
+          ['APP_CONFLICT'],
+          'the later one after it',
+        );
+      }
+      assert.equal((await gridRows(db)).length, 11, 'one application each at the grid');
+      assert.deepEqual(await deliverDueBatches(deps), { delivered: 0, pending: 0, batches: 0 }, 'nothing is delivered twice');
+    }));
+
+  test('a filing held back behind an earlier one of its application is delivered in the same run, after it', () =>
+    withWorld(async ({ db, transport, deps, file }) => {
+      const a = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const b = await givenSupplyPoint(db, { area: '03', kind: 'lvSmart', retailerCode: '20013' });
+      const [number] = await file([{ id: a.supplyPointId, current: '20013' }], 'held-a');
+      // A cancellation of the first filed before the second application: it must wait for the registration.
+      await insertFiling(db, {
+        applicationNumber: number!,
+        deliveryId: `${number}-2`,
+        companyCode: '1003',
+        participantCode: '10033',
+        requestId: 'held-cancel',
+        interfaceId: 'IF_10610',
+        updateFlag: '3',
+        area: '03',
+        supplyPointId: a.supplyPointId,
+        body: { requestId: 'held-cancel', updateFlag: '3', applicationNumber: number!, supplyPointId: a.supplyPointId },
+        filedAt: deps.clock.now(),
+      });
+      const [other] = await file([{ id: b.supplyPointId, current: '20013' }], 'held-b');
+      assert.deepEqual(await deliverDueBatches(deps, { lanes: 1 }), { delivered: 3, pending: 0, batches: 2 });
+      assert.deepEqual(
+        transport.messages.map((m) => (m.body.filings as InterfaceRequest[]).map((f) => f.requestId)),
+        [[number, other], [`${number}-2`]],
+        'the cancellation in a batch after its registration',
+      );
+      assert.deepEqual(
+        (await outboxRows(db)).map((r) => r.status),
+        ['delivered', 'delivered', 'delivered'],
+      );
+    }));
 });

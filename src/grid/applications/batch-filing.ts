@@ -3,21 +3,24 @@
  * instead of ~12 per filing, with the same decisions, rows and answers as one by one
  * (application.handler.ts `decideApplication`):
  *
- *   1. the facilities of the points and their open applications, one statement each;
+ *   1. the facilities of the points (read by the caller as it locks them), then their open
+ *      applications and the answers stored for the batch's deliveries in one statement
+ *      (`readBatchState`);
  *   2. each filing examined in memory by the same rules (rules.ts `examineApplication`) and moved by
  *      the same stage machine (01 → 03 / 10 accepted, 01 → 09 refused with its reason);
- *   3. the applications, their two history entries and their notification events in one statement;
+ *   3. the applications, their two history entries, their notification events and the answers
+ *      known now in one statement;
  *   4. the switches matched at once where their counterpart waits, one statement for the batch
- *      (matching.ts, the points' scope), and those read back (their stage may now be 05 or 09);
- *   5. the answers stored for redeliveries in one statement.
+ *      (matching.ts, the points' scope), and those read back (their stage may now be 05 or 09), and
+ *      their answers stored in one statement.
  *
  * Which filings go this way (`setBasedFilings`): registrations (update flag 1) carrying the hub's
  * application number, of a point no other filing of the batch names (the decisions of one point
  * depend on each other's order), other than move-ins (whose attachments are stored one by one).
  * A refusal is an NG answer with its application at 09 like any other; a filing that the rules
- * cannot even read (a field of the wrong type) and every other filing go one by one. The caller runs
- * this in a savepoint: if any statement fails (a database error), it is rolled back whole and the
- * caller decides its filings one by one, so a filing the database refuses fails alone.
+ * cannot even read (a field of the wrong type) and every other filing go one by one. If any statement
+ * fails (a database error), the caller's transaction is rolled back whole and the caller files the
+ * batch again, every filing one by one, so a filing the database refuses fails alone.
  */
 import { tokyoDate } from '../../domain/date.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';

@@ -122,7 +122,9 @@ export async function claimNextFiling(q: Queryable, applicationNumber: string, l
  * sets `synchronous_commit` off for its own transaction (`asyncCommit`). A mark lost in a database
  * crash leaves the filing pending and claimed; once the claim runs out it is delivered again and
  * the grid answers from what it stored under the delivery ID, so a lost mark costs one message,
- * never a decision. (Never so for what must survive: the filing itself, the grid's decision.)
+ * never a decision. (Never so for what must survive: the filing itself, the grid's decision.) In a
+ * caller's transaction the setting holds for the whole transaction: use it only in transactions
+ * that keep delivery outcomes alone (`markBatch`).
  */
 const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
 

@@ -2,7 +2,8 @@
  * Bulk switch-in: a CSV of 100,000 rows (KIRIKAE_BENCH_BULK_ROWS) posted to the hub
  * (`POST /api/v1/bulk/IF_10610`, mutual TLS: parse, validate every row, check request IDs, number,
  * store the filings and their one delivery job in one transaction), then delivered to the grid in
- * batches (`deliverDueBatches`, 500 filings per grid message, what the delivery job runs) until every
+ * batches (`deliverDueBatches`, 500 filings per grid message, up to three in flight, each lane its
+ * share of the points: what the delivery job runs) until every
  * application is in the grid's tables (stage 03 or later). Reported: the time to accept (the
  * answer) and the time to deliver (after the answer), each with its ratio to a plain COPY of the
  * same rows into a table shaped like the outbox, measured in the same run.

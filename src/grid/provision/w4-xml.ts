@@ -113,12 +113,10 @@ export class ChunkWriter {
     if (this.#at + need > this.#buffer.length) this.#spill(need);
   }
 
-  /** Bytes (a short constant), unchecked: after `reserve`. */
+  /** Bytes (a short constant), after `reserve`: one copy (a native copy beats a byte loop even for 20 bytes). */
   put(bytes: Uint8Array): void {
-    const buffer = this.#buffer;
-    let at = this.#at;
-    for (let i = 0; i < bytes.length; i++) buffer[at++] = bytes[i]!;
-    this.#at = at;
+    this.#buffer.set(bytes, this.#at);
+    this.#at += bytes.length;
   }
 
   /** An ASCII text, unchecked: after `reserve`. */

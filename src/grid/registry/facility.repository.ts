@@ -43,9 +43,21 @@ interface FacilityRow {
  * One round trip: the point, its customer and its meters in service (as a JSON array, in meter
  * number order; a meter removed by meter work is not the point's any more).
  * Both look-ups go by primary key or by the meter's supply point index.
+ *
+ * With `readingDays`, also the days of the published reading calendar (reading_calendar, by its
+ * primary key) of the point's schedule number between `$2` and `$3`: the voltage of the calendar
+ * is the point's as `scheduleVoltageOf` says (LV reads as LV, anything else as HV).
  */
-function facilitySql(schema: string, many: false | 'read' | 'lock' = false): string {
+function facilitySql(schema: string, options: { many?: 'read' | 'lock'; readingDays?: boolean } = {}): string {
   const s = ident(schema);
+  const { many, readingDays } = options;
+  const readingDaysColumn = readingDays
+    ? `,
+           COALESCE((SELECT json_agg(to_char(rc.reading_day, 'YYYY-MM-DD') ORDER BY rc.reading_day)
+                       FROM ${s}.reading_calendar rc
+                      WHERE rc.voltage = CASE sp.voltage_class WHEN 'LV' THEN 'LV' ELSE 'HV' END
+                        AND rc.reading_group = sp.reading_group AND rc.reading_day BETWEEN $2::date AND $3::date), '[]') AS reading_days`
+    : '';
   return `
     SELECT sp.supply_point_id, sp.status, sp.voltage_class, sp.fit_receiving, sp.contract_type,
            sp.wheeling_menu, sp.contract_ampere, sp.contract_kw, sp.service_pole_number,
@@ -57,7 +69,7 @@ function facilitySql(schema: string, many: false | 'read' | 'lock' = false): str
                                                        'installedOn', m.installed_on,
                                                        'autoReadingUnavailable', COALESCE(m.auto_reading_unavailable, m.kind = 'conventional'))
                                      ORDER BY m.meter_number)
-                       FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters
+                       FROM ${s}.meter m WHERE m.supply_point_id = sp.supply_point_id AND m.removed_on IS NULL), '[]') AS meters${readingDaysColumn}
       FROM ${s}.supply_point sp
       LEFT JOIN ${s}.customer c ON c.customer_id = sp.customer_id
      WHERE ${many ? 'sp.supply_point_id = ANY($1::text[])' : 'sp.supply_point_id = $1'}${many === 'lock' ? ' ORDER BY sp.supply_point_id FOR UPDATE OF sp' : ''}`;
@@ -69,6 +81,26 @@ export async function findFacility(q: Queryable, schema: string, supplyPointId: 
   const { rows } = await q.query<FacilityRow>(facilitySql(schema), [supplyPointId], { name: `find_facility_${schema}` });
   const row = rows[0];
   return row ? toFacility(row) : undefined;
+}
+
+/**
+ * The facility record of a supply point with the days its schedule number reads on by the
+ * published calendar from `from` to `to` (in date order; the area's rule gives the other days),
+ * in the same round trip; undefined when the area has no such point.
+ */
+export async function findFacilityWithReadingDays(
+  q: Queryable,
+  schema: string,
+  supplyPointId: string,
+  window: { readonly from: IsoDate; readonly to: IsoDate },
+): Promise<{ facility: Facility; readingDays: IsoDate[] } | undefined> {
+  const { rows } = await q.query<FacilityRow & { reading_days: IsoDate[] }>(
+    facilitySql(schema, { readingDays: true }),
+    [supplyPointId, window.from, window.to],
+    { name: `find_facility_reading_days_${schema}` },
+  );
+  const row = rows[0];
+  return row ? { facility: toFacility(row), readingDays: row.reading_days } : undefined;
 }
 
 /**
@@ -84,7 +116,7 @@ export async function findFacilities(
 ): Promise<Map<string, Facility>> {
   if (supplyPointIds.length === 0) return new Map();
   const mode = options.lock ? 'lock' : 'read';
-  const { rows } = await q.query<FacilityRow>(facilitySql(schema, mode), [supplyPointIds], { name: `find_facilities_${mode}_${schema}` });
+  const { rows } = await q.query<FacilityRow>(facilitySql(schema, { many: mode }), [supplyPointIds], { name: `find_facilities_${mode}_${schema}` });
   return new Map(rows.map((row) => [row.supply_point_id, toFacility(row)]));
 }
 

@@ -116,8 +116,12 @@ function matchSql(schema: string, scope: MatchScope): string {
     scope === 'points'
       ? `COALESCE((SELECT c.cause FROM unnest($9::text[], $15::text[]) AS c(point, cause) WHERE c.point = m.supply_point_id LIMIT 1), $4)`
       : '$4';
-  return `WITH pair AS (
-      SELECT i.application_number AS in_no, p.out_no, i.requested_date, i.meter_work, p.reading_group, p.voltage_class, i.accepted_at
+  // The oldest waiting switch-ins first, each with its counterpart found by a look-up (the
+  // matching index), so a batch costs its own size, not a pass over every waiting row; then the
+  // counterparts claimed, and both re-checked on the row versions locked.
+  return `WITH candidate AS (
+      SELECT i.application_number AS in_no, i.participant_code AS in_participant, p.out_no, i.requested_date, i.meter_work,
+             p.reading_group, p.voltage_class, i.accepted_at
         FROM ${s}.application i
         CROSS JOIN LATERAL (
           SELECT o.application_number AS out_no, sp.reading_group, sp.voltage_class
@@ -127,15 +131,22 @@ function matchSql(schema: string, scope: MatchScope): string {
            WHERE sp.supply_point_id = i.supply_point_id AND sp.retailer_code <> i.participant_code
              AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = i.participant_code)
            ORDER BY o.accepted_at, o.application_number LIMIT 1
-           FOR NO KEY UPDATE OF o SKIP LOCKED
         ) p
        WHERE i.kind = 'switchIn' AND i.stage = '03' AND ${where}
        ORDER BY i.accepted_at LIMIT $1
        FOR NO KEY UPDATE OF i SKIP LOCKED
     ),
-    -- Each application in one pair only (the conflict rules already allow no more).
-    one_in AS (SELECT DISTINCT ON (in_no) * FROM pair ORDER BY in_no, accepted_at),
-    one_pair AS (SELECT DISTINCT ON (out_no) * FROM one_in ORDER BY out_no, accepted_at),
+    pair AS (
+      SELECT c.* FROM candidate c
+       CROSS JOIN LATERAL (
+         SELECT FROM ${s}.application o
+          WHERE o.application_number = c.out_no AND o.kind = 'switchOut' AND o.stage = '03'
+            AND (o.body->>'newRetailerCode' IS NULL OR o.body->>'newRetailerCode' = c.in_participant)
+          FOR NO KEY UPDATE SKIP LOCKED
+       ) claimed
+    ),
+    -- Each switch-out in one pair only (the conflict rules already allow no more).
+    one_pair AS (SELECT DISTINCT ON (out_no) * FROM pair ORDER BY out_no, accepted_at, in_no),
     dated AS (
       SELECT p.in_no, p.out_no, p.requested_date, d.earliest,
              CASE WHEN p.requested_date IS NULL THEN d.default_date WHEN p.requested_date >= d.earliest THEN p.requested_date END AS effective_date

@@ -1,9 +1,17 @@
 /**
  * Matching of switch-ins with switch-outs, set-based: one SQL statement per batch claims the pairs
- * (`FOR UPDATE … SKIP LOCKED`, so two processes never take the same row and never wait on each
- * other), fixes each pair's switching date, moves both applications to 05, records their
+ * (`FOR NO KEY UPDATE … SKIP LOCKED`, so two processes never take the same row and never wait on
+ * each other), fixes each pair's switching date, moves both applications to 05, records their
  * transitions and notification events, and refuses the switch-ins whose named date can no longer
  * be kept; two more per batch refuse (09) the switches that waited past their matching deadline.
+ *
+ * A batch costs its own size, not the number of waiting rows: the oldest waiting switch-ins are
+ * read in order from the waiting index, each counterpart is found by a look-up in the matching
+ * index, and only then are the counterparts claimed by key. (Pairing the whole join and sorting it
+ * for every batch made a day of 100,000 pairs cost ten full joins; a million, a hundred.) What a
+ * batch still costs is its writes: each moved application is a new row version with an entry in
+ * five indexes (the stage, date and feed position it changes are all indexed, so never a HOT
+ * update), a transition and an event row with theirs, and two foreign-key checks.
  *
  * The rules are the domain's (src/domain/switching-date.ts, slide 31), handed to the SQL as data:
  *   - the switching date: `switchingDateTable(day, schedules)` gives, for the matching day, the

@@ -143,7 +143,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     assert.equal((await stateOf(db, pairs[0]!.switchOut)).matchedWith, data(again).applicationNumber);
   });
 
-  test('a batch that fails part-way (its last write refused by the database) leaves nothing written; the next run matches all', async () => {
+  test('a batch that fails part-way (its last write refused by the database, or its commit) leaves nothing written; the next run matches all', async () => {
     await using db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const clock = testGridClock();
@@ -169,7 +169,16 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     assert.deepEqual((await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`)).rows, before.rows);
     assert.deepEqual(await counts(), written, 'no transition, no event');
 
-    await db.exec(`DROP TRIGGER fail_event ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
+    await db.exec(`DROP TRIGGER fail_event ON grid_03.application_event;`);
+
+    // The statement succeeds and the transaction fails at its commit (a check deferred to then).
+    await db.exec(`CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON grid_03.application_event DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION grid_03.fail_event();`);
+    await assert.rejects(runMatching(grid, { limit: 100 }), /disk full \(test\)/);
+    assert.deepEqual((await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`)).rows, before.rows);
+    assert.deepEqual(await counts(), written, 'no transition, no event');
+
+    await db.exec(`DROP TRIGGER fail_at_commit ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
     assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 6, expired: 0 });
     for (const p of pairs) assert.deepEqual((await stateOf(db, p.switchIn)).moves, ['received', 'accepted', 'matched']);
   });

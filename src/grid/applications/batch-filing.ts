@@ -3,21 +3,24 @@
  * instead of ~12 per filing, with the same decisions, rows and answers as one by one
  * (application.handler.ts `decideApplication`):
  *
- *   1. the facilities of the points and their open applications, one statement each;
+ *   1. the facilities of the points (read by the caller as it locks them), then their open
+ *      applications and the answers stored for the batch's deliveries in one statement
+ *      (`readBatchState`);
  *   2. each filing examined in memory by the same rules (rules.ts `examineApplication`) and moved by
  *      the same stage machine (01 → 03 / 10 accepted, 01 → 09 refused with its reason);
- *   3. the applications, their two history entries and their notification events in one statement;
+ *   3. the applications, their two history entries, their notification events and the answers
+ *      known now in one statement;
  *   4. the switches matched at once where their counterpart waits, one statement for the batch
- *      (matching.ts, the points' scope), and those read back (their stage may now be 05 or 09);
- *   5. the answers stored for redeliveries in one statement.
+ *      (matching.ts, the points' scope), and those read back (their stage may now be 05 or 09), and
+ *      their answers stored in one statement.
  *
  * Which filings go this way (`setBasedFilings`): registrations (update flag 1) carrying the hub's
  * application number, of a point no other filing of the batch names (the decisions of one point
  * depend on each other's order), other than move-ins (whose attachments are stored one by one).
  * A refusal is an NG answer with its application at 09 like any other; a filing that the rules
- * cannot even read (a field of the wrong type) and every other filing go one by one. The caller runs
- * this in a savepoint: if any statement fails (a database error), it is rolled back whole and the
- * caller decides its filings one by one, so a filing the database refuses fails alone.
+ * cannot even read (a field of the wrong type) and every other filing go one by one. If any statement
+ * fails (a database error), the caller's transaction is rolled back whole and the caller files the
+ * batch again, every filing one by one, so a filing the database refuses fails alone.
  */
 import { tokyoDate } from '../../domain/date.ts';
 import { isRefusal, Refusal } from '../../domain/refusal.ts';
@@ -69,6 +72,48 @@ function readable(item: BatchItem): boolean {
   }
 }
 
+/** What a batch's transaction reads under the points' locks, before deciding anything. */
+export interface BatchState {
+  readonly facilities: ReadonlyMap<string, Facility>;
+  /** The open applications of the batch's points. */
+  readonly open: ReadonlyMap<string, readonly Application[]>;
+  /** The answers stored before for the batch's deliveries, by `participantCode\u0000requestId`. */
+  readonly stored: ReadonlyMap<string, InterfaceResponse>;
+}
+
+export const deliveryKey = (d: { readonly participantCode: string; readonly requestId: string }): string => `${d.participantCode}\u0000${d.requestId}`;
+
+/**
+ * Reads a batch's state in the caller's transaction, after its points are locked (the lock makes
+ * what is read here final until the commit): the open applications of `points` and the answers
+ * stored for `deliveries`, in ONE statement (the answers, jsonb already, ride along as one JSON
+ * array on every row; one row with no application when the points have none open).
+ */
+export async function readBatchState(
+  tx: Queryable,
+  ctx: GridContext,
+  facilities: ReadonlyMap<string, Facility>,
+  points: readonly string[],
+  deliveries: readonly { participantCode: string; requestId: string }[],
+): Promise<BatchState> {
+  const s = ident(ctx.schema);
+  const { rows } = await tx.query<Application & { storedAnswers: { p: string; q: string; r: InterfaceResponse }[] }>(
+    `SELECT stored.answers AS "storedAnswers", a.*
+       FROM (SELECT coalesce(json_agg(json_build_object('p', r.participant_code, 'q', r.request_id, 'r', r.response)), '[]') AS answers
+               FROM ${s}.application_request r JOIN unnest($3::text[], $4::text[]) AS k(p, q) ON r.participant_code = k.p AND r.request_id = k.q) stored
+       LEFT JOIN LATERAL (SELECT ${applicationColumns} FROM ${s}.application
+                           WHERE supply_point_id = ANY($1::text[]) AND stage = ANY($2::text[])) a ON true`,
+    [points, openStages, deliveries.map((d) => d.participantCode), deliveries.map((d) => d.requestId)],
+    { name: `batch_state_${ctx.schema}` },
+  );
+  const stored = new Map((rows[0]?.storedAnswers ?? []).map((a) => [deliveryKey({ participantCode: a.p, requestId: a.q }), a.r]));
+  const open = Map.groupBy(
+    rows.filter((r) => r.applicationNumber !== null).map(({ storedAnswers: _, ...application }) => application as Application),
+    (a) => a.supplyPointId,
+  );
+  return { facilities, open, stored };
+}
+
 /** One registration decided in memory: the row to write and what the stage machine says of it. */
 interface Decided {
   readonly item: BatchItem;
@@ -87,21 +132,13 @@ export async function fileSetBased(
   tx: Queryable,
   ctx: GridContext,
   items: readonly BatchItem[],
-  facilities: ReadonlyMap<string, Facility>,
+  { facilities, open }: BatchState,
 ): Promise<Map<number, InterfaceResponse>> {
   const answers = new Map<number, InterfaceResponse>();
   if (items.length === 0) return answers;
   const s = ident(ctx.schema);
   const now = ctx.clock.now();
   const today = tokyoDate(now);
-  const points = items.map((i) => i.checked.supplyPointId);
-  const { rows: openRows } = await tx.query<Application>(
-    `SELECT ${applicationColumns} FROM ${s}.application WHERE supply_point_id = ANY($1::text[]) AND stage = ANY($2::text[])`,
-    [points, openStages],
-    { name: `batch_open_${ctx.schema}` },
-  );
-  const open = Map.groupBy(openRows, (a) => a.supplyPointId);
-
   const decided: Decided[] = [];
   for (const item of items) {
     const { filing, itf } = item;

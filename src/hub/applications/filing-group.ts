@@ -1,32 +1,34 @@
 /**
  * Group commit of registrations (issue 18): requests that arrive while the hub is busy are filed
- * together, so a burst of N switch-ins costs one transaction and one grid message, not N of each.
+ * together, so a burst of N switch-ins costs one statement and one grid message, not N of each.
  *
  *   1. collect    registrations (update flag 1) of the batch interfaces (batch-delivery.ts) join a
  *                 group; a group is filed as soon as the hub is free: at once when idle (it then
  *                 holds the one request that came), else when the group before it is committed,
  *                 with everything that came meanwhile (at most 500)
- *   2. commit     one transaction for the group: the numbers taken per area in one statement, the
- *                 filings stored in one, already claimed by this hub for their first attempt (as
- *                 `claimNextFiling` would); a request ID used before rolls the group back (below)
+ *   2. commit     ONE statement for the group (insertNumberedRegistrations, atomic alone): the
+ *                 numbers taken per area and the filings stored, already claimed by this hub for
+ *                 their first attempt (as `claimNextFiling` would); a request ID used before
+ *                 stores nothing (below)
  *   3. deliver    after the commit, at once, each area's filings in one grid message
- *                 (GRID_APPLICATION_BATCH; a group of one, or a grid that does not take batches:
+ *                 (GRID_APPLICATION_BATCH, also for one filing; a grid that does not take batches:
  *                 each filing's own message) with the short timeout of a filing, answers kept in
- *                 one statement; then each caller is answered: the grid's answer, or "not yet
+ *                 one statement that does not wait for the disk (outbox.repository.ts
+ *                 `asyncCommit`: a lost mark means one more delivery, answered by the grid from what
+ *                 it stored); then each caller is answered: the grid's answer, or "not yet
  *                 delivered" (OUTBOX_NOT_DELIVERED)
  *
  * The guarantees are those of a filing alone (outbox.commands.ts): a caller is answered only after
  * its filing is committed; a request ID used before (or twice in one group) is answered as alone
- * (the first answer, or OUTBOX_REQUEST_ID_OTHER_CONTENT / _REUSED); a group whose transaction fails
- * (a filing the database refuses, numbers exhausted, a request ID used before: a resend, or one filed
- * at the same moment by another hub) is rolled back whole and each of its filings is filed alone, so one failing caller
- * fails alone. A filing the grid did not take stays pending, with the back-off, for the outbox
+ * (the first answer, or OUTBOX_REQUEST_ID_OTHER_CONTENT / _REUSED); a group whose statement stores
+ * nothing or fails (a filing the database refuses, numbers exhausted, a request ID used before: a
+ * resend, or one filed at the same moment by another hub) leaves no number taken and each of its
+ * filings is filed alone, so one failing caller fails alone. A filing the grid did not take stays pending, with the back-off, for the outbox
  * scan; a hub that dies after the commit leaves its claim to run out (the timeout plus 30 s), then
  * the scan delivers it: the grid is idempotent by the delivery request ID, so nothing is decided
  * twice. (No delivery job is enqueued: it would find the filing claimed and do nothing.)
  */
 import { tokyoDate } from '../../domain/date.ts';
-import { Refusal } from '../../domain/refusal.ts';
 import type { AreaCode } from '../../domain/area.ts';
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import type { Db } from '../../platform/db/db.ts';
@@ -34,17 +36,9 @@ import type { GridTransport } from '../../interfaces/message.ts';
 import { designationOf } from '../../interfaces/verification/designated.ts';
 import { log } from '../../platform/log.ts';
 import { batchInterfaceIds, deliveryBatchSize, markBatch, sendBatch } from './batch-delivery.ts';
-import { answerOf, fileApplication, newFilingRow, type Filer, type Filing, type OutboxDeps } from './outbox.commands.ts';
-import {
-  insertClaimedFilings,
-  markAttemptFailed,
-  markDelivered,
-  markManyAttemptsFailed,
-  nextApplicationSerials,
-  type NewOutboxRow,
-  type OutboxRow,
-} from './outbox.repository.ts';
-import { claimMarginMs, formatApplicationNumber, maxSerialPerDay, retryDelayMs, syncDeliveryTimeoutMs, updateFlagOf } from './outbox.ts';
+import { answerOf, fileApplication, unnumberedFilingRow, type Filer, type Filing, type OutboxDeps } from './outbox.commands.ts';
+import { insertNumberedRegistrations, markAttemptFailed, markDelivered, markManyAttemptsFailed, type OutboxRow } from './outbox.repository.ts';
+import { applicationNumberPrefix, claimMarginMs, maxSerialPerDay, retryDelayMs, syncDeliveryTimeoutMs, updateFlagOf } from './outbox.ts';
 
 interface Waiting {
   readonly deps: OutboxDeps;
@@ -134,32 +128,19 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
   const leaseMs = syncDeliveryTimeoutMs + claimMarginMs;
   let stored: { waiting: Waiting; row: OutboxRow }[];
   try {
-    stored = await deps.db.transaction(async (tx) => {
-      const fresh = first;
-      const filedAt = deps.clock.now();
-      const day = tokyoDate(filedAt);
-      const rows: { waiting: Waiting; row: NewOutboxRow }[] = [];
-      // Areas in order: two hubs' groups take the counters' row locks in the same order, never in a cycle.
-      const byArea = [...Map.groupBy(fresh, (w) => String(w.filing.body.supplyPointId).slice(0, 2) as AreaCode)].sort(([a], [b]) => (a < b ? -1 : 1));
-      for (const [area, items] of byArea) {
-        const serial = await nextApplicationSerials(tx, area, day, items.length);
-        if (serial + items.length - 1 > maxSerialPerDay) throw new Refusal('OUTBOX_NUMBERS_EXHAUSTED', { params: { area } });
-        for (const [k, w] of items.entries()) {
-          const number = formatApplicationNumber(area, day, serial + k);
-          rows.push({ waiting: w, row: newFilingRow(w.filer, w.filing, area, number, number, filedAt) });
-        }
-      }
-      const inserted = await insertClaimedFilings(
-        tx,
-        rows.map((r) => r.row),
-        leaseMs,
-      );
-      // A request ID used before (a resend, or filed by another hub at this moment): roll back (the
-      // serials given back) and file each alone, which answers a resend with its first answer.
-      if (inserted.length !== rows.length) throw new UsedBefore(rows.length - inserted.length);
-      const byNumber = new Map(inserted.map((r) => [r.applicationNumber, r]));
-      return rows.map((r) => ({ waiting: r.waiting, row: byNumber.get(r.row.applicationNumber)! }));
-    });
+    const filedAt = deps.clock.now();
+    const inserted = await insertNumberedRegistrations(
+      deps.db,
+      first.map((w) => unnumberedFilingRow(w.filer, w.filing, String(w.filing.body.supplyPointId).slice(0, 2) as AreaCode, filedAt)),
+      { day: tokyoDate(filedAt), prefix: applicationNumberPrefix, maxSerial: maxSerialPerDay },
+      filedAt,
+      leaseMs,
+    );
+    // A request ID used before (a resend): nothing was stored nor numbered; each filed alone, which
+    // answers a resend with its first answer.
+    if (inserted.length !== first.length) throw new UsedBefore(first.length - inserted.length);
+    const byRequest = new Map(inserted.map((row) => [`${row.companyCode}\u0000${row.requestId}`, row]));
+    stored = first.map((waiting) => ({ waiting, row: byRequest.get(`${waiting.filer.companyCode}\u0000${String(waiting.filing.body.requestId)}`)! }));
   } catch (error) {
     stats.fellBack++;
     if (!(error instanceof UsedBefore)) log('warn', 'outbox', `a group of ${group.length} filings filed one by one after: ${(error as Error).message}`);
@@ -185,8 +166,9 @@ async function commitGroup(group: readonly Waiting[], stats: GroupStats): Promis
 async function deliverGroup(deps: OutboxDeps, stored: readonly { waiting: Waiting; row: OutboxRow }[]): Promise<void> {
   await Promise.all(
     [...Map.groupBy(stored, (s) => s.row.area)].map(async ([area, items]) => {
-      // One filing, or a grid known not to take batches (a real operator's endpoint): each filing's own message.
-      if (items.length === 1 || withoutBatches.get(deps.transport)?.has(area)) {
+      // A grid known not to take batches (a real operator's endpoint): each filing's own message.
+      // Otherwise the batch message, also for one filing: the grid files a batch in fewer statements.
+      if (withoutBatches.get(deps.transport)?.has(area)) {
         await Promise.all(items.map(({ waiting, row }) => deliverOne(deps, waiting, row)));
         return;
       }

@@ -32,6 +32,7 @@ import {
   selectFilings,
   type NewOutboxRow,
   type OutboxRow,
+  type UnnumberedRegistration,
 } from './outbox.repository.ts';
 import {
   claimMarginMs,
@@ -107,21 +108,24 @@ async function checkFiling(q: Queryable, filer: Filer, filing: Filing): Promise<
 
 class AlreadyFiled extends Error {}
 
-export function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
+/** A filing's row before it is numbered (a registration of a group commit is numbered by the statement storing it). */
+export function unnumberedFilingRow(filer: Filer, filing: Filing, area: AreaCode, filedAt: Date): UnnumberedRegistration {
   const { body, def } = filing;
   return {
-    applicationNumber,
-    deliveryId,
     companyCode: filer.companyCode,
     participantCode: `${filer.companyCode}${area.slice(1)}`,
     requestId: String(body.requestId),
     interfaceId: def.id,
-    updateFlag: updateFlagOf(body),
     area,
     supplyPointId: String(body.supplyPointId),
-    body: { ...body, applicationNumber },
+    body,
     filedAt,
   };
+}
+
+export function newFilingRow(filer: Filer, filing: Filing, area: AreaCode, applicationNumber: string, deliveryId: string, filedAt: Date): NewOutboxRow {
+  const row = unnumberedFilingRow(filer, filing, area, filedAt);
+  return { ...row, applicationNumber, deliveryId, updateFlag: updateFlagOf(filing.body), body: { ...row.body, applicationNumber } };
 }
 
 /** Stores one filing and enqueues its delivery, in the caller's transaction; undefined if the request ID is taken. */

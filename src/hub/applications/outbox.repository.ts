@@ -117,9 +117,22 @@ export async function claimNextFiling(q: Queryable, applicationNumber: string, l
   return rows[0];
 }
 
+/**
+ * Keeping a grid's answer does not wait for the write-ahead log to reach the disk: the statement
+ * sets `synchronous_commit` off for its own transaction (`asyncCommit`). A mark lost in a database
+ * crash leaves the filing pending and claimed; once the claim runs out it is delivered again and
+ * the grid answers from what it stored under the delivery ID, so a lost mark costs one message,
+ * never a decision. (Never so for what must survive: the filing itself, the grid's decision.) In a
+ * caller's transaction the setting holds for the whole transaction: use it only in transactions
+ * that keep delivery outcomes alone (`markBatch`).
+ */
+const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
+
+/** Keeps a grid's answer: the filing delivered (committed without waiting for the disk: `asyncCommit`). */
 export async function markDelivered(q: Queryable, id: number, answer: InterfaceResponse, at: Date): Promise<void> {
   await q.query(
     `UPDATE hub.application_outbox SET status = 'delivered', grid_answer = $2, delivered_at = $3, claimed_until = NULL, last_error = NULL
+       FROM ${asyncCommit}
       WHERE id = $1 AND status = 'pending'`,
     [id, JSON.stringify(answer), at],
     { name: 'outbox_mark_delivered' },
@@ -178,12 +191,12 @@ export async function claimDueBatch(
   return rows.sort((a, b) => a.id - b.id);
 }
 
-/** Marks many filings delivered with their grid answers, in one statement. */
+/** Marks many filings delivered with their grid answers, in one statement (committed without waiting for the disk: `asyncCommit`). */
 export async function markManyDelivered(q: Queryable, delivered: readonly { id: number; answer: InterfaceResponse }[], at: Date): Promise<void> {
   if (delivered.length === 0) return;
   await q.query(
     `UPDATE hub.application_outbox o SET status = 'delivered', grid_answer = u.answer, delivered_at = $1, claimed_until = NULL, last_error = NULL
-       FROM unnest($2::bigint[], $3::jsonb[]) AS u(id, answer)
+       FROM unnest($2::bigint[], $3::jsonb[]) AS u(id, answer), ${asyncCommit}
       WHERE o.id = u.id AND o.status = 'pending'`,
     [at, delivered.map((d) => d.id), delivered.map((d) => JSON.stringify(d.answer))],
     { name: 'outbox_mark_many_delivered' },
@@ -285,37 +298,72 @@ export async function selectByCompanyRequests(q: Queryable, keys: readonly { com
   return rows;
 }
 
+/** A registration of a group commit before it is numbered: `body` without the application number. */
+export type UnnumberedRegistration = Omit<NewOutboxRow, 'applicationNumber' | 'deliveryId' | 'updateFlag'>;
+
 /**
- * Inserts many filings already claimed by their filer for its first attempt (attempts 1, held for
- * `leaseMs` of real time, as `claimNextFiling` would), in one statement; returns those inserted (a
- * request ID this company already used is skipped).
+ * Numbers and stores the registrations of a group commit in ONE statement (atomic alone, no
+ * transaction round trips): the serials of each area taken from the day's counter (areas in order,
+ * so two hubs never lock the counters in a cycle), the numbers made as `formatApplicationNumber`
+ * makes them (in arrival order within an area), the filings inserted already claimed by their filer
+ * for the first attempt (attempts 1, held for `leaseMs` of real time, as `claimNextFiling` would).
+ *
+ * All or nothing, so the serials never have a gap: if any request ID of the group was used before
+ * by its company, nothing is numbered nor stored and the answer is empty; a request ID stored by
+ * another hub at the same moment, or a serial beyond `maxSerial` (its number NULL, which the column
+ * refuses), fails the statement. Either way the caller files each registration alone.
  */
-export async function insertClaimedFilings(q: Queryable, filings: readonly NewOutboxRow[], leaseMs: number): Promise<OutboxRow[]> {
+export async function insertNumberedRegistrations(
+  q: Queryable,
+  filings: readonly UnnumberedRegistration[],
+  numbering: { day: IsoDate; prefix: string; maxSerial: number },
+  filedAt: Date,
+  leaseMs: number,
+): Promise<OutboxRow[]> {
   if (filings.length === 0) return [];
   const { rows } = await q.query<OutboxRow>(
-    `INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id,
+    `WITH wanted AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+         WITH ORDINALITY AS u(c, p, r, i, ar, sp, b, n)
+     ),
+     used AS (
+       SELECT 1 FROM hub.application_outbox o JOIN wanted w ON o.company_code = w.c AND o.request_id = w.r
+     ),
+     counted AS (
+       INSERT INTO hub.application_counter AS k (area, day, last_serial)
+       SELECT ar, $8::date, count(*)::int FROM wanted WHERE NOT EXISTS (SELECT 1 FROM used) GROUP BY ar ORDER BY ar
+       ON CONFLICT (area, day) DO UPDATE SET last_serial = k.last_serial + excluded.last_serial
+       RETURNING area, last_serial
+     ),
+     numbered AS (
+       SELECT w.*, k.last_serial - count(*) OVER (PARTITION BY w.ar) + row_number() OVER (PARTITION BY w.ar ORDER BY w.n) AS serial
+         FROM wanted w JOIN counted k ON k.area = w.ar
+     ),
+     named AS (
+       SELECT numbered.*, CASE WHEN serial <= $11 THEN $9 || ar || '-' || $10 || lpad(serial::text, 6, '0') END AS number FROM numbered
+     )
+     INSERT INTO hub.application_outbox (application_number, delivery_id, company_code, participant_code, request_id,
        interface_id, update_flag, area, supply_point_id, body, filed_at, status, next_attempt_at, attempts, claimed_until)
-     SELECT a, d, c, p, r, i, f, ar, sp, b, t, 'pending', t, 1, clock_timestamp() + make_interval(secs => $12::double precision / 1000)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::timestamptz[])
-         WITH ORDINALITY AS u(a, d, c, p, r, i, f, ar, sp, b, t, n)
-      ORDER BY n
-     ON CONFLICT (company_code, request_id) DO NOTHING
+     SELECT number, number, c, p, r, i, '1', ar, sp, b || jsonb_build_object('applicationNumber', number), $12, 'pending', $12, 1,
+            clock_timestamp() + make_interval(secs => $13::double precision / 1000)
+       FROM named ORDER BY n
      RETURNING ${columns}`,
     [
-      filings.map((r) => r.applicationNumber),
-      filings.map((r) => r.deliveryId),
       filings.map((r) => r.companyCode),
       filings.map((r) => r.participantCode),
       filings.map((r) => r.requestId),
       filings.map((r) => r.interfaceId),
-      filings.map((r) => r.updateFlag),
       filings.map((r) => r.area),
       filings.map((r) => r.supplyPointId),
       filings.map((r) => JSON.stringify(r.body)),
-      filings.map((r) => r.filedAt),
+      numbering.day,
+      numbering.prefix,
+      numbering.day.replaceAll('-', ''),
+      numbering.maxSerial,
+      filedAt,
       leaseMs,
     ],
-    { name: 'outbox_insert_claimed' },
+    { name: 'outbox_insert_numbered' },
   );
   return rows.sort((a, b) => a.id - b.id);
 }

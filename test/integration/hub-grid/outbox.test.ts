@@ -36,6 +36,11 @@ class SwitchedTransport implements GridTransport {
     this.#grids = grids;
   }
 
+  /** Every filing that reached a grid, those of a batch message (GRID_APPLICATION_BATCH) each on its own. */
+  get filings(): InterfaceRequest[] {
+    return this.reached.flatMap((r) => (r.interfaceId === 'GRID_APPLICATION_BATCH' ? (r.body.filings as InterfaceRequest[]) : [r]));
+  }
+
   async send(area: AreaCode, request: InterfaceRequest, options?: { timeoutMs?: number }): Promise<InterfaceResponse> {
     if (this.down) throw new GridUnavailableError(area, 'unreachable', 'switched off by the test');
     this.reached.push(request);
@@ -103,9 +108,10 @@ forEachBackend('application outbox through the hub', (backend) => {
       assert.match(data(answer).applicationNumber, /^AP03-20261125\d{6}$/);
       assert.equal(data(answer).stage, '03', 'waiting for matching');
       assert.equal(w.transport.reached.length, 1);
-      assert.equal(w.transport.reached[0]!.requestId, data(answer).applicationNumber, 'the envelope requestId is the application number');
-      assert.equal(w.transport.reached[0]!.body.applicationNumber, data(answer).applicationNumber);
-      assert.equal(w.transport.reached[0]!.participantCode, '10033');
+      assert.equal(w.transport.filings.length, 1);
+      assert.equal(w.transport.filings[0]!.requestId, data(answer).applicationNumber, 'the delivery requestId is the application number');
+      assert.equal(w.transport.filings[0]!.body.applicationNumber, data(answer).applicationNumber);
+      assert.equal(w.transport.filings[0]!.participantCode, '10033');
       assert.equal(await w.gridApplications(p.supplyPointId), 1);
       const [row] = await selectFilings(w.db, data(answer).applicationNumber);
       assert.equal(row?.status, 'delivered');
@@ -127,7 +133,7 @@ forEachBackend('application outbox through the hub', (backend) => {
       });
       soap.close();
       assert.equal(data(bySoap).applicationNumber, data(answer).applicationNumber, 'the same filing through SOAP: the first answer');
-      assert.equal(w.transport.reached.filter((r) => r.interfaceId === 'IF_10610').length, 1, 'delivered once');
+      assert.equal(w.transport.filings.filter((r) => r.interfaceId === 'IF_10610').length, 1, 'delivered once');
     }));
 
   test('the same request ID twice gives the first answer and the same number, and files nothing twice', () =>
@@ -140,7 +146,7 @@ forEachBackend('application outbox through the hub', (backend) => {
       assert.equal(data(third!).applicationNumber ?? 'NG', data(fourth!).applicationNumber ?? 'NG');
       const rows = await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.application_outbox WHERE request_id IN ('si-again', 'si-race')`);
       assert.equal(rows.rows[0]!.n, 2);
-      assert.equal(w.transport.reached.filter((r) => r.requestId === data(first).applicationNumber).length, 1);
+      assert.equal(w.transport.filings.filter((r) => r.requestId === data(first).applicationNumber).length, 1);
       const other = await w.hub
         .sdk('aApi')
         .call('IF_10710', { requestId: 'si-again', updateFlag: '1', supplyPointId: p.supplyPointId, newRetailerCode: '20013' });
@@ -265,7 +271,7 @@ forEachBackend('application outbox through the hub', (backend) => {
         await jobs.stop();
       }
       // Alone, or within a batch message (the retry scan delivers in batches first).
-      const deliveries = w.transport.reached.flatMap((r) => (r.interfaceId === 'GRID_APPLICATION_BATCH' ? (r.body.filings as InterfaceRequest[]) : [r]));
+      const deliveries = w.transport.filings;
       assert.equal(deliveries.filter((r) => r.requestId === number).length, 2, 'sent twice');
       assert.equal(await w.gridApplications(p.supplyPointId), 1, 'filed once');
       assert.equal(await w.gridApplications(q.supplyPointId), 1);

@@ -252,10 +252,10 @@ export async function matchPairs(
     ...(scope === 'points' ? [options.points!.map((p) => p.cause)] : []),
   ];
   // One point: prepared per schema (its planning costs more than matching one pair). A batch: planned
-  // each time with its values (the plan depends on how many rows wait), and not JIT-compiled: its
-  // cost estimate (a look-up per waiting switch-in) passes the JIT's threshold, and compiling took
-  // 0.1–0.2 s a batch for a plan that runs once.
-  if (!onePoint) await tx.query('SET LOCAL jit = off');
+  // each time with its values (the plan depends on how many rows wait); the job's batch is not
+  // JIT-compiled: its cost estimate (a look-up per waiting switch-in) passes the JIT's threshold,
+  // and compiling took 0.1–0.2 s a batch for a plan that runs once.
+  if (scope === 'all') await tx.query('SET LOCAL jit = off');
   const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, scope), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
   return rows[0]?.pairs ?? 0;
 }

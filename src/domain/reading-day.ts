@@ -115,7 +115,6 @@ export function readingSchedule(area: AreaCode, voltage: ReadingVoltage, calenda
   const rule = readingRuleOf(area, voltage);
   const loaded = new Map<string, IsoDate>();
   for (const e of calendar) if (e.voltage === voltage) loaded.set(`${e.readingDay.slice(0, 7)}/${e.readingGroup}`, e.readingDay);
-  const allocated = new Map<string, readonly IsoDate[]>();
   return {
     area,
     voltage,
@@ -127,14 +126,25 @@ export function readingSchedule(area: AreaCode, voltage: ReadingVoltage, calenda
       if (published) return published;
       const index = rule.numbers.indexOf(group);
       if (index < 0) throw new RangeError(`not a reading schedule number of area ${area} (${voltage}): ${group}`);
-      let days = allocated.get(key);
-      if (!days) {
-        days = allocate(rule, year, month);
-        allocated.set(key, days);
-      }
+      const days = allocatedDays(rule, key, year, month);
       return days[Math.min(index, days.length - 1)] as IsoDate;
     },
   };
+}
+
+/**
+ * The rule's days of each month, computed once per rule and month in this process: the allocation
+ * depends only on the rule and the calendar of holidays (code, not data), and a look-up asks for
+ * the same few months again and again. A few hundred bytes a month.
+ */
+const allocations = new WeakMap<AreaReadingRule, Map<string, readonly IsoDate[]>>();
+
+function allocatedDays(rule: AreaReadingRule, key: string, year: number, month: number): readonly IsoDate[] {
+  let months = allocations.get(rule);
+  if (!months) allocations.set(rule, (months = new Map()));
+  let days = months.get(key);
+  if (!days) months.set(key, (days = Object.freeze(allocate(rule, year, month))));
+  return days;
 }
 
 function isReadableSaturday(date: IsoDate): boolean {

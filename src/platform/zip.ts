@@ -112,15 +112,20 @@ export class SingleEntryZip extends Transform {
         callback();
         return;
       }
-      // Too large to hold: stream from here on, the held input first.
+      // Too large to hold: stream from here on, the held input first (a copy: the chunks go back now).
       this.#deflate = this.#startStream();
       const held = Buffer.concat(this.#held);
       this.#release(this.#held);
       this.#held = undefined;
-      chunk = held;
+      this.#compress(held, undefined, callback);
+      return;
     }
+    this.#compress(chunk, this.#consumed, callback);
+  }
+
+  /** Writes to the deflate stream; `consumed` is told when zlib is done with the chunk. */
+  #compress(chunk: Buffer, consumed: ((chunk: Buffer) => void) | undefined, callback: TransformCallback): void {
     const deflate = this.#deflate!;
-    const consumed = this.#consumed;
     const written = consumed ? deflate.write(chunk, () => consumed(chunk)) : deflate.write(chunk);
     if (written) callback();
     else deflate.once('drain', () => callback());

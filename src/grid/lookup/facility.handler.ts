@@ -13,10 +13,9 @@ import type { ContractTypeCode, DiscontinuationMethodCode, MeterKindCode, Supply
 import type { IsoDate } from '../../domain/date.ts';
 import { firstReadingDayOnOrAfter, type ReadingSchedule } from '../../domain/reading-day.ts';
 import { Refusal } from '../../domain/refusal.ts';
-import { ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
+import { ok, today, type InterfaceHandler } from '../context.ts';
 import { discontinuationMethodOf, type Address, type Facility } from '../registry/facility.ts';
-import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
-import { facilityOf } from './request.ts';
+import { facilityWithScheduleOf } from './request.ts';
 
 /** The response fields of IF_10110 / IF_F10110 in the catalogue (src/interfaces/catalogue/lookup.ts). */
 export type FacilityInfo = {
@@ -50,13 +49,14 @@ export type FacilityInfo = {
 /** `demand`: IF_10110; `fitReceiving`: IF_F10110. */
 export function facilityHandler(kind: 'demand' | 'fitReceiving'): InterfaceHandler {
   return async (ctx, request) => {
-    const facility = await facilityOf(ctx, request);
+    const day = today(ctx);
+    // The point and its number's published reading days in one round trip (IF_F10110 does not use the days).
+    const { facility, schedule } = await facilityWithScheduleOf(ctx, request, day);
     if (facility.voltageClass !== 'LV') throw new Refusal('GRID_FACILITY_NOT_FOR_HV', { field: 'supplyPointId' });
     if (kind === 'demand' && facility.fitReceiving) throw new Refusal('GRID_POINT_IS_FIT', { field: 'supplyPointId' });
     if (kind === 'fitReceiving' && !facility.fitReceiving) throw new Refusal('GRID_POINT_NOT_FIT', { field: 'supplyPointId' });
     if (kind === 'fitReceiving') return ok(fitFacilityInfo(facility));
-    const schedule = await readingScheduleOf(ctx.db, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), today(ctx));
-    return ok(facilityInfo(ctx, facility, schedule));
+    return ok(facilityInfo(facility, schedule, day));
   };
 }
 
@@ -67,7 +67,8 @@ export function fitFacilityInfo(facility: Facility): FitFacilityInfo {
   return { supplyPointId: facility.supplyPointId, address: facility.address };
 }
 
-export function facilityInfo(ctx: GridContext, facility: Facility, schedule: ReadingSchedule): FacilityInfo {
+/** The answer of IF_10110 on `day` (today's business date in Japan). */
+export function facilityInfo(facility: Facility, schedule: ReadingSchedule, day: IsoDate): FacilityInfo {
   return {
     supplyPointId: facility.supplyPointId,
     status: facility.status,
@@ -86,6 +87,6 @@ export function facilityInfo(ctx: GridContext, facility: Facility, schedule: Rea
       autoReadingUnavailable: m.autoReadingUnavailable ? '1' : '0',
       installedOn: m.installedOn,
     })),
-    nextReadingDate: firstReadingDayOnOrAfter(schedule, facility.readingGroup, today(ctx)),
+    nextReadingDate: firstReadingDayOnOrAfter(schedule, facility.readingGroup, day),
   };
 }

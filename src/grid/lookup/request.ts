@@ -9,7 +9,9 @@ import { Refusal } from '../../domain/refusal.ts';
 import { parseSupplyPointId, type SupplyPointId } from '../../domain/supply-point-id.ts';
 import type { InterfaceRequest, ReceptionMessage } from '../../interfaces/message.ts';
 import type { GridContext } from '../context.ts';
-import { findFacility } from '../registry/facility.repository.ts';
+import type { ReadingSchedule } from '../../domain/reading-day.ts';
+import { findFacility, findFacilityWithReadingDays } from '../registry/facility.repository.ts';
+import { readingCalendarWindow, readingScheduleOfGroup, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import type { Facility } from '../registry/facility.ts';
 import { fieldLabels, type LookupField } from './fields.ts';
 
@@ -71,6 +73,22 @@ export async function facilityOf(ctx: GridContext, request: InterfaceRequest): P
   const facility = await findFacility(ctx.db, ctx.schema, supplyPointIdOf(ctx, request));
   if (!facility) throw new Refusal('SPID_NOT_FOUND', { field: 'supplyPointId' });
   return facility;
+}
+
+/**
+ * The facility record of the request's supply point and the schedule its reading days follow
+ * around `around` (the area's rule and the published calendar of its number), in one round trip;
+ * or SPID_NOT_FOUND.
+ */
+export async function facilityWithScheduleOf(
+  ctx: GridContext,
+  request: InterfaceRequest,
+  around: IsoDate,
+): Promise<{ facility: Facility; schedule: ReadingSchedule }> {
+  const found = await findFacilityWithReadingDays(ctx.db, ctx.schema, supplyPointIdOf(ctx, request), readingCalendarWindow(around));
+  if (!found) throw new Refusal('SPID_NOT_FOUND', { field: 'supplyPointId' });
+  const { facility, readingDays } = found;
+  return { facility, schedule: readingScheduleOfGroup(ctx.area, scheduleVoltageOf(facility.voltageClass), facility.readingGroup, readingDays) };
 }
 
 /** A reception message that is a notice in an OK response, worded from the same catalogue as refusals. */

@@ -22,7 +22,7 @@ import type { IsoDate } from '../../domain/date.ts';
 import { formatPpsFileName, type PpsKind } from '../../domain/pps-file.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import { SingleEntryZip } from '../../platform/zip.ts';
-import type { UsageProfileKind } from '../registry/facility.ts';
+import type { UsageProfile, UsageProfileKind } from '../registry/facility.ts';
 import { hash32, mix32 } from '../registry/random.ts';
 import { halfHourlyTenthOfSlot, halfHourlyTenthsInto } from '../registry/usage.ts';
 import { recycleChunk, w4Xml, type W4Record, type XmlEncoding } from './w4-xml.ts';
@@ -132,6 +132,16 @@ function missing(point: W4Point, date: IsoDate, slot: number, perMille: number, 
 /** The 48 values of the point being written (w4Xml reads them before asking for the next point). */
 const scratchValues = new Int32Array(48);
 
+/** The usage profile of the point being computed: the model reads it and keeps nothing of it, so one object serves every point. */
+const scratchProfile: { kind: UsageProfileKind; dailyWh: number; seed: number } = { kind: 'household', dailyWh: 0, seed: 0 };
+
+function profileOf(point: W4Point): UsageProfile {
+  scratchProfile.kind = point.profileKind;
+  scratchProfile.dailyWh = point.dailyWh;
+  scratchProfile.seed = point.seed;
+  return scratchProfile;
+}
+
 /**
  * A point's 48 values for the file: the usage model's, with the not-collected ones as -1. With
  * `into`, written there (no allocation per point: the caller reads them before the next call).
@@ -144,7 +154,7 @@ export function w4Values(
   settings: W4Settings,
   into: Int32Array = new Int32Array(48),
 ): Int32Array {
-  const values = halfHourlyTenthsInto(point.supplyPointId, { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed }, date, into);
+  const values = halfHourlyTenthsInto(point.supplyPointId, profileOf(point), date, into);
   if (settings.missingPerMille > 0 && voltage === 'LV') {
     for (let i = 0; i < values.length; i++) if (missing(point, date, i + 1, settings.missingPerMille, daily)) values[i] = -1;
   }
@@ -154,7 +164,7 @@ export function w4Values(
 /** One half-hour's value of a point (time code `slot`, 1–48) for a same-day file: `w4Values(…)[slot − 1]`. */
 export function w4SlotValue(point: W4Point, date: IsoDate, slot: number, voltage: PpsKind['voltage'], settings: W4Settings): number {
   if (settings.missingPerMille > 0 && voltage === 'LV' && missing(point, date, slot, settings.missingPerMille, false)) return -1;
-  return halfHourlyTenthOfSlot(point.supplyPointId, { kind: point.profileKind, dailyWh: point.dailyWh, seed: point.seed }, date, slot - 1);
+  return halfHourlyTenthOfSlot(point.supplyPointId, profileOf(point), date, slot - 1);
 }
 
 /** The file's ZIP entry name: the file name's stem with `.xml` (B9). */
@@ -163,14 +173,16 @@ export function entryName(fileName: string): string {
 }
 
 /**
- * The chunks of a generator, with a turn of the event loop after each: zlib compresses on the thread
- * pool, and its completion (which hands it the next chunk) is only seen when the main thread gets
- * back to the loop. Without these turns the XML of several chunks is made while the pool idles, then
- * the pool compresses them while the main thread waits; with them the two run side by side.
+ * The chunks of a generator, with a turn of the event loop after each and at each pause point (an
+ * empty chunk, w4-xml.ts): zlib compresses on the thread pool, and its completion (which hands it
+ * the next chunk) is only seen when the main thread gets back to the loop. Without these turns the
+ * XML of several chunks is made while the pool idles, then the pool compresses them while the main
+ * thread waits; with them the two run side by side. A chunk takes zlib a few milliseconds and a
+ * batch of records between pause points a fraction of one, so zlib waits little for its next chunk.
  */
 export async function* paced(chunks: Iterable<Buffer>): AsyncGenerator<Buffer> {
   for (const chunk of chunks) {
-    yield chunk;
+    if (chunk.length > 0) yield chunk;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

@@ -8,24 +8,43 @@
  */
 import type { AreaCode } from '../../domain/area.ts';
 import { addDays, parseIsoDate, type IsoDate } from '../../domain/date.ts';
-import { readingSchedule, type ReadingCalendarEntry, type ReadingSchedule, type ReadingVoltage } from '../../domain/reading-day.ts';
+import { readingSchedule, type ReadingCalendarEntry, type ReadingGroup, type ReadingSchedule, type ReadingVoltage } from '../../domain/reading-day.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
 
 /**
- * The schedule of an area and voltage around `around`: the calendar rows from 15 months before it to
- * 15 months after (13 usage months back, switching dates ahead), over the area's rule.
+ * The days of the calendar a schedule around `around` is built from: 15 months before it to 15
+ * months after (13 usage months back, switching dates ahead).
  */
+export function readingCalendarWindow(around: IsoDate): { from: IsoDate; to: IsoDate } {
+  return { from: addDays(around, -460), to: addDays(around, 460) };
+}
+
+/** The schedule of an area and voltage around `around`: the calendar rows of its window over the area's rule. */
 export async function readingScheduleOf(q: Queryable, schema: string, area: AreaCode, voltage: ReadingVoltage, around: IsoDate): Promise<ReadingSchedule> {
+  const { from, to } = readingCalendarWindow(around);
   const { rows } = await q.query<{ readingGroup: number; readingDay: string }>(
     `SELECT reading_group AS "readingGroup", to_char(reading_day, 'YYYY-MM-DD') AS "readingDay"
        FROM ${ident(schema)}.reading_calendar WHERE voltage = $1 AND reading_day BETWEEN $2 AND $3`,
-    [voltage, addDays(around, -460), addDays(around, 460)],
+    [voltage, from, to],
   );
   return readingSchedule(
     area,
     voltage,
     rows.map((r) => ({ voltage, readingGroup: r.readingGroup, readingDay: r.readingDay as IsoDate })),
+  );
+}
+
+/**
+ * The schedule as one number of it sees it: the area's rule with the published days of `group`
+ * (`findFacilityWithReadingDays` reads them with the point). It answers that number as
+ * `readingScheduleOf` would; the other numbers follow the rule alone.
+ */
+export function readingScheduleOfGroup(area: AreaCode, voltage: ReadingVoltage, group: ReadingGroup, publishedDays: readonly IsoDate[]): ReadingSchedule {
+  return readingSchedule(
+    area,
+    voltage,
+    publishedDays.map((readingDay) => ({ voltage, readingGroup: group, readingDay })),
   );
 }
 

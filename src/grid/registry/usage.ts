@@ -16,7 +16,7 @@ import { isNationalHoliday, isYearEndHoliday } from '../../domain/calendar.ts';
 import { addDays, isoDate, yearMonthDay, type IsoDate } from '../../domain/date.ts';
 import type { ReadingGroup, ReadingSchedule } from '../../domain/reading-day.ts';
 import type { UsageProfile, UsageProfileKind } from './facility.ts';
-import { hash32, mix32, mulberry32, roughNormal, type Random } from './random.ts';
+import { hash32, mix32 } from './random.ts';
 import { dayTypeFactor, intradayShape, noise, seasonalFactor, slotsPerDay, type DayType } from './usage-shape.ts';
 
 /** A supply point as far as its usage goes; a `Facility` is one. */
@@ -94,29 +94,85 @@ function yearMean(kind: UsageProfileKind): number {
   return mean;
 }
 
-/** The PRNG of one point on one day. The first draws decide the day noise, the next ones the slots. */
-function randomOf(idHash: number, profile: UsageProfile, day: Day): Random {
-  return mulberry32(mix32(idHash ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)));
+/**
+ * The draws of one point on one day: mulberry32 (random.ts) from this state, inline. Its state only
+ * ever moves by a constant, so the k-th draw after `state` is `bitsAt(state + k × step)`: no
+ * generator object, no module variable, and the draws of a slot do not wait for one another.
+ * The first draws decide the day noise (one for solar, three otherwise), the next 144 the slots.
+ */
+function stateOf(idHash: number, profile: UsageProfile, day: Day): number {
+  return mix32(idHash ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
 }
 
-function dayNoise(kind: UsageProfileKind, random: Random): number {
-  // Solar: the weather. sqrt leans towards clear days; 0.1 + 1.35 × E[sqrt(u)] = 1.0 on average.
-  if (kind === 'solar') return 0.1 + 1.35 * Math.sqrt(random());
-  return Math.max(0.2, 1 + noise[kind].day * roughNormal(random));
+const step = 0x6d2b79f5;
+
+/** mulberry32's output for a state already advanced, as the 32-bit integer (random() is it ÷ 2³²). */
+function bitsAt(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return (t ^ (t >>> 14)) >>> 0;
 }
 
-/** The day's total in tenths of a kWh. */
-function dailyTenths(profile: UsageProfile, day: Day, random: Random): number {
-  const { kind } = profile;
-  const factor = (seasonalFactor(kind, day.dayOfYear) * dayTypeFactor(kind, day.dayType)) / yearMean(kind);
+/**
+ * `roughNormal` of the three draws after `state`, (u1 + u2 + u3 − 1.5) × 2, computed on the integers:
+ * the same double. Each u is an integer times 2⁻³², so the sum of three (below 2³⁴ units), minus 1.5
+ * (1.5 × 2³² units) and doubled, is exact in either form: no rounding ever happens in between.
+ */
+function normalAfter(state: number): number {
+  return (bitsAt((state + step) | 0) + bitsAt((state + 2 * step) | 0) + bitsAt((state + 3 * step) | 0) - 6_442_450_944) * 2 ** -31;
+}
+
+/** What the points of one kind share on one day: the factor of the day's total, the shape and the noise levels. */
+interface KindDay {
+  readonly day: Day;
+  readonly solar: boolean;
+  /** Season × kind of day ÷ the year's mean. */
+  readonly factor: number;
+  readonly shape: Float64Array;
+  readonly dayNoise: number;
+  readonly slotNoise: number;
+}
+
+/** The last day asked for, per kind: a file's points share a day and a few kinds. */
+const lastKindDays = new Map<UsageProfileKind, KindDay>();
+
+function kindDayOf(kind: UsageProfileKind, day: Day): KindDay {
+  const last = lastKindDays.get(kind);
+  if (last?.day === day) return last;
+  const kindDay: KindDay = {
+    day,
+    solar: kind === 'solar',
+    factor: (seasonalFactor(kind, day.dayOfYear) * dayTypeFactor(kind, day.dayType)) / yearMean(kind),
+    shape: intradayShape(kind, day.dayType === 0, day.month),
+    dayNoise: noise[kind].day,
+    slotNoise: noise[kind].slot,
+  };
+  lastKindDays.set(kind, kindDay);
+  return kindDay;
+}
+
+/**
+ * The day's total in tenths of a kWh (profile size × season × kind of day × day noise), from the
+ * first draws after `state`. Solar's day noise is the weather: sqrt leans towards clear days;
+ * 0.1 + 1.35 × E[sqrt(u)] = 1.0 on average.
+ */
+function totalTenths(state: number, profile: UsageProfile, kindDay: KindDay): number {
+  const dayNoise = kindDay.solar
+    ? 0.1 + 1.35 * Math.sqrt(bitsAt((state + step) | 0) / 4_294_967_296)
+    : Math.max(0.2, 1 + kindDay.dayNoise * normalAfter(state));
   // dailyWh / 100: Wh to tenths of a kWh.
-  return Math.round((profile.dailyWh / 100) * factor * dayNoise(kind, random));
+  return Math.round((profile.dailyWh / 100) * kindDay.factor * dayNoise);
+}
+
+/** The state after the day noise's draws: where the slots' draws start. */
+function slotsState(state: number, kindDay: KindDay): number {
+  return (state + (kindDay.solar ? 1 : 3) * step) | 0;
 }
 
 /** A day's total in kWh. */
 export function dailyUsage(subject: UsageSubject, date: IsoDate): number {
-  const day = dayOf(date);
-  return dailyTenths(subject.usageProfile, day, randomOf(hash32(subject.supplyPointId), subject.usageProfile, day)) / 10;
+  const kindDay = kindDayOf(subject.usageProfile.kind, dayOf(date));
+  return totalTenths(stateOf(hash32(subject.supplyPointId), subject.usageProfile, kindDay.day), subject.usageProfile, kindDay) / 10;
 }
 
 /**
@@ -135,30 +191,23 @@ export function halfHourlyTenths(subject: UsageSubject, date: IsoDate): Int32Arr
   return halfHourlyTenthsInto(subject.supplyPointId, subject.usageProfile, date, new Int32Array(slotsPerDay));
 }
 
-/** Scratch space of `halfHourlyTenthsInto` (synchronous, so one set serves every call: no garbage per point). */
+/** Scratch space (the model is synchronous, so one set serves every call: no garbage per point). */
 const scratchWeights = new Float64Array(slotsPerDay);
 const scratchRests = new Float64Array(slotsPerDay);
 const scratchOrder = new Int32Array(slotsPerDay);
 
 /**
- * The PRNG of `halfHourlyTenthsInto`: mulberry32 (random.ts) with its state in the module instead of
- * a closure, so that a million points a second cost no allocation; the same draws in the same order.
+ * The slots' weights (the shape × slot noise, three draws a slot) from `state` on, into
+ * `scratchWeights`. (Their sum is taken by the caller: a double returned from a call that is not
+ * inlined is a heap object, one per point.)
  */
-let drawState = 0;
-function draw(): number {
-  drawState = (drawState + 0x6d2b79f5) | 0;
-  return uniform(drawState);
-}
-
-/** The intraday shape of the last (kind, day) asked for: a file's points share a day and a few kinds. */
-const lastShapes = new Map<UsageProfileKind, { day: Day; shape: Float64Array }>();
-
-function shapeOf(kind: UsageProfileKind, day: Day): Float64Array {
-  const last = lastShapes.get(kind);
-  if (last?.day === day) return last.shape;
-  const shape = intradayShape(kind, day.dayType === 0, day.month);
-  lastShapes.set(kind, { day, shape });
-  return shape;
+function slotWeights(state: number, kindDay: KindDay): void {
+  const { shape, slotNoise } = kindDay;
+  const weights = scratchWeights;
+  for (let slot = 0; slot < slotsPerDay; slot++) {
+    weights[slot] = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * normalAfter(state));
+    state = (state + 3 * step) | 0;
+  }
 }
 
 /**
@@ -190,83 +239,43 @@ export function halfHourlyTenthsInto(supplyPointId: string, profile: UsageProfil
 /**
  * One value of `halfHourlyTenths` (slot index 0–47), for a same-day file of a million points: the
  * same number without ordering the 48 rests — the slot's rank among them decides its extra tenth.
- *
- * The same arithmetic as `spread` and `dailyTenths`, operation for operation (so the same floats),
- * written for speed: the PRNG state is a local (mulberry32 inline, the same draws in the same order)
- * rather than a module variable read and written 145 times a point, the day's factor is computed
- * once per (kind, day), and the rests are recomputed from the weights instead of stored.
+ * Every slot's weight is still drawn: the slot's share is its weight over their sum.
  */
 export function halfHourlyTenthOfSlot(supplyPointId: string, profile: UsageProfile, date: IsoDate, slotIndex: number): number {
-  const day = dayOf(date);
-  const kind = profile.kind;
-  let state = mix32(hash32(supplyPointId) ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
-  // dailyTenths: the day noise first (dayNoise), then the total.
-  let dayNoise: number;
-  if (kind === 'solar') {
-    state = (state + 0x6d2b79f5) | 0;
-    dayNoise = 0.1 + 1.35 * Math.sqrt(uniform(state));
-  } else {
-    state = (state + 0x6d2b79f5) | 0;
-    const u1 = uniform(state);
-    state = (state + 0x6d2b79f5) | 0;
-    const u2 = uniform(state);
-    state = (state + 0x6d2b79f5) | 0;
-    const u3 = uniform(state);
-    dayNoise = Math.max(0.2, 1 + noise[kind].day * ((u1 + u2 + u3 - 1.5) * 2));
-  }
-  const total = Math.round((profile.dailyWh / 100) * dayFactorOf(kind, day) * dayNoise);
-  const shape = shapeOf(kind, day);
-  const slotNoise = noise[kind].slot;
+  const kindDay = kindDayOf(profile.kind, dayOf(date));
+  const state = stateOf(hash32(supplyPointId), profile, kindDay.day);
+  const total = totalTenths(state, profile, kindDay);
+  slotWeights(slotsState(state, kindDay), kindDay);
   const weights = scratchWeights;
   let weightSum = 0;
-  for (let slot = 0; slot < slotsPerDay; slot++) {
-    state = (state + 0x6d2b79f5) | 0;
-    const u1 = uniform(state);
-    state = (state + 0x6d2b79f5) | 0;
-    const u2 = uniform(state);
-    state = (state + 0x6d2b79f5) | 0;
-    const u3 = uniform(state);
-    const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * ((u1 + u2 + u3 - 1.5) * 2));
-    weights[slot] = w;
-    weightSum += w;
-  }
+  for (let slot = 0; slot < slotsPerDay; slot++) weightSum += weights[slot] as number;
   if (!(weightSum > 0)) return halfHourlyTenthsInto(supplyPointId, profile, date, scratchFloors)[slotIndex] as number;
   const exactOwn = (total * (weights[slotIndex] as number)) / weightSum;
   const floorOwn = Math.floor(exactOwn);
   const rest = exactOwn - floorOwn;
-  // Its place in the largest-remainder order (rests larger, then equal rests of earlier slots), and
-  // the tenths still to give (total − the sum of the floors).
+  // Its place in the largest-remainder order: the slots with a larger rest, and those before it with
+  // an equal one (two loops, so that each comparison is a plain one: counted without a branch, where
+  // a branch on random rests would be mispredicted half the time); and the tenths still to give
+  // (total − the sum of the floors).
   let rank = 0;
   let assigned = 0;
-  for (let j = 0; j < slotsPerDay; j++) {
+  let j = 0;
+  for (; j < slotIndex; j++) {
     const exact = (total * (weights[j] as number)) / weightSum;
     const whole = Math.floor(exact);
     assigned += whole;
-    const other = exact - whole;
-    if (other > rest || (other === rest && j < slotIndex)) rank++;
+    rank += +(exact - whole >= rest);
+  }
+  for (; j < slotsPerDay; j++) {
+    const exact = (total * (weights[j] as number)) / weightSum;
+    const whole = Math.floor(exact);
+    assigned += whole;
+    rank += +(exact - whole > rest);
   }
   const extra = total - assigned;
   // The extra tenths go round the order (i mod 48 for i < extra): how many land on this rank.
   const given = extra > rank ? Math.floor((extra - 1 - rank) / slotsPerDay) + 1 : 0;
   return floorOwn + given;
-}
-
-/** mulberry32's output for a state already advanced (random.ts): a float in [0, 1). */
-function uniform(state: number): number {
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-}
-
-/** The factor of `dailyTenths` (season × kind of day ÷ the year's mean) of the last (kind, day). */
-const lastDayFactors = new Map<UsageProfileKind, { day: Day; factor: number }>();
-
-function dayFactorOf(kind: UsageProfileKind, day: Day): number {
-  const last = lastDayFactors.get(kind);
-  if (last?.day === day) return last.factor;
-  const factor = (seasonalFactor(kind, day.dayOfYear) * dayTypeFactor(kind, day.dayType)) / yearMean(kind);
-  lastDayFactors.set(kind, { day, factor });
-  return factor;
 }
 
 const scratchFloors = new Int32Array(slotsPerDay);
@@ -276,19 +285,13 @@ const scratchFloors = new Int32Array(slotsPerDay);
  * `floors`, the rests into `scratchRests`; returns the tenths still to give (total − assigned).
  */
 function spread(supplyPointId: string, profile: UsageProfile, date: IsoDate, floors: Int32Array): number {
-  const day = dayOf(date);
-  drawState = mix32(hash32(supplyPointId) ^ mix32(Math.imul(day.dayNumber, 0x9e3779b1) + profile.seed)) | 0;
-  const total = dailyTenths(profile, day, draw);
-  const shape = shapeOf(profile.kind, day);
-  const slotNoise = noise[profile.kind].slot;
+  const kindDay = kindDayOf(profile.kind, dayOf(date));
+  const state = stateOf(hash32(supplyPointId), profile, kindDay.day);
+  const total = totalTenths(state, profile, kindDay);
+  slotWeights(slotsState(state, kindDay), kindDay);
   const weights = scratchWeights;
   let weightSum = 0;
-  for (let slot = 0; slot < slotsPerDay; slot++) {
-    // roughNormal (random.ts), inline: (u1 + u2 + u3 − 1.5) × 2.
-    const w = (shape[slot] as number) * Math.max(0.05, 1 + slotNoise * ((draw() + draw() + draw() - 1.5) * 2));
-    weights[slot] = w;
-    weightSum += w;
-  }
+  for (let slot = 0; slot < slotsPerDay; slot++) weightSum += weights[slot] as number;
   const rests = scratchRests;
   let assigned = 0;
   for (let slot = 0; slot < slotsPerDay; slot++) {
@@ -311,11 +314,12 @@ export interface UsagePeriod {
 /** Energy over [from, until) in kWh: the sum of the daily totals. */
 export function usageBetween(subject: UsageSubject, period: UsagePeriod): number {
   const idHash = hash32(subject.supplyPointId);
+  const profile = subject.usageProfile;
   const until = dayOf(period.until).dayNumber;
   let tenths = 0;
   for (let n = dayOf(period.from).dayNumber; n < until; n++) {
-    const day = dayByNumber(n);
-    tenths += dailyTenths(subject.usageProfile, day, randomOf(idHash, subject.usageProfile, day));
+    const kindDay = kindDayOf(profile.kind, dayByNumber(n));
+    tenths += totalTenths(stateOf(idHash, profile, kindDay.day), profile, kindDay);
   }
   return tenths / 10;
 }

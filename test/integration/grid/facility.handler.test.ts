@@ -108,6 +108,17 @@ forEachBackend('facility info (IF_10110, IF_F10110)', (backend) => {
     assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-08', 'the rule again');
   });
 
+  test("only the point's own number and voltage in a loaded calendar move its next reading day", async () => {
+    const point = await givenSupplyPoint(db, { readingGroup: 8 });
+    await db.transaction((tx) => replaceReadingCalendar(tx, gridSchema('03'), 'LV', 2026, parseReadingCalendar('09,2026-12-01\n', 2026)));
+    await db.transaction((tx) => replaceReadingCalendar(tx, gridSchema('03'), 'HV', 2026, parseReadingCalendar('08,2026-12-01\n', 2026)));
+    assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-08', 'the rule');
+    // A day of its number before today (25 November) does not count; next month's then decides.
+    await db.transaction((tx) => replaceReadingCalendar(tx, gridSchema('03'), 'LV', 2026, parseReadingCalendar('08,2026-11-20\n08,2026-12-03\n', 2026)));
+    assert.equal(((await facility('IF_10110', point.supplyPointId)).data as Record<string, any>).nextReadingDate, '2026-12-03');
+    await db.query(`DELETE FROM ${gridSchema('03')}.reading_calendar`);
+  });
+
   test('the next reading day is today on the reading day itself', async () => {
     const today = tokyoDate(clock.now());
     const tokyo = readingSchedule('03', 'LV');

@@ -1,0 +1,185 @@
+/**
+ * The matching batch (matching.ts: one statement claims the pairs, fixes their dates, moves both
+ * switches and records history and events): what its set-based design could break. Runs at once
+ * never match an application twice and never deadlock; switch-ins refused within a batch leave the
+ * others matched; a batch that fails part-way leaves nothing written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InterfaceResponse } from '../../../src/interfaces/message.ts';
+import { migrate } from '../../../src/platform/db/migrate.ts';
+import { startSecondProcess } from '../../support/second-process.ts';
+import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { Grid } from '../../../src/grid/grid.ts';
+import { gridMigrations } from '../../../src/grid/schema.ts';
+import { givenSupplyPoint, gridRequest, testGridClock } from '../../../src/grid/testing.ts';
+import { runMatching } from '../../../src/grid/applications/jobs.ts';
+
+const OLD = '10033';
+const NEW = '20013';
+
+type Data = Record<string, any>;
+const data = (r: InterfaceResponse): Data => (r.data ?? {}) as Data;
+
+interface Pair {
+  readonly supplyPointId: string;
+  readonly switchIn: string;
+  readonly switchOut: string;
+}
+
+/**
+ * `count` points, each with a switch-in and a switch-out both waiting (03) for the batch: the
+ * switch-out names another new retailer when filed, so the two do not match at once; then it names
+ * none (as if corrected), so only the batch can pair them. `switchIn(i)` adds to the i-th switch-in.
+ */
+async function waitingPairs(db: TestDb, grid: Grid, count: number, switchIn: (i: number) => Data = () => ({})): Promise<Pair[]> {
+  const pairs: Pair[] = [];
+  for (let i = 0; i < count; i++) {
+    const { supplyPointId } = await givenSupplyPoint(db);
+    const a = await grid.handle(
+      gridRequest('IF_10610', { updateFlag: '1', supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, ...switchIn(i) }, NEW),
+    );
+    assert.equal(data(a).stage, '03', JSON.stringify(a));
+    const b = await grid.handle(gridRequest('IF_10710', { updateFlag: '1', supplyPointId, newRetailerCode: '30013' }, OLD));
+    assert.equal(data(b).stage, '03', JSON.stringify(b));
+    pairs.push({ supplyPointId, switchIn: data(a).applicationNumber, switchOut: data(b).applicationNumber });
+  }
+  await db.query(`UPDATE grid_03.application SET body = body - 'newRetailerCode' WHERE kind = 'switchOut' AND stage = '03'`);
+  return pairs;
+}
+
+interface State {
+  readonly stage: string;
+  readonly matchedWith: string | null;
+  readonly effectiveDate: string | null;
+  readonly refusalCode: string | null;
+  /** Its transitions' events, in order. */
+  readonly moves: string[];
+  /** Its notification events, in order. */
+  readonly events: string[];
+}
+
+async function stateOf(db: TestDb, applicationNumber: string): Promise<State> {
+  const { rows } = await db.query<State>(
+    `SELECT a.stage, a.matched_with AS "matchedWith", a.effective_date AS "effectiveDate", a.refusal_code AS "refusalCode",
+            ARRAY(SELECT t.event FROM grid_03.application_transition t WHERE t.application_number = a.application_number ORDER BY t.transition_id) AS moves,
+            ARRAY(SELECT e.event FROM grid_03.application_event e WHERE e.application_number = a.application_number ORDER BY e.event_id) AS events
+       FROM grid_03.application a WHERE a.application_number = $1`,
+    [applicationNumber],
+  );
+  return rows[0]!;
+}
+
+/** Runs the batch until a run comes back empty; the pairs this caller matched. */
+async function drain(grid: Grid, limit: number): Promise<number> {
+  let matched = 0;
+  for (;;) {
+    const result = await runMatching(grid, { limit });
+    matched += result.matched;
+    if (result.matched === 0) return matched;
+  }
+}
+
+forEachBackend('matching batch: concurrent runs, refusals within a batch, failure part-way', (backend) => {
+  test('runs at once (two in this process and, on PostgreSQL, one in another) match every pair once, none twice, without deadlock', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const grid = new Grid({ area: '03', db, clock });
+    const pairs = await waitingPairs(db, grid, 30);
+
+    const args = { url: db.url, area: '03', limit: 4, now: clock.now().toISOString() };
+    const second = db.url ? await startSecondProcess<{ matched: number }>('drainMatching', args) : undefined;
+    const [a, b, c] = await Promise.all([drain(grid, 3), drain(grid, 5), second ? second.result().then((r) => r.matched) : drain(grid, 4)]);
+    assert.equal(a + b + c, pairs.length, `${a} + ${b} + ${c} pairs`);
+
+    for (const p of pairs) {
+      const i = await stateOf(db, p.switchIn);
+      const o = await stateOf(db, p.switchOut);
+      assert.deepEqual([i.stage, i.matchedWith, i.moves, i.events], ['05', p.switchOut, ['received', 'accepted', 'matched'], ['matchingComplete']]);
+      assert.deepEqual([o.stage, o.matchedWith, o.moves, o.events], ['05', p.switchIn, ['received', 'accepted', 'matched'], ['matchingComplete']]);
+      assert.equal(i.effectiveDate, o.effectiveDate, 'one switching date for the pair');
+      assert.ok(i.effectiveDate);
+    }
+  });
+
+  test('switch-ins whose named date has passed are refused in the batch; the others in it match', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock(); // Wed 25 Nov: an LV switch matched today may take effect on 28 Nov at the earliest
+    const grid = new Grid({ area: '03', db, clock });
+    // Every other switch-in names 28 Nov, which matching on 26 Nov no longer allows (29 Nov at the earliest).
+    const pairs = await waitingPairs(db, grid, 8, (i) => ({ requestedDate: i % 2 === 0 ? '2026-11-28' : '2026-12-15' }));
+    clock.set('2026-11-26T10:00:00+09:00');
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 4, expired: 0 });
+
+    for (const [n, p] of pairs.entries()) {
+      const i = await stateOf(db, p.switchIn);
+      const o = await stateOf(db, p.switchOut);
+      if (n % 2 === 0) {
+        assert.deepEqual([i.stage, i.refusalCode, i.matchedWith, i.effectiveDate], ['09', 'APP_SWITCH_DATE_PASSED', null, null]);
+        assert.deepEqual([i.moves, i.events], [['received', 'accepted', 'matchExpired'], ['refused']]);
+        assert.deepEqual([o.stage, o.matchedWith, o.moves, o.events], ['03', null, ['received', 'accepted'], []], 'its switch-out keeps waiting');
+      } else {
+        assert.deepEqual(
+          [i.stage, i.matchedWith, i.effectiveDate, i.moves, i.events],
+          ['05', p.switchOut, '2026-12-15', ['received', 'accepted', 'matched'], ['matchingComplete']],
+        );
+        assert.deepEqual(
+          [o.stage, o.matchedWith, o.effectiveDate, o.moves, o.events],
+          ['05', p.switchIn, '2026-12-15', ['received', 'accepted', 'matched'], ['matchingComplete']],
+        );
+      }
+    }
+    // The waiting switch-outs match a new switch-in naming a date still allowed.
+    const again = await grid.handle(
+      gridRequest(
+        'IF_10610',
+        { updateFlag: '1', supplyPointId: pairs[0]!.supplyPointId, customerNameKana: 'ヤマダ', currentRetailerCode: OLD, requestedDate: '2026-12-10' },
+        NEW,
+      ),
+    );
+    assert.equal(data(again).stage, '05', JSON.stringify(again));
+    assert.equal((await stateOf(db, pairs[0]!.switchOut)).matchedWith, data(again).applicationNumber);
+  });
+
+  test('a batch that fails part-way (its last write refused by the database, or its commit) leaves nothing written; the next run matches all', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const grid = new Grid({ area: '03', db, clock });
+    const pairs = await waitingPairs(db, grid, 6);
+    const before = await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`);
+    const counts = async () =>
+      (
+        await db.query<{ transitions: number; events: number }>(
+          `SELECT (SELECT count(*)::int FROM grid_03.application_transition) AS transitions, (SELECT count(*)::int FROM grid_03.application_event) AS events`,
+        )
+      ).rows[0]!;
+    const written = await counts();
+
+    // The events are the batch's last write: refuse the one of the fourth pair's switch-out.
+    await db.exec(`CREATE FUNCTION grid_03.fail_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.application_number = '${pairs[3]!.switchOut}' THEN RAISE EXCEPTION 'disk full (test)'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_event BEFORE INSERT ON grid_03.application_event FOR EACH ROW EXECUTE FUNCTION grid_03.fail_event();`);
+    await assert.rejects(runMatching(grid, { limit: 100 }), /disk full \(test\)/);
+    assert.deepEqual((await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`)).rows, before.rows);
+    assert.deepEqual(await counts(), written, 'no transition, no event');
+
+    await db.exec(`DROP TRIGGER fail_event ON grid_03.application_event;`);
+
+    // The statement succeeds and the transaction fails at its commit (a check deferred to then).
+    await db.exec(`CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON grid_03.application_event DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION grid_03.fail_event();`);
+    await assert.rejects(runMatching(grid, { limit: 100 }), /disk full \(test\)/);
+    assert.deepEqual((await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`)).rows, before.rows);
+    assert.deepEqual(await counts(), written, 'no transition, no event');
+
+    await db.exec(`DROP TRIGGER fail_at_commit ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 6, expired: 0 });
+    for (const p of pairs) assert.deepEqual((await stateOf(db, p.switchIn)).moves, ['received', 'accepted', 'matched']);
+  });
+});

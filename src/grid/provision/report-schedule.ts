@@ -26,7 +26,7 @@ import { ident, type Queryable } from '../../platform/db/db.ts';
 import { log } from '../../platform/log.ts';
 import type { GridContext } from '../context.ts';
 import { csvBytes, genshiwakeGroupContents, readOn, reportContents, type ReadOn, type ReportContent } from './csv-reports.ts';
-import { lockFileWrites, revisionTiming } from './schedule.ts';
+import { lockFileWrites, nextRevision, revisionTiming } from './schedule.ts';
 import { besideRegistryLoads } from '../seed/seed.ts';
 import { insertPpsFile } from './site.repository.ts';
 
@@ -176,12 +176,9 @@ export async function issueReports(
       const before = previous.get(receiverCode);
       const { bytes, sha256 } = csvBytes(kind, content);
       if (before && before.sha256 === sha256) continue;
-      const revision = before ? before.revision + 1 : 0;
-      const name = formatCsvReportName({ kind, area: ctx.area, date: readingDay, revision: Math.min(revision, 99) });
-      if (revision > 99) {
-        log('error', 'pps', `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${name} for ${receiverCode}: revision 99 was the last`);
-        continue;
-      }
+      const revision = nextRevision(ctx, before, formatCsvReportName({ kind, area: ctx.area, date: readingDay, revision: 99 }), receiverCode);
+      if (revision === undefined) continue;
+      const name = formatCsvReportName({ kind, area: ctx.area, date: readingDay, revision });
       const timing = revisionTiming(csvTiming(kind, readingDay), revision, now, opening, kind.retentionDays);
       await insertPpsFile(tx, s, {
         receiverCode,

@@ -86,6 +86,51 @@ export interface Timing {
 }
 
 /**
+ * The revision a new set of a file takes after `before` (0 for the first). Past 99 there is none:
+ * PPS_REVISION_EXHAUSTED is logged with the catalogue's text and the caller writes nothing of that set.
+ */
+export function nextRevision(ctx: GridContext, before: { readonly revision: number } | undefined, name: string, receiverCode: string): number | undefined {
+  const revision = before ? before.revision + 1 : 0;
+  if (revision <= 99) return revision;
+  log(
+    'error',
+    'pps',
+    `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${name} for ${receiverCode}: ${new Refusal('PPS_REVISION_EXHAUSTED', { params: { name } }).text}`,
+  );
+  return undefined;
+}
+
+/**
+ * Stores one revision's sections of a W4 or W5 file, each zipped by `zip`, with the revision's
+ * timing: one `pps_file` row a section. Returns how many.
+ */
+export async function storeSections<S extends { readonly section: number; readonly sections: number; readonly points: readonly unknown[] }>(
+  tx: Queryable,
+  s: string,
+  file: { readonly receiverCode: string; readonly kind: string; readonly targetDate: IsoDate; readonly slot: number | null; readonly revision: number },
+  timing: Timing & { readonly materializedAt: Date },
+  sections: readonly S[],
+  fingerprints: readonly string[],
+  zip: (section: S) => Promise<{ name: string; bytes: Buffer; sha256: string }>,
+): Promise<number> {
+  for (const [i, section] of sections.entries()) {
+    const { name, bytes, sha256 } = await zip(section);
+    await insertPpsFile(tx, s, {
+      ...file,
+      name,
+      section: section.section,
+      sections: section.sections,
+      points: section.points.length,
+      ...timing,
+      fingerprint: fingerprints[i]!,
+      sha256,
+      bytes,
+    });
+  }
+  return sections.length;
+}
+
+/**
  * The instants of one revision of a file (HALFHOURLY.md B4), from the kind's nominal timing: the
  * first revision is listed at its nominal time and due by its deadline; a later one is listed when it
  * is made (or at the nominal time, if that is still ahead) and keeps the nominal span to its deadline.
@@ -392,32 +437,12 @@ export async function issueFileSets(
       const sections = sectionsOf(kind, ctx.area, receiverCode, date, slot, receiverPoints);
       const fingerprints = sections.map((section) => sectionFingerprint(section, settings));
       if (before && !force && before.fingerprints.join() === fingerprints.join()) continue;
-      const revision = before ? before.revision + 1 : 0;
-      if (revision > 99) {
-        log('error', 'pps', `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${kind.code} ${date} ${slot ?? ''} for ${receiverCode}: revision 99 was the last`);
-        continue;
-      }
+      const revision = nextRevision(ctx, before, `${kind.code} ${date}${slot === null ? '' : ` ${slot}`}`, receiverCode);
+      if (revision === undefined) continue;
       const timing = revisionTiming(w4Timing(kind, date, slot), revision, now, opening, kind.retentionDays);
-      for (let i = 0; i < sections.length; i++) {
-        const section = sections[i]!;
-        const { name, bytes, sha256 } = await w4ZipBytes(section, revision, timing.availableAt, settings);
-        await insertPpsFile(tx, s, {
-          receiverCode,
-          name,
-          kind: kind.code,
-          targetDate: date,
-          slot,
-          revision,
-          section: section.section,
-          sections: section.sections,
-          points: section.points.length,
-          ...timing,
-          fingerprint: fingerprints[i]!,
-          sha256,
-          bytes,
-        });
-        made++;
-      }
+      made += await storeSections(tx, s, { receiverCode, kind: kind.code, targetDate: date, slot, revision }, timing, sections, fingerprints, (section) =>
+        w4ZipBytes(section, revision, timing.availableAt, settings),
+      );
     }
   }
   return made;

@@ -217,9 +217,20 @@ export async function writeW4Zip(
             return scratchValues;
           },
   });
+  const counted = countingSink(sink);
+  await pipeline(
+    Readable.from(paced(xml), { objectMode: false }),
+    new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt, consumed: recycleChunk }),
+    counted.stream,
+  );
+  return { name, ...counted.result() };
+}
+
+/** A stream into `sink` (ended with it) that counts and hashes what passes: the ZIP's size and SHA-256. */
+export function countingSink(sink: Writable): { stream: Writable; result: () => { size: number; sha256: string } } {
   const hash = createHash('sha256');
   let size = 0;
-  const counter = new Writable({
+  const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       size += chunk.length;
@@ -230,12 +241,7 @@ export async function writeW4Zip(
       sink.end(callback);
     },
   });
-  await pipeline(
-    Readable.from(paced(xml), { objectMode: false }),
-    new SingleEntryZip({ name: entryName(name), modifiedAt: availableAt, consumed: recycleChunk }),
-    counter,
-  );
-  return { name, size, sha256: hash.digest('hex') };
+  return { stream, result: () => ({ size, sha256: hash.digest('hex') }) };
 }
 
 /** The same, into memory (sections are sized to stay a few tens of MB zipped). */
@@ -245,6 +251,13 @@ export async function w4ZipBytes(
   availableAt: Date,
   settings: W4Settings,
 ): Promise<{ name: string; bytes: Buffer; sha256: string }> {
+  return zipIntoMemory((sink) => writeW4Zip(section, revision, availableAt, settings, sink));
+}
+
+/** A ZIP that `write` streams into its sink, kept in memory (a W4 or W5 section). */
+export async function zipIntoMemory(
+  write: (sink: Writable) => Promise<{ name: string; sha256: string }>,
+): Promise<{ name: string; bytes: Buffer; sha256: string }> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -252,6 +265,6 @@ export async function w4ZipBytes(
       callback();
     },
   });
-  const { name, sha256 } = await writeW4Zip(section, revision, availableAt, settings, sink);
+  const { name, sha256 } = await write(sink);
   return { name, bytes: Buffer.concat(chunks), sha256 };
 }

@@ -19,7 +19,7 @@
  * files: a period's kWh is the sum of its half-hours.
  */
 import { createHash } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AreaCode } from '../../domain/area.ts';
 import { addDays, yearMonthDay, type IsoDate } from '../../domain/date.ts';
@@ -33,7 +33,7 @@ import { hash32 } from '../registry/random.ts';
 import { readingScheduleOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyTenths, type UsageSubject } from '../registry/usage.ts';
 import type { W4Settings } from './w4-files.ts';
-import { cutIntoSections, entryName } from './w4-files.ts';
+import { countingSink, cutIntoSections, entryName, zipIntoMemory } from './w4-files.ts';
 import { w5Xml, type W5ExchangeRecord, type W5Record, type W5UsageRecord } from './w5-xml.ts';
 
 interface Receiver {
@@ -335,21 +335,9 @@ export function w5SectionFingerprint(section: W5Section, settings: W4Settings): 
 
 /** Streams XML chunks through a one-entry ZIP into `sink`; returns size and SHA-256 of the ZIP. */
 export async function writeZip(name: string, xml: Iterable<Buffer>, modifiedAt: Date, sink: Writable): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const counter = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (sink.write(chunk)) callback();
-      else sink.once('drain', () => callback());
-    },
-    final(callback) {
-      sink.end(callback);
-    },
-  });
-  await pipeline(Readable.from(xml, { objectMode: false }), new SingleEntryZip({ name: entryName(name), modifiedAt }), counter);
-  return { size, sha256: hash.digest('hex') };
+  const counted = countingSink(sink);
+  await pipeline(Readable.from(xml, { objectMode: false }), new SingleEntryZip({ name: entryName(name), modifiedAt }), counted.stream);
+  return counted.result();
 }
 
 /** The bytes of a W5 section's file, streamed into `sink`. */
@@ -382,13 +370,5 @@ export async function w5ZipBytes(
   availableAt: Date,
   settings: W4Settings,
 ): Promise<{ name: string; bytes: Buffer; sha256: string }> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-  });
-  const { name, sha256 } = await writeW5Zip(section, revision, availableAt, settings, sink);
-  return { name, bytes: Buffer.concat(chunks), sha256 };
+  return zipIntoMemory((sink) => writeW5Zip(section, revision, availableAt, settings, sink));
 }

@@ -36,10 +36,11 @@ import {
   type WatchRule,
   type ProvisionSettings,
   type Timing,
+  nextRevision,
   revisionTiming,
+  storeSections,
 } from './schedule.ts';
 import { w5Points, w5SectionFingerprint, w5SectionsOf, w5ZipBytes, type W5ExchangePoint, type W5Point } from './w5-files.ts';
-import { insertPpsFile } from './site.repository.ts';
 
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
@@ -236,37 +237,12 @@ export async function issueW5FileSets(
     const sections = w5SectionsOf(kind, ctx.area, receiverCode, date, receiverPoints);
     const fingerprints = sections.map((section) => w5SectionFingerprint(section, settings));
     if (before && !force && before.fingerprints.join() === fingerprints.join()) continue;
-    const revision = before ? before.revision + 1 : 0;
-    if (revision > 99) {
-      const name = `${kind.code}${date.replaceAll('-', '')}`;
-      log(
-        'error',
-        'pps',
-        `area ${ctx.area}: PPS_REVISION_EXHAUSTED ${kind.code} ${date} for ${receiverCode}: ${new Refusal('PPS_REVISION_EXHAUSTED', { params: { name } }).text}`,
-      );
-      continue;
-    }
+    const revision = nextRevision(ctx, before, `${kind.code}${date.replaceAll('-', '')}`, receiverCode);
+    if (revision === undefined) continue;
     const timing = revisionTiming(w5Timing(kind, date, receiverPoints), revision, now, opening, kind.retentionDays);
-    for (let i = 0; i < sections.length; i++) {
-      const section = sections[i]!;
-      const { name, bytes, sha256 } = await w5ZipBytes(section, revision, timing.availableAt, settings);
-      await insertPpsFile(tx, s, {
-        receiverCode,
-        name,
-        kind: kind.code,
-        targetDate: date,
-        slot: null,
-        revision,
-        section: section.section,
-        sections: section.sections,
-        points: section.points.length,
-        ...timing,
-        fingerprint: fingerprints[i]!,
-        sha256,
-        bytes,
-      });
-      made++;
-    }
+    made += await storeSections(tx, s, { receiverCode, kind: kind.code, targetDate: date, slot: null, revision }, timing, sections, fingerprints, (section) =>
+      w5ZipBytes(section, revision, timing.availableAt, settings),
+    );
   }
   return made;
 }

@@ -53,11 +53,39 @@ if (!exists) {
       ['switchOut', '04', p.retailer, 'APSO'],
     ] as const) {
       const number = `${prefix}${area}-20261130${serial}`;
-      const row = [number, participant, number, kind === 'switchIn' ? 'IF_10610' : 'IF_10710', kind, code, p.id, '03', accepted, '{}', accepted, accepted, ++seq];
+      const row = [
+        number,
+        participant,
+        number,
+        kind === 'switchIn' ? 'IF_10610' : 'IF_10710',
+        kind,
+        code,
+        p.id,
+        '03',
+        accepted,
+        '{}',
+        accepted,
+        accepted,
+        ++seq,
+      ];
       lines.push(`${row.map(copyText).join('\t')}\n`);
     }
   }
-  const cols = ['application_number', 'participant_code', 'request_id', 'interface_id', 'kind', 'application_kind', 'supply_point_id', 'stage', 'stage_at', 'body', 'accepted_at', 'updated_at', 'update_seq'];
+  const cols = [
+    'application_number',
+    'participant_code',
+    'request_id',
+    'interface_id',
+    'kind',
+    'application_kind',
+    'supply_point_id',
+    'stage',
+    'stage_at',
+    'body',
+    'accepted_at',
+    'updated_at',
+    'update_seq',
+  ];
   await db.copyFrom(`${s}.application`, cols, lines);
   await db.query(`SELECT setval('${schema}.application_update_seq', $1)`, [seq]);
   await db.exec(`ANALYZE ${s}.application; ANALYZE ${s}.supply_point`);
@@ -67,7 +95,11 @@ if (!exists) {
 /** Experiments that change the statement's text. */
 const unused = (ps: number[]) => ps.map((p) => `$${p}::text IS NOT NULL`).join(' OR ');
 const locksOff = (sql: string) => sql.replaceAll(/FOR NO KEY UPDATE( OF i)? SKIP LOCKED/g, '');
-const upToMoved = (sql: string) => `${sql.slice(0, sql.indexOf('    -- A switch-in whose named date'))} SELECT count(*)::int FROM moved WHERE ${unused([4, 11, 12, 13, 14])}`.replace(/,\s*SELECT count/, ' SELECT count');
+const upToMoved = (sql: string) =>
+  `${sql.slice(0, sql.indexOf('    -- A switch-in whose named date'))} SELECT count(*)::int FROM moved WHERE ${unused([4, 11, 12, 13, 14])}`.replace(
+    /,\s*SELECT count/,
+    ' SELECT count',
+  );
 const pairRow = (sql: string) =>
   `${sql.slice(0, sql.indexOf('    side AS ('))} ins AS (INSERT INTO ${s}.pair_probe SELECT in_no, out_no, effective_date FROM dated WHERE effective_date IS NOT NULL RETURNING 1)
    SELECT count(*)::int FROM ins WHERE $2::text IS NOT NULL OR $3::timestamptz IS NOT NULL OR ${unused([4, 11, 12, 13, 14])}`;
@@ -83,7 +115,11 @@ const rewrites: Record<string, (sql: string) => string> = {
   noLocksNoFk: (sql) => sql.replaceAll(/FOR NO KEY UPDATE( OF i)? SKIP LOCKED/g, ''),
   noSeq: (sql) => sql.replaceAll(/nextval\('[a-z_0-9]+\.application_update_seq'\)/g, '0'),
   // The pairing alone (candidate, claim, dates), nothing written.
-  readOnly: (sql) => `${sql.slice(0, sql.indexOf('    side AS ('))} SELECT count(*)::int FROM dated WHERE $2::text IS NOT NULL OR $3::timestamptz IS NOT NULL OR $4::text IS NOT NULL OR $11::text IS NOT NULL OR $12::text IS NOT NULL OR $13::text IS NOT NULL OR $14::text IS NOT NULL`.replace(/,\s*SELECT count/, ' SELECT count'),
+  readOnly: (sql) =>
+    `${sql.slice(0, sql.indexOf('    side AS ('))} SELECT count(*)::int FROM dated WHERE $2::text IS NOT NULL OR $3::timestamptz IS NOT NULL OR $4::text IS NOT NULL OR $11::text IS NOT NULL OR $12::text IS NOT NULL OR $13::text IS NOT NULL OR $14::text IS NOT NULL`.replace(
+      /,\s*SELECT count/,
+      ' SELECT count',
+    ),
 };
 
 /** Each experiment: statements run in the transaction before the batch. */
@@ -155,7 +191,8 @@ for (const name of chosen) {
           console.log(`=== ${name} (limit ${limit}): ${ms.toFixed(0)} ms wall, ${backendCpuMs(pid) - cpuBefore} ms backend CPU`);
           const plan = rows.map((r) => r['QUERY PLAN']);
           if (process.env.KIRIKAE_EXPLAIN_PLAN === '1') console.log(plan.join('\n'));
-          else console.log(plan.filter((l) => /^(  CTE |Trigger|Execution Time)|^    ->  (Update|Insert|Limit|Nested|Hash Join)|^\s+WAL:/.test(l)).join('\n'));
+          else
+            console.log(plan.filter((l) => /^( {2}CTE |Trigger|Execution Time)|^ {4}-> {2}(Update|Insert|Limit|Nested|Hash Join)|^\s+WAL:/.test(l)).join('\n'));
           return { rows: [] as never[], rowCount: 0 };
         },
         exec: (text) => tx.exec(text),

@@ -2,7 +2,9 @@
  * The matching batch (matching.ts: one statement claims the pairs, fixes their dates, moves both
  * switches and records history and events): what its set-based design could break. Runs at once
  * never match an application twice and never deadlock; switch-ins refused within a batch leave the
- * others matched; a batch that fails part-way leaves nothing written.
+ * others matched; a batch that fails part-way leaves nothing written; the history and events it
+ * writes (no foreign key checks them since migration 0019) name exactly the applications it moved;
+ * execution still finds the matched switch-ins by the (narrowed) due index.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,8 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, gridRequest, testGridClock } from '../../../src/grid/testing.ts';
-import { runMatching } from '../../../src/grid/applications/jobs.ts';
+import { executeDue, runMatching } from '../../../src/grid/applications/jobs.ts';
+import type { Db, Queryable } from '../../../src/platform/db/db.ts';
 
 const OLD = '10033';
 const NEW = '20013';
@@ -78,6 +81,25 @@ async function drain(grid: Grid, limit: number): Promise<number> {
     matched += result.matched;
     if (result.matched === 0) return matched;
   }
+}
+
+/** `db` whose statements containing `marker` are kept (text and values) as they are sent. */
+function recording(db: Db, marker: string): { db: Db; seen: { text: string; values: readonly unknown[] }[] } {
+  const seen: { text: string; values: readonly unknown[] }[] = [];
+  const wrap = <Q extends Queryable>(q: Q): Q =>
+    new Proxy(q, {
+      get(target, key) {
+        if (key === 'query')
+          return (text: string, values: readonly unknown[] = [], options?: Parameters<Queryable['query']>[2]) => {
+            if (text.includes(marker)) seen.push({ text, values });
+            return target.query(text, values, options);
+          };
+        if (key === 'transaction') return <T>(fn: (tx: Queryable) => Promise<T>) => (target as unknown as Db).transaction((tx) => fn(wrap(tx)));
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return { db: wrap(db), seen };
 }
 
 forEachBackend('matching batch: concurrent runs, refusals within a batch, failure part-way', (backend) => {
@@ -181,5 +203,77 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     await db.exec(`DROP TRIGGER fail_at_commit ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
     assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 6, expired: 0 });
     for (const p of pairs) assert.deepEqual((await stateOf(db, p.switchIn)).moves, ['received', 'accepted', 'matched']);
+  });
+
+  test('the transitions and events a batch writes name exactly the applications it moved, one of each per application', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const grid = new Grid({ area: '03', db, clock });
+    const pairs = await waitingPairs(db, grid, 7, (i) => ({ requestedDate: i === 0 ? '2026-11-28' : '2026-12-15' }));
+    clock.set('2026-11-26T10:00:00+09:00'); // the first switch-in's named date is refused, its switch-out waits
+    const { rows: before } = await db.query<{ transitions: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM grid_03.application_transition) AS transitions, (SELECT count(*)::int FROM grid_03.application_event) AS events`,
+    );
+    // Batches of three: the first refuses the oldest switch-in and matches two pairs.
+    assert.deepEqual(await runMatching(grid, { limit: 3 }), { matched: 2, expired: 0 });
+    assert.deepEqual(await drain(grid, 3), 4);
+
+    const { rows: orphans } = await db.query(
+      `SELECT application_number FROM grid_03.application_transition t WHERE NOT EXISTS (SELECT FROM grid_03.application a WHERE a.application_number = t.application_number)
+       UNION ALL
+       SELECT application_number FROM grid_03.application_event e WHERE NOT EXISTS (SELECT FROM grid_03.application a WHERE a.application_number = e.application_number)`,
+    );
+    assert.deepEqual(orphans, [], 'every transition and event names an application');
+    const { rows: written } = await db.query<{ number: string; moves: string[]; events: string[] }>(
+      `SELECT a.application_number AS number,
+              ARRAY(SELECT t.event FROM grid_03.application_transition t WHERE t.application_number = a.application_number AND t.transition_id > $1 ORDER BY t.transition_id) AS moves,
+              ARRAY(SELECT e.event FROM grid_03.application_event e WHERE e.application_number = a.application_number AND e.event_id > $2 ORDER BY e.event_id) AS events
+         FROM grid_03.application a ORDER BY a.application_number`,
+      [0, 0],
+    );
+    const expected = new Map<string, { moves: string[]; events: string[] }>();
+    for (const [n, p] of pairs.entries()) {
+      expected.set(
+        p.switchIn,
+        n === 0
+          ? { moves: ['received', 'accepted', 'matchExpired'], events: ['refused'] }
+          : { moves: ['received', 'accepted', 'matched'], events: ['matchingComplete'] },
+      );
+      expected.set(
+        p.switchOut,
+        n === 0 ? { moves: ['received', 'accepted'], events: [] } : { moves: ['received', 'accepted', 'matched'], events: ['matchingComplete'] },
+      );
+    }
+    assert.deepEqual(new Map(written.map((w) => [w.number, { moves: w.moves, events: w.events }])), expected);
+    const { rows: after } = await db.query<{ transitions: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM grid_03.application_transition) AS transitions, (SELECT count(*)::int FROM grid_03.application_event) AS events`,
+    );
+    assert.deepEqual(after, [{ transitions: before[0]!.transitions + 13, events: before[0]!.events + 13 }], '12 matched and 1 refused, one of each');
+  });
+
+  test('execution reads the matched switch-ins due through the due index and completes each pair', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const grid = new Grid({ area: '03', db, clock });
+    const pairs = await waitingPairs(db, grid, 3, () => ({ requestedDate: '2026-12-15' }));
+    assert.equal(await drain(grid, 100), 3);
+
+    clock.set('2026-12-15T09:00:00+09:00');
+    const recorded = recording(db, 'effective_date <=');
+    assert.deepEqual(await executeDue({ db: recorded.db, clock, area: '03' }, { limit: 100 }), { executed: 6 });
+    for (const p of pairs) {
+      assert.notEqual((await stateOf(db, p.switchIn)).stage, '05');
+      assert.notEqual((await stateOf(db, p.switchOut)).stage, '05');
+    }
+    const claim = recorded.seen[0];
+    assert.ok(claim, 'execution claims by effective date');
+    const plan = await db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${claim.text}`, claim.values);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    assert.match(plan, /application_due_idx/, plan);
   });
 });

@@ -10,8 +10,12 @@
  * index, and only then are the counterparts claimed by key. (Pairing the whole join and sorting it
  * for every batch made a day of 100,000 pairs cost ten full joins; a million, a hundred.) What a
  * batch still costs is its writes: each moved application is a new row version with an entry in
- * five indexes (the stage, date and feed position it changes are all indexed, so never a HOT
- * update), a transition and an event row with theirs, and two foreign-key checks.
+ * four or five indexes (the stage, date and feed position it changes are all indexed, so never a
+ * HOT update; a matched switch-out is not in the due index), and a transition and an event row
+ * with theirs. The history and events have no foreign keys (migration 0019: application rows are
+ * never deleted and both are written from the rows this statement moved; the checks took a third
+ * of a batch). The row locks stay: without them the same rows cost as much (measured), and they
+ * are what keeps two matchers, or a matcher and a handler, off each other's pairs.
  *
  * The rules are the domain's (src/domain/switching-date.ts, slide 31), handed to the SQL as data:
  *   - the switching date: `switchingDateTable(day, schedules)` gives, for the matching day, the

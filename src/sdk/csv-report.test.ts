@@ -49,7 +49,11 @@ test('a 制限中止 report reads its times as ISO 8601 in Japan time', () => {
 });
 
 test('a report that is not one of the standard layouts, or not well formed, is refused with the reason', () => {
-  const refused = (bytes: Uint8Array, reason: RegExp) => assert.throws(() => parseCsvReport(bytes), (e: unknown) => e instanceof CsvReportError && reason.test(e.message));
+  const refused = (bytes: Uint8Array, reason: RegExp) =>
+    assert.throws(
+      () => parseCsvReport(bytes),
+      (e: unknown) => e instanceof CsvReportError && reason.test(e.message),
+    );
   refused(report([keiyakukw], csvReportHeaders.KEIYAKUKW, '\n'), /CRLF/);
   refused(iconv.encode(`${csvReportHeaders.KEIYAKUKW.join(',')}\r\n${keiyakukw.join(',')}\n${keiyakukw.join(',')}\r\n`, 'Shift_JIS'), /CRLF/);
   refused(report([keiyakukw], ['供給地点特定番号', '需要家名称']), /not a standard report header/);

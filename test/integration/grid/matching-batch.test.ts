@@ -276,4 +276,26 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     });
     assert.match(plan, /application_due_idx/, plan);
   });
+
+  test('expiry, reading only the two ranges that can be due, refuses every switch past its deadline and no other', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock(); // Wed 25 Nov
+    const grid = new Grid({ area: '03', db, clock });
+    // A named date soon (due by 10 Dec), none (due after 8 business days), a named date far off (not due).
+    const named = ['2026-11-28', undefined, '2027-03-01'];
+    const pairs = await waitingPairs(db, grid, 3, (i) => (named[i] ? { requestedDate: named[i] } : {}));
+    await db.query(`UPDATE grid_03.application SET body = body || '{"newRetailerCode": "30013"}' WHERE kind = 'switchOut'`); // no pair matches
+    clock.set('2026-12-10T10:00:00+09:00');
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 0, expired: 5 });
+    assert.deepEqual(await Promise.all(pairs.flatMap((p) => [p.switchIn, p.switchOut]).map(async (n) => (await stateOf(db, n)).refusalCode)), [
+      'APP_MATCH_DEADLINE_PASSED',
+      'APP_MATCH_EXPIRED',
+      'APP_MATCH_EXPIRED',
+      'APP_MATCH_EXPIRED',
+      null,
+      'APP_MATCH_EXPIRED',
+    ]);
+    assert.equal((await stateOf(db, pairs[2]!.switchIn)).stage, '03', 'the far date waits on');
+  });
 });

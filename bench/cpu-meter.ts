@@ -15,6 +15,8 @@ export interface CpuSample {
   readonly process: number;
   /** CPU µs of each PostgreSQL backend of the bench's database, by process ID. */
   readonly postgres: ReadonlyMap<number, number> | undefined;
+  /** Of `postgres`, the time in the kernel (system calls, waking up for each statement). */
+  readonly postgresKernel: ReadonlyMap<number, number> | undefined;
   readonly statements: number;
 }
 
@@ -49,17 +51,19 @@ export function countingDb<T extends Db>(db: T): { db: T; statements: () => numb
   return { db: wrap(db), statements: () => count, texts };
 }
 
-async function postgresCpuMicros(db: Db): Promise<Map<number, number> | undefined> {
+async function postgresCpuMicros(db: Db): Promise<{ all: Map<number, number>; kernel: Map<number, number> } | undefined> {
   try {
     const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-    const byPid = new Map<number, number>();
+    const all = new Map<number, number>();
+    const kernel = new Map<number, number>();
     for (const { pid } of rows) {
       // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / ticksPerSecond);
+      all.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / ticksPerSecond);
+      kernel.set(pid, (Number(fields[12]) * 1_000_000) / ticksPerSecond);
     }
-    return byPid;
+    return { all, kernel };
   } catch {
     return undefined;
   }
@@ -92,7 +96,14 @@ export async function sampleCpu(db: Db, statements: () => number): Promise<CpuSa
   const postgres = await postgresCpuMicros(db);
   const thread = process.threadCpuUsage();
   const all = process.cpuUsage();
-  return { thread: thread.user + thread.system, threadSystem: thread.system, process: all.user + all.system, postgres, statements: statements() };
+  return {
+    thread: thread.user + thread.system,
+    threadSystem: thread.system,
+    process: all.user + all.system,
+    postgres: postgres?.all,
+    postgresKernel: postgres?.kernel,
+    statements: statements(),
+  };
 }
 
 /** µs per request of each part between two samples. */
@@ -103,6 +114,10 @@ export function perRequest(before: CpuSample, after: CpuSample, requests: number
     threadSystem: per(before.threadSystem, after.threadSystem),
     process: per(before.process, after.process),
     postgres: before.postgres === undefined || after.postgres === undefined ? undefined : per(0, postgresSpent(before.postgres, after.postgres)),
+    postgresKernel:
+      before.postgresKernel === undefined || after.postgresKernel === undefined
+        ? undefined
+        : per(0, postgresSpent(before.postgresKernel, after.postgresKernel)),
     statements: (after.statements - before.statements) / requests,
   };
 }

@@ -180,7 +180,8 @@ export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[
   // CPU per request, in µs: the hub's thread (server, codec, policy, audit, the in-process grid)
   // apart from the load generator's thread; the rest of the process (V8's and libuv's threads);
   // PostgreSQL's backends; statements sent; TLS handshakes during the measured run.
-  const pg = (cpu: { postgres: number | undefined }) => (cpu.postgres === undefined ? 'n/a' : String(cpu.postgres));
+  const pg = (cpu: { postgres: number | undefined; postgresKernel: number | undefined }) =>
+    cpu.postgres === undefined ? 'n/a' : `${cpu.postgres} (kernel ${cpu.postgresKernel})`;
   const hubLine = (name: string, m: typeof json) =>
     `${name}: hub thread ${m.cpu.thread} (kernel ${m.cpu.threadSystem}), load generator ${m.loadCpu} (kernel ${m.loadKernel}), other threads ${m.cpu.process - m.cpu.thread - m.loadCpu}, PostgreSQL ${pg(m.cpu)}; ` +
     `${m.cpu.statements.toFixed(3)} statements, ${m.handshakes} handshakes`;

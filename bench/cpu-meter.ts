@@ -93,16 +93,19 @@ export function threadsCpu(): Map<string, number> {
 }
 
 export async function sampleCpu(db: Db, statements: () => number): Promise<CpuSample> {
-  const postgres = await postgresCpuMicros(db);
+  // This thread's and the process's figures at once, before the round trip that finds the backends
+  // (which waits behind the requests in flight on a busy machine).
   const thread = process.threadCpuUsage();
   const all = process.cpuUsage();
+  const counted = statements();
+  const postgres = await postgresCpuMicros(db);
   return {
     thread: thread.user + thread.system,
     threadSystem: thread.system,
     process: all.user + all.system,
     postgres: postgres?.all,
     postgresKernel: postgres?.kernel,
-    statements: statements(),
+    statements: counted,
   };
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvField, csvReportHeaders, splitCsvLine } from './csv-report.ts';
+import { parse } from 'csv-parse/sync';
+import { csvField, csvReportHeaders } from './csv-report.ts';
 import type { IsoDate } from './date.ts';
 import { businessDaysTiming, csvReportKinds, formatCsvReportName, monthlyReportTiming, parseCsvReportName, parsePpsFileName, ppsKind } from './pps-file.ts';
 
@@ -59,13 +60,14 @@ test('a rule listed on the day itself (the W5 monthly shape) applies too: R 02:0
   });
 });
 
-test('CSV fields: quoted only when holding a comma; split back exactly', () => {
+test('CSV fields: quoted only when holding a comma, a quote or a line break; an RFC 4180 reader splits them back exactly', () => {
   assert.equal(csvField('山田　花子'), '山田　花子');
   assert.equal(csvField('日向,太陽光"発電"所'), '"日向,太陽光""発電""所"');
+  assert.equal(csvField('日向"発電"所'), '"日向""発電""所"', 'a quote alone is quoted too');
+  assert.equal(csvField('一行目\r\n二行目'), '"一行目\r\n二行目"');
   assert.equal(csvField(3.5), '3.5');
-  const line = ['0313010000000000000410', '日向,太陽光"発電"所', '', '3.5'].map(csvField).join(',');
-  assert.deepEqual(splitCsvLine(line), ['0313010000000000000410', '日向,太陽光"発電"所', '', '3.5']);
-  assert.throws(() => splitCsvLine('"unterminated,x'), SyntaxError);
+  const fields = ['0313010000000000000410', '日向,太陽光"発電"所', '', '3.5', '日向"発電"所'];
+  assert.deepEqual(parse(`${fields.map(csvField).join(',')}\r\n`), [fields]);
   assert.equal(csvReportHeaders.KEIYAKUKW.length, 12);
 });
 

@@ -4,7 +4,8 @@
  * own (the real ones are sent by OCCTO on request); the report names are public. The grid writes
  * these (src/grid/provision/csv-reports.ts) and the SDK's `parseCsvReport` reads them.
  *
- * Common format: Shift_JIS, CRLF, this header row first, a field quoted only when it holds a comma.
+ * Common format: Shift_JIS, CRLF, this header row first, a field quoted only when it holds a comma, a
+ * quote or a line break (RFC 4180).
  */
 export const csvReportHeaders = {
   GENSHIWAKE: ['受電地点特定番号', '発電者名称', '対象年月', '検針日', '年月日', '時刻コード', '受電電力量(kWh)', '仕訳後受電電力量(kWh)'],
@@ -29,44 +30,8 @@ export const csvReportHeaders = {
 
 export type CsvReportName = keyof typeof csvReportHeaders;
 
-/** A field, quoted only when it holds a comma; a quote inside a quoted field is doubled. */
+/** A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break, a quote inside doubled. */
 export function csvField(value: string | number): string {
   const text = String(value);
-  return text.includes(',') ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Splits one line into fields (the inverse of `csvField`). */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let text = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new SyntaxError(`unterminated quoted field: ${line.slice(0, 80)}`);
-        text += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          text += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      fields.push(text);
-      if (i >= line.length) return fields;
-      if (line[i] !== ',') throw new SyntaxError(`text after a quoted field: ${line.slice(0, 80)}`);
-      i++;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma < 0) {
-        fields.push(line.slice(i));
-        return fields;
-      }
-      fields.push(line.slice(i, comma));
-      i = comma + 1;
-    }
-  }
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

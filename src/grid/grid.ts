@@ -29,7 +29,8 @@ import { usageHandler } from './lookup/usage.handler.ts';
 import { supplyPointSearchHandler } from './lookup/search.handler.ts';
 import { webSupplyPointSearchId } from '../interfaces/web-search.ts';
 import { gridSchema } from './schema.ts';
-import { gridPpsStatsInterfaceId, ppsStatsHandler } from './provision/deadlines.ts';
+import { gridPpsStatsInterfaceId } from '../interfaces/pps-stats.ts';
+import { ppsStatsHandler } from './provision/deadlines.ts';
 
 export type { GridOptions } from './context.ts';
 

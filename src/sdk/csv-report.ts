@@ -10,7 +10,8 @@
  * Dates come out as `yyyy-mm-dd`, months as `yyyy-mm`, times as ISO 8601 with +09:00.
  */
 import iconv from 'iconv-lite';
-import { csvReportHeaders, splitCsvLine, type CsvReportName } from '../domain/csv-report.ts';
+import { parse } from 'csv-parse/sync';
+import { csvReportHeaders, type CsvReportName } from '../domain/csv-report.ts';
 
 export interface GenshiwakeRow {
   readonly receivingPointId: string;
@@ -66,100 +67,103 @@ export class CsvReportError extends Error {
   }
 }
 
-const date = (text: string) => {
-  if (!/^\d{8}$/.test(text)) throw new CsvReportError(`not a date (YYYYMMDD): ${text}`);
-  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`;
+const text = (field: string) => field;
+const date = (field: string) => {
+  if (!/^\d{8}$/.test(field)) throw new CsvReportError(`not a date (YYYYMMDD): ${field}`);
+  return `${field.slice(0, 4)}-${field.slice(4, 6)}-${field.slice(6)}`;
 };
-const month = (text: string) => {
-  if (!/^\d{6}$/.test(text)) throw new CsvReportError(`not a month (YYYYMM): ${text}`);
-  return `${text.slice(0, 4)}-${text.slice(4)}`;
+const month = (field: string) => {
+  if (!/^\d{6}$/.test(field)) throw new CsvReportError(`not a month (YYYYMM): ${field}`);
+  return `${field.slice(0, 4)}-${field.slice(4)}`;
 };
-const num = (text: string) => {
-  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new CsvReportError(`not a number: ${text}`);
-  return Number(text);
+const num = (field: string) => {
+  if (!/^-?\d+(\.\d+)?$/.test(field)) throw new CsvReportError(`not a number: ${field}`);
+  return Number(field);
 };
-const time = (text: string) => {
-  const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})$/.exec(text);
-  if (!m) throw new CsvReportError(`not a time (YYYY/MM/DD HH:MM): ${text}`);
+const time = (field: string) => {
+  const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})$/.exec(field);
+  if (!m) throw new CsvReportError(`not a time (YYYY/MM/DD HH:MM): ${field}`);
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00+09:00`;
 };
+const changed = (field: string) => {
+  if (field !== '有' && field !== '無') throw new CsvReportError(`変更有無 is 有 or 無: ${field}`);
+  return field === '有';
+};
+const cause = (field: string) => {
+  if (field !== '計画' && field !== '事故') throw new CsvReportError(`区分 is 計画 or 事故: ${field}`);
+  return field;
+};
 
-/** Reads one of the three reports (bytes as downloaded: Shift_JIS, CRLF). */
+/** Each report's row: its fields, in the header's column order (csvReportHeaders), with how each is read. */
+type Columns<Row> = readonly { readonly [K in keyof Row]: readonly [K, (field: string) => Row[K]] }[keyof Row][];
+
+const reportColumns: { readonly [R in CsvReport as R['report']]: Columns<R['rows'][number]> } = {
+  GENSHIWAKE: [
+    ['receivingPointId', text],
+    ['generatorName', text],
+    ['targetMonth', month],
+    ['readingDay', date],
+    ['date', date],
+    ['slot', num],
+    ['receivedKWh', num],
+    ['allocatedKWh', num],
+  ],
+  GENSHIWAKE_G: [
+    ['receivingPointId', text],
+    ['generatorName', text],
+    ['targetMonth', month],
+    ['date', date],
+    ['slot', num],
+    ['receivedKWh', num],
+    ['allocatedKWh', num],
+  ],
+  KEIYAKUKW: [
+    ['supplyPointId', text],
+    ['customerName', text],
+    ['targetMonth', month],
+    ['readingDay', date],
+    ['maxDemandKw', num],
+    ['maxDemandDate', date],
+    ['maxDemandSlot', num],
+    ['previous11MaxKw', num],
+    ['previous11Month', month],
+    ['contractKw', num],
+    ['lastMonthContractKw', num],
+    ['changed', changed],
+  ],
+  SEIGENCHUSHI: [
+    ['supplyPointId', text],
+    ['customerName', text],
+    ['targetMonth', month],
+    ['from', time],
+    ['until', time],
+    ['hours', num],
+    ['discountPercent', num],
+    ['cause', cause],
+  ],
+};
+
+/** Reads one of the three reports (bytes as downloaded: Shift_JIS, CRLF; fields as RFC 4180, by csv-parse). */
 export function parseCsvReport(bytes: Uint8Array): CsvReport {
-  const text = iconv.decode(Buffer.from(bytes), 'Shift_JIS');
-  if (!text.endsWith('\r\n')) throw new CsvReportError('a report ends with CRLF');
-  const lines = text.slice(0, -2).split('\r\n');
-  if (lines.some((l) => l.includes('\n'))) throw new CsvReportError('lines end with CRLF');
-  const header = splitCsvLine(lines[0] ?? '');
+  const content = iconv.decode(Buffer.from(bytes), 'Shift_JIS');
+  if (!content.endsWith('\r\n')) throw new CsvReportError('a report ends with CRLF');
+  let records: string[][];
+  try {
+    records = parse(content, { record_delimiter: '\r\n', relax_column_count: true }) as string[][];
+  } catch (error) {
+    throw new CsvReportError(`not CSV: ${(error as Error).message}`);
+  }
+  // With CRLF the only record delimiter, a bare line feed is left inside a field: no report's field holds one.
+  if (records.some((fields) => fields.some((f) => f.includes('\n') || f.includes('\r')))) throw new CsvReportError('lines end with CRLF');
+  const [header = [], ...rows] = records;
   const report = (Object.keys(csvReportHeaders) as CsvReportName[]).find((name) => csvReportHeaders[name].join(',') === header.join(','));
   if (!report) throw new CsvReportError(`not a standard report header: ${header.join(',').slice(0, 80)}`);
-  const rows = lines.slice(1).map((line, i) => {
-    const f = splitCsvLine(line);
-    if (f.length !== header.length) throw new CsvReportError(`line ${i + 2}: ${f.length} fields, the header has ${header.length}`);
-    return f;
-  });
-  switch (report) {
-    case 'GENSHIWAKE':
-      return {
-        report,
-        rows: rows.map((f) => ({
-          receivingPointId: f[0]!,
-          generatorName: f[1]!,
-          targetMonth: month(f[2]!),
-          readingDay: date(f[3]!),
-          date: date(f[4]!),
-          slot: num(f[5]!),
-          receivedKWh: num(f[6]!),
-          allocatedKWh: num(f[7]!),
-        })),
-      };
-    case 'GENSHIWAKE_G':
-      return {
-        report,
-        rows: rows.map((f) => ({
-          receivingPointId: f[0]!,
-          generatorName: f[1]!,
-          targetMonth: month(f[2]!),
-          date: date(f[3]!),
-          slot: num(f[4]!),
-          receivedKWh: num(f[5]!),
-          allocatedKWh: num(f[6]!),
-        })),
-      };
-    case 'KEIYAKUKW':
-      return {
-        report,
-        rows: rows.map((f) => ({
-          supplyPointId: f[0]!,
-          customerName: f[1]!,
-          targetMonth: month(f[2]!),
-          readingDay: date(f[3]!),
-          maxDemandKw: num(f[4]!),
-          maxDemandDate: date(f[5]!),
-          maxDemandSlot: num(f[6]!),
-          previous11MaxKw: num(f[7]!),
-          previous11Month: month(f[8]!),
-          contractKw: num(f[9]!),
-          lastMonthContractKw: num(f[10]!),
-          changed: f[11] === '有',
-        })),
-      };
-    case 'SEIGENCHUSHI':
-      return {
-        report,
-        rows: rows.map((f) => {
-          if (f[7] !== '計画' && f[7] !== '事故') throw new CsvReportError(`区分 is 計画 or 事故: ${f[7]}`);
-          return {
-            supplyPointId: f[0]!,
-            customerName: f[1]!,
-            targetMonth: month(f[2]!),
-            from: time(f[3]!),
-            until: time(f[4]!),
-            hours: num(f[5]!),
-            discountPercent: num(f[6]!),
-            cause: f[7],
-          };
-        }),
-      };
-  }
+  const columns = reportColumns[report] as Columns<Record<string, unknown>>;
+  return {
+    report,
+    rows: rows.map((fields, i) => {
+      if (fields.length !== header.length) throw new CsvReportError(`line ${i + 2}: ${fields.length} fields, the header has ${header.length}`);
+      return Object.fromEntries(columns.map(([key, read], c) => [key, read(fields[c]!)]));
+    }),
+  } as CsvReport;
 }

@@ -19,6 +19,7 @@ import { ppsKind } from '../../domain/pps-file.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
+import type { PpsDeadlineFigures, PpsStatsAnswer } from '../../interfaces/pps-stats.ts';
 import { ok, type GridContext, type InterfaceHandler } from '../context.ts';
 import { w4ReportWatchRules, type WatchRule } from './schedule.ts';
 import { w5WatchRules } from './w5-schedule.ts';
@@ -26,30 +27,10 @@ import { w5WatchRules } from './w5-schedule.ts';
 /** Every watched kind's rule: the W4 files and CSV reports (schedule.ts), the W5 files (w5-schedule.ts). */
 export const watchedRules: Readonly<Record<string, WatchRule>> = { ...w4ReportWatchRules, ...w5WatchRules };
 
-export const gridPpsStatsInterfaceId = 'GRID_PPS_STATS';
-
-export interface DeadlineFigures {
-  readonly kind: string;
-  readonly title: string;
-  /** The due rule in words. */
-  readonly rule: string;
-  readonly due: number;
-  readonly onTime: number;
-  readonly late: number;
-  readonly maxLateMinutes: number;
-  /** Targets past their deadline and not made yet. */
-  readonly missing: number;
-  /** The earliest deadline among them (ISO), or null. */
-  readonly oldestMissingDeadline: string | null;
-}
-
-export interface DeadlineWatch {
+/** One area's watch: the message's answer (the day is an IsoDate here) with its area. */
+export interface DeadlineWatch extends PpsStatsAnswer {
   readonly area: AreaCode;
-  /** The day of deadlines (JST). */
   readonly date: IsoDate;
-  /** The grid's clock when read (ISO). */
-  readonly now: string;
-  readonly kinds: readonly DeadlineFigures[];
 }
 
 /** The watch of one day of deadlines (default: today on the grid's clock), up to now. */
@@ -63,7 +44,7 @@ export async function deadlineWatch(ctx: GridContext, date?: IsoDate, rules: Rea
   const files = await figuresOfFiles(ctx.db, s, from, to);
   const { rows: progress } = await ctx.db.query<{ schedule: string; nextAt: Date }>(`SELECT schedule, next_at AS "nextAt" FROM ${s}.pps_progress`);
   const progressOf = new Map(progress.map((p) => [p.schedule, new Date(p.nextAt)]));
-  const kinds: DeadlineFigures[] = [];
+  const kinds: PpsDeadlineFigures[] = [];
   for (const [code, rule] of Object.entries(rules)) {
     const targets = to > from ? rule.due(from, to) : [];
     const made = await targetsWithFiles(ctx.db, s, code, targets);

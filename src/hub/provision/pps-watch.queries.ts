@@ -8,26 +8,12 @@ import { areaCodes, type AreaCode } from '../../domain/area.ts';
 import { hubCompanyCode } from '../../domain/participant-code.ts';
 import type { IsoDate } from '../../domain/date.ts';
 import { isGridUnavailable } from '../../interfaces/grid-unavailable.ts';
+import { gridPpsStatsInterfaceId, type PpsStatsAnswer } from '../../interfaces/pps-stats.ts';
 import type { GridTransport } from '../../interfaces/message.ts';
 import { authorize, type Actor } from '../policy.ts';
 
-export const gridPpsStatsInterfaceId = 'GRID_PPS_STATS';
-
-/** One kind's figures, as the grid answers them (grid/provision/deadlines.ts). */
-export interface PpsDeadlineFigures {
-  readonly kind: string;
-  readonly title: string;
-  readonly rule: string;
-  readonly due: number;
-  readonly onTime: number;
-  readonly late: number;
-  readonly maxLateMinutes: number;
-  readonly missing: number;
-  readonly oldestMissingDeadline: string | null;
-}
-
 export type AreaPpsWatch =
-  | { readonly area: AreaCode; readonly status: 'ok'; readonly date: string; readonly now: string; readonly kinds: readonly PpsDeadlineFigures[] }
+  | ({ readonly area: AreaCode; readonly status: 'ok' } & PpsStatsAnswer)
   | { readonly area: AreaCode; readonly status: 'unavailable' | 'refused'; readonly reason: string };
 
 export async function ppsDeadlineWatch(
@@ -50,7 +36,7 @@ export async function ppsDeadlineWatch(
           { timeoutMs: deps.gridTimeoutMs },
         );
         if (answer.result !== 'OK') return { area, status: 'refused', reason: answer.messages.map((m) => `${m.code} ${m.text}`).join(' ') };
-        const data = answer.data as { date: string; now: string; kinds: PpsDeadlineFigures[] };
+        const data = answer.data as unknown as PpsStatsAnswer;
         return { area, status: 'ok', date: data.date, now: data.now, kinds: data.kinds };
       } catch (error) {
         if (isGridUnavailable(error)) return { area, status: 'unavailable', reason: error.message };

@@ -8,7 +8,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:https';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +18,7 @@ import { addDays, tokyoDate, tokyoMidnight, yearMonthDay, type IsoDate } from '.
 import { businessDaysTiming, csvReportKinds, ppsKind } from '../../../src/domain/pps-file.ts';
 import { readingRuleOf, readingSchedule } from '../../../src/domain/reading-day.ts';
 import { isRefusal, type Refusal } from '../../../src/domain/refusal.ts';
-import { createCa } from '../../../src/platform/pki/ca.ts';
 import { describeCert } from '../../../src/platform/pki/identity.ts';
-import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
@@ -31,17 +28,12 @@ import { deadlineWatch } from '../../../src/grid/provision/deadlines.ts';
 import { defaultProvisionSettings, runW4Schedule } from '../../../src/grid/provision/schedule.ts';
 import { latenessStats, registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths, readingMonths } from '../../../src/grid/registry/usage.ts';
-import type { UsageProfileKind } from '../../../src/grid/registry/facility.ts';
 import { parseCsvReport, parseFileListComment, PpsClient, type PpsHttpError, type PpsFileInfo } from '../../../src/sdk/pps.ts';
 import { pullFiles } from '../../../src/sdk/pull.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { givenRetailerFrom, ppsSitePki, usageSubjectOf } from '../../support/pps-site.ts';
 
-const ca = createCa({ commonName: 'kirikae csv report test CA' });
-const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
+const { ca, serverTls, a003, b001, unregistered, raw } = ppsSitePki('kirikae csv report test CA');
 
 const OLD = '10033';
 const NEW = '20013';
@@ -50,18 +42,6 @@ const hvSchedule = readingSchedule('03', 'HV');
 const lvGroup = readingRuleOf('03', 'LV').numbers[4]!;
 /** An HV schedule number read on another day than the LV one (so their reports differ). */
 const hvGroup = readingRuleOf('03', 'HV').numbers[9]!;
-
-async function raw(base: string, cert: { certPem: string; keyPem: string }, path: string) {
-  return new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
-    const req = request(new URL(path, base), { cert: cert.certPem, key: cert.keyPem, ca: ca.certPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const ymd = (d: IsoDate) => d.replaceAll('-', '');
 /** The reading day of `group` in a month, and the one before. */
@@ -87,13 +67,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
   const hvNov = period(hvSchedule, hvGroup, 2026, 11);
   const switchDay = addDays(lvNov.from, 10);
 
-  const subjectOf = async (id: string) => {
-    const { rows } = await db.query<{ kind: UsageProfileKind; wh: number; seed: number }>(
-      'SELECT usage_profile AS kind, usage_daily_wh AS wh, usage_seed AS seed FROM grid_03.supply_point WHERE supply_point_id = $1',
-      [id],
-    );
-    return { supplyPointId: id, usageProfile: { kind: rows[0]!.kind, dailyWh: Number(rows[0]!.wh), seed: Number(rows[0]!.seed) } };
-  };
+  const subjectOf = (id: string) => usageSubjectOf(db, id);
 
   before(async () => {
     db = await backend.open();
@@ -105,13 +79,7 @@ forEachBackend('the standard CSV reports of the data provision site', (backend) 
     hvNew = await givenSupplyPoint(db, { kind: 'ehv', retailerCode: NEW, readingGroup: hvGroup, customer: { nameKanji: '新町製作所' } });
     assert.notEqual(hvNov.until, lvNov.until, 'the HV and LV points are read on different days');
     // The second receiving point's output is bought by NEW from the switch day on.
-    await db.query(`UPDATE grid_03.supply_period SET until_date = $2 WHERE supply_point_id = $1`, [fitSwitched.supplyPointId, switchDay]);
-    await db.query(`INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date) VALUES ($1, $2, $3, $4)`, [
-      fitSwitched.supplyPointId,
-      NEW,
-      fitSwitched.customerId,
-      switchDay,
-    ]);
+    await givenRetailerFrom(db, fitSwitched, NEW, switchDay);
     // An interruption in November's LV period, recorded before the reports are made.
     await recordInterruption(
       db,

@@ -12,8 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { addDays, type IsoDate } from '../../../src/domain/date.ts';
-import { createCa } from '../../../src/platform/pki/ca.ts';
-import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { createGridServer } from '../../../src/grid/server.ts';
 import { givenSupplyPoint, testGridClock, type TestPoint } from '../../../src/grid/testing.ts';
@@ -21,16 +19,12 @@ import { runReportSchedule } from '../../../src/grid/provision/report-schedule.t
 import { w4ReportWatchRules } from '../../../src/grid/provision/schedule.ts';
 import { registerPpsCertificate } from '../../../src/grid/provision/site.repository.ts';
 import { halfHourlyTenths } from '../../../src/grid/registry/usage.ts';
-import type { UsageProfileKind } from '../../../src/grid/registry/facility.ts';
 import { parseCsvReport, PpsClient } from '../../../src/sdk/pps.ts';
 import { pullFiles } from '../../../src/sdk/pull.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { givenRetailerFrom, ppsSitePki, usageSubjectOf } from '../../support/pps-site.ts';
 
-const ca = createCa({ commonName: 'kirikae genshiwake group test CA' });
-const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
+const { ca, serverTls, a003, b001 } = ppsSitePki('kirikae genshiwake group test CA');
 
 const OLD = '10033';
 const NEW = '20013';
@@ -46,13 +40,7 @@ forEachBackend('GENSHIWAKE LV 群単位: the month report of LV FIT receiving po
   let otherClient: PpsClient;
   const switchDay = '2026-10-11' as IsoDate;
 
-  const subjectOf = async (id: string) => {
-    const { rows } = await db.query<{ kind: UsageProfileKind; wh: number; seed: number }>(
-      'SELECT usage_profile AS kind, usage_daily_wh AS wh, usage_seed AS seed FROM grid_03.supply_point WHERE supply_point_id = $1',
-      [id],
-    );
-    return { supplyPointId: id, usageProfile: { kind: rows[0]!.kind, dailyWh: Number(rows[0]!.wh), seed: Number(rows[0]!.seed) } };
-  };
+  const subjectOf = (id: string) => usageSubjectOf(db, id);
 
   before(async () => {
     db = await backend.open();
@@ -62,13 +50,7 @@ forEachBackend('GENSHIWAKE LV 群単位: the month report of LV FIT receiving po
     await givenSupplyPoint(db, { retailerCode: OLD }); // an LV demand point: not in the report
     await givenSupplyPoint(db, { kind: 'hv', retailerCode: OLD });
     // NEW buys the second receiving point's output from 11 October on.
-    await db.query('UPDATE grid_03.supply_period SET until_date = $2 WHERE supply_point_id = $1', [fitSwitched.supplyPointId, switchDay]);
-    await db.query('INSERT INTO grid_03.supply_period (supply_point_id, retailer_code, customer_id, from_date) VALUES ($1, $2, $3, $4)', [
-      fitSwitched.supplyPointId,
-      NEW,
-      fitSwitched.customerId,
-      switchDay,
-    ]);
+    await givenRetailerFrom(db, fitSwitched, NEW, switchDay);
     const now = new Date();
     await registerPpsCertificate(db, 'grid_03', '03', { pem: a003.certPem, participantCode: OLD }, now);
     await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: NEW }, now);

@@ -5,7 +5,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { unzipSync } from 'fflate';
@@ -13,8 +12,6 @@ import { validateXML } from 'xmllint-wasm';
 import type { IsoDate } from '../../../src/domain/date.ts';
 import { ppsKind } from '../../../src/domain/pps-file.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
-import { createCa } from '../../../src/platform/pki/ca.ts';
-import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { createGridServer } from '../../../src/grid/server.ts';
@@ -30,29 +27,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { ppsSitePki } from '../../support/pps-site.ts';
 
-const ca = createCa({ commonName: 'kirikae pps test CA' });
-const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
-const suspended = issueClientCert({ ca, participantCode: '1003', usage: 'terminal' });
+const { ca, serverTls, a003, b001, unregistered, client, raw } = ppsSitePki('kirikae pps test CA');
+const suspended = client('1003', 'terminal');
 
 const OLD = '10033';
 const NEW = '20013';
-
-async function raw(base: string, cert: { certPem: string; keyPem: string }, path: string, method = 'GET', headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
-    const req = request(new URL(path, base), { method, cert: cert.certPem, key: cert.keyPem, ca: ca.certPem, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 forEachBackend('the data provision site: W4 files pulled over mutual TLS', (backend) => {
   let db: TestDb;

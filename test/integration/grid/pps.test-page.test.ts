@@ -6,10 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:https';
 import type { FastifyInstance } from 'fastify';
-import { createCa } from '../../../src/platform/pki/ca.ts';
-import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
 import { migrate } from '../../../src/platform/db/migrate.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { Grid } from '../../../src/grid/grid.ts';
@@ -21,25 +18,9 @@ import { sampleDate, sampleKinds, sampleMakerOf } from '../../../src/grid/provis
 import { csvReportKinds, ppsKinds } from '../../../src/domain/pps-file.ts';
 import { parseCsvReport, parseW4, parseW5, PpsClient, type PpsHttpError } from '../../../src/sdk/pps.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { ppsSitePki } from '../../support/pps-site.ts';
 
-const ca = createCa({ commonName: 'kirikae pps test page CA' });
-const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const serverTls = { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] };
-const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
-
-async function raw(base: string, cert: { certPem: string; keyPem: string }, path: string) {
-  return new Promise<{ status: number; headers: Record<string, any>; body: Buffer }>((resolve, reject) => {
-    const req = request(new URL(path, base), { cert: cert.certPem, key: cert.keyPem, ca: ca.certPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const { ca, serverTls, a003, b001, unregistered, raw } = ppsSitePki('kirikae pps test page CA');
 
 forEachBackend('the data provision test page of the verification environment', (backend) => {
   let db: TestDb;

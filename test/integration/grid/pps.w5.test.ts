@@ -8,7 +8,6 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { unzipSync } from 'fflate';
 import iconv from 'iconv-lite';
@@ -29,10 +28,9 @@ import { runW5Schedule } from '../../../src/grid/provision/w5-schedule.ts';
 import { w5PublishedXsds, w5XsdNameOf } from '../../../src/grid/provision/w5-xsd.ts';
 import { parseW5, type W5ExchangeRecord, type W5UsageRecord } from '../../../src/sdk/pps.ts';
 import { forEachBackend, type TestDb } from '../../support/backends.ts';
+import { ppsSitePki } from '../../support/pps-site.ts';
 import { ppsKind } from '../../../src/domain/pps-file.ts';
-import { createCa } from '../../../src/platform/pki/ca.ts';
 import { describeCert } from '../../../src/platform/pki/identity.ts';
-import { issueClientCert, issueServerCert } from '../../../src/platform/pki/issue.ts';
 import { createGridServer } from '../../../src/grid/server.ts';
 import { latenessStats, registerPpsCertificate, siteAuditOf } from '../../../src/grid/provision/site.repository.ts';
 import { w5Timing } from '../../../src/grid/provision/w5-schedule.ts';
@@ -439,23 +437,7 @@ test('W5 deadlines on the business-day calendar: holidays and 29 Dec–3 Jan do 
   assert.deepEqual([exchange.availableAt, exchange.deadlineAt], [jst('2026-12-31T02:00:00'), jst('2027-01-09T02:00:00')]);
 });
 
-const ca = createCa({ commonName: 'kirikae pps w5 test CA' });
-const serverCert = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'] });
-const a003 = issueClientCert({ ca, participantCode: '1003', usage: 'api' });
-const b001 = issueClientCert({ ca, participantCode: '2001', usage: 'api' });
-const unregistered = issueClientCert({ ca, participantCode: '3001', usage: 'api' });
-
-async function raw(url: string, cert: { certPem: string; keyPem: string }) {
-  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-    const req = request(new URL(url), { cert: cert.certPem, key: cert.keyPem, ca: ca.certPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const { ca, serverTls, a003, b001, unregistered, raw } = ppsSitePki('kirikae pps w5 test CA');
 
 forEachBackend('W5 files on the data provision site', (backend) => {
   let db: TestDb;
@@ -476,7 +458,7 @@ forEachBackend('W5 files on the data provision site', (backend) => {
     await registerPpsCertificate(db, 'grid_03', '03', { pem: b001.certPem, participantCode: NEW }, new Date());
     app = createGridServer({
       grids: [grid],
-      tls: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, caPems: [ca.certPem] },
+      tls: serverTls,
       provision: { grids: new Map([['03', grid.context]]) },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

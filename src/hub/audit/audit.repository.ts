@@ -13,35 +13,56 @@ import type { AuditEntry, AuditFilter, AuditPage, AuditPageRequest, AuditRecord,
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1_000;
 
-const columns = ['at', 'company_code', 'user_id', 'fingerprint256', 'source_address', 'channel', 'action', 'supply_point_ids', 'result', 'request_id'] as const;
-const casts = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'text'] as const;
-
-/** Rows per INSERT: 10 values a row stays far below PostgreSQL's 65,535 parameters. */
+/**
+ * Rows per INSERT: the audit writer's batch of 50 ms (hub/http/audit-writer.ts) is a few hundred at
+ * most; a larger one (entries kept while the database refused them) goes in statements of this many,
+ * which bounds the arrays sent at once.
+ */
 const batchRows = 1_000;
+
+/**
+ * One statement text for every batch, with each column as one array: PostgreSQL parses and plans it
+ * once per connection (a named statement), where a VALUES list of 10 parameters a row was a new text
+ * for every batch size, parsed and planned each time (bench "facility via hub": 40 µs of PostgreSQL
+ * CPU a row in batches of 20, against 20–25 µs this way). `WITH ORDINALITY … ORDER BY` keeps the
+ * batch's order in the identity column, as the VALUES list did.
+ */
+const insertAudit = `INSERT INTO hub.audit_log (at, company_code, user_id, fingerprint256, source_address, channel, action, supply_point_ids, result, request_id)
+  SELECT at, company_code, user_id, fingerprint256, source_address, channel, action, supply_point_ids::text[], result, request_id
+    FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+      WITH ORDINALITY AS e(at, company_code, user_id, fingerprint256, source_address, channel, action, supply_point_ids, result, request_id, n)
+    ORDER BY n`;
+
+/**
+ * A list of strings as a PostgreSQL array literal (`{"a","b"}`): an array of arrays of different
+ * lengths cannot travel as one parameter, so each row's supply point IDs go as the text of its own
+ * array, every element quoted and its quotes and backslashes escaped.
+ */
+export function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
 
 /** Appends one entry, or a batch in as few statements as it takes. */
 export async function recordAudit(q: Queryable, entry: AuditEntry | readonly AuditEntry[]): Promise<void> {
   const entries = Array.isArray(entry) ? (entry as readonly AuditEntry[]) : [entry as AuditEntry];
   for (let start = 0; start < entries.length; start += batchRows) {
     const batch = entries.slice(start, start + batchRows);
-    const values: unknown[] = [];
-    const tuples = batch.map((e) => {
-      const row = [
-        e.at,
-        e.companyCode,
-        e.userId,
-        e.fingerprint256,
-        e.sourceAddress,
-        e.channel,
-        e.action,
-        [...(e.supplyPointIds ?? [])],
-        e.result,
-        e.requestId ?? null,
-      ];
-      const params = row.map((value, i) => `$${values.push(value)}::${casts[i]}`);
-      return `(${params.join(', ')})`;
-    });
-    await q.query(`INSERT INTO hub.audit_log (${columns.join(', ')}) VALUES ${tuples.join(',\n')}`, values);
+    await q.query(
+      insertAudit,
+      [
+        batch.map((e) => e.at),
+        batch.map((e) => e.companyCode),
+        batch.map((e) => e.userId),
+        batch.map((e) => e.fingerprint256),
+        batch.map((e) => e.sourceAddress),
+        batch.map((e) => e.channel),
+        batch.map((e) => e.action),
+        batch.map((e) => arrayLiteral(e.supplyPointIds ?? [])),
+        batch.map((e) => e.result),
+        batch.map((e) => e.requestId ?? null),
+      ],
+      { name: 'hub_audit_insert' },
+    );
   }
 }
 

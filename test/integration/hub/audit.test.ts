@@ -58,6 +58,35 @@ forEachBackend('audit log', (backend) => {
     assert.deepEqual({ ...single, auditId: 0 }, { auditId: 0, ...buildEntry({ at: minutes(-1), requestId: 'single', supplyPointIds: [spid] }) });
   });
 
+  test('keeps a batch in its order and every field as given, whatever text its values hold', async () => {
+    await using db = await backend.open();
+    await migrateHub(db);
+    // Entries at the same instant: only the order of their IDs tells them apart in a search.
+    const odd = ['a "quoted" one', 'back\\slash', 'comma, {brace}', 'NULL', '', 'カナ'];
+    const batch = Array.from({ length: 30 }, (_, i) =>
+      buildEntry({
+        requestId: i === 3 ? null : `order-${i}`,
+        userId: i % 2 ? null : `user-${i}`,
+        fingerprint256: i === 5 ? null : fpA,
+        companyCode: i === 7 ? null : '1003',
+        sourceAddress: i === 9 ? null : '203.0.113.7',
+        supplyPointIds: i === 1 ? odd : i === 2 ? [spid, spid] : i % 4 === 0 ? [spid] : [],
+      }),
+    );
+    await recordAudit(db, batch);
+    await recordAudit(db, []);
+    const { entries } = await searchAudit(db);
+    assert.deepEqual(
+      entries.map(({ auditId: _, ...entry }) => entry),
+      [...batch].reverse(),
+    );
+    const ids = entries.map((e) => e.auditId);
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+    );
+  });
+
   test('refuses to update, delete or truncate entries', async () => {
     await using db = await backend.open();
     await migrateHub(db);

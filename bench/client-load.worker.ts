@@ -1,0 +1,136 @@
+/**
+ * The facility bench's load generator, in its own thread: `connections` mutual-TLS connections
+ * (node:tls, the bench's client certificate), each kept alive with one request in flight, POSTing
+ * the bodies in turn for `durationMs` and checking every answer (status 200, result OK).
+ *
+ * It is the measuring instrument, not the system, and it shares the two cores with the hub: so it
+ * speaks just the HTTP/1.1 it needs — a request written as one buffer, an answer read up to its
+ * Content-Length (anything else, chunked or a closed connection, fails the run) — at about a third
+ * of the CPU of node:https's Agent (load.worker.ts, still used by the other benches) or of undici's
+ * Client (tried: both 190–270 µs a request on the loaded machine, this 65–85 µs). Reports its own
+ * thread's CPU time, which the bench prints apart from the hub's.
+ */
+import { connect, type TLSSocket } from 'node:tls';
+import { parentPort, workerData } from 'node:worker_threads';
+
+interface LoadJob {
+  readonly url: string;
+  readonly bodies: readonly string[];
+  readonly contentType: string;
+  readonly connections: number;
+  readonly durationMs: number;
+  /** Requests sent for this long first, on the same connections, neither counted nor timed. */
+  readonly warmUpMs: number;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly caPem: string;
+}
+
+const job = workerData as LoadJob;
+const url = new URL(job.url);
+const ok = /"result":"OK"|<k:result>OK<\/k:result>/;
+/** Each body's whole request, headers and all, encoded once. */
+const requests = job.bodies.map((body) => {
+  const bytes = Buffer.from(body, 'utf8');
+  const head = `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: ${job.contentType}\r\ncontent-length: ${bytes.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
+});
+const headEnd = Buffer.from('\r\n\r\n');
+
+let next = 0;
+let handshakes = 0;
+
+/** One keep-alive connection: `send` writes a request and resolves with its answer's body. */
+class Connection {
+  readonly #socket: TLSSocket;
+  #buffered: Buffer = Buffer.alloc(0);
+  #waiting: { resolve: (body: string) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(socket: TLSSocket) {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => this.#read(chunk));
+    socket.on('error', (error) => this.#fail(error));
+    socket.on('close', () => this.#fail(new Error('connection closed by the server')));
+  }
+
+  static open(): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(
+        { host: url.hostname, port: Number(url.port), servername: url.hostname, cert: job.certPem, key: job.keyPem, ca: job.caPem },
+        () => {
+          handshakes++;
+          socket.off('error', reject);
+          resolve(new Connection(socket));
+        },
+      );
+      socket.once('error', reject);
+    });
+  }
+
+  send(request: Buffer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      this.#socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.#socket.removeAllListeners('close');
+    this.#socket.end();
+  }
+
+  #read(chunk: Buffer): void {
+    this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);
+    const end = this.#buffered.indexOf(headEnd);
+    if (end < 0) return;
+    const head = this.#buffered.toString('latin1', 0, end);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length || /\r\ntransfer-encoding:/i.test(head)) {
+      this.#fail(new Error(`answer without a Content-Length: ${head.slice(0, 200)}`));
+      return;
+    }
+    const total = end + 4 + Number(length[1]);
+    if (this.#buffered.length < total) return;
+    if (this.#buffered.length > total) {
+      this.#fail(new Error('bytes after the answer, with one request in flight'));
+      return;
+    }
+    const body = this.#buffered.toString('utf8', end + 4, total);
+    this.#buffered = Buffer.alloc(0);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (status !== 200) waiting?.reject(new Error(`status ${status}: ${body.slice(0, 200)}`));
+    else if (!ok.test(body)) waiting?.reject(new Error(`not OK: ${body.slice(0, 200)}`));
+    else waiting?.resolve(body);
+  }
+
+  #fail(error: Error): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(error);
+  }
+}
+
+async function run(connection: Connection, until: number, latencies?: number[]): Promise<void> {
+  while (performance.now() < until) {
+    const started = performance.now();
+    await connection.send(requests[next++ % requests.length]!);
+    latencies?.push(performance.now() - started);
+  }
+}
+
+const connections = await Promise.all(Array.from({ length: job.connections }, () => Connection.open()));
+// The warm-up outside the measurement, on the connections the measurement uses.
+const warmUpUntil = performance.now() + job.warmUpMs;
+await Promise.all(connections.map((c) => run(c, warmUpUntil)));
+// The measured window starts now: the bench samples the hub's CPU on this message.
+parentPort!.postMessage({ started: true });
+const latencies: number[] = [];
+const started = performance.now();
+const cpu = process.threadCpuUsage();
+await Promise.all(connections.map((c) => run(c, started + job.durationMs, latencies)));
+const spent = process.threadCpuUsage(cpu);
+const ms = performance.now() - started;
+for (const c of connections) c.close();
+parentPort!.postMessage({ count: latencies.length, ms, latencies, loadCpu: spent.user + spent.system, loadKernel: spent.system, clientConnects: handshakes });

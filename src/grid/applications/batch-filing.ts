@@ -104,12 +104,16 @@ export async function readBatchState(
 ): Promise<BatchState> {
   const s = ident(ctx.schema);
   const { rows } = await tx.query<Application & { storedAnswers: { p: string; q: string; r: InterfaceResponse }[] }>(
-    `SELECT stored.answers AS "storedAnswers", a.*
+    // The arguments go as JSON text, unpacked in the statement: no plan can depend on them, so
+    // PostgreSQL keeps one generic plan for this prepared statement. With arrays it chose a custom
+    // plan, planned again on every call: 0.7–0.8 ms of planning for 0.2 ms of running.
+    `WITH arg AS MATERIALIZED (SELECT ARRAY(SELECT json_array_elements_text($1::json)) AS points)
+     SELECT stored.answers AS "storedAnswers", a.*
        FROM (SELECT coalesce(json_agg(json_build_object('p', r.participant_code, 'q', r.request_id, 'r', r.response)), '[]') AS answers
-               FROM ${s}.application_request r JOIN unnest($2::text[], $3::text[]) AS k(p, q) ON r.participant_code = k.p AND r.request_id = k.q) stored
+               FROM ${s}.application_request r JOIN json_to_recordset($2::json) AS k(p text, q text) ON r.participant_code = k.p AND r.request_id = k.q) stored
        LEFT JOIN LATERAL (SELECT ${applicationColumns} FROM ${s}.application
-                           WHERE supply_point_id = ANY($1::text[]) AND stage IN (${openStagesSql})) a ON true`,
-    [points, deliveries.map((d) => d.participantCode), deliveries.map((d) => d.requestId)],
+                           WHERE supply_point_id = ANY((SELECT points FROM arg)::text[]) AND stage IN (${openStagesSql})) a ON true`,
+    [JSON.stringify(points), JSON.stringify(deliveries.map((d) => ({ p: d.participantCode, q: d.requestId })))],
     { name: `batch_state_${ctx.schema}` },
   );
   const stored = new Map((rows[0]?.storedAnswers ?? []).map((a) => [deliveryKey({ participantCode: a.p, requestId: a.q }), a.r]));

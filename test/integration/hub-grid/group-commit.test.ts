@@ -125,7 +125,6 @@ forEachBackend('group commit of registrations at the hub (many callers, one stat
       assert.deepEqual(new Set(rows.map((r) => `${r.status} ${r.attempts} ${r.claimed}`)), new Set(['delivered 1 false']));
       assert.equal(await gridCount(db), 20);
       // The hub: one transaction (numbers, filings) and one statement for the answers; the grid: a few for the batch.
-      console.log('COUNT', hubStatements(), gridStatements());
       assert.ok(hubStatements() <= 5, `hub: ${hubStatements()} statements for 20 filings`);
       assert.ok(gridStatements() <= 15, `grid: ${gridStatements()} statements for 20 filings`);
     }));

@@ -133,7 +133,7 @@ export class ChunkWriter {
       // A 31-bit integer (customer numbers, values): integer division, no floating point.
       let digits = 1;
       for (let v = value; v >= 10; v = (v / 10) | 0) digits++;
-      const n = width > digits ? width : digits;
+      const n = Math.max(width, digits);
       const buffer = this.#buffer;
       const at = this.#at;
       let v = value;

@@ -8,13 +8,14 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { ManualClock } from '../src/platform/clock.ts';
-import { copyText, ident, type Queryable } from '../src/platform/db/db.ts';
+import { ident, type Queryable } from '../src/platform/db/db.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { allGridMigrations, gridSchema } from '../src/grid/schema.ts';
 import { seedRegistry } from '../src/grid/seed/seed.ts';
 import { resolveGridOptions, type GridContext } from '../src/grid/context.ts';
 import { matchPairs } from '../src/grid/applications/matching.ts';
+import { loadPendingPairs, registryPointsFor } from './matching.bench.ts';
 import { benchUrl } from './support.ts';
 
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
@@ -23,7 +24,6 @@ const dbName = process.env.KIRIKAE_EXPLAIN_DB ?? 'kirikae_matching_explain';
 const area = '03';
 const schema = gridSchema(area);
 const s = ident(schema);
-const newRetailer = '99993';
 const now = '2026-11-30T10:00:00+09:00';
 
 const admin = new pg.Client({ connectionString: benchUrl });
@@ -37,59 +37,9 @@ const db = await openPostgres(url.toString());
 
 if (!exists) {
   await migrate(db, allGridMigrations);
-  await seedRegistry(db, { points: Math.max(20_000, pairs * 4), seed: 1 });
-  const { rows: points } = await db.query<{ id: string; retailer: string }>(
-    `SELECT supply_point_id AS id, retailer_code AS retailer FROM ${s}.supply_point
-     WHERE status = 'contracted' AND retailer_code <> $1 ORDER BY supply_point_id LIMIT $2`,
-    [newRetailer, pairs],
-  );
-  const accepted = new Date(now).toISOString();
-  let seq = 0;
-  const lines: string[] = [];
-  for (const [i, p] of points.entries()) {
-    const serial = String(i + 1).padStart(6, '0');
-    for (const [kind, code, participant, prefix] of [
-      ['switchIn', '03', newRetailer, 'APSI'],
-      ['switchOut', '04', p.retailer, 'APSO'],
-    ] as const) {
-      const number = `${prefix}${area}-20261130${serial}`;
-      const row = [
-        number,
-        participant,
-        number,
-        kind === 'switchIn' ? 'IF_10610' : 'IF_10710',
-        kind,
-        code,
-        p.id,
-        '03',
-        accepted,
-        '{}',
-        accepted,
-        accepted,
-        ++seq,
-      ];
-      lines.push(`${row.map(copyText).join('\t')}\n`);
-    }
-  }
-  const cols = [
-    'application_number',
-    'participant_code',
-    'request_id',
-    'interface_id',
-    'kind',
-    'application_kind',
-    'supply_point_id',
-    'stage',
-    'stage_at',
-    'body',
-    'accepted_at',
-    'updated_at',
-    'update_seq',
-  ];
-  await db.copyFrom(`${s}.application`, cols, lines);
-  await db.query(`SELECT setval('${schema}.application_update_seq', $1)`, [seq]);
-  await db.exec(`ANALYZE ${s}.application; ANALYZE ${s}.supply_point`);
-  console.log(`loaded ${points.length} pairs into ${dbName}`);
+  await seedRegistry(db, { points: registryPointsFor(pairs), seed: 1 });
+  await loadPendingPairs(db, pairs);
+  console.log(`loaded ${pairs} pairs into ${dbName}`);
 }
 
 /** Experiments that change the statement's text. */
@@ -111,8 +61,7 @@ const rewrites: Record<string, (sql: string) => string> = {
   updateOnlyNoLocks: (sql) => upToMoved(locksOff(sql)),
   pairRowOnly: pairRow,
   pairRowOnlyNoLocks: (sql) => pairRow(locksOff(sql)),
-  noLocks: (sql) => sql.replaceAll(/FOR NO KEY UPDATE( OF i)? SKIP LOCKED/g, ''),
-  noLocksNoFk: (sql) => sql.replaceAll(/FOR NO KEY UPDATE( OF i)? SKIP LOCKED/g, ''),
+  noLocks: locksOff,
   noSeq: (sql) => sql.replaceAll(/nextval\('[a-z_0-9]+\.application_update_seq'\)/g, '0'),
   // The pairing alone (candidate, claim, dates), nothing written.
   readOnly: (sql) =>
@@ -126,18 +75,7 @@ const rewrites: Record<string, (sql: string) => string> = {
 const experiments: Record<string, string[]> = {
   noLocks: [],
   noSeq: [],
-  noLocksNoFk: [
-    `ALTER TABLE ${s}.application_transition DROP CONSTRAINT application_transition_application_number_fkey`,
-    `ALTER TABLE ${s}.application_event DROP CONSTRAINT application_event_application_number_fkey`,
-  ],
   readOnly: [],
-  // Migration 0019 (if the kept database was built before it): foreign keys dropped, due index narrowed.
-  m0019: [
-    `ALTER TABLE ${s}.application_transition DROP CONSTRAINT IF EXISTS application_transition_application_number_fkey`,
-    `ALTER TABLE ${s}.application_event DROP CONSTRAINT IF EXISTS application_event_application_number_fkey`,
-    `DROP INDEX ${s}.application_due_idx`,
-    `CREATE INDEX application_due_idx ON ${s}.application (effective_date) WHERE (stage = '05' AND kind = 'switchIn') OR stage = '10'`,
-  ],
   updateOnly: [],
   noLocksMaterialized: [],
   updateOnlyNoLocksMaterialized: [],
@@ -145,11 +83,6 @@ const experiments: Record<string, string[]> = {
   pairRowOnly: [`CREATE TABLE ${s}.pair_probe (in_no text PRIMARY KEY, out_no text NOT NULL, effective_date date NOT NULL)`],
   pairRowOnlyNoLocks: [`CREATE TABLE ${s}.pair_probe (in_no text PRIMARY KEY, out_no text NOT NULL, effective_date date NOT NULL)`],
   base: [],
-  noFkTransition: [`ALTER TABLE ${s}.application_transition DROP CONSTRAINT application_transition_application_number_fkey`],
-  noFk: [
-    `ALTER TABLE ${s}.application_transition DROP CONSTRAINT application_transition_application_number_fkey`,
-    `ALTER TABLE ${s}.application_event DROP CONSTRAINT application_event_application_number_fkey`,
-  ],
   noNotify: [`DROP TRIGGER application_event_notify ON ${s}.application_event`],
   noOpenIdx: [`DROP INDEX ${s}.application_open_idx`],
   noDueIdx: [`DROP INDEX ${s}.application_due_idx`],

@@ -9,7 +9,7 @@
  * Target (issue 18): 100,000 pairs in ≤ 2× the join, 1,000,000 pairs (KIRIKAE_BENCH_PAIRS) < 30 s.
  */
 import { ManualClock } from '../src/platform/clock.ts';
-import { copyText, ident } from '../src/platform/db/db.ts';
+import { copyText, ident, type Db } from '../src/platform/db/db.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { allGridMigrations, gridSchema } from '../src/grid/schema.ts';
 import { seedRegistry } from '../src/grid/seed/seed.ts';
@@ -20,8 +20,6 @@ import { seconds, perSecond, withBenchDatabase } from './support.ts';
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
 const area = '03';
 const limit = Number(process.env.KIRIKAE_BENCH_MATCHING_LIMIT ?? defaultMatchingLimit);
-/** Tokyo holds about a third of the points; this many leave enough contracted ones for the pairs. */
-const registryPoints = Math.max(20_000, pairs * 4);
 /** A retailer that is no point's current one: the new retailer of every switch-in. */
 const newRetailer = '99993';
 const now = '2026-11-30T10:00:00+09:00';
@@ -42,58 +40,74 @@ const columns = [
   'update_seq',
 ] as const;
 
+/** The registry the bench seeds for `count` pairs: Tokyo holds about a third of the points; this many leave enough contracted ones. */
+export function registryPointsFor(count: number): number {
+  return Math.max(20_000, count * 4);
+}
+
+/**
+ * The bench's rows, into a migrated database seeded with `registryPointsFor(count)` points:
+ * `count` pending switch-in/switch-out pairs of area 03 (both at 03, the switch-in by `newRetailer`,
+ * the switch-out by the point's retailer), loaded by COPY and analysed. Returns the ms of the COPY and
+ * the ANALYZE.
+ */
+export async function loadPendingPairs(db: Db, count: number): Promise<number> {
+  const s = ident(gridSchema(area));
+  const { rows: points } = await db.query<{ id: string; retailer: string }>(
+    `SELECT supply_point_id AS id, retailer_code AS retailer FROM ${s}.supply_point
+     WHERE status = 'contracted' AND retailer_code <> $1 ORDER BY supply_point_id LIMIT $2`,
+    [newRetailer, count],
+  );
+  if (points.length < count) throw new Error(`only ${points.length} contracted points in area ${area}; raise the registry size`);
+
+  const accepted = new Date(now).toISOString();
+  let seq = 0;
+  function* lines(): Generator<string> {
+    let chunk = '';
+    for (const [i, p] of points.entries()) {
+      const serial = String(i + 1).padStart(6, '0');
+      for (const [kind, code, participant, prefix] of [
+        ['switchIn', '03', newRetailer, 'APSI'],
+        ['switchOut', '04', p.retailer, 'APSO'],
+      ] as const) {
+        const number = `${prefix}${area}-20261130${serial}`;
+        const row = [
+          number,
+          participant,
+          number,
+          kind === 'switchIn' ? 'IF_10610' : 'IF_10710',
+          kind,
+          code,
+          p.id,
+          '03',
+          accepted,
+          '{}',
+          accepted,
+          accepted,
+          ++seq,
+        ];
+        chunk += `${row.map(copyText).join('\t')}\n`;
+      }
+      if (chunk.length > 1 << 20) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  const started = performance.now();
+  await db.copyFrom(`${s}.application`, columns, lines());
+  await db.query(`SELECT setval('${gridSchema(area)}.application_update_seq', $1)`, [seq]);
+  await db.exec(`ANALYZE ${s}.application; ANALYZE ${s}.supply_point`);
+  return performance.now() - started;
+}
+
 export async function matchingBench(): Promise<void> {
   await withBenchDatabase(async (db) => {
     await migrate(db, allGridMigrations);
-    await seedRegistry(db, { points: registryPoints, seed: 1 });
+    await seedRegistry(db, { points: registryPointsFor(pairs), seed: 1 });
     const s = ident(gridSchema(area));
-    const { rows: points } = await db.query<{ id: string; retailer: string }>(
-      `SELECT supply_point_id AS id, retailer_code AS retailer FROM ${s}.supply_point
-       WHERE status = 'contracted' AND retailer_code <> $1 ORDER BY supply_point_id LIMIT $2`,
-      [newRetailer, pairs],
-    );
-    if (points.length < pairs) throw new Error(`only ${points.length} contracted points in area ${area}; raise the registry size`);
-
-    const accepted = new Date(now).toISOString();
-    let seq = 0;
-    function* lines(): Generator<string> {
-      let chunk = '';
-      for (const [i, p] of points.entries()) {
-        const serial = String(i + 1).padStart(6, '0');
-        for (const [kind, code, participant, prefix] of [
-          ['switchIn', '03', newRetailer, 'APSI'],
-          ['switchOut', '04', p.retailer, 'APSO'],
-        ] as const) {
-          const number = `${prefix}${area}-20261130${serial}`;
-          const row = [
-            number,
-            participant,
-            number,
-            kind === 'switchIn' ? 'IF_10610' : 'IF_10710',
-            kind,
-            code,
-            p.id,
-            '03',
-            accepted,
-            '{}',
-            accepted,
-            accepted,
-            ++seq,
-          ];
-          chunk += `${row.map(copyText).join('\t')}\n`;
-        }
-        if (chunk.length > 1 << 20) {
-          yield chunk;
-          chunk = '';
-        }
-      }
-      if (chunk) yield chunk;
-    }
-    const loadStarted = performance.now();
-    await db.copyFrom(`${s}.application`, columns, lines());
-    await db.query(`SELECT setval('${gridSchema(area)}.application_update_seq', $1)`, [seq]);
-    await db.exec(`ANALYZE ${s}.application; ANALYZE ${s}.supply_point`);
-    const loadMs = performance.now() - loadStarted;
+    const loadMs = await loadPendingPairs(db, pairs);
 
     // The baseline: the pairing join alone, every pair fetched.
     const joinStarted = performance.now();

@@ -25,9 +25,8 @@ import { Refusal } from '../../domain/refusal.ts';
 import type { ReceptionMessage } from '../../interfaces/message.ts';
 import { ok, today, type GridContext, type InterfaceHandler } from '../context.ts';
 import type { Facility } from '../registry/facility.ts';
-import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
 import { halfHourlyUsage, readingMonths, usageBetween, type UsagePeriod } from '../registry/usage.ts';
-import { facilityOf, notice, optionalDate, requireUsageVariant, requiredText, supplyPointIdOf } from './request.ts';
+import { facilityWithScheduleOf, notice, optionalDate, requireUsageVariant, requiredText, supplyPointIdOf } from './request.ts';
 import { usagePasswordMatches, validUntilFromExpiry } from './usage-password.ts';
 import { usagePasswordsOf, type UsagePasswordApplication } from './usage-password.repository.ts';
 
@@ -74,12 +73,12 @@ export function usageHandler(voltage: 'LV' | 'HV'): InterfaceHandler {
     const password = requiredText(request, 'usagePassword');
     const date = optionalDate(request, 'halfHourlyDate');
     const to = optionalDate(request, 'halfHourlyTo');
-    const facility = await facilityOf(ctx, request);
+    const day = today(ctx);
+    // The point and its number's published reading days in one round trip.
+    const { facility, schedule } = await facilityWithScheduleOf(ctx, request, day);
     requireUsageVariant(facility, voltage, counterpart);
     const used = await checkPassword(ctx, facility, password);
 
-    const day = today(ctx);
-    const schedule = await readingScheduleOf(ctx.db, ctx.schema, ctx.area, scheduleVoltageOf(facility.voltageClass), day);
     const periods = readingMonths(schedule, facility.readingGroup, day, usageMonths);
     const first = periods[0]!.from;
     const tenure = facility.tenureSince;

@@ -6,7 +6,8 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { Grid } from '../../../src/grid/grid.ts';
 import { findFacility } from '../../../src/grid/registry/facility.repository.ts';
 import { dailyUsage, readingMonths, usageBetween } from '../../../src/grid/registry/usage.ts';
-import { gridMigrations } from '../../../src/grid/schema.ts';
+import { gridMigrations, gridSchema } from '../../../src/grid/schema.ts';
+import { parseReadingCalendar, replaceReadingCalendar } from '../../../src/grid/registry/reading-calendar.repository.ts';
 import { readingSchedule } from '../../../src/domain/reading-day.ts';
 import { givenSupplyPoint, gridRequest, testGridClock, type PointSpec, type TestPoint } from '../../../src/grid/testing.ts';
 
@@ -84,6 +85,31 @@ forEachBackend('usage info (IF_10310, IF_K10310)', (backend) => {
     );
     const tenths = data.halfHourly.reduce((s: number, h: any) => s + Math.round(h.kWh * 10), 0);
     assert.equal(tenths, Math.round(dailyUsage(facility, '2026-10-15' as IsoDate) * 10));
+  });
+
+  test("the reading months follow the calendar the operator loaded for the point's own number and voltage, and nothing else of it", async () => {
+    const { point, password } = await withPassword({ readingGroup: 4 });
+    const rule = readingSchedule('03', 'LV');
+    const october = addDays(rule.dayOf(4, 2026, 10), 1); // a day the rule does not give
+    const other = rule.rule.numbers.find((n) => n !== 4)!;
+    const calendar = (voltage: 'LV' | 'HV', text: string) =>
+      db.transaction((tx) => replaceReadingCalendar(tx, gridSchema('03'), voltage, 2026, parseReadingCalendar(text, 2026)));
+    await calendar('LV', `04,${october}\n${String(other).padStart(2, '0')},${addDays(rule.dayOf(other, 2026, 9), 2)}\n`);
+    await calendar('HV', `04,${addDays(rule.dayOf(4, 2026, 9), 3)}\n`);
+    try {
+      const response = await usage(point.supplyPointId, password);
+      assert.equal(response.result, 'OK', JSON.stringify(response.messages));
+      const months = (response.data as Record<string, any>).monthlyUsage as { month: string; from: string; to: string }[];
+      const published = readingSchedule('03', 'LV', [{ voltage: 'LV', readingGroup: 4, readingDay: october }]);
+      const expected = readingMonths(published, 4, tokyoDate(clock.now()));
+      assert.deepEqual(
+        months.map((m) => [m.from, m.to]),
+        expected.map((p) => [p.from, addDays(p.until, -1)]),
+      );
+      assert.ok(months.some((m) => m.from === october) && months.some((m) => m.to === addDays(october, -1)), `${october} bounds two months`);
+    } finally {
+      await db.query('DELETE FROM grid_03.reading_calendar');
+    }
   });
 
   test('answers the half-hourly values of a range of days in one call, across a month end; at most 31 days', async () => {

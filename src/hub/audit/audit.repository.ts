@@ -38,7 +38,7 @@ const insertAudit = `INSERT INTO hub.audit_log (at, company_code, user_id, finge
  * lengths cannot travel as one parameter, so each row's supply point IDs go as the text of its own
  * array, every element quoted and its quotes and backslashes escaped.
  */
-export function arrayLiteral(items: readonly string[]): string {
+function arrayLiteral(items: readonly string[]): string {
   return `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 

@@ -8,9 +8,10 @@
  * path keeps.
  */
 import { Worker } from 'node:worker_threads';
-import { recordAudit } from '../src/hub/audit/audit.repository.ts';
-import type { AuditEntry } from '../src/hub/audit/audit.ts';
-import { AuditWriter } from '../src/hub/http/audit-writer.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { allGridMigrations } from '../src/grid/schema.ts';
@@ -66,7 +67,9 @@ export async function switchInBench(): Promise<void> {
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
     const client = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
-    const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+    // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
+    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
+    const audit = await startAuditWriter(db, auditDir);
     const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const url = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/IF_10610`;
@@ -87,6 +90,7 @@ export async function switchInBench(): Promise<void> {
     } finally {
       await hub.close();
       await audit.stop();
+      rmSync(auditDir, { recursive: true, force: true });
       grids.close();
     }
     const sent = measured.count + connections; // each connection's first request is outside the measurement

@@ -51,6 +51,7 @@ export class Journal {
   /** The last segment, open for appending (a journal being written; none once broken or an orphan). */
   #fd: number | undefined;
   #position: number;
+  /** Whether this process appends to it (its own journal, not yet closed). */
   #writable: boolean;
   #broken = false;
 
@@ -219,12 +220,14 @@ export class Journal {
 
   /** Closes the journal and lets another process take it over, leaving its files. */
   close(): void {
+    this.#writable = false;
     this.#closeSegment();
     this.#lock.release();
   }
 
   /** Closes the journal and deletes it: everything in it is taken care of. */
   remove(): void {
+    this.#writable = false;
     this.#closeSegment();
     rmSync(this.dir, { recursive: true, force: true });
     this.#lock.release();

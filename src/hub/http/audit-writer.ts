@@ -153,6 +153,19 @@ export class AuditWriter<E> {
     }
   }
 
+  /**
+   * Stops at once, writing nothing more: the journal is left to the next start, as a killed process
+   * leaves it (for a process that cannot wait for the database, and for the tests of that start).
+   * Records the journal had refused (held in memory only) go with it.
+   */
+  abandon(): void {
+    clearInterval(this.#timer);
+    this.#memory = [];
+    this.#unjournaled = [];
+    this.#spilledFrom = undefined;
+    this.#journal.close();
+  }
+
   async #drain(): Promise<void> {
     if (this.#uncertain && this.#recorded) {
       let at: number;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from './journal.ts';
@@ -67,6 +67,9 @@ test('a journal whose process holds it is no orphan; once closed it is, and its 
   assert.deepEqual(Journal.orphans(dir), [], 'taken by the first that found it');
   orphan.remove();
   assert.deepEqual(readdirSync(dir), []);
+  mkdirSync(join(dir, 'notes'));
+  assert.deepEqual(Journal.orphans(dir), [], 'a folder not named as a journal is no journal');
+  assert.deepEqual(readdirSync(dir), ['notes'], 'and is left alone');
 });
 
 test('an orphan is read only to its end, and cannot be written', (t) => {

@@ -26,6 +26,8 @@ import { log } from './log.ts';
 export const defaultSegmentBytes = 64 * 1024 * 1024;
 
 const segmentPattern = /^(\d{16})\.jsonl$/;
+/** A journal's folder: its process's start time, PID and a random part (anything else is left alone). */
+const journalPattern = /^\d{8}T\d{9}Z-\d+-[0-9a-f]{6}$/;
 const segmentName = (start: number) => `${String(start).padStart(16, '0')}.jsonl`;
 
 export interface JournalLine {
@@ -53,6 +55,7 @@ export class Journal {
   #position: number;
   /** Whether this process appends to it (its own journal, not yet closed). */
   #writable: boolean;
+  #closed = false;
   #broken = false;
 
   private constructor(id: string, dir: string, lock: DataLock, segments: number[], position: number, writable: boolean, segmentBytes: number) {
@@ -93,9 +96,10 @@ export class Journal {
     const entries = readdirSync(root, { withFileTypes: true });
     const dirs = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
     for (const entry of entries) {
-      const lockOfNoJournal = entry.isFile() && entry.name.endsWith('.lock') && !dirs.has(entry.name.slice(0, -'.lock'.length));
-      if (!entry.isDirectory() && !lockOfNoJournal) continue;
-      const dir = join(root, entry.isDirectory() ? entry.name : entry.name.slice(0, -'.lock'.length));
+      const name = entry.isDirectory() ? entry.name : entry.name.replace(/\.lock$/, '');
+      const lockOfNoJournal = entry.isFile() && entry.name.endsWith('.lock') && !dirs.has(name);
+      if (!journalPattern.test(name) || (!entry.isDirectory() && !lockOfNoJournal)) continue;
+      const dir = join(root, name);
       let lock: DataLock;
       try {
         lock = lockDataDir(dir, 'audit journal replay');
@@ -138,6 +142,10 @@ export class Journal {
    * short ends its segment and is skipped when read back.
    */
   append(text: string): number | undefined {
+    if (this.#closed) {
+      log('error', 'journal', `a line for the journal ${this.dir}, closed already, is not written`);
+      return undefined;
+    }
     if (!this.#writable) throw new Error(`journal ${this.id} is not this process's to write`);
     if (this.#fd === undefined) this.#openSegment();
     const fd = this.#fd;
@@ -220,14 +228,14 @@ export class Journal {
 
   /** Closes the journal and lets another process take it over, leaving its files. */
   close(): void {
-    this.#writable = false;
+    this.#closed = true;
     this.#closeSegment();
     this.#lock.release();
   }
 
   /** Closes the journal and deletes it: everything in it is taken care of. */
   remove(): void {
-    this.#writable = false;
+    this.#closed = true;
     this.#closeSegment();
     rmSync(this.dir, { recursive: true, force: true });
     this.#lock.release();

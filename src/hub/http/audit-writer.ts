@@ -92,7 +92,7 @@ export class AuditWriter<E> {
     this.#recorded = options.recorded;
     this.#maxBatch = Math.min(options.maxBatch ?? 500, 1_000);
     this.#maxInMemory = Math.max(options.maxInMemory ?? 10_000, this.#maxBatch);
-    this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 50);
+    this.#timer = setInterval(() => void this.#flushDue(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
   }
 
@@ -121,13 +121,27 @@ export class AuditWriter<E> {
         log('warn', 'audit', `${this.#memory.length} audit records wait for the database: the next ones wait in the journal ${journal.dir}`);
       }
     }
-    if (this.#memory.length >= this.#maxBatch && !this.#flushing) void this.flush();
+    if (this.#memory.length >= this.#maxBatch && !this.#flushing) void this.#flushDue();
   }
 
   /** Writes everything waiting now; resolves when it is written (or a batch has failed and is kept). */
   async flush(): Promise<void> {
+    await this.#run(true);
+  }
+
+  /**
+   * The timer's flush: the records waiting, then more only while full batches wait (or the journal is
+   * being caught up with): the records that come during a write wait for the next tick, so that a
+   * busy hub writes one statement per tick, not one per write's duration.
+   */
+  async #flushDue(): Promise<void> {
+    if (this.#flushing) return;
+    await this.#run(false);
+  }
+
+  async #run(all: boolean): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    const run = this.#drain();
+    const run = this.#drain(all);
     this.#flushing = run;
     try {
       await run;
@@ -166,7 +180,7 @@ export class AuditWriter<E> {
     this.#journal.close();
   }
 
-  async #drain(): Promise<void> {
+  async #drain(all: boolean): Promise<void> {
     if (this.#uncertain && this.#recorded) {
       let at: number;
       try {
@@ -192,6 +206,8 @@ export class AuditWriter<E> {
       }
       batch.done();
       if (batch.upTo !== undefined) this.#journal.release(batch.upTo);
+      const catchingUp = this.#memory.length === 0 && this.#unjournaled.length === 0 && this.#spilledFrom !== undefined;
+      if (!all && !catchingUp && this.#memory.length < this.#maxBatch && this.#unjournaled.length < this.#maxBatch) return;
     }
   }
 

@@ -71,6 +71,8 @@ export function applicationEventsHandlerOf(options: { readonly withStub?: boolea
            AS published
        FROM page ORDER BY xid, event_id`,
       [match[1], match[2], limit + 1],
+      // Polled often (the hub's event watch): planned once per connection.
+      { name: `application_events_${ctx.schema}${options.withStub === true ? '_stub' : ''}` },
     );
     const held = fetched.findIndex((r) => !r.published);
     const rows = held < 0 ? fetched : fetched.slice(0, held);

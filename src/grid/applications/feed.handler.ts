@@ -68,6 +68,8 @@ export function applicationFeedHandler(family: Family, options: FeedOptions = {}
               ELSE update_xid < ${feedHorizon(ctx.schema, options.withStub ? ['application', 'stub_application'] : ['application'])} END AS published
        FROM page ORDER BY update_xid, update_seq`,
       [request.participantCode, familyPattern[family], match[1], match[2], pageSize + 1],
+      // Polled often: planned once per connection (the horizon's subquery costs more to plan than the page).
+      { name: `application_feed_${ctx.schema}${options.withStub ? '_stub' : ''}` },
     );
     const held = fetched.findIndex((r) => !r.published);
     const rows = held < 0 ? fetched : fetched.slice(0, held);

@@ -83,7 +83,8 @@
  * old query).
  *
  * PGlite: one backend, so no other transaction runs; pg_locks and pg_current_snapshot() work as on
- * PostgreSQL and the horizon is the snapshot's xmax.
+ * PostgreSQL, and the horizon is the snapshot's xmax (inside a transaction that has written the
+ * feed's tables, its own ID: its changes are not published before it commits).
  */
 import { ident } from '../../platform/db/db.ts';
 

@@ -20,7 +20,16 @@ import { authorize, can } from '../../hub/policy.ts';
 import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
-import { auditActionLabel, auditChannelLabels, certificateUsageLabels, jst, participantKindLabels, resultText, statusLabels, suspensionTargetLabels } from '../labels.ts';
+import {
+  auditActionLabel,
+  auditChannelLabels,
+  certificateUsageLabels,
+  jst,
+  participantKindLabels,
+  resultText,
+  statusLabels,
+  suspensionTargetLabels,
+} from '../labels.ts';
 import { signedIn } from './page-user.ts';
 
 export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDeps): void {

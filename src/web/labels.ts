@@ -6,6 +6,8 @@ export const participantKindLabels = { hub: '広域機関', grid: '一般送配�
 export const userRoleLabels = { hub_admin: '広域機関管理者', participant_admin: '事業者管理者', user: '一般ユーザ' } as const;
 export const statusLabels = { active: '有効', suspended: '停止中', deleted: '削除済' } as const;
 export const certificateUsageLabels = { api: 'API（システム連携）', terminal: '端末（画面）' } as const;
+/** The audit log's channels: how a request came (the API's two bindings, the screens, the operator's command line). */
+export const auditChannelLabels = { api: 'API（JSON）', soap: 'API（SOAP）', web: '画面', cli: '運用コマンド' } as const;
 export const suspensionTargetLabels = { participant: '事業者', certificate: 'クライアント証明書', user: 'ユーザID' } as const;
 
 /** A date-time in Japan, as screens show it: 2026/04/01 09:30. */

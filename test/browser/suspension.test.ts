@@ -56,7 +56,7 @@ forEachBackend('browser: suspension', (backend) => {
     const log = await admin.locator('table tbody').innerText();
     assert.match(log, /AUTH_USER_SUSPENDED/);
     // In Japanese: the action's name above its identifier, the code's reception message beneath it.
-    assert.match(log, /ログイン\s+login/);
+    assert.match(log, /画面\s+ログイン\s+login/);
     assert.match(log, /AUTH_USER_SUSPENDED\s+このユーザIDは利用を停止されています/);
     await admin.fill('#userId', '');
     await admin.click('form[action="/admin/audit"] button[type=submit]');

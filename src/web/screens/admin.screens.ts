@@ -20,7 +20,16 @@ import { authorize, can } from '../../hub/policy.ts';
 import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
-import { auditActionLabel, certificateUsageLabels, jst, participantKindLabels, resultText, statusLabels, suspensionTargetLabels } from '../labels.ts';
+import {
+  auditActionLabel,
+  auditChannelLabels,
+  certificateUsageLabels,
+  jst,
+  participantKindLabels,
+  resultText,
+  statusLabels,
+  suspensionTargetLabels,
+} from '../labels.ts';
 import { signedIn } from './page-user.ts';
 
 export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDeps): void {
@@ -136,7 +145,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
     }
     const rows = (entries?.entries ?? []).map(
       (e) => html`<tr><td>${jst(e.at)}</td><td>${e.companyCode}</td><td>${e.userId}</td><td class="mono">${e.fingerprint256?.slice(0, 12)}</td>
-        <td>${e.sourceAddress}</td><td>${e.channel}</td><td>${auditActionCell(e.action)}</td><td>${e.supplyPointIds.join(' ')}</td><td>${resultCell(e.result)}</td></tr>`,
+        <td>${e.sourceAddress}</td><td>${auditChannelLabels[e.channel] ?? e.channel}</td><td>${auditActionCell(e.action)}</td><td>${e.supplyPointIds.join(' ')}</td><td>${resultCell(e.result)}</td></tr>`,
     );
     const next = entries?.next ? `/admin/audit?${new URLSearchParams({ ...query, before: entries.next }).toString()}` : null;
     const field = (name: string, label: string, type = 'text') =>

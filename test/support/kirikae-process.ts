@@ -50,7 +50,7 @@ export async function kirikaeHome(prefix: string, options: { database?: 'initial
 export interface RunningSystem {
   readonly process: ChildProcess;
   readonly url: string;
-  /** What it logged before it was ready. */
+  /** What it has logged (on stderr) so far. */
   readonly log: string;
 }
 
@@ -68,7 +68,13 @@ export async function startInAnotherProcess(env: NodeJS.ProcessEnv): Promise<Run
     });
     child.once('exit', (code) => reject(new Error(`kirikae start exited ${code}: ${out}${log}`)));
   });
-  return { process: child, url, log };
+  return {
+    process: child,
+    url,
+    get log() {
+      return log;
+    },
+  };
 }
 
 export async function stop(system: RunningSystem, signal: NodeJS.Signals): Promise<void> {

@@ -9,9 +9,10 @@
  * same rows into a table shaped like the outbox, measured in the same run.
  * Target (issue 18): every application in the grid's tables within 60 s of the answer.
  */
-import { recordAudit } from '../src/hub/audit/audit.repository.ts';
-import type { AuditEntry } from '../src/hub/audit/audit.ts';
-import { AuditWriter } from '../src/hub/http/audit-writer.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { deliverDueBatches } from '../src/hub/applications/batch-delivery.ts';
@@ -50,7 +51,9 @@ export async function bulkDeliveryBench(): Promise<void> {
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
     const cert = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
-    const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+    // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
+    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
+    const audit = await startAuditWriter(db, auditDir);
     const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const client = new KirikaeClient({
@@ -80,6 +83,7 @@ export async function bulkDeliveryBench(): Promise<void> {
       client.close();
       await hub.close();
       await audit.stop();
+      rmSync(auditDir, { recursive: true, force: true });
       grids.close();
     }
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE participant_code = $1 AND stage <> '01'`, [

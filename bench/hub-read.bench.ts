@@ -4,9 +4,10 @@
  * mutual-TLS connection per client, against a bare HTTPS server with the same TLS setup answering the
  * same route with the same bytes, measured in the same run. Target: the hub keeps at least half.
  */
-import { recordAudit } from '../src/hub/audit/audit.repository.ts';
-import type { AuditEntry } from '../src/hub/audit/audit.ts';
-import { AuditWriter } from '../src/hub/http/audit-writer.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { createHttpsServer } from '../src/platform/http/https-server.ts';
@@ -36,7 +37,9 @@ export async function hubReadBench(): Promise<void> {
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
     const client = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
 
-    const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+    // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
+    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
+    const audit = await startAuditWriter(db, auditDir);
     const hub = await buildHubServer({ db, clock, tls, audit, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const hubUrl = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/me`;
@@ -61,6 +64,7 @@ export async function hubReadBench(): Promise<void> {
     await hub.close();
     await bare.close();
     await audit.stop();
+    rmSync(auditDir, { recursive: true, force: true });
 
     const ratio = rps(measured!) / rps(baseline!);
     console.log(

@@ -7,9 +7,10 @@
  * connections, measured in the same run: the ratio is the share of a bare insert's rate the whole
  * path keeps.
  */
-import { recordAudit } from '../src/hub/audit/audit.repository.ts';
-import type { AuditEntry } from '../src/hub/audit/audit.ts';
-import { AuditWriter } from '../src/hub/http/audit-writer.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { allGridMigrations } from '../src/grid/schema.ts';
@@ -47,7 +48,9 @@ export async function switchInBench(): Promise<void> {
     const tls = { keyPem: server.keyPem, certPem: server.certPem, caPems: [ca.certPem] };
     const client = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
-    const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+    // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
+    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
+    const audit = await startAuditWriter(db, auditDir);
     const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const url = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/IF_10610`;
@@ -68,6 +71,7 @@ export async function switchInBench(): Promise<void> {
     } finally {
       await hub.close();
       await audit.stop();
+      rmSync(auditDir, { recursive: true, force: true });
       grids.close();
     }
     const sent = measured.warmUpCount + measured.count; // the warm-up's applications are in the grid's table too

@@ -46,9 +46,9 @@ import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platf
 import { claimDataMode } from './hub/verification/verification.repository.ts';
 import { isRefusal, Refusal } from './domain/refusal.ts';
 import { ensureDemoIdentities, makeDemoReports } from './demo/demo.ts';
-import { recordAudit } from './hub/audit/audit.repository.ts';
 import type { AuditEntry } from './hub/audit/audit.ts';
-import { AuditWriter } from './hub/http/audit-writer.ts';
+import { auditJournalDir, startAuditWriter } from './hub/audit/audit-journal.ts';
+import type { AuditWriter } from './hub/http/audit-writer.ts';
 import { buildHubServer } from './hub/http/hub-server.ts';
 import { startOutboxJobs } from './hub/applications/outbox.jobs.ts';
 import { mailSettingsFromEnv, type MailSender } from './hub/notifications/mail.ts';
@@ -113,7 +113,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
   let credentialFollower: CredentialFollower | undefined;
   let mailSender: MailSender | undefined;
   let control: ControlServer | undefined;
-  const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries) });
+  let audit: AuditWriter<AuditEntry> | undefined;
   const metrics = new Metrics();
   const stop = async () => {
     await credentialFollower?.stop();
@@ -121,7 +121,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await hub?.close();
     grids?.close();
     await ops?.close();
-    await audit.stop();
+    await audit?.stop();
     await gridEventWatch?.stop();
     await jobs?.stop();
     await clockWatch?.stop();
@@ -129,6 +129,9 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     await db.close();
   };
   try {
+    // Every request's audit record goes to a journal under KIRIKAE_HOME before it is answered; the
+    // records of a process that ended before they reached the database are read back first.
+    audit = await startAuditWriter(db, auditJournalDir(config.home));
     // The data belongs to the mode it was first started in: verification data never mixes with another's.
     const dataMode = await claimDataMode(db, config.mode, new Date());
     if (dataMode !== config.mode) throw new Refusal('VERIFY_MODE_DATA_MISMATCH', { params: { dataMode, mode: config.mode } });

@@ -111,7 +111,8 @@ export const settingsSchema = {
   home: setting({
     env: 'KIRIKAE_HOME',
     defaultText: './var',
-    meaning: 'local state: PGlite data (one process at a time: `pglite.lock`), certificates, mailbox',
+    meaning:
+      'local state: PGlite data (one process at a time: `pglite.lock`), certificates, mailbox, the audit journals (a local, writable disk: see Audit journal)',
     parse: (text) => resolve(blank(text) ? 'var' : text.trim()),
   }),
   databaseUrl: setting({

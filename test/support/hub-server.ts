@@ -4,10 +4,13 @@
  * users, terminal and API certificates). Clients are real HTTPS connections presenting real
  * certificates.
  */
-import { recordAudit } from '../../src/hub/audit/audit.repository.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditEntry, AuditFilter } from '../../src/hub/audit/audit.ts';
+import { startAuditWriter } from '../../src/hub/audit/audit-journal.ts';
 import { searchAudit } from '../../src/hub/audit/audit.repository.ts';
-import { AuditWriter } from '../../src/hub/http/audit-writer.ts';
+import type { AuditWriter } from '../../src/hub/http/audit-writer.ts';
 import { buildHubServer } from '../../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../../src/hub/identity/testing.ts';
 import type { ManualClock } from '../../src/platform/clock.ts';
@@ -38,6 +41,8 @@ export interface TestHub {
   readonly world: Awaited<ReturnType<typeof givenIdentityWorld>>;
   readonly caPem: string;
   readonly audit: AuditWriter<AuditEntry>;
+  /** The folder of the hub's audit journal (a temporary one, removed on close). */
+  readonly auditJournalDir: string;
   /** A client presenting one of the world's certificates. */
   sdk(name: keyof typeof worldCertificates, binding?: 'json' | 'soap'): KirikaeClient;
   /** A client presenting one of the world's certificates. */
@@ -49,8 +54,7 @@ export interface TestHub {
 
 /**
  * The audit entries matching `filter`, waiting (up to 3 s) for the first to be written: the hub
- * records a request after it has answered it, so a client may hold the answer before the record is
- * even queued.
+ * journals a request's record before it answers, but inserts it with the next batch.
  */
 export async function auditedSoon(db: Db, audit: AuditWriter<AuditEntry>, filter: AuditFilter) {
   const until = Date.now() + 3000;
@@ -93,7 +97,8 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
   const world = options.world ?? (await givenIdentityWorld(db, clock));
   const ca = testCertificateAuthority();
   const server = issueServerCert({ ca, hostnames: ['localhost', '127.0.0.1'], now: new Date('2026-01-01T00:00:00Z') });
-  const audit = new AuditWriter<AuditEntry>({ write: (entries) => recordAudit(db, entries), flushIntervalMs: 10 });
+  const auditJournalDir = mkdtempSync(join(tmpdir(), 'kirikae-audit-journal-'));
+  const audit = await startAuditWriter(db, auditJournalDir, { flushIntervalMs: 10 });
   const app = await buildHubServer({
     db,
     clock,
@@ -124,6 +129,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     world,
     caPem: ca.certPem,
     audit,
+    auditJournalDir,
     as: (name) => withCert(buildCertificate(worldCertificates[name]).cert),
     sdk: (name, binding = 'json') => {
       const cert = buildCertificate(worldCertificates[name]).cert;
@@ -133,6 +139,7 @@ export async function startTestHub(db: Db, options: TestHubOptions = {}): Promis
     close: async () => {
       await app.close();
       await audit.stop();
+      rmSync(auditJournalDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,7 @@
  * The `kirikae` command as a user runs it, for the system tests: a separate process with its own
  * environment (on top of this process's), and a KIRIKAE_HOME for it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,4 +45,41 @@ export async function kirikaeHome(prefix: string, options: { database?: 'initial
   const database = options.database ?? 'initialised';
   if (database !== 'none') cpSync(await pgliteDataDir(database === 'migrated' ? 'migrated' : 'empty'), join(home, 'pglite'), { recursive: true });
   return home;
+}
+
+export interface RunningSystem {
+  readonly process: ChildProcess;
+  readonly url: string;
+  /** What it has logged (on stderr) so far. */
+  readonly log: string;
+}
+
+/** `kirikae start` in its own process, once it says it is ready. */
+export async function startInAnotherProcess(env: NodeJS.ProcessEnv): Promise<RunningSystem> {
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (c) => (log += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const hub = /^ {2}hub: +(\S+)/m.exec(out)?.[1];
+      if (out.includes('kirikae ready') && hub) resolve(hub);
+    });
+    child.once('exit', (code) => reject(new Error(`kirikae start exited ${code}: ${out}${log}`)));
+  });
+  return {
+    process: child,
+    url,
+    get log() {
+      return log;
+    },
+  };
+}
+
+export async function stop(system: RunningSystem, signal: NodeJS.Signals): Promise<void> {
+  if (system.process.exitCode !== null || system.process.signalCode !== null) return;
+  const exited = new Promise((resolve) => system.process.once('exit', resolve));
+  system.process.kill(signal);
+  await exited;
 }

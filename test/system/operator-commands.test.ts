@@ -8,10 +8,9 @@
  * data over. PostgreSQL: the commands write to the database and every running hub (two here)
  * follows within a second by NOTIFY.
  */
-import { kirikae, type Ran } from '../support/kirikae-process.ts';
+import { kirikae, type Ran, startInAnotherProcess, stop, type RunningSystem } from '../support/kirikae-process.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,37 +53,6 @@ async function supplyPoints(db: Db): Promise<number> {
   let total = 0;
   for (const area of areaCodes) total += (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${gridSchema(area)}.supply_point`)).rows[0]!.n;
   return total;
-}
-
-interface RunningSystem {
-  readonly process: ChildProcess;
-  readonly url: string;
-  /** What it logged before it was ready. */
-  readonly log: string;
-}
-
-/** `kirikae start` in its own process, once it says it is ready. */
-async function startInAnotherProcess(env: NodeJS.ProcessEnv): Promise<RunningSystem> {
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (c) => (log += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const hub = /^ {2}hub: +(\S+)/m.exec(out)?.[1];
-      if (out.includes('kirikae ready') && hub) resolve(hub);
-    });
-    child.once('exit', (code) => reject(new Error(`kirikae start exited ${code}: ${out}${log}`)));
-  });
-  return { process: child, url, log };
-}
-
-async function stop(system: RunningSystem, signal: NodeJS.Signals): Promise<void> {
-  if (system.process.exitCode !== null || system.process.signalCode !== null) return;
-  const exited = new Promise((resolve) => system.process.once('exit', resolve));
-  system.process.kill(signal);
-  await exited;
 }
 
 forEachBackend('operator commands while the system runs', (backend) => {

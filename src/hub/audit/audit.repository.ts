@@ -1,5 +1,6 @@
 /**
- * Writing and searching the audit log (`hub.audit_log`).
+ * Writing and searching the audit log (`hub.audit_log`), and the positions of the hub processes'
+ * audit journals (`hub.audit_journal`).
  *
  * Search is newest first, by `(at, audit_id)`, and pages by cursor rather than by offset: an offset
  * into millions of rows reads them all, a cursor continues from where the last page ended. Each
@@ -42,28 +43,61 @@ function arrayLiteral(items: readonly string[]): string {
   return `{${items.map((item) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
+function columnsOf(batch: readonly AuditEntry[]): unknown[] {
+  return [
+    batch.map((e) => e.at),
+    batch.map((e) => e.companyCode),
+    batch.map((e) => e.userId),
+    batch.map((e) => e.fingerprint256),
+    batch.map((e) => e.sourceAddress),
+    batch.map((e) => e.channel),
+    batch.map((e) => e.action),
+    batch.map((e) => arrayLiteral(e.supplyPointIds ?? [])),
+    batch.map((e) => e.result),
+    batch.map((e) => e.requestId ?? null),
+  ];
+}
+
 /** Appends one entry, or a batch in as few statements as it takes. */
 export async function recordAudit(q: Queryable, entry: AuditEntry | readonly AuditEntry[]): Promise<void> {
   const entries = Array.isArray(entry) ? (entry as readonly AuditEntry[]) : [entry as AuditEntry];
   for (let start = 0; start < entries.length; start += batchRows) {
-    const batch = entries.slice(start, start + batchRows);
-    await q.query(
-      insertAudit,
-      [
-        batch.map((e) => e.at),
-        batch.map((e) => e.companyCode),
-        batch.map((e) => e.userId),
-        batch.map((e) => e.fingerprint256),
-        batch.map((e) => e.sourceAddress),
-        batch.map((e) => e.channel),
-        batch.map((e) => e.action),
-        batch.map((e) => arrayLiteral(e.supplyPointIds ?? [])),
-        batch.map((e) => e.result),
-        batch.map((e) => e.requestId ?? null),
-      ],
-      { name: 'hub_audit_insert' },
-    );
+    await q.query(insertAudit, columnsOf(entries.slice(start, start + batchRows)), { name: 'hub_audit_insert' });
   }
+}
+
+/** How far a hub process's audit journal (hub/audit/audit-journal.ts) is in `hub.audit_log`. */
+export interface AuditJournalPosition {
+  readonly journalId: string;
+  /** The journal's byte position after the last record of the batch. */
+  readonly position: number;
+}
+
+/**
+ * The same insert, and the journal's position after the batch recorded by the same statement (a
+ * data-modifying CTE: both or neither), so that a journal read back after a crash starts exactly after
+ * the records already in the table. Never moves a position back.
+ */
+const insertAuditUpTo = `WITH written AS (${insertAudit})
+  INSERT INTO hub.audit_journal (journal_id, position) VALUES ($11, $12)
+    ON CONFLICT (journal_id) DO UPDATE SET position = greatest(audit_journal.position, excluded.position), recorded_at = now()`;
+
+/** Appends a batch (at most 1,000 entries: one statement) and records its journal position with it. */
+export async function recordAuditUpTo(q: Queryable, entries: readonly AuditEntry[], upTo: AuditJournalPosition): Promise<void> {
+  if (entries.length > batchRows)
+    throw new Error(`an audit batch with a journal position is one statement: at most ${batchRows} entries, not ${entries.length}`);
+  await q.query(insertAuditUpTo, [...columnsOf(entries), upTo.journalId, upTo.position], { name: 'hub_audit_insert_up_to' });
+}
+
+/** The position recorded for a journal: 0 when none of its records is in the table yet. */
+export async function auditJournalPosition(q: Queryable, journalId: string): Promise<number> {
+  const { rows } = await q.query<{ position: number }>('SELECT position FROM hub.audit_journal WHERE journal_id = $1', [journalId]);
+  return rows[0]?.position ?? 0;
+}
+
+/** Forgets a journal that has been removed, every record of it being in the table. */
+export async function forgetAuditJournal(q: Queryable, journalId: string): Promise<void> {
+  await q.query('DELETE FROM hub.audit_journal WHERE journal_id = $1', [journalId]);
 }
 
 /** The statement `searchAudit` runs, exposed so that tests can EXPLAIN it. */

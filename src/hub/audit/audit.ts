@@ -2,10 +2,11 @@
  * The audit log: who used which credential, where, when, for what, and with what result — so that
  * after a suspension (slide 46) "who used it, where and when" can be answered at once.
  *
- * One entry per request (written by the HTTPS layer once the request is answered) and per sign-in
- * attempt (written by `signIn` itself). Entries hold codes and IDs only, never personal data: no
- * names, phone numbers or addresses; the supply point IDs touched are what links an entry to a
- * customer. The table is append-only: the database refuses UPDATE, DELETE and TRUNCATE.
+ * One entry per request (journaled by the HTTPS layer before the answer is sent, then inserted in
+ * batches: hub/audit/audit-journal.ts) and per sign-in attempt (written by `signIn` itself).
+ * Entries hold codes and IDs only, never personal data: no names, phone numbers or addresses; the
+ * supply point IDs touched are what links an entry to a customer. The table is append-only: the
+ * database refuses UPDATE, DELETE and TRUNCATE.
  */
 import type { MessageCode } from '../../domain/messages.ts';
 

@@ -3,7 +3,7 @@
  *
  *   TLS handshake (trusted CA, valid now) → identity (registered, active certificate of an active
  *   participant: `caller`) → rate limit (per participant) → session (web: signed-in user, CSRF) →
- *   route: validate → policy → command → present → audit (every request, after the answer).
+ *   route: validate → policy → command → present → audit (every request, before its answer is sent).
  *
  * Routes read these from the request; none looks at raw certificates or cookies itself.
  */
@@ -20,7 +20,14 @@ declare module 'fastify' {
     /** The session token from the cookie (to end it on logout). */
     sessionToken: string | undefined;
     /** Filled by routes for the audit record. */
-    audit: { action?: string; supplyPointIds: string[]; result?: string; userId?: string | null };
+    audit: {
+      action?: string;
+      supplyPointIds: string[];
+      result?: string;
+      userId?: string | null;
+      /** Set once the request's audit record is written (hub-server.ts, hook 5): one record a request. */
+      recorded?: boolean;
+    };
   }
   interface FastifyContextConfig {
     /** The interface ID or screen name recorded in the audit log. */

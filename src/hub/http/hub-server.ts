@@ -214,23 +214,37 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     );
   });
 
-  // 5. Audit: one record per request, after the answer, whatever it was.
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.audit?.action === 'login:attempt') return; // signIn writes its own record
+  // 5. Audit: one record per request, whatever its answer, in this process's journal before the
+  //    answer is sent (onSend: from then on it survives the process; audit-writer.ts). A request
+  //    ended without an answer going through onSend (its connection closed first) is recorded when
+  //    it ends (onResponse); `recorded` keeps it to one record either way.
+  const record = (request: FastifyRequest, reply: FastifyReply) => {
+    request.audit ??= { supplyPointIds: [] };
+    if (request.audit.recorded) return;
+    request.audit.recorded = true;
+    if (request.audit.action === 'login:attempt') return; // signIn writes its own record
     // The stylesheet and the icon: the same bytes for everyone, asked for by every page view.
     if (request.routeOptions.config?.asset) return;
     audit.add({
       at: clock.now(),
       companyCode: request.caller?.participant.companyCode ?? null,
-      userId: request.audit?.userId ?? request.session?.user.userId ?? null,
+      userId: request.audit.userId ?? request.session?.user.userId ?? null,
       fingerprint256: request.caller?.certificate.fingerprint256 ?? peerFingerprint(request) ?? null,
       sourceAddress: sourceAddress(request),
       channel: channelOf(request),
-      action: request.audit?.action ?? request.routeOptions.config?.action ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
-      supplyPointIds: request.audit?.supplyPointIds ?? [],
-      result: request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
+      action: request.audit.action ?? request.routeOptions.config?.action ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      supplyPointIds: request.audit.supplyPointIds ?? [],
+      result: request.audit.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
       requestId: request.id,
     });
+  };
+  app.addHook('onSend', (request, reply, payload, done) => {
+    record(request, reply);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    record(request, reply);
+    done();
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -11,7 +11,6 @@
  * of TLS and HTTP on this machine, not the ratio's baseline.
  */
 import { createServer } from 'node:https';
-import { Worker } from 'node:worker_threads';
 import { recordAudit } from '../src/hub/audit/audit.repository.ts';
 import type { AuditEntry } from '../src/hub/audit/audit.ts';
 import { AuditWriter } from '../src/hub/http/audit-writer.ts';
@@ -23,6 +22,7 @@ import { soapRequest } from '../src/interfaces/soap.ts';
 import type { Db } from '../src/platform/db/db.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
 import { type CpuSample, countingDb, perRequest, sampleCpu, threadsCpu } from './cpu-meter.ts';
+import { type LoadResult, p99, perSecondOf, runLoad } from './load.ts';
 
 /** As many concurrent callers on each side: four keep-alive connections, or four direct callers. */
 const concurrency = 4;
@@ -35,21 +35,10 @@ const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
  */
 const warmUpMs = Number(process.env.KIRIKAE_BENCH_WARMUP_SECONDS ?? 1) * 1000;
 
-interface LoadResult {
-  count: number;
-  ms: number;
-  latencies: number[];
-  /** CPU µs the load generator's thread spent (its own cost, not the system's). */
-  loadCpu?: number;
-  loadKernel?: number;
-}
+/** What the direct calls measured. */
+type Measured = Pick<LoadResult, 'count' | 'ms' | 'latencies'>;
 
-function p99(latencies: number[]): number {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.99)] ?? 0;
-}
-
-const rps = (r: LoadResult) => Math.round((r.count * 1000) / r.ms);
+const rps = perSecondOf;
 
 export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[]): Promise<void> {
   const counting = countingDb(uncounted);
@@ -62,7 +51,7 @@ export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[
 
   // The grid handler, called directly: warmed up first, then measured.
   let n = 0;
-  const callDirect = async (ms: number, record?: LoadResult) => {
+  const callDirect = async (ms: number, record?: Measured) => {
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -84,7 +73,7 @@ export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[
     if (record) record.ms = performance.now() - started;
   };
   await callDirect(warmUpMs);
-  const direct: LoadResult = { count: 0, ms: 0, latencies: [] };
+  const direct: Measured = { count: 0, ms: 0, latencies: [] };
   const directBefore = await sampleNow();
   await callDirect(durationMs, direct);
   const directCpu = perRequest(directBefore, await sampleNow(), direct.count);
@@ -210,14 +199,5 @@ function load(
   caPem: string,
   onStart: () => void,
 ): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./client-load.worker.ts', import.meta.url), {
-      workerData: { url, bodies, contentType, connections: concurrency, durationMs, warmUpMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem },
-    });
-    worker.on('message', (message: LoadResult | { started: true }) => {
-      if ('started' in message) onStart();
-      else resolve(message);
-    });
-    worker.once('error', reject);
-  });
+  return runLoad({ url, bodies, contentType, connections: concurrency, durationMs, warmUpMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem }, onStart);
 }

@@ -4,7 +4,6 @@
  * mutual-TLS connection per client, against a bare HTTPS server with the same TLS setup answering the
  * same route with the same bytes, measured in the same run. Target: the hub keeps at least half.
  */
-import { Worker } from 'node:worker_threads';
 import { recordAudit } from '../src/hub/audit/audit.repository.ts';
 import type { AuditEntry } from '../src/hub/audit/audit.ts';
 import { AuditWriter } from '../src/hub/http/audit-writer.ts';
@@ -12,6 +11,7 @@ import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { createHttpsServer } from '../src/platform/http/https-server.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
+import { type LoadResult, p99, perSecondOf, runLoad } from './load.ts';
 import { withBenchDatabase } from './support.ts';
 
 /** Four clients: enough to keep both cores busy, few enough that each is one connection. */
@@ -23,25 +23,8 @@ const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
  */
 const rounds = 3;
 
-interface LoadResult {
-  count: number;
-  ms: number;
-  latencies: number[];
-}
-
 function load(url: string, cert: { certPem: string; keyPem: string }, caPem: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load.worker.ts', import.meta.url), {
-      workerData: { url, connections, durationMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem },
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-function p99(latencies: number[]): number {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+  return runLoad({ url, connections, durationMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem });
 }
 
 export async function hubReadBench(): Promise<void> {
@@ -64,7 +47,7 @@ export async function hubReadBench(): Promise<void> {
     await bare.listen({ host: '127.0.0.1', port: 0 });
     const bareUrl = `https://localhost:${(bare.server.address() as { port: number }).port}/api/v1/me`;
 
-    const rps = (r: LoadResult) => Math.round((r.count * 1000) / r.ms);
+    const rps = perSecondOf;
     let baseline: LoadResult | undefined;
     let measured: LoadResult | undefined;
     for (let round = 0; round < rounds; round++) {

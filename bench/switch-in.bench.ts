@@ -7,7 +7,6 @@
  * connections, measured in the same run: the ratio is the share of a bare insert's rate the whole
  * path keeps.
  */
-import { Worker } from 'node:worker_threads';
 import { recordAudit } from '../src/hub/audit/audit.repository.ts';
 import type { AuditEntry } from '../src/hub/audit/audit.ts';
 import { AuditWriter } from '../src/hub/http/audit-writer.ts';
@@ -19,34 +18,16 @@ import { gridTransportFromConfig } from '../src/grid/transport/config.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
+import { type LoadResult, p99, runLoad } from './load.ts';
 import { perSecond, withBenchDatabase } from './support.ts';
 
 const connections = 4;
 const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
+/** Switch-ins sent for this long first (each a new application too), neither counted nor timed: V8 compiles the path's hot code meanwhile. */
+const warmUpMs = Number(process.env.KIRIKAE_BENCH_WARMUP_SECONDS ?? 1) * 1000;
 /** More points than the hub can take in the measured time: every request is a new application. */
 const candidatePoints = Number(process.env.KIRIKAE_BENCH_SWITCH_POINTS ?? 20_000);
 const newRetailer = '10033';
-
-interface LoadResult {
-  count: number;
-  ms: number;
-  latencies: number[];
-}
-
-function load(url: string, bodies: string[], cert: { certPem: string; keyPem: string }, caPem: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load.worker.ts', import.meta.url), {
-      workerData: { url, bodies, contentType: 'application/json', connections, durationMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem },
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-function p99(latencies: number[]): number {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.99)] ?? 0;
-}
 
 export async function switchInBench(): Promise<void> {
   await withBenchDatabase(async (db) => {
@@ -82,14 +63,14 @@ export async function switchInBench(): Promise<void> {
     );
     let measured: LoadResult;
     try {
-      measured = await load(url, bodies, client, ca.certPem);
+      measured = await runLoad({ url, bodies, connections, durationMs, warmUpMs, certPem: client.certPem, keyPem: client.keyPem, caPem: ca.certPem });
       await audit.flush();
     } finally {
       await hub.close();
       await audit.stop();
       grids.close();
     }
-    const sent = measured.count + connections; // each connection's first request is outside the measurement
+    const sent = measured.warmUpCount + measured.count; // the warm-up's applications are in the grid's table too
     if (sent > bodies.length) throw new Error(`only ${bodies.length} distinct points for ${sent} requests: raise KIRIKAE_BENCH_SWITCH_POINTS`);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE participant_code = $1`, [newRetailer]);
     if (rows[0]!.n !== sent) throw new Error(`${rows[0]!.n} applications in the grid's table for ${sent} accepted`);

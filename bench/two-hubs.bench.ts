@@ -8,26 +8,15 @@
 import { Worker } from 'node:worker_threads';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
+import { type LoadResult, p99, runLoad } from './load.ts';
 import { withBenchDatabase } from './support.ts';
 
 const connections = 8;
 const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
 const rounds = 3;
 
-interface LoadResult {
-  count: number;
-  ms: number;
-  latencies: number[];
-}
-
 function load(url: string, conns: number, cert: { certPem: string; keyPem: string }, caPem: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load.worker.ts', import.meta.url), {
-      workerData: { url, connections: conns, durationMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem },
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  return runLoad({ url, connections: conns, durationMs, certPem: cert.certPem, keyPem: cert.keyPem, caPem });
 }
 
 async function startHub(dbUrl: string, tls: object): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -48,10 +37,7 @@ async function startHub(dbUrl: string, tls: object): Promise<{ url: string; stop
 }
 
 const rps = (results: LoadResult[]) => Math.round(results.reduce((sum, r) => sum + (r.count * 1000) / r.ms, 0));
-const p99 = (results: LoadResult[]) => {
-  const sorted = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.99)] ?? 0;
-};
+const p99Of = (results: LoadResult[]) => p99(results.flatMap((r) => r.latencies));
 
 export async function twoHubsBench(): Promise<void> {
   await withBenchDatabase(async (db) => {
@@ -72,8 +58,8 @@ export async function twoHubsBench(): Promise<void> {
         if (!two || rps(b) > rps(two)) two = b;
       }
       console.log(
-        `two hubs: GET /api/v1/me on ${connections} keep-alive mTLS connections, best of ${rounds}: two hubs on one PostgreSQL ${rps(two!)} req/s, p99 ${p99(two!).toFixed(2)} ms; ` +
-          `one hub ${rps(one!)} req/s, p99 ${p99(one!).toFixed(2)} ms; ratio ${(rps(two!) / rps(one!)).toFixed(2)}`,
+        `two hubs: GET /api/v1/me on ${connections} keep-alive mTLS connections, best of ${rounds}: two hubs on one PostgreSQL ${rps(two!)} req/s, p99 ${p99Of(two!).toFixed(2)} ms; ` +
+          `one hub ${rps(one!)} req/s, p99 ${p99Of(one!).toFixed(2)} ms; ratio ${(rps(two!) / rps(one!)).toFixed(2)}`,
       );
     } finally {
       await first.stop();

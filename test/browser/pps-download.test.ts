@@ -37,8 +37,15 @@ forEachBackend('browser: the data provision site’s manual download', (backend)
     await runW4Schedule(grid.context);
 
     const page = await web.newPage('aTerminal');
+    const refusedByPolicy: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refusedByPolicy.push(m.text());
+    });
     await page.goto('/grid/03/PPS/');
     assert.equal(await page.locator('h1').innerText(), '３０分電力量提供システム');
+    // Styled by the site's own stylesheet (an inline <style> is refused by the servers' CSP).
+    assert.equal(await page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor'), 'rgb(47, 93, 80)');
+    assert.deepEqual(refusedByPolicy, []);
     await page.click('text=30分電力量および日毎30分電力量');
     await page.waitForLoadState();
     assert.match(await page.locator('main').innerText(), /40件（1／2ページ）/);

@@ -53,7 +53,11 @@ forEachBackend('browser: suspension', (backend) => {
     await admin.fill('#userId', '1003.user');
     await admin.click('form[action="/admin/audit"] button[type=submit]');
     await admin.waitForLoadState();
-    assert.match(await admin.locator('table tbody').innerText(), /AUTH_USER_SUSPENDED/);
+    const log = await admin.locator('table tbody').innerText();
+    assert.match(log, /AUTH_USER_SUSPENDED/);
+    // In Japanese: the action's name above its identifier, the code's reception message beneath it.
+    assert.match(log, /画面\s+ログイン\s+login/);
+    assert.match(log, /AUTH_USER_SUSPENDED\s+このユーザIDは利用を停止されています/);
     await admin.fill('#userId', '');
     await admin.click('form[action="/admin/audit"] button[type=submit]');
     await admin.waitForLoadState();

@@ -8,6 +8,7 @@ import { tokyoDate, type IsoDate } from '../../domain/date.ts';
 import type { MessageCode } from '../../domain/messages.ts';
 import { Refusal } from '../../domain/refusal.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
+import { feedStamp } from './feed-horizon.ts';
 import { transition, type ApplicationEvent, type ApplicationKind, type ApplicationStage, type Effect } from './stage-machine.ts';
 
 export interface Application {
@@ -90,8 +91,8 @@ export async function insertApplication(q: Queryable, schema: string, a: NewAppl
   const s = ident(schema);
   const { rows } = await q.query<Application>(
     `INSERT INTO ${s}.application (application_number, participant_code, request_id, retailer_request_id, interface_id, kind,
-       application_kind, supply_point_id, stage, stage_at, body, accepted_at, updated_at, update_seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '01', $9, $10, $9, $9, nextval('${schema}.application_update_seq'))
+       application_kind, supply_point_id, stage, stage_at, body, accepted_at, updated_at, update_xid, update_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '01', $9, $10, $9, $9, ${feedStamp}, nextval('${schema}.application_update_seq'))
      RETURNING ${columns}`,
     [
       a.applicationNumber,
@@ -150,7 +151,7 @@ export async function moveApplication(
        effective_date = CASE WHEN $9 THEN $10::date ELSE effective_date END,
        meter_work = COALESCE($11, meter_work),
        matched_with = COALESCE($12, matched_with),
-       updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
+       updated_at = $3, update_xid = ${feedStamp}, update_seq = nextval('${schema}.application_update_seq')
      WHERE application_number = $1 RETURNING ${columns}`,
     [
       application.applicationNumber,
@@ -177,13 +178,10 @@ export async function moveApplication(
   ]);
   for (const effect of result.effects) {
     if (effect.type !== 'notify') continue;
-    await q.query(`INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at) VALUES ($1, $2, $3, $4, $5)`, [
-      application.applicationNumber,
-      application.participantCode,
-      effect.event,
-      next,
-      at,
-    ]);
+    await q.query(
+      `INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at, xid) VALUES ($1, $2, $3, $4, $5, ${feedStamp})`,
+      [application.applicationNumber, application.participantCode, effect.event, next, at],
+    );
   }
   return { application: rows[0]!, effects: result.effects.filter((e) => e.type !== 'notify') };
 }

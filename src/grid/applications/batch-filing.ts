@@ -30,6 +30,7 @@ import type { GridContext } from '../context.ts';
 import type { Facility } from '../registry/facility.ts';
 import { acceptedResponse, safeKind, type CheckedApplicationRequest } from './application.handler.ts';
 import { applicationColumns, type Application } from './application.repository.ts';
+import { feedStamp } from './feed-horizon.ts';
 import { matchPairs } from './matching.ts';
 import { examineApplication, text, type ApplicationInterface } from './rules.ts';
 import { openStages, transition, type ApplicationEvent } from './stage-machine.ts';
@@ -240,9 +241,9 @@ export async function fileSetBased(
      inserted AS (
        INSERT INTO ${s}.application (application_number, participant_code, request_id, retailer_request_id, interface_id, kind,
          application_kind, supply_point_id, stage, stage_at, requested_date, effective_date, meter_work, body, refusal_code, refusal_text,
-         accepted_at, updated_at, update_seq)
+         accepted_at, updated_at, update_xid, update_seq)
        SELECT application_number, participant_code, request_id, retailer_request_id, interface_id, kind, application_kind, supply_point_id,
-              stage, $18, requested_date, effective_date, meter_work, body::jsonb, refusal_code, refusal_text, $18, $18,
+              stage, $18, requested_date, effective_date, meter_work, body::jsonb, refusal_code, refusal_text, $18, $18, ${feedStamp},
               nextval('${ctx.schema}.application_update_seq')
          FROM new ORDER BY ord
        RETURNING application_number
@@ -258,8 +259,8 @@ export async function fileSetBased(
        decided.some((d) => d.notify !== null)
          ? `,
      events AS (
-       INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at)
-       SELECT application_number, participant_code, notify, stage, $18 FROM new WHERE notify IS NOT NULL ORDER BY ord
+       INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at, xid)
+       SELECT application_number, participant_code, notify, stage, $18, ${feedStamp} FROM new WHERE notify IS NOT NULL ORDER BY ord
      )`
          : ''
      }

@@ -37,6 +37,7 @@ import { matchingDeadline, matchingLimitBusinessDays, type SwitchCase } from '..
 import { ident, type Queryable } from '../../platform/db/db.ts';
 import type { GridContext } from '../context.ts';
 import { readingScheduleOf, scheduleVoltageOf } from '../registry/reading-calendar.repository.ts';
+import { feedStamp } from './feed-horizon.ts';
 import { transition, type ApplicationKind } from './stage-machine.ts';
 
 const voltageClasses = ['LV', 'HV', 'EHV'] as const;
@@ -175,7 +176,7 @@ function matchSql(schema: string, scope: MatchScope): string {
       UPDATE ${s}.application a
          SET stage = $2, stage_at = CASE WHEN a.stage = $2 THEN a.stage_at ELSE $3 END, refusal_code = NULL, refusal_text = NULL,
              effective_date = side.effective_date, matched_with = side.other,
-             updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
+             updated_at = $3, update_xid = ${feedStamp}, update_seq = nextval('${schema}.application_update_seq')
         FROM side
        WHERE a.application_number = side.number AND a.stage = '03'
       RETURNING a.application_number, a.participant_code, a.kind, a.supply_point_id
@@ -185,7 +186,7 @@ function matchSql(schema: string, scope: MatchScope): string {
       UPDATE ${s}.application a
          SET stage = $12, stage_at = CASE WHEN a.stage = $12 THEN a.stage_at ELSE $3 END, refusal_code = 'APP_SWITCH_DATE_PASSED',
              refusal_text = replace(replace($14, '{requestedDate}', to_char(dated.requested_date, 'YYYY-MM-DD')), '{earliest}', to_char(dated.earliest, 'YYYY-MM-DD')),
-             updated_at = $3, update_xid = pg_current_xact_id(), update_seq = nextval('${schema}.application_update_seq')
+             updated_at = $3, update_xid = ${feedStamp}, update_seq = nextval('${schema}.application_update_seq')
         FROM dated
        WHERE a.application_number = dated.in_no AND dated.effective_date IS NULL AND a.stage = '03'
       RETURNING a.application_number, a.participant_code, a.supply_point_id
@@ -197,10 +198,10 @@ function matchSql(schema: string, scope: MatchScope): string {
       SELECT m.application_number, '03', $12, 'matchExpired', ${cause}, $3 FROM late m
     ),
     events AS (
-      INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at)
-      SELECT application_number, participant_code, $11, $2, $3 FROM moved WHERE $11::text IS NOT NULL
+      INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at, xid)
+      SELECT application_number, participant_code, $11, $2, $3, ${feedStamp} FROM moved WHERE $11::text IS NOT NULL
       UNION ALL
-      SELECT application_number, participant_code, $13, $12, $3 FROM late WHERE $13::text IS NOT NULL
+      SELECT application_number, participant_code, $13, $12, $3, ${feedStamp} FROM late WHERE $13::text IS NOT NULL
     )
     SELECT count(*) FILTER (WHERE kind = 'switchIn')::int AS pairs FROM moved`;
 }
@@ -356,7 +357,7 @@ export async function expireUnmatched(tx: Queryable, ctx: GridContext, options: 
       moved AS (
         UPDATE ${s}.application a
            SET stage = $4, stage_at = CASE WHEN a.stage = $4 THEN a.stage_at ELSE $5 END, refusal_code = due.code, refusal_text = due.text,
-               updated_at = $5, update_xid = pg_current_xact_id(), update_seq = nextval('${ctx.schema}.application_update_seq')
+               updated_at = $5, update_xid = ${feedStamp}, update_seq = nextval('${ctx.schema}.application_update_seq')
           FROM due
          WHERE a.application_number = due.number AND a.stage = '03'
         RETURNING a.application_number, a.participant_code
@@ -366,8 +367,8 @@ export async function expireUnmatched(tx: Queryable, ctx: GridContext, options: 
         SELECT application_number, '03', $4, 'matchExpired', 'matching', $5 FROM moved
       ),
       events AS (
-        INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at)
-        SELECT application_number, participant_code, $6, $4, $5 FROM moved WHERE $6::text IS NOT NULL
+        INSERT INTO ${s}.application_event (application_number, participant_code, event, stage, at, xid)
+        SELECT application_number, participant_code, $6, $4, $5, ${feedStamp} FROM moved WHERE $6::text IS NOT NULL
       )
       SELECT count(*)::int AS n FROM moved`,
     [due.map((d) => d.number), due.map((d) => d.code), due.map((d) => d.text), expiredMove.stage, at, expiredMove.notify],

@@ -14,6 +14,7 @@
  * | `GET v1/files?kind=&from=&to=&cursor=&limit=` | the JSON twin, cursor-paged without gaps, superseded revisions named |
  * | `GET xsd/{name}` | the published XML Schemas |
  * | `GET ` (the base), `Menu1.action`, `30min/` | the screens in Japanese: menu, and the list with filters, 20 a page, links |
+ * | `GET site.css` | the screens' stylesheet (static/site.css: the servers' CSP refuses inline styles), to any certificate the TLS layer lets in, not audited |
  * | `GET/POST register` | the retailer's own screen to register a client certificate of its company (the CLI's `grid pps register` is the operator's) |
  * | `GET test/`, `test/30min/FileListReceiver`, `test/30min/FileReceiver?file=NAME`, `test/report/…` (the CSV reports), `test/v1/files` | verification mode only: the test page (slide 37), a sample file of every kind with dummy data, listed, pulled and downloaded as the real ones (samples.ts) |
  *
@@ -25,6 +26,7 @@
  * the grid's `pps_download`.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { areaOf, isAreaCode, type AreaCode } from '../../domain/area.ts';
@@ -134,6 +136,9 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
         route.config = { ...(route.config as object), public: true } as typeof route.config;
       });
       site.addHook('onRequest', async (request, reply) => {
+        // The stylesheet: the same bytes for every caller the TLS layer let in (registered or not,
+        // so that the registration screen and the refusals are styled too); no audit record.
+        if (request.routeOptions.config?.asset) return;
         const area = (request.params as { area?: string }).area ?? '';
         const ctx = isAreaCode(area) ? options.grids.get(area) : undefined;
         if (!ctx) return refuse(request, reply, 404, new Refusal('HTTP_NOT_FOUND'));
@@ -310,6 +315,9 @@ export function registerProvisionSite(app: FastifyInstance, options: ProvisionSi
           ),
         );
       };
+      site.get('site.css', { config: { asset: true } }, async (_request, reply) =>
+        reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(siteStylesheet),
+      );
       site.get('', menu);
       site.get('Menu1.action', menu);
 
@@ -605,6 +613,9 @@ ${done}${error}
     .send(screen(ctx.area, 'クライアント証明書の登録', body, request.pps!.verification));
 }
 
+/** The site's stylesheet (static/site.css), read once. */
+const siteStylesheet = readFileSync(new URL('./static/site.css', import.meta.url), 'utf8');
+
 function base(area: AreaCode): string {
   return `/grid/${area}/PPS/`;
 }
@@ -620,7 +631,7 @@ const verificationBanner = '<div class="env-banner" role="note"><strong>検証�
 function screen(area: AreaCode, title: string, body: string, verification = false): string {
   const name = areaOf(area).gridOperatorName;
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)} - ${escapeHtml(name)} データ提供サイト</title>
-<style>body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem}.error{color:#b00}.notice{color:#060}.filters label{margin-right:1rem}</style></head>
+<link rel="stylesheet" href="${base(area)}site.css"></head>
 <body>${verification ? verificationBanner : ''}<header><p>${escapeHtml(name)} 託送関連データ提供サイト</p><nav><a href="${base(area)}">メニュー</a></nav></header><main><h1>${escapeHtml(title)}</h1>
 ${body}</main></body></html>`;
 }
@@ -636,7 +647,9 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: number, re
   // An unregistered certificate is shown the way to register it.
   const next =
     refusal.code === 'PPS_CERT_NOT_REGISTERED' && request.pps ? `<p><a href="${base(request.pps.ctx.area)}register">クライアント証明書の登録</a></p>` : '';
-  const page = `<html><head><meta charset="utf-8"><title>エラー</title></head><body><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p>${next}</body></html>`;
+  const area = (request.params as { area?: string }).area ?? '';
+  const style = isAreaCode(area) ? `<link rel="stylesheet" href="${base(area)}site.css">` : '';
+  const page = `<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>エラー</title>${style}</head><body><main><p class="error" data-code="${refusal.code}">${escapeHtml(refusal.text)}</p>${next}</main></body></html>`;
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }
 

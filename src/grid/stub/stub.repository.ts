@@ -6,6 +6,7 @@
  */
 import type { InterfaceResponse } from '../../interfaces/message.ts';
 import { ident, type Queryable } from '../../platform/db/db.ts';
+import { feedStamp } from '../applications/feed-horizon.ts';
 import type { ScriptStep, StubStage } from './script.ts';
 
 export interface StubHistoryEntry {
@@ -75,8 +76,8 @@ export async function insertStubApplication(q: Queryable, schema: string, a: Stu
   await q.query(
     `INSERT INTO ${ident(schema)}.stub_application (application_number, interface_id, participant_code, request_id, retailer_request_id,
        supply_point_id, application_kind, stage, script, refusal_code, refusal_text, scheduled_date, usage_password, password_shown,
-       history, accepted_at, stage_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       history, accepted_at, stage_at, update_xid)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ${feedStamp})`,
     [
       a.applicationNumber,
       a.interfaceId,
@@ -103,7 +104,7 @@ export async function updateStubApplication(q: Queryable, schema: string, a: Stu
   await q.query(
     `UPDATE ${ident(schema)}.stub_application SET stage = $2, script = $3, refusal_code = $4, refusal_text = $5, usage_password = $6,
        password_shown = $7, history = $8, stage_at = $9,
-       update_xid = pg_current_xact_id(), update_seq = nextval('${ident(schema)}.application_update_seq')
+       update_xid = ${feedStamp}, update_seq = nextval('${ident(schema)}.application_update_seq')
      WHERE application_number = $1`,
     [
       a.applicationNumber,
@@ -164,7 +165,8 @@ export async function insertStubEvent(
   at: Date,
 ): Promise<void> {
   await q.query(
-    `INSERT INTO ${ident(schema)}.stub_application_event (application_number, participant_code, kind, event, stage, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    `INSERT INTO ${ident(schema)}.stub_application_event (application_number, participant_code, kind, event, stage, at, xid)
+     VALUES ($1, $2, $3, $4, $5, $6, ${feedStamp})`,
     [a.applicationNumber, a.participantCode, kind, event, stage, at],
   );
 }

@@ -118,6 +118,33 @@ export async function sendBatch(
   return answers as (InterfaceResponse | null)[];
 }
 
+/**
+ * Step 2 for a sender that goes on when the grid cannot be reached: `sendBatch`, and if it throws,
+ * every filing of the batch is kept pending, due again after its back-off (one statement), and
+ * `'unreachable'` is returned. `what` names the batch in the log line.
+ */
+export async function sendBatchOrDefer(
+  deps: OutboxDeps,
+  area: string,
+  rows: readonly OutboxRow[],
+  options: { timeoutMs?: number },
+  what: string,
+): Promise<(InterfaceResponse | null)[] | undefined | 'unreachable'> {
+  try {
+    return await sendBatch(deps, area, rows, options);
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    const now = deps.clock.now().getTime();
+    await markManyAttemptsFailed(
+      deps.db,
+      rows.map((r) => ({ id: r.id, nextAttemptAt: new Date(now + retryDelayMs(r.attempts)) })),
+      message,
+    );
+    log('warn', 'outbox', `area ${area}: ${what} of ${rows.length} filings not delivered: ${message}`);
+    return 'unreachable';
+  }
+}
+
 /** Step 3: keeps each answer; a filing without one stays pending, due again after its back-off. */
 export async function markBatch(deps: OutboxDeps, rows: readonly OutboxRow[], answers: readonly (InterfaceResponse | null)[]): Promise<BatchOutcome> {
   const now = deps.clock.now();
@@ -149,20 +176,8 @@ export async function deliverBatch(deps: OutboxDeps, area: string, options: Clai
 
 /** Steps 2 and 3 for claimed filings. */
 async function deliverClaimed(deps: OutboxDeps, area: string, rows: readonly OutboxRow[], options: { timeoutMs?: number }): Promise<BatchOutcome> {
-  let answers: (InterfaceResponse | null)[] | undefined;
-  try {
-    answers = await sendBatch(deps, area, rows, options);
-  } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    const now = deps.clock.now().getTime();
-    await markManyAttemptsFailed(
-      deps.db,
-      rows.map((r) => ({ id: r.id, nextAttemptAt: new Date(now + retryDelayMs(r.attempts)) })),
-      message,
-    );
-    log('warn', 'outbox', `area ${area}: a batch of ${rows.length} filings not delivered: ${message}`);
-    return { claimed: rows.length, delivered: 0, pending: rows.length };
-  }
+  const answers = await sendBatchOrDefer(deps, area, rows, options, 'a batch');
+  if (answers === 'unreachable') return { claimed: rows.length, delivered: 0, pending: rows.length };
   if (answers) return markBatch(deps, rows, answers);
   // The grid does not take batches: one by one, in order.
   await releaseClaims(

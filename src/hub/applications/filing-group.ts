@@ -35,9 +35,9 @@ import type { Db } from '../../platform/db/db.ts';
 import type { GridTransport } from '../../interfaces/message.ts';
 import { designationOf } from '../../interfaces/verification/designated.ts';
 import { log } from '../../platform/log.ts';
-import { batchInterfaceIds, deliveryBatchSize, markBatch, sendBatch } from './batch-delivery.ts';
+import { batchInterfaceIds, deliveryBatchSize, markBatch, sendBatchOrDefer } from './batch-delivery.ts';
 import { answerOf, fileApplication, unnumberedFilingRow, type Filer, type Filing, type OutboxDeps } from './outbox.commands.ts';
-import { insertNumberedRegistrations, markAttemptFailed, markDelivered, markManyAttemptsFailed, type OutboxRow } from './outbox.repository.ts';
+import { insertNumberedRegistrations, markAttemptFailed, markDelivered, type OutboxRow } from './outbox.repository.ts';
 import { applicationNumberPrefix, claimMarginMs, maxSerialPerDay, retryDelayMs, syncDeliveryTimeoutMs, updateFlagOf } from './outbox.ts';
 
 interface Waiting {
@@ -173,18 +173,8 @@ async function deliverGroup(deps: OutboxDeps, stored: readonly { waiting: Waitin
         return;
       }
       const rows = items.map((i) => i.row);
-      let answers: (InterfaceResponse | null)[] | undefined;
-      try {
-        answers = await sendBatch(deps, area, rows, { timeoutMs: syncDeliveryTimeoutMs });
-      } catch (error) {
-        const message = (error as Error).message ?? String(error);
-        const now = deps.clock.now().getTime();
-        await markManyAttemptsFailed(
-          deps.db,
-          rows.map((r) => ({ id: r.id, nextAttemptAt: new Date(now + retryDelayMs(r.attempts)) })),
-          message,
-        );
-        log('warn', 'outbox', `area ${area}: a group of ${rows.length} filings not delivered: ${message}`);
+      const answers = await sendBatchOrDefer(deps, area, rows, { timeoutMs: syncDeliveryTimeoutMs }, 'a group');
+      if (answers === 'unreachable') {
         for (const { waiting, row } of items) waiting.resolve(answerOf(row));
         return;
       }

@@ -7,7 +7,7 @@
  *
  * Work is per area and never runs twice at once in this process: NOTIFYs that arrive while an
  * area is being fetched make one more run after it. When the grid says newer events are held back
- * by a running transaction's horizon (grid-events.ts `heldBack`), the area is fetched again after
+ * by a writer of its events still running (grid-events.ts `heldBack`), the area is fetched again after
  * `heldBackRetryMs`, for at most `heldBackForMs`. Several hub processes may all listen: the cursor
  * is claimed in the database (grid-events.ts), so nothing is notified twice.
  */

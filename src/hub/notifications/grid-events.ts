@@ -77,7 +77,7 @@ async function cursorOf(db: Db, area: AreaCode): Promise<string> {
 /**
  * Fetches one area's new events, page after page (at most `maxPages`), and notifies; returns how
  * many events were read and notifications written, and whether the grid holds newer events back (a
- * running transaction's horizon). A grid that cannot answer is left for the next run.
+ * writer of its events still running). A grid that cannot answer is left for the next run.
  */
 export async function fetchGridEvents(
   deps: GridEventsDeps,

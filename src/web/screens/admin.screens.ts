@@ -20,7 +20,16 @@ import { authorize, can } from '../../hub/policy.ts';
 import { csrfField, formOf, pager, queryOf, select, type FormFields } from '../form.ts';
 import { html, type Html } from '../html.ts';
 import { fieldError, formError, page } from '../layout.ts';
-import { certificateUsageLabels, jst, participantKindLabels, statusLabels, suspensionTargetLabels } from '../labels.ts';
+import {
+  auditActionLabel,
+  auditChannelLabels,
+  certificateUsageLabels,
+  jst,
+  participantKindLabels,
+  resultText,
+  statusLabels,
+  suspensionTargetLabels,
+} from '../labels.ts';
 import { signedIn } from './page-user.ts';
 
 export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDeps): void {
@@ -136,7 +145,7 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
     }
     const rows = (entries?.entries ?? []).map(
       (e) => html`<tr><td>${jst(e.at)}</td><td>${e.companyCode}</td><td>${e.userId}</td><td class="mono">${e.fingerprint256?.slice(0, 12)}</td>
-        <td>${e.sourceAddress}</td><td>${e.channel}</td><td>${e.action}</td><td>${e.supplyPointIds.join(' ')}</td><td>${e.result}</td></tr>`,
+        <td>${e.sourceAddress}</td><td>${auditChannelLabels[e.channel] ?? e.channel}</td><td>${auditActionCell(e.action)}</td><td>${e.supplyPointIds.join(' ')}</td><td>${resultCell(e.result)}</td></tr>`,
     );
     const next = entries?.next ? `/admin/audit?${new URLSearchParams({ ...query, before: entries.next }).toString()}` : null;
     const field = (name: string, label: string, type = 'text') =>
@@ -153,6 +162,18 @@ export function registerAdminScreens(app: FastifyInstance, { db, clock }: HubDep
       ${next ? html`<p><a href="${next}">さらに古い記録</a></p>` : null}`;
     return send(reply, page(signedIn(request, '監査ログ検索'), body), refusal ? 400 : 200);
   });
+}
+
+/** The action's Japanese name, with the recorded identifier beneath it (what a search of the log or its export names). */
+function auditActionCell(action: string) {
+  const label = auditActionLabel(action);
+  return label ? html`${label}<br><span class="mono muted">${action}</span>` : html`<span class="mono">${action}</span>`;
+}
+
+/** OK, or the code with its Japanese text. */
+function resultCell(result: string) {
+  const text = resultText(result);
+  return text ? html`<span class="mono" title="${text}">${result}</span><br><span class="muted">${text}</span>` : html`<span class="mono">${result}</span>`;
 }
 
 function targetKind(value: string | undefined): SuspensionTargetKind {

@@ -35,7 +35,10 @@ export function registerPpsWatchScreens(app: FastifyInstance, deps: InterfaceDep
     const shown = watches.find((w) => w.status === 'ok');
     const troubled = watches.flatMap((w) => (w.status === 'ok' ? w.kinds.filter((k) => k.late + k.missing > 0).map(() => w.area) : []));
     const body = html`<form method="get" action="/admin/pps-deadlines" class="card filters">
-        <label>期限日 <input type="date" name="date" value="${shown?.status === 'ok' ? shown.date : text}"></label> <button type="submit">表示</button>
+        <div class="filter-row">
+          <div><label for="f-date">期限日</label><input type="date" id="f-date" name="date" value="${shown?.status === 'ok' ? shown.date : text}" class="w-date"></div>
+          <div class="filter-actions"><button type="submit">表示</button></div>
+        </div>
       </form>
       ${refusal ? html`<p class="refusal" role="alert" data-code="${refusal.code}">${refusal.text}</p>` : null}
       <p class="muted">各エリアの送配電事業者のデータ提供サイトで、${shown?.status === 'ok' ? shown.date : ''} に提供期限が到来したファイルの件数です（${jst(deps.clock.now())} 現在）。期限内・遅延は作成日時と期限の比較、未作成は期限を過ぎても作成されていない対象（コマ・日）の数です。件数のみで、データは表示しません。</p>

@@ -24,9 +24,11 @@ export function registerStatisticsScreens(app: FastifyInstance, deps: HubDeps): 
       stats.monthly.filter((m) => m.month === month && m.area === area && (kind === undefined || m.kind === kind)).reduce((sum, m) => sum + m.applications, 0);
     const csvHref = `/admin/statistics.csv?from=${encodeURIComponent(stats.from)}&to=${encodeURIComponent(stats.to)}`;
     const body = html`<form method="get" action="/admin/statistics" class="card filters">
-        <label>開始月 <input type="month" name="from" value="${stats.from}"></label>
-        <label>終了月 <input type="month" name="to" value="${stats.to}"></label>
-        <button type="submit">集計</button> <a href="${csvHref}" download>CSVダウンロード</a>
+        <div class="filter-row">
+          <div><label for="f-from">開始月</label><input type="month" id="f-from" name="from" value="${stats.from}" class="w-date"></div>
+          <div><label for="f-to">終了月</label><input type="month" id="f-to" name="to" value="${stats.to}" class="w-date"></div>
+          <div class="filter-actions"><button type="submit">集計</button> <a href="${csvHref}" download>CSVダウンロード</a></div>
+        </div>
       </form>
       <section class="card"><h2>スイッチング率（${stats.to}末まで）</h2>
       <table class="data-rows dense switching-rates"><thead><tr><th>エリア</th><th>スイッチング開始件数（累計）</th><th>供給地点数</th><th>スイッチング率</th></tr></thead>

@@ -434,13 +434,13 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
       const p = await point();
       numbers.push(data(await switchIn(grid, p.supplyPointId, {}, feedParticipant)).applicationNumber);
     }
-    // A page shows only changes older than every running transaction (of the whole server, on
-    // PostgreSQL): a change may show a moment late, never out of order. Poll until `count` arrive.
+    // A page shows only changes below the horizon (older than every transaction still writing the
+    // feed's tables): a change may show a moment late, never out of order. Poll until `count` arrive.
     async function drain(since: string | undefined, count: number): Promise<{ items: Data[]; cursor: string | undefined }> {
       const items: Data[] = [];
       let cursor = since;
-      // By time, not by attempts: another test's long transaction (a system's first start) may hold the
-      // horizon for many seconds on a busy machine.
+      // By time, not by attempts: a writer of the feed's tables on a busy machine may hold the horizon
+      // for a while.
       for (const until = Date.now() + 60_000; Date.now() < until && items.length < count; ) {
         const r = await grid.handle(gridRequest('IF_11110', { pageSize: 3, ...(cursor ? { since: cursor } : {}) }, feedParticipant));
         assert.equal(r.result, 'OK', JSON.stringify(r));

@@ -250,6 +250,30 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     assert.equal(hubOnly.status, 403);
   });
 
+  test('the screens link their own stylesheet, which any certificate the TLS layer lets in may fetch, unaudited', async () => {
+    const before = (await siteAuditOf(db, 'grid_03', 1))[0]?.at ?? new Date(0);
+    const menu = await raw(site, a003, '');
+    assert.match(menu.body.toString('utf8'), /<link rel="stylesheet" href="\/grid\/03\/PPS\/site\.css">/);
+    assert.doesNotMatch(menu.body.toString('utf8'), /<style/);
+    // The refusal page of an unregistered certificate is styled by the same file, which it may fetch.
+    assert.match((await raw(site, unregistered, '')).body.toString('utf8'), /href="\/grid\/03\/PPS\/site\.css"/);
+    for (const cert of [a003, unregistered, suspended]) {
+      const css = await raw(site, cert, 'site.css');
+      assert.equal(css.status, 200);
+      assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+      assert.match(css.body.toString('utf8'), /header \{/);
+    }
+    // A last screen, audited once its answer has gone: wait for its row, then look at what came since.
+    await raw(site, a003, 'Menu1.action');
+    let since: Awaited<ReturnType<typeof siteAuditOf>> = [];
+    for (let i = 0; i < 500 && !since.some((e) => e.action === 'GET PPS/Menu1.action'); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = (await siteAuditOf(db, 'grid_03', 50)).filter((e) => e.at >= before);
+    }
+    assert.ok(!since.some((e) => e.action.includes('site.css')), JSON.stringify(since.map((e) => e.action)));
+    assert.ok(since.some((e) => e.action === 'GET PPS/' && e.result === 'PPS_CERT_NOT_REGISTERED'));
+  });
+
   test('every list and download is audited, refusals included', async () => {
     const audit = await siteAuditOf(db, 'grid_03', 1000);
     assert.ok(audit.some((e) => e.participantCode === OLD && e.action.includes('FileReceiver') && e.result === 'OK' && (e.bytes ?? 0) > 0));

@@ -16,9 +16,9 @@ import { interfaces } from '../../../src/interfaces/catalogue/catalogue.ts';
 import { codeOf, designatedEntries, designatedId, interfacesOf } from '../../../src/interfaces/verification/designated.ts';
 
 /**
- * Asks again until `done` holds (or 20 s passed): the feed and the events only show changes of
- * transactions older than every running one, cluster-wide, so on a PostgreSQL server shared with
- * other tests another database's open transaction may hold them back for a moment.
+ * Asks again until `done` holds (or 60 s passed): the feed and the events only show changes below
+ * their horizon (grid/applications/feed-horizon.ts), which a writer of the feed's tables still
+ * running holds back until it ends.
  */
 async function settled<T>(ask: () => Promise<T>, done: (answer: T) => boolean): Promise<T> {
   const until = Date.now() + 60_000;
@@ -93,7 +93,7 @@ forEachBackend('grid stub: designated refusals on every interface', (backend) =>
     assert.equal(cancel.result, 'OK');
     for (let i = 0; i < 3; i++) await stub.handle(gridRequest('IF_K10620', { applicationNumber: number }, '10096'));
 
-    // On PostgreSQL the start cursor stands behind every transaction running on the server, so the
+    // The start cursor stands behind every writer of the feed's tables still running, so the
     // earlier tests' changes may follow it too: this test's two applications are looked at.
     const ours = (applicationNumber: string) => applicationNumber === number || applicationNumber === cancelledNumber;
     type Events = { events: { applicationNumber: string; event: string; kind: string; stage: string }[] };

@@ -50,7 +50,7 @@ forEachBackend('the data provision deadline watch on the hub’s screens', (back
     assert.equal(screen.status, 200, screen.body);
     assert.match(screen.body, /href="\/admin\/pps-deadlines"[^>]*>データ提供期限</);
     assert.match(screen.body, /<h1[^>]*>データ提供の期限監視<\/h1>/);
-    assert.match(screen.body, /type="date" name="date" value="2026-11-25"/);
+    assert.match(screen.body, /type="date" id="f-date" name="date" value="2026-11-25"/);
     const tokyo = screen.body.slice(screen.body.indexOf('data-area="03"'), screen.body.indexOf('data-area="04"'));
     // Half-hours 1–19 made at the opening (due by 10:30), 20 and 21 due at 11:00 and 11:30 and not made.
     assert.match(tokyo, /<tr data-kind="W41110" class="overdue"><td>低圧30分電力量（<span class="mono">W41110<\/span>）<\/td><td>コマ終了後60分以内/);

@@ -93,6 +93,8 @@ const experiments: Record<string, string[]> = {
   jitOn: ['SET LOCAL jit = on'],
   workMem64: ['SET LOCAL work_mem = "64MB"'],
   asyncCommit: ['SET LOCAL synchronous_commit = off'],
+  walLz4: ['SET LOCAL wal_compression = lz4'],
+  walPglz: ['SET LOCAL wal_compression = pglz'],
 };
 
 class Rollback extends Error {}

@@ -123,22 +123,45 @@ export async function matchingBench(): Promise<void> {
 
     const clock = new ManualClock(now);
     const target = { db, clock, area } as const;
+    const walAt = async () => {
+      const { rows: w } = await db.query<{ lsn: string; checkpoints: number }>(
+        `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::int AS checkpoints`,
+      );
+      return w[0]!;
+    };
+    const walBefore = await walAt();
+    const batchMs: number[] = [];
     const started = performance.now();
     let matched = 0;
     let calls = 0;
     for (;;) {
+      const batchStarted = performance.now();
       const result = await runMatching(target, { limit });
+      batchMs.push(performance.now() - batchStarted);
       matched += result.matched;
       calls++;
       if (result.matched < limit) break;
     }
     const matchMs = performance.now() - started;
+    const walAfter = await walAt();
+    const { rows: walRows } = await db.query<{ mb: number }>(`SELECT (pg_wal_lsn_diff($1, $2) / 1048576)::int AS mb`, [walAfter.lsn, walBefore.lsn]);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.application WHERE stage = '05'`);
     if (matched !== pairs || rows[0]!.n !== 2 * pairs) throw new Error(`matched ${matched} pairs (${rows[0]!.n} applications at 05), not ${pairs}`);
     console.log(
       `matching: ${pairs} pending pairs (loaded by COPY in ${seconds(loadMs)} s) matched in ${seconds(matchMs)} s = ${perSecond(pairs, matchMs)} pairs/s ` +
         `(${calls} batches of ≤ ${limit}); the plain pairing join of the same rows: ${(joinMs / 1000).toFixed(2)} s; ratio ${(joinMs / matchMs).toFixed(3)} ` +
         `(matching takes ${(matchMs / joinMs).toFixed(0)}× the join)`,
+    );
+    // Does a batch cost more the more are matched (the table and its indexes outgrowing the shared buffers, checkpoints)?
+    const tenth = Math.max(1, Math.floor(batchMs.length / 10));
+    const spans = [];
+    for (let i = 0; i < batchMs.length; i += tenth) {
+      const span = batchMs.slice(i, i + tenth);
+      spans.push((span.reduce((a, b) => a + b, 0) / span.length / 1000).toFixed(2));
+    }
+    console.log(
+      `matching: mean seconds a batch, by tenth of the run: ${spans.join(' ')}; WAL written ${walRows[0]!.mb} MB, ` +
+        `${walAfter.checkpoints - walBefore.checkpoints} checkpoints during the matching`,
     );
   });
 }

@@ -207,6 +207,22 @@ function matchSql(schema: string, scope: MatchScope): string {
 }
 
 /**
+ * The settings of a batch's transaction (SET LOCAL: they end with it, the connection's own stay):
+ *   - no JIT (above);
+ *   - `wal_compression = lz4`, where the server has lz4 and our role may set the parameter (a
+ *     superuser, or `GRANT SET ON PARAMETER wal_compression`; elsewhere the batch runs as before).
+ *     A batch rewrites every page its 20,000 applications are on; the first write of a page after a
+ *     checkpoint logs the whole page (8 kB), and a million pairs write ~3.3 GB of WAL (several
+ *     checkpoints' worth at max_wal_size 1 GB), so those images were ~86,000 of the batch's pages.
+ *     Compressed, the same million wrote 20 % less WAL (1,722 MB instead of 2,155 for the updates)
+ *     and took 19–29 % less time (issue 18, fifth round). Durability is unchanged: the images are
+ *     still logged, only smaller, and recovery reads them the same way.
+ */
+const batchSettingsSql = `SELECT set_config('jit', 'off', true),
+  (SELECT set_config('wal_compression', 'lz4', true) FROM pg_settings
+    WHERE name = 'wal_compression' AND 'lz4' = ANY(enumvals) AND has_parameter_privilege('wal_compression', 'SET'))`;
+
+/**
  * Matches up to `limit` pending pairs (of one point, when `supplyPointId` is given; of the points
  * of a batch of filings, each with the request ID that caused it, when `points` is) in the
  * caller's transaction: both applications to 05 with the switching date fixed, history and events
@@ -259,8 +275,9 @@ export async function matchPairs(
   // One point: prepared per schema (its planning costs more than matching one pair). A batch: planned
   // each time with its values (the plan depends on how many rows wait); the job's batch is not
   // JIT-compiled: its cost estimate (a look-up per waiting switch-in) passes the JIT's threshold,
-  // and compiling took 0.1–0.2 s a batch for a plan that runs once.
-  if (scope === 'all') await tx.query('SET LOCAL jit = off');
+  // and compiling took 0.1–0.2 s a batch for a plan that runs once. Its full-page images are
+  // compressed (batchSettingsSql).
+  if (scope === 'all') await tx.query(batchSettingsSql);
   const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, scope), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
   return rows[0]?.pairs ?? 0;
 }

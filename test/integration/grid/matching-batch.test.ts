@@ -298,4 +298,59 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     ]);
     assert.equal((await stateOf(db, pairs[2]!.switchIn)).stage, '03', 'the far date waits on');
   });
+
+  test('a batch compresses its WAL full-page images (lz4) in its own transaction only, where the role may; a role that may not matches as before', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const pairs = await waitingPairs(db, new Grid({ area: '03', db, clock }), 4);
+    const settingOf = async (q: Queryable) => (await q.query<{ v: string }>(`SELECT current_setting('wal_compression') AS v`)).rows[0]!.v;
+    const outside = await settingOf(db);
+    /** The batch's grid, `role` (if any) taken in each of its transactions; the setting seen by its matching statement. */
+    const batchWith = (role?: string) => {
+      const seen: string[] = [];
+      const wrap = <Q extends Queryable>(q: Q): Q =>
+        new Proxy(q, {
+          get(target, key) {
+            if (key === 'query')
+              return async (text: string, values: readonly unknown[] = [], options?: Parameters<Queryable['query']>[2]) => {
+                if (text.startsWith('WITH candidate')) seen.push(await settingOf(target));
+                return target.query(text, values, options);
+              };
+            if (key === 'transaction')
+              return <T>(fn: (tx: Queryable) => Promise<T>) =>
+                (target as unknown as Db).transaction(async (tx) => {
+                  if (role) await tx.query(`SET LOCAL ROLE ${role}`);
+                  return fn(wrap(tx));
+                });
+            const value = Reflect.get(target, key, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      return { grid: new Grid({ area: '03', db: wrap(db as Db), clock }), seen };
+    };
+
+    const { grid, seen } = batchWith();
+    assert.deepEqual(await runMatching(grid, { limit: 2 }), { matched: 2, expired: 0 });
+    const { rows: allowed } = await db.query<{ lz4: boolean }>(
+      `SELECT 'lz4' = ANY(enumvals) AND has_parameter_privilege('wal_compression', 'SET') AS lz4 FROM pg_settings WHERE name = 'wal_compression'`,
+    );
+    if (backend.name === 'postgres') assert.equal(allowed[0]!.lz4, true, 'the test server has lz4 and the test role is a superuser');
+    assert.deepEqual(seen, [allowed[0]!.lz4 ? 'lz4' : outside], 'compressed within the batch');
+    assert.equal(await settingOf(db), outside, 'the connection keeps its own setting after the batch');
+    if (backend.name !== 'postgres') return;
+
+    // A role that may not set the parameter: the batch matches, uncompressed, without an error.
+    const role = `kirikae_m5_${process.pid}_${Date.now().toString(36)}`;
+    await db.exec(`CREATE ROLE ${role}; GRANT USAGE ON SCHEMA grid_03 TO ${role};
+      GRANT ALL ON ALL TABLES IN SCHEMA grid_03 TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA grid_03 TO ${role}`);
+    try {
+      const plain = batchWith(role);
+      assert.deepEqual(await runMatching(plain.grid, { limit: 10 }), { matched: 2, expired: 0 });
+      assert.deepEqual(plain.seen, ['off']);
+      for (const p of pairs) assert.equal((await stateOf(db, p.switchIn)).stage, '05');
+    } finally {
+      await db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
 });

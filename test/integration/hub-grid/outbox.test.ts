@@ -303,8 +303,10 @@ forEachBackend('application outbox through the hub', (backend) => {
         };
         const tokyo = await file('03', 'feed-1');
         const kansai = await file('06', 'feed-2');
-        // A grid's feed shows a change once every older transaction of the database has ended (no
-        // change committed later can slip in before the cursor): poll as a retailer does.
+        // A grid's feed shows a change once no older writer of its tables runs (feed-horizon.ts: no
+        // change committed later can slip in before the cursor): poll as a retailer does. Each area's
+        // feed is in its own order; across areas a page takes what each grid has let out so far, so
+        // Tokyo's change may come after Kansai's when a job of Tokyo's grid was writing meanwhile.
         const seen: string[] = [];
         let since: string | undefined;
         const poll = async (want: number) => {
@@ -321,13 +323,13 @@ forEachBackend('application outbox through the hub', (backend) => {
           }
         };
         await poll(2);
-        assert.deepEqual(seen, [tokyo, kansai]);
+        assert.deepEqual([...seen].sort(), [tokyo, kansai].sort());
         const idle = await b.call('IF_11110', { since });
         assert.deepEqual(data(idle).items ?? [], []);
         assert.equal(data(idle).nextCursor, since, 'nothing new: the same cursor');
         const later = await file('06', 'feed-3');
         await poll(3);
-        assert.deepEqual(seen, [tokyo, kansai, later], 'each once, in order');
+        assert.deepEqual(seen.slice(2), [later], 'each once, the later change after both');
         const foreign = await w.hub.sdk('aApi').call('IF_11110', { since });
         assert.deepEqual(codes(foreign), ['OUTBOX_CURSOR_INVALID'], 'another retailer’s cursor');
       } finally {

@@ -335,6 +335,38 @@ forEachBackend("the feeds' horizon: only writers of the feed's own tables hold i
     assert.deepEqual(seenEvents.toSorted(), applications.map((a) => `${a.number}:cancelled`).toSorted(), 'each event once');
   });
 
+  test('an INSERT that leaves the stamp out (a hand-written data fix) is stamped by the columns’ defaults, past every change published before it', {
+    skip,
+  }, async () => {
+    const old = await openTransaction(other);
+    try {
+      // This transaction takes its ID first; another one writes and commits after it.
+      const { rows: mine } = await old.tx.query<{ id: string }>(`SELECT pg_current_xact_id()::text AS id`);
+      const { rows: later } = await db.query<{ id: string }>(
+        `INSERT INTO grid_03.application_event (application_number, participant_code, event, stage, at)
+         VALUES ('AP03-DEFAULT-1', $1, 'cancelled', '09', now()) RETURNING xid::text AS id`,
+        [HUB],
+      );
+      const { rows } = await old.tx.query<{ stamp: string; defaults: string[] }>(
+        `WITH written AS (INSERT INTO grid_03.application_event (application_number, participant_code, event, stage, at)
+                          VALUES ('AP03-DEFAULT-2', $1, 'cancelled', '09', now()) RETURNING xid)
+         SELECT (SELECT xid::text FROM written) AS stamp,
+                ARRAY(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+                       WHERE (d.adrelid, a.attname) IN (('grid_03.application'::regclass, 'update_xid'), ('grid_03.application_event'::regclass, 'xid'),
+                                                        ('grid_03.stub_application'::regclass, 'update_xid'), ('grid_03.stub_application_event'::regclass, 'xid'))) AS defaults`,
+        [HUB],
+      );
+      // The bare transaction ID would have put the row before the later one, behind a cursor that passed it.
+      assert.ok(BigInt(rows[0]!.stamp) > BigInt(mine[0]!.id), `stamp ${rows[0]!.stamp}, own ID ${mine[0]!.id}`);
+      assert.ok(BigInt(rows[0]!.stamp) >= BigInt(later[0]!.id), `stamp ${rows[0]!.stamp}, the later change's ${later[0]!.id}`);
+      assert.equal(rows[0]!.defaults.length, 4);
+      for (const d of rows[0]!.defaults) assert.match(d, /^GREATEST\(pg_current_xact_id\(\), .*pg_snapshot_xmax\(pg_current_snapshot\(\)\).* - 1\)/);
+    } finally {
+      await old.rollback();
+      await db.query(`DELETE FROM grid_03.application_event WHERE application_number = 'AP03-DEFAULT-1'`);
+    }
+  });
+
   test("the horizon: the snapshot's xmax, or the ID of a transaction that holds the write lock on the feed's tables", async () => {
     const horizon = (tables: string[]) => `SELECT ${feedHorizon('grid_03', tables)}::text AS h, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`;
     // On a PostgreSQL server shared with other tests, a transaction of another database that ends

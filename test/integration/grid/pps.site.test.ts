@@ -87,6 +87,16 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
   });
 
   const names = (files: readonly { name: string }[]) => files.map((f) => f.name);
+  /** The newest audit row of the site matching `match`, waiting for it: the site writes its row once the answer has gone. */
+  const auditedEventually = async (match: (e: Awaited<ReturnType<typeof siteAuditOf>>[number]) => boolean, what: string) => {
+    const started = Date.now();
+    for (;;) {
+      const found = (await siteAuditOf(db, 'grid_03', 50)).find(match);
+      if (found) return found;
+      assert.ok(Date.now() - started < 10_000, `${what}: no such audit row within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
 
   test('the opening run lists every half-hour of today ended 15 minutes ago, and yesterday’s daily file', async () => {
     const { files } = await client.list();
@@ -251,7 +261,8 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
   });
 
   test('the screens link their own stylesheet, which any certificate the TLS layer lets in may fetch, unaudited', async () => {
-    const before = (await siteAuditOf(db, 'grid_03', 1))[0]?.at ?? new Date(0);
+    const rowsNow = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.pps_download`)).rows[0]!.n;
+    const before = await rowsNow();
     const menu = await raw(site, a003, '');
     assert.match(menu.body.toString('utf8'), /<link rel="stylesheet" href="\/grid\/03\/PPS\/site\.css">/);
     assert.doesNotMatch(menu.body.toString('utf8'), /<style/);
@@ -265,11 +276,14 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     }
     // A last screen, audited once its answer has gone: wait for its row, then look at what came since.
     await raw(site, a003, 'Menu1.action');
-    let since: Awaited<ReturnType<typeof siteAuditOf>> = [];
-    for (let i = 0; i < 500 && !since.some((e) => e.action === 'GET PPS/Menu1.action'); i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      since = (await siteAuditOf(db, 'grid_03', 50)).filter((e) => e.at >= before);
+    const started = Date.now();
+    while ((await rowsNow()) < before + 3) {
+      assert.ok(Date.now() - started < 10_000, 'the three screens audited within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // The three screens' rows (the menu, the refusal, the last screen), none of the stylesheets'.
+    const since = (await siteAuditOf(db, 'grid_03', 50)).slice(0, (await rowsNow()) - before);
+    assert.equal(since.length, 3, JSON.stringify(since.map((e) => e.action)));
     assert.ok(!since.some((e) => e.action.includes('site.css')), JSON.stringify(since.map((e) => e.action)));
     assert.ok(since.some((e) => e.action === 'GET PPS/' && e.result === 'PPS_CERT_NOT_REGISTERED'));
   });
@@ -342,11 +356,8 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
       assert.deepEqual(events, [`resumed ${name}`]);
       assert.deepEqual(third.downloaded, [name]);
       assert.ok(readFileSync(join(dir, name)).equals(whole));
-      const audit = await siteAuditOf(db, 'grid_03', 50);
-      assert.ok(
-        audit.some((e) => e.name === name && e.bytes === whole.length - Math.floor(whole.length / 2)),
-        'only the rest was sent',
-      );
+      // The site's audit row is written once the answer has gone: wait for it.
+      await auditedEventually((e) => e.name === name && e.bytes === whole.length - Math.floor(whole.length / 2), 'only the rest was sent');
       // A damaged part (not a prefix of the file) fails the SHA-256 check instead of being kept.
       rmSync(join(dir, name));
       writeFileSync(join(dir, `${name}.part`), Buffer.alloc(10, 0x41));

@@ -87,16 +87,19 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
   });
 
   const names = (files: readonly { name: string }[]) => files.map((f) => f.name);
-  /** The newest audit row of the site matching `match`, waiting for it: the site writes its row once the answer has gone. */
-  const auditedEventually = async (match: (e: Awaited<ReturnType<typeof siteAuditOf>>[number]) => boolean, what: string) => {
+  /** What `probe` finds, waiting for it: the site writes its audit row once the answer has gone. */
+  const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
     const started = Date.now();
     for (;;) {
-      const found = (await siteAuditOf(db, 'grid_03', 50)).find(match);
-      if (found) return found;
-      assert.ok(Date.now() - started < 10_000, `${what}: no such audit row within 10 s`);
+      const found = await probe();
+      if (found !== undefined) return found;
+      assert.ok(Date.now() - started < 10_000, `${what}: not within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
+  /** The newest audit row of the site matching `match`, waiting for it. */
+  const auditedEventually = (match: (e: Awaited<ReturnType<typeof siteAuditOf>>[number]) => boolean, what: string) =>
+    eventually(async () => (await siteAuditOf(db, 'grid_03', 50)).find(match), what);
 
   test('the opening run lists every half-hour of today ended 15 minutes ago, and yesterday’s daily file', async () => {
     const { files } = await client.list();
@@ -276,11 +279,7 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
     }
     // A last screen, audited once its answer has gone: wait for its row, then look at what came since.
     await raw(site, a003, 'Menu1.action');
-    const started = Date.now();
-    while ((await rowsNow()) < before + 3) {
-      assert.ok(Date.now() - started < 10_000, 'the three screens audited within 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually(async () => ((await rowsNow()) >= before + 3 ? true : undefined), 'the three screens audited');
     // The three screens' rows (the menu, the refusal, the last screen), none of the stylesheets'.
     const since = (await siteAuditOf(db, 'grid_03', 50)).slice(0, (await rowsNow()) - before);
     assert.equal(since.length, 3, JSON.stringify(since.map((e) => e.action)));

@@ -3,7 +3,8 @@
  * database (KIRIKAE_EXPLAIN_DB, created once), then for each experiment runs one batch of
  * `matchPairs` under EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING) in a transaction that is rolled back,
  * with the experiment's change (DDL or SET, transactional) made first. Usage:
- *   node bench/matching-explain.ts [experiment…]   (KIRIKAE_EXPLAIN_LIMIT: batch size, 10,000)
+ *   node bench/matching-explain.ts [experiment…]   (KIRIKAE_EXPLAIN_LIMIT: batch size, 10,000;
+ *   KIRIKAE_EXPLAIN_LANES: the batch of the first of that many lanes)
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -21,6 +22,8 @@ import { benchUrl } from './support.ts';
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
 const limit = Number(process.env.KIRIKAE_EXPLAIN_LIMIT ?? 10_000);
 const dbName = process.env.KIRIKAE_EXPLAIN_DB ?? 'kirikae_matching_explain';
+/** The batch as the first of this many lanes takes it (jobs.ts `runMatching`). */
+const lanes = Number(process.env.KIRIKAE_EXPLAIN_LANES ?? 1);
 const area = '03';
 const schema = gridSchema(area);
 const s = ident(schema);
@@ -133,7 +136,7 @@ for (const name of chosen) {
         exec: (text) => tx.exec(text),
         copyFrom: (t, c, l) => tx.copyFrom(t, c, l),
       };
-      await matchPairs(explaining, ctx, { limit, cause: 'matching' });
+      await matchPairs(explaining, ctx, { limit, cause: 'matching', ...(lanes > 1 ? { lane: { index: 0, count: lanes } } : {}) });
       throw new Rollback();
     })
     .catch((e) => {

@@ -15,6 +15,7 @@ import { allGridMigrations, gridSchema } from '../src/grid/schema.ts';
 import { seedRegistry } from '../src/grid/seed/seed.ts';
 import { runMatching } from '../src/grid/applications/jobs.ts';
 import { defaultMatchingLimit } from '../src/jobs/due-work.ts';
+import { perRequest, sampleCpu } from './cpu-meter.ts';
 import { seconds, perSecond, withBenchDatabase } from './support.ts';
 
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
@@ -122,7 +123,9 @@ export async function matchingBench(): Promise<void> {
     if (joined !== pairs) throw new Error(`the join found ${joined} pairs, not ${pairs}`);
 
     const clock = new ManualClock(now);
-    const target = { db, clock, area } as const;
+    // The grid's option, as production sets it (KIRIKAE_GRID_MATCHING_LANES); unset: the grid's default.
+    const lanes = process.env.KIRIKAE_BENCH_MATCHING_LANES;
+    const target = { db, clock, area, ...(lanes ? { options: { matchingLanes: Number(lanes) } } : {}) } as const;
     const walAt = async () => {
       const { rows: w } = await db.query<{ lsn: string; checkpoints: number }>(
         `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::int AS checkpoints`,
@@ -130,6 +133,7 @@ export async function matchingBench(): Promise<void> {
       return w[0]!;
     };
     const walBefore = await walAt();
+    const cpuBefore = await sampleCpu(db, () => 0);
     const batchMs: number[] = [];
     const started = performance.now();
     let matched = 0;
@@ -143,6 +147,7 @@ export async function matchingBench(): Promise<void> {
       if (result.matched < limit) break;
     }
     const matchMs = performance.now() - started;
+    const cpu = perRequest(cpuBefore, await sampleCpu(db, () => 0), pairs);
     const walAfter = await walAt();
     const { rows: walRows } = await db.query<{ mb: number }>(`SELECT (pg_wal_lsn_diff($1, $2) / 1048576)::int AS mb`, [walAfter.lsn, walBefore.lsn]);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.application WHERE stage = '05'`);
@@ -161,7 +166,8 @@ export async function matchingBench(): Promise<void> {
     }
     console.log(
       `matching: mean seconds a batch, by tenth of the run: ${spans.join(' ')}; WAL written ${walRows[0]!.mb} MB, ` +
-        `${walAfter.checkpoints - walBefore.checkpoints} checkpoints during the matching`,
+        `${walAfter.checkpoints - walBefore.checkpoints} checkpoints during the matching; CPU a pair: database ${cpu.postgres ?? '?'} µs, ` +
+        `node ${cpu.process} µs (lanes: ${lanes ?? "the grid's default"})`,
     );
   });
 }

@@ -313,7 +313,8 @@ async function scheduleGridJobs(
   // Applications: matching every 20 minutes, execution of due ones every 10 minutes and at 00:05,
   // and both (after the outbox's due retries) right after the sandbox clock moves (jobs/due-work.ts).
   await scheduleDueWork(jobs, {
-    grids: [...grids.grids.keys()].map((area) => ({ area, db, clock })),
+    // Each with its grid's context: the jobs run with the grid's options (matching lanes).
+    grids: [...grids.grids.values()].map((grid) => ({ area: grid.area, context: grid.context })),
     areas: areaCodes,
     runMatching,
     executeDue,

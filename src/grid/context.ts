@@ -23,14 +23,19 @@ export const usagePasswordConfirmations: readonly UsagePasswordConfirmation[] = 
 
 export interface GridOptions {
   readonly usagePasswordConfirmation?: UsagePasswordConfirmation;
+  /** Concurrent transactions a matching call runs in on PostgreSQL (jobs.ts `runMatching`); default 2. */
+  readonly matchingLanes?: number;
 }
 
 export interface ResolvedGridOptions {
   readonly usagePasswordConfirmation: UsagePasswordConfirmation;
+  readonly matchingLanes: number;
 }
 
+export const defaultMatchingLanes = 2;
+
 export function resolveGridOptions(options: GridOptions = {}): ResolvedGridOptions {
-  return { usagePasswordConfirmation: options.usagePasswordConfirmation ?? 'immediate' };
+  return { usagePasswordConfirmation: options.usagePasswordConfirmation ?? 'immediate', matchingLanes: options.matchingLanes ?? defaultMatchingLanes };
 }
 
 export interface GridContext {

@@ -205,6 +205,12 @@ export const settingsSchema = {
     meaning: 'how long the hub waits for a grid before answering NG `GRID_UNAVAILABLE`',
     parse: wholeNumber(10_000, 1, 600_000, 'a number of milliseconds'),
   }),
+  gridMatchingLanes: setting({
+    env: 'KIRIKAE_GRID_MATCHING_LANES',
+    defaultText: '`2` (PGlite: always `1`)',
+    meaning: 'concurrent transactions (PostgreSQL backends) the grids match pending switch pairs in, each on its own share of the supply points',
+    parse: wholeNumber(2, 1, 16, 'a number of lanes'),
+  }),
   gridUsagePasswordConfirmation: setting({
     env: 'KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION',
     defaultText: '`immediate` (sandbox), `nextBusinessDay` (production)',

@@ -158,7 +158,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
         const jobs = await Jobs.start(jobsDb);
         jobsRunning.push(jobs);
         await scheduleDueWork(jobs, {
-          grids: jobAreas.map((area) => ({ area, db: dbOf.get(area)!, clock })),
+          grids: jobAreas.map((area) => ({ area, context: contexts.get(area)! })),
           runMatching,
           executeDue,
           // The half-hourly files now due (grid/provision), made after the executions.

@@ -296,7 +296,7 @@ export async function fileSetBased(
   // Matched, then read back (matching may have moved them), their answers stored after.
   const after = new Map<string, Application>();
   if (switches.length > 0) {
-    const matched = await matchPairs(tx, ctx, {
+    const { pairs: matched } = await matchPairs(tx, ctx, {
       limit: switches.length,
       cause: 'matching',
       points: switches.map((d) => ({ supplyPointId: d.application.supplyPointId, cause: d.item.filing.requestId })),

@@ -10,7 +10,7 @@ import { normalizeKana } from '../../domain/kana.ts';
 import type { AreaCode } from '../../domain/area.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { ident, type Db, type Queryable } from '../../platform/db/db.ts';
-import { resolveGridOptions, type GridContext } from '../context.ts';
+import { resolveGridOptions, type GridContext, type GridOptions } from '../context.ts';
 import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts';
 import { changeRetailerOfRecord } from '../registry/supply-period.repository.ts';
 import { gridSchema } from '../schema.ts';
@@ -18,25 +18,64 @@ import { findApplication, moveApplication, type Application } from './applicatio
 import { expireUnmatched, matchPairs } from './matching.ts';
 import { text } from './rules.ts';
 
-export type JobTarget = { readonly context: GridContext } | { readonly db: Db; readonly clock: Clock; readonly area: AreaCode };
+export type JobTarget = { readonly context: GridContext } | { readonly db: Db; readonly clock: Clock; readonly area: AreaCode; readonly options?: GridOptions };
+
+/** The lanes a matching call runs in: the grid's option on PostgreSQL; one on PGlite (one connection). */
+function matchingLanesOf(ctx: GridContext): number {
+  return ctx.db.backend === 'pglite' ? 1 : ctx.options.matchingLanes;
+}
 
 function contextOf(target: JobTarget): GridContext {
   if ('context' in target) return target.context;
-  return { area: target.area, schema: gridSchema(target.area), db: target.db, clock: target.clock, options: resolveGridOptions() };
+  return { area: target.area, schema: gridSchema(target.area), db: target.db, clock: target.clock, options: resolveGridOptions(target.options) };
 }
 
 /** Matching of one point, inside the caller's transaction (a handler, right after a switch arrives). */
 export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId: string, cause: string): Promise<boolean> {
-  return (await matchPairs(tx, ctx, { limit: 1, cause, supplyPointId })) > 0;
+  return (await matchPairs(tx, ctx, { limit: 1, cause, supplyPointId })).pairs > 0;
 }
 
 /**
  * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches that waited past
  * their matching deadline without a counterpart: a few statements each (matching.ts).
+ *
+ * On PostgreSQL the pairs are matched in lanes (the grid's `matchingLanes`, default 2): concurrent
+ * transactions, each on its own connection and PostgreSQL backend, each taking only the pairs of
+ * its share of the supply points (a hash of the point: a switch-in and its switch-out are always
+ * in one lane), so lanes never meet on a row or skip over each other's locked ones. A batch is
+ * one backend's work from start to end (about 0.6 s for 10,000 pairs): one lane leaves the
+ * machine's other cores idle. The call goes in rounds of one batch a lane, the call's `limit`
+ * shared out among the lanes still open; a lane whose batch came back short has nothing more
+ * waiting and closes. So the call comes back short only when every lane did: no lane's pairs are
+ * left behind while another lane filled the call. Each lane's batch is atomic on its own (a lane
+ * that fails leaves its batch unwritten; the others' stand); the call waits for every lane before
+ * it answers or throws. PGlite has one connection: one lane.
  */
 export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<{ matched: number; expired: number }> {
   const ctx = contextOf(grid);
-  const matched = await ctx.db.transaction((tx) => matchPairs(tx, ctx, { limit: options.limit, cause: 'matching' }));
+  const count = matchingLanesOf(ctx);
+  let open = Array.from({ length: count }, (_, index) => index);
+  let remaining = options.limit;
+  let matched = 0;
+  while (remaining > 0 && open.length > 0) {
+    const share = Math.floor(remaining / open.length);
+    const limits = open.map((_, i) => share + (i < remaining % open.length ? 1 : 0));
+    const settled = await Promise.allSettled(
+      open.map((index, i) =>
+        limits[i] === 0
+          ? { pairs: 0, taken: 0 }
+          : ctx.db.transaction((tx) => matchPairs(tx, ctx, { limit: limits[i]!, cause: 'matching', ...(count > 1 ? { lane: { index, count } } : {}) })),
+      ),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((r) => (r as PromiseFulfilledResult<{ pairs: number; taken: number }>).value);
+    for (const r of results) {
+      matched += r.pairs;
+      remaining -= r.taken;
+    }
+    open = open.filter((_, i) => results[i]!.taken === limits[i]);
+  }
   const expired = await ctx.db.transaction((tx) => expireUnmatched(tx, ctx, { limit: options.limit }));
   return { matched, expired };
 }

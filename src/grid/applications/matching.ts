@@ -122,9 +122,29 @@ const switchDatePassedTemplate = new Refusal('APP_SWITCH_DATE_PASSED', { params:
  */
 type MatchScope = 'all' | 'one' | 'points';
 
-function matchSql(schema: string, scope: MatchScope): string {
+/** One of `count` disjoint shares of the supply points: lane `index` (0 … count − 1). */
+export interface Lane {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The lane (of `count`) of a supply point, in SQL: a hash of its ID, so a point and both its switches are in one lane. */
+function laneOf(point: string, count: string): string {
+  return `(hashtext(${point}) & 2147483647) % ${count}`;
+}
+
+/** The lanes other than `lane`. */
+function otherLanes(lane: Lane): number[] {
+  return Array.from({ length: lane.count }, (_, i) => i).filter((i) => i !== lane.index);
+}
+
+function matchSql(schema: string, scope: MatchScope, laned: boolean): string {
   const s = ident(schema);
-  const where = { all: '$9::text IS NULL', one: 'i.supply_point_id = $9', points: 'i.supply_point_id = ANY($9::text[])' }[scope];
+  const where = {
+    all: laned ? `$9::text IS NULL AND ${laneOf('i.supply_point_id', '$15')} <> ALL($16::int[])` : '$9::text IS NULL',
+    one: 'i.supply_point_id = $9',
+    points: 'i.supply_point_id = ANY($9::text[])',
+  }[scope];
   const cause =
     scope === 'points'
       ? `COALESCE((SELECT c.cause FROM unnest($9::text[], $15::text[]) AS c(point, cause) WHERE c.point = m.supply_point_id LIMIT 1), $4)`
@@ -203,7 +223,7 @@ function matchSql(schema: string, scope: MatchScope): string {
       UNION ALL
       SELECT application_number, participant_code, $13, $12, $3, ${feedStamp} FROM late WHERE $13::text IS NOT NULL
     )
-    SELECT count(*) FILTER (WHERE kind = 'switchIn')::int AS pairs FROM moved`;
+    SELECT (SELECT count(*) FILTER (WHERE kind = 'switchIn') FROM moved)::int AS pairs, (SELECT count(*) FROM candidate)::int AS taken`;
 }
 
 /**
@@ -237,11 +257,14 @@ export async function matchPairs(
     readonly cause: string;
     readonly supplyPointId?: string;
     readonly points?: readonly { readonly supplyPointId: string; readonly cause: string }[];
+    /** Of every waiting pair (neither point nor points given): only those of this lane. */
+    readonly lane?: Lane;
   },
-): Promise<number> {
+): Promise<{ pairs: number; taken: number }> {
   const onePoint = options.supplyPointId !== undefined;
   const scope: MatchScope = onePoint ? 'one' : options.points ? 'points' : 'all';
-  if (options.points?.length === 0) return 0;
+  const laned = scope === 'all' && options.lane !== undefined && options.lane.count > 1;
+  if (options.points?.length === 0) return { pairs: 0, taken: 0 };
   if (onePoint) {
     // Most deliveries find no counterpart: a cheap look first (the matching index), the pairing only for a pair.
     const { rows } = await tx.query<{ both: boolean }>(
@@ -250,7 +273,7 @@ export async function matchPairs(
       [options.supplyPointId],
       { name: `match_point_check_${ctx.schema}` },
     );
-    if (!rows[0]?.both) return 0;
+    if (!rows[0]?.both) return { pairs: 0, taken: 0 };
   }
   const at = ctx.clock.now();
   const day = tokyoDate(at);
@@ -271,6 +294,7 @@ export async function matchPairs(
     expiredMove.notify,
     switchDatePassedTemplate,
     ...(scope === 'points' ? [options.points!.map((p) => p.cause)] : []),
+    ...(laned ? [options.lane!.count, otherLanes(options.lane!)] : []),
   ];
   // One point: prepared per schema (its planning costs more than matching one pair). A batch: planned
   // each time with its values (the plan depends on how many rows wait); the job's batch is not
@@ -278,8 +302,12 @@ export async function matchPairs(
   // and compiling took 0.1–0.2 s a batch for a plan that runs once. Its full-page images are
   // compressed (batchSettingsSql).
   if (scope === 'all') await tx.query(batchSettingsSql);
-  const { rows } = await tx.query<{ pairs: number }>(matchSql(ctx.schema, scope), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
-  return rows[0]?.pairs ?? 0;
+  const { rows } = await tx.query<{ pairs: number; taken: number }>(
+    matchSql(ctx.schema, scope, laned),
+    values,
+    onePoint ? { name: `match_point_${ctx.schema}` } : {},
+  );
+  return { pairs: rows[0]?.pairs ?? 0, taken: rows[0]?.taken ?? 0 };
 }
 
 interface Waiting {

@@ -9,6 +9,9 @@
  *                             `immediate` or `nextBusinessDay`: when in-process grids examine usage
  *                             password applications (default: immediate in sandbox mode,
  *                             nextBusinessDay in production)
+ *   KIRIKAE_GRID_MATCHING_LANES
+ *                             concurrent transactions a grid's matching job runs in on PostgreSQL
+ *                             (default 2; PGlite: 1), applications/jobs.ts `runMatching`
  *
  * `gridTransportFromConfig` builds one `GridTransport` that routes each area to its in-process grid
  * or its HTTPS endpoint. The hub is given that and never knows which it is. In verification mode the
@@ -43,7 +46,10 @@ export function gridTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
 
 export function gridOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, mode: Mode = 'sandbox'): GridOptions {
   const chosen = readSetting(env, 'gridUsagePasswordConfirmation');
-  return { usagePasswordConfirmation: chosen ?? (mode === 'production' ? 'nextBusinessDay' : 'immediate') };
+  return {
+    usagePasswordConfirmation: chosen ?? (mode === 'production' ? 'nextBusinessDay' : 'immediate'),
+    matchingLanes: readSetting(env, 'gridMatchingLanes'),
+  };
 }
 
 export interface GridTransportConfig {

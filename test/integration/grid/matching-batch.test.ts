@@ -16,6 +16,7 @@ import { Grid } from '../../../src/grid/grid.ts';
 import { gridMigrations } from '../../../src/grid/schema.ts';
 import { givenSupplyPoint, gridRequest, testGridClock } from '../../../src/grid/testing.ts';
 import { executeDue, runMatching } from '../../../src/grid/applications/jobs.ts';
+import { matchAll } from '../../../src/jobs/due-work.ts';
 import type { Db, Queryable } from '../../../src/platform/db/db.ts';
 
 const OLD = '10033';
@@ -169,7 +170,8 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     await using db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const clock = testGridClock();
-    const grid = new Grid({ area: '03', db, clock });
+    // One lane: every pair in the one batch (lanes, each atomic on its own: the lanes test below).
+    const grid = new Grid({ area: '03', db, clock, options: { matchingLanes: 1 } });
     const pairs = await waitingPairs(db, grid, 6);
     const before = await db.query(`SELECT application_number, stage, update_seq FROM grid_03.application ORDER BY application_number`);
     const counts = async () =>
@@ -209,7 +211,8 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     await using db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const clock = testGridClock();
-    const grid = new Grid({ area: '03', db, clock });
+    // One lane: the first batch of three is the three oldest switch-ins, whatever their points' lanes.
+    const grid = new Grid({ area: '03', db, clock, options: { matchingLanes: 1 } });
     const pairs = await waitingPairs(db, grid, 7, (i) => ({ requestedDate: i === 0 ? '2026-11-28' : '2026-12-15' }));
     clock.set('2026-11-26T10:00:00+09:00'); // the first switch-in's named date is refused, its switch-out waits
     const { rows: before } = await db.query<{ transitions: number; events: number }>(
@@ -327,7 +330,8 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
             return typeof value === 'function' ? value.bind(target) : value;
           },
         });
-      return { grid: new Grid({ area: '03', db: wrap(db as Db), clock }), seen };
+      // One lane: one batch statement a call to look at.
+      return { grid: new Grid({ area: '03', db: wrap(db as Db), clock, options: { matchingLanes: 1 } }), seen };
     };
 
     const { grid, seen } = batchWith();
@@ -351,6 +355,103 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
       for (const p of pairs) assert.equal((await stateOf(db, p.switchIn)).stage, '05');
     } finally {
       await db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
+  test('lanes (PostgreSQL): each lane takes only its share of the points, the lanes run at once on their own backends, every pair matched once with one transition and one event each, none left behind; a failing lane leaves its own batch unwritten', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const pairs = await waitingPairs(db, new Grid({ area: '03', db, clock }), 24);
+    const laneOf = async (point: string) => (await db.query<{ lane: number }>(`SELECT (hashtext($1) & 2147483647) % 2 AS lane`, [point])).rows[0]!.lane;
+    const lanes = await Promise.all(pairs.map((p) => laneOf(p.supplyPointId)));
+    // Lane 1 keeps two pairs its batch can match (the others' switch-outs name another new retailer): the lanes are uneven.
+    const aside = pairs.filter((_, i) => lanes[i] === 1).slice(2);
+    await db.query(`UPDATE grid_03.application SET body = body || '{"newRetailerCode": "30013"}' WHERE application_number = ANY($1::text[])`, [
+      aside.map((p) => p.switchOut),
+    ]);
+    const matchable = pairs.filter((p) => !aside.includes(p));
+    assert.ok(lanes.filter((l) => l === 0).length >= 6 && aside.length > 0, 'lane 0 holds more pairs than lane 1 can match');
+
+    // Every batch statement: its backend, its lane, and a barrier the first round's lanes must pass together.
+    const batches: { pid: number; lane: number[] | undefined }[] = [];
+    let arrived = 0;
+    let together: () => void = () => {};
+    const bothArrived = new Promise<void>((resolve) => {
+      together = resolve;
+    });
+    const lanesDb = new Proxy(db as Db, {
+      get(target, key) {
+        if (key === 'transaction')
+          return <T>(fn: (tx: Queryable) => Promise<T>) =>
+            target.transaction((tx) =>
+              fn({
+                ...tx,
+                query: async (text: string, values: readonly unknown[] = [], options?: Parameters<Queryable['query']>[2]) => {
+                  if (text.startsWith('WITH candidate')) {
+                    const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+                    batches.push({ pid: rows[0]!.pid, lane: values[15] as number[] | undefined });
+                    if (backend.name === 'postgres' && ++arrived === 2) together();
+                    if (backend.name === 'postgres' && arrived <= 2)
+                      await Promise.race([
+                        bothArrived,
+                        new Promise((_, reject) => setTimeout(() => reject(new Error('the lanes ran one after the other')), 10_000)),
+                      ]);
+                  }
+                  return tx.query(text, values, options);
+                },
+                exec: (t: string) => tx.exec(t),
+                copyFrom: tx.copyFrom.bind(tx),
+              } as Queryable),
+            );
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const grid = new Grid({ area: '03', db: lanesDb, clock });
+    // The job's loop (jobs/due-work.ts): calls of 4 pairs until one comes back short.
+    const totals = await matchAll({ grids: [], runMatching, executeDue, limit: 4 }, grid);
+    assert.equal(totals.matched, matchable.length, 'one job run matched every matchable pair: the short lane left none of the other behind');
+    if (backend.name === 'postgres') {
+      assert.equal(new Set(batches.slice(0, 2).map((b) => b.pid)).size, 2, 'the first round ran on two backends');
+      assert.deepEqual(new Set(batches.map((b) => JSON.stringify(b.lane))), new Set(['[1]', '[0]']), 'every batch was one lane’s');
+    } else
+      assert.ok(
+        batches.every((b) => b.lane === undefined),
+        'PGlite: one lane',
+      );
+
+    for (const p of pairs) {
+      const i = await stateOf(db, p.switchIn);
+      const o = await stateOf(db, p.switchOut);
+      if (aside.includes(p)) {
+        assert.deepEqual([i.stage, o.stage, i.events, o.events], ['03', '03', [], []]);
+        continue;
+      }
+      assert.deepEqual([i.stage, i.matchedWith, i.moves, i.events], ['05', p.switchOut, ['received', 'accepted', 'matched'], ['matchingComplete']]);
+      assert.deepEqual([o.stage, o.matchedWith, o.moves, o.events], ['05', p.switchIn, ['received', 'accepted', 'matched'], ['matchingComplete']]);
+    }
+
+    // A lane's batch is all or nothing on its own: the lane whose event write fails leaves its pairs waiting, the other's stand.
+    if (backend.name !== 'postgres') return;
+    const more = await waitingPairs(db, new Grid({ area: '03', db, clock }), 12);
+    const moreLanes = await Promise.all(more.map((p) => laneOf(p.supplyPointId)));
+    const failing = more.find((_, i) => moreLanes[i] === 1);
+    assert.ok(failing && moreLanes.includes(0), 'both lanes hold new pairs');
+    await db.exec(`CREATE FUNCTION grid_03.fail_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.application_number = '${failing.switchOut}' THEN RAISE EXCEPTION 'disk full (test)'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_event BEFORE INSERT ON grid_03.application_event FOR EACH ROW EXECUTE FUNCTION grid_03.fail_event();`);
+    try {
+      await assert.rejects(runMatching(new Grid({ area: '03', db, clock }), { limit: 100 }), /disk full \(test\)/);
+    } finally {
+      await db.exec(`DROP TRIGGER fail_event ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
+    }
+    for (const [n, p] of more.entries()) {
+      const i = await stateOf(db, p.switchIn);
+      assert.deepEqual([i.stage, i.events], moreLanes[n] === 1 ? ['03', []] : ['05', ['matchingComplete']], `lane ${moreLanes[n]}`);
     }
   });
 });

@@ -21,14 +21,19 @@ test('KIRIKAE_GRID_<AREA>_URL names the areas reached over HTTPS; others run in 
   assert.throws(() => gridUrlsFromEnv({ KIRIKAE_GRID_06_URL: 'grid06' }), /KIRIKAE_GRID_06_URL/);
 });
 
-test('the timeout and the usage password confirmation come from the environment, with defaults by mode', () => {
+test('the timeout, the usage password confirmation and the matching lanes come from the environment, with defaults by mode', () => {
   assert.equal(gridTimeoutFromEnv({}), 10_000);
   assert.equal(gridTimeoutFromEnv({ KIRIKAE_GRID_TIMEOUT_MS: '2500' }), 2_500);
   assert.throws(() => gridTimeoutFromEnv({ KIRIKAE_GRID_TIMEOUT_MS: '-1' }), /KIRIKAE_GRID_TIMEOUT_MS/);
-  assert.deepEqual(gridOptionsFromEnv({}, 'sandbox'), { usagePasswordConfirmation: 'immediate' });
-  assert.deepEqual(gridOptionsFromEnv({}, 'production'), { usagePasswordConfirmation: 'nextBusinessDay' });
-  assert.deepEqual(gridOptionsFromEnv({ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION: 'nextBusinessDay' }), { usagePasswordConfirmation: 'nextBusinessDay' });
+  assert.deepEqual(gridOptionsFromEnv({}, 'sandbox'), { usagePasswordConfirmation: 'immediate', matchingLanes: 2 });
+  assert.deepEqual(gridOptionsFromEnv({}, 'production'), { usagePasswordConfirmation: 'nextBusinessDay', matchingLanes: 2 });
+  assert.deepEqual(gridOptionsFromEnv({ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION: 'nextBusinessDay' }), {
+    usagePasswordConfirmation: 'nextBusinessDay',
+    matchingLanes: 2,
+  });
   assert.throws(() => gridOptionsFromEnv({ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION: 'tomorrow' }), /immediate, nextBusinessDay/);
+  assert.equal(gridOptionsFromEnv({ KIRIKAE_GRID_MATCHING_LANES: '4' }).matchingLanes, 4);
+  assert.throws(() => gridOptionsFromEnv({ KIRIKAE_GRID_MATCHING_LANES: '0' }), /KIRIKAE_GRID_MATCHING_LANES/);
 });
 
 test('certificates for hub and grid are issued once under pki/grid, and again for a new host name', async () => {

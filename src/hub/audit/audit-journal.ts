@@ -23,32 +23,6 @@ export const auditJournalDir = (home: string) => join(home, 'audit-journal');
 /** Records read back and inserted per statement at start. */
 const replayBatch = 1_000;
 
-/**
- * An audit entry as one journal line: the text `JSON.stringify(entry)` gives for the fields of an
- * entry (audit-journal.test.ts compares them), written out field by field. The hub writes one a
- * request before answering; JSON.stringify's generic walk of the object (its Date through toJSON
- * included) was half the cost of recording an entry.
- */
-export function encodeAuditEntry(entry: AuditEntry): string {
-  const at = entry.at.toJSON();
-  let line = `{"at":${at === null ? 'null' : `"${at}"`},"companyCode":${text(entry.companyCode)},"userId":${text(entry.userId)}`;
-  line += `,"fingerprint256":${text(entry.fingerprint256)},"sourceAddress":${text(entry.sourceAddress)},"channel":${text(entry.channel)}`;
-  line += `,"action":${text(entry.action)}`;
-  if (entry.supplyPointIds !== undefined) {
-    line += ',"supplyPointIds":[';
-    for (let i = 0; i < entry.supplyPointIds.length; i++) line += (i === 0 ? '' : ',') + text(entry.supplyPointIds[i]);
-    line += ']';
-  }
-  line += `,"result":${text(entry.result)}`;
-  if (entry.requestId !== undefined) line += `,"requestId":${text(entry.requestId)}`;
-  return `${line}}`;
-}
-
-/** A string field as JSON (null as null): JSON.stringify of one string is its fast path. */
-function text(value: string | null | undefined): string {
-  return value === null || value === undefined ? 'null' : JSON.stringify(value);
-}
-
 /** A journal line back to its audit entry; throws if the line is not one. */
 export function decodeAuditEntry(line: string): AuditEntry {
   const value = JSON.parse(line) as Record<string, unknown>;
@@ -129,7 +103,6 @@ export async function startAuditWriter(
   return new AuditWriter<AuditEntry>({
     ...options,
     journal,
-    encode: encodeAuditEntry,
     write: async (entries, upTo) => {
       await recordAuditUpTo(db, entries, { journalId: journal.id, position: upTo ?? 0 });
     },

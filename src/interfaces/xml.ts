@@ -24,6 +24,7 @@ import type { MessageCode } from '../domain/messages.ts';
 import { Refusal } from '../domain/refusal.ts';
 import type { ReceptionMessage } from './message.ts';
 import { replacement, replacingUtf8, strictUtf8, UndecodableText } from './undecodable.ts';
+import { parsePlainXml, type XmlNode } from './xml-plain.ts';
 
 export const xmlLimits = {
   /** 256 KiB: the largest honest message (a feed page of 500 applications) is about 150 KiB. */
@@ -106,16 +107,7 @@ const parser = new XMLParser({
   maxNestedTags: xmlLimits.maxDepth,
 });
 
-/** An element with its namespace resolved: `namespace` is '' for an element in no namespace. */
-export interface XmlNode {
-  readonly name: string;
-  readonly namespace: string;
-  readonly children: readonly XmlNode[];
-  /** Its own text (trimmed pieces, joined), without its children's. */
-  readonly text: string;
-  /** The text held bytes that are not UTF-8 (then `text` has U+FFFD where they were). */
-  readonly undecodable?: true;
-}
+export type { XmlNode };
 
 export type XmlTreeParse = { readonly ok: true; readonly root: XmlNode } | { readonly ok: false; readonly messages: ReceptionMessage[] };
 
@@ -134,8 +126,9 @@ export function parseXml(input: string | Uint8Array): XmlParse {
  * one message. Bytes that are not UTF-8 inside an element's text are refused as that element's
  * (IF_ENCODING_INVALID, field: the path of local names below the root, "Body.IF_10610Request.customerName"),
  * elsewhere as the document's (IF_XML_ENCODING): text is never read with replacement characters.
+ * `plain: false` (tests) reads even a plain document the general way (xml-plain.ts).
  */
-export function parseXmlTree(input: string | Uint8Array): XmlTreeParse {
+export function parseXmlTree(input: string | Uint8Array, options: { readonly plain?: boolean } = {}): XmlTreeParse {
   let text: string;
   let replaced = false;
   if (typeof input === 'string') {
@@ -156,6 +149,10 @@ export function parseXmlTree(input: string | Uint8Array): XmlTreeParse {
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) return refuse('IF_XML_ENCODING', { encoding: encoding.slice(0, 40) });
   if (dtd.test(text)) return refuse('IF_XML_DTD_FORBIDDEN');
   if (deeperThan(text, xmlLimits.maxDepth)) return refuse('IF_XML_TOO_DEEP', { limit: xmlLimits.maxDepth });
+  // A plain document (what retailers' systems send) in one pass; anything else, and every
+  // refusal, through the validator and the parser (xml-plain.ts).
+  const plain = replaced || options.plain === false ? undefined : parsePlainXml(text);
+  if (plain !== undefined) return { ok: true, root: plain };
 
   const valid = XMLValidator.validate(text);
   if (valid !== true) {

@@ -146,3 +146,46 @@ test('a stop while the database is away leaves the journal for the next start', 
   );
   orphan.remove();
 });
+
+test("the records of one turn of the event loop are journaled with one write, each before its answer's turn comes", async (t) => {
+  const dir = tempDir(t);
+  const db = database<number>();
+  const { journal, writer } = writerOn(dir, db);
+  let writes = 0;
+  const appendLines = journal.appendLines.bind(journal);
+  journal.appendLines = (texts) => {
+    writes++;
+    return appendLines(texts);
+  };
+  const journaled = () => journal.read(0, 100).lines.map((line) => JSON.parse(line.text) as number);
+  const answered: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    writer.addThen(i, () => {
+      assert.ok(journaled().includes(i), `record ${i} is in the journal when its answer goes`);
+      answered.push(i);
+    });
+  }
+  assert.deepEqual(answered, [], 'no answer before the turn ends');
+  assert.equal(writes, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(answered, [0, 1, 2]);
+  assert.equal(writes, 1, 'one write for the turn');
+  writer.add(3);
+  assert.deepEqual(journaled(), [0, 1, 2, 3]);
+  await writer.stop();
+  assert.deepEqual(db.state.rows, [0, 1, 2, 3]);
+  assert.equal(db.state.position, journal.position);
+});
+
+test('stopping journals the records of the turn not written yet, lets their answers go and inserts them', async (t) => {
+  const dir = tempDir(t);
+  const db = database<string>();
+  const { writer } = writerOn(dir, db);
+  const answered: string[] = [];
+  writer.addThen('a', () => answered.push('a'));
+  writer.addThen('b', () => answered.push('b'));
+  await writer.stop();
+  assert.deepEqual(answered, ['a', 'b']);
+  assert.deepEqual(db.state.rows, ['a', 'b']);
+  assert.deepEqual(readdirSync(dir), [], 'all inserted: the journal is gone');
+});

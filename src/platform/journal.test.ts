@@ -82,13 +82,3 @@ test('an orphan is read only to its end, and cannot be written', (t) => {
   assert.equal(orphan!.read(0, 100).lines.length, 5);
   orphan!.remove();
 });
-
-test('lines appended with one write get the positions, and read back as, lines appended one by one', (t) => {
-  const texts = ['{"n":0}', '{"n":1,"text":"日本語"}', '{"n":2,"text":"\\u00e9"}', '{"n":3}'];
-  const one = Journal.create(tempDir(t));
-  const each = texts.map((text) => one.append(text));
-  const together = Journal.create(tempDir(t));
-  assert.deepEqual(together.appendLines(texts.slice(0, 3)).concat(together.appendLines(texts.slice(3))), each);
-  assert.equal(together.position, one.position);
-  assert.deepEqual(together.read(0, 10), one.read(0, 10));
-});

@@ -142,35 +142,15 @@ export class Journal {
    * short ends its segment and is skipped when read back.
    */
   append(text: string): number | undefined {
-    return this.appendLines([text])[0];
-  }
-
-  /**
-   * Appends the lines (none with a newline in it) with one write, and returns the position after
-   * each, as `append` would one by one: undefined for a line the disk refused (then the next append
-   * opens a new segment). A write cut short leaves the lines before the cut journaled, with their
-   * positions, and the rest not.
-   */
-  appendLines(texts: readonly string[]): (number | undefined)[] {
     if (this.#closed) {
-      log('error', 'journal', `${texts.length} line(s) for the journal ${this.dir}, closed already, not written`);
-      return texts.map(() => undefined);
+      log('error', 'journal', `a line for the journal ${this.dir}, closed already, is not written`);
+      return undefined;
     }
     if (!this.#writable) throw new Error(`journal ${this.id} is not this process's to write`);
     if (this.#fd === undefined) this.#openSegment();
     const fd = this.#fd;
-    if (fd === undefined) return texts.map(() => undefined);
-    const bytes = Buffer.from(texts.length === 1 ? `${texts[0]}\n` : `${texts.join('\n')}\n`, 'utf8');
-    const start = this.#position;
-    const ends: (number | undefined)[] = [];
-    if (texts.length === 1) ends.push(start + bytes.length);
-    else {
-      let at = start;
-      for (const text of texts) {
-        at += Buffer.byteLength(text, 'utf8') + 1;
-        ends.push(at);
-      }
-    }
+    if (fd === undefined) return undefined;
+    const bytes = Buffer.from(`${text}\n`, 'utf8');
     let written = 0;
     try {
       while (written < bytes.length) written += writeSync(fd, bytes, written);
@@ -178,7 +158,7 @@ export class Journal {
       this.#position += written;
       this.#closeSegment();
       this.#fail(error);
-      return ends.map((end) => (end !== undefined && end <= start + written ? end : undefined));
+      return undefined;
     }
     this.#position += bytes.length;
     if (this.#broken) {
@@ -189,7 +169,7 @@ export class Journal {
       this.#closeSegment();
       this.#openSegment();
     }
-    return ends;
+    return this.#position;
   }
 
   /**

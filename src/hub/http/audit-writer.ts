@@ -82,8 +82,6 @@ export class AuditWriter<E> {
   #uncertain = false;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
-  /** Records added by addThen in this turn of the event loop, not journaled yet. */
-  #turn: { readonly entry: E; readonly line: string; readonly then: () => void }[] = [];
 
   constructor(options: AuditWriterOptions<E>) {
     this.#journal = options.journal;
@@ -110,46 +108,9 @@ export class AuditWriter<E> {
 
   /** Journals the record (it survives the process from now on) and queues it for the database. */
   add(entry: E): void {
-    const before = this.#journal.position;
-    this.#hold(entry, before, this.#journal.append(this.#encode(entry)));
-  }
-
-  /**
-   * Journals the record with the others added in this turn of the event loop, in one write at the
-   * turn's end (setImmediate), then calls `then` and queues it for the database as `add` does. The
-   * hub sends a request's answer in `then`, so the record is in the journal before its answer
-   * leaves, as with `add`, and a busy hub writes once a turn rather than once a request (the
-   * write(2) was 2.7 µs of a request's CPU on a quiet machine, more when the cores are contended).
-   */
-  addThen(entry: E, then: () => void): void {
-    if (this.#turn.length === 0) setImmediate(this.#writeTurn);
-    this.#turn.push({ entry, line: this.#encode(entry), then });
-  }
-
-  /** Journals the records of this turn (addThen), holds them, then lets their answers go. */
-  readonly #writeTurn = (): void => {
-    const turn = this.#turn;
-    if (turn.length === 0) return;
-    this.#turn = [];
-    let before = this.#journal.position;
-    const ends = this.#journal.appendLines(turn.map((held) => held.line));
-    for (let i = 0; i < turn.length; i++) {
-      const end = ends[i];
-      this.#hold(turn[i]!.entry, before, end);
-      if (end !== undefined) before = end;
-    }
-    for (const { then } of turn) {
-      try {
-        then();
-      } catch (error) {
-        log('error', 'audit', `an answer waiting for the audit journal failed: ${(error as Error).message}`);
-      }
-    }
-  };
-
-  /** Keeps a record the journal has (from `before` to `end`; end undefined: refused) for the database. */
-  #hold(entry: E, before: number, end: number | undefined): void {
     const journal = this.#journal;
+    const before = journal.position;
+    const end = journal.append(this.#encode(entry));
     if (end === undefined) {
       this.#unjournaled.push(entry); // only in memory: the journal's error is logged
     } else if (this.#spilledFrom === undefined) {
@@ -192,7 +153,6 @@ export class AuditWriter<E> {
   /** Writes what is waiting and, if all of it is written, deletes the journal; else leaves it to the next start. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    this.#writeTurn();
     await this.flush();
     if (this.#memory.length > 0 || this.#unjournaled.length > 0 || this.#spilledFrom !== undefined) {
       this.#journal.close();
@@ -214,7 +174,6 @@ export class AuditWriter<E> {
    */
   abandon(): void {
     clearInterval(this.#timer);
-    this.#writeTurn(); // their answers wait on it: journaled, then left to the next start with the rest
     this.#memory = [];
     this.#unjournaled = [];
     this.#spilledFrom = undefined;

@@ -220,19 +220,17 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   };
 
   // 5. Audit: one record per request, whatever its answer, in this process's journal before the
-  //    answer is sent (onSend: the answer goes once the record is journaled, with the other records
-  //    of the event loop's turn, and survives the process from then on; audit-writer.ts). A request
+  //    answer is sent (onSend: from then on it survives the process; audit-writer.ts). A request
   //    ended without an answer going through onSend (its connection closed first) is recorded when
-  //    it ends (onResponse); `recorded` keeps it to one record either way. Returns whether `then`
-  //    will be called (once the record is journaled); if not, there was nothing to record.
-  const record = (request: FastifyRequest, reply: FastifyReply, then?: () => void): boolean => {
+  //    it ends (onResponse); `recorded` keeps it to one record either way.
+  const record = (request: FastifyRequest, reply: FastifyReply) => {
     request.audit ??= { supplyPointIds: [] };
-    if (request.audit.recorded) return false;
+    if (request.audit.recorded) return;
     request.audit.recorded = true;
-    if (request.audit.action === 'login:attempt') return false; // signIn writes its own record
+    if (request.audit.action === 'login:attempt') return; // signIn writes its own record
     // The stylesheet and the icon: the same bytes for everyone, asked for by every page view.
-    if (request.routeOptions.config?.asset) return false;
-    const entry: AuditEntry = {
+    if (request.routeOptions.config?.asset) return;
+    audit.add({
       at: clock.now(),
       companyCode: request.caller?.participant.companyCode ?? null,
       userId: request.audit.userId ?? request.session?.user.userId ?? null,
@@ -243,16 +241,11 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       supplyPointIds: request.audit.supplyPointIds ?? [],
       result: request.audit.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
       requestId: request.id,
-    };
-    if (then === undefined) {
-      audit.add(entry);
-      return false;
-    }
-    audit.addThen(entry, then);
-    return true;
+    });
   };
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (!record(request, reply, () => done(null, payload))) done(null, payload);
+    record(request, reply);
+    done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
     record(request, reply);

@@ -18,6 +18,10 @@
  * - Values stay strings (no number guessing: "007" stays "007"); the catalogue types them.
  *
  * Each refusal has its own code (IF_XML_…) so a client can tell a broken document from a hostile one.
+ *
+ * After the size, encoding, DTD and depth checks, a plain document (what retailers' systems send:
+ * no comment, CDATA, reference or processing instruction) is read in one pass by xml-plain.ts; any
+ * other, and every refusal, goes through the validator and the parser as described here.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { MessageCode } from '../domain/messages.ts';

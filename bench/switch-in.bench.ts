@@ -8,7 +8,7 @@
  * path keeps.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
@@ -19,6 +19,7 @@ import { gridTransportFromConfig } from '../src/grid/transport/config.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
+import { type CpuSample, countingDb, perRequest, sampleCpu } from './cpu-meter.ts';
 import { type LoadResult, p99, runLoad } from './load.ts';
 import { perSecond, withBenchDatabase } from './support.ts';
 
@@ -31,7 +32,9 @@ const candidatePoints = Number(process.env.KIRIKAE_BENCH_SWITCH_POINTS ?? 20_000
 const newRetailer = '10033';
 
 export async function switchInBench(): Promise<void> {
-  await withBenchDatabase(async (db) => {
+  await withBenchDatabase(async (uncounted) => {
+    const counting = countingDb(uncounted);
+    const db = counting.db;
     await migrate(db, allGridMigrations);
     await seedRegistry(db, { points: Math.max(50_000, candidatePoints * 4), seed: 1 });
     const clock = testClock('2026-11-25T10:00:00+09:00');
@@ -65,9 +68,14 @@ export async function switchInBench(): Promise<void> {
       }),
     );
     let measured: LoadResult;
+    let cpu: ReturnType<typeof perRequest>;
     try {
-      measured = await runLoad({ url, bodies, connections, durationMs, warmUpMs, certPem: client.certPem, keyPem: client.keyPem, caPem: ca.certPem });
+      let before: Promise<CpuSample> | undefined;
+      measured = await runLoad({ url, bodies, connections, durationMs, warmUpMs, certPem: client.certPem, keyPem: client.keyPem, caPem: ca.certPem }, () => {
+        before = sampleCpu(uncounted, counting.statements);
+      });
       await audit.flush();
+      cpu = perRequest(await before!, await sampleCpu(uncounted, counting.statements), measured.count);
     } finally {
       await hub.close();
       await audit.stop();
@@ -81,8 +89,9 @@ export async function switchInBench(): Promise<void> {
 
     // The baseline: the same rows (as many as the hub took), one INSERT each, on as many connections.
     const accepted = clock.now();
-    const pool = await openPostgres(db.url);
+    const pool = await openPostgres(uncounted.url);
     let next = 0;
+    const bareBefore = await sampleCpu(uncounted, counting.statements);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: connections }, async () => {
@@ -99,6 +108,7 @@ export async function switchInBench(): Promise<void> {
     );
     const bareMs = performance.now() - started;
     const inserted = sent;
+    const bareCpu = perRequest(bareBefore, await sampleCpu(uncounted, counting.statements), inserted);
     await pool.close();
 
     const hubRate = (measured.count * 1000) / measured.ms;
@@ -106,6 +116,19 @@ export async function switchInBench(): Promise<void> {
     console.log(
       `switch-in: IF_10610 through the hub (JSON, ${connections} keep-alive mTLS connections, outbox + grid + audit): ${Math.round(hubRate)} applications/s, ` +
         `p99 ${p99(measured.latencies).toFixed(1)} ms, ${sent} in the grid's table; bare INSERT of the same rows: ${perSecond(inserted, bareMs)} rows/s; ratio ${(hubRate / bareRate).toFixed(3)}`,
+    );
+    if (process.env.KIRIKAE_BENCH_STATEMENTS) {
+      for (const [text, n] of [...counting.texts].sort((a, b) => b[1] - a[1]))
+        console.log(`${(n / sent).toFixed(2)}  ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+    // Where the time goes: CPU µs a switch-in by part, and how many cores that keeps busy at this rate.
+    const loadCpu = Math.round(measured.loadCpu / measured.count);
+    const total = cpu.process + (cpu.postgres ?? 0);
+    console.log(
+      `switch-in, CPU µs a switch-in: hub thread ${cpu.thread} (kernel ${cpu.threadSystem}), load generator ${loadCpu}, other threads ${cpu.process - cpu.thread - loadCpu}, ` +
+        `PostgreSQL ${cpu.postgres ?? 'n/a'} (kernel ${cpu.postgresKernel ?? 'n/a'}); ${cpu.statements.toFixed(2)} statements a switch-in; ` +
+        `${((total * hubRate) / 1e6).toFixed(2)} cores busy of ${availableParallelism()}, mean latency ${(measured.latencies.reduce((a, b) => a + b, 0) / measured.latencies.length).toFixed(1)} ms; ` +
+        `bare INSERT: node ${bareCpu.process}, PostgreSQL ${bareCpu.postgres ?? 'n/a'} µs a row`,
     );
   });
 }

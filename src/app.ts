@@ -40,7 +40,7 @@ import { Jobs } from './platform/jobs.ts';
 import { log } from './platform/log.ts';
 import { startOpsServer, type OpsServer } from './platform/http/ops-server.ts';
 import { Metrics } from './platform/metrics.ts';
-import { observedTransport, registerHubMetrics } from './hub/metrics/hub-metrics.ts';
+import { observedTransport, registerAuditMetrics, registerHubMetrics } from './hub/metrics/hub-metrics.ts';
 import { registerProvisionMetrics } from './grid/provision/metrics.ts';
 import { rateLimitFromEnv, verificationRateLimit, type RateLimit } from './platform/http/rate-limit.ts';
 import { claimDataMode } from './hub/verification/verification.repository.ts';
@@ -160,6 +160,7 @@ export async function startSystem(config: Config, options: StartOptions = {}): P
     // Every call to a grid counted by outcome (kirikae_grid_calls_total, kirikae_grid_up).
     grids = observedTransport(routing, metrics);
     registerHubMetrics(metrics, db, clock);
+    registerAuditMetrics(metrics, audit);
     // The in-process grids' data provision sites: their files' lateness (kirikae_pps_*).
     registerProvisionMetrics(
       metrics,

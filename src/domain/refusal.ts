@@ -19,7 +19,7 @@ export class Refusal extends Error {
   readonly field: string | undefined;
 
   constructor(code: MessageCode, options: { field?: string; params?: Record<string, string | number> } = {}) {
-    const text = format(messages[code], options.params);
+    const text = messageText(code, options.params);
     super(`${code}: ${text}`);
     this.name = 'Refusal';
     this.code = code;
@@ -40,9 +40,12 @@ export class Refusal extends Error {
   }
 }
 
-/** Fills the `{name}` fields of a message with the given values. */
-function format(template: string, params: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/**
+ * A message's Japanese text with its `{name}` fields filled from `params`; a field with no value
+ * stays as written, or becomes `blank` when one is given (a text shown without its case, e.g. 「…」).
+ */
+export function messageText(code: MessageCode, params: Record<string, string | number> = {}, blank?: string): string {
+  return messages[code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : (blank ?? whole)));
 }
 
 export function isRefusal(error: unknown): error is Refusal {

@@ -1,5 +1,6 @@
 import { interfaceById } from '../interfaces/catalogue/catalogue.ts';
-import { messages } from '../domain/messages.ts';
+import { messages, type MessageCode } from '../domain/messages.ts';
+import { messageText } from '../domain/refusal.ts';
 
 /** Japanese labels of the hub's closed values, for screens. */
 export const participantKindLabels = { hub: '広域機関', grid: '一般送配電事業者', retailer: '小売電気事業者', generator: '発電者' } as const;
@@ -119,6 +120,5 @@ export function auditActionLabel(action: string): string | undefined {
 
 /** A result code's Japanese text (the reception-message catalogue's, its blanks left as …); undefined for OK and unknown codes. */
 export function resultText(code: string): string | undefined {
-  const text = (messages as Readonly<Record<string, string>>)[code];
-  return text?.replace(/\{[^}]+\}/g, '…');
+  return Object.hasOwn(messages, code) ? messageText(code as MessageCode, {}, '…') : undefined;
 }

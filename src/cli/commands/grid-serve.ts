@@ -32,6 +32,7 @@ import { demoSeed, seedRegistry } from '../../grid/seed/seed.ts';
 import { isRefusal } from '../../domain/refusal.ts';
 import { log } from '../../platform/log.ts';
 import { areaVariable, settingsSchema } from '../../platform/settings.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export const gridServe: Command = {
   name: 'grid serve',
@@ -235,6 +236,8 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
           },
         });
       }
+      // Listened for before the lines a supervisor waits for: a SIGTERM right after them stops cleanly.
+      const stopped = stopSignal();
       const address = server.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const base = `https://${values.hostname[0] ?? 'localhost'}:${boundPort}`;
@@ -247,10 +250,7 @@ KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION (\`kirikae config\` lists them).`,
       console.log(`  data provision sites (registered retailer certificates): ${areas.map((a) => `${base}/grid/${a}/PPS/`).join(' ')}`);
       console.log('  for the hub:');
       for (const area of areas) console.log(`    ${gridUrlVariable(area)}=${base}`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopped;
       console.log('kirikae grid stopping…');
       await server.close();
       await ops?.close();

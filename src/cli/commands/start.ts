@@ -1,5 +1,6 @@
 import { loadConfig } from '../../platform/config.ts';
 import type { Command } from '../command.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 export const start: Command = {
   name: 'start',
@@ -18,6 +19,8 @@ the others that kirikae config lists (all checked before anything starts).`,
     // Loaded here, not at the top: the other commands need none of the servers.
     const { startSystem } = await import('../../app.ts');
     const system = await startSystem(config);
+    // Listened for before "ready" is said: a SIGTERM right after it stops the system cleanly.
+    const stopped = stopSignal();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`kirikae ready in ${seconds} s (${config.mode} mode)`);
     if (system.url) console.log(`  hub:      ${system.url} (mutual TLS: a registered client certificate is required)`);
@@ -29,10 +32,7 @@ the others that kirikae config lists (all checked before anything starts).`,
     }
     if (system.ops) console.log(`  health:   ${system.ops.url}`);
     console.log(`  clock:    ${system.clock.now().toISOString()}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await stopped;
     console.log('kirikae stopping…');
     await system.stop();
   },

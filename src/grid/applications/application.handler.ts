@@ -153,10 +153,11 @@ async function register(tx: Queryable, ctx: GridContext, itf: ApplicationInterfa
     return application;
   } catch (error) {
     if (!isRefusal(error)) throw error;
-    const refused = await moveApplication(tx, ctx.schema, application, { type: 'refused', reason: error.code }, request.requestId, now);
     // The stored reason is the refusal's own text (with its parameters).
-    await tx.query(`UPDATE ${ident(ctx.schema)}.application SET refusal_text = $2 WHERE application_number = $1`, [applicationNumber, error.text]);
-    return { ...refused.application, refusalText: error.text };
+    const refused = await moveApplication(tx, ctx.schema, application, { type: 'refused', reason: error.code }, request.requestId, now, {
+      refusalText: error.text,
+    });
+    return refused.application;
   }
 }
 

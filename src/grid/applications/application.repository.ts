@@ -121,6 +121,8 @@ export interface TransitionChanges {
   readonly meterWork?: boolean;
   readonly matchedWith?: string;
   readonly refusalParams?: Record<string, string | number>;
+  /** The stored text of a refusal raised elsewhere (with its own parameters), instead of the reason's text. */
+  readonly refusalText?: string;
 }
 
 /**
@@ -158,7 +160,7 @@ export async function moveApplication(
       next,
       at,
       refusal?.code ?? null,
-      refusal?.text ?? null,
+      refusal ? (changes.refusalText ?? refusal.text) : null,
       changes.body ? JSON.stringify(changes.body) : null,
       changes.requestedDate !== undefined,
       changes.requestedDate ?? null,

@@ -146,3 +146,25 @@ test('a stop while the database is away leaves the journal for the next start', 
   );
   orphan.remove();
 });
+
+test('its backlog tells what waits for the database: records, journal bytes and the oldest record’s age, also beyond the memory bound, and nothing once written', async (t) => {
+  const db = database<number>();
+  const { journal, writer } = writerOn(tempDir(t), db, { maxBatch: 50, maxInMemory: 100 });
+  assert.deepEqual(writer.backlog(), { records: 0, journalBytes: 0, oldestSeconds: 0 });
+  db.state.down = true;
+  const first = Date.now();
+  for (let i = 0; i < 250; i++) writer.add(i);
+  await writer.flush(); // refused
+  const waiting = writer.backlog(first + 90_000);
+  assert.equal(waiting.records, 250, '100 in memory and 150 in the journal only');
+  assert.equal(waiting.journalBytes, journal.position);
+  assert.ok(waiting.oldestSeconds >= 89 && waiting.oldestSeconds <= 91, `${waiting.oldestSeconds} s`);
+  db.state.down = false;
+  await writer.flush();
+  assert.equal(db.state.rows.length, 250);
+  assert.deepEqual(writer.backlog(), { records: 0, journalBytes: 0, oldestSeconds: 0 });
+  writer.add(250);
+  assert.equal(writer.backlog().records, 1);
+  assert.ok(writer.backlog().journalBytes > 0);
+  await writer.stop();
+});

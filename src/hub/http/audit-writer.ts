@@ -49,6 +49,18 @@ interface Held<E> {
   readonly entry: E;
   /** The journal position after it. */
   readonly end: number;
+  /** When it was added (ms, the process's real time), for the backlog's age. */
+  readonly added: number;
+}
+
+/** What waits for the database, for the metrics (per process). */
+export interface AuditBacklog {
+  /** Records not yet in the database: in memory, and (while the database was away) in the journal only. */
+  readonly records: number;
+  /** Bytes of the journal not yet in the database. */
+  readonly journalBytes: number;
+  /** Seconds the oldest record not yet in the database has waited (0 when none waits). */
+  readonly oldestSeconds: number;
 }
 
 interface Batch<E> {
@@ -77,7 +89,12 @@ export class AuditWriter<E> {
   /** Set while records from this position on are in the journal only, to be read back from it. */
   #spilledFrom: number | undefined;
   /** Records the journal refused: inserted without a position, after the journaled ones held. */
-  #unjournaled: E[] = [];
+  #unjournaled: { readonly entry: E; readonly added: number }[] = [];
+  /** Records in the journal only (from `#spilledFrom` on), and when the first of them was added (ms). */
+  #spilledCount = 0;
+  #spilledSince = 0;
+  /** The journal position up to which the database has every record. */
+  #writtenUpTo: number;
   /** A batch failed: whether the database took it is to be asked before the next. */
   #uncertain = false;
   #timer: NodeJS.Timeout | undefined;
@@ -92,6 +109,7 @@ export class AuditWriter<E> {
     this.#recorded = options.recorded;
     this.#maxBatch = Math.min(options.maxBatch ?? 500, 1_000);
     this.#maxInMemory = Math.max(options.maxInMemory ?? 10_000, this.#maxBatch);
+    this.#writtenUpTo = options.journal.position;
     this.#timer = setInterval(() => void this.#flushDue(), options.flushIntervalMs ?? 50);
     this.#timer.unref();
   }
@@ -106,20 +124,43 @@ export class AuditWriter<E> {
     return this.#spilledFrom !== undefined;
   }
 
+  /**
+   * What waits for the database now. While records wait in the journal only, their count and age
+   * are those of the records spilled since memory was last full: the age is the first spilled
+   * record's, an upper bound once the catching up has begun.
+   */
+  backlog(now = Date.now()): AuditBacklog {
+    const oldest = Math.min(
+      this.#memory[0]?.added ?? Infinity,
+      this.#unjournaled[0]?.added ?? Infinity,
+      this.#spilledFrom === undefined ? Infinity : this.#spilledSince,
+    );
+    return {
+      records: this.#memory.length + this.#unjournaled.length + (this.#spilledFrom === undefined ? 0 : this.#spilledCount),
+      journalBytes: Math.max(0, this.#journal.position - this.#writtenUpTo),
+      oldestSeconds: oldest === Infinity ? 0 : Math.max(0, (now - oldest) / 1000),
+    };
+  }
+
   /** Journals the record (it survives the process from now on) and queues it for the database. */
   add(entry: E): void {
     const journal = this.#journal;
     const before = journal.position;
     const end = journal.append(this.#encode(entry));
+    const added = Date.now();
     if (end === undefined) {
-      this.#unjournaled.push(entry); // only in memory: the journal's error is logged
+      this.#unjournaled.push({ entry, added }); // only in memory: the journal's error is logged
     } else if (this.#spilledFrom === undefined) {
       if (this.#memory.length < this.#maxInMemory) {
-        this.#memory.push({ entry, end });
+        this.#memory.push({ entry, end, added });
       } else {
         this.#spilledFrom = before;
+        this.#spilledCount = 1;
+        this.#spilledSince = added;
         log('warn', 'audit', `${this.#memory.length} audit records wait for the database: the next ones wait in the journal ${journal.dir}`);
       }
+    } else {
+      this.#spilledCount++;
     }
     if (this.#memory.length >= this.#maxBatch && !this.#flushing) void this.#flushDue();
   }
@@ -192,6 +233,7 @@ export class AuditWriter<E> {
       let taken = 0;
       while (taken < this.#memory.length && this.#memory[taken]!.end <= at) taken++;
       this.#memory.splice(0, taken);
+      this.#writtenUpTo = Math.max(this.#writtenUpTo, at);
       if (this.#spilledFrom !== undefined && this.#spilledFrom < at) this.#spilledFrom = at >= this.#journal.position ? undefined : at;
       if (taken > 0) log('info', 'audit', `the database had taken ${taken} audit records of a batch it seemed to refuse: not written again`);
     }
@@ -205,7 +247,10 @@ export class AuditWriter<E> {
         return;
       }
       batch.done();
-      if (batch.upTo !== undefined) this.#journal.release(batch.upTo);
+      if (batch.upTo !== undefined) {
+        this.#writtenUpTo = Math.max(this.#writtenUpTo, batch.upTo);
+        this.#journal.release(batch.upTo);
+      }
       const catchingUp = this.#memory.length === 0 && this.#unjournaled.length === 0 && this.#spilledFrom !== undefined;
       if (!all && !catchingUp && this.#memory.length < this.#maxBatch && this.#unjournaled.length < this.#maxBatch) return;
     }
@@ -224,7 +269,7 @@ export class AuditWriter<E> {
     }
     if (this.#unjournaled.length > 0) {
       const taken = this.#unjournaled.splice(0, this.#maxBatch);
-      return { entries: taken, upTo: undefined, done: () => {}, putBack: () => this.#unjournaled.unshift(...taken) };
+      return { entries: taken.map((held) => held.entry), upTo: undefined, done: () => {}, putBack: () => this.#unjournaled.unshift(...taken) };
     }
     while (this.#spilledFrom !== undefined) {
       const read = this.#journal.read(this.#spilledFrom, this.#maxBatch);
@@ -238,6 +283,7 @@ export class AuditWriter<E> {
       }
       const caughtUp = () => {
         this.#spilledFrom = read.next;
+        this.#spilledCount = Math.max(0, this.#spilledCount - read.lines.length);
         // Appends are synchronous: at this point nothing is between the read and the journal's end.
         if (read.next >= this.#journal.position) this.#spilledFrom = undefined;
       };

@@ -7,6 +7,7 @@ import type { GridTransport } from '../../interfaces/message.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { oncePerScrape, type Metrics } from '../../platform/metrics.ts';
+import type { AuditBacklog } from '../http/audit-writer.ts';
 import { mailQueue, outboxBacklog, relaysAwaiting } from './system-metrics.repository.ts';
 
 export function registerHubMetrics(metrics: Metrics, db: Db, clock: Clock): void {
@@ -49,6 +50,28 @@ export function registerHubMetrics(metrics: Metrics, db: Db, clock: Clock): void
   metrics.gaugeFromScrape('kirikae_mail_oldest_pending_seconds', 'Age (business time) of the oldest e-mail not yet sent', [], async () => [
     { labels: {}, value: (await mail()).oldestSeconds },
   ]);
+}
+
+/**
+ * This process's audit records not yet in the database (hub/http/audit-writer.ts), read at each
+ * scrape: per process (sum the records and bytes over hubs, take the max of the age).
+ */
+export function registerAuditMetrics(metrics: Metrics, audit: { backlog(): AuditBacklog }): void {
+  metrics.gaugeFromScrape('kirikae_audit_backlog_records', "Audit records of this process's requests not yet in the database", [], async () => [
+    { labels: {}, value: audit.backlog().records },
+  ]);
+  metrics.gaugeFromScrape(
+    'kirikae_audit_backlog_journal_bytes',
+    "Bytes of this process's audit journal (KIRIKAE_HOME/audit-journal) not yet in the database",
+    [],
+    async () => [{ labels: {}, value: audit.backlog().journalBytes }],
+  );
+  metrics.gaugeFromScrape(
+    'kirikae_audit_backlog_oldest_seconds',
+    'How long the oldest audit record of this process not yet in the database has waited (0 when none waits)',
+    [],
+    async () => [{ labels: {}, value: audit.backlog().oldestSeconds }],
+  );
 }
 
 /** The transport, with each call's outcome counted (kirikae_grid_calls_total, kirikae_grid_up). */

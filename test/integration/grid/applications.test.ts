@@ -290,7 +290,13 @@ forEachBackend('wheeling change applications (IF_10410 … IF_10910, status, fee
     // Conflicts: a second open switch-in, a move-out while a switch is open.
     const first = await switchIn(grid, lv.supplyPointId);
     assert.equal(first.result, 'OK');
-    await refusedWith(switchIn(grid, lv.supplyPointId, {}, '30013'), 'APP_CONFLICT');
+    const conflict = await refusedWith(switchIn(grid, lv.supplyPointId, {}, '30013'), 'APP_CONFLICT');
+    // The stored reason is the refusal's own text, its parameters filled in.
+    const conflictStatus = await status(grid, 'IF_10620', data(conflict).applicationNumber, '30013');
+    assert.equal(
+      data(conflictStatus).refusalReason,
+      `この供給地点には処理中の申込（申込番号 ${data(first).applicationNumber}、スイッチング開始）があるため、この申込はできません。`,
+    );
     await refusedWith(
       grid.handle(gridRequest('IF_10510', { updateFlag: '1', supplyPointId: lv.supplyPointId, applicationKind: '01', requestedDate: '2026-12-10' }, OLD)),
       'APP_CONFLICT',

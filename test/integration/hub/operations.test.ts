@@ -12,7 +12,7 @@ import { forEachBackend, type TestDb } from '../../support/backends.ts';
 import { startTestHub, type TestHub } from '../../support/hub-server.ts';
 import { Metrics } from '../../../src/platform/metrics.ts';
 import { createLogger } from '../../../src/platform/log.ts';
-import { observedTransport, registerHubMetrics } from '../../../src/hub/metrics/hub-metrics.ts';
+import { observedTransport, registerAuditMetrics, registerHubMetrics } from '../../../src/hub/metrics/hub-metrics.ts';
 import { startOpsServer, type OpsServer } from '../../../src/platform/http/ops-server.ts';
 import pg from 'pg';
 import { PostgresDb } from '../../../src/platform/db/postgres.ts';
@@ -44,6 +44,7 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
     db = await backend.open();
     hub = await startTestHub(db, { metrics, logger, transport: observedTransport(grids, metrics) });
     registerHubMetrics(metrics, db, hub.clock);
+    registerAuditMetrics(metrics, hub.audit);
     jobs = await Jobs.start(db, { schedule: false });
     await jobs.queue('ops.test-queue');
     metrics.watchDatabase(db);
@@ -119,6 +120,19 @@ forEachBackend('operations: metrics, logs, health', (backend) => {
     assert.ok(value('kirikae_job_queue_lag_seconds{queue="ops.test-queue"}')! >= 29);
     assert.equal(value('kirikae_relays_awaiting_decision{family="LV"}'), undefined, 'no relay waits');
     if (db.url) assert.ok(value('kirikae_db_pool_connections{state="total"}')! >= 1);
+    // The audit records of those requests: journaled at once, in the database within its 50 ms batches.
+    await hub.audit.flush();
+    const audited = await (await fetch(`${ops.base}/metrics`)).text();
+    const gauge = (name: string) =>
+      Number(
+        audited
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.slice(name.length + 1),
+      );
+    assert.equal(gauge('kirikae_audit_backlog_records'), 0);
+    assert.equal(gauge('kirikae_audit_backlog_journal_bytes'), 0);
+    assert.equal(gauge('kirikae_audit_backlog_oldest_seconds'), 0);
   });
 
   test('each request is one JSON log line with its request ID, participant and interface; personal data is redacted', async () => {

@@ -121,7 +121,7 @@ const hardenedHeaders = {
  * with the server's logger, reqId in the line), and a child per request cost the hub ≈ 1.5 % of its
  * CPU a look-up. A line below the level makes no child either.
  */
-class LazyChildLogger {
+export class LazyChildLogger {
   readonly #parent: FastifyBaseLogger;
   readonly #bindings: Bindings;
   readonly #options: ChildLoggerOptions;

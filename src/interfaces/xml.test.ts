@@ -91,6 +91,28 @@ describe('parseXml', () => {
     assert.equal(refusedWith(parseXml('<a>x & y</a>')), 'IF_XML_MALFORMED');
   });
 
+  it('refuses what is not well-formed with namespaces: two roots, text or a second element outside the root, a repeated attribute, an unclosed comment, a bad declaration, a prefix bound to nothing', () => {
+    for (const doc of [
+      '<a/><b/>',
+      '<a/>text',
+      'text<a/>',
+      '<a x="1" x="2"/>',
+      '<a><!-- no end </a>',
+      '<?xml version="2.0"?><a/>',
+      '<a xmlns:p=""><p:b/></a>',
+      '<a></A>',
+      '<a b=1/>',
+      '<1a/>',
+    ]) {
+      assert.equal(refusedWith(parseXml(doc)), 'IF_XML_MALFORMED', doc);
+    }
+  });
+
+  it('reads text around comments and processing instructions as one trimmed value, CDATA as written', () => {
+    const result = parseXml('<a><b> x <!-- c --> y <?pi z?></b><c><![CDATA[ kept ]]></c></a>');
+    assert.deepEqual(result, { ok: true, value: { a: { b: 'xy', c: ' kept ' } } });
+  });
+
   it('refuses undeclared entities and references to characters XML cannot carry', () => {
     assert.equal(refusedWith(parseXml('<a>&nbsp;</a>')), 'IF_XML_ENTITY');
     assert.equal(refusedWith(parseXml('<a>&#0;</a>')), 'IF_XML_ENTITY');

@@ -1,11 +1,13 @@
 /**
- * XML as the SOAP binding reads and writes it, with a maintained parser (fast-xml-parser) set up for
- * input from outside:
+ * XML as the SOAP binding reads and writes it, with a maintained, conformant parser (saxes: XML 1.0
+ * and Namespaces in XML, well-formedness checked in the same single pass that reads the tree) set up
+ * for input from outside:
  *
  * - Size first: more than `xmlLimits.maxBytes` is refused before anything looks at it.
  * - No DTD, so no entity can be declared: a document with `<!DOCTYPE` or `<!ENTITY` anywhere is
  *   refused outright (billion laughs, external entities such as SYSTEM "file:///etc/passwd"). Only
- *   the five predefined references and numeric character references are decoded, by our own decoder.
+ *   the five predefined references and numeric character references to characters XML allows are
+ *   decoded; any other reference is refused (IF_XML_ENTITY).
  * - Depth is capped (`xmlLimits.maxDepth`): SOAP messages here are a few levels deep.
  * - UTF-8 only: a declared or detected other encoding (Shift_JIS from older systems) is refused
  *   with a message that says so, rather than read as mojibake.
@@ -18,17 +20,12 @@
  * - Values stay strings (no number guessing: "007" stays "007"); the catalogue types them.
  *
  * Each refusal has its own code (IF_XML_…) so a client can tell a broken document from a hostile one.
- *
- * After the size, encoding, DTD and depth checks, a plain document (what retailers' systems send:
- * no comment, CDATA, reference or processing instruction) is read in one pass by xml-plain.ts; any
- * other, and every refusal, goes through the validator and the parser as described here.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser, type SaxesTagNS } from 'saxes';
 import type { MessageCode } from '../domain/messages.ts';
 import { Refusal } from '../domain/refusal.ts';
 import type { ReceptionMessage } from './message.ts';
 import { replacement, replacingUtf8, strictUtf8, UndecodableText } from './undecodable.ts';
-import { parsePlainXml, type XmlNode } from './xml-plain.ts';
 
 export const xmlLimits = {
   /** 256 KiB: the largest honest message (a feed page of 500 applications) is about 150 KiB. */
@@ -52,66 +49,16 @@ function refuse(code: MessageCode, params: Record<string, string | number> = {})
   return { ok: false, messages: [new Refusal(code, { params }).toDetail()] };
 }
 
-class EntityRefused extends Error {
-  readonly entity: string;
-  constructor(entity: string) {
-    super(`entity refused: ${entity}`);
-    this.entity = entity;
-  }
+/** An element with its namespace resolved: `namespace` is '' for an element in no namespace. */
+export interface XmlNode {
+  readonly name: string;
+  readonly namespace: string;
+  readonly children: readonly XmlNode[];
+  /** Its own text (trimmed pieces, joined), without its children's. */
+  readonly text: string;
+  /** The text held bytes that are not UTF-8 (then `text` has U+FFFD where they were). */
+  readonly undecodable?: true;
 }
-
-const predefined: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** XML 1.0 Char: what a numeric character reference may stand for. */
-function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-/**
- * The parser's entity decoder, replaced by one that knows only what XML predefines. It is never
- * given declared entities (DOCTYPE is refused before parsing); if it were, it would refuse them.
- */
-const strictEntities = {
-  setExternalEntities(): void {},
-  addInputEntities(entities: Record<string, string>): void {
-    const first = Object.keys(entities)[0];
-    if (first !== undefined) throw new EntityRefused(first);
-  },
-  reset(): void {},
-  setXmlVersion(): void {},
-  decode(text: string): string {
-    if (!text.includes('&')) return text;
-    return text.replace(/&([^;&\s]{0,40});/g, (whole, ref: string) => {
-      const named = predefined[ref];
-      if (named !== undefined && Object.hasOwn(predefined, ref)) return named;
-      const m = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
-      const cp = m ? Number.parseInt(m[1] ?? m[2] ?? '', m[1] ? 16 : 10) : Number.NaN;
-      if (!isXmlChar(cp)) throw new EntityRefused(whole);
-      return String.fromCodePoint(cp);
-    });
-  },
-};
-
-/**
- * The parser keeps document order and the attributes, so that namespaces can be resolved (the
- * xmlns declarations are attributes); the tree is then read by local name (elementOf).
- */
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  entityDecoder: strictEntities,
-  maxNestedTags: xmlLimits.maxDepth,
-});
-
-export type { XmlNode };
 
 export type XmlTreeParse = { readonly ok: true; readonly root: XmlNode } | { readonly ok: false; readonly messages: ReceptionMessage[] };
 
@@ -130,9 +77,8 @@ export function parseXml(input: string | Uint8Array): XmlParse {
  * one message. Bytes that are not UTF-8 inside an element's text are refused as that element's
  * (IF_ENCODING_INVALID, field: the path of local names below the root, "Body.IF_10610Request.customerName"),
  * elsewhere as the document's (IF_XML_ENCODING): text is never read with replacement characters.
- * `plain: false` (tests) reads even a plain document the general way (xml-plain.ts).
  */
-export function parseXmlTree(input: string | Uint8Array, options: { readonly plain?: boolean } = {}): XmlTreeParse {
+export function parseXmlTree(input: string | Uint8Array): XmlTreeParse {
   let text: string;
   let replaced = false;
   if (typeof input === 'string') {
@@ -153,73 +99,88 @@ export function parseXmlTree(input: string | Uint8Array, options: { readonly pla
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) return refuse('IF_XML_ENCODING', { encoding: encoding.slice(0, 40) });
   if (dtd.test(text)) return refuse('IF_XML_DTD_FORBIDDEN');
   if (deeperThan(text, xmlLimits.maxDepth)) return refuse('IF_XML_TOO_DEEP', { limit: xmlLimits.maxDepth });
-  // A plain document (what retailers' systems send) in one pass; anything else, and every
-  // refusal, through the validator and the parser (xml-plain.ts).
-  const plain = replaced || options.plain === false ? undefined : parsePlainXml(text);
-  if (plain !== undefined) return { ok: true, root: plain };
 
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    const { line, col } = valid.err;
-    return refuse('IF_XML_MALFORMED', { where: col ? `${line}行目 ${col}文字目付近` : `${line}行目付近` });
-  }
-  let ordered: OrderedNode[];
+  let root: XmlNode;
   try {
-    ordered = parser.parse(text) as OrderedNode[];
+    root = readTree(text, replaced);
   } catch (error) {
-    if (error instanceof EntityRefused) return refuse('IF_XML_ENTITY', { entity: error.entity.slice(0, 40) });
-    if (error instanceof Error && /nested tags/i.test(error.message)) return refuse('IF_XML_TOO_DEEP', { limit: xmlLimits.maxDepth });
-    return refuse('IF_XML_MALFORMED', { where: '使用できない要素名があります' });
-  }
-  const roots = ordered.filter((n) => tagOf(n) !== undefined);
-  if (roots.length !== 1) return refuse('IF_XML_MALFORMED', { where: '文書要素がありません' });
-  try {
-    const root = resolve(roots[0]!, xmlScope, replaced);
-    // Invalid bytes in markup (a name, an attribute, between elements) rather than in a value:
-    // more replacement characters in the document than in the values.
-    if (replaced && count(text) > replacementsIn(root)) return refuse('IF_XML_ENCODING', { encoding: 'UTF-8以外' });
-    return { ok: true, root };
-  } catch (error) {
-    if (error instanceof NamespaceRefused) return refuse('IF_XML_MALFORMED', { where: error.message });
+    if (error instanceof XmlRefused) return { ok: false, messages: [error.refusal.toDetail()] };
     throw error;
   }
+  // Invalid bytes in markup (a name, an attribute, between elements) rather than in a value:
+  // more replacement characters in the document than in the values.
+  if (replaced && count(text) > replacementsIn(root)) return refuse('IF_XML_ENCODING', { encoding: 'UTF-8以外' });
+  return { ok: true, root };
 }
 
-/** What the parser gives in document order: `{ tag: children, ":@"?: attributes }` or `{ "#text": text }`. */
-type OrderedNode = { readonly [key: string]: OrderedNode[] | string | Record<string, string> };
-
-class NamespaceRefused extends Error {}
-
-/** The xml prefix is bound by definition; no other prefix is bound until declared. */
-const xmlScope: ReadonlyMap<string, string> = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
-
-function tagOf(node: OrderedNode): string | undefined {
-  return Object.keys(node).find((k) => k !== ':@' && k !== '#text');
+class XmlRefused extends Error {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
 }
 
-function resolve(node: OrderedNode, outer: ReadonlyMap<string, string>, replaced: boolean): XmlNode {
-  const tag = tagOf(node)!;
-  const attributes = (node[':@'] ?? {}) as Record<string, string>;
-  let scope = outer;
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key !== '@_xmlns' && !key.startsWith('@_xmlns:')) continue;
-    if (scope === outer) scope = new Map(outer);
-    (scope as Map<string, string>).set(key === '@_xmlns' ? '' : key.slice('@_xmlns:'.length), value);
+interface Open {
+  readonly name: string;
+  readonly namespace: string;
+  readonly children: XmlNode[];
+  text: string;
+}
+
+/**
+ * The document's root element, read in one pass by saxes, which stops at the first thing that is
+ * not well-formed XML with namespaces (an unbound prefix included): refused then with where it went
+ * wrong. Text is trimmed piece by piece (between tags, comments and processing instructions) and
+ * joined; CDATA is kept as written.
+ */
+function readTree(text: string, replaced: boolean): XmlNode {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: Open[] = [];
+  let root: XmlNode | undefined;
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    if (tag.local === '__proto__') throw new XmlRefused(new Refusal('IF_XML_MALFORMED', { params: { where: '使用できない要素名があります' } }));
+    stack.push({ name: tag.local, namespace: tag.uri, children: [], text: '' });
+  });
+  parser.on('text', (piece: string) => {
+    const open = stack.at(-1);
+    if (open !== undefined) open.text += piece.trim();
+  });
+  parser.on('cdata', (piece: string) => {
+    const open = stack.at(-1);
+    if (open !== undefined) open.text += piece;
+  });
+  parser.on('closetag', () => {
+    const open = stack.pop()!;
+    const node: XmlNode = { name: open.name, namespace: open.namespace, children: open.children, text: open.text };
+    const closed = replaced && open.text.includes(replacement) ? { ...node, undecodable: true as const } : node;
+    const parent = stack.at(-1);
+    if (parent === undefined) root = closed;
+    else parent.children.push(closed);
+  });
+  try {
+    parser.write(text).close();
+  } catch (error) {
+    if (error instanceof XmlRefused) throw error;
+    throw new XmlRefused(refusalOf(error as Error, parser, text));
   }
-  const colon = tag.indexOf(':');
-  const prefix = colon === -1 ? '' : tag.slice(0, colon);
-  const name = colon === -1 ? tag : tag.slice(colon + 1);
-  if (name === '__proto__') throw new NamespaceRefused('使用できない要素名があります');
-  const namespace = scope.get(prefix);
-  if (namespace === undefined && prefix !== '') throw new NamespaceRefused(`名前空間接頭辞「${prefix.slice(0, 20)}」が宣言されていません`);
-  const children: XmlNode[] = [];
-  let text = '';
-  for (const child of node[tag] as OrderedNode[]) {
-    if (typeof child['#text'] === 'string') text += child['#text'];
-    else if (tagOf(child) !== undefined) children.push(resolve(child, scope, replaced));
+  if (root === undefined) throw new XmlRefused(new Refusal('IF_XML_MALFORMED', { params: { where: '文書要素がありません' } }));
+  return root;
+}
+
+/** What saxes stopped at, as one of our refusals. */
+function refusalOf(error: Error, parser: SaxesParser, text: string): Refusal {
+  const message = error.message;
+  if (/(undefined entity|malformed character entity)\.$/.test(message)) {
+    // Thrown at the reference's ';': the reference is what ends there.
+    const end = Math.min(parser.position, text.length);
+    const reference = text.slice(Math.max(text.lastIndexOf('&', end - 1), 0), end);
+    return new Refusal('IF_XML_ENTITY', { params: { entity: reference.slice(0, 40) } });
   }
-  const resolved = { name, namespace: namespace ?? '', children, text };
-  return replaced && text.includes(replacement) ? { ...resolved, undecodable: true as const } : resolved;
+  const unbound = /unbound namespace prefix: "(.*)"\.$/.exec(message);
+  if (unbound) return new Refusal('IF_XML_MALFORMED', { params: { where: `名前空間接頭辞「${unbound[1]!.slice(0, 20)}」が宣言されていません` } });
+  if (/document must contain a root element/.test(message)) return new Refusal('IF_XML_MALFORMED', { params: { where: '文書要素がありません' } });
+  return new Refusal('IF_XML_MALFORMED', { params: { where: `${parser.line}行目 ${parser.column + 1}文字目付近` } });
 }
 
 /**

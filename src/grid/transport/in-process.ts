@@ -1,8 +1,8 @@
 /**
  * The embedded transport: the hub calls the grids of this process directly. Requests and responses
- * pass through JSON on the way, exactly as over HTTPS, so that what works in process works across
- * processes (no Date or undefined that JSON would change), and neither side holds the other's
- * objects.
+ * are copied on the way as JSON would carry them over HTTPS (json-copy.ts: what a JSON round trip
+ * gives, without the text), so that what works in process works across processes (no Date or
+ * undefined that JSON would change), and neither side holds the other's objects.
  *
  * A grid that does not answer within the timeout, or fails with an error that is not a refusal
  * (those are NG responses already), rejects with GridUnavailableError.
@@ -11,6 +11,7 @@ import type { AreaCode } from '../../domain/area.ts';
 import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
 import type { GridTransport, InterfaceRequest, InterfaceResponse } from '../../interfaces/message.ts';
 import type { GridEndpoint } from '../grid.ts';
+import { jsonCopy } from './json-copy.ts';
 import { defaultGridTimeoutMs, withTimeout } from './timeout.ts';
 
 export interface InProcessTransportOptions {
@@ -34,13 +35,9 @@ export class InProcessGridTransport implements GridTransport {
   async send(area: AreaCode, request: InterfaceRequest, options: { readonly timeoutMs?: number } = {}): Promise<InterfaceResponse> {
     const grid = this.#grids.get(area);
     if (!grid) throw new GridUnavailableError(area, 'notConfigured', 'no grid for this area in this process');
-    const handled = grid.handle(viaJson(request)).then(viaJson, (error: unknown) => {
+    const handled = grid.handle(jsonCopy(request)).then(jsonCopy, (error: unknown) => {
       throw new GridUnavailableError(area, 'error', (error as Error)?.message, { cause: error });
     });
     return withTimeout(area, options.timeoutMs ?? this.#timeoutMs, handled);
   }
-}
-
-function viaJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -8,11 +8,22 @@ import { GridUnavailableError } from '../../interfaces/grid-unavailable.ts';
 
 export const defaultGridTimeoutMs = 10_000;
 
-/** `work`, or a `timeout` GridUnavailableError if it has not settled after `ms`. */
+/**
+ * `work`, or a `timeout` GridUnavailableError if it has not settled after `ms`. One promise and one
+ * timer a call (a race of two promises and a `finally` made three more for every look-up).
+ */
 export function withTimeout<T>(area: AreaCode, ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GridUnavailableError(area, 'timeout', `no answer within ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new GridUnavailableError(area, 'timeout', `no answer within ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

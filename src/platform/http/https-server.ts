@@ -7,6 +7,7 @@
  * Also here, for every response: hardened headers, a request size limit, and timeouts.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Bindings, ChildLoggerOptions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -65,6 +66,8 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
     trustProxy: false,
     // A request ID that means something outside this process (shown to users with internal errors).
     genReqId: () => randomUUID(),
+    // `request.log` made when a request first logs through it, not for every request.
+    childLoggerFactory: (logger, bindings, childOptions) => new LazyChildLogger(logger, bindings, childOptions) as unknown as FastifyBaseLogger,
   });
   // A handshake whose client certificate does not verify (expired, not yet valid, not from a
   // trusted CA, none at all) is closed before a byte of HTTP is read, with one clear log line. Node
@@ -89,22 +92,88 @@ export function createHttpsServer(options: HttpsServerOptions): FastifyInstance 
   app.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
     tlsLog.warn(`handshake from ${socket.remoteAddress ?? 'unknown'} failed: ${error.code ?? 'TLS error'}: ${error.message}`);
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('strict-transport-security', 'max-age=31536000');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+  // A callback hook, not an async one: it does nothing that waits, and an async hook costs every
+  // request a promise and a turn of the microtask queue.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.headers(hardenedHeaders);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
   return app;
+}
+
+/** On every response. */
+const hardenedHeaders = {
+  'strict-transport-security': 'max-age=31536000',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+} as const;
+
+/**
+ * A request's logger (`request.log`, bound to its `reqId`) that makes its pino child only when a
+ * line goes through it: most requests log nothing through it (the hub writes each request's line
+ * with the server's logger, reqId in the line), and a child per request cost the hub ≈ 1.5 % of its
+ * CPU a look-up. A line below the level makes no child either.
+ */
+export class LazyChildLogger {
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Bindings;
+  readonly #options: ChildLoggerOptions;
+  #child: FastifyBaseLogger | undefined;
+
+  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  #logger(): FastifyBaseLogger {
+    this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#child;
+  }
+
+  get level(): string {
+    return (this.#child ?? this.#parent).level;
+  }
+  set level(level: string) {
+    this.#logger().level = level;
+  }
+
+  /** A line at `level`: through the child, made now if the line is to be written at all. */
+  #write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
+    if (this.#child === undefined && !(this.#parent as Logger).isLevelEnabled(level)) return;
+    (this.#logger()[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#logger().child(bindings, options);
+  }
 }
 
 /** What a certificate verification error (node's `authorizationError`) means, in words an operator reads in the log. */

@@ -265,7 +265,16 @@ forEachBackend('the data provision site: W4 files pulled over mutual TLS', (back
 
   test('the screens link their own stylesheet, which any certificate the TLS layer lets in may fetch, unaudited', async () => {
     const rowsNow = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.pps_download`)).rows[0]!.n;
-    const before = await rowsNow();
+    // The earlier tests' last rows are written once their answers have gone: count from when they are all in
+    // (the count unchanged over 300 ms).
+    let before = await rowsNow();
+    await eventually(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = await rowsNow();
+      const settled = now === before;
+      before = now;
+      return settled ? true : undefined;
+    }, 'the earlier rows written');
     const menu = await raw(site, a003, '');
     assert.match(menu.body.toString('utf8'), /<link rel="stylesheet" href="\/grid\/03\/PPS\/site\.css">/);
     assert.doesNotMatch(menu.body.toString('utf8'), /<style/);

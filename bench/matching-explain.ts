@@ -7,17 +7,12 @@
  *   KIRIKAE_EXPLAIN_LANES: the batch of the first of that many lanes)
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { ManualClock } from '../src/platform/clock.ts';
 import { ident, type Queryable } from '../src/platform/db/db.ts';
-import { openPostgres } from '../src/platform/db/postgres.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { allGridMigrations, gridSchema } from '../src/grid/schema.ts';
-import { seedRegistry } from '../src/grid/seed/seed.ts';
+import { gridSchema } from '../src/grid/schema.ts';
 import { resolveGridOptions, type GridContext } from '../src/grid/context.ts';
 import { matchPairs } from '../src/grid/applications/matching.ts';
-import { loadPendingPairs, registryPointsFor } from './matching.bench.ts';
-import { benchUrl } from './support.ts';
+import { keptPairsDatabase } from './matching.bench.ts';
 
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
 const limit = Number(process.env.KIRIKAE_EXPLAIN_LIMIT ?? 10_000);
@@ -29,21 +24,8 @@ const schema = gridSchema(area);
 const s = ident(schema);
 const now = '2026-11-30T10:00:00+09:00';
 
-const admin = new pg.Client({ connectionString: benchUrl });
-await admin.connect();
-const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount! > 0;
-if (!exists) await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-await admin.end();
-const url = new URL(benchUrl);
-url.pathname = `/${dbName}`;
-const db = await openPostgres(url.toString());
-
-if (!exists) {
-  await migrate(db, allGridMigrations);
-  await seedRegistry(db, { points: registryPointsFor(pairs), seed: 1 });
-  await loadPendingPairs(db, pairs);
-  console.log(`loaded ${pairs} pairs into ${dbName}`);
-}
+const { db, loaded } = await keptPairsDatabase(dbName, pairs);
+if (loaded) console.log(`loaded ${pairs} pairs into ${dbName}`);
 
 /** Experiments that change the statement's text. */
 const unused = (ps: number[]) => ps.map((p) => `$${p}::text IS NOT NULL`).join(' OR ');

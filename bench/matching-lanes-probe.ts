@@ -7,35 +7,18 @@
  *   node bench/lanes-probe.ts [both|one|two] [rounds]
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { ManualClock } from '../src/platform/clock.ts';
 import { ident } from '../src/platform/db/db.ts';
-import { openPostgres } from '../src/platform/db/postgres.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
-import { allGridMigrations, gridSchema } from '../src/grid/schema.ts';
-import { seedRegistry } from '../src/grid/seed/seed.ts';
+import { gridSchema } from '../src/grid/schema.ts';
 import { resolveGridOptions, type GridContext } from '../src/grid/context.ts';
 import { matchPairs } from '../src/grid/applications/matching.ts';
-import { loadPendingPairs, registryPointsFor } from './matching.bench.ts';
-import { benchUrl } from './support.ts';
+import { keptPairsDatabase } from './matching.bench.ts';
 
 const pairs = 100_000;
 const dbName = 'kirikae_m6_lanes_probe';
 const schema = gridSchema('03');
 const s = ident(schema);
-const admin = new pg.Client({ connectionString: benchUrl });
-await admin.connect();
-const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount! > 0;
-if (!exists) await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-await admin.end();
-const url = new URL(benchUrl);
-url.pathname = `/${dbName}`;
-const db = await openPostgres(url.toString());
-if (!exists) {
-  await migrate(db, allGridMigrations);
-  await seedRegistry(db, { points: registryPointsFor(pairs), seed: 1 });
-  await loadPendingPairs(db, pairs);
-}
+const { db } = await keptPairsDatabase(dbName, pairs);
 const ctx: GridContext = { area: '03', schema, db, clock: new ManualClock('2026-11-30T10:00:00+09:00'), options: resolveGridOptions() };
 const cpu = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

@@ -26,7 +26,9 @@ const replayBatch = 1_000;
 /** A journal line back to its audit entry; throws if the line is not one. */
 export function decodeAuditEntry(line: string): AuditEntry {
   const value = JSON.parse(line) as Record<string, unknown>;
-  const at = new Date(value.at as string);
+  // Only the text JSON makes of a Date: `new Date(null)` or of a number would be a time all the same.
+  if (typeof value.at !== 'string') throw new Error('no time');
+  const at = new Date(value.at);
   const text = (key: string) => {
     const v = value[key];
     if (v !== null && v !== undefined && typeof v !== 'string') throw new Error(`${key} is not text`);

@@ -9,10 +9,6 @@
  * same rows into a table shaped like the outbox, measured in the same run.
  * Target (issue 18): every application in the grid's tables within 60 s of the answer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { deliverDueBatches } from '../src/hub/applications/batch-delivery.ts';
@@ -23,7 +19,7 @@ import { copyText } from '../src/platform/db/db.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
 import { KirikaeClient } from '../src/sdk/client.ts';
-import { seconds, withBenchDatabase } from './support.ts';
+import { benchAuditWriter, seconds, withBenchDatabase } from './support.ts';
 
 const rowsWanted = Number(process.env.KIRIKAE_BENCH_BULK_ROWS ?? 100_000);
 const newRetailer = '10033';
@@ -52,8 +48,7 @@ export async function bulkDeliveryBench(): Promise<void> {
     const cert = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
-    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
-    const audit = await startAuditWriter(db, auditDir);
+    const { audit, stop: stopAudit } = await benchAuditWriter(db);
     const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const client = new KirikaeClient({
@@ -82,8 +77,7 @@ export async function bulkDeliveryBench(): Promise<void> {
     } finally {
       client.close();
       await hub.close();
-      await audit.stop();
-      rmSync(auditDir, { recursive: true, force: true });
+      await stopAudit();
       grids.close();
     }
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE participant_code = $1 AND stage <> '01'`, [

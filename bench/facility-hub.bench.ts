@@ -11,10 +11,7 @@
  * of TLS and HTTP on this machine, not the ratio's baseline.
  */
 import { createServer } from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
+import { benchAuditWriter } from './support.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { gridTransportFromConfig } from '../src/grid/transport/config.ts';
@@ -83,8 +80,7 @@ export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[
   const ca = testCertificateAuthority();
   const server = issueServerCert({ ca, hostnames: ['localhost'], now: new Date('2026-01-01T00:00:00Z') });
   // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
-  const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
-  const audit = await startAuditWriter(db, auditDir);
+  const { audit, stop: stopAudit } = await benchAuditWriter(db);
   const hub = await buildHubServer({
     db,
     clock,
@@ -146,8 +142,7 @@ export async function facilityHubBench(uncounted: Db, tokyoIds: readonly string[
     ),
   );
   await hub.close();
-  await audit.stop();
-  rmSync(auditDir, { recursive: true, force: true });
+  await stopAudit();
   grids.close();
 
   // The floor, printed for reference (not the ratio's baseline): a bare node:https server with the

@@ -4,16 +4,12 @@
  * mutual-TLS connection per client, against a bare HTTPS server with the same TLS setup answering the
  * same route with the same bytes, measured in the same run. Target: the hub keeps at least half.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { createHttpsServer } from '../src/platform/http/https-server.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
 import { type LoadResult, p99, perSecondOf, runLoad } from './load.ts';
-import { withBenchDatabase } from './support.ts';
+import { benchAuditWriter, withBenchDatabase } from './support.ts';
 
 /** Four clients: enough to keep both cores busy, few enough that each is one connection. */
 const connections = 4;
@@ -38,8 +34,7 @@ export async function hubReadBench(): Promise<void> {
     const client = buildCertificate({ participantCode: '10033', usage: 'api' }).cert;
 
     // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
-    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
-    const audit = await startAuditWriter(db, auditDir);
+    const { audit, stop: stopAudit } = await benchAuditWriter(db);
     const hub = await buildHubServer({ db, clock, tls, audit, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const hubUrl = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/me`;
@@ -63,8 +58,7 @@ export async function hubReadBench(): Promise<void> {
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.audit_log WHERE action = 'me'`);
     await hub.close();
     await bare.close();
-    await audit.stop();
-    rmSync(auditDir, { recursive: true, force: true });
+    await stopAudit();
 
     const ratio = rps(measured!) / rps(baseline!);
     console.log(

@@ -3,10 +3,7 @@
  * load balancer would be. Posts its URL once listening; closes when told 'stop'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
+import { benchAuditWriter } from './support.ts';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { testClock } from '../src/hub/identity/testing.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
@@ -16,15 +13,13 @@ process.env.KIRIKAE_QUIET = '1';
 const db = await openPostgres(job.dbUrl);
 const clock = testClock();
 // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
-const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
-const audit = await startAuditWriter(db, auditDir);
+const { audit, stop: stopAudit } = await benchAuditWriter(db);
 const hub = await buildHubServer({ db, clock, tls: job.tls, audit, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
 await hub.listen({ host: '127.0.0.1', port: 0 });
 parentPort!.postMessage(`https://localhost:${(hub.server.address() as { port: number }).port}`);
 parentPort!.once('message', async () => {
   await hub.close();
-  await audit.stop();
-  rmSync(auditDir, { recursive: true, force: true });
+  await stopAudit();
   await db.close();
   parentPort!.postMessage('stopped');
 });

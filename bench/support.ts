@@ -3,7 +3,14 @@
  * database per benchmark (dropped afterwards, whatever happens), and number formatting.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
+import type { AuditEntry } from '../src/hub/audit/audit.ts';
+import type { AuditWriter } from '../src/hub/http/audit-writer.ts';
+import type { Db } from '../src/platform/db/db.ts';
 import type { PostgresDb } from '../src/platform/db/postgres.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 
@@ -46,4 +53,20 @@ export function seconds(ms: number): string {
 
 export function perSecond(count: number, ms: number): string {
   return Math.round((count * 1000) / ms).toString();
+}
+
+/**
+ * The hub's audit writer as `kirikae start` keeps it (a journal under its home), in a temporary
+ * folder: `stop` stops the writer and removes the folder.
+ */
+export async function benchAuditWriter(db: Db): Promise<{ audit: AuditWriter<AuditEntry>; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
+  const audit = await startAuditWriter(db, dir);
+  return {
+    audit,
+    stop: async () => {
+      await audit.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

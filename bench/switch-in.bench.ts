@@ -7,10 +7,7 @@
  * connections, measured in the same run: the ratio is the share of a bare insert's rate the whole
  * path keeps.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAuditWriter } from '../src/hub/audit/audit-journal.ts';
+import { availableParallelism } from 'node:os';
 import { buildHubServer } from '../src/hub/http/hub-server.ts';
 import { buildCertificate, givenIdentityWorld, testCertificateAuthority, testClock } from '../src/hub/identity/testing.ts';
 import { allGridMigrations } from '../src/grid/schema.ts';
@@ -21,7 +18,7 @@ import { openPostgres } from '../src/platform/db/postgres.ts';
 import { issueServerCert } from '../src/platform/pki/issue.ts';
 import { type CpuSample, countingDb, perRequest, sampleCpu } from './cpu-meter.ts';
 import { type LoadResult, p99, runLoad } from './load.ts';
-import { perSecond, withBenchDatabase } from './support.ts';
+import { benchAuditWriter, perSecond, withBenchDatabase } from './support.ts';
 
 const connections = 4;
 const durationMs = Number(process.env.KIRIKAE_BENCH_SECONDS ?? 3) * 1000;
@@ -52,8 +49,7 @@ export async function switchInBench(): Promise<void> {
     const client = buildCertificate({ participantCode: newRetailer, usage: 'api' }).cert;
     const grids = await gridTransportFromConfig({ db, clock, env: {} });
     // The hub's audit journal, as `kirikae start` keeps it under KIRIKAE_HOME.
-    const auditDir = mkdtempSync(join(tmpdir(), 'kirikae-bench-audit-'));
-    const audit = await startAuditWriter(db, auditDir);
+    const { audit, stop: stopAudit } = await benchAuditWriter(db);
     const hub = await buildHubServer({ db, clock, tls, audit, transport: grids, requestsPerMinute: 100_000_000, requestBurst: 1_000_000 });
     await hub.listen({ host: '127.0.0.1', port: 0 });
     const url = `https://localhost:${(hub.server.address() as { port: number }).port}/api/v1/IF_10610`;
@@ -78,8 +74,7 @@ export async function switchInBench(): Promise<void> {
       cpu = perRequest(await before!, await sampleCpu(uncounted, counting.statements), measured.count);
     } finally {
       await hub.close();
-      await audit.stop();
-      rmSync(auditDir, { recursive: true, force: true });
+      await stopAudit();
       grids.close();
     }
     const sent = measured.warmUpCount + measured.count; // the warm-up's applications are in the grid's table too

@@ -188,7 +188,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
   //    No body, no query string, no personal data: the audit log keeps the supply points.
   const requestLine = (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config?.asset) return;
-    const code = request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`);
+    const code = resultOf(request, reply);
     const labels = {
       interface:
         request.audit?.action ??
@@ -207,7 +207,7 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
       {
         reqId: request.id,
         participant: request.caller?.participant.companyCode ?? null,
-        user: request.audit?.userId ?? request.session?.user.userId ?? null,
+        user: userOf(request),
         interface: labels.interface,
         binding: labels.binding,
         status: reply.statusCode,
@@ -233,13 +233,13 @@ export async function buildHubServer(options: HubServerOptions): Promise<Fastify
     audit.add({
       at: clock.now(),
       companyCode: request.caller?.participant.companyCode ?? null,
-      userId: request.audit.userId ?? request.session?.user.userId ?? null,
+      userId: userOf(request),
       fingerprint256: request.caller?.certificate.fingerprint256 ?? peerFingerprint(request) ?? null,
       sourceAddress: sourceAddress(request),
       channel: channelOf(request),
       action: request.audit.action ?? request.routeOptions.config?.action ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
       supplyPointIds: request.audit.supplyPointIds ?? [],
-      result: request.audit.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`),
+      result: resultOf(request, reply),
       requestId: request.id,
     });
   };
@@ -331,4 +331,14 @@ function refusalOfFrameworkError(error: FastifyError, bodyLimitBytes: number): R
       }
       return undefined;
   }
+}
+
+/** A request's result, as its log line and its audit record give it: the route's, else from the HTTP status. */
+function resultOf(request: FastifyRequest, reply: FastifyReply): string {
+  return request.audit?.result ?? (reply.statusCode < 400 ? 'OK' : `HTTP_${reply.statusCode}`);
+}
+
+/** The user a request acted as, as its log line and its audit record give it. */
+function userOf(request: FastifyRequest): string | null {
+  return request.audit?.userId ?? request.session?.user.userId ?? null;
 }

@@ -8,7 +8,6 @@
  * claiming, re-checking, fixing the effective date and recording history and events for each pair.
  * Target (issue 18): 100,000 pairs in ≤ 2× the join, 1,000,000 pairs (KIRIKAE_BENCH_PAIRS) < 30 s.
  */
-import pg from 'pg';
 import { ManualClock } from '../src/platform/clock.ts';
 import { copyText, ident, type Db } from '../src/platform/db/db.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
@@ -17,8 +16,8 @@ import { seedRegistry } from '../src/grid/seed/seed.ts';
 import { runMatching } from '../src/grid/applications/jobs.ts';
 import { defaultMatchingLimit } from '../src/jobs/due-work.ts';
 import { perRequest, sampleCpu } from './cpu-meter.ts';
-import { openPostgres, type PostgresDb } from '../src/platform/db/postgres.ts';
-import { benchUrl, seconds, perSecond, withBenchDatabase } from './support.ts';
+import type { PostgresDb } from '../src/platform/db/postgres.ts';
+import { keptBenchDatabase, seconds, perSecond, withBenchDatabase } from './support.ts';
 
 const pairs = Number(process.env.KIRIKAE_BENCH_PAIRS ?? 100_000);
 const area = '03';
@@ -54,20 +53,13 @@ export function registryPointsFor(count: number): number {
  * after; `loaded` says whether this call loaded it.
  */
 export async function keptPairsDatabase(name: string, count: number): Promise<{ db: PostgresDb; loaded: boolean }> {
-  const admin = new pg.Client({ connectionString: benchUrl });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0;
-  if (!exists) await admin.query(`CREATE DATABASE ${ident(name)} TEMPLATE template0`);
-  await admin.end();
-  const url = new URL(benchUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString());
-  if (!exists) {
+  const { db, created } = await keptBenchDatabase(name);
+  if (created) {
     await migrate(db, allGridMigrations);
     await seedRegistry(db, { points: registryPointsFor(count), seed: 1 });
     await loadPendingPairs(db, count);
   }
-  return { db, loaded: !exists };
+  return { db, loaded: created };
 }
 
 /**

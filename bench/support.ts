@@ -29,14 +29,32 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** The URL of database `name` on the bench's server. */
+function urlOf(name: string): string {
+  const url = new URL(benchUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * A database kept between runs (a probe's data, loaded once): created when missing; `created` says
+ * whether this call created it (empty, for the caller to fill).
+ */
+export async function keptBenchDatabase(name: string): Promise<{ db: PostgresDb; created: boolean }> {
+  const created = await admin(async (c) => {
+    if ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0) return false;
+    await c.query(`CREATE DATABASE "${name.replaceAll('"', '""')}" TEMPLATE template0`);
+    return true;
+  });
+  return { db: await openPostgres(urlOf(name)), created };
+}
+
 /** Runs `fn` with a fresh database, then drops it. */
 export async function withBenchDatabase<T>(fn: (db: PostgresDb) => Promise<T>): Promise<T> {
   const name = `kirikae_bench_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
-  const url = new URL(benchUrl);
-  url.pathname = `/${name}`;
   try {
-    const db = await openPostgres(url.toString());
+    const db = await openPostgres(urlOf(name));
     try {
       return await fn(db);
     } finally {

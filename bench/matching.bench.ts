@@ -1,7 +1,7 @@
 /**
  * Matching: 100,000 pending switch-in/switch-out pairs (KIRIKAE_BENCH_PAIRS) of one area, loaded
  * with COPY straight into the grid's application table, then matched by the grid's own batch
- * (`runMatching`, 10,000 pairs a call, called until a call comes back short: what the 20-minute job
+ * (`runMatching`, 10,000 pairs a call, called until a call comes back short (not full): what the 20-minute job
  * does), against one plain SQL join that pairs the same rows (the pairing SELECT … JOIN alone, every
  * pair fetched, nothing written), measured in the same run before the matching. The ratio is the
  * join's time over the matching's: the share of a bare join's speed the real matching keeps while
@@ -160,7 +160,7 @@ export async function matchingBench(): Promise<void> {
       batchMs.push(performance.now() - batchStarted);
       matched += result.matched;
       calls++;
-      if (result.matched < limit) break;
+      if (!result.full) break;
     }
     const matchMs = performance.now() - started;
     const cpu = perRequest(cpuBefore, await sampleCpu(db, () => 0), pairs);

@@ -42,7 +42,11 @@ export interface DueWork<G extends { readonly area: string }> {
    * `kirikae grid serve` process): this process leaves the clock advance job to the hub.
    */
   readonly areas?: readonly string[];
-  readonly runMatching: (grid: G, options: { limit: number }) => Promise<{ matched: number; expired: number }>;
+  /**
+   * One bounded matching call: pairs matched, switches refused unmatched (date passed at matching,
+   * or past the matching deadline), and whether it used its whole limit (more may wait).
+   */
+  readonly runMatching: (grid: G, options: { limit: number }) => Promise<{ matched: number; expired: number; full: boolean }>;
   readonly executeDue: (grid: G, options: { limit: number }) => Promise<{ executed: number }>;
   /** The hub's delivery retries (outbox), run first after a clock advance (they have their own schedule too). */
   readonly retryDueDeliveries?: () => Promise<unknown>;
@@ -78,7 +82,11 @@ export const defaultLimit = 1_000;
 export const defaultMatchingLimit = 10_000;
 export const defaultMaxRuns = 50;
 
-/** Matches one grid's pending pairs, a bounded batch at a time. */
+/**
+ * Matches one grid's pending pairs, a bounded batch at a time, again while a call comes back full.
+ * Not by its counts: a call can use its limit on switch-ins it neither matches nor refuses (their
+ * counterparts locked by another process), so fewer counted than the limit does not mean none wait.
+ */
 export async function matchAll<G extends { readonly area: string }>(work: DueWork<G>, grid: G): Promise<DueWorkTotals> {
   const totals: DueWorkTotals = { matched: 0, expired: 0, executed: 0 };
   const limit = work.limit ?? defaultMatchingLimit;
@@ -86,7 +94,7 @@ export async function matchAll<G extends { readonly area: string }>(work: DueWor
     const result = await work.runMatching(grid, { limit });
     totals.matched += result.matched;
     totals.expired += result.expired;
-    if (result.matched + result.expired < limit) break;
+    if (!result.full) break;
   }
   return totals;
 }

@@ -19,7 +19,7 @@ export function countingDueWork(grids: FakeGrid[], pending: { matching: number; 
       count(`matching ${grid.area}`);
       const matched = Math.min(limit, pending.matching);
       pending.matching -= matched;
-      return { matched, expired: 0 };
+      return { matched, expired: 0, full: matched === limit };
     },
     executeDue: async (grid, { limit }) => {
       count(`execute ${grid.area}`);

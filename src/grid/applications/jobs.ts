@@ -15,7 +15,7 @@ import { installSmartMeter, removeMeters } from '../registry/meter.repository.ts
 import { changeRetailerOfRecord } from '../registry/supply-period.repository.ts';
 import { gridSchema } from '../schema.ts';
 import { findApplication, moveApplication, type Application } from './application.repository.ts';
-import { expireUnmatched, matchPairs } from './matching.ts';
+import { expireUnmatched, matchPairs, type MatchedBatch } from './matching.ts';
 import { text } from './rules.ts';
 
 export type JobTarget = { readonly context: GridContext } | { readonly db: Db; readonly clock: Clock; readonly area: AreaCode; readonly options?: GridOptions };
@@ -35,6 +35,23 @@ export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId:
   return (await matchPairs(tx, ctx, { limit: 1, cause, supplyPointId })).pairs > 0;
 }
 
+/** What a matching call (runMatching) did. */
+export interface MatchingRun {
+  /** Pairs matched. */
+  readonly matched: number;
+  /**
+   * Switches refused (09, event matchExpired) without a counterpart: switch-ins whose named date the
+   * lead time no longer allows (refused by the batches) and switches past their matching deadline.
+   */
+  readonly expired: number;
+  /**
+   * The call used its whole limit, so more may be waiting: a lane's last batch took all it was
+   * given (whether it matched, refused or, their counterparts locked elsewhere, left those it took
+   * waiting), or the expiry refused its limit. The job calls again while this holds.
+   */
+  readonly full: boolean;
+}
+
 /**
  * Matches up to `limit` pending pairs, then refuses (09) up to `limit` switches that waited past
  * their matching deadline without a counterpart: a few statements each (matching.ts).
@@ -51,33 +68,36 @@ export async function matchPoint(tx: Queryable, ctx: GridContext, supplyPointId:
  * that fails leaves its batch unwritten; the others' stand); the call waits for every lane before
  * it answers or throws. PGlite has one connection: one lane.
  */
-export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<{ matched: number; expired: number }> {
+export async function runMatching(grid: JobTarget, options: { limit: number }): Promise<MatchingRun> {
   const ctx = contextOf(grid);
   const count = matchingLanesOf(ctx);
   let open = Array.from({ length: count }, (_, index) => index);
   let remaining = options.limit;
   let matched = 0;
+  let refused = 0;
   while (remaining > 0 && open.length > 0) {
     const share = Math.floor(remaining / open.length);
     const limits = open.map((_, i) => share + (i < remaining % open.length ? 1 : 0));
     const settled = await Promise.allSettled(
       open.map((index, i) =>
         limits[i] === 0
-          ? { pairs: 0, taken: 0 }
+          ? { pairs: 0, refused: 0, taken: 0 }
           : ctx.db.transaction((tx) => matchPairs(tx, ctx, { limit: limits[i]!, cause: 'matching', ...(count > 1 ? { lane: { index, count } } : {}) })),
       ),
     );
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const results = settled.map((r) => (r as PromiseFulfilledResult<{ pairs: number; taken: number }>).value);
+    const results = settled.map((r) => (r as PromiseFulfilledResult<MatchedBatch>).value);
     for (const r of results) {
       matched += r.pairs;
+      refused += r.refused;
       remaining -= r.taken;
     }
     open = open.filter((_, i) => results[i]!.taken === limits[i]);
   }
   const expired = await ctx.db.transaction((tx) => expireUnmatched(tx, ctx, { limit: options.limit }));
-  return { matched, expired };
+  // A lane still open took all it was given: more may wait behind its batch (the loop ended on the limit, not on short lanes).
+  return { matched, expired: refused + expired, full: open.length > 0 || expired === options.limit };
 }
 
 /**

@@ -223,7 +223,8 @@ function matchSql(schema: string, scope: MatchScope, laned: boolean): string {
       UNION ALL
       SELECT application_number, participant_code, $13, $12, $3, ${feedStamp} FROM late WHERE $13::text IS NOT NULL
     )
-    SELECT (SELECT count(*) FILTER (WHERE kind = 'switchIn') FROM moved)::int AS pairs, (SELECT count(*) FROM candidate)::int AS taken`;
+    SELECT (SELECT count(*) FILTER (WHERE kind = 'switchIn') FROM moved)::int AS pairs, (SELECT count(*) FROM late)::int AS refused,
+           (SELECT count(*) FROM candidate)::int AS taken`;
 }
 
 /**
@@ -242,12 +243,25 @@ const batchSettingsSql = `SELECT set_config('jit', 'off', true),
   (SELECT set_config('wal_compression', 'lz4', true) FROM pg_settings
     WHERE name = 'wal_compression' AND 'lz4' = ANY(enumvals) AND has_parameter_privilege('wal_compression', 'SET'))`;
 
+/** What a matching batch did (matchPairs). */
+export interface MatchedBatch {
+  /** Pairs matched (both switches to 05). */
+  readonly pairs: number;
+  /** Switch-ins refused (09, APP_SWITCH_DATE_PASSED) because the lead time no longer allows their named date. */
+  readonly refused: number;
+  /** Switch-ins the batch took (at most its limit): matched, refused, or left waiting (counterpart locked elsewhere). */
+  readonly taken: number;
+}
+
 /**
  * Matches up to `limit` pending pairs (of one point, when `supplyPointId` is given; of the points
  * of a batch of filings, each with the request ID that caused it, when `points` is) in the
  * caller's transaction: both applications to 05 with the switching date fixed, history and events
  * recorded; a switch-in whose named date can no longer be kept is refused (09). Returns the number
- * of pairs matched.
+ * of pairs matched (`pairs`), of switch-ins refused for their date (`refused`), and of switch-ins the
+ * batch took (`taken`, at most `limit`): besides those two, a switch-in whose counterpart another
+ * transaction holds (SKIP LOCKED) is taken and left waiting, so a batch that took its `limit` may
+ * have left more waiting behind it, whatever it matched or refused.
  */
 export async function matchPairs(
   tx: Queryable,
@@ -260,11 +274,11 @@ export async function matchPairs(
     /** Of every waiting pair (neither point nor points given): only those of this lane. */
     readonly lane?: Lane;
   },
-): Promise<{ pairs: number; taken: number }> {
+): Promise<MatchedBatch> {
   const onePoint = options.supplyPointId !== undefined;
   const scope: MatchScope = onePoint ? 'one' : options.points ? 'points' : 'all';
   const laned = scope === 'all' && options.lane !== undefined && options.lane.count > 1;
-  if (options.points?.length === 0) return { pairs: 0, taken: 0 };
+  if (options.points?.length === 0) return { pairs: 0, refused: 0, taken: 0 };
   if (onePoint) {
     // Most deliveries find no counterpart: a cheap look first (the matching index), the pairing only for a pair.
     const { rows } = await tx.query<{ both: boolean }>(
@@ -273,7 +287,7 @@ export async function matchPairs(
       [options.supplyPointId],
       { name: `match_point_check_${ctx.schema}` },
     );
-    if (!rows[0]?.both) return { pairs: 0, taken: 0 };
+    if (!rows[0]?.both) return { pairs: 0, refused: 0, taken: 0 };
   }
   const at = ctx.clock.now();
   const day = tokyoDate(at);
@@ -302,12 +316,8 @@ export async function matchPairs(
   // and compiling took 0.1–0.2 s a batch for a plan that runs once. Its full-page images are
   // compressed (batchSettingsSql).
   if (scope === 'all') await tx.query(batchSettingsSql);
-  const { rows } = await tx.query<{ pairs: number; taken: number }>(
-    matchSql(ctx.schema, scope, laned),
-    values,
-    onePoint ? { name: `match_point_${ctx.schema}` } : {},
-  );
-  return { pairs: rows[0]?.pairs ?? 0, taken: rows[0]?.taken ?? 0 };
+  const { rows } = await tx.query<MatchedBatch>(matchSql(ctx.schema, scope, laned), values, onePoint ? { name: `match_point_${ctx.schema}` } : {});
+  return { pairs: rows[0]?.pairs ?? 0, refused: rows[0]?.refused ?? 0, taken: rows[0]?.taken ?? 0 };
 }
 
 interface Waiting {

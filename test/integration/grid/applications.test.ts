@@ -541,7 +541,7 @@ forEachBackend('application jobs are bounded and single-winner', (backend) => {
     await db.query(`UPDATE grid_03.application SET body = body - 'newRetailerCode' WHERE kind = 'switchOut'`);
     const { rows: waiting } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grid_03.application WHERE stage = '03'`);
     assert.equal(waiting[0]!.n, pairs * 2);
-    assert.deepEqual(await runMatching(grid, { limit: 5 }), { matched: 5, expired: 0 }, 'bounded');
+    assert.deepEqual(await runMatching(grid, { limit: 5 }), { matched: 5, expired: 0, full: true }, 'bounded');
 
     // Two runs at once: on PostgreSQL the second in another process; PGlite is a single-process
     // database, so there both share this process.

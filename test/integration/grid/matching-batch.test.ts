@@ -49,6 +49,13 @@ async function waitingPairs(db: TestDb, grid: Grid, count: number, switchIn: (i:
     pairs.push({ supplyPointId, switchIn: data(a).applicationNumber, switchOut: data(b).applicationNumber });
   }
   await db.query(`UPDATE grid_03.application SET body = body - 'newRetailerCode' WHERE kind = 'switchOut' AND stage = '03'`);
+  // Filed at one instant (the clock stands still): the switch-ins accepted a second apart, the first
+  // the oldest, so that batches take them in the order filed (by acceptance) and not as stored.
+  await db.query(
+    `UPDATE grid_03.application a SET accepted_at = a.accepted_at - make_interval(secs => ($2::int - x.n)::int)
+       FROM unnest($1::text[]) WITH ORDINALITY AS x(number, n) WHERE a.application_number = x.number`,
+    [pairs.map((p) => p.switchIn), count],
+  );
   return pairs;
 }
 
@@ -126,7 +133,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     }
   });
 
-  test('switch-ins whose named date has passed are refused in the batch; the others in it match', async () => {
+  test('switch-ins whose named date has passed are refused in the batch and counted as expired; the others in it match', async () => {
     await using db = await backend.open();
     await migrate(db, [gridMigrations('03')]);
     const clock = testGridClock(); // Wed 25 Nov: an LV switch matched today may take effect on 28 Nov at the earliest
@@ -134,7 +141,8 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     // Every other switch-in names 28 Nov, which matching on 26 Nov no longer allows (29 Nov at the earliest).
     const pairs = await waitingPairs(db, grid, 8, (i) => ({ requestedDate: i % 2 === 0 ? '2026-11-28' : '2026-12-15' }));
     clock.set('2026-11-26T10:00:00+09:00');
-    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 4, expired: 0 });
+    // The refused switch-ins count as expired (refused unmatched, event matchExpired); the call did not use its limit.
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 4, expired: 4, full: false });
 
     for (const [n, p] of pairs.entries()) {
       const i = await stateOf(db, p.switchIn);
@@ -164,6 +172,57 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     );
     assert.equal(data(again).stage, '05', JSON.stringify(again));
     assert.equal((await stateOf(db, pairs[0]!.switchOut)).matchedWith, data(again).applicationNumber);
+  });
+
+  test('a job run goes on past batches that refused switch-ins for a passed date: one run matches every matchable pair and counts the refused as expired', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock(); // Wed 25 Nov
+    const grid = new Grid({ area: '03', db, clock });
+    // The two oldest switch-ins name 28 Nov, which matching on 26 Nov no longer allows: the first
+    // call's batches (one of 4, or on PostgreSQL one of 2 a lane) take both, and refuse them.
+    const refused = new Set([0, 1]);
+    const pairs = await waitingPairs(db, grid, 10, (i) => ({ requestedDate: refused.has(i) ? '2026-11-28' : '2026-12-15' }));
+    clock.set('2026-11-26T10:00:00+09:00');
+
+    // The job's loop (jobs/due-work.ts), calls of 4.
+    const totals = await matchAll({ grids: [], runMatching, executeDue, limit: 4 }, grid);
+    assert.deepEqual(totals, { matched: 8, expired: 2, executed: 0 }, 'every matchable pair in one job run, the refused counted');
+    for (const [n, p] of pairs.entries()) {
+      const i = await stateOf(db, p.switchIn);
+      const o = await stateOf(db, p.switchOut);
+      if (refused.has(n)) {
+        assert.deepEqual([i.stage, i.refusalCode, o.stage], ['09', 'APP_SWITCH_DATE_PASSED', '03'], `pair ${n}`);
+      } else {
+        assert.deepEqual([i.stage, i.matchedWith, o.stage, o.matchedWith], ['05', p.switchOut, '05', p.switchIn], `pair ${n}`);
+      }
+    }
+  });
+
+  test('a job run goes on past batches that took switch-ins whose counterparts another transaction holds (PostgreSQL): the others behind them all match in one run', async () => {
+    await using db = await backend.open();
+    await migrate(db, [gridMigrations('03')]);
+    const clock = testGridClock();
+    const grid = new Grid({ area: '03', db, clock });
+    const pairs = await waitingPairs(db, grid, 10);
+    // PGlite has one connection: no other transaction can hold a row while the job runs.
+    if (backend.name !== 'postgres') return;
+
+    // The oldest pair's switch-out held by another transaction: the first batch of its lane takes its
+    // switch-in and skips it (and so does every later batch of that lane).
+    const held = pairs[0]!;
+    const totals = await db.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM grid_03.application WHERE application_number = $1 FOR UPDATE`, [held.switchOut]);
+      return matchAll({ grids: [], runMatching, executeDue, limit: 4 }, grid);
+    });
+    assert.deepEqual(totals, { matched: 9, expired: 0, executed: 0 }, 'every pair but the held one in one job run');
+    for (const p of pairs.slice(1)) assert.equal((await stateOf(db, p.switchIn)).stage, '05');
+    assert.deepEqual([(await stateOf(db, held.switchIn)).stage, (await stateOf(db, held.switchOut)).stage], ['03', '03'], 'the held pair waits');
+    assert.deepEqual(
+      await matchAll({ grids: [], runMatching, executeDue, limit: 4 }, grid),
+      { matched: 1, expired: 0, executed: 0 },
+      'and matches once released',
+    );
   });
 
   test('a batch that fails part-way (its last write refused by the database, or its commit) leaves nothing written; the next run matches all', async () => {
@@ -203,7 +262,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     assert.deepEqual(await counts(), written, 'no transition, no event');
 
     await db.exec(`DROP TRIGGER fail_at_commit ON grid_03.application_event; DROP FUNCTION grid_03.fail_event();`);
-    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 6, expired: 0 });
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 6, expired: 0, full: false });
     for (const p of pairs) assert.deepEqual((await stateOf(db, p.switchIn)).moves, ['received', 'accepted', 'matched']);
   });
 
@@ -218,8 +277,8 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     const { rows: before } = await db.query<{ transitions: number; events: number }>(
       `SELECT (SELECT count(*)::int FROM grid_03.application_transition) AS transitions, (SELECT count(*)::int FROM grid_03.application_event) AS events`,
     );
-    // Batches of three: the first refuses the oldest switch-in and matches two pairs.
-    assert.deepEqual(await runMatching(grid, { limit: 3 }), { matched: 2, expired: 0 });
+    // Batches of three: the first refuses the oldest switch-in and matches two pairs, its whole limit.
+    assert.deepEqual(await runMatching(grid, { limit: 3 }), { matched: 2, expired: 1, full: true });
     assert.deepEqual(await drain(grid, 3), 4);
 
     const { rows: orphans } = await db.query(
@@ -290,7 +349,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     const pairs = await waitingPairs(db, grid, 3, (i) => (named[i] ? { requestedDate: named[i] } : {}));
     await db.query(`UPDATE grid_03.application SET body = body || '{"newRetailerCode": "30013"}' WHERE kind = 'switchOut'`); // no pair matches
     clock.set('2026-12-10T10:00:00+09:00');
-    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 0, expired: 5 });
+    assert.deepEqual(await runMatching(grid, { limit: 100 }), { matched: 0, expired: 5, full: false });
     assert.deepEqual(await Promise.all(pairs.flatMap((p) => [p.switchIn, p.switchOut]).map(async (n) => (await stateOf(db, n)).refusalCode)), [
       'APP_MATCH_DEADLINE_PASSED',
       'APP_MATCH_EXPIRED',
@@ -335,7 +394,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
     };
 
     const { grid, seen } = batchWith();
-    assert.deepEqual(await runMatching(grid, { limit: 2 }), { matched: 2, expired: 0 });
+    assert.deepEqual(await runMatching(grid, { limit: 2 }), { matched: 2, expired: 0, full: true });
     const { rows: allowed } = await db.query<{ lz4: boolean }>(
       `SELECT 'lz4' = ANY(enumvals) AND has_parameter_privilege('wal_compression', 'SET') AS lz4 FROM pg_settings WHERE name = 'wal_compression'`,
     );
@@ -350,7 +409,7 @@ forEachBackend('matching batch: concurrent runs, refusals within a batch, failur
       GRANT ALL ON ALL TABLES IN SCHEMA grid_03 TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA grid_03 TO ${role}`);
     try {
       const plain = batchWith(role);
-      assert.deepEqual(await runMatching(plain.grid, { limit: 10 }), { matched: 2, expired: 0 });
+      assert.deepEqual(await runMatching(plain.grid, { limit: 10 }), { matched: 2, expired: 0, full: false });
       assert.deepEqual(plain.seen, ['off']);
       for (const p of pairs) assert.equal((await stateOf(db, p.switchIn)).stage, '05');
     } finally {

@@ -8,6 +8,7 @@ import { tokyoDate, type IsoDate } from '../domain/date.ts';
 import type { InterfaceRequest, InterfaceResponse, ReceptionMessage } from '../interfaces/message.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/db.ts';
+import { defaultMatchingLanes } from '../platform/settings.ts';
 
 /**
  * When a usage password application is examined (SYSTEM.md §5: "in principle by the next business
@@ -23,7 +24,7 @@ export const usagePasswordConfirmations: readonly UsagePasswordConfirmation[] = 
 
 export interface GridOptions {
   readonly usagePasswordConfirmation?: UsagePasswordConfirmation;
-  /** Concurrent transactions a matching call runs in on PostgreSQL (jobs.ts `runMatching`); default 2. */
+  /** Concurrent transactions a matching call runs in on PostgreSQL (jobs.ts `runMatching`); default `defaultMatchingLanes` (platform/settings.ts: 2). */
   readonly matchingLanes?: number;
 }
 
@@ -31,8 +32,6 @@ export interface ResolvedGridOptions {
   readonly usagePasswordConfirmation: UsagePasswordConfirmation;
   readonly matchingLanes: number;
 }
-
-export const defaultMatchingLanes = 2;
 
 export function resolveGridOptions(options: GridOptions = {}): ResolvedGridOptions {
   return { usagePasswordConfirmation: options.usagePasswordConfirmation ?? 'immediate', matchingLanes: options.matchingLanes ?? defaultMatchingLanes };

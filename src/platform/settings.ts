@@ -44,6 +44,12 @@ export type Mode = 'sandbox' | 'verification' | 'production';
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * The lanes a grid's matching call runs in on PostgreSQL when neither `KIRIKAE_GRID_MATCHING_LANES`
+ * nor the grid option `matchingLanes` says (grid/context.ts; the lanes: grid/applications/jobs.ts).
+ */
+export const defaultMatchingLanes = 2;
+
 // ── parsers ────────────────────────────────────────────────────────────────────────────────────
 
 const blank = (text: string | undefined): text is undefined => text === undefined || text.trim() === '';
@@ -207,9 +213,9 @@ export const settingsSchema = {
   }),
   gridMatchingLanes: setting({
     env: 'KIRIKAE_GRID_MATCHING_LANES',
-    defaultText: '`2` (PGlite: always `1`)',
+    defaultText: `\`${defaultMatchingLanes}\` (PGlite: always \`1\`)`,
     meaning: 'concurrent transactions (PostgreSQL backends) the grids match pending switch pairs in, each on its own share of the supply points',
-    parse: wholeNumber(2, 1, 16, 'a number of lanes'),
+    parse: wholeNumber(defaultMatchingLanes, 1, 16, 'a number of lanes'),
   }),
   gridUsagePasswordConfirmation: setting({
     env: 'KIRIKAE_GRID_USAGE_PASSWORD_CONFIRMATION',

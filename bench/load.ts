@@ -12,6 +12,12 @@ export interface LoadJob {
   /** Keep-alive connections, each with one request in flight. */
   readonly connections: number;
   readonly durationMs: number;
+  /**
+   * Open loop: requests sent at this rate (a second), each on whichever connection is free, timed
+   * from the moment it was due (a request waiting for a free connection counts its wait), instead
+   * of each connection sending its next request when its answer comes (closed loop, the default).
+   */
+  readonly ratePerSecond?: number;
   /** Requests sent for this long first, on the same connections, neither counted nor timed (default 0). */
   readonly warmUpMs?: number;
   readonly certPem: string;
@@ -20,7 +26,7 @@ export interface LoadJob {
 }
 
 export interface LoadResult {
-  /** Requests answered in the measured window, and its length. */
+  /** Requests answered in the measured window, and its length (open loop: the requests due in it, and its length until the last answer). */
   count: number;
   ms: number;
   latencies: number[];

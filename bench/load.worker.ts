@@ -3,7 +3,8 @@
  * mutual-TLS connections (node:tls, the bench's client certificate), each kept alive with one
  * request in flight, POSTing the bodies in turn (or, without bodies, GETting the URL) for
  * `durationMs` after `warmUpMs` unmeasured, and checking every answer (status 200, and for a POST
- * result OK).
+ * result OK). Closed loop (a connection sends its next request when its answer comes) or, with
+ * `ratePerSecond`, open loop (requests due at a fixed rate, each timed from when it was due).
  *
  * It is the measuring instrument, not the system, and it shares the two cores with the hub: so it
  * speaks just the HTTP/1.1 it needs — a request written as one buffer, an answer read up to its
@@ -105,6 +106,7 @@ class Connection {
   }
 }
 
+/** Closed loop on one connection: its next request when the answer to the last comes, until `until`. */
 async function run(connection: Connection, until: number, latencies?: number[]): Promise<void> {
   while (performance.now() < until) {
     const started = performance.now();
@@ -113,17 +115,60 @@ async function run(connection: Connection, until: number, latencies?: number[]):
   }
 }
 
+/**
+ * Open loop over all connections: a request due every 1/rate s from now until `until`, sent on a
+ * free connection (or when one frees), its latency counted from when it was due; resolves once
+ * every request due has been answered.
+ */
+function paced(rate: number, until: number, latencies?: number[]): Promise<void> {
+  const start = performance.now();
+  const free = [...connections];
+  const due: number[] = [];
+  let scheduled = 0;
+  let inFlight = 0;
+  let ended = false;
+  return new Promise((resolve, reject) => {
+    const dispatch = () => {
+      while (due.length > 0 && free.length > 0) {
+        const at = due.shift()!;
+        const connection = free.pop()!;
+        inFlight++;
+        connection.send(requests[next++ % requests.length]!).then(() => {
+          latencies?.push(performance.now() - at);
+          inFlight--;
+          free.push(connection);
+          dispatch();
+        }, reject);
+      }
+      if (ended && due.length === 0 && inFlight === 0) resolve();
+    };
+    const tick = () => {
+      const now = Math.min(performance.now(), until);
+      for (const target = Math.floor(((now - start) * rate) / 1000); scheduled < target; scheduled++) due.push(start + (scheduled * 1000) / rate);
+      ended = now >= until;
+      dispatch();
+      if (!ended) setTimeout(tick, 1);
+    };
+    tick();
+  });
+}
+
+/** The job's loop until `until`: closed, or open at the job's rate. */
+function load(until: number, latencies?: number[]): Promise<unknown> {
+  return job.ratePerSecond ? paced(job.ratePerSecond, until, latencies) : Promise.all(connections.map((c) => run(c, until, latencies)));
+}
+
 const connections = await Promise.all(Array.from({ length: job.connections }, () => Connection.open()));
 // The warm-up outside the measurement, on the connections the measurement uses.
 const warmUpUntil = performance.now() + (job.warmUpMs ?? 0);
-await Promise.all(connections.map((c) => run(c, warmUpUntil)));
+await load(warmUpUntil);
 const warmUpCount = next;
 // The measured window starts now: the bench samples the hub's CPU on this message.
 parentPort!.postMessage({ started: true });
 const latencies: number[] = [];
 const started = performance.now();
 const cpu = process.threadCpuUsage();
-await Promise.all(connections.map((c) => run(c, started + job.durationMs, latencies)));
+await load(started + job.durationMs, latencies);
 const spent = process.threadCpuUsage(cpu);
 const ms = performance.now() - started;
 for (const c of connections) c.close();
